@@ -1,0 +1,40 @@
+# ULT Kiosk — the two commands a new user needs are `make demo` and `make test`.
+# Each sets up everything on a fresh Debian / Raspberry Pi OS machine with python3,
+# python3-venv and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= var/demo
+
+# Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
+TEST_APT_PACKAGES := sqlite3
+
+.PHONY: demo test lint bench apt-test-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+apt-test-deps:
+	@sh scripts/apt-ensure $(TEST_APT_PACKAGES)
+
+test: $(STAMP) apt-test-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_queue.py
+
+demo: $(STAMP)
+	@sh scripts/demo $(DEMO_HOME)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

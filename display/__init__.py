@@ -1,0 +1,1 @@
+"""Caller board and voice announcements (pygame-ce). Built on the queue core in ``kiosk``."""

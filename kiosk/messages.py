@@ -1,0 +1,177 @@
+"""Every text of the ``kiosk`` package that a person reads, in Indonesian, in one place.
+
+Keys are stable codes (also used as the ``error`` code of the JSON API); values are
+``str.format`` templates. Translate here, nowhere else.
+"""
+
+from __future__ import annotations
+
+ERRORS: dict[str, str] = {
+    "service_unknown": "Layanan '{service}' tidak dikenal.",
+    "service_inactive": "Layanan {service} sedang tidak aktif.",
+    "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}.",
+    "counter_unknown": "Loket '{counter}' tidak dikenal.",
+    "counter_not_front_office": "{counter} bukan loket front office.",
+    "counter_not_back_office": "{counter} bukan loket back office.",
+    "counter_inactive": "{counter} sedang tidak aktif.",
+    "counter_paused": "{counter} sedang jeda. Lanjutkan loket terlebih dahulu.",
+    "counter_busy": (
+        "{counter} masih menangani {label}. Selesaikan dahulu sebelum memanggil nomor lain."
+    ),
+    "counter_not_paused": "{counter} tidak sedang jeda.",
+    "counter_already_paused": "{counter} sudah dalam keadaan jeda.",
+    "service_not_served": "{counter} tidak melayani layanan {service}.",
+    "ticket_unknown": "Tiket '{ticket}' tidak ditemukan.",
+    "wrong_state": "Tiket {label} berstatus '{state}'; tidak dapat {action}.",
+    "not_at_counter": "Tiket {label} tidak sedang ditangani oleh {counter}.",
+    "ticket_of_past_day": "Tiket {label} berasal dari hari sebelumnya ({day}).",
+    "recall_cooldown": "Tunggu {seconds} detik lagi sebelum memanggil ulang {label}.",
+    "no_show_too_early": (
+        "{label} baru dipanggil ulang {recalls} kali; perlu {required} kali panggilan ulang "
+        "sebelum dinyatakan tidak hadir."
+    ),
+    "transfer_same_service": "Tiket {label} sudah berada di layanan {service}.",
+    "unit_unknown": "Unit utama '{unit}' tidak dikenal.",
+    "text_required": "{field} wajib diisi.",
+    "text_too_long": "{field} paling banyak {limit} karakter.",
+    "choice_invalid": "{field} harus salah satu dari: {choices}.",
+    "flag_invalid": "{field} harus ya atau tidak (true/false).",
+    "nik_invalid": "{reason}",
+    "phone_invalid": (
+        "Nomor telepon tidak valid: tulis 8–15 angka, boleh diawali +62 atau 0, tanpa huruf."
+    ),
+    "letter_required": (
+        "Pengunjung yang mewakili orang lain wajib menunjukkan surat kuasa atau surat tugas; "
+        "isi jenis dan nomor suratnya."
+    ),
+    "letter_without_acting": (
+        "Jenis dan nomor surat hanya diisi bila pengunjung mewakili orang lain."
+    ),
+    "idempotency_conflict": (
+        "Kunci permintaan ini sudah dipakai untuk tiket {label} dengan isi yang berbeda."
+    ),
+    "idempotency_key_invalid": "Kunci permintaan harus 1–64 karakter huruf, angka, '-' atau '_'.",
+    "source_invalid": "Sumber tiket '{source}' tidak dikenal.",
+    "username_invalid": (
+        "Nama pengguna harus 3–32 karakter: huruf kecil, angka, titik, '-' atau '_'."
+    ),
+    "username_taken": "Nama pengguna '{username}' sudah dipakai.",
+    "user_unknown": "Pengguna '{username}' tidak ditemukan.",
+    "role_invalid": "Peran '{role}' tidak dikenal. Pilih salah satu: {roles}.",
+    "password_too_short": "Kata sandi paling sedikit {minimum} karakter.",
+    "token_name_invalid": "Nama token harus 1–60 karakter.",
+}
+"""Domain refusals, by code. The JSON API returns the code and this text."""
+
+STATES: dict[str, str] = {
+    "waiting": "menunggu",
+    "called": "dipanggil",
+    "serving": "sedang dilayani",
+    "answered": "sudah dijawab",
+    "escalated": "diteruskan ke back office",
+    "back_office": "ditangani back office",
+    "with_unit": "di unit utama",
+    "answer_ready": "jawaban siap",
+    "explained": "sudah dijelaskan",
+    "done": "selesai",
+    "no_show": "tidak hadir",
+    "cancelled": "dibatalkan",
+    "expired": "kedaluwarsa",
+}
+"""A ticket's state as staff read it."""
+
+ACTIONS: dict[str, str] = {
+    "call": "dipanggil",
+    "recall": "dipanggil ulang",
+    "no_show": "dinyatakan tidak hadir",
+    "reactivate": "diaktifkan kembali",
+    "start": "mulai dilayani",
+    "identify": "dicatat identitasnya",
+    "detail": "dicatat rincian permohonannya",
+    "answer": "dijawab langsung",
+    "escalate": "diteruskan ke back office",
+    "take": "diambil back office",
+    "resolve": "diselesaikan back office",
+    "forward": "diteruskan ke unit utama",
+    "directions": "dicatat disposisinya",
+    "explain": "dijelaskan kepada pengunjung",
+    "finish": "diselesaikan",
+    "cancel": "dibatalkan",
+    "transfer": "dipindahkan ke layanan lain",
+}
+"""What an action does to a ticket, for the ``wrong_state`` message."""
+
+FIELDS: dict[str, str] = {
+    "name": "Nama",
+    "institution": "Instansi",
+    "letter_type": "Jenis surat",
+    "letter_number": "Nomor surat",
+    "detail": "Rincian permohonan",
+    "answer": "Jawaban",
+    "answer_kind": "Jenis jawaban",
+    "note": "Catatan",
+    "directions": "Disposisi",
+    "mode": "Cara penjelasan",
+    "outcome": "Hasil layanan",
+    "reason": "Alasan",
+    "priority": "Prioritas",
+    "acting_for": "Mewakili orang lain",
+    "survey_invited": "Undangan survei",
+}
+"""Names of input fields, for validation messages."""
+
+CHOICES: dict[str, str] = {
+    "available": "tersedia",
+    "excepted": "dikecualikan",
+    "direct": "langsung",
+    "indirect": "tidak langsung",
+    "surat_kuasa": "surat kuasa",
+    "surat_tugas": "surat tugas",
+    "resolved": "tuntas",
+    "unresolved": "belum tuntas",
+}
+"""Indonesian names of the fixed choices the domain accepts."""
+
+CLI: dict[str, str] = {
+    "issued": "Tiket {label} ({service}) diterbitkan. Menunggu di depan: {ahead}; "
+    "perkiraan tunggu {minutes} menit.",
+    "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini sebelumnya.",
+    "called": "{counter} memanggil {label}.",
+    "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
+    "init_settings": "Berkas pengaturan ditulis: {path}",
+    "init_settings_kept": "Berkas pengaturan sudah ada, tidak diubah: {path}",
+    "init_database": "Basis data siap (skema versi {version}): {path}",
+    "init_no_users": "Belum ada pengguna. Buat supervisor pertama dengan: "
+    "ult user add NAMA --role supervisor",
+    "user_added": "Pengguna '{username}' ({role}) dibuat.",
+    "user_disabled": "Pengguna '{username}' dinonaktifkan.",
+    "no_users": "Belum ada pengguna.",
+    "password_prompt": "Kata sandi",
+    "password_mismatch": "Kedua kata sandi tidak sama.",
+    "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",
+    "token_created": "Token '{name}' ({role}) dibuat. Simpan sekarang; token ini tidak "
+    "ditampilkan lagi:",
+    "status_title": "{office} — {date}",
+    "status_services": "Layanan",
+    "status_counters": "Loket",
+    "status_service_row": "{letter}  {name:<24} menunggu {waiting:>3}  dipanggil/dilayani "
+    "{active:>3}  selesai {done:>3}",
+    "status_counter_row": "{name:<14} {state}",
+    "status_counter_idle": "siap",
+    "status_counter_paused": "jeda",
+    "status_counter_holding": "{label} ({state})",
+    "status_back_office": "Kasus di back office / unit utama: {count}",
+    "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
+    "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang.",
+    "settings_error": "Kesalahan pengaturan: {error}",
+    "database_error": "Basis data tidak dapat dibuka ({path}): {error}",
+}
+"""Texts of the ``ult`` command line."""
+
+
+def error_text(code: str, **values: object) -> str:
+    """The Indonesian text of refusal ``code`` filled with ``values``.
+
+    Raises ``KeyError`` for an unknown code: a missing text is a programming error.
+    """
+    return ERRORS[code].format(**values)

@@ -1,0 +1,166 @@
+"""The database schema, created and upgraded by migrations kept as code.
+
+``PRAGMA user_version`` holds the number of migrations applied. A migration is never edited
+once released: a change to the schema is a new function appended to ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    """Run the ``;``-separated statements of ``script`` inside the caller's transaction.
+
+    ``sqlite3.executescript`` would commit first, breaking the one-transaction migration.
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    """First schema: catalogue, tickets, visitors, the event log, users and API tokens."""
+    _run(
+        db,
+        """
+        CREATE TABLE services (
+            letter TEXT PRIMARY KEY CHECK (length(letter) = 1),
+            name TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE topics (
+            id INTEGER PRIMARY KEY,
+            service TEXT NOT NULL REFERENCES services(letter),
+            name TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (service, name)
+        );
+        CREATE TABLE counters (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('front_office', 'back_office')),
+            active INTEGER NOT NULL DEFAULT 1,
+            paused INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE counter_services (
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            service TEXT NOT NULL REFERENCES services(letter),
+            PRIMARY KEY (counter_id, service)
+        );
+        CREATE TABLE main_units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE visitors (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            nik TEXT UNIQUE,
+            institution TEXT,
+            phone TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            issued_service TEXT NOT NULL REFERENCES services(letter),
+            day TEXT NOT NULL,
+            number INTEGER NOT NULL CHECK (number > 0),
+            label TEXT NOT NULL,
+            service TEXT NOT NULL REFERENCES services(letter),
+            topic TEXT,
+            priority INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL,
+            queue_seq INTEGER NOT NULL,
+            counter_id INTEGER REFERENCES counters(id),
+            front_office_counter_id INTEGER REFERENCES counters(id),
+            back_office_counter_id INTEGER REFERENCES counters(id),
+            main_unit_id INTEGER REFERENCES main_units(id),
+            recalls INTEGER NOT NULL DEFAULT 0,
+            visitor_id INTEGER REFERENCES visitors(id),
+            acting_for INTEGER NOT NULL DEFAULT 0,
+            letter_type TEXT,
+            letter_number TEXT,
+            request_detail TEXT,
+            answer_kind TEXT,
+            answer TEXT,
+            escalation_note TEXT,
+            disposition TEXT,
+            explanation_mode TEXT,
+            outcome TEXT,
+            cancel_reason TEXT,
+            issued_at TEXT NOT NULL,
+            called_at TEXT,
+            started_at TEXT,
+            released_at TEXT,
+            finished_at TEXT,
+            token TEXT NOT NULL UNIQUE,
+            UNIQUE (issued_service, day, number)
+        );
+        -- A counter holds at most one open ticket: enforced by the store, not only the code.
+        CREATE UNIQUE INDEX tickets_one_per_counter ON tickets(counter_id)
+            WHERE counter_id IS NOT NULL;
+        CREATE INDEX tickets_waiting ON tickets(state, service, priority, queue_seq);
+        CREATE INDEX tickets_queue_seq ON tickets(queue_seq);
+        CREATE INDEX tickets_released ON tickets(released_at) WHERE released_at IS NOT NULL;
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ticket_id INTEGER REFERENCES tickets(id),
+            counter_id INTEGER REFERENCES counters(id),
+            sop_step INTEGER,
+            actor TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_ticket ON events(ticket_id);
+        CREATE INDEX events_counter_kind ON events(counter_id, kind);
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_used_at TEXT
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _v2_idempotency(db: sqlite_utils.Database) -> None:
+    """Idempotency keys on tickets: a double click or a retried request issues one ticket.
+
+    (PITFALLS, store: forms and API clients may send a key and the domain honours it.)
+    """
+    db.execute("ALTER TABLE tickets ADD COLUMN idempotency_key TEXT")
+    db.execute(
+        "CREATE UNIQUE INDEX tickets_idempotency ON tickets(idempotency_key) "
+        "WHERE idempotency_key IS NOT NULL"
+    )
+    db.execute("CREATE INDEX events_kind ON events(kind, id)")
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency)
+"""Every migration in order; the schema version is the count applied."""
+
+LATEST = len(MIGRATIONS)

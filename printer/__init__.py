@@ -1,0 +1,1 @@
+"""Ticket layout and printer connections (python-escpos). Built on the queue core in ``kiosk``."""
