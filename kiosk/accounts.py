@@ -1,0 +1,134 @@
+"""Staff accounts and device API tokens, stored hashed only.
+
+Passwords use werkzeug's ``generate_password_hash`` (scrypt); tokens are 256-bit random
+strings, so a plain SHA-256 of the token is enough to store them safely and look them up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kiosk.clock import Clock, to_stamp, utc_now
+from kiosk.errors import conflict, invalid, not_found
+from kiosk.store import immediate, row, rows
+
+ROLES = ("receptionist", "front_office", "back_office", "unit", "supervisor", "technician")
+"""Staff roles (SOP "Pelaksana" plus the supervisor and the technician)."""
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"^[a-z0-9._-]{3,32}$")
+
+
+@dataclass(frozen=True)
+class User:
+    """A staff account (without its password hash)."""
+
+    id: int
+    username: str
+    role: str
+    active: bool
+    created_at: str
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise invalid("role_invalid", role=role, roles=", ".join(ROLES))
+    return role
+
+
+def add_user(
+    db: sqlite_utils.Database, username: str, password: str, role: str, *, clock: Clock = utc_now
+) -> User:
+    """Create a staff account. ``username``: 3–32 of ``a-z 0-9 . _ -``; ``role`` in
+    :data:`ROLES`; ``password`` at least 8 characters. Raises ``QueueError`` otherwise,
+    or when the name is taken."""
+    name = str(username).strip()
+    if not _USERNAME.match(name):
+        raise invalid("username_invalid")
+    _role(role)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise invalid("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+    password_hash = generate_password_hash(password)
+    with immediate(db):
+        if row(db, "SELECT 1 FROM users WHERE username = ?", (name,)):
+            raise conflict("username_taken", username=name)
+        db.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+            (name, password_hash, role, to_stamp(clock())),
+        )
+    return get_user(db, name)
+
+
+def get_user(db: sqlite_utils.Database, username: str) -> User:
+    """The account named ``username``; ``QueueError`` (not_found) when there is none."""
+    found = row(
+        db,
+        "SELECT id, username, role, active, created_at FROM users WHERE username = ?",
+        (username,),
+    )
+    if found is None:
+        raise not_found("user_unknown", username=username)
+    return User(
+        found["id"], found["username"], found["role"], bool(found["active"]), found["created_at"]
+    )
+
+
+def list_users(db: sqlite_utils.Database) -> list[User]:
+    """Every account, by username."""
+    return [
+        User(r["id"], r["username"], r["role"], bool(r["active"]), r["created_at"])
+        for r in rows(db, "SELECT * FROM users ORDER BY username")
+    ]
+
+
+def disable_user(db: sqlite_utils.Database, username: str) -> User:
+    """Disable an account: it can no longer log in. Its past actions stay on record."""
+    with immediate(db):
+        get_user(db, username)
+        db.execute("UPDATE users SET active = 0 WHERE username = ?", (username,))
+    return get_user(db, username)
+
+
+def verify_password(db: sqlite_utils.Database, username: str, password: str) -> User | None:
+    """The active account when ``password`` matches, else ``None`` (never raises)."""
+    found = row(db, "SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    if found is None or not check_password_hash(found["password_hash"], password):
+        return None
+    return get_user(db, username)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db: sqlite_utils.Database, name: str, role: str, *, clock: Clock = utc_now) -> str:
+    """Create a device/script API token and return it; only its hash is stored.
+
+    ``name`` 1–60 characters, ``role`` in :data:`ROLES`. The returned text is shown once.
+    """
+    label = str(name).strip()
+    if not 1 <= len(label) <= 60:
+        raise invalid("token_name_invalid")
+    _role(role)
+    token = "ult_" + secrets.token_urlsafe(32)
+    with immediate(db):
+        db.execute(
+            "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            (label, role, _token_hash(token), to_stamp(clock())),
+        )
+    return token
+
+
+def token_role(db: sqlite_utils.Database, token: str) -> tuple[str, str] | None:
+    """``(name, role)`` of a valid, unrevoked token, or ``None``."""
+    found = row(
+        db,
+        "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        (_token_hash(token),),
+    )
+    return (found["name"], found["role"]) if found else None

@@ -1,0 +1,187 @@
+"""Read-only views of the queue for the board, the pages, the stream and ``ult status``.
+
+Every count is derived from the tickets themselves, never kept in a second counter that
+could drift; each function is one short read, so no reader holds a snapshot open while it
+waits (which would starve WAL checkpoints).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import sop
+from kiosk.clock import from_stamp
+from kiosk.store import row, rows
+
+LAST_CALLS = 6
+"""How many recent calls the board lists."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the event log. ``at`` is an aware UTC ``datetime``."""
+
+    id: int
+    at: datetime
+    kind: str
+    ticket_id: int | None
+    counter_id: int | None
+    sop_step: int | None
+    actor: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, data: dict[str, Any]) -> Event:
+        """Build from an ``events`` row."""
+        return cls(
+            data["id"],
+            from_stamp(data["at"]),
+            data["kind"],
+            data["ticket_id"],
+            data["counter_id"],
+            data["sop_step"],
+            data["actor"],
+            json.loads(data["payload"]),
+        )
+
+
+def events_after(db: sqlite_utils.Database, after_id: int = 0, *, limit: int = 500) -> list[Event]:
+    """Events with an id greater than ``after_id``, oldest first, at most ``limit``."""
+    return [
+        Event.from_row(r)
+        for r in rows(
+            db, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+    ]
+
+
+def last_event_id(db: sqlite_utils.Database) -> int:
+    """The newest event id, 0 on an empty log."""
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+
+def ticket_history(db: sqlite_utils.Database, ticket_id: int) -> list[Event]:
+    """Every event of one ticket, oldest first."""
+    return [
+        Event.from_row(r)
+        for r in rows(db, "SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+    ]
+
+
+def service_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """``{letter: name}`` of every service, in display order."""
+    found = rows(db, "SELECT letter, name FROM services ORDER BY position, letter")
+    return {r["letter"]: r["name"] for r in found}
+
+
+def waiting_per_service(db: sqlite_utils.Database) -> dict[str, int]:
+    """``{letter: tickets waiting}`` for every service (0 included), by service order."""
+    found = rows(
+        db,
+        "SELECT s.letter, COUNT(t.id) AS waiting FROM services s LEFT JOIN tickets t "
+        "ON t.service = s.letter AND t.state = ? GROUP BY s.letter ORDER BY s.position, s.letter",
+        (sop.WAITING,),
+    )
+    return {r["letter"]: r["waiting"] for r in found}
+
+
+def counter_queue(db: sqlite_utils.Database, counter_id: int, *, limit: int = 50) -> list[dict]:
+    """The waiting tickets a counter can call, priority first then in line order.
+
+    The interleave rule may call a normal ticket before the next priority one; this
+    list shows the plain order. Each item: ``id, label, service, priority, topic``.
+    """
+    return rows(
+        db,
+        "SELECT t.id, t.label, t.service, t.priority, t.topic FROM tickets t "
+        "JOIN counter_services cs ON cs.service = t.service AND cs.counter_id = ? "
+        "WHERE t.state = ? ORDER BY t.priority DESC, t.queue_seq LIMIT ?",
+        (counter_id, sop.WAITING, limit),
+    )
+
+
+def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
+    """What the caller board shows, with no personal data.
+
+    ``{"counters": [{"id", "name", "kind", "paused", "label", "state"}...],
+    "last_calls": [{"event_id", "at", "label", "counter", "recall"}...] (newest first),
+    "waiting": {letter: n}, "last_event_id": n}``. ``at`` is stored UTC text.
+    """
+    counters = rows(
+        db,
+        "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state FROM counters c "
+        "LEFT JOIN tickets t ON t.counter_id = c.id WHERE c.active = 1 "
+        "ORDER BY c.kind != 'front_office', c.id",
+    )
+    for counter in counters:
+        counter["paused"] = bool(counter["paused"])
+    calls = rows(
+        db,
+        "SELECT id, at, kind, payload FROM events WHERE kind IN ('called', 'recalled') "
+        "ORDER BY id DESC LIMIT ?",
+        (LAST_CALLS,),
+    )
+    last_calls = []
+    for call in calls:
+        payload = json.loads(call["payload"])
+        last_calls.append(
+            {
+                "event_id": call["id"],
+                "at": call["at"],
+                "label": payload["label"],
+                "counter": payload["counter"],
+                "recall": call["kind"] == "recalled",
+            }
+        )
+    return {
+        "counters": counters,
+        "last_calls": last_calls,
+        "waiting": waiting_per_service(db),
+        "last_event_id": last_event_id(db),
+    }
+
+
+def day_summary(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
+    """Per service for one business day: ``letter, name, waiting, active, done, other``.
+
+    ``active`` counts tickets at a desk or in the back office; ``other`` counts no-shows,
+    cancelled and expired tickets.
+    """
+    at_work = tuple(sop.AT_DESK_STATES | sop.ESCALATION_STATES)
+    closed = (sop.NO_SHOW, sop.CANCELLED, sop.EXPIRED)
+    marks = ", ".join("?" * len(at_work))
+    return rows(
+        db,
+        "SELECT s.letter, s.name, "
+        "COUNT(CASE WHEN t.state = ? THEN 1 END) AS waiting, "
+        f"COUNT(CASE WHEN t.state IN ({marks}) THEN 1 END) AS active, "
+        "COUNT(CASE WHEN t.state = ? THEN 1 END) AS done, "
+        "COUNT(CASE WHEN t.state IN (?, ?, ?) THEN 1 END) AS other "
+        "FROM services s LEFT JOIN tickets t ON t.service = s.letter AND t.day = ? "
+        "GROUP BY s.letter ORDER BY s.position, s.letter",
+        (sop.WAITING, *at_work, sop.DONE, *closed, day.isoformat()),
+    )
+
+
+def open_escalations(db: sqlite_utils.Database) -> int:
+    """Cases with the back office or a main unit, of any day."""
+    found = row(
+        db,
+        "SELECT COUNT(*) AS n FROM tickets WHERE state IN (?, ?, ?, ?)",
+        tuple(sorted(sop.ESCALATION_STATES)),
+    )
+    return int(found["n"]) if found else 0
+
+
+def clock_warning(db: sqlite_utils.Database, day: date) -> dict[str, Any] | None:
+    """The newest ``clock_behind`` warning's payload when it was raised on ``day``."""
+    warned = row(db, "SELECT value FROM meta WHERE key = 'clock_behind_day'")
+    if warned is None or warned["value"] != day.isoformat():
+        return None
+    found = row(db, "SELECT payload FROM events WHERE kind = 'clock_behind' ORDER BY id DESC")
+    return json.loads(found["payload"]) if found else None

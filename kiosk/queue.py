@@ -1,0 +1,1161 @@
+"""The queue domain: every operation on tickets and counters the office procedure needs.
+
+Each operation is one ``BEGIN IMMEDIATE`` transaction that changes one ticket (or counter)
+and appends one event (kind, ticket, counter, SOP step, actor, UTC time, JSON payload):
+both land or neither. Refusals raise :class:`~kiosk.errors.QueueError` and change nothing.
+The rules come from ``shared/SOP.md`` (steps in :mod:`kiosk.sop`) and ``shared/DESIGN.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import statistics
+import time as monotonic_time
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import sop
+from kiosk.clock import Clock, business_day, from_stamp, to_stamp, utc_now
+from kiosk.errors import QueueError, conflict, invalid, not_found
+from kiosk.messages import ACTIONS, CHOICES, FIELDS, STATES
+from kiosk.nik import NikError, check_nik
+from kiosk.settings import BACK_OFFICE, FRONT_OFFICE, Settings
+from kiosk.store import checkpoint, immediate, row, rows
+
+TicketRef = int | str
+"""A ticket by id, or by its label on the current business day (``"A-007"``)."""
+CounterRef = int | str
+"""A counter by id, or by its name (case-insensitive, ``"Loket 1"``)."""
+
+SOURCES = ("kiosk", "reception", "api", "cli")
+"""Where a ticket can be issued from."""
+ANSWER_KINDS = ("available", "excepted")
+"""SOP step 9a: the information is available, or exempted (*dikecualikan*) from disclosure."""
+EXPLANATION_MODES = ("direct", "indirect")
+"""SOP step 15: explained to the visitor directly or indirectly (*langsung / tidak langsung*)."""
+LETTER_TYPES = ("surat_kuasa", "surat_tugas")
+"""SOP step 7: the letter of someone acting for another person."""
+OUTCOMES = ("resolved", "unresolved")
+"""SOP step 16: whether the visitor's need was settled."""
+
+_TEXT_LIMITS = {"name": 100, "institution": 120, "letter_number": 60, "reason": 300}
+_LONG_TEXT = 2000
+_PHONE = re.compile(r"^(\+62|62|0)[0-9]{7,13}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ESTIMATE_SAMPLES = 20
+_SAMPLE_BOUNDS_SECONDS = (30.0, 2 * 3600.0)
+_MAX_ESTIMATE_MINUTES = 8 * 60
+_CLOCK_TOLERANCE_SECONDS = 60.0
+_CLOCK_CHECK_INTERVAL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One visitor's place in the queue, as stored. Times are aware UTC ``datetime``."""
+
+    id: int
+    label: str
+    issued_service: str
+    service: str
+    day: date
+    number: int
+    topic: str | None
+    priority: bool
+    source: str
+    state: str
+    queue_seq: int
+    counter_id: int | None
+    front_office_counter_id: int | None
+    back_office_counter_id: int | None
+    main_unit_id: int | None
+    recalls: int
+    visitor_id: int | None
+    acting_for: bool
+    letter_type: str | None
+    letter_number: str | None
+    request_detail: str | None
+    answer_kind: str | None
+    answer: str | None
+    escalation_note: str | None
+    disposition: str | None
+    explanation_mode: str | None
+    outcome: str | None
+    cancel_reason: str | None
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    released_at: datetime | None
+    finished_at: datetime | None
+    token: str
+    idempotency_key: str | None
+
+    @classmethod
+    def from_row(cls, data: dict[str, Any]) -> Ticket:
+        """Build from a ``tickets`` row (a dict of column values)."""
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            value = data[field.name]
+            if field.name.endswith("_at") and value is not None:
+                value = from_stamp(value)
+            elif field.name == "day":
+                value = date.fromisoformat(value)
+            elif field.name in ("priority", "acting_for"):
+                value = bool(value)
+            values[field.name] = value
+        return cls(**values)
+
+    @property
+    def state_text(self) -> str:
+        """The state as staff read it, in Indonesian."""
+        return STATES[self.state]
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The result of :meth:`Queue.issue`.
+
+    ``waiting_ahead`` counts tickets of the same service that will be called first;
+    ``estimated_wait_minutes`` is never negative; ``replayed`` is true when an earlier
+    request with the same idempotency key already issued this ticket.
+    """
+
+    ticket: Ticket
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Identified:
+    """The result of :meth:`Queue.identify`: the ticket and NIK warnings (Indonesian)."""
+
+    ticket: Ticket
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A desk that calls tickets (front office) or takes escalations (back office)."""
+
+    id: int
+    name: str
+    kind: str
+    active: bool
+    paused: bool
+    services: tuple[str, ...]
+
+
+class Queue:
+    """The queue of one appliance database.
+
+    ``Queue(db, settings, clock=utc_now)``: ``db`` from :func:`kiosk.store.connect` (one per
+    thread or process), ``settings`` from :func:`kiosk.settings.load_settings`, ``clock`` a
+    callable returning an aware UTC ``datetime`` (inject :class:`kiosk.clock.FakeClock` in
+    tests). Every method that changes something takes ``actor``, the user or device that
+    acts (``"siti"``, ``"kiosk:button1"``), and records it.
+    """
+
+    def __init__(
+        self, db: sqlite_utils.Database, settings: Settings, *, clock: Clock = utc_now
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self._known_day: date | None = None
+        self._clock_checked_at = -math.inf
+
+    # ----------------------------------------------------------------- the day
+
+    def business_day(self, moment: datetime | None = None) -> date:
+        """The office's business day of ``moment`` (default: now) by the clock alone."""
+        queue = self.settings.queue
+        return business_day(moment or self.clock(), self.settings.office.tz, queue.day_reset)
+
+    def today(self) -> date:
+        """The current business day; never earlier than a day the store already started.
+
+        A Raspberry Pi without a battery clock may boot with an old time: numbering then
+        continues on the newest day instead of reusing numbers (PITFALLS, store).
+        """
+        computed = self.business_day()
+        stored = self._stored_day()
+        return max(computed, stored) if stored else computed
+
+    def roll_over(self, *, actor: str = "system") -> int:
+        """Start a new business day if the clock has reached one; return tickets expired.
+
+        Tickets of earlier days still waiting or called are closed as expired (one event
+        each); escalated cases stay open, since they may be answered later. Numbering then
+        restarts, and the WAL is checkpointed. Called by every write; safe to call anytime.
+        """
+        now = self.clock()
+        computed = self.business_day(now)
+        expired = 0
+        with immediate(self.db):
+            stored = self._stored_day()
+            if stored is not None and computed <= stored:
+                self._known_day = stored
+                return 0
+            stale = rows(
+                self.db,
+                "SELECT * FROM tickets WHERE day < ? AND state IN (?, ?) ORDER BY id",
+                (computed.isoformat(), sop.WAITING, sop.CALLED),
+            )
+            for data in stale:
+                ticket = Ticket.from_row(data)
+                self._set(ticket, now, state=sop.EXPIRED, counter_id=None)
+                self._event(now, "expired", actor, ticket, ticket.counter_id, None, {})
+                expired += 1
+            self._event(
+                now,
+                "day_started",
+                actor,
+                None,
+                None,
+                None,
+                {"day": computed.isoformat(), "expired": expired},
+            )
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('day', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (computed.isoformat(),),
+            )
+        self._known_day = computed
+        checkpoint(self.db)
+        return expired
+
+    def _stored_day(self) -> date | None:
+        found = row(self.db, "SELECT value FROM meta WHERE key = 'day'")
+        return date.fromisoformat(found["value"]) if found else None
+
+    def _maintain(self) -> None:
+        """Roll the day over and check the clock before a write (outside its transaction)."""
+        computed = self.business_day()
+        if self._known_day is None or computed > self._known_day:
+            self.roll_over()
+        if monotonic_time.monotonic() - self._clock_checked_at > _CLOCK_CHECK_INTERVAL_SECONDS:
+            self._clock_checked_at = monotonic_time.monotonic()
+            self._check_clock()
+
+    def _check_clock(self) -> None:
+        """Record a ``clock_behind`` warning once per day when the clock runs behind the log."""
+        now = self.clock()
+        newest = row(
+            self.db, "SELECT at FROM events WHERE kind != 'clock_behind' ORDER BY id DESC LIMIT 1"
+        )
+        if newest is None:
+            return
+        newest_at = from_stamp(newest["at"])
+        if (newest_at - now).total_seconds() <= _CLOCK_TOLERANCE_SECONDS:
+            return
+        with immediate(self.db):
+            day = self.today().isoformat()
+            warned = row(self.db, "SELECT value FROM meta WHERE key = 'clock_behind_day'")
+            if warned and warned["value"] == day:
+                return
+            self._event(
+                now,
+                "clock_behind",
+                "system",
+                None,
+                None,
+                None,
+                {"clock": to_stamp(now), "newest_event": newest["at"]},
+            )
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('clock_behind_day', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (day,),
+            )
+
+    # ----------------------------------------------------------------- issue
+
+    def issue(
+        self,
+        service: str,
+        *,
+        actor: str,
+        priority: bool = False,
+        topic: str | None = None,
+        source: str = "reception",
+        idempotency_key: str | None = None,
+    ) -> Issued:
+        """Issue the next number of ``service`` for the business day (SOP step 3).
+
+        ``service`` is a letter (``"A"``); ``topic`` must be one of the service's active
+        topics; ``source`` one of :data:`SOURCES`. A repeated ``idempotency_key`` returns
+        the ticket issued the first time (``replayed=True``) without issuing another.
+        Raises ``QueueError`` for an unknown or inactive service, an unknown topic, a bad
+        source or key, or a key already used for a different request.
+        """
+        if not isinstance(priority, bool):
+            raise invalid("flag_invalid", field=FIELDS["priority"])
+        if source not in SOURCES:
+            raise invalid("source_invalid", source=source)
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(str(idempotency_key)):
+            raise invalid("idempotency_key_invalid")
+        letter = str(service).strip().upper()
+        self._maintain()
+        now = self.clock()
+        with immediate(self.db):
+            if idempotency_key is not None:
+                earlier = self._by_idempotency_key(idempotency_key)
+                if earlier is not None:
+                    if (earlier.issued_service, earlier.priority, earlier.topic) != (
+                        letter,
+                        priority,
+                        topic,
+                    ):
+                        raise invalid("idempotency_conflict", label=earlier.label)
+                    ahead, minutes = self._estimate(earlier)
+                    return Issued(earlier, ahead, minutes, replayed=True)
+            self._require_service(letter)
+            if topic is not None:
+                self._require_topic(letter, topic)
+            day = self.today()
+            number = self.db.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets "
+                "WHERE issued_service = ? AND day = ?",
+                (letter, day.isoformat()),
+            ).fetchone()[0]
+            label = self.settings.queue.label(letter, number)
+            cursor = self.db.execute(
+                "INSERT INTO tickets (issued_service, day, number, label, service, topic, "
+                "priority, source, state, queue_seq, issued_at, token, idempotency_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?)",
+                (
+                    letter,
+                    day.isoformat(),
+                    number,
+                    label,
+                    letter,
+                    topic,
+                    int(priority),
+                    source,
+                    sop.WAITING,
+                    to_stamp(now),
+                    secrets.token_urlsafe(16),
+                    idempotency_key,
+                ),
+            )
+            ticket = self._ticket_by_id(cursor.lastrowid)
+            self._event(
+                now,
+                "issued",
+                actor,
+                ticket,
+                None,
+                3,
+                {"priority": priority, "topic": topic, "source": source},
+            )
+            ahead, minutes = self._estimate(ticket)
+        return Issued(ticket, ahead, minutes)
+
+    # ----------------------------------------------------------------- calling
+
+    def call_next(self, counter: CounterRef, *, actor: str) -> Ticket | None:
+        """Call the next ticket for a front-office ``counter`` (SOP step 5).
+
+        Only the services the counter serves; priority first, but after
+        ``queue.priority_interleave`` consecutive priority calls of this counter a waiting
+        normal ticket goes first; otherwise first come, first served. The claim is atomic
+        across processes. Returns ``None`` when nothing waits — a normal answer. Raises
+        ``QueueError`` when the counter is unknown, paused, not front office, or still
+        holds an open ticket.
+        """
+        self._maintain()
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._ready_front_office(counter)
+            prefer_priority = self._priority_turn(desk.id)
+            found = row(
+                self.db,
+                "SELECT t.* FROM tickets t JOIN counter_services cs "
+                "ON cs.service = t.service AND cs.counter_id = ? "
+                "WHERE t.state = ? ORDER BY (t.priority = ?) DESC, t.queue_seq LIMIT 1",
+                (desk.id, sop.WAITING, int(prefer_priority)),
+            )
+            if found is None:
+                return None
+            return self._claim(Ticket.from_row(found), desk, now, actor, specific=False)
+
+    def call_specific(self, counter: CounterRef, ticket: TicketRef, *, actor: str) -> Ticket:
+        """Call one waiting ticket out of order (SOP step 5); recorded as ``specific``.
+
+        Raises ``QueueError`` as :meth:`call_next`, and when the ticket is not waiting or
+        belongs to a service the counter does not serve.
+        """
+        self._maintain()
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._ready_front_office(counter)
+            target = self._require_state(self._find(ticket), "call")
+            if target.service not in desk.services:
+                raise conflict("service_not_served", counter=desk.name, service=target.service)
+            return self._claim(target, desk, now, actor, specific=True)
+
+    def recall(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """Announce a called ticket again (SOP step 5); counted in ``recalls``.
+
+        Refused inside ``queue.recall_cooldown_seconds`` of the last call or recall, and
+        when the ticket is not called by ``counter``.
+        """
+        now = self.clock()
+        with immediate(self.db):
+            desk, target = self._at_desk(ticket, counter, "recall")
+            last = row(
+                self.db,
+                "SELECT at FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') "
+                "ORDER BY id DESC LIMIT 1",
+                (target.id,),
+            )
+            cooldown = self.settings.queue.recall_cooldown_seconds
+            elapsed = (now - from_stamp(last["at"])).total_seconds() if last else cooldown
+            if elapsed < cooldown:
+                raise conflict(
+                    "recall_cooldown", seconds=math.ceil(cooldown - elapsed), label=target.label
+                )
+            updated = self._set(target, now, recalls=target.recalls + 1)
+            self._event(
+                now,
+                "recalled",
+                actor,
+                updated,
+                desk.id,
+                5,
+                {"counter": desk.name, "recalls": updated.recalls},
+            )
+            return updated
+
+    def no_show(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """Close a called ticket whose visitor did not come (SOP step 5).
+
+        Refused before ``queue.recalls_before_no_show`` recalls. Frees the counter.
+        """
+        now = self.clock()
+        with immediate(self.db):
+            desk, target = self._at_desk(ticket, counter, "no_show")
+            required = self.settings.queue.recalls_before_no_show
+            if target.recalls < required:
+                raise conflict(
+                    "no_show_too_early",
+                    label=target.label,
+                    recalls=target.recalls,
+                    required=required,
+                )
+            updated = self._set(target, now, state=sop.NO_SHOW, counter_id=None)
+            self._event(now, "no_show", actor, updated, desk.id, 5, {"counter": desk.name})
+            return updated
+
+    def reactivate(self, ticket: TicketRef, *, actor: str) -> Ticket:
+        """Put a no-show back in line with the same number, at the end (SOP step 4).
+
+        Refused for a ticket of an earlier business day.
+        """
+        self._maintain()
+        now = self.clock()
+        with immediate(self.db):
+            target = self._require_state(self._find(ticket), "reactivate")
+            if target.day < self.today():
+                raise conflict("ticket_of_past_day", label=target.label, day=target.day)
+            updated = self._set(target, now, state=sop.WAITING, recalls=0, queue_seq=None)
+            self._event(now, "reactivated", actor, updated, None, 4, {})
+            return updated
+
+    # ----------------------------------------------------------------- at the desk
+
+    def start(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """The called visitor is at the desk; service starts (SOP step 6)."""
+        return self._desk_step(ticket, counter, actor, "start", {}, started_at=True)
+
+    def identify(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        name: str,
+        nik: str,
+        institution: str | None = None,
+        phone: str | None = None,
+        acting_for: bool = False,
+        letter_type: str | None = None,
+        letter_number: str | None = None,
+    ) -> Identified:
+        """Record the visitor's identity (SOP step 7).
+
+        ``nik`` must be a possible NIK (:func:`kiosk.nik.check_nik`); ``phone`` 8–15 digits
+        (``+62``/``0`` prefix); someone ``acting_for`` another person needs ``letter_type``
+        (:data:`LETTER_TYPES`: *surat kuasa* or *surat tugas*) and ``letter_number``. The
+        visitor register is keyed by NIK: a returning visitor's record is updated. Returns
+        the ticket with any NIK warnings (unknown province). No personal data enters the
+        event's payload.
+        """
+        clean_name = _text(name, "name", _TEXT_LIMITS["name"])
+        try:
+            nik_check = check_nik(nik if isinstance(nik, str) else "")
+        except NikError as error:
+            raise invalid("nik_invalid", reason=str(error)) from error
+        clean_institution = _optional_text(institution, "institution", _TEXT_LIMITS["institution"])
+        clean_phone = _phone(phone)
+        if not isinstance(acting_for, bool):
+            raise invalid("flag_invalid", field=FIELDS["acting_for"])
+        if acting_for:
+            if letter_type is None or letter_number is None or not str(letter_number).strip():
+                raise invalid("letter_required")
+            clean_letter_type = _choice(letter_type, "letter_type", LETTER_TYPES)
+            clean_letter_number = _text(
+                letter_number, "letter_number", _TEXT_LIMITS["letter_number"]
+            )
+        else:
+            if letter_type is not None or (letter_number is not None and str(letter_number)):
+                raise invalid("letter_without_acting")
+            clean_letter_type = clean_letter_number = None
+        now = self.clock()
+        with immediate(self.db):
+            desk, target = self._at_desk(ticket, counter, "identify")
+            stamp = to_stamp(now)
+            self.db.execute(
+                "INSERT INTO visitors (name, nik, institution, phone, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nik) DO UPDATE SET name = excluded.name, "
+                "institution = excluded.institution, phone = excluded.phone, "
+                "updated_at = excluded.updated_at",
+                (clean_name, nik_check.nik, clean_institution, clean_phone, stamp, stamp),
+            )
+            visitor_id = self.db.execute(
+                "SELECT id FROM visitors WHERE nik = ?", (nik_check.nik,)
+            ).fetchone()[0]
+            updated = self._set(
+                target,
+                now,
+                visitor_id=visitor_id,
+                acting_for=int(acting_for),
+                letter_type=clean_letter_type,
+                letter_number=clean_letter_number,
+            )
+            self._event(
+                now,
+                "identified",
+                actor,
+                updated,
+                desk.id,
+                7,
+                {
+                    "acting_for": acting_for,
+                    "letter_type": clean_letter_type,
+                    "nik_warnings": len(nik_check.warnings),
+                },
+            )
+            return Identified(updated, nik_check.warnings)
+
+    def detail(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
+        """Record what the visitor asks for (SOP step 8); up to 2000 characters."""
+        clean = _text(text, "detail", _LONG_TEXT)
+        return self._desk_step(ticket, counter, actor, "detail", {}, request_detail=clean)
+
+    def answer(
+        self, ticket: TicketRef, counter: CounterRef, *, actor: str, kind: str, text: str
+    ) -> Ticket:
+        """Answer at the desk (SOP step 9a): information ``available`` or ``excepted``."""
+        clean_kind = _choice(kind, "answer_kind", ANSWER_KINDS)
+        clean = _text(text, "answer", _LONG_TEXT)
+        return self._desk_step(
+            ticket,
+            counter,
+            actor,
+            "answer",
+            {"answer_kind": clean_kind},
+            answer_kind=clean_kind,
+            answer=clean,
+        )
+
+    def escalate(self, ticket: TicketRef, counter: CounterRef, *, actor: str, note: str) -> Ticket:
+        """Hand the case to the back office with a note (SOP steps 9b–10); frees the counter."""
+        clean = _text(note, "note", _LONG_TEXT)
+        return self._desk_step(
+            ticket, counter, actor, "escalate", {}, escalation_note=clean, release=True
+        )
+
+    def explain(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        mode: str,
+        note: str | None = None,
+    ) -> Ticket:
+        """The front office explains the answer, ``direct`` or ``indirect`` (SOP step 15).
+
+        For a case answered at the desk, the counter holding it explains. For a case that
+        came back from the back office (``answer_ready``), any front-office counter that
+        holds no other ticket takes it and then holds it until :meth:`finish`.
+        """
+        clean_mode = _choice(mode, "mode", EXPLANATION_MODES)
+        clean_note = _optional_text(note, "note", _LONG_TEXT)
+        now = self.clock()
+        with immediate(self.db):
+            target = self._find(ticket)
+            desk = self._counter(counter, kind=FRONT_OFFICE)
+            self._require_state(target, "explain")
+            if target.state == sop.ANSWER_READY:
+                self._require_free(desk)
+                target = self._set(target, now, counter_id=desk.id)
+            elif target.counter_id != desk.id:
+                raise conflict("not_at_counter", label=target.label, counter=desk.name)
+            updated = self._set(target, now, state=sop.EXPLAINED, explanation_mode=clean_mode)
+            self._event(
+                now,
+                "explained",
+                actor,
+                updated,
+                desk.id,
+                15,
+                {"mode": clean_mode, "note": clean_note},
+            )
+            return updated
+
+    def finish(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        outcome: str = "resolved",
+        survey_invited: bool = True,
+    ) -> Ticket:
+        """Close the service record and invite the visitor to the SKM (SOP step 16)."""
+        clean = _choice(outcome, "outcome", OUTCOMES)
+        if not isinstance(survey_invited, bool):
+            raise invalid("flag_invalid", field=FIELDS["survey_invited"])
+        return self._desk_step(
+            ticket,
+            counter,
+            actor,
+            "finish",
+            {"outcome": clean, "survey_invited": survey_invited},
+            outcome=clean,
+            finished_at=True,
+            release=True,
+        )
+
+    # ----------------------------------------------------------------- back office
+
+    def take(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """A back-office counter takes an escalated case (SOP step 11)."""
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter, kind=BACK_OFFICE)
+            target = self._require_state(self._find(ticket), "take")
+            updated = self._set(target, now, state=sop.BACK_OFFICE, back_office_counter_id=desk.id)
+            self._event(now, "taken", actor, updated, desk.id, 11, {"counter": desk.name})
+            return updated
+
+    def resolve(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
+        """The back office settles the case and returns the answer to the front office (12)."""
+        clean = _text(text, "answer", _LONG_TEXT)
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter, kind=BACK_OFFICE)
+            target = self._require_state(self._find(ticket), "resolve")
+            updated = self._set(target, now, state=sop.ANSWER_READY, answer=clean)
+            self._event(now, "resolved", actor, updated, desk.id, 12, {})
+            return updated
+
+    def forward(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        unit: int | str,
+        note: str | None = None,
+    ) -> Ticket:
+        """The back office forwards the case to a main unit (SOP step 13)."""
+        clean_note = _optional_text(note, "note", _LONG_TEXT)
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter, kind=BACK_OFFICE)
+            target = self._require_state(self._find(ticket), "forward")
+            main_unit = self._main_unit(unit)
+            updated = self._set(target, now, state=sop.WITH_UNIT, main_unit_id=main_unit["id"])
+            self._event(
+                now,
+                "forwarded",
+                actor,
+                updated,
+                desk.id,
+                13,
+                {"unit": main_unit["name"], "note": clean_note},
+            )
+            return updated
+
+    def directions(
+        self, ticket: TicketRef, *, actor: str, text: str, counter: CounterRef | None = None
+    ) -> Ticket:
+        """Record the main unit's directions (*disposisi*, SOP step 14); the answer is ready.
+
+        ``counter`` is the back-office counter relaying them, when it is not the unit itself.
+        """
+        clean = _text(text, "directions", _LONG_TEXT)
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
+            target = self._require_state(self._find(ticket), "directions")
+            updated = self._set(target, now, state=sop.ANSWER_READY, disposition=clean)
+            self._event(now, "directions", actor, updated, desk.id if desk else None, 14, {})
+            return updated
+
+    # ----------------------------------------------------------------- any time
+
+    def cancel(
+        self, ticket: TicketRef, *, actor: str, reason: str, counter: CounterRef | None = None
+    ) -> Ticket:
+        """Cancel an open ticket with a reason; frees its counter."""
+        clean = _text(reason, "reason", _TEXT_LIMITS["reason"])
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter) if counter is not None else None
+            target = self._require_state(self._find(ticket), "cancel")
+            updated = self._set(
+                target, now, state=sop.CANCELLED, counter_id=None, cancel_reason=clean
+            )
+            self._event(
+                now, "cancelled", actor, updated, desk.id if desk else target.counter_id, None, {}
+            )
+            return updated
+
+    def transfer(
+        self, ticket: TicketRef, service: str, *, actor: str, counter: CounterRef | None = None
+    ) -> Ticket:
+        """Move a ticket to another service's line, keeping its label and its place.
+
+        Allowed while waiting, called or serving; a ticket held by a counter can only be
+        transferred by that counter. The ticket keeps its ``queue_seq``: the visitor
+        already waited and is not sent to the back of the new line.
+        """
+        letter = str(service).strip().upper()
+        now = self.clock()
+        with immediate(self.db):
+            target = self._require_state(self._find(ticket), "transfer")
+            self._require_service(letter)
+            if letter == target.service:
+                raise conflict("transfer_same_service", label=target.label, service=letter)
+            desk = self._counter(counter) if counter is not None else None
+            if target.counter_id is not None and (desk is None or desk.id != target.counter_id):
+                held_by = self._counter(target.counter_id)
+                raise conflict(
+                    "not_at_counter",
+                    label=target.label,
+                    counter=desk.name if desk else held_by.name,
+                )
+            updated = self._set(
+                target, now, state=sop.WAITING, service=letter, counter_id=None, recalls=0
+            )
+            self._event(
+                now,
+                "transferred",
+                actor,
+                updated,
+                desk.id if desk else None,
+                None,
+                {"from": target.service, "to": letter},
+            )
+            return updated
+
+    def pause(self, counter: CounterRef, *, actor: str) -> Counter:
+        """Pause a counter: it calls no more tickets until resumed."""
+        return self._set_paused(counter, actor, paused=True)
+
+    def resume(self, counter: CounterRef, *, actor: str) -> Counter:
+        """Resume a paused counter."""
+        return self._set_paused(counter, actor, paused=False)
+
+    # ----------------------------------------------------------------- reads
+
+    def ticket(self, ticket: TicketRef) -> Ticket:
+        """One ticket by id or label of the business day; ``QueueError`` when unknown."""
+        return self._find(ticket)
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """The ticket whose visitor page token is ``token``, or ``None``."""
+        found = row(self.db, "SELECT * FROM tickets WHERE token = ?", (str(token),))
+        return Ticket.from_row(found) if found else None
+
+    def counter(self, counter: CounterRef) -> Counter:
+        """One counter by id or name; ``QueueError`` when unknown."""
+        return self._counter(counter)
+
+    def counters(self) -> list[Counter]:
+        """Every counter, front office first, by id."""
+        found = rows(self.db, "SELECT id FROM counters ORDER BY kind != ?, id", (FRONT_OFFICE,))
+        return [self._counter(data["id"]) for data in found]
+
+    def position(self, ticket: Ticket) -> tuple[int, int]:
+        """``(waiting_ahead, estimated_wait_minutes)`` of a waiting ticket (0, 0 otherwise)."""
+        return self._estimate(ticket)
+
+    # ----------------------------------------------------------------- internals
+
+    def _ticket_by_id(self, ticket_id: int | None) -> Ticket:
+        found = row(self.db, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        if found is None:
+            raise not_found("ticket_unknown", ticket=ticket_id)
+        return Ticket.from_row(found)
+
+    def _by_idempotency_key(self, key: str) -> Ticket | None:
+        found = row(self.db, "SELECT * FROM tickets WHERE idempotency_key = ?", (key,))
+        return Ticket.from_row(found) if found else None
+
+    def _find(self, ticket: TicketRef) -> Ticket:
+        if isinstance(ticket, bool):
+            raise not_found("ticket_unknown", ticket=ticket)
+        if isinstance(ticket, int):
+            return self._ticket_by_id(ticket)
+        text = str(ticket).strip()
+        if text.isdigit():
+            return self._ticket_by_id(int(text))
+        found = row(
+            self.db,
+            "SELECT * FROM tickets WHERE label = ? AND day = ? ORDER BY id DESC LIMIT 1",
+            (text.upper(), self.today().isoformat()),
+        )
+        if found is None:
+            raise not_found("ticket_unknown", ticket=text)
+        return Ticket.from_row(found)
+
+    def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
+        if isinstance(counter, int) and not isinstance(counter, bool):
+            found = row(self.db, "SELECT * FROM counters WHERE id = ?", (counter,))
+        else:
+            text = str(counter).strip()
+            found = row(
+                self.db,
+                "SELECT * FROM counters WHERE id = ? OR name = ? COLLATE NOCASE",
+                (int(text) if text.isdigit() else None, text),
+            )
+        if found is None:
+            raise not_found("counter_unknown", counter=counter)
+        services = tuple(
+            r["service"]
+            for r in rows(
+                self.db,
+                "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
+                (found["id"],),
+            )
+        )
+        desk = Counter(
+            found["id"],
+            found["name"],
+            found["kind"],
+            bool(found["active"]),
+            bool(found["paused"]),
+            services,
+        )
+        if kind == FRONT_OFFICE and desk.kind != FRONT_OFFICE:
+            raise conflict("counter_not_front_office", counter=desk.name)
+        if kind == BACK_OFFICE and desk.kind != BACK_OFFICE:
+            raise conflict("counter_not_back_office", counter=desk.name)
+        return desk
+
+    def _ready_front_office(self, counter: CounterRef) -> Counter:
+        desk = self._counter(counter, kind=FRONT_OFFICE)
+        if not desk.active:
+            raise conflict("counter_inactive", counter=desk.name)
+        if desk.paused:
+            raise conflict("counter_paused", counter=desk.name)
+        self._require_free(desk)
+        return desk
+
+    def _require_free(self, desk: Counter) -> None:
+        held = row(self.db, "SELECT label FROM tickets WHERE counter_id = ?", (desk.id,))
+        if held is not None:
+            raise conflict("counter_busy", counter=desk.name, label=held["label"])
+
+    def _require_service(self, letter: str) -> None:
+        found = row(self.db, "SELECT active FROM services WHERE letter = ?", (letter,))
+        if found is None:
+            raise invalid("service_unknown", service=letter)
+        if not found["active"]:
+            raise conflict("service_inactive", service=letter)
+
+    def _require_topic(self, letter: str, topic: str) -> None:
+        found = row(
+            self.db,
+            "SELECT 1 FROM topics WHERE service = ? AND name = ? AND active = 1",
+            (letter, topic),
+        )
+        if found is None:
+            raise invalid("topic_unknown", topic=topic, service=letter)
+
+    def _require_state(self, ticket: Ticket, action: str) -> Ticket:
+        if ticket.state not in sop.TRANSITIONS[action].sources:
+            raise conflict(
+                "wrong_state",
+                label=ticket.label,
+                state=STATES[ticket.state],
+                action=ACTIONS[action],
+            )
+        return ticket
+
+    def _at_desk(self, ticket: TicketRef, counter: CounterRef, action: str):
+        desk = self._counter(counter, kind=FRONT_OFFICE)
+        target = self._require_state(self._find(ticket), action)
+        if target.counter_id != desk.id:
+            raise conflict("not_at_counter", label=target.label, counter=desk.name)
+        return desk, target
+
+    def _main_unit(self, unit: int | str) -> dict[str, Any]:
+        text = str(unit).strip()
+        found = row(
+            self.db,
+            "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
+            "COLLATE NOCASE)",
+            (int(text) if text.isdigit() else None, text),
+        )
+        if found is None:
+            raise invalid("unit_unknown", unit=text)
+        return found
+
+    def _priority_turn(self, counter_id: int) -> bool:
+        """Whether the counter's next call prefers a priority ticket (interleave rule)."""
+        limit = self.settings.queue.priority_interleave
+        if limit == 0:
+            return True
+        recent = self.db.execute(
+            "SELECT t.priority FROM events e JOIN tickets t ON t.id = e.ticket_id "
+            "WHERE e.counter_id = ? AND e.kind = 'called' ORDER BY e.id DESC LIMIT ?",
+            (counter_id, limit),
+        ).fetchall()
+        return not (len(recent) == limit and all(r[0] for r in recent))
+
+    def _claim(
+        self, ticket: Ticket, desk: Counter, now: datetime, actor: str, *, specific: bool
+    ) -> Ticket:
+        updated = self._set(
+            ticket,
+            now,
+            state=sop.CALLED,
+            counter_id=desk.id,
+            recalls=0,
+            front_office_counter_id=desk.id,
+            called_at=True,
+        )
+        self._event(
+            now,
+            "called",
+            actor,
+            updated,
+            desk.id,
+            5,
+            {"counter": desk.name, "priority": updated.priority, "specific": specific},
+        )
+        return updated
+
+    def _desk_step(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        actor: str,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        release: bool = False,
+        **changes: Any,
+    ) -> Ticket:
+        transition = sop.TRANSITIONS[action]
+        now = self.clock()
+        with immediate(self.db):
+            desk, target = self._at_desk(ticket, counter, action)
+            if transition.target is not None:
+                changes["state"] = transition.target
+            if release:
+                changes["counter_id"] = None
+            updated = self._set(target, now, **changes)
+            self._event(
+                now,
+                transition.event,
+                actor,
+                updated,
+                desk.id,
+                transition.step,
+                {"counter": desk.name, **payload},
+            )
+            return updated
+
+    def _set(self, ticket: Ticket, now: datetime, **changes: Any) -> Ticket:
+        """Update ticket columns; ``True`` for a ``*_at`` column means "now".
+
+        ``queue_seq=None`` moves the ticket to the end of the line. Leaving a counter
+        stamps ``released_at`` once (the desk time used for wait estimates).
+        """
+        stamp = to_stamp(now)
+        assignments: list[str] = []
+        values: list[Any] = []
+        for column, value in changes.items():
+            if column.endswith("_at") and value is True:
+                value = stamp
+            if column == "queue_seq" and value is None:
+                assignments.append("queue_seq = (SELECT MAX(queue_seq) + 1 FROM tickets)")
+                continue
+            assignments.append(f"{column} = ?")
+            values.append(value)
+        if "counter_id" in changes and changes["counter_id"] is None and ticket.counter_id:
+            assignments.append("released_at = COALESCE(released_at, ?)")
+            values.append(stamp)
+        self.db.execute(
+            f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ?", (*values, ticket.id)
+        )
+        return self._ticket_by_id(ticket.id)
+
+    def _event(
+        self,
+        now: datetime,
+        kind: str,
+        actor: str,
+        ticket: Ticket | None,
+        counter_id: int | None,
+        step: int | None,
+        payload: dict[str, Any],
+    ) -> int:
+        """Append one event. Ticket events carry label and service: enough for the board,
+        and never personal data."""
+        if ticket is not None:
+            payload = {
+                "label": ticket.label,
+                "service": ticket.service,
+                "state": ticket.state,
+                **payload,
+            }
+        cursor = self.db.execute(
+            "INSERT INTO events (at, kind, ticket_id, counter_id, sop_step, actor, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                to_stamp(now),
+                kind,
+                ticket.id if ticket else None,
+                counter_id,
+                step,
+                str(actor),
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _set_paused(self, counter: CounterRef, actor: str, *, paused: bool) -> Counter:
+        now = self.clock()
+        with immediate(self.db):
+            desk = self._counter(counter, kind=FRONT_OFFICE)
+            if desk.paused == paused:
+                code = "counter_already_paused" if paused else "counter_not_paused"
+                raise conflict(code, counter=desk.name)
+            self.db.execute("UPDATE counters SET paused = ? WHERE id = ?", (int(paused), desk.id))
+            self._event(
+                now,
+                "counter_paused" if paused else "counter_resumed",
+                actor,
+                None,
+                desk.id,
+                None,
+                {"counter": desk.name},
+            )
+            return self._counter(desk.id)
+
+    def _estimate(self, ticket: Ticket) -> tuple[int, int]:
+        """``(waiting_ahead, estimated_wait_minutes)`` for a waiting ticket.
+
+        The estimate is the number ahead times the median recent desk time (call to
+        release, last 20 tickets, each bounded to 30 s–2 h so one stuck case cannot skew
+        it), divided by the open front-office counters serving the service; bounded to
+        0–480 minutes so it never goes negative or absurd.
+        """
+        if ticket.state != sop.WAITING:
+            return 0, 0
+        ahead = self.db.execute(
+            "SELECT COUNT(*) FROM tickets WHERE state = ? AND service = ? AND "
+            "(priority > ? OR (priority = ? AND queue_seq < ?))",
+            (
+                sop.WAITING,
+                ticket.service,
+                int(ticket.priority),
+                int(ticket.priority),
+                ticket.queue_seq,
+            ),
+        ).fetchone()[0]
+        if ahead == 0:
+            return 0, 0
+        samples = [
+            (from_stamp(r[1]) - from_stamp(r[0])).total_seconds()
+            for r in self.db.execute(
+                "SELECT called_at, released_at FROM tickets WHERE released_at IS NOT NULL "
+                "AND called_at IS NOT NULL AND state != ? ORDER BY released_at DESC LIMIT ?",
+                (sop.NO_SHOW, _ESTIMATE_SAMPLES),
+            ).fetchall()
+        ]
+        low, high = _SAMPLE_BOUNDS_SECONDS
+        if samples:
+            desk_minutes = statistics.median(min(max(s, low), high) for s in samples) / 60
+        else:
+            desk_minutes = self.settings.queue.default_service_minutes
+        open_counters = self.db.execute(
+            "SELECT COUNT(*) FROM counters c JOIN counter_services cs ON cs.counter_id = c.id "
+            "WHERE cs.service = ? AND c.kind = ? AND c.active = 1 AND c.paused = 0",
+            (ticket.service, FRONT_OFFICE),
+        ).fetchone()[0]
+        minutes = math.ceil(ahead * desk_minutes / max(open_counters, 1))
+        return ahead, min(max(minutes, 0), _MAX_ESTIMATE_MINUTES)
+
+
+def _text(value: Any, field: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid("text_required", field=FIELDS[field])
+    clean = value.strip()
+    if len(clean) > limit:
+        raise invalid("text_too_long", field=FIELDS[field], limit=limit)
+    return clean
+
+
+def _optional_text(value: Any, field: str, limit: int) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _text(value, field, limit)
+
+
+def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        names = ", ".join(f"{c} ({CHOICES[c]})" for c in choices)
+        raise invalid("choice_invalid", field=FIELDS[field], choices=names)
+    return str(value)
+
+
+def _phone(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise invalid("phone_invalid")
+    clean = value.strip().replace(" ", "").replace("-", "")
+    if not _PHONE.match(clean):
+        raise invalid("phone_invalid")
+    return clean
+
+
+__all__ = [
+    "ANSWER_KINDS",
+    "EXPLANATION_MODES",
+    "LETTER_TYPES",
+    "OUTCOMES",
+    "SOURCES",
+    "Counter",
+    "Identified",
+    "Issued",
+    "Queue",
+    "QueueError",
+    "Ticket",
+]
