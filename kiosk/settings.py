@@ -1,0 +1,776 @@
+"""Appliance settings: one TOML file, read and validated once at start-up.
+
+:func:`load_settings` finds the file, parses it with :mod:`tomllib` and returns a frozen
+:class:`Settings`. Every key has a default, so an empty file, or no file at all, gives a working
+appliance. Anything not understood is rejected with a :class:`SettingsError` naming the key
+instead of being ignored: a silently ignored typo on a kiosk nobody watches becomes a queue that
+misbehaves for weeks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import string
+import tomllib
+import types
+import unicodedata
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+# --- User-facing text (Indonesian) -----------------------------------------------------------
+# Every message a technician or staff member can see is here so it can be translated in one
+# place. These are str.format templates: a literal brace is written doubled ({{ }}).
+MESSAGES: Final[Mapping[str, str]] = types.MappingProxyType(
+    {
+        # Whole-message templates.
+        "invalid": "Pengaturan tidak valid ({source}): {key} = {value}; yang diizinkan: {allowed}",
+        "missing": (
+            "Pengaturan tidak valid ({source}): {key} wajib diisi; yang diizinkan: {allowed}"
+        ),
+        "unknown": (
+            "Pengaturan tidak valid ({source}): {key} = {value} tidak dikenal; "
+            "yang diizinkan: {allowed}"
+        ),
+        "reserved": (
+            "Pengaturan tidak valid ({source}): {key} = {value} belum didukung oleh versi ini; "
+            "yang diizinkan: {allowed}"
+        ),
+        "syntax": (
+            "Berkas pengaturan bukan TOML yang valid ({source}): "
+            "baris {line}, kolom {column}: {detail}"
+        ),
+        "syntax_at_end": (
+            "Berkas pengaturan bukan TOML yang valid ({source}): akhir berkas: {detail}"
+        ),
+        "syntax_no_line": "Berkas pengaturan bukan TOML yang valid ({source}): {detail}",
+        "not_found": "Berkas pengaturan tidak ditemukan: {path} (ditunjuk oleh {origin})",
+        "unreadable": "Berkas pengaturan tidak dapat dibaca ({source}): {detail}",
+        # Pieces of the templates above.
+        "origin_argument": "argumen path",
+        "origin_env": "variabel lingkungan ULT_CONFIG",
+        "no_file": "tanpa berkas, nilai bawaan",
+        "not_utf8": "isi berkas bukan teks UTF-8",
+        "top_level": "tingkat atas",
+        # What is allowed, per kind of value.
+        "known_keys": "kunci yang dikenal di {where}: {keys}",
+        "top_level_hint": (
+            " (kunci tingkat atas {key} harus ditulis di atas judul bagian [...] yang pertama)"
+        ),
+        "reserved_section": (
+            "bagian [{section}] yang kosong; kuncinya baru ditambahkan di versi berikutnya"
+        ),
+        "table": "tabel [{key}]",
+        "table_list": "daftar tabel [[{key}]]",
+        "table_item": "tabel [[{key}]]",
+        "int_range": "bilangan bulat {low}–{high}",
+        "number_range": "bilangan {low}–{high}",
+        "bool": "true atau false",
+        "text": "teks satu baris yang tidak kosong, paling panjang {max} karakter",
+        "text_list": (
+            "daftar teks satu baris yang tidak kosong, masing-masing paling panjang {max} karakter"
+        ),
+        "unique": "nilai yang belum dipakai di {other}",
+        "timezone": (
+            'nama zona waktu IANA, misalnya "Asia/Jakarta", "Asia/Makassar" atau "Asia/Jayapura"'
+        ),
+        "day_reset": 'jam "HH:MM" dari "00:00" sampai "23:59"',
+        "label_format": (
+            "format Python yang hanya memakai {{letter}} dan {{number}}, wajib memuat {{number}}, "
+            "menghasilkan 1–16 karakter dan label berbeda untuk setiap nomor, "
+            'misalnya "{{letter}}-{{number:03d}}"'
+        ),
+        "label_broken": " (gagal dipakai: {detail})",
+        "label_field": " (kolom {{{field}}} tidak dikenal)",
+        "label_no_number": " ({{number}} tidak ada)",
+        "label_length": ' (hasil "{label}" panjangnya {length} karakter)',
+        "label_control": ' (hasil "{label}" memuat karakter kontrol)',
+        "label_collision": ' (tiket {first} dan {second} sama-sama menjadi "{label}")',
+        "label_ticket": "{letter} nomor {number}",
+        "letter": "satu huruf besar A–Z",
+        "services_needed": "minimal satu layanan [[services]]",
+        "active_needed": "minimal satu layanan dengan active = true",
+        "counter_kind": '"front_office" atau "back_office"',
+        "counter_letter": "huruf layanan yang ada di [[services]]: {letters}",
+        "counter_services": 'minimal satu huruf layanan untuk loket dengan kind = "front_office"',
+        "front_office_needed": 'minimal satu loket [[counters]] dengan kind = "front_office"',
+        "database": "path berkas basis data (teks yang tidak kosong)",
+    }
+)
+
+FRONT_OFFICE: Final = "front_office"
+BACK_OFFICE: Final = "back_office"
+COUNTER_KINDS: Final = (FRONT_OFFICE, BACK_OFFICE)
+
+# Limits chosen so names fit one line of an 80 mm ticket and the caller board.
+_OFFICE_NAME_MAX: Final = 80
+_SERVICE_NAME_MAX: Final = 60
+_TOPIC_MAX: Final = 60
+_COUNTER_NAME_MAX: Final = 40
+_MAIN_UNIT_MAX: Final = 80
+_LABEL_MAX: Final = 16
+# Numbers a busy day can reach; labels must stay distinct across all of them.
+_LABEL_SAMPLES: Final = (7, 1, 9, 10, 99, 100, 999, 1000, 9999)
+_RESERVED_SECTIONS: Final = ("printer", "kiosk", "display", "admin")
+_TOP_LEVEL_KEYS: Final = (
+    "main_units",
+    "office",
+    "queue",
+    "store",
+    "services",
+    "counters",
+    *_RESERVED_SECTIONS,
+)
+_SHOWN_VALUE_MAX: Final = 120
+
+
+def _text(name: str, **fields: object) -> str:
+    return MESSAGES[name].format(**fields)
+
+
+# --- Settings objects ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """A service (layanan): its letter starts ticket labels and has its own daily numbers.
+
+    ``active=False`` keeps the service defined (old tickets, counters, reports) but stops new
+    tickets for it.
+    """
+
+    letter: str
+    name: str
+    topics: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    """A counter (loket): ``kind`` is FRONT_OFFICE or BACK_OFFICE; ``services`` are letters."""
+
+    name: str
+    kind: str
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office: display name and the IANA time zone that defines its local day."""
+
+    name: str = "Unit Layanan Terpadu"
+    timezone: str = "Asia/Jakarta"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The office time zone (``zoneinfo`` caches instances, so this is cheap)."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Queue rules.
+
+    Attributes:
+        day_reset: local time at which every service's numbers restart at 1.
+        priority_interleave: priority calls in a row before a waiting normal ticket gets its
+            turn; 0 means priority tickets are always called first.
+        recall_cooldown_seconds: seconds before the same ticket may be recalled, 0..600.
+        recalls_before_no_show: recalls required before a ticket may be marked no-show, 0..10.
+        label_format: :meth:`str.format` template with the fields ``letter`` and ``number``.
+        default_service_minutes: minutes per visitor assumed until real service times exist.
+    """
+
+    day_reset: datetime.time = datetime.time(0, 0)
+    priority_interleave: int = 3
+    recall_cooldown_seconds: int = 15
+    recalls_before_no_show: int = 2
+    label_format: str = "{letter}-{number:03d}"
+    default_service_minutes: float = 10.0
+
+    def label(self, letter: str, number: int) -> str:
+        """Return the ticket label, e.g. ``label("A", 7) == "A-007"`` with the default format."""
+        return self.label_format.format(letter=letter, number=number)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the SQLite database lives (always an absolute path)."""
+
+    database: Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything read from the settings file, validated.
+
+    Attributes:
+        home: the appliance data directory (ULT_HOME), absolute; not created by loading.
+        source: the settings file that was read, absolute, or None when defaults were used.
+        main_units: names of the main units (Unit Utama, SOP step 13) the back office can
+            forward a case to.
+        printer, kiosk, display, admin: reserved sections, empty in this version.
+    """
+
+    home: Path
+    source: Path | None
+    office: OfficeSettings
+    queue: QueueSettings
+    store: StoreSettings
+    services: tuple[ServiceSettings, ...]
+    counters: tuple[CounterSettings, ...]
+    main_units: tuple[str, ...]
+    # Read-only mappings are unhashable; leaving them out of the hash keeps Settings hashable.
+    printer: Mapping[str, Any] = field(hash=False)
+    kiosk: Mapping[str, Any] = field(hash=False)
+    display: Mapping[str, Any] = field(hash=False)
+    admin: Mapping[str, Any] = field(hash=False)
+
+    def service(self, letter: str) -> ServiceSettings:
+        """Return the service with this letter.
+
+        Raises:
+            KeyError: no service has that letter.
+        """
+        for service in self.services:
+            if service.letter == letter:
+                return service
+        raise KeyError(letter)
+
+
+DEFAULT_SERVICES: Final[tuple[ServiceSettings, ...]] = (
+    ServiceSettings(
+        "A",
+        "Layanan Informasi",
+        ("Tunjangan Profesi", "Penilaian Angka Kredit", "Dapodik", "Layanan Umum"),
+    ),
+    ServiceSettings("B", "Pengaduan"),
+    ServiceSettings("C", "Perizinan"),
+    ServiceSettings("D", "Pengurusan"),
+)
+DEFAULT_MAIN_UNITS: Final[tuple[str, ...]] = (
+    "Bagian Umum",
+    "Tim Kerja Penjaminan Mutu",
+    "Tim Kerja Pemetaan Mutu",
+)
+
+
+def _default_counters(letters: tuple[str, ...]) -> tuple[CounterSettings, ...]:
+    # Derived from the configured letters so that replacing [[services]] alone still yields
+    # counters that are valid and serve every service, like the defaults do for A-D.
+    return (
+        CounterSettings("Loket 1", FRONT_OFFICE, letters),
+        CounterSettings("Loket 2", FRONT_OFFICE, letters),
+        CounterSettings("Back Office", BACK_OFFICE, ()),
+    )
+
+
+DEFAULT_COUNTERS: Final[tuple[CounterSettings, ...]] = _default_counters(
+    tuple(s.letter for s in DEFAULT_SERVICES)
+)
+
+
+class SettingsError(ValueError):
+    """The settings file is missing, unreadable, not TOML, or holds an invalid value.
+
+    ``str(error)`` is an Indonesian message naming the file, the key, the bad value and what is
+    allowed.
+
+    Attributes:
+        key: dotted path of the offending key, e.g. ``services[2].letter`` (list indexes count
+            from 0), or None when the file as a whole is at fault.
+        value: the offending value as read from TOML (None when missing or not applicable).
+        allowed: Indonesian description of what is allowed (None when not applicable).
+        source: the settings file concerned, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+        source: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        self.source = source
+
+
+# --- Loading ------------------------------------------------------------------------------------
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
+    """Find, read and validate the settings file.
+
+    The file is ``path`` if given, else the file named by ``ULT_CONFIG``, else
+    ``$ULT_HOME/ult.toml`` if it exists; with none of these the defaults are used. ``ULT_HOME``
+    defaults to ``./var`` (relative to the current directory). Empty variables count as unset.
+
+    Args:
+        path: settings file to read; it must exist. Relative paths are relative to the
+            current directory.
+        environ: environment to read ``ULT_CONFIG`` and ``ULT_HOME`` from.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        SettingsError: a named file does not exist, cannot be read, is not valid TOML, or holds
+            an unknown key or an invalid value.
+    """
+    home = _absolute(environ.get("ULT_HOME") or "var")
+    source = _locate(path, environ, home)
+    data = _read(source) if source is not None else {}
+    return _Parser(source).settings(data, home)
+
+
+def render_default_settings() -> str:
+    """Return the fully commented default settings file (``kiosk/default_settings.toml``)."""
+    # Anchored on this module's file rather than importlib.resources.files("kiosk"): under
+    # pytest, tests/ is on sys.path and tests/kiosk/ (no __init__.py) makes the name "kiosk"
+    # resolve to a namespace package without the template. The file ships next to this module
+    # as package data, so this works for editable and wheel installs alike.
+    return Path(__file__).with_name("default_settings.toml").read_text(encoding="utf-8")
+
+
+def _absolute(path: str | os.PathLike[str]) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+def _locate(path: Path | None, environ: Mapping[str, str], home: Path) -> Path | None:
+    if path is not None:
+        return _existing(path, _text("origin_argument"))
+    configured = environ.get("ULT_CONFIG")
+    if configured:
+        return _existing(configured, _text("origin_env"))
+    candidate = home / "ult.toml"
+    # exists(), not is_file(): a directory named ult.toml is a mistake to report, not to skip.
+    return candidate if candidate.exists() else None
+
+
+def _existing(path: str | os.PathLike[str], origin: str) -> Path:
+    resolved = _absolute(path)
+    if not resolved.exists():
+        raise SettingsError(
+            _text("not_found", path=resolved, origin=origin), value=str(path), source=resolved
+        )
+    return resolved
+
+
+def _read(source: Path) -> dict[str, Any]:
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        message = _text("unreadable", source=source, detail=exc.strerror or exc)
+        raise SettingsError(message, source=source) from exc
+    try:
+        # utf-8-sig: Windows editors often prepend a byte-order mark, which TOML would reject.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = _text("unreadable", source=source, detail=_text("not_utf8"))
+        raise SettingsError(message, source=source) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(source, exc) from exc
+
+
+def _syntax_error(source: Path, exc: tomllib.TOMLDecodeError) -> SettingsError:
+    # Python 3.11's TOMLDecodeError has no line attributes; the position is only in the text.
+    message = str(exc)
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    at_end = re.search(r"\s*\(at end of document\)", message)
+    if where is not None:
+        detail = (message[: where.start()] + message[where.end() :]).strip()
+        text = _text("syntax", source=source, line=where[1], column=where[2], detail=detail)
+    elif at_end is not None:
+        detail = (message[: at_end.start()] + message[at_end.end() :]).strip()
+        text = _text("syntax_at_end", source=source, detail=detail)
+    else:
+        text = _text("syntax_no_line", source=source, detail=message)
+    return SettingsError(text, source=source)
+
+
+# --- Validation ---------------------------------------------------------------------------------
+
+_MISSING: Final = object()
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def _join(prefix: str, name: str) -> str:
+    key = name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _show(value: Any) -> str:
+    """Render a TOML value the way it would be written in the file, shortened for messages."""
+    text = _toml(value)
+    if len(text) > _SHOWN_VALUE_MAX:
+        text = text[: _SHOWN_VALUE_MAX - 1] + "…"
+    return text
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{_join('', k)} = {_toml(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
+
+
+def _is_int(value: Any) -> bool:
+    # bool is a subclass of int, but `recalls_before_no_show = true` is a mistake, not 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    # ZoneInfoNotFoundError is a KeyError; malformed keys ("../x", "") raise ValueError; a key
+    # naming a directory of the tz database ("Asia") can surface as an OSError.
+    except (KeyError, ValueError, OSError):
+        return False
+    return True
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+class _Parser:
+    """Turns the parsed TOML document into :class:`Settings`, raising on the first problem."""
+
+    def __init__(self, source: Path | None) -> None:
+        self.source = source
+
+    def fail(self, key: str, value: Any, allowed: str, template: str = "invalid") -> SettingsError:
+        source = self.source if self.source is not None else _text("no_file")
+        message = _text(template, source=source, key=key, value=_show(value), allowed=allowed)
+        return SettingsError(message, key=key, value=value, allowed=allowed, source=self.source)
+
+    # Generic readers. `prefix` is the dotted path of the table being read ("" = top level).
+
+    def check_keys(self, table: Mapping[str, Any], known: Sequence[str], prefix: str) -> None:
+        for name, value in table.items():
+            if name in known:
+                continue
+            where = prefix or _text("top_level")
+            allowed = _text("known_keys", where=where, keys=", ".join(known))
+            if prefix and name in _TOP_LEVEL_KEYS:
+                allowed += _text("top_level_hint", key=name)
+            raise self.fail(_join(prefix, name), value, allowed, "unknown")
+
+    def table(self, parent: Mapping[str, Any], name: str) -> dict[str, Any]:
+        value = parent.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(name, value, _text("table", key=name))
+        return value
+
+    def table_list(self, parent: Mapping[str, Any], name: str) -> list[dict[str, Any]] | None:
+        value = parent.get(name, _MISSING)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, list):
+            raise self.fail(name, value, _text("table_list", key=name))
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise self.fail(f"{name}[{index}]", item, _text("table_item", key=name))
+        return value
+
+    def integer(
+        self, table: Mapping[str, Any], prefix: str, name: str, default: int, low: int, high: int
+    ) -> int:
+        value = table.get(name, default)
+        if not _is_int(value) or not low <= value <= high:
+            raise self.fail(_join(prefix, name), value, _text("int_range", low=low, high=high))
+        return int(value)
+
+    def number(
+        self,
+        table: Mapping[str, Any],
+        prefix: str,
+        name: str,
+        default: float,
+        low: float,
+        high: float,
+    ) -> float:
+        value = table.get(name, default)
+        # Written as `not low <= value <= high` so that nan, which compares false, is rejected.
+        if not (_is_int(value) or isinstance(value, float)) or not low <= value <= high:
+            allowed = _text("number_range", low=_toml(low), high=_toml(high))
+            raise self.fail(_join(prefix, name), value, allowed)
+        return float(value)
+
+    def boolean(self, table: Mapping[str, Any], prefix: str, name: str, default: bool) -> bool:
+        value = table.get(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(_join(prefix, name), value, _text("bool"))
+        return value
+
+    def required(self, table: Mapping[str, Any], prefix: str, name: str, allowed: str) -> Any:
+        value = table.get(name, _MISSING)
+        if value is _MISSING:
+            raise self.fail(_join(prefix, name), None, allowed, "missing")
+        return value
+
+    def text(self, key: str, value: Any, max_len: int) -> str:
+        """Check a one-line name and return it stripped."""
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped and len(stripped) <= max_len and not _has_control(stripped):
+                return stripped
+        raise self.fail(key, value, _text("text", max=max_len))
+
+    def text_list(self, key: str, value: Any, max_len: int) -> tuple[str, ...]:
+        """Check a list of unique one-line names (case-insensitively) and return them stripped."""
+        if not isinstance(value, list):
+            raise self.fail(key, value, _text("text_list", max=max_len))
+        seen: dict[str, int] = {}
+        items = []
+        for index, item in enumerate(value):
+            item_key = f"{key}[{index}]"
+            text = self.text(item_key, item, max_len)
+            # Case-insensitive: "Dapodik" and "DAPODIK" would be the same choice to a person.
+            folded = text.casefold()
+            if folded in seen:
+                other = f"{key}[{seen[folded]}]"
+                raise self.fail(item_key, item, _text("unique", other=other))
+            seen[folded] = index
+            items.append(text)
+        return tuple(items)
+
+    # Sections.
+
+    def settings(self, data: Mapping[str, Any], home: Path) -> Settings:
+        self.check_keys(data, _TOP_LEVEL_KEYS, "")
+        office = self.office(self.table(data, "office"))
+        queue = self.queue(self.table(data, "queue"))
+        store = self.store(self.table(data, "store"), home)
+        services = self.services(data)
+        letters = tuple(s.letter for s in services)
+        self.check_label(queue.label_format, letters)
+        counters = self.counters(data, letters)
+        if "main_units" in data:
+            main_units = self.text_list("main_units", data["main_units"], _MAIN_UNIT_MAX)
+        else:
+            main_units = DEFAULT_MAIN_UNITS
+        reserved = {name: self.reserved(data, name) for name in _RESERVED_SECTIONS}
+        return Settings(
+            home=home,
+            source=self.source,
+            office=office,
+            queue=queue,
+            store=store,
+            services=services,
+            counters=counters,
+            main_units=main_units,
+            **reserved,
+        )
+
+    def office(self, table: Mapping[str, Any]) -> OfficeSettings:
+        defaults = OfficeSettings()
+        self.check_keys(table, ("name", "timezone"), "office")
+        name = self.text("office.name", table.get("name", defaults.name), _OFFICE_NAME_MAX)
+        timezone = table.get("timezone", defaults.timezone)
+        if not isinstance(timezone, str) or not _zone_exists(timezone):
+            raise self.fail("office.timezone", timezone, _text("timezone"))
+        return OfficeSettings(name=name, timezone=timezone)
+
+    def queue(self, table: Mapping[str, Any]) -> QueueSettings:
+        d = QueueSettings()
+        self.check_keys(
+            table,
+            (
+                "day_reset",
+                "priority_interleave",
+                "recall_cooldown_seconds",
+                "recalls_before_no_show",
+                "label_format",
+                "default_service_minutes",
+            ),
+            "queue",
+        )
+        raw_reset = table.get("day_reset", d.day_reset.strftime("%H:%M"))
+        match = _HH_MM.fullmatch(raw_reset) if isinstance(raw_reset, str) else None
+        if match is None:
+            raise self.fail("queue.day_reset", raw_reset, _text("day_reset"))
+        label_format = table.get("label_format", d.label_format)
+        if not isinstance(label_format, str):
+            raise self.fail("queue.label_format", label_format, _text("label_format"))
+        return QueueSettings(
+            day_reset=datetime.time(int(match[1]), int(match[2])),
+            priority_interleave=self.integer(
+                table, "queue", "priority_interleave", d.priority_interleave, 0, 20
+            ),
+            recall_cooldown_seconds=self.integer(
+                table, "queue", "recall_cooldown_seconds", d.recall_cooldown_seconds, 0, 600
+            ),
+            recalls_before_no_show=self.integer(
+                table, "queue", "recalls_before_no_show", d.recalls_before_no_show, 0, 10
+            ),
+            label_format=label_format,
+            default_service_minutes=self.number(
+                table, "queue", "default_service_minutes", d.default_service_minutes, 1, 240
+            ),
+        )
+
+    def check_label(self, label_format: str, letters: tuple[str, ...]) -> None:
+        problem = _label_problem(label_format, letters)
+        if problem is not None:
+            allowed = _text("label_format") + problem
+            raise self.fail("queue.label_format", label_format, allowed)
+
+    def store(self, table: Mapping[str, Any], home: Path) -> StoreSettings:
+        self.check_keys(table, ("database",), "store")
+        if "database" not in table:
+            return StoreSettings(database=home / "ult.db")
+        value = table["database"]
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise self.fail("store.database", value, _text("database"))
+        base = self.source.parent if self.source is not None else home
+        return StoreSettings(database=base / Path(value).expanduser())
+
+    def services(self, data: Mapping[str, Any]) -> tuple[ServiceSettings, ...]:
+        tables = self.table_list(data, "services")
+        if tables is None:
+            return DEFAULT_SERVICES
+        if not tables:
+            raise self.fail("services", tables, _text("services_needed"))
+        seen: dict[str, int] = {}
+        services = []
+        for index, table in enumerate(tables):
+            prefix = f"services[{index}]"
+            self.check_keys(table, ("letter", "name", "topics", "active"), prefix)
+            letter = self.required(table, prefix, "letter", _text("letter"))
+            if not (isinstance(letter, str) and len(letter) == 1 and "A" <= letter <= "Z"):
+                raise self.fail(f"{prefix}.letter", letter, _text("letter"))
+            if letter in seen:
+                other = f"services[{seen[letter]}].letter"
+                raise self.fail(f"{prefix}.letter", letter, _text("unique", other=other))
+            seen[letter] = index
+            text_allowed = _text("text", max=_SERVICE_NAME_MAX)
+            raw_name = self.required(table, prefix, "name", text_allowed)
+            name = self.text(f"{prefix}.name", raw_name, _SERVICE_NAME_MAX)
+            topics = self.text_list(f"{prefix}.topics", table.get("topics", []), _TOPIC_MAX)
+            active = self.boolean(table, prefix, "active", True)
+            services.append(ServiceSettings(letter, name, topics, active))
+        if not any(s.active for s in services):
+            raise self.fail("services", tables, _text("active_needed"))
+        return tuple(services)
+
+    def counters(
+        self, data: Mapping[str, Any], letters: tuple[str, ...]
+    ) -> tuple[CounterSettings, ...]:
+        tables = self.table_list(data, "counters")
+        if tables is None:
+            return _default_counters(letters)
+        seen: dict[str, int] = {}
+        counters = []
+        for index, table in enumerate(tables):
+            prefix = f"counters[{index}]"
+            self.check_keys(table, ("name", "kind", "services"), prefix)
+            text_allowed = _text("text", max=_COUNTER_NAME_MAX)
+            raw_name = self.required(table, prefix, "name", text_allowed)
+            name = self.text(f"{prefix}.name", raw_name, _COUNTER_NAME_MAX)
+            folded = name.casefold()
+            if folded in seen:
+                other = f"counters[{seen[folded]}].name"
+                raise self.fail(f"{prefix}.name", raw_name, _text("unique", other=other))
+            seen[folded] = index
+            kind = self.required(table, prefix, "kind", _text("counter_kind"))
+            if kind not in COUNTER_KINDS:
+                raise self.fail(f"{prefix}.kind", kind, _text("counter_kind"))
+            served = self.counter_services(table, prefix, kind, letters)
+            counters.append(CounterSettings(name, kind, served))
+        if not any(c.kind == FRONT_OFFICE for c in counters):
+            raise self.fail("counters", tables, _text("front_office_needed"))
+        return tuple(counters)
+
+    def counter_services(
+        self, table: Mapping[str, Any], prefix: str, kind: str, letters: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        key = f"{prefix}.services"
+        allowed = _text("counter_letter", letters=", ".join(letters))
+        value = table.get("services", _MISSING)
+        if value is _MISSING:
+            if kind == FRONT_OFFICE:
+                raise self.fail(key, None, _text("counter_services"), "missing")
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(key, value, allowed)
+        if kind == FRONT_OFFICE and not value:
+            raise self.fail(key, value, _text("counter_services"))
+        for index, letter in enumerate(value):
+            if not isinstance(letter, str) or letter not in letters:
+                raise self.fail(f"{key}[{index}]", letter, allowed)
+            if letter in value[:index]:
+                other = f"{key}[{value.index(letter)}]"
+                raise self.fail(f"{key}[{index}]", letter, _text("unique", other=other))
+        return tuple(value)
+
+    def reserved(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+        table = self.table(data, name)
+        if table:
+            key, value = next(iter(table.items()))
+            allowed = _text("reserved_section", section=name)
+            raise self.fail(_join(name, key), value, allowed, "reserved")
+        return types.MappingProxyType({})
+
+
+def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:
+    """Return why ``label_format`` is unusable (text appended to the allowed text), or None.
+
+    Labels are printed, shown and spoken, so besides formatting at all they must stay short and
+    never let two tickets of one day look alike, across all configured service letters.
+    """
+    try:
+        parsed = list(string.Formatter().parse(label_format))
+    except ValueError as exc:
+        return _text("label_broken", detail=exc)
+    fields = set()
+    for _literal, name, spec, _conversion in parsed:
+        if name is None:
+            continue
+        # Only plain names: attribute or index access ("{letter.__class__}") and nested fields
+        # in the spec would let the format reach beyond the two values it is given.
+        if name not in ("letter", "number") or "{" in (spec or ""):
+            return _text("label_field", field=name + (f":{spec}" if spec else ""))
+        fields.add(name)
+    if "number" not in fields:
+        return _text("label_no_number")
+    made: dict[str, str] = {}
+    # "A" first so that a format that cannot work at all fails the same way whatever the letters.
+    for letter in dict.fromkeys(("A", *letters)):
+        for number in _LABEL_SAMPLES:
+            try:
+                label = label_format.format(letter=letter, number=number)
+            except (ValueError, TypeError) as exc:
+                return _text("label_broken", detail=exc)
+            if letter not in letters:
+                continue
+            if not 1 <= len(label) <= _LABEL_MAX:
+                return _text("label_length", label=label, length=len(label))
+            if _has_control(label):
+                return _text("label_control", label=label.encode("unicode_escape").decode())
+            ticket = _text("label_ticket", letter=letter, number=number)
+            if made.get(label, ticket) != ticket:
+                return _text("label_collision", first=made[label], second=ticket, label=label)
+            made[label] = ticket
+    return None

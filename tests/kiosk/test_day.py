@@ -1,0 +1,113 @@
+"""Day rollover, the office time zone, and a clock that runs behind."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from kiosk import sop
+from kiosk.queries import clock_warning, events_after
+from kiosk.queue import Queue
+from tests.conftest import make_settings
+
+
+def kinds(queue: Queue) -> list[str]:
+    return [e.kind for e in events_after(queue.db, 0)]
+
+
+def test_numbers_restart_at_local_midnight_not_utc(queue: Queue, clock) -> None:
+    clock.set(datetime(2026, 11, 25, 16, 59, tzinfo=UTC))  # 23:59 in Jakarta
+    assert queue.issue("A", actor="r").ticket.label == "A-001"
+    assert queue.issue("A", actor="r").ticket.day.isoformat() == "2026-11-25"
+    clock.set(datetime(2026, 11, 25, 17, 0, tzinfo=UTC))  # 00:00 in Jakarta, 26th
+    ticket = queue.issue("A", actor="r").ticket
+    assert (ticket.label, ticket.day.isoformat()) == ("A-001", "2026-11-26")
+    # UTC midnight (07:00 in Jakarta) changes nothing: peers reset numbers there.
+    clock.set(datetime(2026, 11, 26, 0, 30, tzinfo=UTC))
+    assert queue.issue("A", actor="r").ticket.label == "A-002"
+
+
+def test_configured_reset_time_and_zone(tmp_path, db, clock) -> None:
+    settings = make_settings(
+        tmp_path / "h", '[office]\ntimezone = "Asia/Makassar"\n[queue]\nday_reset = "05:00"\n'
+    )
+    queue = Queue(db, settings, clock=clock)
+    clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=UTC))  # 04:30 WITA on the 26th
+    assert queue.issue("A", actor="r").ticket.day.isoformat() == "2026-11-25"
+    clock.set(datetime(2026, 11, 25, 21, 0, tzinfo=UTC))  # 05:00 WITA
+    assert queue.issue("A", actor="r").ticket.day.isoformat() == "2026-11-26"
+
+
+def test_rollover_expires_waiting_and_called_keeps_escalated(queue: Queue, clock) -> None:
+    waiting = queue.issue("A", actor="r").ticket
+    called_id = queue.issue("A", actor="r").ticket.id
+    escalated_id = queue.issue("B", actor="r").ticket.id
+    queue.call_specific("Loket 1", escalated_id, actor="fo")
+    queue.start(escalated_id, "Loket 1", actor="fo")
+    queue.escalate(escalated_id, "Loket 1", actor="fo", note="x")
+    queue.call_specific("Loket 2", called_id, actor="fo")
+    clock.advance(days=1)
+    assert queue.roll_over() == 2
+    assert queue.ticket(waiting.id).state == sop.EXPIRED
+    called = queue.ticket(called_id)
+    assert (called.state, called.counter_id) == (sop.EXPIRED, None)
+    assert queue.ticket(escalated_id).state == sop.ESCALATED
+    assert kinds(queue)[-3:] == ["expired", "expired", "day_started"]
+    started = events_after(queue.db, 0)[-1]
+    assert started.payload == {"day": "2026-11-26", "expired": 2}
+    # The counter is free on the new day, and numbering restarts.
+    assert queue.issue("A", actor="r").ticket.label == "A-001"
+    assert queue.call_next("Loket 2", actor="fo").label == "A-001"
+    assert queue.roll_over() == 0  # idempotent
+
+
+def test_rollover_happens_on_first_write_of_the_day(queue: Queue, clock) -> None:
+    old = queue.issue("C", actor="r").ticket
+    clock.advance(days=3)
+    assert queue.call_next("Loket 1", actor="fo") is None
+    assert queue.ticket(old.id).state == sop.EXPIRED
+
+
+def test_rollover_checkpoints_the_wal(queue: Queue, clock, settings) -> None:
+    for _ in range(50):
+        queue.issue("A", actor="r")
+    wal = settings.store.database.with_name(settings.store.database.name + "-wal")
+    assert wal.stat().st_size > 0
+    clock.advance(days=1)
+    queue.roll_over()
+    assert wal.stat().st_size == 0
+
+
+def test_clock_behind_never_reuses_numbers_and_warns(queue: Queue, clock) -> None:
+    for _ in range(3):
+        queue.issue("A", actor="r")
+    # The Pi lost power and booted two years in the past with no network time.
+    clock.set(datetime(2024, 1, 1, 2, 0, tzinfo=UTC))
+    fresh = Queue(queue.db, queue.settings, clock=clock)  # a restarted process
+    ticket = fresh.issue("A", actor="r").ticket
+    assert (ticket.label, ticket.day.isoformat()) == ("A-004", "2026-11-25")
+    assert kinds(fresh).count("clock_behind") == 1
+    warning = clock_warning(fresh.db, fresh.today())
+    assert warning["newest_event"].startswith("2026-11-25")
+    fresh.issue("A", actor="r")
+    Queue(queue.db, queue.settings, clock=clock).issue("A", actor="r")
+    assert kinds(fresh).count("clock_behind") == 1  # once per day, not per ticket
+    numbers = [r[0] for r in fresh.db.execute("SELECT number FROM tickets ORDER BY id")]
+    assert numbers == [1, 2, 3, 4, 5, 6]
+
+
+def test_clock_a_little_behind_is_tolerated(queue: Queue, clock) -> None:
+    queue.issue("A", actor="r")
+    clock.advance(seconds=-30)  # NTP stepping back a few seconds is not a fault
+    Queue(queue.db, queue.settings, clock=clock).issue("A", actor="r")
+    assert "clock_behind" not in kinds(queue)
+
+
+def test_times_are_stored_in_utc(queue: Queue, clock) -> None:
+    queue.issue("A", actor="r")
+    stored = queue.db.execute("SELECT issued_at FROM tickets").fetchone()[0]
+    assert stored == "2026-11-25T02:00:00.000000Z"
+    payload = json.loads(
+        queue.db.execute("SELECT payload FROM events WHERE kind='issued'").fetchone()[0]
+    )
+    assert payload["label"] == "A-001"
