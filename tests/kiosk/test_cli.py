@@ -1,0 +1,174 @@
+"""The ``ult`` command line, through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from kiosk.settings import load_settings
+from kiosk.store import connect
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ULT_HOME", str(home))
+    monkeypatch.delenv("ULT_CONFIG", raising=False)
+    return home
+
+
+def ult(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def test_every_command_has_help() -> None:
+    for command in (
+        [],
+        ["init"],
+        ["issue"],
+        ["call"],
+        ["status"],
+        ["events"],
+        ["user"],
+        ["user", "add"],
+        ["user", "list"],
+        ["user", "disable"],
+        ["token"],
+        ["token", "create"],
+    ):
+        result = ult(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage: " in result.output
+
+
+def test_init_writes_settings_and_database_and_is_repeatable(home: Path) -> None:
+    first = ult("init")
+    assert first.exit_code == 0
+    assert (home / "ult.toml").exists() and (home / "ult.db").exists()
+    assert "ult user add" in first.output  # tells how to create the first supervisor
+    settings = load_settings(home / "ult.toml")
+    assert settings.office.timezone == "Asia/Jakarta"
+    (home / "ult.toml").write_text('[office]\nname = "ULT BPMP Sumut"\n', encoding="utf-8")
+    again = ult("init")
+    assert again.exit_code == 0 and "tidak diubah" in again.output
+    assert "ULT BPMP Sumut" in (home / "ult.toml").read_text(encoding="utf-8")
+    db = connect(home / "ult.db")
+    assert db.execute("SELECT COUNT(*) FROM counters").fetchone()[0] == 3
+
+
+def test_issue_call_status_and_events(home: Path) -> None:
+    ult("init")
+    issued = ult("issue", "a", "--topic", "Dapodik", "--actor", "resepsionis")
+    assert issued.exit_code == 0 and "A-001" in issued.output
+    assert ult("issue", "B", "--priority").exit_code == 0
+    called = ult("call", "Loket 2")
+    assert called.exit_code == 0 and "Loket 2 memanggil B-001" in called.output
+    status = ult("status")
+    assert status.exit_code == 0
+    assert "Loket 2        B-001 (dipanggil)" in status.output
+    assert "Layanan Informasi" in status.output and "menunggu   1" in status.output
+    events = ult("events", "--since", "1")
+    lines = events.output.strip().splitlines()
+    assert [line.split()[5] for line in lines] == ["issued", "issued", "called"]
+    assert "resepsionis" in lines[0] and "[SOP 3]" in lines[0]
+    as_json = ult("events", "--json")
+    assert '"kind": "called"' in as_json.output
+
+
+def test_idempotency_key_on_the_command_line(home: Path) -> None:
+    ult("init")
+    ult("issue", "A", "--key", "retry-7")
+    again = ult("issue", "A", "--key", "retry-7")
+    assert again.exit_code == 0 and "sebelumnya" in again.output
+    assert "A-002" not in again.output
+
+
+def test_refusals_exit_1_with_the_reason(home: Path) -> None:
+    ult("init")
+    unknown = ult("issue", "Z")
+    assert unknown.exit_code == 1 and "Layanan 'Z' tidak dikenal" in unknown.output
+    assert ult("call", "Loket 9").exit_code == 1
+    ult("issue", "A")
+    ult("issue", "A")
+    ult("call", "Loket 1")
+    busy = ult("call", "Loket 1")
+    assert busy.exit_code == 1 and "masih menangani A-001" in busy.output
+
+
+def test_nothing_waiting_is_success(home: Path) -> None:
+    ult("init")
+    result = ult("call", "Loket 1")
+    assert result.exit_code == 0 and "Tidak ada antrian" in result.output
+
+
+def test_usage_and_settings_errors_exit_2(home: Path) -> None:
+    assert ult("issue").exit_code == 2
+    assert ult("events", "--since", "-4").exit_code == 2
+    assert ult("user", "add", "siti", "--role", "boss").exit_code == 2
+    home.mkdir(parents=True)
+    (home / "ult.toml").write_text("[queue]\nrecall_cooldown_seconds = -5\n", encoding="utf-8")
+    bad = ult("status")
+    assert bad.exit_code == 2
+    assert "queue.recall_cooldown_seconds" in bad.output and "-5" in bad.output
+
+
+def test_user_add_list_disable(home: Path) -> None:
+    ult("init")
+    added = ult(
+        "user", "add", "siti", "--role", "supervisor", "--password-stdin", stdin="rahasia-panjang\n"
+    )
+    assert added.exit_code == 0
+    prompt = ult("user", "add", "budi", "--role", "front_office", stdin="katasandi1\nkatasandi1\n")
+    assert prompt.exit_code == 0
+    listing = ult("user", "list")
+    assert "siti" in listing.output and "supervisor" in listing.output and "budi" in listing.output
+    assert (
+        ult(
+            "user", "add", "siti", "--role", "unit", "--password-stdin", stdin="another-one\n"
+        ).exit_code
+        == 1
+    )
+    short = ult("user", "add", "ani", "--role", "unit", "--password-stdin", stdin="pendek\n")
+    assert short.exit_code == 1 and "8 karakter" in short.output
+    assert ult("user", "add", "x", "--role", "unit", "--password-stdin", stdin="\n").exit_code == 2
+    assert ult("user", "disable", "budi").exit_code == 0
+    assert "nonaktif" in ult("user", "list").output
+    assert ult("user", "disable", "nobody").exit_code == 1
+    db = connect(home / "ult.db")
+    hashes = [r[0] for r in db.execute("SELECT password_hash FROM users")]
+    assert all("rahasia" not in h and "katasandi" not in h for h in hashes)
+
+
+def test_token_is_shown_once_and_stored_hashed(home: Path) -> None:
+    ult("init")
+    result = ult("token", "create", "kiosk-pintu", "--role", "receptionist")
+    assert result.exit_code == 0
+    secret = result.output.strip().splitlines()[-1]
+    assert secret.startswith("ult_") and len(secret) > 40
+    stored = connect(home / "ult.db").execute("SELECT token_hash, name FROM api_tokens").fetchall()
+    assert len(stored) == 1 and secret not in stored[0][0]
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
+    """The installed ``ult`` entry point, with its exit codes, in a real process."""
+    env = {**os.environ, "ULT_HOME": str(tmp_path / "h")}
+    env.pop("ULT_CONFIG", None)
+    ult_bin = Path(sys.executable).with_name("ult")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(ult_bin), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    assert run("init").returncode == 0
+    assert run("issue", "C").returncode == 0
+    refused = run("issue", "Q")
+    assert refused.returncode == 1 and "tidak dikenal" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert run("nonsense").returncode == 2
