@@ -211,6 +211,7 @@ def call(app: App, counter: str, actor: str) -> None:
 def status(app: App) -> None:
     """Show today's tickets per service and what each counter is doing."""
     queue = app.queue()
+    queue.roll_over()
     day = queue.today()
     click.echo(
         CLI["status_title"].format(
