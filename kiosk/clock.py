@@ -33,7 +33,8 @@ def to_stamp(moment: datetime) -> str:
 
 def from_stamp(text: str) -> datetime:
     """Parse stored UTC text back into an aware UTC ``datetime``."""
-    return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing "Z" since Python 3.11, and is far cheaper than strptime.
+    return datetime.fromisoformat(text)
 
 
 def business_day(moment: datetime, tz: ZoneInfo, reset: time) -> date:

@@ -329,7 +329,7 @@ class Queue:
                 "INSERT INTO tickets (issued_service, day, number, label, service, topic, "
                 "priority, source, state, queue_seq, issued_at, token, idempotency_key) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?)",
+                "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?) RETURNING *",
                 (
                     letter,
                     day.isoformat(),
@@ -345,7 +345,7 @@ class Queue:
                     idempotency_key,
                 ),
             )
-            ticket = self._ticket_by_id(cursor.lastrowid)
+            ticket = self._returned(cursor)
             self._event(
                 now,
                 "issued",
@@ -355,7 +355,8 @@ class Queue:
                 3,
                 {"priority": priority, "topic": topic, "source": source},
             )
-            ahead, minutes = self._estimate(ticket)
+        # A read after the commit: the estimate need not hold the write lock.
+        ahead, minutes = self._estimate(ticket)
         return Issued(ticket, ahead, minutes)
 
     # ----------------------------------------------------------------- calling
@@ -374,17 +375,10 @@ class Queue:
         now = self.clock()
         with immediate(self.db):
             desk = self._ready_front_office(counter)
-            prefer_priority = self._priority_turn(desk.id)
-            found = row(
-                self.db,
-                "SELECT t.* FROM tickets t JOIN counter_services cs "
-                "ON cs.service = t.service AND cs.counter_id = ? "
-                "WHERE t.state = ? ORDER BY (t.priority = ?) DESC, t.queue_seq LIMIT 1",
-                (desk.id, sop.WAITING, int(prefer_priority)),
-            )
+            found = self._next_for(desk)
             if found is None:
                 return None
-            return self._claim(Ticket.from_row(found), desk, now, actor, specific=False)
+            return self._claim(self._ticket_by_id(found), desk, now, actor, specific=False)
 
     def call_specific(self, counter: CounterRef, ticket: TicketRef, *, actor: str) -> Ticket:
         """Call one waiting ticket out of order (SOP step 5); recorded as ``specific``.
@@ -718,12 +712,18 @@ class Queue:
     def cancel(
         self, ticket: TicketRef, *, actor: str, reason: str, counter: CounterRef | None = None
     ) -> Ticket:
-        """Cancel an open ticket with a reason; frees its counter."""
+        """Cancel an open ticket with a reason; frees its counter.
+
+        A ticket held by a counter is cancelled by that counter, or with no ``counter``
+        (reception or the supervisor); another counter is refused (``not_at_counter``).
+        """
         clean = _text(reason, "reason", _TEXT_LIMITS["reason"])
         now = self.clock()
         with immediate(self.db):
             desk = self._counter(counter) if counter is not None else None
             target = self._require_state(self._find(ticket), "cancel")
+            if desk is not None and target.counter_id not in (None, desk.id):
+                raise conflict("not_at_counter", label=target.label, counter=desk.name)
             updated = self._set(
                 target, now, state=sop.CANCELLED, counter_id=None, cancel_reason=clean
             )
@@ -832,32 +832,28 @@ class Queue:
         return Ticket.from_row(found)
 
     def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
+        services = (
+            "(SELECT group_concat(service) FROM (SELECT service FROM counter_services "
+            "WHERE counter_id = c.id ORDER BY service)) AS services"
+        )
         if isinstance(counter, int) and not isinstance(counter, bool):
-            found = row(self.db, "SELECT * FROM counters WHERE id = ?", (counter,))
+            found = row(self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter,))
         else:
             text = str(counter).strip()
             found = row(
                 self.db,
-                "SELECT * FROM counters WHERE id = ? OR name = ? COLLATE NOCASE",
+                f"SELECT c.*, {services} FROM counters c WHERE id = ? OR name = ? COLLATE NOCASE",
                 (int(text) if text.isdigit() else None, text),
             )
         if found is None:
             raise not_found("counter_unknown", counter=counter)
-        services = tuple(
-            r["service"]
-            for r in rows(
-                self.db,
-                "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
-                (found["id"],),
-            )
-        )
         desk = Counter(
             found["id"],
             found["name"],
             found["kind"],
             bool(found["active"]),
             bool(found["paused"]),
-            services,
+            tuple(found["services"].split(",")) if found["services"] else (),
         )
         if kind == FRONT_OFFICE and desk.kind != FRONT_OFFICE:
             raise conflict("counter_not_front_office", counter=desk.name)
@@ -923,6 +919,29 @@ class Queue:
         if found is None:
             raise invalid("unit_unknown", unit=text)
         return found
+
+    def _next_for(self, desk: Counter) -> int | None:
+        """The id of the ticket ``desk`` calls next, or ``None`` when nothing waits for it.
+
+        One indexed lookup per service and priority (the head of each line) instead of
+        sorting every waiting ticket: the cost stays flat however long the queue grows.
+        """
+        prefer_priority = self._priority_turn(desk.id)
+        for priority in (prefer_priority, not prefer_priority):
+            heads = [
+                head
+                for service in desk.services
+                if (
+                    head := self.db.execute(
+                        "SELECT queue_seq, id FROM tickets WHERE state = ? AND service = ? "
+                        "AND priority = ? ORDER BY queue_seq LIMIT 1",
+                        (sop.WAITING, service, int(priority)),
+                    ).fetchone()
+                )
+            ]
+            if heads:
+                return min(heads)[1]
+        return None
 
     def _priority_turn(self, counter_id: int) -> bool:
         """Whether the counter's next call prefers a priority ticket (interleave rule)."""
@@ -1010,10 +1029,18 @@ class Queue:
         if "counter_id" in changes and changes["counter_id"] is None and ticket.counter_id:
             assignments.append("released_at = COALESCE(released_at, ?)")
             values.append(stamp)
-        self.db.execute(
-            f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ?", (*values, ticket.id)
+        return self._returned(
+            self.db.execute(
+                f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ? RETURNING *",
+                (*values, ticket.id),
+            )
         )
-        return self._ticket_by_id(ticket.id)
+
+    @staticmethod
+    def _returned(cursor) -> Ticket:
+        """The ticket row a ``RETURNING *`` statement produced."""
+        names = [column[0] for column in cursor.description]
+        return Ticket.from_row(dict(zip(names, cursor.fetchone(), strict=True)))
 
     def _event(
         self,

@@ -547,6 +547,21 @@ def test_cancel_needs_a_reason_and_frees_the_counter(queue: Queue) -> None:
     refused(queue, "wrong_state", queue.cancel, ticket.id, actor="fo", reason="lagi")
 
 
+def test_cancel_by_another_counter_is_refused(queue: Queue) -> None:
+    queue.issue("A", actor="r")
+    ticket = queue.call_next("Loket 2", actor="siti")
+    refused(
+        queue,
+        "not_at_counter",
+        queue.cancel,
+        ticket.id,
+        actor="budi",
+        reason="salah",
+        counter="Loket 1",
+    )
+    assert queue.cancel(ticket.id, actor="siti", reason="x", counter="Loket 2").counter_id is None
+
+
 def test_transfer_keeps_label_and_place(queue: Queue) -> None:
     queue.issue("B", actor="r")
     first = queue.issue("A", actor="r").ticket
