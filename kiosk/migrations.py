@@ -155,7 +155,6 @@ def _v2_idempotency(db: sqlite_utils.Database) -> None:
         "CREATE UNIQUE INDEX tickets_idempotency ON tickets(idempotency_key) "
         "WHERE idempotency_key IS NOT NULL"
     )
-    db.execute("CREATE INDEX events_kind ON events(kind, id)")
 
 
 Migration = Callable[[sqlite_utils.Database], None]

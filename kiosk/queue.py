@@ -98,22 +98,34 @@ class Ticket:
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
         """Build from a ``tickets`` row (a dict of column values)."""
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            value = data[field.name]
-            if field.name.endswith("_at") and value is not None:
-                value = from_stamp(value)
-            elif field.name == "day":
-                value = date.fromisoformat(value)
-            elif field.name in ("priority", "acting_for"):
-                value = bool(value)
-            values[field.name] = value
-        return cls(**values)
+        return cls(**{name: convert(data[name]) for name, convert in _TICKET_COLUMNS})
 
     @property
     def state_text(self) -> str:
         """The state as staff read it, in Indonesian."""
         return STATES[self.state]
+
+
+def _stamp_or_none(value: str | None) -> datetime | None:
+    return None if value is None else from_stamp(value)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converter(name: str) -> Any:
+    if name.endswith("_at"):
+        return _stamp_or_none
+    if name == "day":
+        return date.fromisoformat
+    if name in ("priority", "acting_for"):
+        return bool
+    return _as_is
+
+
+# Built once: from_row runs on every operation, inside the write lock.
+_TICKET_COLUMNS = tuple((f.name, _converter(f.name)) for f in fields(Ticket))
 
 
 @dataclass(frozen=True)
