@@ -367,8 +367,9 @@ class Queue:
                 3,
                 {"priority": priority, "topic": topic, "source": source},
             )
-        # A read after the commit: the estimate need not hold the write lock.
-        ahead, minutes = self._estimate(ticket)
+            # Inside the transaction on purpose: a separate read afterwards needs a WAL
+            # read mark of its own, and with several writers those run out and wait.
+            ahead, minutes = self._estimate(ticket)
         return Issued(ticket, ahead, minutes)
 
     # ----------------------------------------------------------------- calling
@@ -390,7 +391,7 @@ class Queue:
             found = self._next_for(desk)
             if found is None:
                 return None
-            return self._claim(self._ticket_by_id(found), desk, now, actor, specific=False)
+            return self._claim(found, desk, now, actor, specific=False)
 
     def call_specific(self, counter: CounterRef, ticket: TicketRef, *, actor: str) -> Ticket:
         """Call one waiting ticket out of order (SOP step 5); recorded as ``specific``.
@@ -405,7 +406,7 @@ class Queue:
             target = self._require_state(self._find(ticket), "call")
             if target.service not in desk.services:
                 raise conflict("service_not_served", counter=desk.name, service=target.service)
-            return self._claim(target, desk, now, actor, specific=True)
+            return self._claim(target.id, desk, now, actor, specific=True)
 
     def recall(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
         """Announce a called ticket again (SOP step 5); counted in ``recalls``.
@@ -935,25 +936,29 @@ class Queue:
     def _next_for(self, desk: Counter) -> int | None:
         """The id of the ticket ``desk`` calls next, or ``None`` when nothing waits for it.
 
-        One indexed lookup per service and priority (the head of each line) instead of
-        sorting every waiting ticket: the cost stays flat however long the queue grows.
+        The head of each served service's line per priority, read through the waiting
+        index in one statement: no sort of every waiting ticket, so the cost stays flat
+        however long the queue grows.
         """
-        prefer_priority = self._priority_turn(desk.id)
-        for priority in (prefer_priority, not prefer_priority):
-            heads = [
-                head
-                for service in desk.services
-                if (
-                    head := self.db.execute(
-                        "SELECT queue_seq, id FROM tickets WHERE state = ? AND service = ? "
-                        "AND priority = ? ORDER BY queue_seq LIMIT 1",
-                        (sop.WAITING, service, int(priority)),
-                    ).fetchone()
-                )
-            ]
-            if heads:
-                return min(heads)[1]
-        return None
+        if not desk.services:
+            return None
+        preferred = int(self._priority_turn(desk.id))
+        head = (
+            "SELECT * FROM (SELECT priority = ? AS preferred, queue_seq, id FROM tickets "
+            "WHERE state = ? AND service = ? AND priority = ? ORDER BY queue_seq LIMIT 1)"
+        )
+        heads: list[str] = []
+        params: list[Any] = []
+        for service in desk.services:
+            for priority in (0, 1):
+                heads.append(head)
+                params += [preferred, sop.WAITING, service, priority]
+        found = self.db.execute(
+            f"SELECT id FROM ({' UNION ALL '.join(heads)}) "
+            "ORDER BY preferred DESC, queue_seq LIMIT 1",
+            params,
+        ).fetchone()
+        return found[0] if found else None
 
     def _priority_turn(self, counter_id: int) -> bool:
         """Whether the counter's next call prefers a priority ticket (interleave rule)."""
@@ -968,16 +973,15 @@ class Queue:
         return not (len(recent) == limit and all(r[0] for r in recent))
 
     def _claim(
-        self, ticket: Ticket, desk: Counter, now: datetime, actor: str, *, specific: bool
+        self, ticket_id: int, desk: Counter, now: datetime, actor: str, *, specific: bool
     ) -> Ticket:
-        updated = self._set(
-            ticket,
-            now,
-            state=sop.CALLED,
-            counter_id=desk.id,
-            recalls=0,
-            front_office_counter_id=desk.id,
-            called_at=True,
+        """Give a waiting ticket to ``desk`` (the caller checked both, under the lock)."""
+        updated = self._returned(
+            self.db.conn.execute(
+                "UPDATE tickets SET state = ?, counter_id = ?, front_office_counter_id = ?, "
+                "recalls = 0, called_at = ? WHERE id = ? RETURNING *",
+                (sop.CALLED, desk.id, desk.id, to_stamp(now), ticket_id),
+            )
         )
         self._event(
             now,
