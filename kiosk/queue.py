@@ -221,8 +221,8 @@ class Queue:
             )
             for data in stale:
                 ticket = Ticket.from_row(data)
-                self._set(ticket, now, state=sop.EXPIRED, counter_id=None)
-                self._event(now, "expired", actor, ticket, ticket.counter_id, None, {})
+                updated = self._set(ticket, now, state=sop.EXPIRED, counter_id=None)
+                self._event(now, "expired", actor, updated, ticket.counter_id, None, {})
                 expired += 1
             self._event(
                 now,
@@ -313,6 +313,10 @@ class Queue:
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(str(idempotency_key)):
             raise invalid("idempotency_key_invalid")
         letter = str(service).strip().upper()
+        if topic is not None:
+            if not isinstance(topic, str):
+                raise invalid("topic_unknown", topic=topic, service=letter)
+            topic = topic.strip() or None
         self._maintain()
         now = self.clock()
         with immediate(self.db):
@@ -425,7 +429,8 @@ class Queue:
             )
             cooldown = self.settings.queue.recall_cooldown_seconds
             elapsed = (now - from_stamp(last["at"])).total_seconds() if last else cooldown
-            if elapsed < cooldown:
+            # A clock stepped backwards (negative elapsed) must not lock the recall out.
+            if 0 <= elapsed < cooldown:
                 raise conflict(
                     "recall_cooldown", seconds=math.ceil(cooldown - elapsed), label=target.label
                 )

@@ -53,6 +53,9 @@ def test_rollover_expires_waiting_and_called_keeps_escalated(queue: Queue, clock
     assert (called.state, called.counter_id) == (sop.EXPIRED, None)
     assert queue.ticket(escalated_id).state == sop.ESCALATED
     assert kinds(queue)[-3:] == ["expired", "expired", "day_started"]
+    expired_events = events_after(queue.db, 0)[-3:-1]
+    assert [e.payload["state"] for e in expired_events] == ["expired", "expired"]
+    assert [e.counter_id for e in expired_events] == [None, queue.counter("Loket 2").id]
     started = events_after(queue.db, 0)[-1]
     assert started.payload == {"day": "2026-11-26", "expired": 2}
     # The counter is free on the new day, and numbering restarts.

@@ -115,6 +115,7 @@ def test_issue_refuses_bad_input(queue: Queue, db) -> None:
     refused(queue, "topic_unknown", queue.issue, "A", actor="r", topic="Sertifikasi")
     refused(queue, "topic_unknown", queue.issue, "B", actor="r", topic="Dapodik")
     refused(queue, "source_invalid", queue.issue, "A", actor="r", source="fax")
+    refused(queue, "topic_unknown", queue.issue, "A", actor="r", topic=["Dapodik"])
     refused(queue, "flag_invalid", queue.issue, "A", actor="r", priority="yes")
     refused(queue, "idempotency_key_invalid", queue.issue, "A", actor="r", idempotency_key="a b")
     db.execute("UPDATE services SET active = 0 WHERE letter = 'D'")
@@ -272,6 +273,17 @@ def test_recall_cooldown_and_count(queue: Queue, clock) -> None:
     clock.advance(seconds=1)
     assert queue.recall(ticket.id, "Loket 1", actor="fo").recalls == 2
     assert [e["kind"] for e in events_of(queue)].count("recalled") == 2
+
+
+def test_recall_after_the_clock_stepped_back(queue: Queue, clock) -> None:
+    queue.issue("A", actor="r")
+    ticket = queue.call_next("Loket 1", actor="fo")
+    clock.advance(hours=-3)
+    assert queue.recall(ticket.id, "Loket 1", actor="fo").recalls == 1
+
+
+def test_blank_topic_means_none(queue: Queue) -> None:
+    assert queue.issue("A", actor="r", topic="  ").ticket.topic is None
 
 
 def test_recall_only_by_the_calling_counter(queue: Queue, clock) -> None:
