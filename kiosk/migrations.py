@@ -143,6 +143,13 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+    # The event log is the office's record (SOP: everything kept): the store refuses to
+    # change or delete an event, which also keeps event ids from ever being reused.
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
+            "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+        )
 
 
 def _v2_idempotency(db: sqlite_utils.Database) -> None:

@@ -54,6 +54,14 @@ def test_store_enforces_one_open_ticket_per_counter(queue: Queue) -> None:
         queue.db.execute("UPDATE tickets SET counter_id = 1 WHERE counter_id IS NULL")
 
 
+def test_event_log_is_append_only(queue: Queue) -> None:
+    queue.issue("A", actor="r")
+    for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            queue.db.execute(statement)
+    assert queue.db.execute("SELECT COUNT(*) FROM events WHERE actor = 'r'").fetchone()[0] == 1
+
+
 def test_store_refuses_duplicate_numbers(queue: Queue) -> None:
     queue.issue("A", actor="r")
     with pytest.raises(sqlite3.IntegrityError):
