@@ -107,6 +107,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
             WHERE counter_id IS NOT NULL;
         CREATE INDEX tickets_waiting ON tickets(state, service, priority, queue_seq);
         CREATE INDEX tickets_queue_seq ON tickets(queue_seq);
+        CREATE INDEX tickets_day_label ON tickets(day, label);
         CREATE INDEX tickets_released ON tickets(released_at) WHERE released_at IS NOT NULL;
         CREATE TABLE events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

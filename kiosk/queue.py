@@ -833,38 +833,41 @@ class Queue:
         return Ticket.from_row(found) if found else None
 
     def _find(self, ticket: TicketRef) -> Ticket:
-        if isinstance(ticket, bool):
-            raise not_found("ticket_unknown", ticket=ticket)
-        if isinstance(ticket, int):
+        """A ticket by id (``int``), or by label of the business day, else by id in text."""
+        if isinstance(ticket, int) and not isinstance(ticket, bool) and _is_row_id(ticket):
             return self._ticket_by_id(ticket)
-        text = str(ticket).strip()
-        if text.isdigit():
-            return self._ticket_by_id(int(text))
+        if not isinstance(ticket, str):
+            raise not_found("ticket_unknown", ticket=ticket)
+        text = ticket.strip()
         found = row(
             self.db,
-            "SELECT * FROM tickets WHERE label = ? AND day = ? ORDER BY id DESC LIMIT 1",
-            (text.upper(), self.today().isoformat()),
+            "SELECT * FROM tickets WHERE day = ? AND label = ? ORDER BY id DESC LIMIT 1",
+            (self.today().isoformat(), text.upper()),
         )
-        if found is None:
-            raise not_found("ticket_unknown", ticket=text)
-        return Ticket.from_row(found)
+        if found is not None:
+            return Ticket.from_row(found)
+        if text.isdigit() and _is_row_id(int(text)):
+            return self._ticket_by_id(int(text))
+        raise not_found("ticket_unknown", ticket=text[:40])
 
     def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
         services = (
             "(SELECT group_concat(service) FROM (SELECT service FROM counter_services "
             "WHERE counter_id = c.id ORDER BY service)) AS services"
         )
-        if isinstance(counter, int) and not isinstance(counter, bool):
+        if isinstance(counter, int) and not isinstance(counter, bool) and _is_row_id(counter):
             found = row(self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter,))
-        else:
-            text = str(counter).strip()
+        elif isinstance(counter, str):
+            text = counter.strip()
             found = row(
                 self.db,
                 f"SELECT c.*, {services} FROM counters c WHERE id = ? OR name = ? COLLATE NOCASE",
-                (int(text) if text.isdigit() else None, text),
+                (int(text) if text.isdigit() and _is_row_id(int(text)) else None, text),
             )
+        else:
+            found = None
         if found is None:
-            raise not_found("counter_unknown", counter=counter)
+            raise not_found("counter_unknown", counter=str(counter)[:40])
         desk = Counter(
             found["id"],
             found["name"],
@@ -927,15 +930,15 @@ class Queue:
         return desk, target
 
     def _main_unit(self, unit: int | str) -> dict[str, Any]:
-        text = str(unit).strip()
+        text = str(unit).strip() if isinstance(unit, int | str) else ""
         found = row(
             self.db,
             "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
             "COLLATE NOCASE)",
-            (int(text) if text.isdigit() else None, text),
+            (int(text) if text.isdigit() and _is_row_id(int(text)) else None, text),
         )
         if found is None:
-            raise invalid("unit_unknown", unit=text)
+            raise invalid("unit_unknown", unit=text[:80])
         return found
 
     def _next_for(self, desk: Counter) -> int | None:
@@ -1160,6 +1163,11 @@ class Queue:
         ).fetchone()[0]
         minutes = math.ceil(ahead * desk_minutes / max(open_counters, 1))
         return ahead, min(max(minutes, 0), _MAX_ESTIMATE_MINUTES)
+
+
+def _is_row_id(value: int) -> bool:
+    """Whether ``value`` can be a SQLite row id (bigger ints overflow the driver)."""
+    return 0 < value < 2**63
 
 
 def _text(value: Any, field: str, limit: int) -> str:

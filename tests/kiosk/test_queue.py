@@ -132,6 +132,34 @@ def test_idempotency_key_issues_once(queue: Queue) -> None:
     refused(queue, "idempotency_conflict", queue.issue, "B", actor="r", idempotency_key="click-1")
 
 
+@pytest.mark.parametrize(
+    "reference", [None, 2**70, -3, 0, True, 1.5, ["A-001"], "A-999", "x" * 500]
+)
+def test_unknown_ticket_references_are_refused_cleanly(queue: Queue, reference) -> None:
+    queue.issue("A", actor="r")
+    error = refused(queue, "ticket_unknown", queue.reactivate, reference, actor="r")
+    assert len(error.message) < 120
+
+
+@pytest.mark.parametrize("reference", [None, 2**70, 0, False, 2.0, ["Loket 1"], "x" * 500])
+def test_unknown_counter_references_are_refused_cleanly(queue: Queue, reference) -> None:
+    queue.issue("A", actor="r")
+    refused(queue, "counter_unknown", queue.call_next, reference, actor="fo")
+
+
+def test_label_lookup_prefers_the_label_over_an_id(tmp_path, db) -> None:
+    settings = make_settings(
+        tmp_path / "one",
+        '[[services]]\nletter = "A"\nname = "Info"\n[queue]\nlabel_format = "{number}"\n',
+    )
+    queue = Queue(db, settings)
+    for _ in range(3):
+        queue.issue("A", actor="r")
+    queue.db.execute("UPDATE tickets SET label = '1' WHERE id = 3")  # ids and labels disagree
+    assert queue.ticket("1").id == 3
+    assert queue.ticket(1).id == 1
+
+
 def test_lowercase_service_letter_is_accepted(queue: Queue) -> None:
     assert queue.issue(" b ", actor="r").ticket.label == "B-001"
 
