@@ -52,6 +52,10 @@ ERRORS: dict[str, str] = {
     ),
     "idempotency_key_invalid": "Kunci permintaan harus 1–64 karakter huruf, angka, '-' atau '_'.",
     "source_invalid": "Sumber tiket '{source}' tidak dikenal.",
+    "actor_invalid": (
+        "Pelaku tindakan harus diisi: 1–64 karakter dalam satu baris (nama pengguna atau "
+        "perangkat)."
+    ),
     "username_invalid": (
         "Nama pengguna harus 3–32 karakter: huruf kecil, angka, titik, '-' atau '_'."
     ),
@@ -147,7 +151,6 @@ CLI: dict[str, str] = {
     "user_disabled": "Pengguna '{username}' dinonaktifkan.",
     "no_users": "Belum ada pengguna.",
     "password_prompt": "Kata sandi",
-    "password_mismatch": "Kedua kata sandi tidak sama.",
     "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",
     "token_created": "Token '{name}' ({role}) dibuat. Simpan sekarang; token ini tidak "
     "ditampilkan lagi:",

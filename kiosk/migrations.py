@@ -90,8 +90,10 @@ def _v1_core(db: sqlite_utils.Database) -> None:
             answer_kind TEXT,
             answer TEXT,
             escalation_note TEXT,
+            forward_note TEXT,
             disposition TEXT,
             explanation_mode TEXT,
+            explanation_note TEXT,
             outcome TEXT,
             cancel_reason TEXT,
             issued_at TEXT NOT NULL,
@@ -159,8 +161,10 @@ def _v2_idempotency(db: sqlite_utils.Database) -> None:
     (PITFALLS, store: forms and API clients may send a key and the domain honours it.)
     """
     db.execute("ALTER TABLE tickets ADD COLUMN idempotency_key TEXT")
+    # Per business day: a device whose key sequence restarts after a reboot must not be
+    # handed yesterday's ticket.
     db.execute(
-        "CREATE UNIQUE INDEX tickets_idempotency ON tickets(idempotency_key) "
+        "CREATE UNIQUE INDEX tickets_idempotency ON tickets(day, idempotency_key) "
         "WHERE idempotency_key IS NOT NULL"
     )
 

@@ -47,7 +47,9 @@ OUTCOMES = ("resolved", "unresolved")
 _TEXT_LIMITS = {"name": 100, "institution": 120, "letter_number": 60, "reason": 300}
 _LONG_TEXT = 2000
 _PHONE = re.compile(r"^(\+62|62|0)[0-9]{7,13}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+_ACTOR = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 _ESTIMATE_SAMPLES = 20
 _SAMPLE_BOUNDS_SECONDS = (30.0, 2 * 3600.0)
 _MAX_ESTIMATE_MINUTES = 8 * 60
@@ -83,8 +85,10 @@ class Ticket:
     answer_kind: str | None
     answer: str | None
     escalation_note: str | None
+    forward_note: str | None
     disposition: str | None
     explanation_mode: str | None
+    explanation_note: str | None
     outcome: str | None
     cancel_reason: str | None
     issued_at: datetime
@@ -202,22 +206,30 @@ class Queue:
     def roll_over(self, *, actor: str = "system") -> int:
         """Start a new business day if the clock has reached one; return tickets expired.
 
-        Tickets of earlier days still waiting or called are closed as expired (one event
-        each); escalated cases stay open, since they may be answered later. Numbering then
-        restarts, and the WAL is checkpointed. Called by every write; safe to call anytime.
+        Tickets of earlier days still waiting, or left at a desk (called, serving, answered
+        or explained: a case nobody finished), are closed as expired, one event each, and
+        their counters freed; escalated cases stay open, since they may be answered later.
+        Numbering then restarts, and the WAL is checkpointed. Called before the operations
+        that issue or call tickets; safe to call anytime.
         """
         now = self.clock()
         computed = self.business_day(now)
         expired = 0
+        stored = self._stored_day()
+        if stored is not None and computed <= stored:
+            self._known_day = stored
+            return 0
         with immediate(self.db):
             stored = self._stored_day()
             if stored is not None and computed <= stored:
                 self._known_day = stored
                 return 0
+            expiring = sorted(sop.TRANSITIONS["expire"].sources)
+            marks = ", ".join("?" * len(expiring))
             stale = rows(
                 self.db,
-                "SELECT * FROM tickets WHERE day < ? AND state IN (?, ?) ORDER BY id",
-                (computed.isoformat(), sop.WAITING, sop.CALLED),
+                f"SELECT * FROM tickets WHERE day < ? AND state IN ({marks}) ORDER BY id",
+                (computed.isoformat(), *expiring),
             )
             for data in stale:
                 ticket = Ticket.from_row(data)
@@ -310,7 +322,9 @@ class Queue:
             raise invalid("flag_invalid", field=FIELDS["priority"])
         if source not in SOURCES:
             raise invalid("source_invalid", source=source)
-        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(str(idempotency_key)):
+        if idempotency_key is not None and not (
+            isinstance(idempotency_key, str) and _IDEMPOTENCY_KEY.fullmatch(idempotency_key)
+        ):
             raise invalid("idempotency_key_invalid")
         letter = str(service).strip().upper()
         if topic is not None:
@@ -320,8 +334,9 @@ class Queue:
         self._maintain()
         now = self.clock()
         with immediate(self.db):
+            day = self.today()
             if idempotency_key is not None:
-                earlier = self._by_idempotency_key(idempotency_key)
+                earlier = self._by_idempotency_key(day, idempotency_key)
                 if earlier is not None:
                     if (earlier.issued_service, earlier.priority, earlier.topic) != (
                         letter,
@@ -334,7 +349,6 @@ class Queue:
             self._require_service(letter)
             if topic is not None:
                 self._require_topic(letter, topic)
-            day = self.today()
             number = self.db.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets "
                 "WHERE issued_service = ? AND day = ?",
@@ -537,8 +551,8 @@ class Queue:
             self.db.execute(
                 "INSERT INTO visitors (name, nik, institution, phone, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nik) DO UPDATE SET name = excluded.name, "
-                "institution = excluded.institution, phone = excluded.phone, "
-                "updated_at = excluded.updated_at",
+                "institution = COALESCE(excluded.institution, institution), "
+                "phone = COALESCE(excluded.phone, phone), updated_at = excluded.updated_at",
                 (clean_name, nik_check.nik, clean_institution, clean_phone, stamp, stamp),
             )
             visitor_id = self.db.execute(
@@ -618,11 +632,19 @@ class Queue:
             desk = self._counter(counter, kind=FRONT_OFFICE)
             self._require_state(target, "explain")
             if target.state == sop.ANSWER_READY:
+                if desk.paused:
+                    raise conflict("counter_paused", counter=desk.name)
                 self._require_free(desk)
                 target = self._set(target, now, counter_id=desk.id)
             elif target.counter_id != desk.id:
                 raise conflict("not_at_counter", label=target.label, counter=desk.name)
-            updated = self._set(target, now, state=sop.EXPLAINED, explanation_mode=clean_mode)
+            updated = self._set(
+                target,
+                now,
+                state=sop.EXPLAINED,
+                explanation_mode=clean_mode,
+                explanation_note=clean_note,
+            )
             self._event(
                 now,
                 "explained",
@@ -630,7 +652,7 @@ class Queue:
                 updated,
                 desk.id,
                 15,
-                {"mode": clean_mode, "note": clean_note},
+                {"mode": clean_mode},
             )
             return updated
 
@@ -697,7 +719,13 @@ class Queue:
             desk = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "forward")
             main_unit = self._main_unit(unit)
-            updated = self._set(target, now, state=sop.WITH_UNIT, main_unit_id=main_unit["id"])
+            updated = self._set(
+                target,
+                now,
+                state=sop.WITH_UNIT,
+                main_unit_id=main_unit["id"],
+                forward_note=clean_note,
+            )
             self._event(
                 now,
                 "forwarded",
@@ -705,7 +733,7 @@ class Queue:
                 updated,
                 desk.id,
                 13,
-                {"unit": main_unit["name"], "note": clean_note},
+                {"unit": main_unit["name"]},
             )
             return updated
 
@@ -740,7 +768,9 @@ class Queue:
         with immediate(self.db):
             desk = self._counter(counter) if counter is not None else None
             target = self._require_state(self._find(ticket), "cancel")
-            if desk is not None and target.counter_id not in (None, desk.id):
+            held_elsewhere = target.counter_id not in (None, desk.id) if desk else False
+            escalated = target.state in sop.ESCALATION_STATES
+            if held_elsewhere or (desk is not None and escalated and desk.kind == FRONT_OFFICE):
                 raise conflict("not_at_counter", label=target.label, counter=desk.name)
             updated = self._set(
                 target, now, state=sop.CANCELLED, counter_id=None, cancel_reason=clean
@@ -816,9 +846,9 @@ class Queue:
         found = rows(self.db, "SELECT id FROM counters ORDER BY kind != ?, id", (FRONT_OFFICE,))
         return [self._counter(data["id"]) for data in found]
 
-    def position(self, ticket: Ticket) -> tuple[int, int]:
+    def position(self, ticket: TicketRef) -> tuple[int, int]:
         """``(waiting_ahead, estimated_wait_minutes)`` of a waiting ticket (0, 0 otherwise)."""
-        return self._estimate(ticket)
+        return self._estimate(self._find(ticket))
 
     # ----------------------------------------------------------------- internals
 
@@ -828,8 +858,12 @@ class Queue:
             raise not_found("ticket_unknown", ticket=ticket_id)
         return Ticket.from_row(found)
 
-    def _by_idempotency_key(self, key: str) -> Ticket | None:
-        found = row(self.db, "SELECT * FROM tickets WHERE idempotency_key = ?", (key,))
+    def _by_idempotency_key(self, day: date, key: str) -> Ticket | None:
+        found = row(
+            self.db,
+            "SELECT * FROM tickets WHERE day = ? AND idempotency_key = ?",
+            (day.isoformat(), key),
+        )
         return Ticket.from_row(found) if found else None
 
     def _find(self, ticket: TicketRef) -> Ticket:
@@ -837,7 +871,7 @@ class Queue:
         if isinstance(ticket, int) and not isinstance(ticket, bool) and _is_row_id(ticket):
             return self._ticket_by_id(ticket)
         if not isinstance(ticket, str):
-            raise not_found("ticket_unknown", ticket=ticket)
+            raise not_found("ticket_unknown", ticket=str(ticket)[:40])
         text = ticket.strip()
         found = row(
             self.db,
@@ -846,8 +880,8 @@ class Queue:
         )
         if found is not None:
             return Ticket.from_row(found)
-        if text.isdigit() and _is_row_id(int(text)):
-            return self._ticket_by_id(int(text))
+        if (ticket_id := _row_id_in(text)) is not None:
+            return self._ticket_by_id(ticket_id)
         raise not_found("ticket_unknown", ticket=text[:40])
 
     def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
@@ -862,7 +896,7 @@ class Queue:
             found = row(
                 self.db,
                 f"SELECT c.*, {services} FROM counters c WHERE id = ? OR name = ? COLLATE NOCASE",
-                (int(text) if text.isdigit() and _is_row_id(int(text)) else None, text),
+                (_row_id_in(text), text),
             )
         else:
             found = None
@@ -935,7 +969,7 @@ class Queue:
             self.db,
             "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
             "COLLATE NOCASE)",
-            (int(text) if text.isdigit() and _is_row_id(int(text)) else None, text),
+            (_row_id_in(text), text),
         )
         if found is None:
             raise invalid("unit_unknown", unit=text[:80])
@@ -987,7 +1021,7 @@ class Queue:
         updated = self._returned(
             self.db.conn.execute(
                 "UPDATE tickets SET state = ?, counter_id = ?, front_office_counter_id = ?, "
-                "recalls = 0, called_at = ? WHERE id = ? RETURNING *",
+                "recalls = 0, called_at = ?, released_at = NULL WHERE id = ? RETURNING *",
                 (sop.CALLED, desk.id, desk.id, to_stamp(now), ticket_id),
             )
         )
@@ -1076,8 +1110,14 @@ class Queue:
         step: int | None,
         payload: dict[str, Any],
     ) -> int:
-        """Append one event. Ticket events carry label and service: enough for the board,
-        and never personal data."""
+        """Append one event. Ticket events carry label, service and state: enough for the
+        board, and never personal data (free text stays on the ticket).
+
+        Raises ``QueueError`` (``actor_invalid``) for an empty, multi-line or over-long
+        actor; the caller's transaction then rolls back, so nothing is recorded half.
+        """
+        if not isinstance(actor, str) or not _ACTOR.fullmatch(actor.strip()):
+            raise invalid("actor_invalid")
         if ticket is not None:
             payload = {
                 "label": ticket.label,
@@ -1094,7 +1134,7 @@ class Queue:
                 ticket.id if ticket else None,
                 counter_id,
                 step,
-                str(actor),
+                actor.strip(),
                 json.dumps(payload, ensure_ascii=False, sort_keys=True),
             ),
         )
@@ -1122,24 +1162,46 @@ class Queue:
     def _estimate(self, ticket: Ticket) -> tuple[int, int]:
         """``(waiting_ahead, estimated_wait_minutes)`` for a waiting ticket.
 
-        The estimate is the number ahead times the median recent desk time (call to
-        release, last 20 tickets, each bounded to 30 s–2 h so one stuck case cannot skew
-        it), divided by the open front-office counters serving the service; bounded to
-        0–480 minutes so it never goes negative or absurd.
+        The counters that can call the ticket are the open (active, not paused) front-office
+        counters serving its service; they call first come, first served across all the
+        services they serve, so every waiting ticket of those services that goes first
+        counts as ahead (higher priority, or same priority and earlier in line). The wait is
+        the number ahead times the median recent desk time (from the last call to the
+        counter's release, last 20 tickets, each bounded to 30 s–2 h so one stuck case
+        cannot skew it), divided by those counters; bounded to 0–480 minutes so it never
+        goes negative or absurd.
         """
         if ticket.state != sop.WAITING:
             return 0, 0
+        desks = self.db.execute(
+            "SELECT DISTINCT c.id FROM counters c JOIN counter_services cs "
+            "ON cs.counter_id = c.id WHERE cs.service = ? AND c.kind = ? AND c.active = 1 "
+            "AND c.paused = 0",
+            (ticket.service, FRONT_OFFICE),
+        ).fetchall()
+        pool = {ticket.service} | {
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT service FROM counter_services WHERE counter_id IN "
+                f"({', '.join('?' * len(desks))})",
+                [d[0] for d in desks],
+            )
+        }
+        marks = ", ".join("?" * len(pool))
         ahead = self.db.execute(
             # Two index ranges of tickets_waiting; an OR here would scan the whole line.
-            "SELECT (SELECT COUNT(*) FROM tickets WHERE state = :s AND service = :v "
-            "AND priority > :p) + (SELECT COUNT(*) FROM tickets WHERE state = :s "
-            "AND service = :v AND priority = :p AND queue_seq < :q)",
-            {
-                "s": sop.WAITING,
-                "v": ticket.service,
-                "p": int(ticket.priority),
-                "q": ticket.queue_seq,
-            },
+            f"SELECT (SELECT COUNT(*) FROM tickets WHERE state = ? AND service IN ({marks}) "
+            f"AND priority > ?) + (SELECT COUNT(*) FROM tickets WHERE state = ? AND service "
+            f"IN ({marks}) AND priority = ? AND queue_seq < ?)",
+            (
+                sop.WAITING,
+                *pool,
+                int(ticket.priority),
+                sop.WAITING,
+                *pool,
+                int(ticket.priority),
+                ticket.queue_seq,
+            ),
         ).fetchone()[0]
         if ahead == 0:
             return 0, 0
@@ -1156,18 +1218,18 @@ class Queue:
             desk_minutes = statistics.median(min(max(s, low), high) for s in samples) / 60
         else:
             desk_minutes = self.settings.queue.default_service_minutes
-        open_counters = self.db.execute(
-            "SELECT COUNT(*) FROM counters c JOIN counter_services cs ON cs.counter_id = c.id "
-            "WHERE cs.service = ? AND c.kind = ? AND c.active = 1 AND c.paused = 0",
-            (ticket.service, FRONT_OFFICE),
-        ).fetchone()[0]
-        minutes = math.ceil(ahead * desk_minutes / max(open_counters, 1))
+        minutes = math.ceil(ahead * desk_minutes / max(len(desks), 1))
         return ahead, min(max(minutes, 0), _MAX_ESTIMATE_MINUTES)
 
 
 def _is_row_id(value: int) -> bool:
     """Whether ``value`` can be a SQLite row id (bigger ints overflow the driver)."""
     return 0 < value < 2**63
+
+
+def _row_id_in(text: str) -> int | None:
+    """The row id written in ``text`` (ASCII digits only: ``"²"`` and ``"١"`` are not ids)."""
+    return int(text) if _ROW_ID.fullmatch(text) and _is_row_id(int(text)) else None
 
 
 def _text(value: Any, field: str, limit: int) -> str:

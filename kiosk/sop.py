@@ -95,7 +95,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("finish", "finished", [EXPLAINED], DONE, 16),
         _t("transfer", "transferred", [WAITING, CALLED, SERVING], WAITING, None),
         _t("cancel", "cancelled", [s for s in _OPEN], CANCELLED, None),
-        _t("expire", "expired", [WAITING, CALLED], EXPIRED, None),
+        _t("expire", "expired", [WAITING, *AT_DESK_STATES], EXPIRED, None),
     )
 }
 """Every ticket action, by name."""

@@ -64,6 +64,20 @@ def test_rollover_expires_waiting_and_called_keeps_escalated(queue: Queue, clock
     assert queue.roll_over() == 0  # idempotent
 
 
+def test_rollover_closes_cases_left_at_a_desk_and_frees_the_counter(queue: Queue, clock) -> None:
+    forgotten = queue.issue("A", actor="r").ticket
+    queue.call_next("Loket 1", actor="fo")
+    queue.start(forgotten.id, "Loket 1", actor="fo")
+    clock.advance(days=1)
+    fresh = queue.issue("A", actor="r").ticket
+    assert fresh.label == forgotten.label == "A-001"
+    old = queue.ticket(forgotten.id)
+    assert (old.state, old.counter_id) == (sop.EXPIRED, None)
+    # Loket 1 is free, and "A-001" now means today's ticket.
+    assert queue.call_next("Loket 1", actor="fo").id == fresh.id
+    assert queue.ticket("A-001").id == fresh.id
+
+
 def test_rollover_happens_on_first_write_of_the_day(queue: Queue, clock) -> None:
     old = queue.issue("C", actor="r").ticket
     clock.advance(days=3)

@@ -80,9 +80,55 @@ def test_issue_reports_waiting_ahead_and_estimate(queue: Queue, clock) -> None:
     # Two open front-office counters, no history yet: default 10 min per visitor.
     assert second.waiting_ahead == 1
     assert second.estimated_wait_minutes == 5
+    # The default counters serve A to D first come, first served: B-001 goes first too.
     queue.issue("B", actor="r")
     third = queue.issue("A", actor="r")
-    assert third.waiting_ahead == 2  # only service A counts
+    assert (third.waiting_ahead, third.estimated_wait_minutes) == (3, 15)
+
+
+def test_estimate_counts_only_the_lines_its_counters_call(tmp_path, db) -> None:
+    text = """
+[[counters]]
+name = "Loket Informasi"
+kind = "front_office"
+services = ["A"]
+
+[[counters]]
+name = "Loket Pengaduan"
+kind = "front_office"
+services = ["B"]
+"""
+    settings = make_settings(tmp_path / "split", text)
+    from kiosk.catalog import seed_catalog
+
+    seed_catalog(db, settings)
+    db.execute("DELETE FROM counter_services WHERE counter_id IN (1, 2, 3)")
+    queue = Queue(db, settings)
+    for _ in range(5):
+        queue.issue("A", actor="r")
+    complaint = queue.issue("B", actor="r")
+    assert (complaint.waiting_ahead, complaint.estimated_wait_minutes) == (0, 0)
+    assert queue.issue("A", actor="r").waiting_ahead == 5
+
+
+def test_estimate_after_transfers_uses_the_last_desk_visit(queue: Queue, clock) -> None:
+    # Each ticket is called, transferred, called again and served for 20 minutes.
+    for _ in range(5):
+        ticket = queue.issue("C", actor="r").ticket
+        queue.call_next("Loket 1", actor="fo")
+        clock.advance(minutes=1)
+        queue.transfer(ticket.id, "D", actor="fo", counter="Loket 1")
+        queue.call_next("Loket 1", actor="fo")
+        queue.start(ticket.id, "Loket 1", actor="fo")
+        clock.advance(minutes=20)
+        queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="x")
+        queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
+        queue.finish(ticket.id, "Loket 1", actor="fo")
+    for _ in range(4):
+        queue.issue("C", actor="r")
+    fifth = queue.issue("C", actor="r")
+    # 4 ahead x 20 minutes / 2 counters.
+    assert (fifth.waiting_ahead, fifth.estimated_wait_minutes) == (4, 40)
 
 
 def test_estimate_learns_from_desk_times_and_stays_bounded(queue: Queue, clock) -> None:
@@ -100,7 +146,7 @@ def test_estimate_learns_from_desk_times_and_stays_bounded(queue: Queue, clock) 
     queue.pause("Loket 1", actor="fo")
     queue.pause("Loket 2", actor="fo")
     # No open counter: computed as if one were open, never divided by zero.
-    assert queue.position(queue.ticket(later.ticket.id)) == (1, 4)
+    assert queue.position(later.ticket.id) == (1, 4)
 
 
 def test_priority_ticket_waits_only_behind_priority(queue: Queue) -> None:
@@ -132,8 +178,28 @@ def test_idempotency_key_issues_once(queue: Queue) -> None:
     refused(queue, "idempotency_conflict", queue.issue, "B", actor="r", idempotency_key="click-1")
 
 
+def test_idempotency_keys_belong_to_one_day(queue: Queue, clock) -> None:
+    yesterday = queue.issue("A", actor="kiosk:1", idempotency_key="btn1-0001").ticket
+    clock.advance(days=1)
+    today = queue.issue("A", actor="kiosk:1", idempotency_key="btn1-0001")
+    assert not today.replayed and today.ticket.id != yesterday.id
+    assert today.ticket.label == "A-001"
+
+
+@pytest.mark.parametrize("key", [10**20, float("nan"), b"k", "", "a" * 65, "kunci?"])
+def test_idempotency_key_must_be_short_text(queue: Queue, key) -> None:
+    refused(queue, "idempotency_key_invalid", queue.issue, "A", actor="r", idempotency_key=key)
+
+
+@pytest.mark.parametrize("actor", [None, "", "   ", "a\nb", "\x1b[31mred", "x" * 65, 7])
+def test_every_action_records_a_proper_actor(queue: Queue, actor) -> None:
+    refused(queue, "actor_invalid", queue.issue, "A", actor=actor)
+    queue.issue("A", actor="r")
+    refused(queue, "actor_invalid", queue.call_next, "Loket 1", actor=actor)
+
+
 @pytest.mark.parametrize(
-    "reference", [None, 2**70, -3, 0, True, 1.5, ["A-001"], "A-999", "x" * 500]
+    "reference", [None, 2**70, -3, 0, True, 1.5, ["A-001"], "A-999", "x" * 500, "²", "١"]
 )
 def test_unknown_ticket_references_are_refused_cleanly(queue: Queue, reference) -> None:
     queue.issue("A", actor="r")
@@ -141,7 +207,9 @@ def test_unknown_ticket_references_are_refused_cleanly(queue: Queue, reference) 
     assert len(error.message) < 120
 
 
-@pytest.mark.parametrize("reference", [None, 2**70, 0, False, 2.0, ["Loket 1"], "x" * 500])
+@pytest.mark.parametrize(
+    "reference", [None, 2**70, 0, False, 2.0, ["Loket 1"], "x" * 500, "²", "١"]
+)
 def test_unknown_counter_references_are_refused_cleanly(queue: Queue, reference) -> None:
     queue.issue("A", actor="r")
     refused(queue, "counter_unknown", queue.call_next, reference, actor="fo")
@@ -502,6 +570,69 @@ def test_identify_rejects_bad_identity(queue: Queue, changes, code) -> None:
     ticket = serve(queue)
     values = {"actor": "fo", "name": "Budi", "nik": VALID_NIK, **changes}
     refused(queue, code, queue.identify, ticket.id, "Loket 1", **values)
+
+
+def test_returning_visitor_keeps_what_was_not_retyped(queue: Queue) -> None:
+    first = serve(queue)
+    queue.identify(
+        first.id,
+        "Loket 1",
+        actor="fo",
+        name="Budi Santoso",
+        nik=VALID_NIK,
+        phone="081234567890",
+        institution="SMAN 1 Medan",
+    )
+    queue.cancel(first.id, actor="fo", reason="x")
+    second = serve(queue)
+    queue.identify(second.id, "Loket 1", actor="fo", name="Budi S.", nik=VALID_NIK)
+    visitor = queue.db["visitors"].get(queue.ticket(second.id).visitor_id)
+    assert (visitor["name"], visitor["phone"], visitor["institution"]) == (
+        "Budi S.",
+        "081234567890",
+        "SMAN 1 Medan",
+    )
+
+
+def test_free_text_notes_stay_off_the_event_log(queue: Queue) -> None:
+    ticket = serve(queue)
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="Pak Budi 0812")
+    queue.take(ticket.id, "Back Office", actor="bo")
+    forwarded = queue.forward(
+        ticket.id,
+        "Back Office",
+        actor="bo",
+        unit="Bagian Umum",
+        note="Pak Budi NIK 1271011201900001",
+    )
+    queue.directions(ticket.id, actor="unit", text="Arahan")
+    explained = queue.explain(
+        ticket.id, "Loket 2", actor="fo", mode="indirect", note="ditelepon ke 0812345"
+    )
+    assert forwarded.forward_note == "Pak Budi NIK 1271011201900001"
+    assert explained.explanation_note == "ditelepon ke 0812345"
+    payloads = " ".join(e["payload"] for e in events_of(queue))
+    assert "Budi" not in payloads and "0812" not in payloads
+
+
+def test_front_office_cannot_cancel_a_back_office_case(queue: Queue) -> None:
+    ticket = serve(queue)
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="?")
+    refused(
+        queue, "not_at_counter", queue.cancel, ticket.id, actor="fo", reason="x", counter="Loket 1"
+    )
+    assert queue.cancel(ticket.id, actor="bo", reason="x", counter="Back Office").state == (
+        sop.CANCELLED
+    )
+
+
+def test_paused_counter_does_not_take_returned_cases(queue: Queue) -> None:
+    ticket = serve(queue)
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="?")
+    queue.take(ticket.id, "Back Office", actor="bo")
+    queue.resolve(ticket.id, "Back Office", actor="bo", text="ok")
+    queue.pause("Loket 2", actor="fo")
+    refused(queue, "counter_paused", queue.explain, ticket.id, "Loket 2", actor="fo", mode="direct")
 
 
 def test_identify_warns_on_unknown_province_and_updates_returning_visitor(queue: Queue) -> None:
