@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.queue import Queue
 from kiosk.settings import Settings, load_settings
 from kiosk.store import BUSY_TIMEOUT_SECONDS, connect
@@ -318,7 +318,7 @@ def measure(
     home = root / f"queue-{processes}"
     settings = _make_settings(home)
     db = connect(settings.store.database)
-    seed_catalog(db, settings)
+    apply_catalog(db, settings)
     db.close()
     config, home_text = str(settings.source), str(home)
 
@@ -372,7 +372,7 @@ class _TimedConnection:
 def _profile_setup(root: Path, calls: int, backlog: int) -> tuple[Queue, list[int]]:
     settings = _make_settings(root)
     db = connect(settings.store.database)
-    seed_catalog(db, settings)
+    apply_catalog(db, settings)
     db.close()
     _issue_backlog(settings, calls + backlog)
     counter_ids = _add_bench_counters(settings, calls)

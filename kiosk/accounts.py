@@ -21,7 +21,7 @@ from kiosk.store import immediate, row, rows
 ROLES = ("receptionist", "front_office", "back_office", "unit", "supervisor", "technician")
 """Staff roles (SOP "Pelaksana" plus the supervisor and the technician)."""
 MIN_PASSWORD_LENGTH = 8
-_USERNAME = re.compile(r"^[a-z0-9._-]{3,32}$")
+_USERNAME = re.compile(r"[a-z0-9._-]{3,32}")
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,23 @@ def _role(role: str) -> str:
     return role
 
 
+def check_username(username: str) -> str:
+    """``username`` stripped, or ``QueueError`` when it is not 3–32 of ``a-z 0-9 . _ -``."""
+    name = username.strip() if isinstance(username, str) else ""
+    if not _USERNAME.fullmatch(name):
+        raise invalid("username_invalid")
+    return name
+
+
 def add_user(
     db: sqlite_utils.Database, username: str, password: str, role: str, *, clock: Clock = utc_now
 ) -> User:
     """Create a staff account. ``username``: 3–32 of ``a-z 0-9 . _ -``; ``role`` in
     :data:`ROLES`; ``password`` at least 8 characters. Raises ``QueueError`` otherwise,
     or when the name is taken."""
-    name = str(username).strip()
-    if not _USERNAME.match(name):
-        raise invalid("username_invalid")
+    name = check_username(username)
     _role(role)
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
         raise invalid("password_too_short", minimum=MIN_PASSWORD_LENGTH)
     password_hash = generate_password_hash(password)
     with immediate(db):
@@ -111,8 +117,8 @@ def create_token(db: sqlite_utils.Database, name: str, role: str, *, clock: Cloc
 
     ``name`` 1–60 characters, ``role`` in :data:`ROLES`. The returned text is shown once.
     """
-    label = str(name).strip()
-    if not 1 <= len(label) <= 60:
+    label = name.strip() if isinstance(name, str) else ""
+    if not 1 <= len(label) <= 60 or not label.isprintable():
         raise invalid("token_name_invalid")
     _role(role)
     token = "ult_" + secrets.token_urlsafe(32)

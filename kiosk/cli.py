@@ -22,13 +22,13 @@ import sqlite_utils
 from babel.dates import format_datetime
 
 from kiosk import accounts, queries
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.clock import from_stamp
 from kiosk.errors import QueueError
 from kiosk.messages import CLI, STATES
 from kiosk.queue import Queue
 from kiosk.settings import Settings, SettingsError, load_settings, render_default_settings
-from kiosk.store import connect, schema_version
+from kiosk.store import SchemaTooNew, connect, schema_version
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -38,10 +38,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class App:
-    """What a command needs: the settings, opened on first use, and the database."""
+    """What a command needs: the settings and the database, each opened on first use.
+
+    Only ``ult init`` creates the database; every other command finds it or says to run
+    ``ult init``, so a mistyped ``ULT_HOME`` never yields an empty queue.
+    """
 
     def __init__(self, config: Path | None) -> None:
         self.config = config
+        self.create_database = False
         self._settings: Settings | None = None
         self._db: sqlite_utils.Database | None = None
 
@@ -56,10 +61,18 @@ class App:
         if self._db is None:
             path = self.settings.store.database
             try:
-                self._db = connect(path)
-            except (sqlite3.Error, OSError, RuntimeError) as error:
+                self._db = connect(path, create=self.create_database)
+            except FileNotFoundError as error:
+                raise click.ClickException(CLI["database_missing"].format(path=path)) from error
+            except SchemaTooNew as error:
                 raise click.ClickException(
-                    CLI["database_error"].format(path=path, error=error)
+                    CLI["schema_newer"].format(
+                        path=path, found=error.found, supported=error.supported
+                    )
+                ) from error
+            except (sqlite3.Error, OSError) as error:
+                raise click.ClickException(
+                    CLI["database_error"].format(path=path, error=error, directory=path.parent)
                 ) from error
         return self._db
 
@@ -91,6 +104,15 @@ def handled(command: F) -> F:
             _fail(CLI["settings_error"].format(error=error), EXIT_USAGE)
         except click.ClickException as error:
             _fail(error.format_message(), EXIT_USAGE)
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            _fail(
+                CLI["database_busy" if busy else "database_failed"].format(error=error), EXIT_USAGE
+            )
+        except sqlite3.Error as error:
+            _fail(CLI["database_failed"].format(error=error), EXIT_USAGE)
+        except OSError as error:
+            _fail(CLI["file_error"].format(error=error), EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 
@@ -112,7 +134,6 @@ actor_option = click.option(
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="ULT_CONFIG",
     help="Settings file (default: $ULT_CONFIG, else $ULT_HOME/ult.toml; ULT_HOME defaults "
     "to ./var).",
 )
@@ -127,9 +148,13 @@ def main(ctx: click.Context, config: Path | None) -> None:
 @pass_app
 @handled
 def init(app: App) -> None:
-    """Write a commented settings file (if none), create or upgrade the database, and
-    add the services, counters and main units of the settings that it lacks."""
-    target = app.config or _home_settings_path()
+    """Set up or update the appliance from its settings file.
+
+    Writes a commented settings file when there is none, creates or upgrades the database,
+    and applies the file's services, topics, counters and main units to it. Run it again
+    after editing those: what the file no longer names is deactivated, never deleted.
+    """
+    target = app.config or _settings_path()
     if target.exists():
         click.echo(CLI["init_settings_kept"].format(path=target))
     else:
@@ -137,7 +162,9 @@ def init(app: App) -> None:
         target.write_text(render_default_settings(), encoding="utf-8")
         click.echo(CLI["init_settings"].format(path=target))
     app.config = target
-    seed_catalog(app.db, app.settings)
+    app.create_database = True
+    for change in apply_catalog(app.db, app.settings):
+        click.echo("  " + change)
     click.echo(
         CLI["init_database"].format(
             version=schema_version(app.db), path=app.settings.store.database
@@ -147,8 +174,11 @@ def init(app: App) -> None:
         click.echo(CLI["init_no_users"])
 
 
-def _home_settings_path() -> Path:
-    return Path(os.environ.get("ULT_HOME", "var")).resolve() / "ult.toml"
+def _settings_path() -> Path:
+    """Where ``ult init`` writes the settings file: ``$ULT_CONFIG``, else in ``$ULT_HOME``."""
+    if os.environ.get("ULT_CONFIG"):
+        return Path(os.environ["ULT_CONFIG"]).expanduser().resolve()
+    return Path(os.environ.get("ULT_HOME") or "var").expanduser().resolve() / "ult.toml"
 
 
 @main.command()
@@ -167,7 +197,7 @@ def issue(
     idempotency_key: str | None,
     actor: str,
 ) -> None:
-    """Issue the next ticket of SERVICE (a letter, e.g. A)."""
+    """Issue the next ticket of a SERVICE letter such as A."""
     queue = app.queue()
     issued = queue.issue(
         service,
@@ -179,6 +209,7 @@ def issue(
     )
     if issued.replayed:
         click.echo(CLI["issued_again"].format(label=issued.ticket.label))
+        return
     click.echo(
         CLI["issued"].format(
             label=issued.ticket.label,
@@ -195,7 +226,7 @@ def issue(
 @pass_app
 @handled
 def call(app: App, counter: str, actor: str) -> None:
-    """Call the next ticket for COUNTER (its name, e.g. "Loket 1", or id)."""
+    """Call the next ticket for a COUNTER, by name ("Loket 1") or id."""
     queue = app.queue()
     desk = queue.counter(counter)
     ticket = queue.call_next(desk.id, actor=actor)
@@ -232,6 +263,7 @@ def status(app: App) -> None:
     click.echo(f"\n{CLI['status_services']}")
     for line in queries.day_summary(app.db, day):
         click.echo("  " + CLI["status_service_row"].format(**line))
+    click.echo("  " + CLI["status_legend"])
     click.echo(f"\n{CLI['status_counters']}")
     for desk in queries.board_state(app.db)["counters"]:
         if desk["label"]:
@@ -251,7 +283,12 @@ def _state_text(state: str) -> str:
 
 
 @main.command()
-@click.option("--since", type=click.IntRange(min=0), default=0, help="Show events after this id.")
+@click.option(
+    "--since",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=0,
+    help="Show events after this id.",
+)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new events as they happen.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_app
@@ -314,6 +351,7 @@ def user() -> None:
 @handled
 def user_add(app: App, username: str, role: str, password_stdin: bool) -> None:
     """Create the account USERNAME with a role (password from a prompt or stdin)."""
+    accounts.check_username(username)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:

@@ -62,8 +62,8 @@ ERRORS: dict[str, str] = {
     "username_taken": "Nama pengguna '{username}' sudah dipakai.",
     "user_unknown": "Pengguna '{username}' tidak ditemukan.",
     "role_invalid": "Peran '{role}' tidak dikenal. Pilih salah satu: {roles}.",
-    "password_too_short": "Kata sandi paling sedikit {minimum} karakter.",
-    "token_name_invalid": "Nama token harus 1–60 karakter.",
+    "password_too_short": "Kata sandi paling sedikit {minimum} karakter dan tidak hanya spasi.",
+    "token_name_invalid": "Nama token harus 1–60 karakter dalam satu baris.",
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -136,6 +136,21 @@ CHOICES: dict[str, str] = {
 }
 """Indonesian names of the fixed choices the domain accepts."""
 
+CATALOG: dict[str, str] = {
+    "service_added": "Layanan {letter} ({name}) ditambahkan.",
+    "service_changed": "Layanan {letter} ({name}) diperbarui.",
+    "service_retired": "Layanan {letter} ({name}) tidak ada lagi di pengaturan: dinonaktifkan.",
+    "topic_added": "Topik '{topic}' pada layanan {letter} diaktifkan.",
+    "topic_retired": "Topik '{topic}' pada layanan {letter} dinonaktifkan.",
+    "counter_added": "{name} ditambahkan.",
+    "counter_changed": "{name} diperbarui.",
+    "counter_services": "{name} sekarang melayani: {services}.",
+    "counter_retired": "{name} tidak ada lagi di pengaturan: dinonaktifkan.",
+    "unit_added": "Unit utama '{name}' diaktifkan.",
+    "unit_retired": "Unit utama '{name}' dinonaktifkan.",
+}
+"""What ``ult init`` reports when it applies the settings' catalogue to the store."""
+
 CLI: dict[str, str] = {
     "issued": "Tiket {label} ({service}) diterbitkan. Menunggu di depan: {ahead}; "
     "perkiraan tunggu {minutes} menit.",
@@ -157,8 +172,10 @@ CLI: dict[str, str] = {
     "status_title": "{office} — {date}",
     "status_services": "Layanan",
     "status_counters": "Loket",
-    "status_service_row": "{letter}  {name:<24} menunggu {waiting:>3}  dipanggil/dilayani "
-    "{active:>3}  selesai {done:>3}",
+    "status_service_row": "{letter}  {name:<24} menunggu {waiting:>3}  diproses {active:>3}  "
+    "selesai {done:>3}  lainnya {other:>3}",
+    "status_legend": "diproses: di loket, back office atau unit utama; lainnya: tidak hadir, "
+    "dibatalkan atau kedaluwarsa.",
     "status_counter_row": "{name:<14} {state}",
     "status_counter_idle": "siap",
     "status_counter_paused": "jeda",
@@ -167,7 +184,17 @@ CLI: dict[str, str] = {
     "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
     "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang.",
     "settings_error": "Kesalahan pengaturan: {error}",
-    "database_error": "Basis data tidak dapat dibuka ({path}): {error}",
+    "database_error": "Basis data tidak dapat dibuka ({path}): {error}. Pastikan direktori "
+    "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "
+    "di sebelahnya).",
+    "database_missing": "Basis data belum disiapkan ({path}). Jalankan dahulu: ult init",
+    "schema_newer": "Basis data {path} dibuat oleh versi program yang lebih baru (skema "
+    "{found}, program ini {supported}). Perbarui program ini.",
+    "database_busy": "Basis data sedang dipakai proses lain terlalu lama; coba lagi sebentar "
+    "lagi. ({error})",
+    "database_failed": "Basis data bermasalah: {error}. Periksa dengan: "
+    "sqlite3 BERKAS 'PRAGMA integrity_check' dan pulihkan dari cadangan bila rusak.",
+    "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
 }
 """Texts of the ``ult`` command line."""
 

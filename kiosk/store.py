@@ -19,18 +19,36 @@ import sqlite_utils
 
 from kiosk.migrations import LATEST, MIGRATIONS
 
+
+class SchemaTooNew(RuntimeError):
+    """The database was made by a newer version of this program (``found`` > ``supported``)."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"database schema version {found} is newer than this program ({supported})"
+        )
+
+
 BUSY_TIMEOUT_SECONDS = 10.0
 """How long a writer waits for another process's transaction before giving up."""
 
 
-def connect(path: Path | str, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+def connect(
+    path: Path | str, *, migrate_schema: bool = True, create: bool = True
+) -> sqlite_utils.Database:
     """Open the appliance database at ``path`` with the store's pragmas.
 
     The directory must be writable, even for readers (WAL needs ``-wal`` and ``-shm``
-    beside the file). With ``migrate_schema`` the schema is brought to the latest version.
-    Raises ``sqlite3.Error`` when the file cannot be opened or is not a database.
+    beside the file). With ``create`` a missing file (and its directory) is created; without,
+    ``FileNotFoundError`` is raised. With ``migrate_schema`` the schema is brought to the
+    latest version. Raises ``sqlite3.Error`` when the file cannot be opened or is not a
+    database, :class:`SchemaTooNew` when a newer program made it.
     """
     path = Path(path)
+    if not create and not path.is_file():
+        raise FileNotFoundError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(
         str(path),
@@ -73,16 +91,14 @@ def migrate(db: sqlite_utils.Database, *, target: int = LATEST) -> int:
     """Apply the pending migrations up to ``target`` in one transaction; return the version.
 
     Safe to call from several processes at once: the version is read under the write lock.
-    Raises ``RuntimeError`` when the database is newer than this program.
+    Raises :class:`SchemaTooNew` when the database is newer than this program.
     """
     if schema_version(db) == target:
         return target
     with immediate(db):
         current = schema_version(db)
         if current > LATEST:
-            raise RuntimeError(
-                f"database schema version {current} is newer than this program ({LATEST})"
-            )
+            raise SchemaTooNew(current, LATEST)
         for number in range(current, target):
             MIGRATIONS[number](db)
         db.execute(f"PRAGMA user_version = {max(current, target)}")

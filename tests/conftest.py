@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.clock import FakeClock
 from kiosk.queue import Queue
 from kiosk.settings import Settings, load_settings
@@ -34,7 +34,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> sqlite_utils.Database:
     database = connect(settings.store.database)
-    seed_catalog(database, settings)
+    apply_catalog(database, settings)
     yield database
     database.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,7 @@ def test_issue_call_status_and_events(home: Path) -> None:
     assert status.exit_code == 0
     assert "Loket 2        B-001 (dipanggil)" in status.output
     assert "Layanan Informasi" in status.output and "menunggu   1" in status.output
+    assert "lainnya" in status.output
     events = ult("events", "--since", "1")
     lines = events.output.strip().splitlines()
     assert [line.split()[5] for line in lines] == ["issued", "issued", "called"]
@@ -85,8 +87,52 @@ def test_idempotency_key_on_the_command_line(home: Path) -> None:
     ult("init")
     ult("issue", "A", "--key", "retry-7")
     again = ult("issue", "A", "--key", "retry-7")
-    assert again.exit_code == 0 and "sebelumnya" in again.output
-    assert "A-002" not in again.output
+    assert again.exit_code == 0
+    assert again.output.strip().splitlines() == [
+        "Tiket A-001 sudah diterbitkan untuk permintaan ini sebelumnya."
+    ]
+
+
+def test_commands_before_init_say_to_run_init_and_create_nothing(home: Path) -> None:
+    for command in (["issue", "A"], ["status"], ["events"], ["user", "list"]):
+        result = ult(*command)
+        assert result.exit_code == 2, command
+        assert "ult init" in result.output
+    assert not home.exists()
+
+
+def test_init_applies_edited_services_and_counters(home: Path) -> None:
+    ult("init")
+    text = (home / "ult.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'letter = "B"\nname = "Pengaduan"\ntopics = []\nactive = true',
+        'letter = "B"\nname = "Pengaduan"\ntopics = []\nactive = false',
+    )
+    assert "active = false" in text
+    (home / "ult.toml").write_text(text, encoding="utf-8")
+    applied = ult("init")
+    assert applied.exit_code == 0
+    assert "Layanan B (Pengaduan) diperbarui." in applied.output
+    refused = ult("issue", "B")
+    assert refused.exit_code == 1 and "tidak aktif" in refused.output
+    assert "diperbarui" not in ult("init").output  # nothing left to apply
+
+
+def test_database_problems_exit_2_without_traceback(home: Path) -> None:
+    ult("init")
+    (home / "ult.db").write_bytes(b"this is not a database" * 100)
+    for name in ("ult.db-wal", "ult.db-shm"):
+        (home / name).unlink(missing_ok=True)
+    broken = ult("status")
+    assert broken.exit_code == 2
+    assert "Basis data" in broken.output and "Traceback" not in broken.output
+
+
+def test_odd_numbers_and_digits_are_refused_cleanly(home: Path) -> None:
+    ult("init")
+    assert ult("events", "--since", str(10**20)).exit_code == 2
+    odd = ult("call", "²")
+    assert odd.exit_code == 1 and "tidak dikenal" in odd.output
 
 
 def test_refusals_exit_1_with_the_reason(home: Path) -> None:
@@ -136,7 +182,9 @@ def test_user_add_list_disable(home: Path) -> None:
     )
     short = ult("user", "add", "ani", "--role", "unit", "--password-stdin", stdin="pendek\n")
     assert short.exit_code == 1 and "8 karakter" in short.output
-    assert ult("user", "add", "x", "--role", "unit", "--password-stdin", stdin="\n").exit_code == 2
+    empty = ult("user", "add", "xavier", "--role", "unit", "--password-stdin", stdin="\n")
+    assert empty.exit_code == 2
+    assert ult("user", "add", "X Y", "--role", "unit").exit_code == 1  # refused before a prompt
     assert ult("user", "disable", "budi").exit_code == 0
     assert "nonaktif" in ult("user", "list").output
     assert ult("user", "disable", "nobody").exit_code == 1
@@ -172,3 +220,17 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "tidak dikenal" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert run("nonsense").returncode == 2
+
+
+def test_a_database_held_too_long_is_reported(home: Path, monkeypatch) -> None:
+    ult("init")
+    monkeypatch.setattr("kiosk.store.BUSY_TIMEOUT_SECONDS", 0.2)
+    holder = sqlite3.connect(home / "ult.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = ult("issue", "A")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 2 and "sedang dipakai" in result.output
+    assert ult("issue", "A").output.startswith("Tiket A-001")  # nothing was issued meanwhile

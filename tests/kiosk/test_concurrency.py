@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import sop
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.clock import FakeClock
 from kiosk.queue import Queue
 from kiosk.settings import load_settings
@@ -85,7 +85,7 @@ def test_eight_processes_claim_every_ticket_exactly_once(tmp_path: Path) -> None
     config.write_text(_settings_text(), encoding="utf-8")
     settings = load_settings(config, environ={"ULT_HOME": str(home)})
     db = connect(settings.store.database)
-    seed_catalog(db, settings)
+    apply_catalog(db, settings)
     queue = Queue(db, settings, clock=FakeClock(OPENING))
     for n in range(TICKETS):
         queue.issue(SERVICES[n % len(SERVICES)], actor="test", source="cli")

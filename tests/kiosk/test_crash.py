@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 import kiosk
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.settings import load_settings
 from kiosk.store import connect
 
@@ -166,7 +166,7 @@ def test_killed_child_leaves_a_sound_store(tmp_path: Path) -> None:
     config.write_text("", encoding="utf-8")
     settings = load_settings(config, environ={"ULT_HOME": str(home)})
     db = connect(settings.store.database)
-    seed_catalog(db, settings)
+    apply_catalog(db, settings)
     db.close()
     path = settings.store.database
 

@@ -99,10 +99,9 @@ kind = "front_office"
 services = ["B"]
 """
     settings = make_settings(tmp_path / "split", text)
-    from kiosk.catalog import seed_catalog
+    from kiosk.catalog import apply_catalog
 
-    seed_catalog(db, settings)
-    db.execute("DELETE FROM counter_services WHERE counter_id IN (1, 2, 3)")
+    apply_catalog(db, settings)
     queue = Queue(db, settings)
     for _ in range(5):
         queue.issue("A", actor="r")
@@ -284,9 +283,9 @@ kind = "front_office"
 services = ["A"]
 """
     settings = make_settings(tmp_path / "h", text)
-    from kiosk.catalog import seed_catalog
+    from kiosk.catalog import apply_catalog
 
-    seed_catalog(db, settings)
+    apply_catalog(db, settings)
     queue = Queue(db, settings)
     queue.issue("B", actor="r")
     assert queue.call_next("Loket Informasi", actor="fo") is None

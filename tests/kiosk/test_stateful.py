@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kiosk import sop
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.clock import FakeClock
 from kiosk.errors import QueueError
 from kiosk.queries import board_state
@@ -36,7 +36,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.home = Path(tempfile.mkdtemp(prefix="ult-stateful-"))
         self.settings = make_settings(self.home)
         self.db = connect(self.settings.store.database)
-        seed_catalog(self.db, self.settings)
+        apply_catalog(self.db, self.settings)
         self.clock = FakeClock(OPENING)
         self.queue = Queue(self.db, self.settings, clock=self.clock)
         self.model: dict[int, str] = {}  # ticket id -> expected state

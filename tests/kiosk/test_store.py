@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from kiosk.catalog import seed_catalog
+from kiosk.catalog import apply_catalog
 from kiosk.migrations import LATEST
 from kiosk.queue import Queue
 from kiosk.store import connect, immediate, integrity_ok, migrate, schema_version
@@ -77,7 +77,7 @@ def test_upgrade_a_database_made_by_the_first_schema(tmp_path, settings, clock) 
     old = connect(path, migrate_schema=False)
     assert migrate(old, target=1) == 1
     assert "idempotency_key" not in old["tickets"].columns_dict
-    seed_catalog(old, settings)
+    apply_catalog(old, settings)
     # A day's work recorded by the first version (its own columns only).
     old["tickets"].insert(
         {
