@@ -875,8 +875,9 @@ class Queue:
         text = ticket.strip()
         found = row(
             self.db,
-            "SELECT * FROM tickets WHERE day = ? AND label = ? ORDER BY id DESC LIMIT 1",
-            (self.today().isoformat(), text.upper()),
+            "SELECT * FROM tickets WHERE day = ? AND label = ? COLLATE NOCASE "
+            "ORDER BY id DESC LIMIT 1",
+            (self.today().isoformat(), text),
         )
         if found is not None:
             return Ticket.from_row(found)

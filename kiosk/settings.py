@@ -99,6 +99,11 @@ MESSAGES: Final[Mapping[str, str]] = types.MappingProxyType(
         "counter_letter": "huruf layanan yang ada di [[services]]: {letters}",
         "counter_services": 'minimal satu huruf layanan untuk loket dengan kind = "front_office"',
         "front_office_needed": 'minimal satu loket [[counters]] dengan kind = "front_office"',
+        "service_unserved": (
+            "setiap layanan aktif dilayani minimal satu loket front office; layanan {letter} "
+            "tidak dilayani loket mana pun (tambahkan ke services sebuah loket, atau "
+            "nonaktifkan layanannya)"
+        ),
         "database": "path berkas basis data (teks yang tidak kosong)",
     }
 )
@@ -116,6 +121,7 @@ _MAIN_UNIT_MAX: Final = 80
 _LABEL_MAX: Final = 16
 # Numbers a busy day can reach; labels must stay distinct across all of them.
 _LABEL_SAMPLES: Final = (7, 1, 9, 10, 99, 100, 999, 1000, 9999)
+_LABEL_MAX_NUMBER: Final = 9999
 _RESERVED_SECTIONS: Final = ("printer", "kiosk", "display", "admin")
 _TOP_LEVEL_KEYS: Final = (
     "main_units",
@@ -567,6 +573,7 @@ class _Parser:
         letters = tuple(s.letter for s in services)
         self.check_label(queue.label_format, letters)
         counters = self.counters(data, letters)
+        self.check_served(services, counters, data)
         if "main_units" in data:
             main_units = self.text_list("main_units", data["main_units"], _MAIN_UNIT_MAX)
         else:
@@ -675,6 +682,21 @@ class _Parser:
             raise self.fail("services", tables, _text("active_needed"))
         return tuple(services)
 
+    def check_served(
+        self,
+        services: tuple[ServiceSettings, ...],
+        counters: tuple[CounterSettings, ...],
+        data: Mapping[str, Any],
+    ) -> None:
+        """Every active service needs a front-office counter, or its tickets wait forever."""
+        served = {s for c in counters if c.kind == FRONT_OFFICE for s in c.services}
+        for index, service in enumerate(services):
+            if service.active and service.letter not in served:
+                key = "counters" if "counters" in data else f"services[{index}].letter"
+                raise self.fail(
+                    key, service.letter, _text("service_unserved", letter=service.letter)
+                )
+
     def counters(
         self, data: Mapping[str, Any], letters: tuple[str, ...]
     ) -> tuple[CounterSettings, ...]:
@@ -773,4 +795,15 @@ def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:
             if made.get(label, ticket) != ticket:
                 return _text("label_collision", first=made[label], second=ticket, label=label)
             made[label] = ticket
+    # Formats such as "{number:.2e}" pass the samples yet merge 1000 and 1001: check every
+    # number a day can plausibly reach, for one letter (letters were checked above).
+    letter = letters[0] if letters else "A"
+    by_label: dict[str, int] = {}
+    for number in range(1, _LABEL_MAX_NUMBER + 1):
+        label = label_format.format(letter=letter, number=number)
+        if label.casefold() in by_label:
+            first = _text("label_ticket", letter=letter, number=by_label[label.casefold()])
+            second = _text("label_ticket", letter=letter, number=number)
+            return _text("label_collision", first=first, second=second, label=label)
+        by_label[label.casefold()] = number
     return None

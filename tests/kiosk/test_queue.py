@@ -97,6 +97,11 @@ services = ["A"]
 name = "Loket Pengaduan"
 kind = "front_office"
 services = ["B"]
+
+[[counters]]
+name = "Loket Perizinan"
+kind = "front_office"
+services = ["C", "D"]
 """
     settings = make_settings(tmp_path / "split", text)
     from kiosk.catalog import apply_catalog
@@ -281,6 +286,11 @@ def test_counter_calls_only_the_services_it_serves(tmp_path, db) -> None:
 name = "Loket Informasi"
 kind = "front_office"
 services = ["A"]
+
+[[counters]]
+name = "Loket Lain"
+kind = "front_office"
+services = ["B", "C", "D"]
 """
     settings = make_settings(tmp_path / "h", text)
     from kiosk.catalog import apply_catalog

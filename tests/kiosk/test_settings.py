@@ -350,7 +350,7 @@ def test_counters_and_main_units_replace_the_defaults(tmp_path: Path) -> None:
         [[counters]]
         name = "Meja Depan"
         kind = "front_office"
-        services = ["B", "A"]
+        services = ["B", "A", "C", "D"]
 
         [[counters]]
         name = "Ruang BO"
@@ -358,7 +358,7 @@ def test_counters_and_main_units_replace_the_defaults(tmp_path: Path) -> None:
         """,
     )
     assert settings.counters == (
-        CounterSettings("Meja Depan", FRONT_OFFICE, ("B", "A")),
+        CounterSettings("Meja Depan", FRONT_OFFICE, ("B", "A", "C", "D")),
         CounterSettings("Ruang BO", BACK_OFFICE, ()),
     )
     assert settings.main_units == ()
@@ -728,3 +728,30 @@ def test_long_values_are_shortened_in_messages(tmp_path: Path) -> None:
     assert caught.value.key == "queue.label_format"
     assert caught.value.value == "x" * 500
     assert len(str(caught.value)) < 600
+
+
+def test_label_format_must_keep_every_number_apart(tmp_path: Path) -> None:
+    path = tmp_path / "ult.toml"
+    path.write_text('[queue]\nlabel_format = "{letter}{number:.2e}"\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path, environ={})
+    assert caught.value.key == "queue.label_format"
+    assert "1000" in str(caught.value) and "1001" in str(caught.value)
+
+
+def test_every_active_service_needs_a_front_office_counter(tmp_path: Path) -> None:
+    path = tmp_path / "ult.toml"
+    path.write_text(
+        '[[services]]\nletter = "A"\nname = "Info"\n[[services]]\nletter = "B"\n'
+        'name = "Aduan"\n[[counters]]\nname = "Loket 1"\nkind = "front_office"\n'
+        'services = ["A"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path, environ={})
+    assert caught.value.key == "counters" and "layanan B" in str(caught.value)
+    inactive = path.read_text(encoding="utf-8").replace(
+        'name = "Aduan"', 'name = "Aduan"\nactive = false'
+    )
+    path.write_text(inactive, encoding="utf-8")
+    assert [s.letter for s in load_settings(path, environ={}).services] == ["A", "B"]
