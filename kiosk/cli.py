@@ -255,7 +255,7 @@ def status(app: App) -> None:
             ),
         )
     )
-    warning = queries.clock_warning(app.db, day)
+    warning = queries.clock_warning(app.db, queue.business_day())
     if warning:
         click.echo(
             CLI["status_clock_behind"].format(newest=app.local(from_stamp(warning["newest_event"])))
@@ -276,6 +276,23 @@ def status(app: App) -> None:
             state = CLI["status_counter_idle"]
         click.echo("  " + CLI["status_counter_row"].format(name=desk["name"], state=state))
     click.echo("\n" + CLI["status_back_office"].format(count=queries.open_escalations(app.db)))
+
+
+@main.command("correct-day")
+@actor_option
+@pass_app
+@handled
+def correct_day(app: App, actor: str) -> None:
+    """Accept the clock's day after the system clock had been set wrongly ahead.
+
+    Use only when the clock is right now: numbering moves back to the clock's day,
+    without repeating a number of that day. The change is recorded in the event log.
+    """
+    corrected = app.queue().correct_day(actor=actor)
+    if corrected is None:
+        click.echo(CLI["day_not_ahead"])
+    else:
+        click.echo(CLI["day_corrected"].format(old=corrected[0], new=corrected[1]))
 
 
 def _state_text(state: str) -> str:

@@ -182,7 +182,10 @@ CLI: dict[str, str] = {
     "status_counter_holding": "{label} ({state})",
     "status_back_office": "Kasus di back office / unit utama: {count}",
     "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
-    "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang.",
+    "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
+    "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",
+    "day_not_ahead": "Hari antrian sudah sesuai jam sistem; tidak ada yang diubah.",
+    "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
     "settings_error": "Kesalahan pengaturan: {error}",
     "database_error": "Basis data tidak dapat dibuka ({path}): {error}. Pastikan direktori "
     "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "

@@ -268,7 +268,8 @@ class Queue:
             self._check_clock()
 
     def _check_clock(self) -> None:
-        """Record a ``clock_behind`` warning once per day when the clock runs behind the log."""
+        """Record a ``clock_behind`` warning once per clock day while the clock runs behind
+        the newest event (the technician sees it in ``ult status`` and the event log)."""
         now = self.clock()
         newest = row(
             self.db, "SELECT at FROM events WHERE kind != 'clock_behind' ORDER BY id DESC LIMIT 1"
@@ -279,7 +280,7 @@ class Queue:
         if (newest_at - now).total_seconds() <= _CLOCK_TOLERANCE_SECONDS:
             return
         with immediate(self.db):
-            day = self.today().isoformat()
+            day = self.business_day(now).isoformat()
             warned = row(self.db, "SELECT value FROM meta WHERE key = 'clock_behind_day'")
             if warned and warned["value"] == day:
                 return
@@ -297,6 +298,36 @@ class Queue:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (day,),
             )
+
+    def correct_day(self, *, actor: str) -> tuple[date, date] | None:
+        """Accept the clock's business day after the clock was wrongly ahead.
+
+        Numbering normally never goes back to an earlier day (a Pi may boot with an old
+        time). When a technician confirms that the clock is right now and the day the store
+        keeps was reached through a clock set wrongly ahead, this moves the store back to the
+        clock's day: numbering continues there without repeating any number of that day.
+        Returns ``(old_day, new_day)``, or ``None`` when the store is not ahead of the clock.
+        Records a ``day_corrected`` event.
+        """
+        now = self.clock()
+        computed = self.business_day(now)
+        with immediate(self.db):
+            stored = self._stored_day()
+            if stored is None or stored <= computed:
+                return None
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'day'", (computed.isoformat(),))
+            self.db.execute("DELETE FROM meta WHERE key = 'clock_behind_day'")
+            self._event(
+                now,
+                "day_corrected",
+                actor,
+                None,
+                None,
+                None,
+                {"from": stored.isoformat(), "to": computed.isoformat()},
+            )
+        self._known_day = computed
+        return stored, computed
 
     # ----------------------------------------------------------------- issue
 

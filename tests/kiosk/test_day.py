@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from kiosk import sop
 from kiosk.queries import clock_warning, events_after
 from kiosk.queue import Queue
-from tests.conftest import make_settings
+from tests.conftest import OPENING, make_settings
 
 
 def kinds(queue: Queue) -> list[str]:
@@ -104,7 +104,7 @@ def test_clock_behind_never_reuses_numbers_and_warns(queue: Queue, clock) -> Non
     ticket = fresh.issue("A", actor="r").ticket
     assert (ticket.label, ticket.day.isoformat()) == ("A-004", "2026-11-25")
     assert kinds(fresh).count("clock_behind") == 1
-    warning = clock_warning(fresh.db, fresh.today())
+    warning = clock_warning(fresh.db, fresh.business_day())
     assert warning["newest_event"].startswith("2026-11-25")
     fresh.issue("A", actor="r")
     Queue(queue.db, queue.settings, clock=clock).issue("A", actor="r")
@@ -128,3 +128,22 @@ def test_times_are_stored_in_utc(queue: Queue, clock) -> None:
         queue.db.execute("SELECT payload FROM events WHERE kind='issued'").fetchone()[0]
     )
     assert payload["label"] == "A-001"
+
+
+def test_a_clock_set_wrongly_ahead_can_be_corrected(queue: Queue, clock) -> None:
+    queue.issue("A", actor="r")  # 2026-11-25
+    clock.advance(days=365)  # someone sets the clock a year ahead
+    ahead = queue.issue("A", actor="r").ticket
+    assert ahead.day.isoformat() == "2027-11-25"
+    clock.set(OPENING + timedelta(days=1, hours=1))  # the clock is right again: 26 Nov 2026
+    stuck = queue.issue("A", actor="r").ticket
+    assert stuck.day.isoformat() == "2027-11-25" and stuck.label == "A-002"
+    assert queue.correct_day(actor="teknisi") == (date(2027, 11, 25), date(2026, 11, 26))
+    fixed = queue.issue("A", actor="r").ticket
+    assert (fixed.day.isoformat(), fixed.label) == ("2026-11-26", "A-001")
+    corrected = [e for e in events_after(queue.db, 0) if e.kind == "day_corrected"]
+    assert corrected[0].payload == {"from": "2027-11-25", "to": "2026-11-26"}
+    assert corrected[0].actor == "teknisi"
+    assert queue.correct_day(actor="teknisi") is None  # nothing left to correct
+    numbers = queue.db.execute("SELECT day, number FROM tickets ORDER BY id").fetchall()
+    assert len(set(numbers)) == len(numbers)
