@@ -42,6 +42,7 @@ def test_every_command_has_help() -> None:
         ["user", "disable"],
         ["token"],
         ["token", "create"],
+        ["correct-day"],
     ):
         result = ult(*command, "--help")
         assert result.exit_code == 0, command
@@ -234,3 +235,10 @@ def test_a_database_held_too_long_is_reported(home: Path, monkeypatch) -> None:
         holder.close()
     assert result.exit_code == 2 and "sedang dipakai" in result.output
     assert ult("issue", "A").output.startswith("Tiket A-001")  # nothing was issued meanwhile
+
+
+def test_correct_day_when_nothing_is_ahead(home: Path) -> None:
+    ult("init")
+    ult("issue", "A")
+    result = ult("correct-day", "--actor", "teknisi")
+    assert result.exit_code == 0 and "tidak ada yang diubah" in result.output
