@@ -39,6 +39,8 @@ import calendar
 from dataclasses import dataclass
 from typing import Final
 
+from kiosk.messages import NIK_TEXT
+
 __all__ = [
     "MESSAGES",
     "PROVINCES",
@@ -48,26 +50,8 @@ __all__ = [
     "mask_nik",
 ]
 
-# All text shown to staff, in Indonesian, in one place so wording can be reviewed
-# (and later translated) without touching the rules.  Keys are the ``NikError.reason``
-# codes plus the warning keys; placeholders are filled with ``str.format``.
-MESSAGES: Final[dict[str, str]] = {
-    "length": "NIK harus 16 angka (terbaca {count} angka).",
-    "digits": (
-        "NIK hanya boleh berisi angka 0–9, tanpa spasi, titik, atau tanda hubung. "
-        "Ketik ulang sesuai KTP."
-    ),
-    "regency": "NIK tidak valid: kode kabupaten/kota (angka ke-3 dan ke-4) tidak boleh 00.",
-    "district": "NIK tidak valid: kode kecamatan (angka ke-5 dan ke-6) tidak boleh 00.",
-    "day": "NIK tidak valid: tanggal lahir {day} tidak ada (laki-laki 01–31, perempuan 41–71).",
-    "month": "NIK tidak valid: bulan lahir {month} tidak ada.",
-    "date": "NIK tidak valid: tanggal lahir {date} tidak ada di kalender.",
-    "serial": "NIK tidak valid: nomor urut (4 angka terakhir) tidak boleh 0000.",
-    "warning_province": (
-        "Kode provinsi {code} tidak dikenal. Periksa kembali NIK dengan KTP; "
-        "jika sudah sama, lanjutkan."
-    ),
-}
+# User-facing text lives in kiosk/messages.py, with the rest of the package's.
+MESSAGES: Final[dict[str, str]] = NIK_TEXT
 
 # Kemendagri province codes (kode wilayah).  The names are informational only.
 # Papua note: before Kepmendagri 100.1.1-6117/2022, 91 was Papua Barat and 94 was

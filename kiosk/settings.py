@@ -23,90 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-# --- User-facing text (Indonesian) -----------------------------------------------------------
-# Every message a technician or staff member can see is here so it can be translated in one
-# place. These are str.format templates: a literal brace is written doubled ({{ }}).
-MESSAGES: Final[Mapping[str, str]] = types.MappingProxyType(
-    {
-        # Whole-message templates.
-        "invalid": "Pengaturan tidak valid ({source}): {key} = {value}; yang diizinkan: {allowed}",
-        "missing": (
-            "Pengaturan tidak valid ({source}): {key} wajib diisi; yang diizinkan: {allowed}"
-        ),
-        "unknown": (
-            "Pengaturan tidak valid ({source}): {key} = {value} tidak dikenal; "
-            "yang diizinkan: {allowed}"
-        ),
-        "reserved": (
-            "Pengaturan tidak valid ({source}): {key} = {value} belum didukung oleh versi ini; "
-            "yang diizinkan: {allowed}"
-        ),
-        "syntax": (
-            "Berkas pengaturan bukan TOML yang valid ({source}): "
-            "baris {line}, kolom {column}: {detail}"
-        ),
-        "syntax_at_end": (
-            "Berkas pengaturan bukan TOML yang valid ({source}): akhir berkas: {detail}"
-        ),
-        "syntax_no_line": "Berkas pengaturan bukan TOML yang valid ({source}): {detail}",
-        "not_found": "Berkas pengaturan tidak ditemukan: {path} (ditunjuk oleh {origin})",
-        "unreadable": "Berkas pengaturan tidak dapat dibaca ({source}): {detail}",
-        # Pieces of the templates above.
-        "origin_argument": "argumen path",
-        "origin_env": "variabel lingkungan ULT_CONFIG",
-        "no_file": "tanpa berkas, nilai bawaan",
-        "not_utf8": "isi berkas bukan teks UTF-8",
-        "top_level": "tingkat atas",
-        # What is allowed, per kind of value.
-        "known_keys": "kunci yang dikenal di {where}: {keys}",
-        "top_level_hint": (
-            " (kunci tingkat atas {key} harus ditulis di atas judul bagian [...] yang pertama)"
-        ),
-        "reserved_section": (
-            "bagian [{section}] yang kosong; kuncinya baru ditambahkan di versi berikutnya"
-        ),
-        "table": "tabel [{key}]",
-        "table_list": "daftar tabel [[{key}]]",
-        "table_item": "tabel [[{key}]]",
-        "int_range": "bilangan bulat {low}–{high}",
-        "number_range": "bilangan {low}–{high}",
-        "bool": "true atau false",
-        "text": "teks satu baris yang tidak kosong, paling panjang {max} karakter",
-        "text_list": (
-            "daftar teks satu baris yang tidak kosong, masing-masing paling panjang {max} karakter"
-        ),
-        "unique": "nilai yang belum dipakai di {other}",
-        "timezone": (
-            'nama zona waktu IANA, misalnya "Asia/Jakarta", "Asia/Makassar" atau "Asia/Jayapura"'
-        ),
-        "day_reset": 'jam "HH:MM" dari "00:00" sampai "23:59"',
-        "label_format": (
-            "format Python yang hanya memakai {{letter}} dan {{number}}, wajib memuat {{number}}, "
-            "menghasilkan 1–16 karakter dan label berbeda untuk setiap nomor, "
-            'misalnya "{{letter}}-{{number:03d}}"'
-        ),
-        "label_broken": " (gagal dipakai: {detail})",
-        "label_field": " (kolom {{{field}}} tidak dikenal)",
-        "label_no_number": " ({{number}} tidak ada)",
-        "label_length": ' (hasil "{label}" panjangnya {length} karakter)',
-        "label_control": ' (hasil "{label}" memuat karakter kontrol)',
-        "label_collision": ' (tiket {first} dan {second} sama-sama menjadi "{label}")',
-        "label_ticket": "{letter} nomor {number}",
-        "letter": "satu huruf besar A–Z",
-        "services_needed": "minimal satu layanan [[services]]",
-        "active_needed": "minimal satu layanan dengan active = true",
-        "counter_kind": '"front_office" atau "back_office"',
-        "counter_letter": "huruf layanan yang ada di [[services]]: {letters}",
-        "counter_services": 'minimal satu huruf layanan untuk loket dengan kind = "front_office"',
-        "front_office_needed": 'minimal satu loket [[counters]] dengan kind = "front_office"',
-        "service_unserved": (
-            "setiap layanan aktif dilayani minimal satu loket front office; layanan {letter} "
-            "tidak dilayani loket mana pun (tambahkan ke services sebuah loket, atau "
-            "nonaktifkan layanannya)"
-        ),
-        "database": "path berkas basis data (teks yang tidak kosong)",
-    }
-)
+from kiosk.messages import SETTINGS_TEXT
+
+# User-facing text lives in kiosk/messages.py, with the rest of the package's.
+MESSAGES: Final[Mapping[str, str]] = types.MappingProxyType(SETTINGS_TEXT)
 
 FRONT_OFFICE: Final = "front_office"
 BACK_OFFICE: Final = "back_office"
