@@ -282,7 +282,13 @@ SETTINGS_TEXT: dict[str, str] = {
         "tidak dilayani loket mana pun (tambahkan ke services sebuah loket, atau "
         "nonaktifkan layanannya)"
     ),
-    "database": "path berkas basis data (teks yang tidak kosong)",
+    "database": "path berkas (teks yang tidak kosong)",
+    "choice": "salah satu dari: {choices}",
+    "usb_id": "bilangan bulat 0–65535 (misalnya 0x04b8; lihat lsusb)",
+    "host": "nama host atau alamat IP printer jaringan",
+    "buttons_needed": "minimal satu tombol [[kiosk.buttons]]",
+    "active_letter": "huruf layanan yang aktif",
+    "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
 }
 """Settings errors (``kiosk.settings``): ``str.format`` templates; a literal brace is doubled."""
 

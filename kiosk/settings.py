@@ -19,7 +19,7 @@ import types
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,7 +42,7 @@ _LABEL_MAX: Final = 16
 # Numbers a busy day can reach; labels must stay distinct across all of them.
 _LABEL_SAMPLES: Final = (7, 1, 9, 10, 99, 100, 999, 1000, 9999)
 _LABEL_MAX_NUMBER: Final = 9999
-_RESERVED_SECTIONS: Final = ("printer", "kiosk", "display", "admin")
+_RESERVED_SECTIONS: Final = ("display",)
 _TOP_LEVEL_KEYS: Final = (
     "main_units",
     "office",
@@ -50,8 +50,13 @@ _TOP_LEVEL_KEYS: Final = (
     "store",
     "services",
     "counters",
+    "printer",
+    "kiosk",
+    "admin",
     *_RESERVED_SECTIONS,
 )
+_FOOTER_MAX: Final = 120
+_BCM_PINS: Final = (0, 27)
 _SHOWN_VALUE_MAX: Final = 120
 
 
@@ -131,6 +136,75 @@ class StoreSettings:
     database: Path
 
 
+PRINTER_CONNECTIONS: Final = ("usb", "serial", "network", "file", "preview", "none")
+PAPER_WIDTHS_MM: Final = (58, 80)
+SERIAL_BAUDRATES: Final = (9600, 19200, 38400, 57600, 115200)
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """The ticket printer (``[printer]``).
+
+    ``connection`` picks the transport; only its own keys are used: ``usb`` (``vendor_id``,
+    ``product_id``, optional ``in_ep``/``out_ep``), ``serial`` (``device``, ``baudrate``),
+    ``network`` (``host``, ``port``), ``file`` (``path``: a device such as ``/dev/usb/lp0``
+    or an ordinary file the exact bytes are appended to), ``preview`` (``path``: a folder
+    that receives one PNG per ticket; default ``<home>/tickets``), ``none``. ``profile`` is
+    a python-escpos capabilities profile name, checked when the printer is opened.
+    ``timeout_seconds`` bounds every printer call; ``status_checks`` false skips online and
+    paper queries for models whose replies lie.
+    """
+
+    connection: str = "preview"
+    profile: str = "default"
+    paper_width_mm: int = 58
+    vendor_id: int | None = None
+    product_id: int | None = None
+    in_ep: int | None = None
+    out_ep: int | None = None
+    device: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    host: str | None = None
+    port: int = 9100
+    path: Path | None = None
+    timeout_seconds: float = 5.0
+    status_checks: bool = True
+    footer: str = "Terima kasih. Silakan menunggu panggilan."
+
+
+@dataclass(frozen=True)
+class ButtonSettings:
+    """One physical ticket button: a GPIO pin (BCM number) and the service it issues."""
+
+    pin: int
+    service: str
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """The ticket-button daemon (``[kiosk]``).
+
+    ``min_interval_seconds`` is the least time between two tickets of one button and
+    ``max_per_minute`` its cap, so a child leaning on the button cannot empty the paper
+    roll; ``debounce_ms`` filters contact bounce (milliseconds). Pins are BCM numbers.
+    """
+
+    buttons: tuple[ButtonSettings, ...] = (ButtonSettings(17, "A"),)
+    led_pin: int | None = 27
+    buzzer_pin: int | None = None
+    debounce_ms: int = 50
+    min_interval_seconds: float = 3.0
+    max_per_minute: int = 20
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """The staff web app (``[admin]``). ``public_base_url`` is where visitors' phones reach
+    it: the ticket QR encodes ``{public_base_url}/t/{token}``."""
+
+    public_base_url: str = "http://ult.local:8080"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything read from the settings file, validated.
@@ -140,7 +214,8 @@ class Settings:
         source: the settings file that was read, absolute, or None when defaults were used.
         main_units: names of the main units (Unit Utama, SOP step 13) the back office can
             forward a case to.
-        printer, kiosk, display, admin: reserved sections, empty in this version.
+        printer, kiosk, admin: the ticket printer, the button daemon, the web app.
+        display: reserved section, empty in this version.
     """
 
     home: Path
@@ -151,11 +226,11 @@ class Settings:
     services: tuple[ServiceSettings, ...]
     counters: tuple[CounterSettings, ...]
     main_units: tuple[str, ...]
-    # Read-only mappings are unhashable; leaving them out of the hash keeps Settings hashable.
-    printer: Mapping[str, Any] = field(hash=False)
-    kiosk: Mapping[str, Any] = field(hash=False)
-    display: Mapping[str, Any] = field(hash=False)
-    admin: Mapping[str, Any] = field(hash=False)
+    printer: PrinterSettings = PrinterSettings()
+    kiosk: KioskSettings = KioskSettings()
+    admin: AdminSettings = AdminSettings()
+    # A read-only mapping is unhashable; leaving it out of the hash keeps Settings hashable.
+    display: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def service(self, letter: str) -> ServiceSettings:
         """Return the service with this letter.
@@ -329,6 +404,7 @@ def _syntax_error(source: Path, exc: tomllib.TOMLDecodeError) -> SettingsError:
 # --- Validation ---------------------------------------------------------------------------------
 
 _MISSING: Final = object()
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
@@ -499,6 +575,9 @@ class _Parser:
         else:
             main_units = DEFAULT_MAIN_UNITS
         reserved = {name: self.reserved(data, name) for name in _RESERVED_SECTIONS}
+        printer = self.printer(self.table(data, "printer"), home)
+        kiosk = self.kiosk(self.table(data, "kiosk"), services)
+        admin = self.admin(self.table(data, "admin"))
         return Settings(
             home=home,
             source=self.source,
@@ -508,8 +587,152 @@ class _Parser:
             services=services,
             counters=counters,
             main_units=main_units,
+            printer=printer,
+            kiosk=kiosk,
+            admin=admin,
             **reserved,
         )
+
+    def printer(self, table: Mapping[str, Any], home: Path) -> PrinterSettings:
+        d = PrinterSettings()
+        keys = tuple(f.name for f in fields(PrinterSettings))
+        self.check_keys(table, keys, "printer")
+        connection = table.get("connection", d.connection)
+        if connection not in PRINTER_CONNECTIONS:
+            raise self.fail(
+                "printer.connection",
+                connection,
+                _text("choice", choices=", ".join(PRINTER_CONNECTIONS)),
+            )
+        profile = self.text("printer.profile", table.get("profile", d.profile), 60)
+        width = table.get("paper_width_mm", d.paper_width_mm)
+        if not _is_int(width) or width not in PAPER_WIDTHS_MM:
+            raise self.fail("printer.paper_width_mm", width, _text("choice", choices="58, 80"))
+        usb_ids = {
+            name: self.optional_int(table, "printer", name, 0, 0xFFFF)
+            for name in ("vendor_id", "product_id", "in_ep", "out_ep")
+        }
+        if connection == "usb":
+            for name in ("vendor_id", "product_id"):
+                if usb_ids[name] is None:
+                    raise self.fail(f"printer.{name}", None, _text("usb_id"), "missing")
+        device = self.text("printer.device", table.get("device", d.device), 200)
+        baudrate = table.get("baudrate", d.baudrate)
+        if not _is_int(baudrate) or baudrate not in SERIAL_BAUDRATES:
+            raise self.fail(
+                "printer.baudrate",
+                baudrate,
+                _text("choice", choices=", ".join(map(str, SERIAL_BAUDRATES))),
+            )
+        host = table.get("host")
+        if host is not None:
+            host = self.text("printer.host", host, 253)
+        elif connection == "network":
+            raise self.fail("printer.host", None, _text("host"), "missing")
+        path = table.get("path")
+        if path is not None:
+            if not isinstance(path, str) or not path.strip() or "\0" in path:
+                raise self.fail("printer.path", path, _text("database"))
+            base = self.source.parent if self.source is not None else home
+            path = base / Path(path).expanduser()
+        elif connection == "file":
+            raise self.fail("printer.path", None, _text("database"), "missing")
+        elif connection == "preview":
+            path = home / "tickets"
+        return PrinterSettings(
+            connection=connection,
+            profile=profile,
+            paper_width_mm=int(width),
+            device=device,
+            baudrate=int(baudrate),
+            host=host,
+            port=self.integer(table, "printer", "port", d.port, 1, 65535),
+            path=path,
+            timeout_seconds=self.number(
+                table, "printer", "timeout_seconds", d.timeout_seconds, 0.5, 30
+            ),
+            status_checks=self.boolean(table, "printer", "status_checks", d.status_checks),
+            footer=self.text("printer.footer", table.get("footer", d.footer), _FOOTER_MAX),
+            **usb_ids,
+        )
+
+    def kiosk(
+        self, table: Mapping[str, Any], services: tuple[ServiceSettings, ...]
+    ) -> KioskSettings:
+        d = KioskSettings()
+        keys = tuple(f.name for f in fields(KioskSettings))
+        self.check_keys(table, keys, "kiosk")
+        active = [s.letter for s in services if s.active]
+        raw_buttons = self.table_list(table, "buttons")
+        if raw_buttons is None:
+            buttons = tuple(ButtonSettings(b.pin, active[0]) for b in d.buttons)
+        elif not raw_buttons:
+            raise self.fail("kiosk.buttons", raw_buttons, _text("buttons_needed"))
+        else:
+            buttons = tuple(
+                self.button(item, f"kiosk.buttons[{index}]", active)
+                for index, item in enumerate(raw_buttons)
+            )
+        pins: dict[int, str] = {}
+        for index, button in enumerate(buttons):
+            self.claim_pin(pins, button.pin, f"kiosk.buttons[{index}].pin")
+        led = self.optional_int(table, "kiosk", "led_pin", *_BCM_PINS, default=d.led_pin)
+        buzzer = self.optional_int(table, "kiosk", "buzzer_pin", *_BCM_PINS)
+        for name, pin in (("led_pin", led), ("buzzer_pin", buzzer)):
+            if pin is not None:
+                self.claim_pin(pins, pin, f"kiosk.{name}")
+        return KioskSettings(
+            buttons=buttons,
+            led_pin=led,
+            buzzer_pin=buzzer,
+            debounce_ms=self.integer(table, "kiosk", "debounce_ms", d.debounce_ms, 0, 1000),
+            min_interval_seconds=self.number(
+                table, "kiosk", "min_interval_seconds", d.min_interval_seconds, 0, 60
+            ),
+            max_per_minute=self.integer(table, "kiosk", "max_per_minute", d.max_per_minute, 1, 120),
+        )
+
+    def button(self, table: Mapping[str, Any], prefix: str, active: list[str]) -> ButtonSettings:
+        self.check_keys(table, ("pin", "service"), prefix)
+        pin = self.required(table, prefix, "pin", _text("int_range", low=0, high=27))
+        if not _is_int(pin) or not _BCM_PINS[0] <= pin <= _BCM_PINS[1]:
+            raise self.fail(f"{prefix}.pin", pin, _text("int_range", low=0, high=27))
+        service = self.required(table, prefix, "service", _text("active_letter"))
+        if service not in active:
+            raise self.fail(
+                f"{prefix}.service", service, _text("active_letter") + ": " + ", ".join(active)
+            )
+        return ButtonSettings(int(pin), service)
+
+    def claim_pin(self, pins: dict[int, str], pin: int, key: str) -> None:
+        if pin in pins:
+            raise self.fail(key, pin, _text("unique", other=pins[pin]))
+        pins[pin] = key
+
+    def optional_int(
+        self,
+        table: Mapping[str, Any],
+        prefix: str,
+        name: str,
+        low: int,
+        high: int,
+        default: int | None = None,
+    ) -> int | None:
+        """An integer in ``low..high``, or None when absent (``default``) or set to ``false``."""
+        value = table.get(name, default)
+        if value is None or value is False:
+            return None
+        if not _is_int(value) or not low <= value <= high:
+            raise self.fail(_join(prefix, name), value, _text("int_range", low=low, high=high))
+        return int(value)
+
+    def admin(self, table: Mapping[str, Any]) -> AdminSettings:
+        d = AdminSettings()
+        self.check_keys(table, ("public_base_url",), "admin")
+        url = table.get("public_base_url", d.public_base_url)
+        if not isinstance(url, str) or not _BASE_URL.fullmatch(url.strip()):
+            raise self.fail("admin.public_base_url", url, _text("base_url"))
+        return AdminSettings(public_base_url=url.strip().rstrip("/"))
 
     def office(self, table: Mapping[str, Any]) -> OfficeSettings:
         defaults = OfficeSettings()

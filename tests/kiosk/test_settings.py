@@ -12,8 +12,12 @@ import pytest
 from kiosk.settings import (
     BACK_OFFICE,
     FRONT_OFFICE,
+    AdminSettings,
+    ButtonSettings,
     CounterSettings,
+    KioskSettings,
     OfficeSettings,
+    PrinterSettings,
     QueueSettings,
     ServiceSettings,
     Settings,
@@ -68,8 +72,10 @@ def assert_defaults(settings: Settings, home: Path) -> None:
     assert settings.services == DEFAULT_SERVICES
     assert settings.counters == DEFAULT_COUNTERS
     assert settings.main_units == DEFAULT_MAIN_UNITS
-    for section in (settings.printer, settings.kiosk, settings.display, settings.admin):
-        assert dict(section) == {}
+    assert settings.printer == PrinterSettings(path=home / "tickets")
+    assert settings.kiosk == KioskSettings()
+    assert settings.admin == AdminSettings()
+    assert dict(settings.display) == {}
 
 
 # --- Locating the file and defaults ----------------------------------------------------------
@@ -218,9 +224,8 @@ def test_template_shows_every_key_with_a_comment() -> None:
         in_legend = any(line.startswith(f"#   {key} ") for line in lines)
         assert commented_above or in_legend, f"{key} has no comment"
     parsed = tomllib.loads(text)
-    for section in ("printer", "kiosk", "display", "admin"):
-        assert parsed[section] == {}
-        assert f"\n[{section}]\n" in text
+    assert parsed["display"] == {}
+    assert "\n[display]\n" in text
 
 
 # --- Values that are read --------------------------------------------------------------------
@@ -378,7 +383,7 @@ def test_settings_are_immutable(tmp_path: Path) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.office = OfficeSettings(name="x")  # type: ignore[misc]
     with pytest.raises(TypeError):
-        settings.printer["port"] = "x"  # type: ignore[index]
+        settings.display["port"] = "x"  # type: ignore[index]
     assert hash(settings) == hash(load_settings(environ={"ULT_HOME": str(tmp_path)}))
 
 
@@ -609,9 +614,35 @@ INVALID = [
     ("[store]\ndatabase = 5", "store.database", "5"),
     # reserved sections
     ('[printer]\nport = "/dev/usb/lp0"', "printer.port", '"/dev/usb/lp0"'),
+    ('[printer]\nconnection = "bluetooth"', "printer.connection", '"bluetooth"'),
+    ('[printer]\nconnection = "usb"', "printer.vendor_id", None),
+    ('[printer]\nconnection = "usb"\nvendor_id = 1208', "printer.product_id", None),
+    ("[printer]\nvendor_id = 70000", "printer.vendor_id", "70000"),
+    ('[printer]\nconnection = "network"', "printer.host", None),
+    ('[printer]\nconnection = "file"', "printer.path", None),
+    ("[printer]\npaper_width_mm = 57", "printer.paper_width_mm", "57"),
+    ("[printer]\nbaudrate = 1234", "printer.baudrate", "1234"),
+    ("[printer]\ntimeout_seconds = 0", "printer.timeout_seconds", "0"),
+    ("[printer]\nstatus_checks = 1", "printer.status_checks", "1"),
+    ('[printer]\nfooter = "a\\nb"', "printer.footer", '"a\\nb"'),
+    ("[printer]\nmodel = 1", "printer.model", "1"),
     ("[kiosk]\nbutton_pin = 17", "kiosk.button_pin", "17"),
-    ("[display]\nfullscreen = true", "display.fullscreen", "true"),
+    ("[kiosk]\nled_pin = 40", "kiosk.led_pin", "40"),
+    ("[kiosk]\nled_pin = 17", "kiosk.led_pin", "17"),
+    ("[kiosk]\nmax_per_minute = 0", "kiosk.max_per_minute", "0"),
+    ("[kiosk]\nmin_interval_seconds = -1", "kiosk.min_interval_seconds", "-1"),
+    ("[kiosk]\nbuttons = []", "kiosk.buttons", "[]"),
+    ('[[kiosk.buttons]]\npin = 5\nservice = "Z"', "kiosk.buttons[0].service", '"Z"'),
+    ("[[kiosk.buttons]]\npin = 5", "kiosk.buttons[0].service", None),
+    ('[[kiosk.buttons]]\npin = 99\nservice = "A"', "kiosk.buttons[0].pin", "99"),
+    (
+        '[[kiosk.buttons]]\npin = 5\nservice = "A"\n[[kiosk.buttons]]\npin = 5\nservice = "B"',
+        "kiosk.buttons[1].pin",
+        "5",
+    ),
+    ('[admin]\npublic_base_url = "ult.local"', "admin.public_base_url", '"ult.local"'),
     ("[admin]\nport = 8080", "admin.port", "8080"),
+    ("[display]\nfullscreen = true", "display.fullscreen", "true"),
     ("printer = 1", "printer", "1"),
 ]
 
@@ -657,10 +688,10 @@ def test_bool_is_not_a_number(tmp_path: Path) -> None:
 
 
 def test_reserved_section_key_is_not_supported_yet(tmp_path: Path) -> None:
-    source = write(tmp_path / "ult.toml", '[printer]\nport = "/dev/usb/lp0"\n')
+    source = write(tmp_path / "ult.toml", "[display]\nfullscreen = true\n")
     with pytest.raises(SettingsError) as caught:
         load_settings(source, environ={})
-    assert caught.value.key == "printer.port"
+    assert caught.value.key == "display.fullscreen"
     assert "belum didukung oleh versi ini" in str(caught.value)
 
 
@@ -755,3 +786,42 @@ def test_every_active_service_needs_a_front_office_counter(tmp_path: Path) -> No
     )
     path.write_text(inactive, encoding="utf-8")
     assert [s.letter for s in load_settings(path, environ={}).services] == ["A", "B"]
+
+
+def test_printer_kiosk_and_admin_sections(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "ult.toml",
+        """
+[printer]
+connection = "usb"
+vendor_id = 0x0416
+product_id = 0x5011
+paper_width_mm = 80
+profile = "POS-5890"
+
+[kiosk]
+led_pin = false
+[[kiosk.buttons]]
+pin = 5
+service = "B"
+[[kiosk.buttons]]
+pin = 6
+service = "A"
+
+[admin]
+public_base_url = "https://antrian.bpmp.example/ "
+""",
+    )
+    settings = load_settings(source, environ={})
+    assert (settings.printer.vendor_id, settings.printer.product_id) == (0x0416, 0x5011)
+    assert settings.printer.paper_width_mm == 80 and settings.printer.path is None
+    assert settings.kiosk.buttons == (ButtonSettings(5, "B"), ButtonSettings(6, "A"))
+    assert settings.kiosk.led_pin is None
+    assert settings.admin.public_base_url == "https://antrian.bpmp.example"
+
+
+def test_file_printer_path_is_relative_to_the_settings_file(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "conf" / "ult.toml", '[printer]\nconnection = "file"\npath = "out.bin"\n'
+    )
+    assert load_settings(source, environ={}).printer.path == tmp_path / "conf" / "out.bin"

@@ -117,8 +117,9 @@ class QueueMachine(RuleBasedStateMachine):
     def next_day(self) -> None:
         self.clock.advance(days=1)
         self.queue.roll_over()
+        # The reset closes what waits and what was left at a desk; escalations stay open.
         for ticket, state in self.model.items():
-            if state in ("waiting", "called"):
+            if state == "waiting" or state in AT_DESK:
                 self.model[ticket] = "expired"
                 self.holder.pop(ticket, None)
 
