@@ -121,6 +121,8 @@ FIELDS: dict[str, str] = {
     "priority": "Prioritas",
     "acting_for": "Mewakili orang lain",
     "survey_invited": "Undangan survei",
+    "printed": "Status cetak",
+    "printer_state": "Keadaan printer",
 }
 """Names of input fields, for validation messages."""
 

@@ -169,9 +169,18 @@ def _v2_idempotency(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_printing(db: sqlite_utils.Database) -> None:
+    """Whether each ticket's paper came out: NULL no print asked, 0 failed, 1 printed.
+
+    A ticket whose print failed stays in the queue and must be findable for a reprint.
+    """
+    db.execute("ALTER TABLE tickets ADD COLUMN printed INTEGER")
+    db.execute("CREATE INDEX tickets_unprinted ON tickets(day) WHERE printed = 0")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency)
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency, _v3_printing)
 """Every migration in order; the schema version is the count applied."""
 
 LATEST = len(MIGRATIONS)

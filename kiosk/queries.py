@@ -110,7 +110,8 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
 
     ``{"counters": [{"id", "name", "kind", "paused", "label", "state"}...],
     "last_calls": [{"event_id", "at", "label", "counter", "recall"}...] (newest first),
-    "waiting": {letter: n}, "last_event_id": n}``. ``at`` is stored UTC text.
+    "waiting": {letter: n}, "printer": last printer state or None, "last_event_id": n}``.
+    ``at`` is stored UTC text.
     """
     counters = rows(
         db,
@@ -142,6 +143,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
         "counters": counters,
         "last_calls": last_calls,
         "waiting": waiting_per_service(db),
+        "printer": printer_state(db),
         "last_event_id": last_event_id(db),
     }
 
@@ -185,3 +187,21 @@ def clock_warning(db: sqlite_utils.Database, day: date) -> dict[str, Any] | None
         return None
     found = row(db, "SELECT payload FROM events WHERE kind = 'clock_behind' ORDER BY id DESC")
     return json.loads(found["payload"]) if found else None
+
+
+def unprinted_tickets(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
+    """Tickets of ``day`` whose print failed and that are still open: ``id, label, state``."""
+    return rows(
+        db,
+        "SELECT id, label, state FROM tickets WHERE day = ? AND printed = 0 AND state NOT IN "
+        "(?, ?, ?) ORDER BY id",
+        (day.isoformat(), *sorted(sop.FINAL_STATES)),
+    )
+
+
+def printer_state(db: sqlite_utils.Database) -> str | None:
+    """The ticket printer's last recorded state (``"ready"``, ``"offline"``, ...), or None."""
+    found = row(
+        db, "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1"
+    )
+    return json.loads(found["payload"])["state"] if found else None

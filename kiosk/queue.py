@@ -43,6 +43,8 @@ LETTER_TYPES = ("surat_kuasa", "surat_tugas")
 """SOP step 7: the letter of someone acting for another person."""
 OUTCOMES = ("resolved", "unresolved")
 """SOP step 16: whether the visitor's need was settled."""
+PRINTER_STATES = ("ready", "paper_near_end", "paper_out", "offline", "unknown", "disabled")
+"""What the ticket printer last reported; ``unknown`` when it gave no usable reply."""
 
 _TEXT_LIMITS = {"name": 100, "institution": 120, "letter_number": 60, "reason": 300}
 _LONG_TEXT = 2000
@@ -98,6 +100,7 @@ class Ticket:
     finished_at: datetime | None
     token: str
     idempotency_key: str | None
+    printed: bool | None
 
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
@@ -114,6 +117,10 @@ def _stamp_or_none(value: str | None) -> datetime | None:
     return None if value is None else from_stamp(value)
 
 
+def _bool_or_none(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def _as_is(value: Any) -> Any:
     return value
 
@@ -125,6 +132,8 @@ def _converter(name: str) -> Any:
         return date.fromisoformat
     if name in ("priority", "acting_for"):
         return bool
+    if name == "printed":
+        return _bool_or_none
     return _as_is
 
 
@@ -848,6 +857,51 @@ class Queue:
                 {"from": target.service, "to": letter},
             )
             return updated
+
+    # ----------------------------------------------------------------- paper
+
+    def record_print(
+        self, ticket: TicketRef, *, actor: str, printed: bool, reason: str | None = None
+    ) -> Ticket:
+        """Record whether a ticket's paper came out (``printed``) and why not (``reason``,
+        a short code such as ``"offline"`` or ``"timeout"``); events ``printed`` or
+        ``print_failed``. The ticket keeps its place either way: issuing never depends on
+        printing (PITFALLS, printer)."""
+        if not isinstance(printed, bool):
+            raise invalid("flag_invalid", field=FIELDS["printed"])
+        clean_reason = _optional_text(reason, "reason", 60)
+        now = self.clock()
+        with immediate(self.db):
+            target = self._find(ticket)
+            updated = self._set(target, now, printed=int(printed))
+            payload = {} if printed else {"reason": clean_reason}
+            self._event(
+                now, "printed" if printed else "print_failed", actor, updated, None, None, payload
+            )
+            return updated
+
+    def record_printer_state(self, state: str, *, actor: str) -> bool:
+        """Record the ticket printer's state when it changed; return whether it did.
+
+        ``state`` is one of :data:`PRINTER_STATES`. A ``printer_state`` event (no ticket)
+        tells the board and the reception page, e.g. to send visitors to reception while
+        the printer cannot print; an unchanged state records nothing, so a daemon polling
+        every few seconds does not flood the log.
+        """
+        if state not in PRINTER_STATES:
+            raise invalid(
+                "choice_invalid", field=FIELDS["printer_state"], choices=", ".join(PRINTER_STATES)
+            )
+        now = self.clock()
+        with immediate(self.db):
+            last = row(
+                self.db,
+                "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1",
+            )
+            if last is not None and json.loads(last["payload"]).get("state") == state:
+                return False
+            self._event(now, "printer_state", actor, None, None, None, {"state": state})
+            return True
 
     def pause(self, counter: CounterRef, *, actor: str) -> Counter:
         """Pause a counter: it calls no more tickets until resumed."""

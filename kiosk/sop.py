@@ -100,7 +100,13 @@ TRANSITIONS: dict[str, Transition] = {
 }
 """Every ticket action, by name."""
 
-EVENT_TARGETS: dict[str, str | None] = {t.event: t.target for t in TRANSITIONS.values()}
+RECORD_EVENTS = ("printed", "print_failed")
+"""Ticket events outside the procedure that change no state (the ticket's paper)."""
+
+EVENT_TARGETS: dict[str, str | None] = {
+    **{t.event: t.target for t in TRANSITIONS.values()},
+    **dict.fromkeys(RECORD_EVENTS),
+}
 """The state a ticket is in after an event of each kind (``None``: unchanged)."""
 
 

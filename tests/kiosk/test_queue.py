@@ -8,7 +8,7 @@ import pytest
 
 from kiosk import sop
 from kiosk.errors import QueueError
-from kiosk.queries import board_state, counter_queue, ticket_history
+from kiosk.queries import board_state, counter_queue, ticket_history, unprinted_tickets
 from kiosk.queue import Queue, Ticket
 from tests.conftest import make_settings
 
@@ -904,3 +904,28 @@ def test_board_state_has_calls_counters_and_no_personal_data(queue: Queue, clock
     ]
     assert board["last_event_id"] == events_of(queue)[-1]["id"]
     assert VALID_NIK not in json.dumps(board) and "Budi" not in json.dumps(board)
+
+
+def test_print_outcomes_are_recorded_and_failed_ones_listed(queue: Queue) -> None:
+    first = queue.issue("A", actor="kiosk:1").ticket
+    second = queue.issue("A", actor="kiosk:1").ticket
+    assert first.printed is None
+    assert queue.record_print(first.id, actor="kiosk:1", printed=True).printed is True
+    failed = queue.record_print(second.id, actor="kiosk:1", printed=False, reason="timeout")
+    assert failed.printed is False and failed.state == sop.WAITING
+    assert [t["label"] for t in unprinted_tickets(queue.db, first.day)] == ["A-002"]
+    kinds = [(e["kind"], json.loads(e["payload"]).get("reason")) for e in events_of(queue)]
+    assert kinds[-2:] == [("printed", None), ("print_failed", "timeout")]
+    queue.record_print(second.id, actor="resepsionis", printed=True)  # the reprint
+    assert unprinted_tickets(queue.db, first.day) == []
+    refused(queue, "flag_invalid", queue.record_print, first.id, actor="x", printed="ya")
+
+
+def test_printer_state_is_recorded_only_when_it_changes(queue: Queue) -> None:
+    assert board_state(queue.db)["printer"] is None
+    assert queue.record_printer_state("ready", actor="kiosk") is True
+    assert queue.record_printer_state("ready", actor="kiosk") is False
+    assert queue.record_printer_state("paper_out", actor="kiosk") is True
+    assert board_state(queue.db)["printer"] == "paper_out"
+    assert [e["kind"] for e in events_of(queue)].count("printer_state") == 2
+    refused(queue, "choice_invalid", queue.record_printer_state, "on fire", actor="kiosk")
