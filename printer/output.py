@@ -1,0 +1,195 @@
+"""Where tickets go, as the settings say: one ESC/POS transport, a folder of PNGs, or nowhere.
+
+Built once at start from ``[printer]`` so a wrong setting is reported by its key before the
+first press; each ticket then opens, prints and closes its connection (PITFALLS, printer).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from escpos.escpos import Escpos
+
+from kiosk.settings import PrinterSettings
+from printer.capabilities import PrinterCapabilities, capabilities_for
+from printer.connections import open_file, open_network, open_serial, open_usb
+from printer.escpos_render import print_layout
+from printer.layout import TicketLayout
+from printer.preview import write_preview_png
+from printer.status import PrinterState, read_status
+
+log = logging.getLogger(__name__)
+
+
+class PrinterSetupError(ValueError):
+    """A ``[printer]`` setting cannot work; ``key`` names it (e.g. ``printer.profile``)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+class PrintFailed(RuntimeError):
+    """The ticket did not come out; ``reason`` is a short code for the event log."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Check:
+    """A printer state and whether a ticket may be issued now.
+
+    ``can_issue`` is false only for a state that certainly cannot print (offline, paper
+    out, no printer): an unknown state still issues, since the ticket stays in the queue
+    and is marked when its print fails.
+    """
+
+    state: str
+    can_issue: bool
+    detail: str = ""
+
+
+class TicketOutput:
+    """The configured output: ``check()`` before issuing, ``deliver(layout, name)`` after.
+
+    Build it with :meth:`from_settings`. ``kind`` is the ``printer.connection`` value.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        capabilities: PrinterCapabilities,
+        *,
+        open_printer: Callable[[], Escpos] | None = None,
+        folder: Path | None = None,
+        status_checks: bool = True,
+    ) -> None:
+        self.kind = kind
+        self.capabilities = capabilities
+        self._open_printer = open_printer
+        self._folder = folder
+        self._status_checks = status_checks
+
+    @classmethod
+    def from_settings(cls, printer: PrinterSettings) -> TicketOutput:
+        """The output ``[printer]`` describes. Raises :class:`PrinterSetupError` naming the
+        key when the profile is unknown or the preview folder cannot be created."""
+        try:
+            capabilities = capabilities_for(printer.profile, printer.paper_width_mm)
+        except Exception as error:  # python-escpos raises its own types for unknown profiles
+            raise PrinterSetupError("printer.profile", str(error)) from error
+        profile = printer.profile
+        timeout = printer.timeout_seconds
+        openers: dict[str, Callable[[], Escpos]] = {}
+        if printer.connection == "usb":
+            assert printer.vendor_id is not None and printer.product_id is not None
+            openers["usb"] = functools.partial(
+                open_usb,
+                printer.vendor_id,
+                printer.product_id,
+                in_ep=printer.in_ep,
+                out_ep=printer.out_ep,
+                timeout_s=timeout,
+                profile=profile,
+            )
+        elif printer.connection == "serial":
+            openers["serial"] = functools.partial(
+                open_serial,
+                printer.device,
+                baudrate=printer.baudrate,
+                timeout_s=timeout,
+                profile=profile,
+            )
+        elif printer.connection == "network":
+            assert printer.host is not None
+            openers["network"] = functools.partial(
+                open_network, printer.host, port=printer.port, timeout_s=timeout, profile=profile
+            )
+        elif printer.connection == "file":
+            assert printer.path is not None
+            openers["file"] = functools.partial(
+                open_file, printer.path, timeout_s=timeout, profile=profile
+            )
+        folder = None
+        if printer.connection == "preview":
+            folder = printer.path
+            assert folder is not None
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise PrinterSetupError("printer.path", str(error)) from error
+        return cls(
+            printer.connection,
+            capabilities,
+            open_printer=openers.get(printer.connection),
+            folder=folder,
+            status_checks=printer.status_checks,
+        )
+
+    def check(self) -> Check:
+        """Ask the printer, where it can answer, whether a ticket can come out now.
+
+        Bounded by the transport's timeout; run it on the print worker, never on a GPIO
+        callback or a web request thread.
+        """
+        if self.kind == "none":
+            return Check("disabled", False)
+        if self.kind == "preview":
+            return Check("ready", True)
+        if not self._status_checks or self._open_printer is None:
+            return Check("unknown", True)
+        printer = self._open_printer()
+        try:
+            report = read_status(printer)
+        finally:
+            _close(printer)
+        state = _STATE_NAMES[report.state]
+        return Check(state, report.state.can_print is not False, report.detail)
+
+    def deliver(self, layout: TicketLayout, name: str) -> Path | None:
+        """Print ``layout`` (or write it as ``<name>.png`` in the preview folder).
+
+        Returns the PNG path for a preview, else ``None``. Raises :class:`PrintFailed` with
+        a reason code when nothing (or not all) came out.
+        """
+        if self.kind == "none":
+            raise PrintFailed("disabled", "no printer configured")
+        if self._folder is not None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            try:
+                return write_preview_png(layout, self._folder / f"{stamp}-{name}.png")
+            except OSError as error:
+                raise PrintFailed("write_failed", str(error)) from error
+        assert self._open_printer is not None
+        try:
+            print_layout(self._open_printer, layout, self.capabilities)
+        except TimeoutError as error:
+            raise PrintFailed("timeout", str(error)) from error
+        except Exception as error:
+            # Every transport raises its own types (USBError, SerialException, OSError,
+            # escpos' DeviceNotFoundError): all mean the same to the visitor.
+            raise PrintFailed("error", f"{type(error).__name__}: {error}") from error
+        return None
+
+
+_STATE_NAMES = {
+    PrinterState.READY: "ready",
+    PrinterState.PAPER_NEAR_END: "paper_near_end",
+    PrinterState.PAPER_OUT: "paper_out",
+    PrinterState.OFFLINE: "offline",
+    PrinterState.UNKNOWN: "unknown",
+}
+
+
+def _close(printer: Escpos) -> None:
+    try:
+        printer.close()
+    except Exception:
+        log.debug("closing the printer after a status check failed", exc_info=True)

@@ -1,0 +1,129 @@
+"""Issue and print through the real queue, a real SQLite file and real printer transports."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk.queries import events_after, unprinted_tickets
+from kiosk.queue import Queue
+from kiosk.settings import Settings
+from printer.capabilities import capabilities_for
+from printer.dispense import Dispenser
+from printer.output import PrinterSetupError, TicketOutput
+from tests.conftest import make_settings
+
+
+def settings_with(tmp_path: Path, printer_toml: str) -> Settings:
+    return make_settings(tmp_path / "home", f"[printer]\n{printer_toml}\n")
+
+
+def dispenser(queue: Queue, settings: Settings) -> Dispenser:
+    return Dispenser(
+        Queue(queue.db, settings, clock=queue.clock),
+        TicketOutput.from_settings(settings.printer),
+        settings,
+    )
+
+
+def kinds(queue: Queue) -> list[str]:
+    return [e.kind for e in events_after(queue.db, 0)]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_preview_output_writes_the_ticket_png(queue: Queue, tmp_path: Path) -> None:
+    settings = settings_with(tmp_path, f'connection = "preview"\npath = "{tmp_path / "out"}"')
+    result = dispenser(queue, settings).dispense("A", actor="kiosk:tombol")
+    assert result.issued is not None and result.printed
+    assert result.preview is not None and result.preview.parent == tmp_path / "out"
+    assert Image.open(result.preview).width == 384
+    assert queue.ticket(result.issued.ticket.id).printed is True
+    assert kinds(queue) == ["printer_state", "day_started", "issued", "printed"]
+
+
+def test_file_output_appends_the_exact_bytes(queue: Queue, tmp_path: Path) -> None:
+    sink = tmp_path / "lp0.bin"
+    settings = settings_with(tmp_path, f'connection = "file"\npath = "{sink}"')
+    first = dispenser(queue, settings).dispense("A", actor="kiosk:tombol")
+    size = sink.stat().st_size
+    second = dispenser(queue, settings).dispense("B", actor="kiosk:tombol", priority=True)
+    data = sink.read_bytes()
+    assert first.printed and second.printed and len(data) > size > 0
+    assert b"A-001" in data[:size] and b"B-001" in data[size:]
+    token = second.issued.ticket.token.encode()
+    assert b"http://ult.local:8080/t/" + token in data[size:]
+    assert data.endswith(b"\x1dVA\x03") or b"\x1dV" in data[-16:]  # cut
+
+
+def test_no_printer_consumes_no_number(queue: Queue, tmp_path: Path) -> None:
+    settings = settings_with(tmp_path, 'connection = "none"')
+    result = dispenser(queue, settings).dispense("A", actor="kiosk:tombol")
+    assert result.issued is None and result.check.state == "disabled"
+    assert queue.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_offline_printer_consumes_no_number_and_tells_the_board(
+    queue: Queue, tmp_path: Path
+) -> None:
+    text = f'connection = "network"\nhost = "127.0.0.1"\nport = {closed_port()}\n'
+    settings = settings_with(tmp_path, text + "timeout_seconds = 1")
+    machine = dispenser(queue, settings)
+    for _ in range(3):
+        result = machine.dispense("A", actor="kiosk:tombol")
+        assert result.issued is None and result.check.state == "offline"
+    assert queue.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+    assert kinds(queue).count("printer_state") == 1  # once per change, not per press
+    # The printer comes back (here: the output is switched to a preview folder).
+    back = settings_with(tmp_path, f'connection = "preview"\npath = "{tmp_path / "out"}"')
+    assert dispenser(queue, back).dispense("A", actor="kiosk:tombol").printed
+    states = [e.payload["state"] for e in events_after(queue.db, 0) if e.kind == "printer_state"]
+    assert states == ["offline", "ready"]
+    assert queue.ticket("A-001").label == "A-001"  # the first number was not consumed
+
+
+def test_print_failing_after_issue_keeps_the_ticket_for_a_reprint(
+    queue: Queue, tmp_path: Path, settings: Settings
+) -> None:
+    def broken():
+        raise OSError("printer unplugged mid-print")
+
+    capabilities = capabilities_for("default", 58)
+    output = TicketOutput("usb", capabilities, open_printer=broken, status_checks=False)
+    machine = Dispenser(queue, output, settings)
+    result = machine.dispense("C", actor="kiosk:tombol")
+    assert result.issued is not None and not result.printed
+    ticket = queue.ticket(result.issued.ticket.id)
+    assert (ticket.state, ticket.printed) == ("waiting", False)
+    failed = [e for e in events_after(queue.db, 0) if e.kind == "print_failed"]
+    assert failed[0].payload["reason"] == "error" and failed[0].ticket_id == ticket.id
+    assert [t["label"] for t in unprinted_tickets(queue.db, ticket.day)] == ["C-001"]
+    sink = tmp_path / "again.bin"
+    fixed = settings_with(tmp_path, f'connection = "file"\npath = "{sink}"')
+    again = dispenser(queue, fixed).reprint("C-001", actor="resepsionis")
+    assert again.printed and b"C-001" in sink.read_bytes()
+    assert unprinted_tickets(queue.db, ticket.day) == []
+
+
+def test_idempotent_retry_does_not_print_twice(queue: Queue, tmp_path: Path) -> None:
+    sink = tmp_path / "lp0.bin"
+    settings = settings_with(tmp_path, f'connection = "file"\npath = "{sink}"')
+    machine = dispenser(queue, settings)
+    machine.dispense("A", actor="resepsionis", source="reception", idempotency_key="klik-1")
+    size = sink.stat().st_size
+    again = machine.dispense("A", actor="resepsionis", source="reception", idempotency_key="klik-1")
+    assert again.issued.replayed and again.printed and sink.stat().st_size == size
+
+
+def test_unknown_profile_is_reported_by_its_key(tmp_path: Path) -> None:
+    settings = settings_with(tmp_path, 'profile = "NoSuchPrinter-9000"')
+    with pytest.raises(PrinterSetupError) as caught:
+        TicketOutput.from_settings(settings.printer)
+    assert caught.value.key == "printer.profile"
