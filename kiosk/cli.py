@@ -355,6 +355,95 @@ def _event_stream(app: App, since: int, follow: bool) -> Iterator[queries.Event]
         return
 
 
+def _dispenser(app: App):
+    """The issue-and-print path of the settings' printer.
+
+    Imported here, not at the top: python-escpos takes ~0.4 s to import, which every other
+    command would pay, and the core package otherwise stays free of the printer package.
+    """
+    from printer.dispense import Dispenser
+    from printer.output import PrinterSetupError, TicketOutput
+
+    try:
+        output = TicketOutput.from_settings(app.settings.printer)
+    except PrinterSetupError as error:
+        raise click.ClickException(CLI["printer_setup"].format(error=error)) from error
+    return Dispenser(app.queue(), output, app.settings)
+
+
+@main.command()
+@click.argument("ticket")
+@actor_option
+@pass_app
+@handled
+def reprint(app: App, ticket: str, actor: str) -> None:
+    """Print TICKET again (a label of today such as A-007, or an id)."""
+    result = _dispenser(app).reprint(ticket, actor=actor)
+    label = result.issued.ticket.label
+    if not result.printed:
+        _fail(CLI["reprint_failed"].format(label=label), EXIT_REFUSED)
+    click.echo(CLI["reprinted"].format(label=label))
+    if result.preview is not None:
+        click.echo(str(result.preview))
+
+
+@main.command("print-test")
+@pass_app
+@handled
+def print_test(app: App) -> None:
+    """Print a test page with the printer's settings and status."""
+    from printer.layout import layout_test_page
+    from printer.output import PrintFailed, state_text
+
+    dispenser = _dispenser(app)
+    check = dispenser.output.check()
+    text = state_text(check.state)
+    click.echo(CLI["printer_state"].format(state=text, detail=check.detail or "-"))
+    layout = layout_test_page(
+        dispenser.output.capabilities,
+        office_name=app.settings.office.name,
+        state_text=text,
+        printed_at=dispenser.queue.clock(),
+        timezone=app.settings.office.tz,
+        url=app.settings.admin.public_base_url,
+    )
+    try:
+        preview = dispenser.output.deliver(layout, "uji-printer")
+    except PrintFailed as failure:
+        _fail(CLI["print_test_failed"].format(error=failure), EXIT_REFUSED)
+    click.echo(CLI["print_test_done"])
+    if preview is not None:
+        click.echo(str(preview))
+
+
+@main.group()
+def ticket() -> None:
+    """One ticket: its paper preview."""
+
+
+@ticket.command("preview")
+@click.argument("ticket_ref", metavar="TICKET")
+@click.option(
+    "--png",
+    "png",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PNG.",
+)
+@pass_app
+@handled
+def ticket_preview(app: App, ticket_ref: str, png: Path) -> None:
+    """Write TICKET as the printer would print it, as a PNG at the paper's dot width."""
+    from kiosk.queue import Issued
+    from printer.preview import write_preview_png
+
+    dispenser = _dispenser(app)
+    target = dispenser.queue.ticket(ticket_ref)
+    ahead, minutes = dispenser.queue.position(target.id)
+    written = write_preview_png(dispenser.layout(Issued(target, ahead, minutes)), png)
+    click.echo(CLI["preview_written"].format(label=target.label, path=written))
+
+
 @main.group()
 def user() -> None:
     """Staff accounts."""

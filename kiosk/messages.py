@@ -189,6 +189,14 @@ CLI: dict[str, str] = {
     "day_not_ahead": "Hari antrian sudah sesuai jam sistem; tidak ada yang diubah.",
     "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
     "settings_error": "Kesalahan pengaturan: {error}",
+    "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
+    "printer_state": "Keadaan printer: {state} ({detail})",
+    "reprinted": "Tiket {label} dicetak ulang.",
+    "reprint_failed": "Tiket {label} gagal dicetak; tiket tetap dalam antrian. Periksa printer "
+    "lalu coba lagi.",
+    "print_test_done": "Halaman uji dicetak.",
+    "print_test_failed": "Halaman uji gagal dicetak: {error}",
+    "preview_written": "Pratinjau tiket {label} ditulis: {path}",
     "database_error": "Basis data tidak dapat dibuka ({path}): {error}. Pastikan direktori "
     "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "
     "di sebelahnya).",

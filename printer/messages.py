@@ -59,3 +59,4 @@ STATE_PAPER_NEAR_END: Final = "Kertas hampir habis"
 STATE_PAPER_OUT: Final = "Kertas habis"
 STATE_OFFLINE: Final = "Printer tidak siap (offline atau tidak terhubung)"
 STATE_UNKNOWN: Final = "Tidak diketahui"
+STATE_DISABLED: Final = 'Tidak ada printer (connection = "none")'

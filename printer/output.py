@@ -16,12 +16,13 @@ from pathlib import Path
 from escpos.escpos import Escpos
 
 from kiosk.settings import PrinterSettings
+from printer import messages
 from printer.capabilities import PrinterCapabilities, capabilities_for
 from printer.connections import open_file, open_network, open_serial, open_usb
 from printer.escpos_render import print_layout
 from printer.layout import TicketLayout
 from printer.preview import write_preview_png
-from printer.status import PrinterState, read_status
+from printer.status import PrinterState, describe, read_status
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,7 @@ class TicketOutput:
             report = read_status(printer)
         finally:
             _close(printer)
-        state = _STATE_NAMES[report.state]
-        return Check(state, report.state.can_print is not False, report.detail)
+        return Check(str(report.state), report.state.can_print is not False, report.detail)
 
     def deliver(self, layout: TicketLayout, name: str) -> Path | None:
         """Print ``layout`` (or write it as ``<name>.png`` in the preview folder).
@@ -179,13 +179,9 @@ class TicketOutput:
         return None
 
 
-_STATE_NAMES = {
-    PrinterState.READY: "ready",
-    PrinterState.PAPER_NEAR_END: "paper_near_end",
-    PrinterState.PAPER_OUT: "paper_out",
-    PrinterState.OFFLINE: "offline",
-    PrinterState.UNKNOWN: "unknown",
-}
+def state_text(state: str) -> str:
+    """A :class:`Check` state (a :class:`PrinterState` value or ``"disabled"``) in Indonesian."""
+    return messages.STATE_DISABLED if state == "disabled" else describe(PrinterState(state))
 
 
 def _close(printer: Escpos) -> None:

@@ -242,3 +242,38 @@ def test_correct_day_when_nothing_is_ahead(home: Path) -> None:
     ult("issue", "A")
     result = ult("correct-day", "--actor", "teknisi")
     assert result.exit_code == 0 and "tidak ada yang diubah" in result.output
+
+
+def test_ticket_preview_reprint_and_print_test(home: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    ult("init")
+    sink = tmp_path / "lp0.bin"
+    settings_text = (home / "ult.toml").read_text(encoding="utf-8")
+    (home / "ult.toml").write_text(
+        settings_text.replace('connection = "preview"', f'connection = "file"\npath = "{sink}"'),
+        encoding="utf-8",
+    )
+    ult("issue", "B")
+    png = tmp_path / "b.png"
+    preview = ult("ticket", "preview", "B-001", "--png", str(png))
+    assert preview.exit_code == 0 and png.exists()
+    image = Image.open(png).convert("L")
+    assert image.width == 384 and image.getextrema()[0] == 0  # real ink on a paper-wide image
+    reprinted = ult("reprint", "B-001")
+    assert reprinted.exit_code == 0 and b"B-001" in sink.read_bytes()
+    before = sink.stat().st_size
+    tested = ult("print-test")
+    assert tested.exit_code == 0 and "Tidak diketahui" in tested.output  # a file cannot answer
+    assert sink.stat().st_size > before
+    assert ult("reprint", "B-404").exit_code == 1
+
+
+def test_printer_settings_that_cannot_work_exit_2(home: Path) -> None:
+    ult("init")
+    text = (home / "ult.toml").read_text(encoding="utf-8")
+    (home / "ult.toml").write_text(
+        text.replace('profile = "default"', 'profile = "NoSuch-1"'), encoding="utf-8"
+    )
+    result = ult("print-test")
+    assert result.exit_code == 2 and "printer.profile" in result.output
