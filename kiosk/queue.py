@@ -14,6 +14,8 @@ import re
 import secrets
 import statistics
 import time as monotonic_time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -192,7 +194,6 @@ class Queue:
         self.db = db
         self.settings = settings
         self.clock = clock
-        self._known_day: date | None = None
         self._clock_checked_at = -math.inf
 
     # ----------------------------------------------------------------- the day
@@ -226,12 +227,10 @@ class Queue:
         expired = 0
         stored = self._stored_day()
         if stored is not None and computed <= stored:
-            self._known_day = stored
             return 0
         with immediate(self.db):
             stored = self._stored_day()
             if stored is not None and computed <= stored:
-                self._known_day = stored
                 return 0
             expiring = sorted(sop.TRANSITIONS["expire"].sources)
             marks = ", ".join("?" * len(expiring))
@@ -259,7 +258,6 @@ class Queue:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (computed.isoformat(),),
             )
-        self._known_day = computed
         checkpoint(self.db)
         return expired
 
@@ -267,10 +265,23 @@ class Queue:
         found = row(self.db, "SELECT value FROM meta WHERE key = 'day'")
         return date.fromisoformat(found["value"]) if found else None
 
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """Every operation's transaction: start the business day if it is due, check the
+        clock, then ``BEGIN IMMEDIATE``. Rolling over first means a case handled this
+        morning is never expired by a reset that comes after it."""
+        self._maintain()
+        with immediate(self.db):
+            yield
+
     def _maintain(self) -> None:
-        """Roll the day over and check the clock before a write (outside its transaction)."""
-        computed = self.business_day()
-        if self._known_day is None or computed > self._known_day:
+        """Roll the day over and check the clock before a write (outside its transaction).
+
+        The stored day is read each time (one indexed row): another process may have
+        started or corrected the day since this one last looked.
+        """
+        stored = self._stored_day()
+        if stored is None or self.business_day() > stored:
             self.roll_over()
         if monotonic_time.monotonic() - self._clock_checked_at > _CLOCK_CHECK_INTERVAL_SECONDS:
             self._clock_checked_at = monotonic_time.monotonic()
@@ -335,7 +346,6 @@ class Queue:
                 None,
                 {"from": stored.isoformat(), "to": computed.isoformat()},
             )
-        self._known_day = computed
         return stored, computed
 
     # ----------------------------------------------------------------- issue
@@ -371,9 +381,8 @@ class Queue:
             if not isinstance(topic, str):
                 raise invalid("topic_unknown", topic=topic, service=letter)
             topic = topic.strip() or None
-        self._maintain()
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             day = self.today()
             if idempotency_key is not None:
                 earlier = self._by_idempotency_key(day, idempotency_key)
@@ -442,9 +451,8 @@ class Queue:
         ``QueueError`` when the counter is unknown, paused, not front office, or still
         holds an open ticket.
         """
-        self._maintain()
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._ready_front_office(counter)
             found = self._next_for(desk)
             if found is None:
@@ -457,9 +465,8 @@ class Queue:
         Raises ``QueueError`` as :meth:`call_next`, and when the ticket is not waiting or
         belongs to a service the counter does not serve.
         """
-        self._maintain()
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._ready_front_office(counter)
             target = self._require_state(self._find(ticket), "call")
             if target.service not in desk.services:
@@ -473,7 +480,7 @@ class Queue:
         when the ticket is not called by ``counter``.
         """
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk, target = self._at_desk(ticket, counter, "recall")
             last = row(
                 self.db,
@@ -506,7 +513,7 @@ class Queue:
         Refused before ``queue.recalls_before_no_show`` recalls. Frees the counter.
         """
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk, target = self._at_desk(ticket, counter, "no_show")
             required = self.settings.queue.recalls_before_no_show
             if target.recalls < required:
@@ -525,9 +532,8 @@ class Queue:
 
         Refused for a ticket of an earlier business day.
         """
-        self._maintain()
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             target = self._require_state(self._find(ticket), "reactivate")
             if target.day < self.today():
                 raise conflict("ticket_of_past_day", label=target.label, day=target.day)
@@ -585,7 +591,7 @@ class Queue:
                 raise invalid("letter_without_acting")
             clean_letter_type = clean_letter_number = None
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk, target = self._at_desk(ticket, counter, "identify")
             stamp = to_stamp(now)
             self.db.execute(
@@ -667,7 +673,7 @@ class Queue:
         clean_mode = _choice(mode, "mode", EXPLANATION_MODES)
         clean_note = _optional_text(note, "note", _LONG_TEXT)
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             target = self._find(ticket)
             desk = self._counter(counter, kind=FRONT_OFFICE)
             self._require_state(target, "explain")
@@ -725,7 +731,7 @@ class Queue:
     def take(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
         """A back-office counter takes an escalated case (SOP step 11)."""
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "take")
             updated = self._set(target, now, state=sop.BACK_OFFICE, back_office_counter_id=desk.id)
@@ -736,7 +742,7 @@ class Queue:
         """The back office settles the case and returns the answer to the front office (12)."""
         clean = _text(text, "answer", _LONG_TEXT)
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "resolve")
             updated = self._set(target, now, state=sop.ANSWER_READY, answer=clean)
@@ -755,7 +761,7 @@ class Queue:
         """The back office forwards the case to a main unit (SOP step 13)."""
         clean_note = _optional_text(note, "note", _LONG_TEXT)
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "forward")
             main_unit = self._main_unit(unit)
@@ -786,7 +792,7 @@ class Queue:
         """
         clean = _text(text, "directions", _LONG_TEXT)
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
             target = self._require_state(self._find(ticket), "directions")
             updated = self._set(target, now, state=sop.ANSWER_READY, disposition=clean)
@@ -805,7 +811,7 @@ class Queue:
         """
         clean = _text(reason, "reason", _TEXT_LIMITS["reason"])
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter) if counter is not None else None
             target = self._require_state(self._find(ticket), "cancel")
             held_elsewhere = target.counter_id not in (None, desk.id) if desk else False
@@ -831,7 +837,7 @@ class Queue:
         """
         letter = str(service).strip().upper()
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             target = self._require_state(self._find(ticket), "transfer")
             self._require_service(letter)
             if letter == target.service:
@@ -871,7 +877,7 @@ class Queue:
             raise invalid("flag_invalid", field=FIELDS["printed"])
         clean_reason = _optional_text(reason, "reason", 60)
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             target = self._find(ticket)
             updated = self._set(target, now, printed=int(printed))
             payload = {} if printed else {"reason": clean_reason}
@@ -893,7 +899,7 @@ class Queue:
                 "choice_invalid", field=FIELDS["printer_state"], choices=", ".join(PRINTER_STATES)
             )
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             last = row(
                 self.db,
                 "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1",
@@ -1135,7 +1141,7 @@ class Queue:
     ) -> Ticket:
         transition = sop.TRANSITIONS[action]
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk, target = self._at_desk(ticket, counter, action)
             if transition.target is not None:
                 changes["state"] = transition.target
@@ -1228,7 +1234,7 @@ class Queue:
 
     def _set_paused(self, counter: CounterRef, actor: str, *, paused: bool) -> Counter:
         now = self.clock()
-        with immediate(self.db):
+        with self._write():
             desk = self._counter(counter, kind=FRONT_OFFICE)
             if desk.paused == paused:
                 code = "counter_already_paused" if paused else "counter_not_paused"

@@ -147,3 +147,26 @@ def test_a_clock_set_wrongly_ahead_can_be_corrected(queue: Queue, clock) -> None
     assert queue.correct_day(actor="teknisi") is None  # nothing left to correct
     numbers = queue.db.execute("SELECT day, number FROM tickets ORDER BY id").fetchall()
     assert len(set(numbers)) == len(numbers)
+
+
+def test_a_case_explained_this_morning_is_not_expired_by_the_reset(queue: Queue, clock) -> None:
+    case = queue.issue("A", actor="r").ticket
+    queue.call_next("Loket 1", actor="fo")
+    queue.start(case.id, "Loket 1", actor="fo")
+    queue.escalate(case.id, "Loket 1", actor="fo", note="?")
+    queue.take(case.id, "Back Office", actor="bo")
+    queue.resolve(case.id, "Back Office", actor="bo", text="Jawaban")
+    clock.advance(days=1)
+    queue.explain(case.id, "Loket 1", actor="fo", mode="direct")  # the day's first action
+    queue.issue("B", actor="kiosk")  # the day's first ticket
+    assert queue.ticket(case.id).state == sop.EXPLAINED
+    assert queue.finish(case.id, "Loket 1", actor="fo").state == sop.DONE
+
+
+def test_a_long_running_process_follows_a_day_started_elsewhere(queue: Queue, clock) -> None:
+    other = Queue(queue.db, queue.settings, clock=clock)
+    queue.issue("A", actor="r")
+    clock.advance(days=1)
+    other.issue("A", actor="r")  # another process starts the new day
+    assert queue.issue("A", actor="r").ticket.label == "A-002"
+    assert kinds(queue).count("day_started") == 2

@@ -46,7 +46,7 @@ def test_preview_output_writes_the_ticket_png(queue: Queue, tmp_path: Path) -> N
     assert result.preview is not None and result.preview.parent == tmp_path / "out"
     assert Image.open(result.preview).width == 384
     assert queue.ticket(result.issued.ticket.id).printed is True
-    assert kinds(queue) == ["printer_state", "day_started", "issued", "printed"]
+    assert kinds(queue) == ["day_started", "printer_state", "issued", "printed"]
 
 
 def test_file_output_appends_the_exact_bytes(queue: Queue, tmp_path: Path) -> None:
