@@ -28,7 +28,7 @@ from kiosk.errors import QueueError
 from kiosk.messages import CLI, STATES
 from kiosk.queue import Queue
 from kiosk.settings import Settings, SettingsError, load_settings, render_default_settings
-from kiosk.store import SchemaTooNew, connect, schema_version
+from kiosk.store import NotInitialised, SchemaTooNew, connect, schema_version
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -62,6 +62,8 @@ class App:
             path = self.settings.store.database
             try:
                 self._db = connect(path, create=self.create_database)
+            except NotInitialised as error:
+                raise click.ClickException(CLI["database_empty"].format(path=path)) from error
             except FileNotFoundError as error:
                 raise click.ClickException(CLI["database_missing"].format(path=path)) from error
             except SchemaTooNew as error:
@@ -70,11 +72,23 @@ class App:
                         path=path, found=error.found, supported=error.supported
                     )
                 ) from error
-            except (sqlite3.Error, OSError) as error:
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, sqlite3.OperationalError):
+                    raise click.ClickException(
+                        CLI["database_error"].format(path=path, error=error, directory=path.parent)
+                    ) from error
+                raise click.ClickException(CLI["database_failed"].format(error=error)) from error
+            except OSError as error:
                 raise click.ClickException(
                     CLI["database_error"].format(path=path, error=error, directory=path.parent)
                 ) from error
         return self._db
+
+    def close(self) -> None:
+        """Close the database, if it was opened (when the command ends)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def queue(self) -> Queue:
         return Queue(self.db, self.settings)
@@ -142,6 +156,7 @@ actor_option = click.option(
 def main(ctx: click.Context, config: Path | None) -> None:
     """ULT Kiosk: the queue appliance of the Unit Layanan Terpadu."""
     ctx.obj = App(config)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command()

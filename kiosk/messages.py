@@ -201,6 +201,8 @@ CLI: dict[str, str] = {
     "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "
     "di sebelahnya).",
     "database_missing": "Basis data belum disiapkan ({path}). Jalankan dahulu: ult init",
+    "database_empty": "Berkas basis data {path} kosong atau bukan basis data ULT. Bila berkas ini "
+    "hasil pemulihan cadangan, periksa cadangannya; bila ini instalasi baru, jalankan: ult init",
     "schema_newer": "Basis data {path} dibuat oleh versi program yang lebih baru (skema "
     "{found}, program ini {supported}). Perbarui program ini.",
     "database_busy": "Basis data sedang dipakai proses lain terlalu lama; coba lagi sebentar "

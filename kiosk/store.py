@@ -31,6 +31,10 @@ class SchemaTooNew(RuntimeError):
         )
 
 
+class NotInitialised(FileNotFoundError):
+    """The file exists but holds no appliance schema (empty, or another program's)."""
+
+
 BUSY_TIMEOUT_SECONDS = 10.0
 """How long a writer waits for another process's transaction before giving up."""
 
@@ -41,10 +45,12 @@ def connect(
     """Open the appliance database at ``path`` with the store's pragmas.
 
     The directory must be writable, even for readers (WAL needs ``-wal`` and ``-shm``
-    beside the file). With ``create`` a missing file (and its directory) is created; without,
-    ``FileNotFoundError`` is raised. With ``migrate_schema`` the schema is brought to the
-    latest version. Raises ``sqlite3.Error`` when the file cannot be opened or is not a
-    database, :class:`SchemaTooNew` when a newer program made it.
+    beside the file). With ``create`` a missing file (and its directory) is created and
+    given the schema; without, a missing file raises ``FileNotFoundError`` and a file without
+    the schema (a zero-byte or foreign file, e.g. a truncated restore) :class:`NotInitialised`,
+    rather than silently becoming an empty queue. With ``migrate_schema`` the schema is
+    brought to the latest version. Raises ``sqlite3.Error`` when the file cannot be opened or
+    is not a database, :class:`SchemaTooNew` when a newer program made it.
     """
     path = Path(path)
     if not create and not path.is_file():
@@ -57,6 +63,10 @@ def connect(
         check_same_thread=False,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    # Before WAL is switched on, which would write a header into an empty file.
+    if not create and int(conn.execute("PRAGMA user_version").fetchone()[0]) == 0:
+        conn.close()
+        raise NotInitialised(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")

@@ -277,3 +277,14 @@ def test_printer_settings_that_cannot_work_exit_2(home: Path) -> None:
     )
     result = ult("print-test")
     assert result.exit_code == 2 and "printer.profile" in result.output
+
+
+def test_an_empty_database_file_is_not_an_empty_queue(home: Path) -> None:
+    ult("init")
+    ult("issue", "A")
+    (home / "ult.db").write_bytes(b"")
+    for name in ("ult.db-wal", "ult.db-shm"):
+        (home / name).unlink(missing_ok=True)
+    result = ult("status")
+    assert result.exit_code == 2 and "kosong atau bukan basis data ULT" in result.output
+    assert (home / "ult.db").stat().st_size == 0  # nothing was written into it
