@@ -9,7 +9,7 @@ from __future__ import annotations
 ERRORS: dict[str, str] = {
     "service_unknown": "Layanan '{service}' tidak dikenal.",
     "service_inactive": "Layanan {service} sedang tidak aktif.",
-    "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}.",
+    "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}. Pilihan: {topics}.",
     "counter_unknown": "Loket '{counter}' tidak dikenal.",
     "counter_not_front_office": "{counter} bukan loket front office.",
     "counter_not_back_office": "{counter} bukan loket back office.",
@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
     "unit_unknown": "Unit utama '{unit}' tidak dikenal.",
     "text_required": "{field} wajib diisi.",
     "text_too_long": "{field} paling banyak {limit} karakter.",
+    "text_unprintable": "{field} berisi karakter kontrol atau pemisah baris yang tidak diizinkan.",
     "choice_invalid": "{field} harus salah satu dari: {choices}.",
     "flag_invalid": "{field} harus ya atau tidak (true/false).",
     "nik_invalid": "{reason}",

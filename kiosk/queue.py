@@ -371,15 +371,15 @@ class Queue:
         if not isinstance(priority, bool):
             raise invalid("flag_invalid", field=FIELDS["priority"])
         if source not in SOURCES:
-            raise invalid("source_invalid", source=source)
+            raise invalid("source_invalid", source=_shown(source))
         if idempotency_key is not None and not (
             isinstance(idempotency_key, str) and _IDEMPOTENCY_KEY.fullmatch(idempotency_key)
         ):
             raise invalid("idempotency_key_invalid")
-        letter = str(service).strip().upper()
+        letter = _letter(service)
         if topic is not None:
             if not isinstance(topic, str):
-                raise invalid("topic_unknown", topic=topic, service=letter)
+                raise invalid("topic_unknown", topic=_shown(topic), service=letter, topics="-")
             topic = topic.strip() or None
         now = self.clock()
         with self._write():
@@ -397,7 +397,7 @@ class Queue:
                     return Issued(earlier, ahead, minutes, replayed=True)
             self._require_service(letter)
             if topic is not None:
-                self._require_topic(letter, topic)
+                topic = self._require_topic(letter, topic)
             number = self.db.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets "
                 "WHERE issued_service = ? AND day = ?",
@@ -580,14 +580,18 @@ class Queue:
         if not isinstance(acting_for, bool):
             raise invalid("flag_invalid", field=FIELDS["acting_for"])
         if acting_for:
-            if letter_type is None or letter_number is None or not str(letter_number).strip():
+            if (
+                letter_type is None
+                or not isinstance(letter_number, str)
+                or not letter_number.strip()
+            ):
                 raise invalid("letter_required")
             clean_letter_type = _choice(letter_type, "letter_type", LETTER_TYPES)
             clean_letter_number = _text(
                 letter_number, "letter_number", _TEXT_LIMITS["letter_number"]
             )
         else:
-            if letter_type is not None or (letter_number is not None and str(letter_number)):
+            if letter_type is not None or letter_number not in (None, ""):
                 raise invalid("letter_without_acting")
             clean_letter_type = clean_letter_number = None
         now = self.clock()
@@ -629,7 +633,7 @@ class Queue:
 
     def detail(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
         """Record what the visitor asks for (SOP step 8); up to 2000 characters."""
-        clean = _text(text, "detail", _LONG_TEXT)
+        clean = _long_text(text, "detail")
         return self._desk_step(ticket, counter, actor, "detail", {}, request_detail=clean)
 
     def answer(
@@ -637,7 +641,7 @@ class Queue:
     ) -> Ticket:
         """Answer at the desk (SOP step 9a): information ``available`` or ``excepted``."""
         clean_kind = _choice(kind, "answer_kind", ANSWER_KINDS)
-        clean = _text(text, "answer", _LONG_TEXT)
+        clean = _long_text(text, "answer")
         return self._desk_step(
             ticket,
             counter,
@@ -650,7 +654,7 @@ class Queue:
 
     def escalate(self, ticket: TicketRef, counter: CounterRef, *, actor: str, note: str) -> Ticket:
         """Hand the case to the back office with a note (SOP steps 9b–10); frees the counter."""
-        clean = _text(note, "note", _LONG_TEXT)
+        clean = _long_text(note, "note")
         return self._desk_step(
             ticket, counter, actor, "escalate", {}, escalation_note=clean, release=True
         )
@@ -671,7 +675,7 @@ class Queue:
         holds no other ticket takes it and then holds it until :meth:`finish`.
         """
         clean_mode = _choice(mode, "mode", EXPLANATION_MODES)
-        clean_note = _optional_text(note, "note", _LONG_TEXT)
+        clean_note = _optional_text(note, "note", _LONG_TEXT, lines=True)
         now = self.clock()
         with self._write():
             target = self._find(ticket)
@@ -740,7 +744,7 @@ class Queue:
 
     def resolve(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
         """The back office settles the case and returns the answer to the front office (12)."""
-        clean = _text(text, "answer", _LONG_TEXT)
+        clean = _long_text(text, "answer")
         now = self.clock()
         with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE)
@@ -759,7 +763,7 @@ class Queue:
         note: str | None = None,
     ) -> Ticket:
         """The back office forwards the case to a main unit (SOP step 13)."""
-        clean_note = _optional_text(note, "note", _LONG_TEXT)
+        clean_note = _optional_text(note, "note", _LONG_TEXT, lines=True)
         now = self.clock()
         with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE)
@@ -790,7 +794,7 @@ class Queue:
 
         ``counter`` is the back-office counter relaying them, when it is not the unit itself.
         """
-        clean = _text(text, "directions", _LONG_TEXT)
+        clean = _long_text(text, "directions")
         now = self.clock()
         with self._write():
             desk = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
@@ -835,7 +839,7 @@ class Queue:
         transferred by that counter. The ticket keeps its ``queue_seq``: the visitor
         already waited and is not sent to the back of the new line.
         """
-        letter = str(service).strip().upper()
+        letter = _letter(service)
         now = self.clock()
         with self._write():
             target = self._require_state(self._find(ticket), "transfer")
@@ -925,7 +929,9 @@ class Queue:
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         """The ticket whose visitor page token is ``token``, or ``None``."""
-        found = row(self.db, "SELECT * FROM tickets WHERE token = ?", (str(token),))
+        if not isinstance(token, str):
+            return None
+        found = row(self.db, "SELECT * FROM tickets WHERE token = ?", (token,))
         return Ticket.from_row(found) if found else None
 
     def counter(self, counter: CounterRef) -> Counter:
@@ -962,7 +968,7 @@ class Queue:
         if isinstance(ticket, int) and not isinstance(ticket, bool) and _is_row_id(ticket):
             return self._ticket_by_id(ticket)
         if not isinstance(ticket, str):
-            raise not_found("ticket_unknown", ticket=str(ticket)[:40])
+            raise not_found("ticket_unknown", ticket=_shown(ticket))
         text = ticket.strip()
         found = row(
             self.db,
@@ -974,7 +980,7 @@ class Queue:
             return Ticket.from_row(found)
         if (ticket_id := _row_id_in(text)) is not None:
             return self._ticket_by_id(ticket_id)
-        raise not_found("ticket_unknown", ticket=text[:40])
+        raise not_found("ticket_unknown", ticket=_shown(text))
 
     def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
         services = (
@@ -985,15 +991,22 @@ class Queue:
             found = row(self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter,))
         elif isinstance(counter, str):
             text = counter.strip()
+            # A name wins over an id (a counter may be named "1"), an active row over a
+            # retired one of the same name.
             found = row(
                 self.db,
-                f"SELECT c.*, {services} FROM counters c WHERE id = ? OR name = ? COLLATE NOCASE",
-                (_row_id_in(text), text),
+                f"SELECT c.*, {services} FROM counters c WHERE name = ? COLLATE NOCASE "
+                "ORDER BY active DESC, id LIMIT 1",
+                (text,),
             )
+            if found is None and (counter_id := _row_id_in(text)) is not None:
+                found = row(
+                    self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter_id,)
+                )
         else:
             found = None
         if found is None:
-            raise not_found("counter_unknown", counter=str(counter)[:40])
+            raise not_found("counter_unknown", counter=_shown(counter))
         desk = Counter(
             found["id"],
             found["name"],
@@ -1025,18 +1038,30 @@ class Queue:
     def _require_service(self, letter: str) -> None:
         found = row(self.db, "SELECT active FROM services WHERE letter = ?", (letter,))
         if found is None:
-            raise invalid("service_unknown", service=letter)
+            raise invalid("service_unknown", service=_shown(letter))
         if not found["active"]:
             raise conflict("service_inactive", service=letter)
 
-    def _require_topic(self, letter: str, topic: str) -> None:
+    def _require_topic(self, letter: str, topic: str) -> str:
+        """The topic's name as configured (matched without regard to case)."""
         found = row(
             self.db,
-            "SELECT 1 FROM topics WHERE service = ? AND name = ? AND active = 1",
+            "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE AND active = 1",
             (letter, topic),
         )
         if found is None:
-            raise invalid("topic_unknown", topic=topic, service=letter)
+            known = [
+                r["name"]
+                for r in rows(
+                    self.db,
+                    "SELECT name FROM topics WHERE service = ? AND active = 1 ORDER BY id",
+                    (letter,),
+                )
+            ]
+            raise invalid(
+                "topic_unknown", topic=_shown(topic), service=letter, topics=", ".join(known) or "-"
+            )
+        return found["name"]
 
     def _require_state(self, ticket: Ticket, action: str) -> Ticket:
         if ticket.state not in sop.TRANSITIONS[action].sources:
@@ -1056,7 +1081,10 @@ class Queue:
         return desk, target
 
     def _main_unit(self, unit: int | str) -> dict[str, Any]:
-        text = str(unit).strip() if isinstance(unit, int | str) else ""
+        if isinstance(unit, int) and not isinstance(unit, bool) and _is_row_id(unit):
+            text = str(unit)
+        else:
+            text = unit.strip() if isinstance(unit, str) else ""
         found = row(
             self.db,
             "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
@@ -1064,7 +1092,7 @@ class Queue:
             (_row_id_in(text), text),
         )
         if found is None:
-            raise invalid("unit_unknown", unit=text[:80])
+            raise invalid("unit_unknown", unit=_shown(unit))
         return found
 
     def _next_for(self, desk: Counter) -> int | None:
@@ -1208,7 +1236,11 @@ class Queue:
         Raises ``QueueError`` (``actor_invalid``) for an empty, multi-line or over-long
         actor; the caller's transaction then rolls back, so nothing is recorded half.
         """
-        if not isinstance(actor, str) or not _ACTOR.fullmatch(actor.strip()):
+        if (
+            not isinstance(actor, str)
+            or not _ACTOR.fullmatch(actor.strip())
+            or not (actor.strip().isprintable())
+        ):
             raise invalid("actor_invalid")
         if ticket is not None:
             payload = {
@@ -1319,24 +1351,52 @@ def _is_row_id(value: int) -> bool:
     return 0 < value < 2**63
 
 
+def _shown(value: Any) -> str:
+    """``value`` as a short text for a message, whatever was sent (a huge int has no str)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(10**40) < value < 10**40:
+        return "…"
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:
+        return "…"
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _letter(service: Any) -> str:
+    """A service letter as typed (``" b "`` is ``"B"``); anything else is refused."""
+    if not isinstance(service, str):
+        raise invalid("service_unknown", service=_shown(service))
+    return service.strip().upper()
+
+
 def _row_id_in(text: str) -> int | None:
     """The row id written in ``text`` (ASCII digits only: ``"²"`` and ``"١"`` are not ids)."""
     return int(text) if _ROW_ID.fullmatch(text) and _is_row_id(int(text)) else None
 
 
-def _text(value: Any, field: str, limit: int) -> str:
+def _text(value: Any, field: str, limit: int, *, lines: bool = False) -> str:
+    """``value`` stripped; one line of printable characters, or with ``lines`` several
+    (``\r\n`` from a browser's text area becomes ``\n``). Raises ``QueueError``."""
     if not isinstance(value, str) or not value.strip():
         raise invalid("text_required", field=FIELDS[field])
-    clean = value.strip()
+    clean = value.strip().replace("\r\n", "\n")
     if len(clean) > limit:
         raise invalid("text_too_long", field=FIELDS[field], limit=limit)
+    if not all(ch.isprintable() or (lines and ch in "\n\t") for ch in clean):
+        raise invalid("text_unprintable", field=FIELDS[field])
     return clean
 
 
-def _optional_text(value: Any, field: str, limit: int) -> str | None:
+def _long_text(value: Any, field: str) -> str:
+    """Free text of several lines (request detail, answers, notes, *disposisi*)."""
+    return _text(value, field, _LONG_TEXT, lines=True)
+
+
+def _optional_text(value: Any, field: str, limit: int, *, lines: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return _text(value, field, limit)
+    return _text(value, field, limit, lines=lines)
 
 
 def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:

@@ -929,3 +929,66 @@ def test_printer_state_is_recorded_only_when_it_changes(queue: Queue) -> None:
     assert board_state(queue.db)["printer"] == "paper_out"
     assert [e["kind"] for e in events_of(queue)].count("printer_state") == 2
     refused(queue, "choice_invalid", queue.record_printer_state, "on fire", actor="kiosk")
+
+
+def test_a_counter_name_wins_over_an_id(tmp_path, db) -> None:
+    text = """
+[[counters]]
+name = "Loket A"
+kind = "front_office"
+services = ["A", "B", "C", "D"]
+
+[[counters]]
+name = "1"
+kind = "front_office"
+services = ["A", "B", "C", "D"]
+"""
+    settings = make_settings(tmp_path / "named", text)
+    from kiosk.catalog import apply_catalog
+
+    apply_catalog(db, settings)
+    queue = Queue(db, settings)
+    named_one = queue.counter("1")
+    assert named_one.name == "1" and named_one.id != 1
+    assert queue.counter(1).name == "Loket 1"  # an int is always an id (retired here)
+
+
+def test_topics_match_without_regard_to_case(queue: Queue) -> None:
+    assert queue.issue("A", actor="r", topic="dapodik").ticket.topic == "Dapodik"
+    error = refused(queue, "topic_unknown", queue.issue, "A", actor="r", topic="Sertifikasi")
+    assert "Tunjangan Profesi" in error.message  # the message lists the choices
+
+
+@pytest.mark.parametrize("huge", [10**5000, -(10**5000)], ids=["huge", "minus-huge"])
+def test_absurd_numbers_are_refused_as_queue_errors(queue: Queue, huge) -> None:
+    queue.issue("A", actor="r")
+    refused(queue, "ticket_unknown", queue.reactivate, huge, actor="r")
+    refused(queue, "counter_unknown", queue.call_next, huge, actor="r")
+    refused(queue, "service_unknown", queue.issue, huge, actor="r")
+    refused(queue, "source_invalid", queue.issue, "A", actor="r", source=huge)
+    assert queue.ticket_by_token(huge) is None
+
+
+@pytest.mark.parametrize("text", ["Budi\x00", "Budi\x1b[31m", "Budi\u2028Santoso", "Budi\u202e"])
+def test_one_line_fields_refuse_control_characters(queue: Queue, text) -> None:
+    ticket = serve(queue)
+    refused(
+        queue,
+        "text_unprintable",
+        queue.identify,
+        ticket.id,
+        "Loket 1",
+        actor="fo",
+        name=text,
+        nik=VALID_NIK,
+    )
+    refused(queue, "actor_invalid", queue.detail, ticket.id, "Loket 1", actor=text, text="x")
+
+
+def test_free_text_keeps_its_lines(queue: Queue) -> None:
+    ticket = serve(queue)
+    detail = queue.detail(ticket.id, "Loket 1", actor="fo", text="Baris satu\r\nBaris\tdua")
+    assert detail.request_detail == "Baris satu\nBaris\tdua"
+    refused(
+        queue, "text_unprintable", queue.detail, ticket.id, "Loket 1", actor="fo", text="nul\x00"
+    )
