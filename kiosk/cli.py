@@ -294,16 +294,28 @@ def status(app: App) -> None:
 
 
 @main.command("correct-day")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @actor_option
 @pass_app
 @handled
-def correct_day(app: App, actor: str) -> None:
+def correct_day(app: App, yes: bool, actor: str) -> None:
     """Accept the clock's day after the system clock had been set wrongly ahead.
 
     Use only when the clock is right now: numbering moves back to the clock's day,
     without repeating a number of that day. The change is recorded in the event log.
     """
-    corrected = app.queue().correct_day(actor=actor)
+    queue = app.queue()
+    ahead = queue.day_ahead()
+    if ahead is None:
+        click.echo(CLI["day_not_ahead"])
+        return
+    stored, clock_day, labels = ahead
+    click.echo(CLI["day_ahead"].format(old=stored, new=clock_day))
+    if labels:
+        click.echo(CLI["day_ahead_tickets"].format(labels=", ".join(labels)))
+    if not yes and not click.confirm(CLI["day_confirm"], default=False):
+        _fail(CLI["day_unchanged"], EXIT_REFUSED)
+    corrected = queue.correct_day(actor=actor)
     if corrected is None:
         click.echo(CLI["day_not_ahead"])
     else:

@@ -188,6 +188,11 @@ CLI: dict[str, str] = {
     "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
     "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",
     "day_not_ahead": "Hari antrian sudah sesuai jam sistem; tidak ada yang diubah.",
+    "day_ahead": "Hari antrian {old} lebih maju dari jam sistem ({new}).",
+    "day_ahead_tickets": "Tiket hari itu yang masih antre atau di loket tetap dapat "
+    "dipanggil sampai selesai, lalu ditutup pada pergantian hari berikutnya: {labels}",
+    "day_confirm": "Jam sistem sekarang benar dan hari antrian harus dipindahkan?",
+    "day_unchanged": "Tidak ada yang diubah.",
     "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
     "settings_error": "Kesalahan pengaturan: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",

@@ -236,7 +236,9 @@ class Queue:
             marks = ", ".join("?" * len(expiring))
             stale = rows(
                 self.db,
-                f"SELECT * FROM tickets WHERE day < ? AND state IN ({marks}) ORDER BY id",
+                # "!=", not "<": tickets dated ahead by a clock that was wrongly ahead (then
+                # corrected) are closed too, instead of waiting until that date comes.
+                f"SELECT * FROM tickets WHERE day != ? AND state IN ({marks}) ORDER BY id",
                 (computed.isoformat(), *expiring),
             )
             for data in stale:
@@ -318,6 +320,26 @@ class Queue:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (day,),
             )
+
+    def day_ahead(self) -> tuple[date, date, list[str]] | None:
+        """``(stored_day, clock_day, open_labels)`` when the store's day is ahead of the
+        clock, else ``None``. ``open_labels`` are the tickets of the stored day still in line
+        or at a desk, which stay callable until served and close at the next day reset."""
+        computed = self.business_day()
+        stored = self._stored_day()
+        if stored is None or stored <= computed:
+            return None
+        at_work = sorted({sop.WAITING, *sop.AT_DESK_STATES})
+        marks = ", ".join("?" * len(at_work))
+        labels = [
+            r["label"]
+            for r in rows(
+                self.db,
+                f"SELECT label FROM tickets WHERE day = ? AND state IN ({marks}) ORDER BY id",
+                (stored.isoformat(), *at_work),
+            )
+        ]
+        return stored, computed, labels
 
     def correct_day(self, *, actor: str) -> tuple[date, date] | None:
         """Accept the clock's business day after the clock was wrongly ahead.

@@ -240,7 +240,7 @@ def test_a_database_held_too_long_is_reported(home: Path, monkeypatch) -> None:
 def test_correct_day_when_nothing_is_ahead(home: Path) -> None:
     ult("init")
     ult("issue", "A")
-    result = ult("correct-day", "--actor", "teknisi")
+    result = ult("correct-day", "--yes", "--actor", "teknisi")
     assert result.exit_code == 0 and "tidak ada yang diubah" in result.output
 
 

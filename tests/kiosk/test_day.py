@@ -138,6 +138,7 @@ def test_a_clock_set_wrongly_ahead_can_be_corrected(queue: Queue, clock) -> None
     clock.set(OPENING + timedelta(days=1, hours=1))  # the clock is right again: 26 Nov 2026
     stuck = queue.issue("A", actor="r").ticket
     assert stuck.day.isoformat() == "2027-11-25" and stuck.label == "A-002"
+    assert queue.day_ahead() == (date(2027, 11, 25), date(2026, 11, 26), ["A-001", "A-002"])
     assert queue.correct_day(actor="teknisi") == (date(2027, 11, 25), date(2026, 11, 26))
     fixed = queue.issue("A", actor="r").ticket
     assert (fixed.day.isoformat(), fixed.label) == ("2026-11-26", "A-001")
@@ -147,6 +148,11 @@ def test_a_clock_set_wrongly_ahead_can_be_corrected(queue: Queue, clock) -> None
     assert queue.correct_day(actor="teknisi") is None  # nothing left to correct
     numbers = queue.db.execute("SELECT day, number FROM tickets ORDER BY id").fetchall()
     assert len(set(numbers)) == len(numbers)
+    # The wrongly dated tickets stay in line today and close at the next day reset.
+    assert queue.ticket(ahead.id).state == sop.WAITING
+    clock.advance(days=1)
+    queue.roll_over()
+    assert queue.ticket(ahead.id).state == sop.EXPIRED
 
 
 def test_a_case_explained_this_morning_is_not_expired_by_the_reset(queue: Queue, clock) -> None:
