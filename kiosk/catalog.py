@@ -47,9 +47,9 @@ def _services(db: sqlite_utils.Database, settings: Settings, changes: list[str])
                 "UPDATE services SET name = ?, active = ?, position = ? WHERE letter = ?",
                 (*wanted, service.letter),
             )
-            changes.append(
-                CATALOG["service_changed"].format(letter=service.letter, name=service.name)
-            )
+            retired = old["active"] and not service.active
+            change = "service_deactivated" if retired else "service_changed"
+            changes.append(CATALOG[change].format(letter=service.letter, name=service.name))
         _topics(db, service.letter, service.topics, changes)
     named = {s.letter for s in settings.services}
     for letter, old in stored.items():
@@ -83,9 +83,10 @@ def _topics(
 
 
 def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    stored = {r["name"]: r for r in rows(db, "SELECT * FROM counters")}
+    # Keyed without case: "LOKET 1" in the file renames "Loket 1", it is not a new desk.
+    stored = {r["name"].casefold(): r for r in rows(db, "SELECT * FROM counters")}
     for counter in settings.counters:
-        old = stored.get(counter.name)
+        old = stored.get(counter.name.casefold())
         if old is None:
             counter_id = db.execute(
                 "INSERT INTO counters (name, kind) VALUES (?, ?)", (counter.name, counter.kind)
@@ -93,10 +94,10 @@ def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str])
             changes.append(CATALOG["counter_added"].format(name=counter.name))
         else:
             counter_id = old["id"]
-            if (old["kind"], old["active"]) != (counter.kind, 1):
+            if (old["name"], old["kind"], old["active"]) != (counter.name, counter.kind, 1):
                 db.execute(
-                    "UPDATE counters SET kind = ?, active = 1 WHERE id = ?",
-                    (counter.kind, counter_id),
+                    "UPDATE counters SET name = ?, kind = ?, active = 1 WHERE id = ?",
+                    (counter.name, counter.kind, counter_id),
                 )
                 changes.append(CATALOG["counter_changed"].format(name=counter.name))
         served = {
@@ -118,11 +119,11 @@ def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str])
                         name=counter.name, services=", ".join(counter.services) or "-"
                     )
                 )
-    named = {c.name for c in settings.counters}
-    for name, old in stored.items():
-        if name not in named and old["active"]:
+    named = {c.name.casefold() for c in settings.counters}
+    for folded, old in stored.items():
+        if folded not in named and old["active"]:
             db.execute("UPDATE counters SET active = 0 WHERE id = ?", (old["id"],))
-            changes.append(CATALOG["counter_retired"].format(name=name))
+            changes.append(CATALOG["counter_retired"].format(name=old["name"]))
 
 
 def _main_units(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:

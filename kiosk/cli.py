@@ -118,6 +118,8 @@ def handled(command: F) -> F:
             _fail(CLI["settings_error"].format(error=error), EXIT_USAGE)
         except click.ClickException as error:
             _fail(error.format_message(), EXIT_USAGE)
+        except click.Abort:
+            _fail(CLI["aborted"], EXIT_REFUSED)
         except sqlite3.OperationalError as error:
             busy = "locked" in str(error) or "busy" in str(error)
             _fail(
@@ -489,6 +491,8 @@ def user_add(app: App, username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.UsageError(CLI["password_stdin_empty"])
+    elif not sys.stdin.isatty():
+        raise click.UsageError(CLI["password_no_terminal"])
     else:
         password = click.prompt(CLI["password_prompt"], hide_input=True, confirmation_prompt=True)
     created = accounts.add_user(app.db, username, password, role)

@@ -142,8 +142,9 @@ CHOICES: dict[str, str] = {
 CATALOG: dict[str, str] = {
     "service_added": "Layanan {letter} ({name}) ditambahkan.",
     "service_changed": "Layanan {letter} ({name}) diperbarui.",
+    "service_deactivated": "Layanan {letter} ({name}) dinonaktifkan: tidak menerbitkan tiket baru.",
     "service_retired": "Layanan {letter} ({name}) tidak ada lagi di pengaturan: dinonaktifkan.",
-    "topic_added": "Topik '{topic}' pada layanan {letter} diaktifkan.",
+    "topic_added": "Topik '{topic}' pada layanan {letter} ditambahkan.",
     "topic_retired": "Topik '{topic}' pada layanan {letter} dinonaktifkan.",
     "counter_added": "{name} ditambahkan.",
     "counter_changed": "{name} diperbarui.",
@@ -170,6 +171,9 @@ CLI: dict[str, str] = {
     "no_users": "Belum ada pengguna.",
     "password_prompt": "Kata sandi",
     "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",
+    "password_no_terminal": "Tidak ada terminal untuk menanyakan kata sandi; kirim kata sandi "
+    "lewat masukan standar dengan --password-stdin.",
+    "aborted": "Dibatalkan.",
     "token_created": "Token '{name}' ({role}) dibuat. Simpan sekarang; token ini tidak "
     "ditampilkan lagi:",
     "status_title": "{office} — {date}",
@@ -316,6 +320,7 @@ NIK_TEXT: dict[str, str] = {
         "NIK hanya boleh berisi angka 0–9, tanpa spasi, titik, atau tanda hubung. "
         "Ketik ulang sesuai KTP."
     ),
+    "province": "NIK tidak valid: kode provinsi (angka ke-1 dan ke-2) tidak boleh 00.",
     "regency": "NIK tidak valid: kode kabupaten/kota (angka ke-3 dan ke-4) tidak boleh 00.",
     "district": "NIK tidak valid: kode kecamatan (angka ke-5 dan ke-6) tidak boleh 00.",
     "day": "NIK tidak valid: tanggal lahir {day} tidak ada (laki-laki 01–31, perempuan 41–71).",

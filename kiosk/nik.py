@@ -171,6 +171,8 @@ def check_nik(value: str) -> NikCheck:
     dd, mm, yy = nik[6:8], nik[8:10], nik[10:12]
     serial = nik[12:16]
 
+    if province == "00":
+        raise _fail("province")
     if regency == "00":
         raise _fail("regency")
     if district == "00":

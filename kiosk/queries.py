@@ -149,7 +149,8 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
 
 
 def day_summary(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
-    """Per service for one business day: ``letter, name, waiting, active, done, other``.
+    """Per service for one business day: ``letter, name, waiting, active, done, other``;
+    retired services appear only when they have tickets that day.
 
     ``active`` counts tickets at a desk or in the back office; ``other`` counts no-shows,
     cancelled and expired tickets.
@@ -165,7 +166,8 @@ def day_summary(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
         "COUNT(CASE WHEN t.state = ? THEN 1 END) AS done, "
         "COUNT(CASE WHEN t.state IN (?, ?, ?) THEN 1 END) AS other "
         "FROM services s LEFT JOIN tickets t ON t.service = s.letter AND t.day = ? "
-        "GROUP BY s.letter ORDER BY s.position, s.letter",
+        "GROUP BY s.letter HAVING s.active = 1 OR COUNT(t.id) > 0 "
+        "ORDER BY s.position, s.letter",
         (sop.WAITING, *at_work, sop.DONE, *closed, day.isoformat()),
     )
 

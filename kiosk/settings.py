@@ -915,8 +915,10 @@ def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:
             continue
         # Only plain names: attribute or index access ("{letter.__class__}") and nested fields
         # in the spec would let the format reach beyond the two values it is given.
-        if name not in ("letter", "number") or "{" in (spec or ""):
-            return _text("label_field", field=name + (f":{spec}" if spec else ""))
+        # A width of hundreds of millions would take the memory of the machine to check.
+        too_wide = re.search(r"[0-9]{3,}", spec or "") is not None
+        if name not in ("letter", "number") or "{" in (spec or "") or too_wide:
+            return _text("label_field", field=name + (f":{spec[:20]}" if spec else ""))
         fields.add(name)
     if "number" not in fields:
         return _text("label_no_number")
@@ -932,7 +934,7 @@ def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:
                 continue
             if not 1 <= len(label) <= _LABEL_MAX:
                 return _text("label_length", label=label, length=len(label))
-            if _has_control(label):
+            if _has_control(label) or not label.isprintable():
                 return _text("label_control", label=label.encode("unicode_escape").decode())
             ticket = _text("label_ticket", letter=letter, number=number)
             if made.get(label, ticket) != ticket:

@@ -113,7 +113,7 @@ def test_init_applies_edited_services_and_counters(home: Path) -> None:
     (home / "ult.toml").write_text(text, encoding="utf-8")
     applied = ult("init")
     assert applied.exit_code == 0
-    assert "Layanan B (Pengaduan) diperbarui." in applied.output
+    assert "Layanan B (Pengaduan) dinonaktifkan" in applied.output
     refused = ult("issue", "B")
     assert refused.exit_code == 1 and "tidak aktif" in refused.output
     assert "diperbarui" not in ult("init").output  # nothing left to apply
@@ -171,8 +171,12 @@ def test_user_add_list_disable(home: Path) -> None:
         "user", "add", "siti", "--role", "supervisor", "--password-stdin", stdin="rahasia-panjang\n"
     )
     assert added.exit_code == 0
-    prompt = ult("user", "add", "budi", "--role", "front_office", stdin="katasandi1\nkatasandi1\n")
-    assert prompt.exit_code == 0
+    no_terminal = ult("user", "add", "budi", "--role", "front_office", stdin="katasandi1\n")
+    assert no_terminal.exit_code == 2 and "--password-stdin" in no_terminal.output
+    piped = ult(
+        "user", "add", "budi", "--role", "front_office", "--password-stdin", stdin="katasandi1\n"
+    )
+    assert piped.exit_code == 0
     listing = ult("user", "list")
     assert "siti" in listing.output and "supervisor" in listing.output and "budi" in listing.output
     assert (
@@ -288,3 +292,17 @@ def test_an_empty_database_file_is_not_an_empty_queue(home: Path) -> None:
     result = ult("status")
     assert result.exit_code == 2 and "kosong atau bukan basis data ULT" in result.output
     assert (home / "ult.db").stat().st_size == 0  # nothing was written into it
+
+
+def test_renaming_a_counter_by_case_keeps_it(home: Path) -> None:
+    ult("init")
+    text = (home / "ult.toml").read_text(encoding="utf-8")
+    (home / "ult.toml").write_text(
+        text.replace('name = "Loket 1"', 'name = "LOKET 1"'), encoding="utf-8"
+    )
+    assert "LOKET 1 diperbarui." in ult("init").output
+    ult("issue", "A")
+    called = ult("call", "loket 1")
+    assert called.exit_code == 0 and "LOKET 1 memanggil A-001" in called.output
+    db = connect(home / "ult.db")
+    assert db.execute("SELECT COUNT(*) FROM counters").fetchone()[0] == 3
