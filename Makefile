@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= var/demo
 
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
-TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core
+TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd
 
 .PHONY: demo test lint bench apt-test-deps clean
 
@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_queue.py
+	$(BIN)/python benchmarks/bench_kiosk.py
 
 demo: $(STAMP)
 	@sh scripts/demo $(DEMO_HOME)

@@ -127,6 +127,11 @@ def handled(command: F) -> F:
             )
         except sqlite3.Error as error:
             _fail(CLI["database_failed"].format(error=error), EXIT_USAGE)
+        except BrokenPipeError:
+            # The reader went away (`ult events | head`): nothing to tell anyone. Point stdout
+            # at /dev/null so the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as error:
             _fail(CLI["file_error"].format(error=error), EXIT_USAGE)
 
@@ -443,6 +448,19 @@ def print_test(app: App) -> None:
     click.echo(CLI["print_test_done"])
     if preview is not None:
         click.echo(str(preview))
+
+
+@main.command("kiosk")
+@click.option(
+    "--simulate", is_flag=True, help="Mock GPIO pins: press the buttons with keys 1..n, q to quit."
+)
+@pass_app
+@handled
+def kiosk_command(app: App, simulate: bool) -> None:
+    """Run the ticket-button daemon: a press issues and prints a ticket."""
+    from kiosk.button import run
+
+    sys.exit(run(app.settings, simulate=simulate))
 
 
 @main.group()

@@ -333,3 +333,36 @@ NIK_TEXT: dict[str, str] = {
     ),
 }
 """NIK refusals and warnings (``kiosk.nik``), keyed by ``NikError.reason``."""
+
+
+BUTTON_TEXT: dict[str, str] = {
+    "no_gpio": (
+        "Tidak ada GPIO yang dapat dipakai di mesin ini ({error}).\n"
+        "Untuk mencoba tanpa Raspberry Pi, jalankan: ult kiosk --simulate"
+    ),
+    "printer_setup": "Pengaturan printer salah: {error}",
+    "database_missing": "Basis data {path} belum ada. Jalankan dulu: ult init",
+    "database_error": "Basis data {path} tidak dapat dibuka: {error}",
+    "simulate_intro": (
+        "Simulasi tombol tiket (pin tiruan gpiozero). Tekan angka tombol "
+        "(di terminal tanpa Enter), q untuk keluar:"
+    ),
+    "simulate_key": "  {key} = tombol {number} (GPIO{pin}): layanan {letter} - {name}",
+    "simulate_unknown_key": "Tombol {key!r} tidak dikenal: tekan 1..{count}, atau q untuk keluar.",
+    "simulate_no_stdin": "Masukan keyboard tidak tersedia; hentikan dengan Ctrl+C.",
+    "press_bounce": "Tombol {number}: tekanan diabaikan (pantulan kontak).",
+    "press_busy": "Tombol {number}: tiket sebelumnya masih dicetak, tekanan diabaikan.",
+    "press_too_soon": "Tombol {number}: terlalu cepat, tunggu {seconds:g} detik antara dua tiket.",
+    "press_capped": "Tombol {number}: batas {limit} tiket per menit tercapai, tunggu sebentar.",
+    "ticket_printed": "Tiket {label} tercetak.",
+    "ticket_preview": "Tiket {label} tercetak (pratinjau: {path}).",
+    "ticket_not_printed": (
+        "Tiket {label} diterbitkan tetapi tidak tercetak. Cetak ulang dengan: ult reprint {label}"
+    ),
+    "cannot_print": "Mesin tiket tidak dapat mencetak ({state}), silakan menuju resepsionis.",
+    "printer_ready": "Printer: {state}.",
+    "refused": "Tiket tidak diterbitkan: {message}",
+    "failed": "Tiket tidak diterbitkan karena kesalahan; lihat log (journalctl -u ult-kiosk).",
+    "stopped": "Tombol tiket berhenti. Tiket diterbitkan: {issued}.",
+}
+"""What the ticket-button daemon (``ult kiosk``) prints on its console."""

@@ -1,0 +1,957 @@
+"""The ticket-button daemon ``ult kiosk``: a press of a physical button becomes a paper ticket.
+
+Three kinds of thread, each with one job (PITFALLS, printer and button):
+
+- **gpiozero's event thread** (lgpio's callback thread on a Pi; the pressing thread itself with
+  mock pins) calls :meth:`ButtonDaemon._pressed`. It asks the :class:`PressGate` whether the
+  press counts (contact bounce, a ticket still printing, the per-button minimum interval and
+  cap per minute) and, if so, hands it to the worker through a :class:`queue.Queue`. No I/O,
+  no database, no logging: a slow printer never delays the next edge.
+- **One worker thread** owns everything slow: its own SQLite connection and
+  :class:`~kiosk.queue.Queue` (a connection belongs to one thread), the
+  :class:`~printer.dispense.Dispenser` that checks, issues and prints, the LED and the buzzer.
+  It re-checks the printer on its own (every 10 s while it cannot print, every 60 s otherwise),
+  so the light returns to ready by itself when the printer comes back, and retries buttons,
+  LED and buzzer that could not be claimed.
+- **The main thread** waits for SIGTERM/SIGINT, or in ``--simulate`` reads the keyboard.
+
+The LED tells the visitor and the receptionist what the machine can do: steady = ready, slow
+blink = printing, fast blink = cannot print (printer offline, paper out, no printer, the last
+print failed), off = not running.
+
+Pins are BCM numbers. gpiozero's ``bounce_time`` is not used: it can drop real presses, and
+``when_held`` is not used either (it fires beside ``when_pressed``); bounce and rate limits are
+decided here, from the times of the edges.
+
+Text a person reads on the console is Indonesian (:data:`MESSAGES`); log lines are for
+technicians (``journalctl -u ult-kiosk``) and stay English.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import select
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import IO, Any, Final
+
+from gpiozero import LED, Button, Buzzer
+from gpiozero.exc import BadPinFactory
+from gpiozero.pins import Factory
+from gpiozero.pins.mock import MockFactory, MockPin
+
+from kiosk.clock import Clock, utc_now
+from kiosk.errors import QueueError
+from kiosk.messages import BUTTON_TEXT
+from kiosk.queue import Queue
+from kiosk.settings import Settings
+from kiosk.store import SchemaTooNew, connect
+from printer.dispense import Dispensed, Dispenser
+from printer.output import Check, PrinterSetupError, TicketOutput, state_text
+
+log = logging.getLogger(__name__)
+
+# Console text (Indonesian) lives in kiosk/messages.py with the rest of the package's.
+MESSAGES: Final[dict[str, str]] = BUTTON_TEXT
+
+EXIT_OK: Final = 0
+EXIT_CONFIG: Final = 2
+
+FAULT_RECHECK_SECONDS: Final = 10.0
+"""Seconds between printer checks while it cannot print: recovery shows within this time."""
+READY_RECHECK_SECONDS: Final = 60.0
+"""Seconds between printer checks while it can print: a fault shows before the next press."""
+DEVICE_RETRY_SECONDS: Final = 10.0
+"""Seconds between attempts to claim a button, LED or buzzer pin that could not be claimed."""
+SLOW_BLINK: Final = (0.5, 0.5)
+"""LED on and off seconds while a ticket is printing."""
+FAST_BLINK: Final = (0.1, 0.1)
+"""LED on and off seconds while the printer cannot print."""
+BEEP_SECONDS: Final = 0.1
+"""Buzzer on time of one beep (seconds): one beep per ticket, three when none can be issued."""
+_MAX_IDLE_WAIT: Final = 1.0
+# The worker wakes at least this often (seconds of real time) to look at its clock: an
+# injected clock may jump ahead without the worker's wait knowing.
+_MINUTE: Final = 60.0
+
+# Verdicts of PressGate.offer.
+ACCEPTED: Final = "accepted"
+BOUNCE: Final = "bounce"
+BUSY: Final = "busy"
+TOO_SOON: Final = "too_soon"
+CAPPED: Final = "capped"
+VERDICTS: Final = (ACCEPTED, BOUNCE, BUSY, TOO_SOON, CAPPED)
+
+# Light modes.
+LIGHT_OFF: Final = "off"
+LIGHT_READY: Final = "ready"
+LIGHT_PRINTING: Final = "printing"
+LIGHT_FAULT: Final = "fault"
+
+
+# --- the policy: which presses become tickets --------------------------------------------------
+
+
+@dataclass
+class _ButtonHistory:
+    last_edge: float | None = None
+    last_accepted: float | None = None
+    capped_noticed: bool = False
+
+    def __post_init__(self) -> None:
+        self.accepted: deque[float] = deque()
+
+
+class PressGate:
+    """Decides, in microseconds, whether a press becomes a ticket. Thread-safe.
+
+    ``PressGate(buttons, debounce_seconds=0.05, min_interval_seconds=3.0, max_per_minute=20,
+    clock=time.monotonic)``; times are seconds of ``clock``. In order, a press is:
+
+    - ``bounce``: within ``debounce_seconds`` of the previous edge (press or release) of the
+      same button, i.e. contact chatter;
+    - ``busy``: any button's accepted press is still being served (printing): dropped, and
+      counted so the worker can log how many;
+    - ``too_soon``: within ``min_interval_seconds`` of the button's last accepted press;
+    - ``capped``: the button already had ``max_per_minute`` accepted presses in the last 60 s;
+    - ``accepted``: the gate is now busy until :meth:`done`.
+    """
+
+    def __init__(
+        self,
+        buttons: int,
+        *,
+        debounce_seconds: float,
+        min_interval_seconds: float,
+        max_per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.debounce_seconds = debounce_seconds
+        self.min_interval_seconds = min_interval_seconds
+        self.max_per_minute = max_per_minute
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._history = [_ButtonHistory() for _ in range(buttons)]
+        self._busy = False
+        self._counts = dict.fromkeys(VERDICTS, 0)
+        self._first_cap = False
+
+    @property
+    def busy(self) -> bool:
+        """Whether an accepted press is being served."""
+        return self._busy
+
+    def counts(self) -> dict[str, int]:
+        """Presses so far by verdict (a copy)."""
+        with self._lock:
+            return dict(self._counts)
+
+    def offer(self, index: int) -> str:
+        """The verdict on a press of button ``index`` (0-based) now; see the class."""
+        with self._lock:
+            verdict = self._judge(index, self._clock())
+            self._counts[verdict] += 1
+            return verdict
+
+    def release(self, index: int) -> None:
+        """Note a release edge: chatter right after a release is bounce, not a new press."""
+        with self._lock:
+            self._history[index].last_edge = self._clock()
+
+    def cap_first_hit(self, index: int) -> bool:
+        """True once per run of refusals by the cap, so the worker warns once, not per press."""
+        with self._lock:
+            history = self._history[index]
+            if history.capped_noticed:
+                return False
+            history.capped_noticed = True
+            return True
+
+    def done(self) -> None:
+        """The accepted press has been served: presses count again."""
+        with self._lock:
+            self._busy = False
+
+    def _judge(self, index: int, now: float) -> str:
+        history = self._history[index]
+        previous_edge, history.last_edge = history.last_edge, now
+        if previous_edge is not None and now - previous_edge < self.debounce_seconds:
+            return BOUNCE
+        if self._busy:
+            return BUSY
+        last = history.last_accepted
+        if last is not None and now - last < self.min_interval_seconds:
+            return TOO_SOON
+        while history.accepted and now - history.accepted[0] >= _MINUTE:
+            history.accepted.popleft()
+        if len(history.accepted) >= self.max_per_minute:
+            return CAPPED
+        history.accepted.append(now)
+        history.last_accepted = now
+        history.capped_noticed = False
+        self._busy = True
+        return ACCEPTED
+
+
+# --- hardware: the pin factory -----------------------------------------------------------------
+
+
+def default_pin_factory(environ: Mapping[str, str] = os.environ) -> Factory:
+    """The pin factory for real buttons: ``GPIOZERO_PIN_FACTORY`` if set, else lgpio.
+
+    lgpio is chosen explicitly rather than through gpiozero's fallback chain: it works on the
+    Pi 4 and the Pi 5, where RPi.GPIO and the native factory do not. Raises
+    :class:`~gpiozero.exc.BadPinFactory` when no GPIO can be used (a laptop, CI: use
+    ``--simulate``), or the named factory is unknown or fails to load.
+    """
+    name = environ.get("GPIOZERO_PIN_FACTORY", "").strip()
+    if name:
+        # gpiozero's own lookup (devices.py): the entry point by name, then lower-cased.
+        found = {ep.name: ep for ep in entry_points(group="gpiozero_pin_factories")}
+        entry = found.get(name) or found.get(name.lower())
+        if entry is None:
+            raise BadPinFactory(f"unknown pin factory {name!r} (GPIOZERO_PIN_FACTORY)")
+        try:
+            return entry.load()()
+        except Exception as error:
+            raise BadPinFactory(f"pin factory {name!r} failed: {error}") from error
+    try:
+        from gpiozero.pins.lgpio import LGPIOFactory
+
+        return LGPIOFactory()
+    except Exception as error:  # ImportError without lgpio, lgpio.error without a gpiochip
+        raise BadPinFactory(f"lgpio pin factory unavailable: {error}") from error
+
+
+def _prepare_lgpio_directory(home: Path) -> None:
+    """lgpio creates its notification pipes in the working directory (or ``LG_WD``).
+
+    Under systemd the unit sets both; started by hand from a read-only directory, point
+    ``LG_WD`` at the appliance home instead of failing at the first button.
+    """
+    if os.environ.get("LG_WD") or os.access(os.getcwd(), os.W_OK):
+        return
+    with contextlib.suppress(OSError):
+        home.mkdir(parents=True, exist_ok=True)
+    os.environ["LG_WD"] = str(home)
+    log.info("working directory is not writable; lgpio uses LG_WD=%s", home)
+
+
+# --- the daemon --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Press:
+    index: int
+
+
+@dataclass(frozen=True)
+class _CapReached:
+    index: int
+
+
+_CHECK: Final = "check"
+_STOP: Final = "stop"
+
+
+class ButtonDaemon:
+    """The buttons, the LED and the buzzer of ``[kiosk]``, and the worker that prints.
+
+    ``ButtonDaemon(settings, pin_factory=None, clock=time.monotonic, output=None)``:
+
+    - ``pin_factory``: a gpiozero pin factory (``MockFactory()`` in tests and ``--simulate``);
+      ``None`` chooses :func:`default_pin_factory` (lgpio on a Pi), which the daemon then
+      closes on :meth:`stop`. Raises ``BadPinFactory`` when there is no GPIO.
+    - ``clock``: monotonic seconds for bounce, the minimum interval, the cap per minute and
+      the re-check timers (inject a fake one in tests).
+    - ``output``: where tickets go; ``None`` builds it from ``[printer]``, raising
+      ``PrinterSetupError`` naming the key.
+    - ``queue_clock``: the queue's UTC clock (tickets' times).
+    - ``echo``: receives one Indonesian line per outcome (the console in ``--simulate``).
+    - ``fault_recheck_seconds``, ``ready_recheck_seconds``, ``device_retry_seconds``: the
+      worker's timers, in seconds of ``clock``.
+
+    :meth:`start` claims the pins and starts the worker; :meth:`stop` releases everything and
+    turns the light off. Also usable as a context manager.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pin_factory: Factory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        output: TicketOutput | None = None,
+        queue_clock: Clock = utc_now,
+        echo: Callable[[str], None] | None = None,
+        fault_recheck_seconds: float = FAULT_RECHECK_SECONDS,
+        ready_recheck_seconds: float = READY_RECHECK_SECONDS,
+        device_retry_seconds: float = DEVICE_RETRY_SECONDS,
+    ) -> None:
+        self.settings = settings
+        kiosk = settings.kiosk
+        self.output = output if output is not None else TicketOutput.from_settings(settings.printer)
+        self._own_factory = pin_factory is None
+        self.pin_factory = pin_factory if pin_factory is not None else default_pin_factory()
+        self._clock = clock
+        self._queue_clock = queue_clock
+        self._echo = echo
+        self.fault_recheck_seconds = fault_recheck_seconds
+        self.ready_recheck_seconds = ready_recheck_seconds
+        self.device_retry_seconds = device_retry_seconds
+        self.gate = PressGate(
+            len(kiosk.buttons),
+            debounce_seconds=kiosk.debounce_ms / 1000,
+            min_interval_seconds=kiosk.min_interval_seconds,
+            max_per_minute=kiosk.max_per_minute,
+            clock=clock,
+        )
+        self.buttons: list[Button | None] = [None] * len(kiosk.buttons)
+        self.led: LED | None = None
+        self.buzzer: Buzzer | None = None
+        self._device_errors: dict[str, str] = {}
+        self._inbox: queue.Queue[object] = queue.Queue()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._last_verdict: list[str | None] = [None] * len(kiosk.buttons)
+        self._worker: threading.Thread | None = None
+        self._stopping = False
+        self._started = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._light = LIGHT_OFF
+        self._printer: Check | None = None
+        self._print_failed = False
+        self._next_check = 0.0
+        self._next_retry = 0.0
+        self._reported = dict.fromkeys(VERDICTS, 0)
+        self.issued = 0
+        """Tickets issued since :meth:`start` (printed or not)."""
+        self.dropped_while_printing = 0
+        """Presses dropped because a ticket was being printed, since :meth:`start`."""
+
+    # ----------------------------------------------------------------- life cycle
+
+    def __enter__(self) -> ButtonDaemon:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Claim the pins, open the database on the worker and check the printer.
+
+        Returns once the worker has its database connection; the first printer check runs
+        on the worker. Raises ``FileNotFoundError`` (no database: ``ult init``),
+        ``sqlite3.Error`` or ``SchemaTooNew`` when the database cannot be used; pins that
+        cannot be claimed are logged and retried, never raised.
+        """
+        if self._worker is not None:
+            raise RuntimeError("ButtonDaemon already started")
+        self._attach_devices()
+        self._worker = threading.Thread(target=self._work, name="ult-kiosk-worker", daemon=True)
+        self._submit(_CHECK)
+        self._worker.start()
+        self._started.wait()
+        if self._startup_error is not None:
+            self._worker.join()
+            self._worker = None
+            self._release_devices()
+            if self._own_factory:
+                _close(self.pin_factory)
+            raise self._startup_error
+        log.info(
+            "ticket buttons ready: %s; LED %s; buzzer %s; printer %s",
+            ", ".join(f"GPIO{b.pin}={b.service}" for b in self.settings.kiosk.buttons),
+            _pin_text(self.settings.kiosk.led_pin),
+            _pin_text(self.settings.kiosk.buzzer_pin),
+            self.output.kind,
+        )
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop taking presses, let the worker finish its ticket, turn the light off.
+
+        ``timeout`` (seconds) bounds the wait for the worker; by default a few printer
+        timeouts, the longest one ticket can take. Safe to call twice.
+        """
+        worker = self._worker
+        if worker is None:
+            return
+        self._stopping = True
+        # Buttons first: no press may arrive after the worker's last item.
+        for index, button in enumerate(self.buttons):
+            if button is not None:
+                _close(button)
+                self.buttons[index] = None
+        if worker.is_alive():
+            self._submit(_STOP)
+            limit = (
+                timeout if timeout is not None else 4 * self.settings.printer.timeout_seconds + 5
+            )
+            worker.join(limit)
+            if worker.is_alive():
+                log.error("worker did not stop within %.0f s (printer call stuck?)", limit)
+        self._set_light(LIGHT_OFF)
+        self._release_devices()
+        if self._own_factory:
+            _close(self.pin_factory)
+        self._worker = None
+        counts = self.gate.counts()
+        log.info(
+            "stopped: %d tickets issued; presses dropped while printing %d, too soon %d, "
+            "over the cap %d, bounce %d",
+            self.issued,
+            counts[BUSY],
+            counts[TOO_SOON],
+            counts[CAPPED],
+            counts[BOUNCE],
+        )
+
+    # ----------------------------------------------------------------- observation
+
+    @property
+    def light(self) -> str:
+        """What the LED shows: ``"ready"``, ``"printing"``, ``"fault"`` or ``"off"``."""
+        return self._light
+
+    @property
+    def printer_state(self) -> str | None:
+        """The printer state of the last check (``"ready"``, ``"offline"``, ...), or None."""
+        return None if self._printer is None else self._printer.state
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every handed-over press and check is done; False on ``timeout`` (s)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def press(self, index: int) -> str:
+        """Press and release button ``index`` (0-based) as a person would; return the verdict.
+
+        With mock pins the edges go through gpiozero like a real press; otherwise (a real pin,
+        or a button whose pin could not be claimed) the press handler is called directly.
+        """
+        button = self.buttons[index]
+        pin = button.pin if button is not None else None
+        if isinstance(pin, MockPin):
+            self._last_verdict[index] = None
+            pin.drive_low()
+            pin.drive_high()
+            verdict = self._last_verdict[index]
+            if verdict is not None:
+                return verdict
+        return self._pressed(index)
+
+    # ----------------------------------------------------------------- gpiozero's thread
+
+    def _pressed(self, index: int) -> str:
+        # Runs on gpiozero's event thread: decide and hand over, nothing slow.
+        verdict = self.gate.offer(index)
+        self._last_verdict[index] = verdict
+        if verdict == ACCEPTED:
+            self._submit(_Press(index))
+        elif verdict == CAPPED and self.gate.cap_first_hit(index):
+            self._submit(_CapReached(index))
+        return verdict
+
+    def _released(self, index: int) -> None:
+        self.gate.release(index)
+
+    def _submit(self, item: object) -> None:
+        with self._idle:
+            self._pending += 1
+        self._inbox.put(item)
+
+    # ----------------------------------------------------------------- the worker
+
+    def _work(self) -> None:
+        try:
+            db = connect(self.settings.store.database, create=False)
+        except Exception as error:
+            self._startup_error = error
+            self._started.set()
+            with self._idle:
+                self._pending = 0
+                self._idle.notify_all()
+            return
+        try:
+            dispenser = Dispenser(
+                Queue(db, self.settings, clock=self._queue_clock), self.output, self.settings
+            )
+            self._started.set()
+            self._loop(dispenser)
+        finally:
+            db.close()
+
+    def _loop(self, dispenser: Dispenser) -> None:
+        while True:
+            wait = min(self._next_check, self._next_retry) - self._clock()
+            try:
+                item = self._inbox.get(timeout=min(max(wait, 0.0), _MAX_IDLE_WAIT))
+            except queue.Empty:
+                item = None
+            try:
+                if item == _STOP:
+                    return
+                if isinstance(item, _Press):
+                    self._serve(dispenser, item.index)
+                elif isinstance(item, _CapReached):
+                    log.warning(
+                        "button %s reached its cap of %d tickets per minute; presses are "
+                        "refused until the minute is over",
+                        self._button_name(item.index),
+                        self.gate.max_per_minute,
+                    )
+                elif item == _CHECK or self._clock() >= self._next_check:
+                    self._check(dispenser)
+                if self._clock() >= self._next_retry:
+                    self._attach_devices()
+            except Exception:
+                # Whatever went wrong with one ticket or check, the next press must work.
+                log.exception("kiosk worker: unexpected error; carrying on")
+                self._fault_until_checked()
+            finally:
+                if item is not None:
+                    with self._idle:
+                        self._pending -= 1
+                        self._idle.notify_all()
+
+    def _check(self, dispenser: Dispenser) -> None:
+        try:
+            check = dispenser.check(actor=self._actor())
+        except Exception as error:
+            # A status check that raises (database busy, a transport bug) is not a crash.
+            log.warning("printer check failed: %s: %s", type(error).__name__, error)
+            self._fault_until_checked()
+            return
+        self._print_failed = False
+        self._take_state(check)
+
+    def _serve(self, dispenser: Dispenser, index: int) -> None:
+        button = self.settings.kiosk.buttons[index]
+        started = time.perf_counter()
+        busy_before = self.gate.counts()[BUSY]
+        self._set_light(LIGHT_PRINTING)
+        result: Dispensed | None = None
+        try:
+            result = dispenser.dispense(button.service, actor=self._actor(index), source="kiosk")
+        except QueueError as error:
+            log.error("button %s: the queue refused a ticket: %s", self._button_name(index), error)
+            self._say("refused", message=error.message)
+        except Exception:
+            log.exception("button %s: issuing a ticket failed", self._button_name(index))
+            self._say("failed")
+        finally:
+            # Presses stay dropped until the ticket is recorded, not only printed.
+            self.gate.done()
+        dropped = self.gate.counts()[BUSY] - busy_before
+        self.dropped_while_printing += dropped
+        seconds = time.perf_counter() - started
+        if result is None:
+            self._fault_until_checked()
+        elif result.issued is None:
+            self._take_state(result.check)
+            self._beep(3)
+        else:
+            self.issued += 1
+            label = result.issued.ticket.label
+            if result.printed:
+                self._print_failed = False
+                self._take_state(result.check)
+                self._beep(1)
+                log.info(
+                    "button %s: ticket %s printed in %.2f s",
+                    self._button_name(index),
+                    label,
+                    seconds,
+                )
+                if result.preview is not None:
+                    self._say("ticket_preview", label=label, path=result.preview)
+                else:
+                    self._say("ticket_printed", label=label)
+            else:
+                # Kept in the queue and marked by the Dispenser; the light shows the fault
+                # until a check says the printer can print again.
+                self._say("ticket_not_printed", label=label)
+                self._beep(3)
+                if not self._print_failed:
+                    log.warning("printing failed: light shows the fault until the next check")
+                self._print_failed = True
+                self._fault_until_checked()
+        if dropped:
+            log.info("%d presses dropped while a ticket was printing", dropped)
+        self._report_refusals()
+
+    def _report_refusals(self) -> None:
+        # One summary line per ticket rather than one line per refused press.
+        counts = self.gate.counts()
+        new = {v: counts[v] - self._reported[v] for v in (TOO_SOON, CAPPED, BOUNCE)}
+        self._reported = counts
+        if any(new.values()):
+            log.info(
+                "presses refused since the last ticket: too soon %d, over the cap %d, bounce %d",
+                new[TOO_SOON],
+                new[CAPPED],
+                new[BOUNCE],
+            )
+
+    def _take_state(self, check: Check) -> None:
+        """Show a printer check on the LED; log and tell the console once per change."""
+        previous = self._printer
+        self._printer = check
+        now = self._clock()
+        if check.can_issue:
+            self._next_check = now + self.ready_recheck_seconds
+            self._set_light(LIGHT_READY)
+        else:
+            self._next_check = now + self.fault_recheck_seconds
+            self._set_light(LIGHT_FAULT)
+        if previous is not None and (previous.state, previous.can_issue) == (
+            check.state,
+            check.can_issue,
+        ):
+            return
+        if check.can_issue:
+            log.info("printer %s (%s): light steady", check.state, check.detail or "-")
+            self._say("printer_ready", state=state_text(check.state))
+        else:
+            log.warning(
+                "printer cannot print: %s (%s); light blinks fast, re-checking every %g s",
+                check.state,
+                check.detail or "-",
+                self.fault_recheck_seconds,
+            )
+            self._say("cannot_print", state=state_text(check.state))
+
+    def _fault_until_checked(self) -> None:
+        self._set_light(LIGHT_FAULT)
+        self._next_check = self._clock() + self.fault_recheck_seconds
+
+    # ----------------------------------------------------------------- devices
+
+    def _attach_devices(self) -> None:
+        """Claim every pin not yet claimed; log each failure once per distinct error."""
+        kiosk = self.settings.kiosk
+        if self._stopping:
+            return  # stop() is releasing the pins: claiming them again would leak them
+        for index, button_settings in enumerate(kiosk.buttons):
+            if self.buttons[index] is None:
+                self.buttons[index] = self._claim(
+                    f"button {index + 1} (GPIO{button_settings.pin})",
+                    partial(self._make_button, index, button_settings.pin),
+                )
+        if kiosk.led_pin is not None and self.led is None:
+            self.led = self._claim(
+                f"LED (GPIO{kiosk.led_pin})",
+                partial(LED, kiosk.led_pin, pin_factory=self.pin_factory),
+            )
+            if self.led is not None:
+                self._show(self._light)
+        if kiosk.buzzer_pin is not None and self.buzzer is None:
+            self.buzzer = self._claim(
+                f"buzzer (GPIO{kiosk.buzzer_pin})",
+                partial(Buzzer, kiosk.buzzer_pin, pin_factory=self.pin_factory),
+            )
+        self._next_retry = self._clock() + self.device_retry_seconds
+
+    def _make_button(self, index: int, pin: int) -> Button:
+        # pull_up: the button connects the pin to ground. bounce_time None: see module doc.
+        button = Button(pin, pull_up=True, bounce_time=None, pin_factory=self.pin_factory)
+        button.when_pressed = partial(self._pressed, index)
+        button.when_released = partial(self._released, index)
+        return button
+
+    def _claim(self, name: str, make: Callable[[], Any]) -> Any:
+        try:
+            device = make()
+        except BadPinFactory:
+            raise
+        except Exception as error:
+            text = f"{type(error).__name__}: {error}"
+            if self._device_errors.get(name) != text:
+                log.error(
+                    "%s cannot be used: %s; retrying every %g s",
+                    name,
+                    text,
+                    self.device_retry_seconds,
+                )
+                self._device_errors[name] = text
+            return None
+        if self._device_errors.pop(name, None) is not None:
+            log.info("%s is back", name)
+        return device
+
+    def _release_devices(self) -> None:
+        for index, button in enumerate(self.buttons):
+            if button is not None:
+                _close(button)
+                self.buttons[index] = None
+        for device in (self.led, self.buzzer):
+            if device is not None:
+                _close(device)
+        self.led = None
+        self.buzzer = None
+
+    def _set_light(self, mode: str) -> None:
+        if mode == self._light:
+            return  # restarting a blink would make it stutter
+        self._show(mode)
+        self._light = mode  # after the LED: whoever reads ``light`` sees the LED already so
+
+    def _show(self, mode: str) -> None:
+        led = self.led
+        if led is None:
+            return
+        try:
+            if mode == LIGHT_READY:
+                led.on()
+            elif mode == LIGHT_PRINTING:
+                led.blink(*SLOW_BLINK)
+            elif mode == LIGHT_FAULT:
+                led.blink(*FAST_BLINK)
+            else:
+                led.off()
+        except Exception:
+            log.warning("LED could not be set to %s", mode, exc_info=True)
+
+    def _beep(self, times: int) -> None:
+        buzzer = self.buzzer
+        if buzzer is None:
+            return
+        try:
+            buzzer.beep(BEEP_SECONDS, BEEP_SECONDS, n=times, background=True)
+        except Exception:
+            log.warning("buzzer failed", exc_info=True)
+
+    # ----------------------------------------------------------------- text
+
+    def _button_name(self, index: int) -> str:
+        button = self.settings.kiosk.buttons[index]
+        return f"{index + 1} (GPIO{button.pin}, service {button.service})"
+
+    def _actor(self, index: int | None = None) -> str:
+        return "kiosk" if index is None else f"kiosk:tombol{index + 1}"
+
+    def _say(self, key: str, **values: object) -> None:
+        if self._echo is not None:
+            self._echo(MESSAGES[key].format(**values))
+
+
+def _pin_text(pin: int | None) -> str:
+    return "none" if pin is None else f"GPIO{pin}"
+
+
+def _close(device: Any) -> None:
+    try:
+        device.close()
+    except Exception:
+        log.debug("closing %r failed", device, exc_info=True)
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def run(
+    settings: Settings,
+    *,
+    simulate: bool,
+    stdin: IO[Any] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
+    """``ult kiosk [--simulate]``: run until SIGTERM/SIGINT (or ``q``/end of input when
+    simulating); return the exit code.
+
+    0: stopped normally. 2: configuration error (no GPIO, bad ``[printer]``, no database),
+    with the Indonesian message on stderr. ``--simulate`` uses gpiozero's mock pins and reads
+    keys ``1``..``n`` from ``stdin`` (single keys in a terminal, lines from a pipe); outcomes
+    are printed on ``stdout``.
+    """
+    # Simulating, a person reads the terminal: the Indonesian lines say what happened, and
+    # only the log's warnings and errors join them.
+    with _logging_at(logging.WARNING if simulate else logging.INFO):
+        return _run(settings, simulate=simulate, stdin=stdin, stdout=stdout)
+
+
+def _run(
+    settings: Settings, *, simulate: bool, stdin: IO[Any] | None, stdout: IO[str] | None
+) -> int:
+    out = stdout if stdout is not None else sys.stdout
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    factory: Factory | None = MockFactory() if simulate else None
+    if not simulate:
+        _prepare_lgpio_directory(settings.home)
+    path = settings.store.database
+    try:
+        daemon = ButtonDaemon(settings, pin_factory=factory, echo=say if simulate else None)
+        daemon.start()
+    except BadPinFactory as error:
+        log.error("no GPIO pin factory could be loaded (%s); without GPIO use --simulate", error)
+        return _config_error("no_gpio", error=error)
+    except PrinterSetupError as error:
+        log.error("printer setup: %s", error)
+        return _config_error("printer_setup", error=error)
+    except FileNotFoundError:
+        log.error("database %s not found; run `ult init`", path)
+        return _config_error("database_missing", path=path)
+    except (sqlite3.Error, SchemaTooNew, OSError) as error:
+        log.error("database %s cannot be opened: %s", path, error)
+        return _config_error("database_error", path=path, error=error)
+
+    stop = threading.Event()
+    try:
+        with _stop_on_signals(stop):
+            if simulate:
+                _read_keys(daemon, stop, stdin if stdin is not None else sys.stdin, say)
+            else:
+                # A timed wait, so the signal handler's set() is seen promptly.
+                while not stop.wait(1.0):
+                    pass
+    finally:
+        daemon.stop()
+        if factory is not None:
+            _close(factory)
+        if simulate:
+            say(MESSAGES["stopped"].format(issued=daemon.issued))
+    return EXIT_OK
+
+
+def _config_error(key: str, **values: object) -> int:
+    print(MESSAGES[key].format(**values), file=sys.stderr, flush=True)
+    return EXIT_CONFIG
+
+
+@contextlib.contextmanager
+def _logging_at(level: int) -> Iterator[None]:
+    """Our log lines from ``level`` up reach stderr (the journal under systemd, which adds
+    time stamps) while the daemon runs; the levels before are restored afterwards.
+
+    python-escpos calls ``logging.basicConfig()`` when imported, so the root logger already
+    has a stderr handler at WARNING: the levels are set on our own loggers instead of the
+    root's, which also keeps python-escpos' per-job INFO lines on the root logger out.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+    changed = []
+    for name in ("kiosk", "printer"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:  # leave a level someone chose alone
+            logger.setLevel(level)
+            changed.append(logger)
+    try:
+        yield
+    finally:
+        for logger in changed:
+            logger.setLevel(logging.NOTSET)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (``systemctl stop``) and SIGINT (Ctrl+C) set ``stop`` instead of killing us
+    halfway through a ticket."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _read_keys(
+    daemon: ButtonDaemon, stop: threading.Event, stdin: IO[Any], say: Callable[[str], None]
+) -> None:
+    """Keys ``1``..``n`` press the buttons, ``q`` or end of input quits.
+
+    In a terminal the keys are read one by one (cbreak mode: no Enter needed, Ctrl+C still
+    works); from a pipe each line's characters are taken in turn. ``select`` keeps the loop
+    responsive to SIGTERM in both.
+    """
+    buttons = daemon.settings.kiosk.buttons
+    say(MESSAGES["simulate_intro"])
+    for number, button in enumerate(buttons, start=1):
+        name = daemon.settings.service(button.service).name
+        say(
+            MESSAGES["simulate_key"].format(
+                key=number, number=number, pin=button.pin, letter=button.service, name=name
+            )
+        )
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        say(MESSAGES["simulate_no_stdin"])
+        stop.wait()
+        return
+    with _cbreak(fd):
+        while not stop.is_set():
+            try:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+            except InterruptedError:
+                continue
+            if not ready:
+                continue
+            data = os.read(fd, 256)
+            if not data:
+                break  # end of input: finish what was pressed, then quit
+            for key in data.decode("ascii", errors="replace"):
+                if key in "qQ\x04":
+                    stop.set()
+                    break
+                if key.isspace():
+                    continue
+                if key.isdigit() and 1 <= int(key) <= len(buttons):
+                    _simulated_press(daemon, int(key) - 1, say)
+                else:
+                    say(MESSAGES["simulate_unknown_key"].format(key=key, count=len(buttons)))
+    # Presses already handed over are still served: stop() queues behind them.
+
+
+def _simulated_press(daemon: ButtonDaemon, index: int, say: Callable[[str], None]) -> None:
+    verdict = daemon.press(index)
+    kiosk = daemon.settings.kiosk
+    number = index + 1
+    if verdict == BOUNCE:
+        say(MESSAGES["press_bounce"].format(number=number))
+    elif verdict == BUSY:
+        say(MESSAGES["press_busy"].format(number=number))
+    elif verdict == TOO_SOON:
+        say(MESSAGES["press_too_soon"].format(number=number, seconds=kiosk.min_interval_seconds))
+    elif verdict == CAPPED:
+        say(MESSAGES["press_capped"].format(number=number, limit=kiosk.max_per_minute))
+
+
+@contextlib.contextmanager
+def _cbreak(fd: int) -> Iterator[None]:
+    """Single keys without Enter while in a terminal; nothing changes for a pipe or file."""
+    if not os.isatty(fd):
+        yield
+        return
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -1,0 +1,105 @@
+"""The unit files: ``systemd-analyze verify`` finds nothing to warn about, and each keeps the
+settings PITFALLS ("Services") asks for.
+
+``systemd-analyze`` comes from the Debian package ``systemd``. It checks that ExecStart's
+binary exists, so the unit is verified from a copy whose ExecStart points at this checkout's
+``ult``; every other line is the file as shipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SYSTEMD = Path(__file__).resolve().parent.parent / "systemd"
+KIOSK_UNIT = SYSTEMD / "ult-kiosk.service"
+ANALYZE = shutil.which("systemd-analyze")
+needs_analyze = pytest.mark.skipif(
+    ANALYZE is None,
+    reason="SKIPPED LOUDLY: systemd-analyze is missing; install the Debian package `systemd` "
+    "(make apt-test-deps) or the unit files go unchecked",
+)
+# Devices the kiosk must see: GPIO chip, USB printer class, USB serial, raw USB (libusb).
+KIOSK_DEVICES = ("/dev/gpiochip", "/dev/usb/lp", "/dev/ttyUSB", "/dev/bus/usb")
+
+
+def unit_keys(text: str) -> dict[str, dict[str, list[str]]]:
+    """``{section: {key: [values...]}}``; systemd allows a key more than once."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def runnable_copy(unit: Path, directory: Path) -> Path:
+    """``unit`` copied into ``directory`` with ExecStart's ``ult`` replaced by this venv's."""
+    ult = Path(sys.executable).with_name("ult")
+    assert ult.exists(), f"{ult} missing: install the project (make test does)"
+    text = unit.read_text(encoding="utf-8")
+    text, count = re.subn(r"^ExecStart=\S+", f"ExecStart={ult}", text, flags=re.MULTILINE)
+    assert count == 1
+    copy = directory / unit.name
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+@needs_analyze
+def test_kiosk_unit_passes_systemd_analyze_verify_without_warnings(tmp_path: Path) -> None:
+    assert ANALYZE is not None
+    copy = runnable_copy(KIOSK_UNIT, tmp_path)
+    result = subprocess.run(
+        [ANALYZE, "verify", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""
+
+
+@needs_analyze
+def test_kiosk_unit_is_hardened(tmp_path: Path) -> None:
+    assert ANALYZE is not None
+    copy = runnable_copy(KIOSK_UNIT, tmp_path)
+    result = subprocess.run(
+        [ANALYZE, "security", "--offline=yes", "--no-pager", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout + result.stderr)
+    assert found is not None, result.stdout + result.stderr
+    # 2.2 when written ("OK"); 10 is a root service with no hardening at all.
+    assert float(found[1]) <= 3.0
+
+
+def test_kiosk_unit_keeps_the_devices_and_restarts_for_ever() -> None:
+    keys = unit_keys(KIOSK_UNIT.read_text(encoding="utf-8"))
+    unit, service = keys["Unit"], keys["Service"]
+    assert service["ExecStart"][0].split()[1:] == ["kiosk"]
+    assert service["User"] not in (["root"], ["0"])
+    assert set(service["SupplementaryGroups"][0].split()) >= {"gpio", "lp", "dialout"}
+    assert service["Restart"] == ["always"]
+    assert unit["StartLimitIntervalSec"] == ["0"]  # the start limit never leaves it dead
+    environment = dict(v.split("=", 1) for v in service["Environment"])
+    assert environment["ULT_HOME"] == "/var/lib/ult"
+    assert environment["ESCPOS_CAPABILITIES_PICKLE_DIR"] == "/var/cache/ult"
+    assert service["CacheDirectory"] == ["ult"]  # systemd creates the pickle directory
+    assert service["WorkingDirectory"] == ["/var/lib/ult"] == [environment["LG_WD"]]
+    assert service["StateDirectory"] == ["ult"]  # the working directory is writable
+    # Nothing that hides or filters devices: no private /dev, no device allow list.
+    for hiding in ("PrivateDevices", "DevicePolicy", "DeviceAllow", "ProtectClock", "ProcSubset"):
+        assert hiding not in service, hiding
+    for key in ("InaccessiblePaths", "TemporaryFileSystem", "BindPaths"):
+        for value in service.get(key, []):
+            assert not any(device.startswith(value) for device in KIOSK_DEVICES), value
