@@ -463,6 +463,24 @@ def kiosk_command(app: App, simulate: bool) -> None:
     sys.exit(run(app.settings, simulate=simulate))
 
 
+@main.command("udev-rule")
+@pass_app
+@handled
+def udev_rule(app: App) -> None:
+    """Print the udev rule that lets the lp group use the configured USB printer.
+
+    Only the printer's own vendor and product id, never all USB devices (PITFALLS,
+    printer). Install it with: ult udev-rule | sudo tee /etc/udev/rules.d/99-ult-printer.rules
+    """
+    printer = app.settings.printer
+    if printer.connection != "usb" or printer.vendor_id is None or printer.product_id is None:
+        raise click.ClickException(CLI["udev_not_usb"])
+    click.echo(
+        f'SUBSYSTEM=="usb", ATTRS{{idVendor}}=="{printer.vendor_id:04x}", '
+        f'ATTRS{{idProduct}}=="{printer.product_id:04x}", MODE="0660", GROUP="lp"'
+    )
+
+
 @main.group()
 def ticket() -> None:
     """One ticket: its paper preview."""

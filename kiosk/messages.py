@@ -200,6 +200,8 @@ CLI: dict[str, str] = {
     "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
     "settings_error": "Kesalahan pengaturan: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
+    "udev_not_usb": 'Aturan udev hanya untuk printer USB: atur [printer] connection = "usb" '
+    "dengan vendor_id dan product_id.",
     "printer_state": "Keadaan printer: {state} ({detail})",
     "reprinted": "Tiket {label} dicetak ulang.",
     "reprint_failed": "Tiket {label} gagal dicetak; tiket tetap dalam antrian. Periksa printer "

@@ -306,3 +306,16 @@ def test_renaming_a_counter_by_case_keeps_it(home: Path) -> None:
     assert called.exit_code == 0 and "LOKET 1 memanggil A-001" in called.output
     db = connect(home / "ult.db")
     assert db.execute("SELECT COUNT(*) FROM counters").fetchone()[0] == 3
+
+
+def test_udev_rule_names_only_the_configured_printer(home: Path) -> None:
+    ult("init")
+    assert ult("udev-rule").exit_code == 2  # the default preview printer is not USB
+    text = (home / "ult.toml").read_text(encoding="utf-8")
+    usb = 'connection = "usb"\nvendor_id = 0x0416\nproduct_id = 0x5011'
+    (home / "ult.toml").write_text(text.replace('connection = "preview"', usb), encoding="utf-8")
+    rule = ult("udev-rule").output.strip()
+    assert rule == (
+        'SUBSYSTEM=="usb", ATTRS{idVendor}=="0416", ATTRS{idProduct}=="5011", '
+        'MODE="0660", GROUP="lp"'
+    )
