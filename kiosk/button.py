@@ -476,9 +476,13 @@ class ButtonDaemon:
     # ----------------------------------------------------------------- the worker
 
     def _work(self) -> None:
+        db = None
         try:
             db = connect(self.settings.store.database, create=False)
+            _check_button_services(db, self.settings)
         except Exception as error:
+            if db is not None:
+                db.close()
             self._startup_error = error
             self._started.set()
             with self._idle:
@@ -804,6 +808,9 @@ def _run(
     except PrinterSetupError as error:
         log.error("printer setup: %s", error)
         return _config_error("printer_setup", error=error)
+    except ButtonServiceError as error:
+        log.error("%s: service %s is not active in the database", error.key, error.letter)
+        return _config_error("button_service", setting=error.key, letter=error.letter)
     except FileNotFoundError:
         log.error("database %s not found; run `ult init`", path)
         return _config_error("database_missing", path=path)
@@ -827,6 +834,24 @@ def _run(
         if simulate:
             say(MESSAGES["stopped"].format(issued=daemon.issued))
     return EXIT_OK
+
+
+class ButtonServiceError(ValueError):
+    """A button's service is not an active service of the database (``key`` names it)."""
+
+    def __init__(self, key: str, letter: str) -> None:
+        super().__init__(f"{key}: {letter}")
+        self.key = key
+        self.letter = letter
+
+
+def _check_button_services(db: Any, settings: Settings) -> None:
+    """Refuse to start when a button would issue for a service the store does not offer:
+    every press would be refused (the settings were edited but ``ult init`` not run)."""
+    active = {r[0] for r in db.execute("SELECT letter FROM services WHERE active = 1")}
+    for index, button in enumerate(settings.kiosk.buttons):
+        if button.service not in active:
+            raise ButtonServiceError(f"kiosk.buttons[{index}].service", button.service)
 
 
 def _config_error(key: str, **values: object) -> int:

@@ -367,10 +367,18 @@ def events(app: App, since: int, follow: bool, as_json: bool) -> None:
             step = f" [SOP {event.sop_step}]" if event.sop_step else ""
             label = event.payload.get("label", "")
             counter = event.payload.get("counter", "")
+            shown = [
+                f"{key}={event.payload[key]}" for key in _EVENT_DETAILS if key in event.payload
+            ]
+            detail = f"  ({', '.join(shown)})" if shown else ""
             click.echo(
                 f"#{event.id:<6} {app.local(event.at)}  {event.kind:<15} {label:<7} "
-                f"{counter:<12}{step}  {event.actor}".rstrip()
+                f"{counter:<12}{step}  {event.actor}{detail}".rstrip()
             )
+
+
+# Payload fields worth a technician's eye in the text view (all of them are in --json).
+_EVENT_DETAILS = ("state", "reason", "day", "from", "to", "expired", "unit", "mode", "outcome")
 
 
 def _event_stream(app: App, since: int, follow: bool) -> Iterator[queries.Event]:

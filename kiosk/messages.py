@@ -343,6 +343,10 @@ BUTTON_TEXT: dict[str, str] = {
         "Untuk mencoba tanpa Raspberry Pi, jalankan: ult kiosk --simulate"
     ),
     "printer_setup": "Pengaturan printer salah: {error}",
+    "button_service": (
+        "{setting} = {letter}: layanan ini tidak aktif di basis data. Setelah mengubah pengaturan "
+        "layanan, jalankan: ult init"
+    ),
     "database_missing": "Basis data {path} belum ada. Jalankan dulu: ult init",
     "database_error": "Basis data {path} tidak dapat dibuka: {error}",
     "simulate_intro": (

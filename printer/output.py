@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +28,9 @@ from printer.preview import write_preview_png
 from printer.status import PrinterState, describe, read_status
 
 log = logging.getLogger(__name__)
+
+SILENT_PRINTER_PAUSE_SECONDS = 600
+"""How long status questions pause after a printer left them unanswered (seconds)."""
 
 
 class PrinterSetupError(ValueError):
@@ -70,16 +76,23 @@ class TicketOutput:
         *,
         open_printer: Callable[[], Escpos] | None = None,
         folder: Path | None = None,
+        path: Path | None = None,
         status_checks: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.kind = kind
         self.capabilities = capabilities
         self._open_printer = open_printer
         self._folder = folder
+        self._path = path
         self._status_checks = status_checks
+        self._clock = clock
+        self._status_skipped_until = -math.inf
 
     @classmethod
-    def from_settings(cls, printer: PrinterSettings) -> TicketOutput:
+    def from_settings(
+        cls, printer: PrinterSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> TicketOutput:
         """The output ``[printer]`` describes. Raises :class:`PrinterSetupError` naming the
         key when the profile is unknown or the preview folder cannot be created."""
         try:
@@ -131,7 +144,9 @@ class TicketOutput:
             capabilities,
             open_printer=openers.get(printer.connection),
             folder=folder,
+            path=printer.path if printer.connection == "file" else None,
             status_checks=printer.status_checks,
+            clock=clock,
         )
 
     def check(self) -> Check:
@@ -144,13 +159,30 @@ class TicketOutput:
             return Check("disabled", False)
         if self.kind == "preview":
             return Check("ready", True)
+        if self._path is not None:
+            # A file cannot answer status questions, but a device node that is gone or a
+            # path that cannot be written certainly cannot print.
+            problem = _unwritable(self._path)
+            return Check("offline", False, problem) if problem else Check("unknown", True)
         if not self._status_checks or self._open_printer is None:
             return Check("unknown", True)
+        if self._clock() < self._status_skipped_until:
+            return Check("unknown", True, "status not asked: the printer stopped answering")
         printer = self._open_printer()
         try:
             report = read_status(printer)
         finally:
             _close(printer)
+        if report.state is PrinterState.UNKNOWN and report.online_reply is None:
+            # A printer that never answers would cost every press two full timeouts; ask again
+            # later, and tell the technician how to stop asking.
+            self._status_skipped_until = self._clock() + SILENT_PRINTER_PAUSE_SECONDS
+            log.warning(
+                "the printer did not answer status questions (%s); not asking for %d s. If "
+                "this model never answers, set status_checks = false in [printer]",
+                report.detail,
+                SILENT_PRINTER_PAUSE_SECONDS,
+            )
         return Check(str(report.state), report.state.can_print is not False, report.detail)
 
     def deliver(self, layout: TicketLayout, name: str) -> Path | None:
@@ -182,6 +214,18 @@ class TicketOutput:
 def state_text(state: str) -> str:
     """A :class:`Check` state (a :class:`PrinterState` value or ``"disabled"``) in Indonesian."""
     return messages.STATE_DISABLED if state == "disabled" else describe(PrinterState(state))
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot take a ticket's bytes now, or ``None`` when it can."""
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path}: no write permission"
+    if path.parts[:2] == ("/", "dev"):
+        return f"{path}: device not present (printer unplugged or off?)"
+    parent = path.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        return f"{parent}: folder missing or not writable"
+    return None
 
 
 def _close(printer: Escpos) -> None:

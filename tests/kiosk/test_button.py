@@ -8,6 +8,7 @@ a real SQLite file. Rate limits run on an injected clock, so no test sleeps for 
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import signal
@@ -578,3 +579,16 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
     # Killed by the signal the code would be -15: 0 means the handler stopped it cleanly.
     assert child.returncode == 0, err
     assert "Tombol tiket berhenti. Tiket diterbitkan: 0." in out
+
+
+def test_a_button_for_a_service_the_store_lacks_stops_the_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(tmp_path / "home", "")
+    db = connect(settings.store.database)
+    apply_catalog(db, settings)
+    db.execute("UPDATE services SET active = 0 WHERE letter = 'A'")  # edited, init not re-run
+    db.close()
+    code = run(settings, simulate=True, stdin=io.StringIO(""), stdout=io.StringIO())
+    assert code == 2
+    assert "kiosk.buttons[0].service = A" in capsys.readouterr().err

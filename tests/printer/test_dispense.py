@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,36 @@ def test_unknown_profile_is_reported_by_its_key(tmp_path: Path) -> None:
     with pytest.raises(PrinterSetupError) as caught:
         TicketOutput.from_settings(settings.printer)
     assert caught.value.key == "printer.profile"
+
+
+def test_a_file_printer_that_is_gone_consumes_no_number(queue: Queue, tmp_path: Path) -> None:
+    for missing in ("/dev/usb/lp-ult-test-missing", str(tmp_path / "no" / "such" / "dir" / "lp")):
+        settings = settings_with(tmp_path, f'connection = "file"\npath = "{missing}"')
+        result = dispenser(queue, settings).dispense("A", actor="kiosk:tombol")
+        assert result.issued is None and result.check.state == "offline"
+        assert missing.split("/")[-1] in result.check.detail or "folder" in result.check.detail
+    assert queue.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_a_printer_that_never_answers_is_asked_again_only_later(tmp_path: Path) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    now = [0.0]
+    try:
+        settings = settings_with(
+            tmp_path,
+            f'connection = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout_seconds = 0.5',
+        )
+        output = TicketOutput.from_settings(settings.printer, clock=lambda: now[0])
+        first = output.check()
+        assert (first.state, first.can_issue) == ("unknown", True)
+        began = time.monotonic()
+        second = output.check()
+        assert time.monotonic() - began < 0.2  # not asked: no timeouts waited again
+        assert "not asked" in second.detail
+        now[0] += 601
+        assert "not asked" not in output.check().detail
+    finally:
+        silent.close()
