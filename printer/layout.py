@@ -101,7 +101,7 @@ class TicketContent:
         priority: a priority visitor (elderly, disabled, pregnant, with small children).
         issued_at: when the ticket was issued; aware, shown in ``timezone``.
         timezone: the office's zone, e.g. ``ZoneInfo("Asia/Jakarta")``.
-        waiting_ahead: tickets of the same service waiting before this one (≥ 0).
+        waiting_ahead: tickets the counters will call before this one (≥ 0), from the queue.
         estimated_wait_minutes: estimated wait in minutes (≥ 0).
         url: the visitor's ticket page, encoded in the QR code.
         footer: a short closing text; line breaks are kept, long lines wrap.
@@ -359,7 +359,11 @@ def layout_ticket(content: TicketContent, capabilities: PrinterCapabilities) -> 
 
     if capabilities.can_print_qr:
         blocks.append(TextBlock(wrap(clean(messages.QR_CAPTION), columns)))
+        # Blank lines around the code keep its quiet zone (4 modules, ISO/IEC 18004) free of
+        # text, so phone cameras find it at once.
+        blocks.append(FeedBlock(1))
         blocks.append(QrBlock(content.url, qr_module_dots(content.url, paper)))
+        blocks.append(FeedBlock(1))
     else:
         # No QR at all on this printer: the address itself, so the visitor can still type it.
         blocks.append(TextBlock(wrap(clean(content.url), columns)))
