@@ -490,6 +490,77 @@ def udev_rule(app: App) -> None:
 
 
 @main.group()
+def voice() -> None:
+    """The spoken announcements: build the voice pack, show or write an announcement.
+
+    The default pack lives in $ULT_HOME/voice/default; an office's own recordings go in
+    $ULT_HOME/voice/custom (one WAV per word, same names), and missing words fall back.
+    """
+
+
+def _voice_packs(app: App) -> tuple[Path, Path]:
+    """``(pack, default_pack)``: the office's own recordings when present, else the default."""
+    default = app.settings.home / "voice" / "default"
+    custom = app.settings.home / "voice" / "custom"
+    return (custom if custom.is_dir() else default), default
+
+
+@voice.command("build")
+@pass_app
+@handled
+def voice_build(app: App) -> None:
+    """Create the default voice pack with espeak-ng's Indonesian voice (one WAV per word)."""
+    from display.voice import VoiceError, build_default_pack, default_vocabulary
+
+    names = [counter.name for counter in app.queue().counters()]
+    _, default = _voice_packs(app)
+    try:
+        written = build_default_pack(default, words=default_vocabulary(names))
+    except (VoiceError, ValueError) as error:
+        _fail(CLI["voice_failed"].format(error=error), EXIT_USAGE)
+    click.echo(CLI["voice_built"].format(count=len(written), path=default))
+
+
+@voice.command("text")
+@click.argument("label")
+@click.argument("counter")
+def voice_text(label: str, counter: str) -> None:
+    """Print the words announced for LABEL at COUNTER (e.g. A-123 "Loket 2")."""
+    from display.voice import announcement_text
+
+    try:
+        click.echo(announcement_text(label, counter))
+    except ValueError as error:
+        _fail(CLI["voice_refused"].format(error=error), EXIT_USAGE)
+
+
+@voice.command("say")
+@click.argument("label")
+@click.argument("counter")
+@click.option(
+    "--wav",
+    "wav",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the announcement.",
+)
+@pass_app
+@handled
+def voice_say(app: App, label: str, counter: str, wav: Path) -> None:
+    """Write the whole announcement (chime, then the words) as one WAV, as the board plays it."""
+    from display.voice import CHIME_FILE, VoiceError, announcement_words, write_announcement
+
+    pack, default = _voice_packs(app)
+    chime = pack / CHIME_FILE if (pack / CHIME_FILE).exists() else default / CHIME_FILE
+    try:
+        words = announcement_words(label, counter)
+        write_announcement(wav, words, pack=pack, default_pack=default, chime=chime)
+    except (VoiceError, ValueError) as error:
+        _fail(CLI["voice_refused"].format(error=error), EXIT_REFUSED)
+    click.echo(CLI["voice_written"].format(path=wav))
+
+
+@main.group()
 def ticket() -> None:
     """One ticket: its paper preview."""
 

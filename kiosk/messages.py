@@ -200,6 +200,10 @@ CLI: dict[str, str] = {
     "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
     "settings_error": "Kesalahan pengaturan: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
+    "voice_built": "Paket suara dibuat: {count} berkas di {path}",
+    "voice_failed": "Paket suara gagal dibuat: {error}",
+    "voice_refused": "Pengumuman tidak dapat dibuat: {error}",
+    "voice_written": "Pengumuman ditulis: {path}",
     "udev_not_usb": 'Aturan udev hanya untuk printer USB: atur [printer] connection = "usb" '
     "dengan vendor_id dan product_id.",
     "printer_state": "Keadaan printer: {state} ({detail})",

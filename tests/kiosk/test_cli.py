@@ -319,3 +319,21 @@ def test_udev_rule_names_only_the_configured_printer(home: Path) -> None:
         'SUBSYSTEM=="usb", ATTRS{idVendor}=="0416", ATTRS{idProduct}=="5011", '
         'MODE="0660", GROUP="lp"'
     )
+
+
+def test_voice_build_text_and_say(home: Path, tmp_path: Path) -> None:
+    import wave
+
+    ult("init")
+    built = ult("voice", "build")
+    assert built.exit_code == 0 and (home / "voice" / "default" / "nomor_antrian.wav").exists()
+    text = ult("voice", "text", "A-123", "Loket 2")
+    assert (
+        text.output.strip() == "Nomor antrian, A, seratus dua puluh tiga, silakan menuju loket dua"
+    )
+    out = tmp_path / "a123.wav"
+    said = ult("voice", "say", "A-123", "Loket 2", "--wav", str(out))
+    assert said.exit_code == 0
+    with wave.open(str(out)) as clip:
+        assert clip.getnframes() / clip.getframerate() > 3.0  # chime and nine words
+    assert ult("voice", "text", "A-99999", "Loket 2").exit_code == 2

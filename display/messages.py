@@ -1,0 +1,106 @@
+"""Every Indonesian word and phrase the voice announcer says, and how espeak-ng should say it.
+
+A "word" is the unit of a voice pack: one WAV file per word, named by
+:func:`display.voice.word_file`. Fixed phrases ("nomor antrian", "silakan menuju") are one word
+each, because a person recording a pack says a phrase more naturally in one breath than as
+separate clips.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The fixed phrases of an announcement: "Nomor antrian, A, seratus dua puluh tiga, silakan menuju
+# Loket dua".
+PHRASE_NUMBER: Final = "nomor antrian"
+PHRASE_GO_TO: Final = "silakan menuju"
+PHRASES: Final[tuple[str, ...]] = (PHRASE_NUMBER, PHRASE_GO_TO)
+
+# Digit words 0-9, indexed by value.
+DIGITS: Final[tuple[str, ...]] = (
+    "nol",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+)
+
+# Every word any number 0-9999 needs: the digits, the "se-" forms (10, 11, 100, 1000) and the
+# multipliers (dua *belas*, dua *puluh*, dua *ratus*, dua *ribu*).
+NUMBER_WORDS: Final[tuple[str, ...]] = (
+    *DIGITS,
+    "sepuluh",
+    "sebelas",
+    "seratus",
+    "seribu",
+    "belas",
+    "puluh",
+    "ratus",
+    "ribu",
+)
+
+# Indonesian letter names, spelt out for espeak-ng so that a letter never depends on how the voice
+# reads a lone capital (and so a person recording a pack knows what to say). Plain ASCII: espeak-ng
+# reads "é" as "e akut". The pack's word is the capital letter itself.
+LETTER_NAMES: Final[dict[str, str]] = {
+    "A": "a",
+    "B": "be",
+    "C": "ce",
+    "D": "de",
+    "E": "e",
+    "F": "ef",
+    "G": "ge",
+    "H": "ha",
+    "I": "i",
+    "J": "je",
+    "K": "ka",
+    "L": "el",
+    "M": "em",
+    "N": "en",
+    "O": "o",
+    "P": "pe",
+    "Q": "ki",
+    "R": "er",
+    "S": "es",
+    "T": "te",
+    "U": "u",
+    "V": "fe",
+    "W": "we",
+    "X": "eks",
+    "Y": "ye",
+    "Z": "zet",
+}
+
+# Words of counter names the default pack always holds (the default counters are "Loket 1",
+# "Loket 2" and "Back Office"); words of other configured names are added at build time.
+COUNTER_WORDS: Final[tuple[str, ...]] = (
+    "loket",
+    "meja",
+    "ruang",
+    "back",
+    "office",
+    "front",
+    "layanan",
+    "informasi",
+    "pengaduan",
+    "kasir",
+)
+
+# How espeak-ng's Indonesian voice should read a word when the plain word sounds wrong. English
+# words in counter names are respelt the Indonesian way so the Indonesian voice says them right.
+SPOKEN: Final[dict[str, str]] = {
+    **LETTER_NAMES,
+    "back": "bek",
+    "office": "ofis",
+    "front": "fron",
+}
+
+
+def spoken_text(word: str) -> str:
+    """Return the text espeak-ng is given for ``word`` (the word itself unless respelt above)."""
+    return SPOKEN.get(word, word)
