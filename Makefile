@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= var/demo
 
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
-TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox
+TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr
 
 .PHONY: demo test lint bench apt-test-deps clean
 

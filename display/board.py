@@ -1,0 +1,612 @@
+"""The caller board: draws :func:`kiosk.queries.board_state` onto a pygame Surface.
+
+The view only paints; it never waits, polls or opens a window, so the (later) main loop
+owns timing and the tests can render with ``SDL_VIDEODRIVER=dummy``. Every size is derived
+from the surface size in pixels, so one layout serves 1280x720 up to 3840x2160.
+
+The screen is cut into fixed, non-overlapping regions (header, current call, lists, waiting
+counts, printer banner, running text, offline mark). Each region remembers the data it last
+drew; :meth:`BoardView.update` repaints only regions whose data changed and returns their
+rectangles, which the loop hands to ``pygame.display.update(rects)``.
+
+State keys used besides those of ``board_state``: ``service_names`` (``{letter: name}``,
+from :func:`kiosk.queries.service_names`; letters are shown without it) and an optional
+``priority`` flag on each call and counter (``board_state`` does not carry it yet).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pygame
+from babel.dates import format_date, format_time
+
+from display import board_messages as msg
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+REGULAR_FONT = FONT_DIR / "DejaVuSans.ttf"
+BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
+
+ATTENTION_SECONDS = 6.0
+"""How long (seconds) the latest call stays highlighted after a call or recall."""
+BLINK_SECONDS = 0.5
+"""Half period (seconds) of the attention blink: colours invert every half second."""
+MARQUEE_SPEED = 0.08
+"""Running text speed, in screen widths per second, when the text is wider than its line."""
+
+PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
+"""Printer states in which visitors cannot get a ticket from the kiosk."""
+
+TEXT_CACHE_SIZE = 256
+"""Rendered text surfaces kept; bounded so memory stays flat over a working day."""
+FONT_CACHE_SIZE = 48
+FIT_CACHE_SIZE = 512
+
+# High contrast on a dark background: white on black is ~21:1, the yellow ~15:1.
+BACKGROUND = (0, 0, 0)
+PANEL = (24, 28, 36)
+TEXT = (255, 255, 255)
+MUTED = (200, 204, 210)
+ACCENT = (255, 212, 0)
+BANNER_BG = (176, 0, 0)
+OFFLINE_BG = (70, 70, 70)
+
+Color = tuple[int, int, int]
+
+
+class _LRU(OrderedDict):
+    """A dict that forgets its least recently used entry beyond ``limit`` entries."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.limit:
+            self.popitem(last=False)
+        return value
+
+
+def _local(now: datetime, timezone: ZoneInfo) -> datetime:
+    # A naive ``now`` is taken as UTC, like every stamp the queue stores.
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo("UTC"))
+    return now.astimezone(timezone)
+
+
+class BoardView:
+    """The caller board drawn onto :attr:`surface` (size in pixels, landscape or portrait).
+
+    ``font_path`` replaces DejaVu Sans for all text; without it and without DejaVu installed,
+    pygame's bundled font is used.
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        *,
+        office_name: str,
+        timezone: ZoneInfo,
+        font_path: Path | None = None,
+    ) -> None:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        self.size = (int(size[0]), int(size[1]))
+        self.office_name = office_name
+        self.timezone = timezone
+        self.surface = pygame.Surface(self.size)
+        self.surface.fill(BACKGROUND)
+        self._font_path = font_path
+        self._fonts = _LRU(FONT_CACHE_SIZE)
+        self._texts = _LRU(TEXT_CACHE_SIZE)
+        self._fits = _LRU(FIT_CACHE_SIZE)
+        self.regions: dict[str, pygame.Rect] = _layout(*self.size)
+        """Region name -> rectangle (pixels); regions never overlap."""
+        self.text_boxes: dict[str, list[tuple[str, pygame.Rect, int]]] = {}
+        """Region name -> ``(text, rect, font px)`` of each text drawn there last time."""
+        self._keys: dict[str, Hashable] = {}
+        # One height (pixels) for every section title, so titles look alike across regions.
+        self._title_h = max(12, min(self.size) // 22)
+        self._seen_call: int | None = None
+        self._attention_from: datetime | None = None
+        self._attention_until: datetime | None = None
+        self._marquee = False
+
+    # -- public -----------------------------------------------------------------------------
+
+    @property
+    def animating(self) -> bool:
+        """True while something moves (attention blink, scrolling text): the loop should then
+        update several times a second instead of once."""
+        return self._attention_until is not None or self._marquee
+
+    def update(
+        self,
+        state: Mapping[str, Any],
+        *,
+        now: datetime,
+        offline: bool = False,
+        running_text: str = "",
+        attention: bool = False,
+    ) -> list[pygame.Rect]:
+        """Draw what changed since the last call and return the repainted rectangles.
+
+        ``now`` drives the clock, the blink and the scrolling (an injected clock, so tests
+        and benchmarks control time). A new newest call (call or recall: each is a new event
+        id) starts the attention effect for :data:`ATTENTION_SECONDS`; ``attention=True``
+        (re)starts it explicitly. The first update only records the newest call, so a board
+        that starts up does not flash an old call.
+        """
+        local = _local(now, self.timezone)
+        fault = state.get("printer") in PRINTER_FAULTS
+        self._track_attention(state, now, attention)
+        painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
+            ("office", self.office_name, self._paint_office),
+            ("date", local.date(), lambda r: self._paint_date(r, local)),
+            ("clock", local.replace(microsecond=0), lambda r: self._paint_clock(r, local)),
+            *self._call_painters(state, now),
+            ("counters", _counters_key(state), lambda r: self._paint_counters(r, state)),
+            ("calls", _calls_key(state), lambda r: self._paint_calls(r, state)),
+            ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state)),
+            ("banner", fault, lambda r: self._paint_banner(r, fault)),
+            *self._running_painters(running_text, now),
+            ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
+        ]
+        dirty: list[pygame.Rect] = []
+        for name, key, paint in painters:
+            if self._keys.get(name, _UNSET) == key:
+                continue
+            rect = self.regions[name]
+            self.text_boxes[name] = []
+            self.surface.fill(BACKGROUND, rect)
+            self.surface.set_clip(rect)  # a safety net: a region can never paint outside itself
+            paint(rect)
+            self.surface.set_clip(None)
+            self._keys[name] = key
+            dirty.append(rect.copy())
+        return dirty
+
+    # -- attention ----------------------------------------------------------------------------
+
+    def _track_attention(self, state: Mapping[str, Any], now: datetime, attention: bool) -> None:
+        calls = state.get("last_calls") or []
+        newest = calls[0].get("event_id") if calls else None
+        first = not self._keys
+        if (not first and newest is not None and newest != self._seen_call) or attention:
+            self._attention_from = now
+            self._attention_until = now + timedelta(seconds=ATTENTION_SECONDS)
+        self._seen_call = newest
+        if self._attention_until is not None and now >= self._attention_until:
+            self._attention_from = self._attention_until = None
+
+    def _call_painters(self, state: Mapping[str, Any], now: datetime) -> list:
+        calls = state.get("last_calls") or []
+        latest = calls[0] if calls else None
+        inverted = False
+        if self._attention_from is not None:
+            phase = int((now - self._attention_from).total_seconds() / BLINK_SECONDS)
+            inverted = phase % 2 == 0
+        active = self._attention_until is not None
+        key = (_call_key(latest), active, inverted)
+        return [("call", key, lambda r: self._paint_call(r, latest, active, inverted))]
+
+    # -- fonts and text -----------------------------------------------------------------------
+
+    def _font(self, px: int, bold: bool) -> pygame.font.Font:
+        def make() -> pygame.font.Font:
+            path = self._font_path or (BOLD_FONT if bold else REGULAR_FONT)
+            if path.exists():
+                return pygame.font.Font(str(path), px)
+            font = pygame.font.Font(None, px)  # pygame's own font: no DejaVu on this machine
+            font.bold = bold
+            return font
+
+        return self._fonts.get_or_make((px, bold), make)
+
+    def _fit(
+        self,
+        text: str,
+        width: int,
+        height: int,
+        *,
+        bold: bool,
+        max_px: int | None = None,
+        min_px: int | None = None,
+    ) -> tuple[int, str]:
+        """The largest font size (px) at which ``text`` fits ``width`` x ``height`` pixels, and
+        the text to draw (ellipsized when even ``min_px`` is too wide). ``min_px`` defaults to
+        the smallest size readable across a room; a higher one keeps a row's cells alike."""
+
+        def compute() -> tuple[int, str]:
+            floor = max(8, min(self.size) // 60)  # below this a TV across the room is useless
+            low_px = max(floor, min(min_px or 0, height))
+            px = max(low_px, min(max_px or height, height))
+            for _ in range(12):
+                w, h = self._font(px, bold).size(text)
+                if (w <= width and h <= height) or px <= low_px:
+                    break
+                # Scale by the worse overflow, always shrinking by at least one pixel.
+                ratio = min(width / max(w, 1), height / max(h, 1))
+                px = max(low_px, min(px - 1, int(px * ratio)))
+            font = self._font(px, bold)
+            if font.size(text)[0] <= width:
+                return px, text
+            low, high = 0, len(text)
+            while low < high:  # longest prefix that still fits with the ellipsis
+                mid = (low + high + 1) // 2
+                if font.size(text[:mid].rstrip() + "…")[0] <= width:
+                    low = mid
+                else:
+                    high = mid - 1
+            return px, text[:low].rstrip() + "…"
+
+        return self._fits.get_or_make((text, width, height, bold, max_px, min_px), compute)
+
+    def _render(self, text: str, px: int, bold: bool, color: Color) -> pygame.Surface:
+        return self._texts.get_or_make(
+            (text, px, bold, color), lambda: self._font(px, bold).render(text, True, color)
+        )
+
+    def _text(
+        self,
+        region: str,
+        text: str,
+        box: pygame.Rect,
+        *,
+        bold: bool = False,
+        color: Color = TEXT,
+        align: str = "left",
+        max_px: int | None = None,
+        min_px: int | None = None,
+    ) -> pygame.Rect:
+        """Draw ``text`` as large as fits ``box`` (pixels); return where it landed."""
+        if not text or box.width <= 0 or box.height <= 0:
+            return pygame.Rect(box.x, box.y, 0, 0)
+        px, shown = self._fit(text, box.width, box.height, bold=bold, max_px=max_px, min_px=min_px)
+        image = self._render(shown, px, bold, color)
+        place = image.get_rect()
+        place.centery = box.centery
+        if align == "center":
+            place.centerx = box.centerx
+        elif align == "right":
+            place.right = box.right
+        else:
+            place.left = box.left
+        self.surface.blit(image, place)
+        self.text_boxes.setdefault(region, []).append((shown, place, px))
+        return place
+
+    # -- painters -----------------------------------------------------------------------------
+
+    def _paint_office(self, rect: pygame.Rect) -> None:
+        # A long name is cut with an ellipsis rather than shrunk out of legibility.
+        self._text("office", self.office_name, rect, bold=True, min_px=rect.height * 2 // 5)
+
+    def _paint_date(self, rect: pygame.Rect, local: datetime) -> None:
+        text = format_date(local.date(), msg.DATE_PATTERN, locale=msg.LOCALE)
+        self._text("date", text, rect, color=MUTED, align="right", max_px=rect.height // 2)
+
+    def _paint_clock(self, rect: pygame.Rect, local: datetime) -> None:
+        # Seconds in a smaller size: staff can see at a glance that the board is alive.
+        seconds_w = rect.width // 4
+        main = pygame.Rect(rect.x, rect.y, rect.width - seconds_w, rect.height)
+        sec = pygame.Rect(main.right, rect.y + rect.height // 3, seconds_w, rect.height * 2 // 3)
+        self._text(
+            "clock",
+            format_time(local, msg.CLOCK_PATTERN, locale=msg.LOCALE),
+            main,
+            bold=True,
+            align="right",
+        )
+        self._text("clock", f".{local.second:02d}", sec, color=MUTED)
+
+    def _paint_call(
+        self, rect: pygame.Rect, latest: Mapping[str, Any] | None, active: bool, inverted: bool
+    ) -> None:
+        background, fore, accent = (
+            (ACCENT, BACKGROUND, BACKGROUND) if inverted else (PANEL, TEXT, ACCENT)
+        )
+        self.surface.fill(background, rect)
+        if active:
+            # A thick frame during the whole attention time: the highlight is not colour alone.
+            pygame.draw.rect(self.surface, fore, rect, width=max(4, rect.height // 60))
+        pad = max(4, rect.height // 30)
+        inner = rect.inflate(-2 * pad, -2 * pad)
+        rows = _split(inner, (0.12, 0.50, 0.09, 0.09, 0.20))
+        if latest is None:
+            self._text(
+                "call",
+                msg.NO_CALL_YET,
+                rows[1],
+                color=MUTED,
+                align="center",
+                max_px=rows[1].height // 3,
+            )
+            return
+        caption = msg.RECALLING if latest.get("recall") else msg.NOW_CALLING
+        self._text("call", caption, rows[0], color=fore, align="center")
+        self._text(
+            "call", str(latest.get("label", "")), rows[1], bold=True, color=accent, align="center"
+        )
+        if latest.get("priority"):
+            self._text("call", msg.PRIORITY, rows[2], bold=True, color=fore, align="center")
+        self._text("call", msg.GO_TO, rows[3], color=fore, align="center")
+        # Capped below the label so the ticket number stays the largest text on screen.
+        label_px = max((px for _, _, px in self.text_boxes.get("call", [])), default=rows[1].height)
+        self._text(
+            "call",
+            str(latest.get("counter", "")),
+            rows[4],
+            bold=True,
+            color=fore,
+            align="center",
+            max_px=int(label_px * 0.6),
+        )
+
+    def _list(
+        self, region: str, rect: pygame.Rect, title: str, items: list[tuple[str, str, Color]]
+    ) -> None:
+        """A titled two-column list; rows shrink to fit, then the overflow is counted."""
+        title_h = min(rect.height // 4, self._title_h)
+        self._text(region, title, pygame.Rect(rect.x, rect.y, rect.width, title_h), color=MUTED)
+        body = pygame.Rect(rect.x, rect.y + title_h, rect.width, rect.height - title_h)
+        min_row = max(14, self.size[1] // 26)
+        # Rows of every list share one maximum height, so both lists look alike.
+        row_h = min(self.size[1] // 16, body.height // 4, body.height // max(1, len(items)))
+        shown = items
+        if items and row_h < min_row:
+            fit = max(1, body.height // min_row)
+            hidden = len(items) - (fit - 1)
+            shown = [*items[: fit - 1], (msg.MORE.format(n=hidden), "", MUTED)]
+            row_h = body.height // fit
+        gap = max(2, row_h // 8)
+        left_w = rect.width * 11 // 20
+        for i, (left, right, color) in enumerate(shown):
+            y = body.y + i * row_h
+            cell_h = row_h - gap
+            # A long name is ellipsized rather than shrunk: every row keeps one size.
+            low = cell_h * 3 // 4
+            left_box = pygame.Rect(body.x, y, left_w - gap, cell_h)
+            self._text(region, left, left_box, color=color, min_px=low)
+            right_box = pygame.Rect(body.x + left_w, y, body.width - left_w, cell_h)
+            self._text(region, right, right_box, bold=True, color=color, align="right", min_px=low)
+
+    def _paint_counters(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
+        items = []
+        for counter in state.get("counters") or []:
+            if counter.get("paused"):
+                serving = msg.PAUSED
+            elif counter.get("label"):
+                serving = counter["label"] + (
+                    f" {msg.PRIORITY_SHORT}" if counter.get("priority") else ""
+                )
+            else:
+                serving = msg.IDLE
+            items.append((str(counter.get("name", "")), serving, TEXT))
+        self._list("counters", rect, msg.SERVING_NOW, items)
+
+    def _paint_calls(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
+        items = []
+        # The newest call is already the big one; the list shows those before it.
+        for call in (state.get("last_calls") or [])[1:]:
+            label = str(call.get("label", ""))
+            if call.get("priority"):
+                label += f" {msg.PRIORITY_SHORT}"
+            items.append((str(call.get("counter", "")), label, MUTED))
+        self._list("calls", rect, msg.LAST_CALLS, items)
+
+    def _paint_waiting(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
+        waiting: Mapping[str, int] = state.get("waiting") or {}
+        names: Mapping[str, str] = state.get("service_names") or {}
+        title_w = rect.width // 7
+        self._text(
+            "waiting",
+            msg.WAITING,
+            pygame.Rect(rect.x, rect.y, title_w, min(rect.height, self._title_h)),
+            color=MUTED,
+        )
+        if not waiting:
+            return
+        cells_x = rect.x + title_w
+        cell_w = (rect.right - cells_x) // len(waiting)
+        gap = max(4, cell_w // 20)
+        for i, (letter, count) in enumerate(waiting.items()):
+            cell = pygame.Rect(cells_x + i * cell_w, rect.y, cell_w - gap, rect.height)
+            pygame.draw.rect(self.surface, PANEL, cell)
+            pad = max(2, cell.height // 12)
+            inner = cell.inflate(-2 * pad, -2 * pad)
+            top, bottom = _split(inner, (0.4, 0.6))
+            name = f"{letter} · {names[letter]}" if letter in names else letter
+            self._text("waiting", name, top, color=MUTED, align="center")
+            self._text("waiting", str(count), bottom, bold=True, align="center")
+
+    def _paint_banner(self, rect: pygame.Rect, fault: bool) -> None:
+        if not fault:
+            return
+        self.surface.fill(BANNER_BG, rect)
+        pad = max(2, rect.height // 8)
+        # The warning sign makes the banner recognisable without relying on its red colour.
+        self._text(
+            "banner",
+            f"⚠ {msg.PRINTER_FAULT}",
+            rect.inflate(-4 * pad, -2 * pad),
+            bold=True,
+            align="center",
+        )
+
+    def _running_painters(self, running_text: str, now: datetime) -> list:
+        rect = self.regions["running"]
+        self._marquee = False
+        if not running_text:
+            return [("running", "", lambda r: None)]
+        px, _ = self._fit(running_text, 10**6, self._running_px(rect), bold=False)
+        width = self._font(px, False).size(running_text)[0]
+        if width <= rect.width:
+            return [("running", running_text, lambda r: self._paint_running(r, running_text, 0))]
+        # Too wide: scroll it, positioned from ``now`` so the speed is independent of frame rate.
+        self._marquee = True
+        span = width + rect.width // 3
+        offset = int(now.timestamp() * MARQUEE_SPEED * self.size[0]) % span
+        key = (running_text, offset)
+        return [("running", key, lambda r: self._paint_running(r, running_text, offset, px, span))]
+
+    def _running_px(self, rect: pygame.Rect) -> int:
+        # Readable but not shouting: the running text is secondary to the call.
+        return min(rect.height * 3 // 4, min(self.size) // 16)
+
+    def _paint_running(
+        self, rect: pygame.Rect, text: str, offset: int, px: int = 0, span: int = 0
+    ) -> None:
+        if not span:
+            self._text("running", text, rect, max_px=self._running_px(rect))
+            return
+        image = self._render(text, px, False, TEXT)
+        y = rect.centery - image.get_height() // 2
+        for x in (rect.x - offset, rect.x - offset + span):
+            self.surface.blit(image, (x, y))
+        self.text_boxes.setdefault("running", []).append((text, rect.copy(), px))
+
+    def _paint_offline(self, rect: pygame.Rect, offline: bool) -> None:
+        if not offline:
+            return
+        # Small and grey: staff should notice it, visitors should not be alarmed by it.
+        box = pygame.Rect(0, 0, rect.width, rect.height * 6 // 10)
+        box.center = rect.center
+        pygame.draw.rect(self.surface, OFFLINE_BG, box, border_radius=box.height // 4)
+        inner = box.inflate(-box.height // 2, -box.height // 4)
+        self._text("offline", f"● {msg.OFFLINE}", inner, color=TEXT, align="center")
+
+
+_UNSET = object()
+
+
+def _split(rect: pygame.Rect, shares: tuple[float, ...]) -> list[pygame.Rect]:
+    """Cut ``rect`` into horizontal bands with these height shares (summing to 1)."""
+    bands, y = [], rect.y
+    for i, share in enumerate(shares):
+        h = rect.bottom - y if i == len(shares) - 1 else int(rect.height * share)
+        bands.append(pygame.Rect(rect.x, y, rect.width, h))
+        y += h
+    return bands
+
+
+def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
+    """Region rectangles (pixels) for a screen of this size; all derived from the size."""
+    m = max(4, min(width, height) // 50)  # outer margin and gutter
+    R = pygame.Rect
+    if width >= height:
+        header_h = height * 11 // 100
+        main_top, main_bottom = header_h, height * 71 // 100
+        waiting_bottom = height * 82 // 100
+        banner_bottom = height * 90 // 100
+        split_x = width * 58 // 100
+        side_x = split_x + m
+        side_w = width - m - side_x
+        main_h = main_bottom - main_top - m
+        counters_h = main_h * 55 // 100
+        regions = {
+            "office": R(m, m // 2, width * 50 // 100 - m, header_h - m),
+            "date": R(width * 50 // 100 + m, m // 2, width * 30 // 100 - 2 * m, header_h - m),
+            "clock": R(width * 80 // 100, m // 2, width * 20 // 100 - m, header_h - m),
+            "call": R(m, main_top, split_x - m, main_h),
+            "counters": R(side_x, main_top, side_w, counters_h - m // 2),
+            "calls": R(
+                side_x, main_top + counters_h + m // 2, side_w, main_h - counters_h - m // 2
+            ),
+        }
+    else:
+        # Portrait: the call on top at full width, the lists stacked below it.
+        header_h = height * 8 // 100
+        call_bottom = height * 42 // 100
+        counters_bottom = height * 62 // 100
+        main_bottom = height * 76 // 100
+        waiting_bottom = height * 84 // 100
+        banner_bottom = height * 91 // 100
+        regions = {
+            "office": R(m, m // 2, width - 2 * m, header_h // 2 - m // 2),
+            "date": R(m, header_h // 2, width * 60 // 100 - m, header_h // 2 - m // 2),
+            "clock": R(
+                width * 60 // 100, header_h // 2, width * 40 // 100 - m, header_h // 2 - m // 2
+            ),
+            "call": R(m, header_h, width - 2 * m, call_bottom - header_h - m),
+            "counters": R(m, call_bottom, width - 2 * m, counters_bottom - call_bottom - m),
+            "calls": R(m, counters_bottom, width - 2 * m, main_bottom - counters_bottom - m),
+        }
+    offline_w = width * (12 if width >= height else 24) // 100
+    footer_top = banner_bottom + m // 2
+    footer_h = height - footer_top - m // 2
+    regions.update(
+        {
+            "waiting": R(m, main_bottom, width - 2 * m, waiting_bottom - main_bottom - m // 2),
+            "banner": R(
+                m, waiting_bottom + m // 2, width - 2 * m, banner_bottom - waiting_bottom - m // 2
+            ),
+            "running": R(m, footer_top, width - 3 * m - offline_w, footer_h),
+            "offline": R(width - m - offline_w, footer_top, offline_w, footer_h),
+        }
+    )
+    return regions
+
+
+def _call_key(call: Mapping[str, Any] | None) -> Hashable:
+    if call is None:
+        return None
+    return (
+        call.get("event_id"),
+        call.get("label"),
+        call.get("counter"),
+        bool(call.get("recall")),
+        bool(call.get("priority")),
+    )
+
+
+def _counters_key(state: Mapping[str, Any]) -> Hashable:
+    return tuple(
+        (c.get("name"), c.get("label"), bool(c.get("paused")), bool(c.get("priority")))
+        for c in state.get("counters") or []
+    )
+
+
+def _calls_key(state: Mapping[str, Any]) -> Hashable:
+    return tuple(_call_key(c) for c in (state.get("last_calls") or [])[1:])
+
+
+def _waiting_key(state: Mapping[str, Any]) -> Hashable:
+    names = state.get("service_names") or {}
+    return tuple((k, v, names.get(k)) for k, v in (state.get("waiting") or {}).items())
+
+
+def render_screenshot(
+    state: Mapping[str, Any],
+    size: tuple[int, int],
+    path: Path,
+    *,
+    office_name: str,
+    timezone: ZoneInfo,
+    now: datetime,
+    offline: bool = False,
+    running_text: str = "",
+    font_path: Path | None = None,
+) -> Path:
+    """Render the board once at ``size`` (pixels) and write it to ``path`` as PNG.
+
+    Needs no window: it draws onto an off-screen surface, so it works with
+    ``SDL_VIDEODRIVER=dummy`` (and without any video driver at all).
+    """
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    view = BoardView(size, office_name=office_name, timezone=timezone, font_path=font_path)
+    view.update(state, now=now, offline=offline, running_text=running_text)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(view.surface, str(path))
+    return path

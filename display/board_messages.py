@@ -1,0 +1,26 @@
+"""Indonesian text the caller board shows (kept apart from the voice's words in ``messages``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Babel pattern for the date line, e.g. "Minggu, 29 November 2026".
+DATE_PATTERN: Final = "EEEE, d MMMM y"
+# Babel pattern for the clock, e.g. "15.40" (Indonesian uses a dot between hours and minutes).
+CLOCK_PATTERN: Final = "HH.mm"
+LOCALE: Final = "id"
+
+NOW_CALLING: Final = "Nomor antrian"
+RECALLING: Final = "Panggilan ulang"
+GO_TO: Final = "Silakan menuju"
+NO_CALL_YET: Final = "Belum ada panggilan"
+SERVING_NOW: Final = "Sedang dilayani"
+LAST_CALLS: Final = "Panggilan terakhir"
+WAITING: Final = "Menunggu"
+PAUSED: Final = "Istirahat"
+IDLE: Final = "—"
+MORE: Final = "+{n} lainnya"
+PRIORITY: Final = "★ PRIORITAS"
+PRIORITY_SHORT: Final = "(P)"
+PRINTER_FAULT: Final = "Mesin tiket tidak dapat mencetak, silakan menuju resepsionis"
+OFFLINE: Final = "offline"
