@@ -489,6 +489,44 @@ def udev_rule(app: App) -> None:
     )
 
 
+def _size(text: str) -> tuple[int, int]:
+    """``"1920x1080"`` as ``(1920, 1080)``; 320..7680 pixels each side."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdecimal() and height.isdecimal()):
+        raise click.BadParameter(CLI["size_invalid"].format(size=text[:20]))
+    size = (int(width), int(height))
+    if not all(320 <= side <= 7680 for side in size):
+        raise click.BadParameter(CLI["size_invalid"].format(size=text[:20]))
+    return size
+
+
+@main.command("display")
+@click.option(
+    "--screenshot",
+    "screenshot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render the current board once into this PNG and exit.",
+)
+@click.option(
+    "--size",
+    default="1920x1080",
+    show_default=True,
+    help="Screenshot size in pixels, WIDTHxHEIGHT.",
+)
+@pass_app
+@handled
+def display_command(app: App, screenshot_path: Path | None, size: str) -> None:
+    """The caller board. Today: --screenshot FILE renders it once (the live board comes next)."""
+    if screenshot_path is None:
+        raise click.UsageError(CLI["display_screenshot_only"])
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from display.snapshot import screenshot
+
+    written = screenshot(app.settings, app.db, screenshot_path, _size(size))
+    click.echo(CLI["screenshot_written"].format(path=written))
+
+
 @main.group()
 def voice() -> None:
     """The spoken announcements: build the voice pack, show or write an announcement.

@@ -201,6 +201,10 @@ CLI: dict[str, str] = {
     "settings_error": "Kesalahan pengaturan: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
     "voice_built": "Paket suara dibuat: {count} berkas di {path}",
+    "size_invalid": "Ukuran layar '{size}' tidak valid: tulis LEBARxTINGGI, 320–7680 piksel.",
+    "display_screenshot_only": "Papan panggilan langsung belum tersedia di versi ini; gunakan "
+    "--screenshot BERKAS untuk merender papan sekali.",
+    "screenshot_written": "Tangkapan papan ditulis: {path}",
     "voice_failed": "Paket suara gagal dibuat: {error}",
     "voice_refused": "Pengumuman tidak dapat dibuat: {error}",
     "voice_written": "Pengumuman ditulis: {path}",

@@ -337,3 +337,20 @@ def test_voice_build_text_and_say(home: Path, tmp_path: Path) -> None:
     with wave.open(str(out)) as clip:
         assert clip.getnframes() / clip.getframerate() > 3.0  # chime and nine words
     assert ult("voice", "text", "A-99999", "Loket 2").exit_code == 2
+
+
+def test_display_screenshot_shows_the_call(home: Path, tmp_path: Path, monkeypatch) -> None:
+    from PIL import Image
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    ult("init")
+    ult("issue", "C")
+    ult("call", "Loket 2")
+    png = tmp_path / "board.png"
+    result = ult("display", "--screenshot", str(png), "--size", "1280x720")
+    assert result.exit_code == 0
+    image = Image.open(png).convert("RGB")
+    assert image.size == (1280, 720)
+    assert len(image.getcolors(1 << 20)) > 10  # drawn, not a blank screen
+    assert ult("display", "--screenshot", str(png), "--size", "12x7").exit_code == 2
+    assert ult("display").exit_code == 2  # the live board is not in this version yet
