@@ -125,8 +125,8 @@ def transport_can_answer(printer: Any) -> bool:
 
     Our connection classes say so themselves (``answers_status``; a USB printer found to have
     no bulk IN endpoint says no once opened); for other python-escpos
-    objects, a transport can answer when its class implements ``_read`` (``Escpos._read``
-    raises ``NotImplementedError``).
+    objects, a transport can answer when its class overrides ``Escpos._read``, which only
+    refuses (file and dummy transports keep it).
     """
     declared = getattr(printer, "answers_status", None)
     if isinstance(declared, bool):
