@@ -108,23 +108,26 @@ def counter_queue(db: sqlite_utils.Database, counter_id: int, *, limit: int = 50
 def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     """What the caller board shows, with no personal data.
 
-    ``{"counters": [{"id", "name", "kind", "paused", "label", "state"}...],
-    "last_calls": [{"event_id", "at", "label", "counter", "recall"}...] (newest first),
-    "waiting": {letter: n}, "printer": last printer state or None, "last_event_id": n}``.
-    ``at`` is stored UTC text.
+    ``{"counters": [{"id", "name", "kind", "paused", "label", "state", "priority"}...],
+    "last_calls": [{"event_id", "at", "label", "counter", "recall", "priority"}...]
+    (newest first), "waiting": {letter: n}, "printer": last printer state or None,
+    "running_text": text ("" when none), "last_event_id": n}``. ``at`` is stored UTC
+    text; ``priority`` is a bool (False for a counter serving no one).
     """
     counters = rows(
         db,
-        "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state FROM counters c "
+        "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state, t.priority FROM counters c "
         "LEFT JOIN tickets t ON t.counter_id = c.id WHERE c.active = 1 "
         "ORDER BY c.kind != 'front_office', c.id",
     )
     for counter in counters:
         counter["paused"] = bool(counter["paused"])
+        counter["priority"] = bool(counter["priority"])
     calls = rows(
         db,
-        "SELECT id, at, kind, payload FROM events WHERE kind IN ('called', 'recalled') "
-        "ORDER BY id DESC LIMIT ?",
+        "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
+        "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN ('called', 'recalled') "
+        "ORDER BY e.id DESC LIMIT ?",
         (LAST_CALLS,),
     )
     last_calls = []
@@ -137,6 +140,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
                 "label": payload["label"],
                 "counter": payload["counter"],
                 "recall": call["kind"] == "recalled",
+                "priority": bool(call["priority"]),
             }
         )
     return {
@@ -144,6 +148,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
         "last_calls": last_calls,
         "waiting": waiting_per_service(db),
         "printer": printer_state(db),
+        "running_text": running_text(db),
         "last_event_id": last_event_id(db),
     }
 
@@ -207,3 +212,9 @@ def printer_state(db: sqlite_utils.Database) -> str | None:
         db, "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1"
     )
     return json.loads(found["payload"])["state"] if found else None
+
+
+def running_text(db: sqlite_utils.Database) -> str:
+    """The board's running text as the supervisor last set it ("" when none)."""
+    found = row(db, "SELECT value FROM meta WHERE key = 'running_text'")
+    return str(found["value"]) if found else ""

@@ -45,6 +45,9 @@ LETTER_TYPES = ("surat_kuasa", "surat_tugas")
 """SOP step 7: the letter of someone acting for another person."""
 OUTCOMES = ("resolved", "unresolved")
 """SOP step 16: whether the visitor's need was settled."""
+RUNNING_TEXT_MAX = 200
+"""Characters of the board's running text (one line; it scrolls when wider than the TV)."""
+
 PRINTER_STATES = ("ready", "paper_near_end", "paper_out", "offline", "unknown", "disabled")
 """What the ticket printer last reported; ``unknown`` when it gave no usable reply."""
 
@@ -934,6 +937,32 @@ class Queue:
                 return False
             self._event(now, "printer_state", actor, None, None, None, {"state": state})
             return True
+
+    def set_running_text(self, text: str, *, actor: str) -> str:
+        """Set the board's running text (one line, at most :data:`RUNNING_TEXT_MAX`
+        characters; empty clears it) and return it as stored.
+
+        A ``running_text`` event carries the text, so boards following the log or the
+        stream show it at once; an unchanged text records nothing.
+
+        Raises:
+            QueueError: ``text_too_long`` or ``text_unprintable`` (nothing is changed).
+        """
+        if not isinstance(text, str):
+            raise invalid("text_unprintable", field=FIELDS["running_text"])
+        clean = "" if not text.strip() else _text(text, "running_text", RUNNING_TEXT_MAX)
+        now = self.clock()
+        with self._write():
+            current = row(self.db, "SELECT value FROM meta WHERE key = 'running_text'")
+            if (current["value"] if current else "") == clean:
+                return clean
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES ('running_text', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (clean,),
+            )
+            self._event(now, "running_text", actor, None, None, None, {"text": clean})
+        return clean
 
     def pause(self, counter: CounterRef, *, actor: str) -> Counter:
         """Pause a counter: it calls no more tickets until resumed."""

@@ -906,6 +906,42 @@ def test_board_state_has_calls_counters_and_no_personal_data(queue: Queue, clock
     assert VALID_NIK not in json.dumps(board) and "Budi" not in json.dumps(board)
 
 
+def test_board_state_marks_priority_tickets(queue: Queue) -> None:
+    queue.issue("A", actor="r")
+    queue.issue("A", actor="r", priority=True)
+    first = queue.call_next("Loket 1", actor="fo")
+    assert first.priority
+    queue.call_next("Loket 2", actor="fo")
+    board = board_state(queue.db)
+    assert [(c["label"], c["priority"]) for c in board["counters"]] == [
+        ("A-002", True),
+        ("A-001", False),
+        (None, False),
+    ]
+    assert [(c["label"], c["priority"]) for c in board["last_calls"]] == [
+        ("A-001", False),
+        ("A-002", True),
+    ]
+
+
+def test_running_text_is_set_recorded_and_validated(queue: Queue) -> None:
+    assert board_state(queue.db)["running_text"] == ""
+    shown = queue.set_running_text("  Layanan tutup pukul 15.00 WIB.  ", actor="supervisor")
+    assert shown == "Layanan tutup pukul 15.00 WIB."
+    assert board_state(queue.db)["running_text"] == shown
+    assert queue.set_running_text(shown, actor="supervisor") == shown  # unchanged: no event
+    queue.set_running_text("", actor="supervisor")
+    assert board_state(queue.db)["running_text"] == ""
+    texts = [
+        json.loads(e["payload"])["text"] for e in events_of(queue) if e["kind"] == "running_text"
+    ]
+    assert texts == [shown, ""]
+    refused(queue, "text_too_long", queue.set_running_text, "x" * 201, actor="s")
+    refused(queue, "text_unprintable", queue.set_running_text, "a\nb", actor="s")
+    refused(queue, "text_unprintable", queue.set_running_text, None, actor="s")
+    refused(queue, "actor_invalid", queue.set_running_text, "baru", actor="")
+
+
 def test_print_outcomes_are_recorded_and_failed_ones_listed(queue: Queue) -> None:
     first = queue.issue("A", actor="kiosk:1").ticket
     second = queue.issue("A", actor="kiosk:1").ticket
