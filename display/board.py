@@ -16,6 +16,7 @@ from :func:`kiosk.queries.service_names`; letters are shown without it) and an o
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -28,6 +29,8 @@ import pygame
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
+
+log = logging.getLogger(__name__)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR_FONT = FONT_DIR / "DejaVuSans.ttf"
@@ -88,7 +91,9 @@ class BoardView:
     """The caller board drawn onto :attr:`surface` (size in pixels, landscape or portrait).
 
     ``font_path`` replaces DejaVu Sans for all text; without it and without DejaVu installed,
-    pygame's bundled font is used.
+    pygame's bundled font is used. ``logo_path`` (PNG or JPEG) is drawn at the left of the
+    office name, scaled to the header's height. A font or logo that cannot be read is
+    logged and left out: the board must come up whatever the settings point at.
     """
 
     def __init__(
@@ -98,6 +103,7 @@ class BoardView:
         office_name: str,
         timezone: ZoneInfo,
         font_path: Path | None = None,
+        logo_path: Path | None = None,
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
@@ -106,7 +112,7 @@ class BoardView:
         self.timezone = timezone
         self.surface = pygame.Surface(self.size)
         self.surface.fill(BACKGROUND)
-        self._font_path = font_path
+        self._font_path = _usable_font(font_path)
         self._fonts = _LRU(FONT_CACHE_SIZE)
         self._texts = _LRU(TEXT_CACHE_SIZE)
         self._fits = _LRU(FIT_CACHE_SIZE)
@@ -121,6 +127,7 @@ class BoardView:
         self._attention_from: datetime | None = None
         self._attention_until: datetime | None = None
         self._marquee = False
+        self._logo = _scaled_logo(logo_path, self.regions["office"].height)
 
     # -- public -----------------------------------------------------------------------------
 
@@ -289,6 +296,13 @@ class BoardView:
     # -- painters -----------------------------------------------------------------------------
 
     def _paint_office(self, rect: pygame.Rect) -> None:
+        if self._logo is not None:
+            place = self._logo.get_rect(midleft=rect.midleft)
+            self.surface.blit(self._logo, place)
+            gap = rect.height // 4
+            rect = pygame.Rect(
+                place.right + gap, rect.y, rect.right - place.right - gap, rect.height
+            )
         # A long name is cut with an ellipsis rather than shrunk out of legibility.
         self._text("office", self.office_name, rect, bold=True, min_px=rect.height * 2 // 5)
 
@@ -490,6 +504,36 @@ class BoardView:
 _UNSET = object()
 
 
+def _usable_font(path: Path | None) -> Path | None:
+    """``path`` when pygame can load it as a font, else None (logged)."""
+    if path is None:
+        return None
+    try:
+        pygame.font.Font(str(path), 12)
+    except (OSError, pygame.error, FileNotFoundError) as exc:
+        log.warning("font %s cannot be used (%s); using DejaVu Sans", path, exc)
+        return None
+    return path
+
+
+def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
+    """The logo scaled to ``height`` pixels (aspect kept, at most 3x as wide), or None."""
+    if path is None or height <= 0:
+        return None
+    try:
+        image = pygame.image.load(str(path))
+    except (OSError, pygame.error, FileNotFoundError) as exc:
+        log.warning("logo %s cannot be shown (%s); the board runs without it", path, exc)
+        return None
+    w, h = image.get_size()
+    scale = min(height / max(h, 1), 3 * height / max(w, 1))
+    target = (max(1, int(w * scale)), max(1, int(h * scale)))
+    try:
+        return pygame.transform.smoothscale(image, target)
+    except ValueError:  # smoothscale needs 24 or 32 bits; a palette PNG is scaled plainly
+        return pygame.transform.scale(image, target)
+
+
 def _split(rect: pygame.Rect, shares: tuple[float, ...]) -> list[pygame.Rect]:
     """Cut ``rect`` into horizontal bands with these height shares (summing to 1)."""
     bands, y = [], rect.y
@@ -597,6 +641,7 @@ def render_screenshot(
     offline: bool = False,
     running_text: str = "",
     font_path: Path | None = None,
+    logo_path: Path | None = None,
 ) -> Path:
     """Render the board once at ``size`` (pixels) and write it to ``path`` as PNG.
 
@@ -604,7 +649,9 @@ def render_screenshot(
     ``SDL_VIDEODRIVER=dummy`` (and without any video driver at all).
     """
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    view = BoardView(size, office_name=office_name, timezone=timezone, font_path=font_path)
+    view = BoardView(
+        size, office_name=office_name, timezone=timezone, font_path=font_path, logo_path=logo_path
+    )
     view.update(state, now=now, offline=offline, running_text=running_text)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,7 @@ ACTIONS: dict[str, str] = {
 
 FIELDS: dict[str, str] = {
     "name": "Nama",
+    "running_text": "Teks berjalan",
     "institution": "Instansi",
     "letter_type": "Jenis surat",
     "letter_number": "Nomor surat",
@@ -202,8 +203,11 @@ CLI: dict[str, str] = {
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
     "voice_built": "Paket suara dibuat: {count} berkas di {path}",
     "size_invalid": "Ukuran layar '{size}' tidak valid: tulis LEBARxTINGGI, 320–7680 piksel.",
-    "display_screenshot_only": "Papan panggilan langsung belum tersedia di versi ini; gunakan "
-    "--screenshot BERKAS untuk merender papan sekali.",
+    "display_follow_needs_file": "--follow hanya dipakai bersama --screenshot BERKAS.",
+    "display_options_clash": "--windowed tidak dapat dipakai bersama --screenshot.",
+    "display_hub_invalid": "Alamat hub '{hub}' tidak valid: tulis http(s)://host[:port].",
+    "display_failed": "Papan panggilan tidak dapat dijalankan: {error}",
+    "display_following": "Papan berjalan tanpa layar; gambar terkini: {path} (Ctrl+C berhenti)",
     "screenshot_written": "Tangkapan papan ditulis: {path}",
     "voice_failed": "Paket suara gagal dibuat: {error}",
     "voice_refused": "Pengumuman tidak dapat dibuat: {error}",
@@ -250,10 +254,6 @@ SETTINGS_TEXT: dict[str, str] = {
         "Pengaturan tidak valid ({source}): {key} = {value} tidak dikenal; "
         "yang diizinkan: {allowed}"
     ),
-    "reserved": (
-        "Pengaturan tidak valid ({source}): {key} = {value} belum didukung oleh versi ini; "
-        "yang diizinkan: {allowed}"
-    ),
     "syntax": (
         "Berkas pengaturan bukan TOML yang valid ({source}): baris {line}, kolom {column}: {detail}"
     ),
@@ -271,9 +271,6 @@ SETTINGS_TEXT: dict[str, str] = {
     "known_keys": "kunci yang dikenal di {where}: {keys}",
     "top_level_hint": (
         " (kunci tingkat atas {key} harus ditulis di atas judul bagian [...] yang pertama)"
-    ),
-    "reserved_section": (
-        "bagian [{section}] yang kosong; kuncinya baru ditambahkan di versi berikutnya"
     ),
     "table": "tabel [{key}]",
     "table_list": "daftar tabel [[{key}]]",

@@ -19,7 +19,7 @@ import types
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,7 +42,6 @@ _LABEL_MAX: Final = 16
 # Numbers a busy day can reach; labels must stay distinct across all of them.
 _LABEL_SAMPLES: Final = (7, 1, 9, 10, 99, 100, 999, 1000, 9999)
 _LABEL_MAX_NUMBER: Final = 9999
-_RESERVED_SECTIONS: Final = ("display",)
 _TOP_LEVEL_KEYS: Final = (
     "main_units",
     "office",
@@ -53,7 +52,7 @@ _TOP_LEVEL_KEYS: Final = (
     "printer",
     "kiosk",
     "admin",
-    *_RESERVED_SECTIONS,
+    "display",
 )
 _FOOTER_MAX: Final = 120
 _BCM_PINS: Final = (0, 27)
@@ -205,6 +204,28 @@ class AdminSettings:
     public_base_url: str = "http://ult.local:8080"
 
 
+ORIENTATIONS: Final = ("landscape", "portrait")
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """The caller board (``[display]``).
+
+    ``font`` replaces DejaVu Sans and ``logo`` (PNG or JPEG) is drawn beside the office
+    name; both are paths, relative ones to the settings file's folder. A missing file does
+    not stop the board: it is logged and the default is used. ``orientation`` "portrait"
+    turns the picture a quarter for a TV hung on its side. ``audio_device`` is the ALSA
+    device name as SDL lists it (None: the system default); ``sound`` false keeps the
+    board silent.
+    """
+
+    font: Path | None = None
+    logo: Path | None = None
+    orientation: str = "landscape"
+    audio_device: str | None = None
+    sound: bool = True
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything read from the settings file, validated.
@@ -214,8 +235,8 @@ class Settings:
         source: the settings file that was read, absolute, or None when defaults were used.
         main_units: names of the main units (Unit Utama, SOP step 13) the back office can
             forward a case to.
-        printer, kiosk, admin: the ticket printer, the button daemon, the web app.
-        display: reserved section, empty in this version.
+        printer, kiosk, admin, display: the ticket printer, the button daemon, the web
+            app, the caller board.
     """
 
     home: Path
@@ -229,8 +250,7 @@ class Settings:
     printer: PrinterSettings = PrinterSettings()
     kiosk: KioskSettings = KioskSettings()
     admin: AdminSettings = AdminSettings()
-    # A read-only mapping is unhashable; leaving it out of the hash keeps Settings hashable.
-    display: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    display: DisplaySettings = DisplaySettings()
 
     def service(self, letter: str) -> ServiceSettings:
         """Return the service with this letter.
@@ -574,7 +594,6 @@ class _Parser:
             main_units = self.text_list("main_units", data["main_units"], _MAIN_UNIT_MAX)
         else:
             main_units = DEFAULT_MAIN_UNITS
-        reserved = {name: self.reserved(data, name) for name in _RESERVED_SECTIONS}
         printer = self.printer(self.table(data, "printer"), home)
         kiosk = self.kiosk(self.table(data, "kiosk"), services)
         admin = self.admin(self.table(data, "admin"))
@@ -590,7 +609,7 @@ class _Parser:
             printer=printer,
             kiosk=kiosk,
             admin=admin,
-            **reserved,
+            display=self.display(self.table(data, "display"), home),
         )
 
     def printer(self, table: Mapping[str, Any], home: Path) -> PrinterSettings:
@@ -890,13 +909,37 @@ class _Parser:
                 raise self.fail(f"{key}[{index}]", letter, _text("unique", other=other))
         return tuple(value)
 
-    def reserved(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-        table = self.table(data, name)
-        if table:
-            key, value = next(iter(table.items()))
-            allowed = _text("reserved_section", section=name)
-            raise self.fail(_join(name, key), value, allowed, "reserved")
-        return types.MappingProxyType({})
+    def display(self, table: Mapping[str, Any], home: Path) -> DisplaySettings:
+        d = DisplaySettings()
+        files_keys = ("font", "logo")
+        self.check_keys(table, tuple(f.name for f in fields(DisplaySettings)), "display")
+        files = {name: self.optional_path(table, "display", name, home) for name in files_keys}
+        orientation = table.get("orientation", d.orientation)
+        if orientation not in ORIENTATIONS:
+            raise self.fail(
+                "display.orientation", orientation, _text("choice", choices=", ".join(ORIENTATIONS))
+            )
+        device = table.get("audio_device")
+        if device is not None:
+            device = self.text("display.audio_device", device, 200)
+        return DisplaySettings(
+            orientation=orientation,
+            audio_device=device,
+            sound=self.boolean(table, "display", "sound", d.sound),
+            **files,
+        )
+
+    def optional_path(
+        self, table: Mapping[str, Any], prefix: str, name: str, home: Path
+    ) -> Path | None:
+        """A file path (relative to the settings file's folder, else ``home``), or None."""
+        value = table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or _has_control(value):
+            raise self.fail(_join(prefix, name), value, _text("database"))
+        base = self.source.parent if self.source is not None else home
+        return base / Path(value.strip()).expanduser()
 
 
 def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:

@@ -308,7 +308,7 @@ def test_attention_blinks_after_a_call_then_stops(queue: Queue, clock: FakeClock
 
 
 def test_priority_mark_when_present() -> None:
-    # board_state has no priority flag yet: the view shows one when the feed provides it.
+    # A priority ticket carries a mark in words, not only a colour.
     state = {
         "counters": [
             {"id": 1, "name": "Loket 1", "label": "B-001", "paused": False, "priority": True}

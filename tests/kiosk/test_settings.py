@@ -15,6 +15,7 @@ from kiosk.settings import (
     AdminSettings,
     ButtonSettings,
     CounterSettings,
+    DisplaySettings,
     KioskSettings,
     OfficeSettings,
     PrinterSettings,
@@ -75,7 +76,7 @@ def assert_defaults(settings: Settings, home: Path) -> None:
     assert settings.printer == PrinterSettings(path=home / "tickets")
     assert settings.kiosk == KioskSettings()
     assert settings.admin == AdminSettings()
-    assert dict(settings.display) == {}
+    assert settings.display == DisplaySettings()
 
 
 # --- Locating the file and defaults ----------------------------------------------------------
@@ -214,6 +215,7 @@ def test_template_shows_every_key_with_a_comment() -> None:
     keys += [f.name for f in dataclasses.fields(QueueSettings)]
     keys += [f.name for f in dataclasses.fields(ServiceSettings)]
     keys += [f.name for f in dataclasses.fields(CounterSettings)]
+    keys += [f.name for f in dataclasses.fields(DisplaySettings)]
     keys += ["database", "main_units"]
     for key in keys:
         written = [i for i, line in enumerate(lines) if line.lstrip("# ").startswith(f"{key} =")]
@@ -224,8 +226,7 @@ def test_template_shows_every_key_with_a_comment() -> None:
         in_legend = any(line.startswith(f"#   {key} ") for line in lines)
         assert commented_above or in_legend, f"{key} has no comment"
     parsed = tomllib.loads(text)
-    assert parsed["display"] == {}
-    assert "\n[display]\n" in text
+    assert parsed["display"] == {"orientation": "landscape", "sound": True}
 
 
 # --- Values that are read --------------------------------------------------------------------
@@ -382,8 +383,6 @@ def test_settings_are_immutable(tmp_path: Path) -> None:
     settings = load_settings(environ={"ULT_HOME": str(tmp_path)})
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.office = OfficeSettings(name="x")  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        settings.display["port"] = "x"  # type: ignore[index]
     assert hash(settings) == hash(load_settings(environ={"ULT_HOME": str(tmp_path)}))
 
 
@@ -612,7 +611,14 @@ INVALID = [
     ('[store]\ndatabase = ""', "store.database", '""'),
     ('[store]\ndatabase = "  "', "store.database", '"  "'),
     ("[store]\ndatabase = 5", "store.database", "5"),
-    # reserved sections
+    # display
+    ('[display]\norientation = "upside"', "display.orientation", '"upside"'),
+    ("[display]\nfont = 3", "display.font", "3"),
+    ('[display]\nlogo = ""', "display.logo", '""'),
+    ('[display]\nsound = "yes"', "display.sound", '"yes"'),
+    ('[display]\naudio_device = ""', "display.audio_device", '""'),
+    ("[display]\nfullscreen = true", "display.fullscreen", "true"),
+    # printer
     ('[printer]\nport = "/dev/usb/lp0"', "printer.port", '"/dev/usb/lp0"'),
     ('[printer]\nconnection = "bluetooth"', "printer.connection", '"bluetooth"'),
     ('[printer]\nconnection = "usb"', "printer.vendor_id", None),
@@ -687,12 +693,20 @@ def test_bool_is_not_a_number(tmp_path: Path) -> None:
     assert caught.value.key == "queue.default_service_minutes"
 
 
-def test_reserved_section_key_is_not_supported_yet(tmp_path: Path) -> None:
-    source = write(tmp_path / "ult.toml", "[display]\nfullscreen = true\n")
-    with pytest.raises(SettingsError) as caught:
-        load_settings(source, environ={})
-    assert caught.value.key == "display.fullscreen"
-    assert "belum didukung oleh versi ini" in str(caught.value)
+def test_display_section(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "ult.toml",
+        '[display]\norientation = "portrait"\nfont = "fonts/x.ttf"\nlogo = "/srv/logo.png"\n'
+        'audio_device = "hdmi"\nsound = false\n',
+    )
+    display = load_settings(source, environ={}).display
+    assert display == DisplaySettings(
+        font=tmp_path / "fonts" / "x.ttf",
+        logo=Path("/srv/logo.png"),
+        orientation="portrait",
+        audio_device="hdmi",
+        sound=False,
+    )
 
 
 def test_unknown_key_lists_the_known_keys(tmp_path: Path) -> None:
