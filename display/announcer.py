@@ -196,9 +196,16 @@ class Announcer:
     def _speak(self, item: _Item) -> None:
         try:
             wav = self._make_wav(item.label, item.counter)
-        except Exception:
-            # A missing voice clip must not silence every later call.
-            log.exception("cannot make the announcement for %s at %s", item.label, item.counter)
+        except Exception as exc:
+            # A missing voice clip must not silence every later call. It is an office's
+            # setup to fix, not a bug: one line, the traceback only when debugging.
+            log.warning(
+                "cannot make the announcement for %s at %s: %s",
+                item.label,
+                item.counter,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
             return
         try:
             self._play(wav)

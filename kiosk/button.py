@@ -783,7 +783,7 @@ def run(
     """
     # Simulating, a person reads the terminal: the Indonesian lines say what happened, and
     # only the log's warnings and errors join them.
-    with _logging_at(logging.WARNING if simulate else logging.INFO):
+    with logging_at(logging.WARNING if simulate else logging.INFO):
         return _run(settings, simulate=simulate, stdin=stdin, stdout=stdout)
 
 
@@ -860,7 +860,7 @@ def _config_error(key: str, **values: object) -> int:
 
 
 @contextlib.contextmanager
-def _logging_at(level: int) -> Iterator[None]:
+def logging_at(level: int, names: tuple[str, ...] = ("kiosk", "printer")) -> Iterator[None]:
     """Our log lines from ``level`` up reach stderr (the journal under systemd, which adds
     time stamps) while the daemon runs; the levels before are restored afterwards.
 
@@ -871,7 +871,7 @@ def _logging_at(level: int) -> Iterator[None]:
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
     changed = []
-    for name in ("kiosk", "printer"):
+    for name in names:
         logger = logging.getLogger(name)
         if logger.level == logging.NOTSET:  # leave a level someone chose alone
             logger.setLevel(level)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 import sqlite_utils
@@ -502,10 +504,25 @@ def _size(text: str) -> tuple[int, int]:
 
 @main.command("display")
 @click.option(
+    "--windowed",
+    metavar="WxH",
+    help="Run in a window of this size (pixels) on a desktop instead of full screen.",
+)
+@click.option(
+    "--hub",
+    metavar="URL",
+    help="Follow the admin app at URL (http://host:port) instead of the local database.",
+)
+@click.option(
     "--screenshot",
     "screenshot_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Render the current board once into this PNG and exit.",
+    help="Render the board into this PNG and exit (with --follow: keep it up to date).",
+)
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="With --screenshot: run the live board without a screen, rewriting the PNG.",
 )
 @click.option(
     "--size",
@@ -513,18 +530,56 @@ def _size(text: str) -> tuple[int, int]:
     show_default=True,
     help="Screenshot size in pixels, WIDTHxHEIGHT.",
 )
+@click.option("--silent", is_flag=True, help="Do not speak the calls.")
 @pass_app
 @handled
-def display_command(app: App, screenshot_path: Path | None, size: str) -> None:
-    """The caller board. Today: --screenshot FILE renders it once (the live board comes next)."""
-    if screenshot_path is None:
-        raise click.UsageError(CLI["display_screenshot_only"])
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+def display_command(
+    app: App,
+    windowed: str | None,
+    hub: str | None,
+    screenshot_path: Path | None,
+    follow: bool,
+    size: str,
+    silent: bool,
+) -> None:
+    """The caller board: full screen (KMS/DRM on a Pi), a window, or a screenshot."""
+    if follow and screenshot_path is None:
+        raise click.UsageError(CLI["display_follow_needs_file"])
+    if windowed is not None and screenshot_path is not None:
+        raise click.UsageError(CLI["display_options_clash"])
+    window = _size(windowed) if windowed is not None else None
+    shot_size = _size(size)
+    if hub is not None:
+        parts = urlsplit(hub)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(CLI["display_hub_invalid"].format(hub=hub[:80]))
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from display.snapshot import screenshot
+    if screenshot_path is not None and not follow:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        from display.snapshot import screenshot
 
-    written = screenshot(app.settings, app.db, screenshot_path, _size(size))
-    click.echo(CLI["screenshot_written"].format(path=written))
+        written = screenshot(app.settings, app.db, screenshot_path, shot_size)
+        click.echo(CLI["screenshot_written"].format(path=written))
+        return
+    from display.service import DisplayError, run_display
+    from kiosk.button import logging_at
+
+    names = [] if hub is not None else [c.name for c in app.queue().counters()]
+    if follow:
+        click.echo(CLI["display_following"].format(path=screenshot_path))
+    with logging_at(logging.INFO, ("display", "kiosk")):
+        try:
+            run_display(
+                app.settings,
+                counter_names=names,
+                hub=hub,
+                windowed=window,
+                follow_png=screenshot_path if follow else None,
+                size=shot_size,
+                silent=silent,
+            )
+        except DisplayError as error:
+            _fail(CLI["display_failed"].format(error=error), EXIT_USAGE)
 
 
 @main.group()
@@ -538,9 +593,9 @@ def voice() -> None:
 
 def _voice_packs(app: App) -> tuple[Path, Path]:
     """``(pack, default_pack)``: the office's own recordings when present, else the default."""
-    default = app.settings.home / "voice" / "default"
-    custom = app.settings.home / "voice" / "custom"
-    return (custom if custom.is_dir() else default), default
+    from display.service import voice_packs
+
+    return voice_packs(app.settings.home)
 
 
 @voice.command("build")
@@ -586,10 +641,11 @@ def voice_text(label: str, counter: str) -> None:
 @handled
 def voice_say(app: App, label: str, counter: str, wav: Path) -> None:
     """Write the whole announcement (chime, then the words) as one WAV, as the board plays it."""
-    from display.voice import CHIME_FILE, VoiceError, announcement_words, write_announcement
+    from display.service import chime_file
+    from display.voice import VoiceError, announcement_words, write_announcement
 
     pack, default = _voice_packs(app)
-    chime = pack / CHIME_FILE if (pack / CHIME_FILE).exists() else default / CHIME_FILE
+    chime = chime_file(pack, default)
     try:
         words = announcement_words(label, counter)
         write_announcement(wav, words, pack=pack, default_pack=default, chime=chime)

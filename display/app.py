@@ -1,0 +1,325 @@
+"""The live caller board: a feed of events, the board state, the view, the voice.
+
+:class:`BoardLoop` joins the parts the other modules build: it waits on a feed
+(:class:`display.feed.LocalFeed` or :class:`display.feed.RemoteFeed`) until an event comes or the
+next repaint is due, reads the board state again after events, hands calls to the
+:class:`display.announcer.Announcer` and pushes only the changed rectangles to the screen. There
+is no busy loop: with nothing moving it wakes once a second for the clock; while the attention
+blink or the running text moves it wakes :data:`ANIMATION_FPS` times a second.
+
+The state comes from a :class:`StateSource`: the appliance database (:class:`LocalState`) or the
+admin app's ``GET /api/v1/board`` (:class:`RemoteState`). Until the first state is read the
+board shows the offline mark and no feed is opened, so a board that starts before its database
+or hub never reads out the day's old calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import pygame
+
+from display.board import BoardView
+from display.feed import Backoff, Feed, FeedEvent
+
+log = logging.getLogger(__name__)
+
+ANIMATION_FPS = 30
+"""Repaints per second while something moves (blink, running text)."""
+BOARD_PATH = "/api/v1/board"
+"""The admin app's board state, relative to the hub URL."""
+
+
+class StateUnavailable(Exception):
+    """The board state cannot be read right now (database or hub unreachable)."""
+
+
+class StateSource(Protocol):
+    """Where the board state comes from (see :func:`display.snapshot.board_view_state`)."""
+
+    def state(self) -> dict[str, Any]:
+        """The current board state; raises :class:`StateUnavailable` when it cannot be read."""
+        ...
+
+    def close(self) -> None:
+        """Release the source."""
+        ...
+
+
+class LocalState:
+    """The board state of the appliance database at ``db_path`` (opened read-only in spirit:
+    never created, never migrated; the kiosk and admin processes own the schema)."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self._db = None
+
+    def state(self) -> dict[str, Any]:
+        from display.snapshot import board_view_state
+        from kiosk.store import NotInitialised, SchemaTooNew, connect
+
+        try:
+            if self._db is None:
+                self._db = connect(self.db_path, create=False, migrate_schema=False)
+            return board_view_state(self._db)
+        except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+            self.close()
+            raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
+
+    def close(self) -> None:
+        """Close the database connection."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+class RemoteState:
+    """The board state from the admin app: ``GET {base_url}/api/v1/board`` (JSON, no login).
+
+    The document has the keys of :func:`kiosk.queries.board_state` plus ``service_names``.
+    """
+
+    def __init__(self, base_url: str, *, timeout_s: float = 5.0) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"hub URL must be http(s)://host[:port][/path], not {base_url!r}")
+        self.url = base_url.rstrip("/") + BOARD_PATH
+        self.timeout_s = timeout_s
+
+    def state(self) -> dict[str, Any]:
+        request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                data = json.loads(response.read())
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            raise StateUnavailable(f"{self.url}: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("last_event_id"), int):
+            raise StateUnavailable(f"{self.url}: not a board document")
+        return data
+
+    def close(self) -> None:
+        """Nothing to release: each read is one request."""
+
+
+class Screen:
+    """Where frames go: a pygame display surface, turned a quarter for a portrait TV.
+
+    ``surface`` is the display surface (its size is the screen's); with ``portrait`` the
+    board is drawn at the swapped size and each changed rectangle is turned 90 degrees
+    counter-clockwise on its way to the screen, so only what changed is copied.
+    """
+
+    def __init__(self, surface: pygame.Surface, *, portrait: bool = False) -> None:
+        self.surface = surface
+        self.portrait = portrait and surface.get_width() > surface.get_height()
+
+    @property
+    def board_size(self) -> tuple[int, int]:
+        """The size (pixels) the board is drawn at."""
+        width, height = self.surface.get_size()
+        return (height, width) if self.portrait else (width, height)
+
+    def show(self, board: pygame.Surface, dirty: list[pygame.Rect]) -> list[pygame.Rect]:
+        """Copy the ``dirty`` rectangles of ``board`` to the screen and flip them; return the
+        screen rectangles that changed."""
+        shown = []
+        for rect in dirty:
+            if self.portrait:
+                piece = pygame.transform.rotate(board.subsurface(rect), 90)
+                # (x, y) of the board lands at (y, board width - x) on the screen.
+                place = pygame.Rect(rect.y, board.get_width() - rect.right, rect.h, rect.w)
+                self.surface.blit(piece, place)
+            else:
+                place = rect
+                self.surface.blit(board, place, rect)
+            shown.append(place)
+        if shown:
+            pygame.display.update(shown)
+        return shown
+
+
+class BoardLoop:
+    """The board's main loop.
+
+    Args:
+        view: the board drawn off-screen.
+        screen: where frames go.
+        source: the board state.
+        make_feed: ``make_feed(after_id)`` opens the event feed resuming after that id; called
+            once the first state is read, with its ``last_event_id``.
+        announce: ``announce(label, counter, event_id)`` for each call and recall (e.g.
+            :meth:`display.announcer.Announcer.announce`), or None for a silent board.
+        now: the wall clock, an aware UTC ``datetime``.
+        on_frame: called with the screen surface after each frame that changed something
+            (e.g. to keep a screenshot file up to date).
+    """
+
+    def __init__(
+        self,
+        *,
+        view: BoardView,
+        screen: Screen,
+        source: StateSource,
+        make_feed: Callable[[int], Feed],
+        announce: Callable[..., object] | None = None,
+        now: Callable[[], datetime],
+        on_frame: Callable[[pygame.Surface], None] | None = None,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.view = view
+        self.screen = screen
+        self.source = source
+        self.feed: Feed | None = None
+        self.state: Mapping[str, Any] = {}
+        self.stopped = threading.Event()
+        self.frames = 0
+        """Frames that changed the screen so far."""
+        self._make_feed = make_feed
+        self._announce = announce
+        self._now = now
+        self._on_frame = on_frame
+        self._backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._state_ok = False
+        self._warned = False
+
+    # -- state
+
+    def _refresh(self) -> None:
+        """Read the state again; on failure keep the last one and mark the board offline."""
+        try:
+            self.state = self.source.state()
+        except StateUnavailable as exc:
+            if self._state_ok or not self._warned:
+                log.warning("board state unavailable: %s", exc)
+                self._warned = True
+            self._state_ok = False
+            return
+        if not self._state_ok and self._warned:
+            log.info("board state readable again")
+        self._state_ok = True
+        self._warned = False
+
+    def _start_feed(self) -> None:
+        """Open the feed after the first state, resuming after that state's newest event."""
+        self._refresh()
+        if self._state_ok:
+            self.feed = self._make_feed(int(self.state.get("last_event_id") or 0))
+            self._backoff.reset()
+        else:
+            self._sleep_or_stop(self._backoff.next())
+
+    @property
+    def offline(self) -> bool:
+        """True while the feed or the state cannot be read (the board shows a discreet mark)."""
+        return self.feed is None or not self.feed.connected or not self._state_ok
+
+    # -- one turn
+
+    def _timeout(self) -> float:
+        """Seconds to wait for events before the next repaint is due."""
+        if self.view.animating:
+            return 1 / ANIMATION_FPS
+        now = self._now()
+        fraction = now.timestamp() % 1
+        return max(0.01, math.nextafter(1.0 - fraction, 2.0))
+
+    def _take(self, events: list[FeedEvent]) -> None:
+        if not events:
+            return
+        self._refresh()
+        if self._announce is None:
+            return
+        for event in events:
+            if not event.is_call:
+                continue
+            label, counter = event.payload.get("label"), event.payload.get("counter")
+            if isinstance(label, str) and isinstance(counter, str):
+                self._announce(label, counter, event_id=event.id)
+
+    def step(self) -> list[pygame.Rect]:
+        """Wait for events or the next repaint, draw what changed; return the screen
+        rectangles updated."""
+        if self.feed is None:
+            self._start_feed()
+        else:
+            self._take(self.feed.poll(self._timeout()))
+            if not self._state_ok:
+                self._refresh()
+        self._handle_input()
+        dirty = self.view.update(
+            self.state,
+            now=self._now(),
+            offline=self.offline,
+            running_text=str(self.state.get("running_text") or ""),
+        )
+        shown = self.screen.show(self.view.surface, dirty)
+        if shown:
+            self.frames += 1
+            if self._on_frame is not None:
+                self._on_frame(self.screen.surface)
+        return shown
+
+    def _handle_input(self) -> None:
+        """A window's close button, or Escape / q on a keyboard, stops the board."""
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (
+                event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q)
+            ):
+                self.stopped.set()
+
+    def _sleep_or_stop(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.stopped.is_set() and time.monotonic() < end:
+            self._handle_input()
+            self._sleep(min(0.2, max(0.0, end - time.monotonic())))
+            # Keep the clock and the offline mark alive while the source is away.
+            dirty = self.view.update(self.state, now=self._now(), offline=True)
+            self.screen.show(self.view.surface, dirty)
+
+    def run(self) -> None:
+        """Run until :attr:`stopped` is set (by :meth:`stop`, a signal handler or the window)."""
+        try:
+            while not self.stopped.is_set():
+                self.step()
+        finally:
+            if self.feed is not None:
+                self.feed.close()
+            self.source.close()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the current turn (thread- and signal-safe)."""
+        self.stopped.set()
+
+
+def png_writer(path: Path, *, every_s: float = 1.0) -> Callable[[pygame.Surface], None]:
+    """An ``on_frame`` that saves the screen to ``path`` (PNG, by atomic rename) at most once
+    per ``every_s`` seconds, so a headless demo keeps a current picture of the board."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    last = [float("-inf")]
+
+    def write(surface: pygame.Surface) -> None:
+        if time.monotonic() - last[0] < every_s:
+            return
+        last[0] = time.monotonic()
+        temporary = path.with_name(f".{path.stem}.tmp.png")
+        pygame.image.save(surface, str(temporary))
+        temporary.replace(path)
+
+    return write
