@@ -1,1 +1,159 @@
-"""Staff web app, JSON API and event stream (Flask). Built on the queue core in ``kiosk``."""
+"""The staff web app: pages, the JSON API, the board stream (Flask app factory).
+
+:func:`create_app` builds the app from the appliance settings; ``ult admin`` serves it with
+waitress. Blueprints per area register themselves in :func:`_register_blueprints`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+
+from kiosk.clock import utc_now
+from kiosk.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+SECRET_FILE = "admin-secret.key"
+"""In ULT_HOME: the key that signs session cookies, so sessions survive a restart."""
+MAX_BODY_BYTES = 64 * 1024
+"""Largest request body accepted (forms and JSON); a queue action never needs more."""
+
+
+def _secret_key(home: Path) -> bytes:
+    """The session signing key, created (mode 0600) on first start."""
+    path = home / SECRET_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(key)
+        return key
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the admin app.
+
+    Args:
+        settings: the appliance settings (loaded from the environment when None).
+        clock: the wall clock handed to the queue (aware UTC); tests inject a fake one.
+        config: Flask config overrides (e.g. ``{"TESTING": True}``).
+    """
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(settings.home),
+        SESSION_COOKIE_NAME="ult_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.admin.session_idle_minutes),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+        # CSRF is checked in admin.security for cookie-authenticated unsafe requests only:
+        # a bearer-token client (device, script) carries no cookie an attacker could ride.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        ULT_SETTINGS=settings,
+        ULT_CLOCK=clock,
+    )
+    app.config.update(config or {})
+
+    from admin import db, errors, security
+    from admin.auth import LoginThrottle
+
+    db.init_app(app)
+    security.init_app(app)
+    _template_globals(app, settings)
+    errors.init_app(app)
+    app.extensions["ult_login_throttle"] = LoginThrottle()
+    _register_blueprints(app)
+    return app
+
+
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("pages.reception", "Resepsionis", "issue"),
+    ("pages.counter", "Loket", "call"),
+    ("pages.back_office", "Back office", "directions"),
+    ("supervisor.overview", "Ringkasan hari ini", "overview"),
+    ("supervisor.catalog", "Layanan & loket", "manage"),
+    ("supervisor.accounts", "Akun & token", "manage"),
+    ("visitor.board", "Papan panggilan", "view"),
+)
+"""Navigation: endpoint, label, the action whose roles see it (only registered ones show)."""
+
+
+def _template_globals(app: Flask, settings: Settings) -> None:
+    from admin.auth import allowed, current_principal
+    from admin.messages import ROLE_NAMES
+
+    def nav_items() -> list[tuple[str, str]]:
+        return [
+            (endpoint, label)
+            for endpoint, label, action in NAV
+            if endpoint in app.view_functions and allowed(action)
+        ]
+
+    def principal_or_none() -> Any:
+        from admin.db import DatabaseUnavailable
+
+        try:
+            return current_principal()
+        except DatabaseUnavailable:  # the error page for exactly that must still render
+            return None
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "office_name": settings.office.name,
+            "principal": principal_or_none(),
+            "nav_items": nav_items,
+            "role_name": lambda role: ROLE_NAMES.get(role, role),
+            "allowed": allowed,
+        }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from admin import api, auth, pages, stream, supervisor, visitor
+
+    for module in (auth, api, stream, pages, supervisor, visitor):
+        app.register_blueprint(module.bp)
+
+    @app.get("/")
+    def home() -> Any:
+        """Each role lands on its own page."""
+        from admin.auth import current_principal
+
+        principal = current_principal()
+        if principal is None:
+            return redirect(url_for("auth.login"))
+        for endpoint in _HOME_BY_ROLE.get(principal.role, ()):
+            if endpoint in app.view_functions:
+                return redirect(url_for(endpoint))
+        return redirect(url_for("auth.login"))
+
+
+_HOME_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "receptionist": ("pages.reception",),
+    "front_office": ("pages.counter",),
+    "back_office": ("pages.back_office",),
+    "unit": ("pages.back_office",),
+    "supervisor": ("supervisor.overview",),
+    "technician": ("supervisor.overview",),
+}
+"""The landing page endpoint of each role (the first one registered wins)."""

@@ -198,11 +198,26 @@ class KioskSettings:
 
 @dataclass(frozen=True)
 class AdminSettings:
-    """The staff web app (``[admin]``). ``public_base_url`` is where visitors' phones reach
-    it: the ticket QR encodes ``{public_base_url}/t/{token}``."""
+    """The staff web app (``[admin]``).
+
+    ``public_base_url`` is where visitors' phones reach it: the ticket QR encodes
+    ``{public_base_url}/t/{token}``. ``host``/``port`` are where ``ult admin`` listens.
+    ``threads`` is waitress's worker count and ``max_streams`` the cap on open board event
+    streams; each stream holds a thread, so ``threads`` must exceed ``max_streams`` by at
+    least :data:`ADMIN_SPARE_THREADS` for staff pages never to wait (PITFALLS, admin).
+    ``session_idle_minutes``: a staff session ends after this long without a request.
+    """
 
     public_base_url: str = "http://ult.local:8080"
+    host: str = "0.0.0.0"
+    port: int = 8080
+    threads: int = 64
+    max_streams: int = 50
+    session_idle_minutes: int = 540
 
+
+ADMIN_SPARE_THREADS: Final = 8
+"""Waitress threads kept free of event streams for pages and the API."""
 
 ORIENTATIONS: Final = ("landscape", "portrait")
 
@@ -747,11 +762,24 @@ class _Parser:
 
     def admin(self, table: Mapping[str, Any]) -> AdminSettings:
         d = AdminSettings()
-        self.check_keys(table, ("public_base_url",), "admin")
+        self.check_keys(table, tuple(f.name for f in fields(AdminSettings)), "admin")
         url = table.get("public_base_url", d.public_base_url)
         if not isinstance(url, str) or not _BASE_URL.fullmatch(url.strip()):
             raise self.fail("admin.public_base_url", url, _text("base_url"))
-        return AdminSettings(public_base_url=url.strip().rstrip("/"))
+        host = self.text("admin.host", table.get("host", d.host), 253)
+        max_streams = self.integer(table, "admin", "max_streams", d.max_streams, 1, 500)
+        low = max_streams + ADMIN_SPARE_THREADS
+        threads = self.integer(table, "admin", "threads", max(d.threads, low), low, 1000)
+        return AdminSettings(
+            public_base_url=url.strip().rstrip("/"),
+            host=host,
+            port=self.integer(table, "admin", "port", d.port, 1, 65535),
+            threads=threads,
+            max_streams=max_streams,
+            session_idle_minutes=self.integer(
+                table, "admin", "session_idle_minutes", d.session_idle_minutes, 5, 24 * 60
+            ),
+        )
 
     def office(self, table: Mapping[str, Any]) -> OfficeSettings:
         defaults = OfficeSettings()

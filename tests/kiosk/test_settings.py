@@ -647,7 +647,13 @@ INVALID = [
         "5",
     ),
     ('[admin]\npublic_base_url = "ult.local"', "admin.public_base_url", '"ult.local"'),
-    ("[admin]\nport = 8080", "admin.port", "8080"),
+    ("[admin]\nport = 0", "admin.port", "0"),
+    ('[admin]\nport = "8080"', "admin.port", '"8080"'),
+    ("[admin]\nmax_streams = 0", "admin.max_streams", "0"),
+    ("[admin]\nmax_streams = 50\nthreads = 57", "admin.threads", "57"),
+    ("[admin]\nsession_idle_minutes = 1", "admin.session_idle_minutes", "1"),
+    ('[admin]\nhost = ""', "admin.host", '""'),
+    ("[admin]\nlisten = 1", "admin.listen", "1"),
     ("[display]\nfullscreen = true", "display.fullscreen", "true"),
     ("printer = 1", "printer", "1"),
 ]
@@ -832,6 +838,7 @@ public_base_url = "https://antrian.bpmp.example/ "
     assert settings.kiosk.buttons == (ButtonSettings(5, "B"), ButtonSettings(6, "A"))
     assert settings.kiosk.led_pin is None
     assert settings.admin.public_base_url == "https://antrian.bpmp.example"
+    assert settings.admin.threads >= settings.admin.max_streams + 8
 
 
 def test_file_printer_path_is_relative_to_the_settings_file(tmp_path: Path) -> None:

@@ -1,0 +1,43 @@
+"""Security headers on every response, and CSRF for cookie-authenticated writes."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""No inline scripts or styles, nothing from another origin (the appliance has no internet)."""
+
+csrf = CSRFProtect()
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _check_csrf() -> None:
+    # A request with a bearer token is a device or script: no ambient cookie to abuse.
+    if request.method in _SAFE_METHODS:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    csrf.protect()
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/api/") or response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install CSRF (checked in a before-request hook) and the response headers."""
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    app.after_request(_headers)

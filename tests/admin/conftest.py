@@ -1,0 +1,83 @@
+"""Admin app fixtures: the app over a real SQLite file, one account per role, logged-in
+clients with their CSRF token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlite_utils
+from flask import Flask
+from flask.testing import FlaskClient
+
+from admin import create_app
+from kiosk import accounts
+from kiosk.clock import FakeClock
+from kiosk.queue import Queue
+from kiosk.settings import Settings
+
+PASSWORD = "rahasia-123"
+"""Every test account's password."""
+
+USERS = {role: f"{role.replace('_', '')}1" for role in accounts.ROLES}
+"""One account per role: ``{role: username}``."""
+
+
+@pytest.fixture
+def app(settings: Settings, db: sqlite_utils.Database, clock: FakeClock) -> Iterator[Flask]:
+    for role, username in USERS.items():
+        accounts.add_user(db, username, PASSWORD, role)
+    application = create_app(settings, clock=clock, config={"TESTING": True})
+    yield application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page's meta tag."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def login(client: FlaskClient, role: str) -> str:
+    """Log ``client`` in as the account of ``role``; return the session's CSRF token."""
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"username": USERS[role], "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_token(client, "/login")
+
+
+@pytest.fixture
+def as_role(app: Flask) -> Iterator:
+    """``as_role(role)`` → a fresh client logged in as that role, and its CSRF token."""
+
+    def make(role: str) -> tuple[FlaskClient, str]:
+        client = app.test_client()
+        return client, login(client, role)
+
+    yield make
+
+
+@pytest.fixture
+def bearer(db: sqlite_utils.Database) -> Iterator:
+    """``bearer(role)`` → headers carrying a fresh API token of that role."""
+
+    def make(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {accounts.create_token(db, f'test-{role}', role)}"}
+
+    yield make
+
+
+@pytest.fixture
+def app_queue(queue: Queue) -> Queue:
+    """The queue over the same database the app uses (writes seen by both)."""
+    return queue
