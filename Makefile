@@ -9,9 +9,11 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= var/demo
 
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
-TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr
+# chromium: the browser the end-to-end tests drive (Playwright, never a downloaded build).
+TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
+    chromium
 
-.PHONY: demo test lint bench apt-test-deps clean
+.PHONY: demo test e2e lint bench apt-test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,10 @@ test: $(STAMP) apt-test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# Only the browser tests (tests/e2e): the staff pages and the board in Debian's chromium.
+e2e: $(STAMP) apt-test-deps
+	$(BIN)/python -m pytest -q -m e2e tests/e2e
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -33,6 +39,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_queue.py
 	$(BIN)/python benchmarks/bench_kiosk.py
+	$(BIN)/python benchmarks/bench_display.py
 
 demo: $(STAMP)
 	@sh scripts/demo $(DEMO_HOME)

@@ -47,6 +47,9 @@ PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
 """Printer states in which visitors cannot get a ticket from the kiosk."""
 
 TEXT_CACHE_SIZE = 256
+TEXT_CACHE_BYTES = 16 * 1024 * 1024
+"""Pixel bytes the rendered-text cache may hold: one huge call label is ~1 MB, so a bound
+on entries alone let the cache grow to ~100 MB over a day of calls."""
 """Rendered text surfaces kept; bounded so memory stays flat over a working day."""
 FONT_CACHE_SIZE = 48
 FIT_CACHE_SIZE = 512
@@ -64,20 +67,41 @@ Color = tuple[int, int, int]
 
 
 class _LRU(OrderedDict):
-    """A dict that forgets its least recently used entry beyond ``limit`` entries."""
+    """A dict that forgets its least recently used entries beyond ``limit`` entries or,
+    with ``weigh``, beyond ``budget`` total weight (e.g. bytes of pixels)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(
+        self,
+        limit: int,
+        *,
+        weigh: Callable[[Any], int] | None = None,
+        budget: int = 0,
+    ) -> None:
         super().__init__()
         self.limit = limit
+        self.weight = 0
+        self._weigh = weigh
+        self._budget = budget
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         if key in self:
             self.move_to_end(key)
             return self[key]
         value = self[key] = make()
-        if len(self) > self.limit:
-            self.popitem(last=False)
+        if self._weigh is not None:
+            self.weight += self._weigh(value)
+        # The newest entry always stays, even when it alone is over the budget.
+        while len(self) > 1 and (
+            len(self) > self.limit or (self._weigh is not None and self.weight > self._budget)
+        ):
+            _, dropped = self.popitem(last=False)
+            if self._weigh is not None:
+                self.weight -= self._weigh(dropped)
         return value
+
+
+def _surface_bytes(surface: pygame.Surface) -> int:
+    return surface.get_width() * surface.get_height() * surface.get_bytesize()
 
 
 def _local(now: datetime, timezone: ZoneInfo) -> datetime:
@@ -114,7 +138,7 @@ class BoardView:
         self.surface.fill(BACKGROUND)
         self._font_path = _usable_font(font_path)
         self._fonts = _LRU(FONT_CACHE_SIZE)
-        self._texts = _LRU(TEXT_CACHE_SIZE)
+        self._texts = _LRU(TEXT_CACHE_SIZE, weigh=_surface_bytes, budget=TEXT_CACHE_BYTES)
         self._fits = _LRU(FIT_CACHE_SIZE)
         self.regions: dict[str, pygame.Rect] = _layout(*self.size)
         """Region name -> rectangle (pixels); regions never overlap."""

@@ -339,3 +339,17 @@ def test_long_running_text_scrolls_from_the_injected_clock() -> None:
     assert view.animating
     moved = view.update(state, now=NOW + timedelta(milliseconds=500), running_text=text)
     assert view.regions["running"] in moved
+
+
+def test_text_cache_stays_within_its_byte_budget_over_a_day_of_calls() -> None:
+    from display.board import TEXT_CACHE_BYTES
+
+    view = BoardView((1920, 1080), office_name=OFFICE, timezone=JAKARTA)
+    for n in range(1, 121):
+        call = {"event_id": n, "label": f"A-{n:03d}", "counter": f"Loket {n % 7}", "recall": False}
+        state = {"counters": [], "last_calls": [call], "waiting": {}, "printer": None}
+        for half in range(3):  # through the attention blink's colours
+            view.update(state, now=NOW + timedelta(seconds=10 * n + half * 0.5))
+    assert 0 < view._texts.weight <= TEXT_CACHE_BYTES
+    total = sum(s.get_width() * s.get_height() * s.get_bytesize() for s in view._texts.values())
+    assert total == view._texts.weight
