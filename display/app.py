@@ -60,40 +60,45 @@ class StateSource(Protocol):
 
 
 class LocalState:
-    """The board state of the appliance database at ``db_path`` (opened read-only in spirit:
-    never created, never migrated; the kiosk and admin processes own the schema)."""
+    """The board state of the appliance database at ``db_path``, never created nor
+    migrated (the kiosk and admin processes own the schema).
+
+    Each read opens the file afresh: reads are rare (after events), and a handle kept
+    open would go on showing a database that a restore has since replaced.
+    """
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
-        self._db = None
 
     def state(self) -> dict[str, Any]:
         from display.snapshot import board_view_state
         from kiosk.store import NotInitialised, SchemaTooNew, connect
 
         try:
-            if self._db is None:
-                self._db = connect(self.db_path, create=False, migrate_schema=False)
-            return board_view_state(self._db)
+            db = connect(self.db_path, create=False, migrate_schema=False)
         except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
-            self.close()
             raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
+        try:
+            return board_view_state(db)
+        except sqlite3.Error as exc:
+            raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
     def close(self) -> None:
-        """Close the database connection."""
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-            self._db = None
+        """Nothing to release: each read opens and closes its own connection."""
 
 
 class RemoteState:
     """The board state from the admin app: ``GET {base_url}/api/v1/board`` (JSON, no login).
 
     The document has the keys of :func:`kiosk.queries.board_state` plus ``service_names``.
+    ``timeout_s`` is short because the read happens in the board's loop: a hub that
+    accepts and never answers must not stop the clock for long.
     """
 
-    def __init__(self, base_url: str, *, timeout_s: float = 5.0) -> None:
+    def __init__(self, base_url: str, *, timeout_s: float = 1.5) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"hub URL must be http(s)://host[:port][/path], not {base_url!r}")
@@ -164,8 +169,9 @@ class BoardLoop:
         announce: ``announce(label, counter, event_id)`` for each call and recall (e.g.
             :meth:`display.announcer.Announcer.announce`), or None for a silent board.
         now: the wall clock, an aware UTC ``datetime``.
-        on_frame: called with the screen surface after each frame that changed something
-            (e.g. to keep a screenshot file up to date).
+        on_frame: ``on_frame(surface, clock_only)`` after each frame that changed something
+            (e.g. to keep a screenshot file up to date); ``clock_only`` is True when only
+            the clock or date changed.
     """
 
     def __init__(
@@ -177,7 +183,7 @@ class BoardLoop:
         make_feed: Callable[[int], Feed],
         announce: Callable[..., object] | None = None,
         now: Callable[[], datetime],
-        on_frame: Callable[[pygame.Surface], None] | None = None,
+        on_frame: Callable[[pygame.Surface, bool], None] | None = None,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -268,11 +274,15 @@ class BoardLoop:
             offline=self.offline,
             running_text=str(self.state.get("running_text") or ""),
         )
+        return self._show(dirty)
+
+    def _show(self, dirty: list[pygame.Rect]) -> list[pygame.Rect]:
         shown = self.screen.show(self.view.surface, dirty)
         if shown:
             self.frames += 1
             if self._on_frame is not None:
-                self._on_frame(self.screen.surface)
+                ticking = (self.view.regions["clock"], self.view.regions["date"])
+                self._on_frame(self.screen.surface, all(rect in ticking for rect in dirty))
         return shown
 
     def _handle_input(self) -> None:
@@ -289,8 +299,7 @@ class BoardLoop:
             self._handle_input()
             self._sleep(min(0.2, max(0.0, end - time.monotonic())))
             # Keep the clock and the offline mark alive while the source is away.
-            dirty = self.view.update(self.state, now=self._now(), offline=True)
-            self.screen.show(self.view.surface, dirty)
+            self._show(self.view.update(self.state, now=self._now(), offline=True))
 
     def run(self) -> None:
         """Run until :attr:`stopped` is set (by :meth:`stop`, a signal handler or the window)."""
@@ -307,19 +316,35 @@ class BoardLoop:
         self.stopped.set()
 
 
-def png_writer(path: Path, *, every_s: float = 1.0) -> Callable[[pygame.Surface], None]:
-    """An ``on_frame`` that saves the screen to ``path`` (PNG, by atomic rename) at most once
-    per ``every_s`` seconds, so a headless demo keeps a current picture of the board."""
+def png_writer(
+    path: Path, *, every_s: float = 1.0, clock_every_s: float = 15.0
+) -> Callable[[pygame.Surface, bool], None]:
+    """An ``on_frame`` that keeps ``path`` (PNG, written by atomic rename) a current
+    picture of the board: at most once per ``every_s`` seconds after a change, and once per
+    ``clock_every_s`` seconds when only the clock moved (encoding a full-screen PNG every
+    second would cost more than the board itself). A write that fails (full disk, no
+    permission) is logged once and retried at the next frame; the board goes on."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     last = [float("-inf")]
+    failing = [False]
 
-    def write(surface: pygame.Surface) -> None:
-        if time.monotonic() - last[0] < every_s:
+    def write(surface: pygame.Surface, clock_only: bool = False) -> None:
+        since = time.monotonic() - last[0]
+        if since < (clock_every_s if clock_only else every_s):
             return
         last[0] = time.monotonic()
         temporary = path.with_name(f".{path.stem}.tmp.png")
-        pygame.image.save(surface, str(temporary))
-        temporary.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(surface, str(temporary))
+            temporary.replace(path)
+        except (OSError, pygame.error) as exc:
+            if not failing[0]:
+                log.warning("cannot write the board picture %s: %s", path, exc)
+                failing[0] = True
+            return
+        if failing[0]:
+            log.info("board picture %s written again", path)
+            failing[0] = False
 
     return write

@@ -14,6 +14,7 @@ import contextlib
 import http.client
 import json
 import logging
+import os
 import queue
 import socket
 import sqlite3
@@ -28,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 
 import sqlite_utils
 
-from kiosk.queries import Event, events_after
+from kiosk.queries import Event, events_after, last_event_id
 from kiosk.store import NotInitialised, SchemaTooNew, connect
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ STREAM_PATH = "/api/v1/board/events"
 
 CALL_KINDS = frozenset({"called", "recalled"})
 """Event kinds the board announces."""
+SNAPSHOT = "snapshot"
+"""A marker event, not of the log: the source started over (a replaced database, or a
+stream resumed from an id it no longer keeps); the board reads its whole state again."""
 
 # Keys of an SSE ``data:`` object that are event-log columns, not the event's payload.
 _COLUMNS = ("at", "ticket_id", "counter_id", "sop_step")
@@ -157,6 +161,9 @@ class LocalFeed:
         self._db: sqlite_utils.Database | None = None
         self._retry_at = float("-inf")
         self._warned = False
+        self._inode: int | None = None
+        self._restarted = False
+        self._fresh = False
 
     def _open(self) -> sqlite_utils.Database | None:
         """The open database, opening it when due; None while it is unavailable."""
@@ -167,11 +174,23 @@ class LocalFeed:
         try:
             # A reader never creates or migrates: a missing file is a fault to report, and
             # the kiosk process owns the schema.
+            self._inode = os.stat(self.db_path).st_ino
             self._db = connect(self.db_path, create=False, migrate_schema=False)
+            self._fresh = True
         except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
             self._fail(exc)
             return None
         return self._db
+
+    def _restart(self, db: sqlite_utils.Database) -> list[FeedEvent]:
+        """Follow a replaced database from its newest event on: its ids may be lower than
+        the old file's, and its earlier calls were never made in this room's hearing. One
+        :data:`SNAPSHOT` event tells the board to read its whole state again."""
+        newest = last_event_id(db)
+        self._restarted = self._fresh = False
+        self.connected = True
+        self.last_id = newest
+        return [FeedEvent(newest, SNAPSHOT, None, None, None, None)]
 
     def _fail(self, exc: BaseException) -> None:
         if self.connected or not self._warned:
@@ -184,11 +203,28 @@ class LocalFeed:
             self._db = None
         self._retry_at = self._clock() + self._backoff.next()
 
+    def _replaced(self) -> bool:
+        """True when the file at ``db_path`` is no longer the one this feed has open (a
+        restore or a re-setup replaced it): the open handle would show the old file forever."""
+        try:
+            return os.stat(self.db_path).st_ino != self._inode
+        except OSError:
+            return True
+
     def _read(self) -> list[FeedEvent]:
+        if self._db is not None and self._replaced():
+            log.warning("event log %s was replaced; following the new file", self.db_path)
+            self.close()
+            self._restarted = True
         db = self._open()
         if db is None:
             return []
         try:
+            # A log whose newest id is below ours is another file than the one we followed
+            # (replaced while we were away): start over from its own newest event.
+            if self._restarted or (self._fresh and last_event_id(db) < self.last_id):
+                return self._restart(db)
+            self._fresh = False
             found = events_after(db, self.last_id)
         except sqlite3.Error as exc:
             self._fail(exc)

@@ -53,19 +53,37 @@ def wav_maker(
     exactly what ``ult voice say`` writes. With ``building`` (the thread of
     :func:`ensure_default_pack`), a call made while the pack is being built waits for it
     (up to :data:`PACK_WAIT_S` seconds) instead of failing."""
-    from display.voice import announcement_wav, announcement_words
+    from display.voice import (
+        MissingWordError,
+        announcement_wav,
+        announcement_words,
+        build_default_pack,
+        espeak_available,
+        word_file,
+    )
 
     def make_wav(label: str, counter: str) -> bytes:
         if building is not None and building.is_alive():
             building.join(timeout=PACK_WAIT_S)
         # Looked up per call: a pack built or replaced while the board runs is used at once.
         pack, default = voice_packs(home)
-        return announcement_wav(
-            announcement_words(label, counter),
-            pack=pack,
-            default_pack=default,
-            chime=chime_file(pack, default),
-        )
+        words = announcement_words(label, counter)
+
+        def assemble() -> bytes:
+            chime = chime_file(pack, default)
+            return announcement_wav(words, pack=pack, default_pack=default, chime=chime)
+
+        try:
+            return assemble()
+        except MissingWordError:
+            # A counter added or renamed since the pack was built (or a hub's counters,
+            # never seen here): synthesise its new words once, then speak.
+            if not espeak_available():
+                raise
+            missing = [w for w in words if not (default / word_file(w)).is_file()]
+            log.info("adding %d word(s) to the voice pack: %s", len(missing), ", ".join(missing))
+            build_default_pack(default, words=missing)
+            return assemble()
 
     return make_wav
 

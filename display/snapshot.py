@@ -27,15 +27,34 @@ def screenshot(
 ) -> Path:
     """Render the current board at ``size`` (pixels) into the PNG ``path``; no window opens.
 
-    Uses SDL's dummy video driver unless one is set, so it works on a headless Pi or a CI box.
-    """
-    from display.board import render_screenshot
+    Drawn as ``ult display`` draws it: the ``[display]`` font, logo and orientation (a
+    portrait board on a landscape size is turned a quarter, as on the TV) and the running
+    text. Uses SDL's dummy video driver unless one is set, so it works on a headless Pi or
+    a CI box.
 
-    return render_screenshot(
-        board_view_state(db),
-        size,
-        path,
+    Raises:
+        OSError: the PNG cannot be written.
+    """
+    import pygame
+
+    from display.board import BoardView
+
+    state = board_view_state(db)
+    width, height = size
+    portrait = settings.display.orientation == "portrait" and width > height
+    view = BoardView(
+        (height, width) if portrait else (width, height),
         office_name=settings.office.name,
         timezone=settings.office.tz,
-        now=clock(),
+        font_path=settings.display.font,
+        logo_path=settings.display.logo,
     )
+    view.update(state, now=clock(), running_text=str(state.get("running_text") or ""))
+    picture = pygame.transform.rotate(view.surface, 90) if portrait else view.surface
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(picture, str(path))
+    except pygame.error as exc:
+        raise OSError(str(exc)) from exc
+    return path
