@@ -17,6 +17,7 @@ from :func:`kiosk.queries.service_names`; letters are shown without it) and an o
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -26,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pygame
+import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR_FONT = FONT_DIR / "DejaVuSans.ttf"
 BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT_SAMPLE = "A-001 Loket 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz"
+"""What a configured font must measure and render: every ticket label, number and name uses
+these characters, so a font without them is no better than a broken file."""
 
 ATTENTION_SECONDS = 6.0
 """How long (seconds) the latest call stays highlighted after a call or recall."""
@@ -47,12 +52,16 @@ PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
 """Printer states in which visitors cannot get a ticket from the kiosk."""
 
 TEXT_CACHE_SIZE = 256
+"""Rendered text surfaces kept; bounded so memory stays flat over a working day."""
 TEXT_CACHE_BYTES = 16 * 1024 * 1024
 """Pixel bytes the rendered-text cache may hold: one huge call label is ~1 MB, so a bound
 on entries alone let the cache grow to ~100 MB over a day of calls."""
-"""Rendered text surfaces kept; bounded so memory stays flat over a working day."""
 FONT_CACHE_SIZE = 48
 FIT_CACHE_SIZE = 512
+GLYPH_CACHE_SIZE = 1024
+TAIL_SHARE = 0.4
+"""Share of the visible characters a middle cut keeps from the end of a text: the end is what
+tells "Loket ... Nomor 1" from "Loket ... Nomor 12"."""
 
 # High contrast on a dark background: white on black is ~21:1, the yellow ~15:1.
 BACKGROUND = (0, 0, 0)
@@ -114,10 +123,12 @@ def _local(now: datetime, timezone: ZoneInfo) -> datetime:
 class BoardView:
     """The caller board drawn onto :attr:`surface` (size in pixels, landscape or portrait).
 
-    ``font_path`` replaces DejaVu Sans for all text; without it and without DejaVu installed,
-    pygame's bundled font is used. ``logo_path`` (PNG or JPEG) is drawn at the left of the
-    office name, scaled to the header's height. A font or logo that cannot be read is
-    logged and left out: the board must come up whatever the settings point at.
+    ``font_path`` replaces DejaVu Sans for all text (bold is then synthesised from its one
+    weight); a text with a character the font lacks (e.g. "★") is drawn in DejaVu Sans instead.
+    Without it and without DejaVu installed, pygame's bundled font is used. ``logo_path`` (PNG
+    or JPEG) is drawn at the left of the office name, scaled to the header's height. A font or
+    logo that cannot be read is logged and left out: the board must come up whatever the
+    settings point at.
     """
 
     def __init__(
@@ -137,6 +148,8 @@ class BoardView:
         self.surface = pygame.Surface(self.size)
         self.surface.fill(BACKGROUND)
         self._font_path = _usable_font(font_path)
+        self._glyph_probe = _glyph_probe(self._font_path)
+        self._glyphs = _LRU(GLYPH_CACHE_SIZE)
         self._fonts = _LRU(FONT_CACHE_SIZE)
         self._texts = _LRU(TEXT_CACHE_SIZE, weigh=_surface_bytes, budget=TEXT_CACHE_BYTES)
         self._fits = _LRU(FIT_CACHE_SIZE)
@@ -233,16 +246,39 @@ class BoardView:
 
     # -- fonts and text -----------------------------------------------------------------------
 
-    def _font(self, px: int, bold: bool) -> pygame.font.Font:
+    def _font(self, px: int, bold: bool, face: Path | None = None) -> pygame.font.Font:
+        """The font at ``px`` pixels: ``face`` (the configured file) or, when None, DejaVu Sans
+        (pygame's own font where DejaVu is not installed)."""
+
         def make() -> pygame.font.Font:
-            path = self._font_path or (BOLD_FONT if bold else REGULAR_FONT)
+            if face is not None:
+                font = pygame.font.Font(str(face), px)
+                # One configured file has one weight: embolden it so bold keeps its emphasis.
+                font.bold = bold
+                return font
+            path = BOLD_FONT if bold else REGULAR_FONT
             if path.exists():
                 return pygame.font.Font(str(path), px)
             font = pygame.font.Font(None, px)  # pygame's own font: no DejaVu on this machine
             font.bold = bold
             return font
 
-        return self._fonts.get_or_make((px, bold), make)
+        return self._fonts.get_or_make((px, bold, face), make)
+
+    def _face(self, text: str) -> Path | None:
+        """The configured font for ``text``, or None (the default font) when the configured
+        font lacks one of its characters: a missing glyph would show as an empty box."""
+        if self._font_path is None or self._glyph_probe is None:
+            return self._font_path
+        probe = self._glyph_probe
+        for ch in set(text):
+            if ch.isspace():
+                continue
+            # pygame.font's metrics() gives the ".notdef" box's metrics for a missing glyph;
+            # pygame.freetype's get_metrics() gives None, so it is the one asked.
+            if not self._glyphs.get_or_make(ch, lambda c=ch: probe.get_metrics(c)[0] is not None):
+                return None
+        return self._font_path
 
     def _fit(
         self,
@@ -253,39 +289,48 @@ class BoardView:
         bold: bool,
         max_px: int | None = None,
         min_px: int | None = None,
-    ) -> tuple[int, str]:
-        """The largest font size (px) at which ``text`` fits ``width`` x ``height`` pixels, and
-        the text to draw (ellipsized when even ``min_px`` is too wide). ``min_px`` defaults to
-        the smallest size readable across a room; a higher one keeps a row's cells alike."""
+    ) -> tuple[int, str, Path | None]:
+        """The largest font size (px) at which ``text`` fits ``width`` x ``height`` pixels, the
+        text to draw (cut in the middle when even ``min_px`` is too wide) and the font face to
+        draw it with (see :meth:`_face`). ``min_px`` defaults to the smallest size readable
+        across a room; a higher one keeps a row's cells alike."""
 
-        def compute() -> tuple[int, str]:
+        def compute() -> tuple[int, str, Path | None]:
+            face = self._face(text)
             floor = max(8, min(self.size) // 60)  # below this a TV across the room is useless
             low_px = max(floor, min(min_px or 0, height))
             px = max(low_px, min(max_px or height, height))
             for _ in range(12):
-                w, h = self._font(px, bold).size(text)
+                font = self._font(px, bold, face)
+                w, h = font.size(text)
+                # Some fonts (pygame's own, URW) render a line taller than size() says.
+                h = max(h, font.get_linesize())
                 if (w <= width and h <= height) or px <= low_px:
                     break
                 # Scale by the worse overflow, always shrinking by at least one pixel.
                 ratio = min(width / max(w, 1), height / max(h, 1))
                 px = max(low_px, min(px - 1, int(px * ratio)))
-            font = self._font(px, bold)
-            if font.size(text)[0] <= width:
-                return px, text
-            low, high = 0, len(text)
-            while low < high:  # longest prefix that still fits with the ellipsis
+            if self._font(px, bold, face).size(text)[0] <= width:
+                return px, text, face
+            face = self._face(text + "…")  # the cut text adds the ellipsis
+            font = self._font(px, bold, face)
+            low, high = 0, len(text) - 1
+            while low < high:  # most characters that still fit around the ellipsis
                 mid = (low + high + 1) // 2
-                if font.size(text[:mid].rstrip() + "…")[0] <= width:
+                if font.size(_cut_middle(text, mid))[0] <= width:
                     low = mid
                 else:
                     high = mid - 1
-            return px, text[:low].rstrip() + "…"
+            return px, _cut_middle(text, low), face
 
         return self._fits.get_or_make((text, width, height, bold, max_px, min_px), compute)
 
-    def _render(self, text: str, px: int, bold: bool, color: Color) -> pygame.Surface:
+    def _render(
+        self, text: str, px: int, bold: bool, color: Color, face: Path | None
+    ) -> pygame.Surface:
         return self._texts.get_or_make(
-            (text, px, bold, color), lambda: self._font(px, bold).render(text, True, color)
+            (text, px, bold, color, face),
+            lambda: self._font(px, bold, face).render(text, True, color),
         )
 
     def _text(
@@ -303,8 +348,10 @@ class BoardView:
         """Draw ``text`` as large as fits ``box`` (pixels); return where it landed."""
         if not text or box.width <= 0 or box.height <= 0:
             return pygame.Rect(box.x, box.y, 0, 0)
-        px, shown = self._fit(text, box.width, box.height, bold=bold, max_px=max_px, min_px=min_px)
-        image = self._render(shown, px, bold, color)
+        px, shown, face = self._fit(
+            text, box.width, box.height, bold=bold, max_px=max_px, min_px=min_px
+        )
+        image = self._render(shown, px, bold, color, face)
         place = image.get_rect()
         place.centery = box.centery
         if align == "center":
@@ -400,24 +447,35 @@ class BoardView:
         body = pygame.Rect(rect.x, rect.y + title_h, rect.width, rect.height - title_h)
         min_row = max(14, self.size[1] // 26)
         # Rows of every list share one maximum height, so both lists look alike.
-        row_h = min(self.size[1] // 16, body.height // 4, body.height // max(1, len(items)))
+        max_row = self.size[1] // 16
+        row_h = min(max_row, body.height // 4, body.height // max(1, len(items)))
+        fit = max(1, body.height // min_row)  # rows that fit at the smallest readable height
+        more: str | None = None
         shown = items
-        if items and row_h < min_row:
-            fit = max(1, body.height // min_row)
-            hidden = len(items) - (fit - 1)
-            shown = [*items[: fit - 1], (msg.MORE.format(n=hidden), "", MUTED)]
-            row_h = body.height // fit
+        if len(items) > fit:
+            # Only when something is really hidden: "+0 lainnya" would count nothing.
+            shown = items[: fit - 1]
+            more = msg.MORE.format(n=len(items) - len(shown))
+            row_h = min(max_row, body.height // fit)
+        elif items and row_h < min_row:
+            row_h = min_row  # all rows fit at the readable height: no need to go below it
         gap = max(2, row_h // 8)
+        cell_h = row_h - gap
+        # A long name is cut rather than shrunk: every row keeps one size.
+        low = cell_h * 3 // 4
         left_w = rect.width * 11 // 20
+        first_row = len(self.text_boxes.get(region, []))  # entries after the title's
         for i, (left, right, color) in enumerate(shown):
             y = body.y + i * row_h
-            cell_h = row_h - gap
-            # A long name is ellipsized rather than shrunk: every row keeps one size.
-            low = cell_h * 3 // 4
             left_box = pygame.Rect(body.x, y, left_w - gap, cell_h)
             self._text(region, left, left_box, color=color, min_px=low)
             right_box = pygame.Rect(body.x + left_w, y, body.width - left_w, cell_h)
             self._text(region, right, right_box, bold=True, color=color, align="right", min_px=low)
+        if more is not None:
+            row_px = [px for _, _, px in self.text_boxes.get(region, [])[first_row:]]
+            # The count is a footnote: never larger than the rows it stands for.
+            box = pygame.Rect(body.x, body.y + len(shown) * row_h, body.width, cell_h)
+            self._text(region, more, box, color=MUTED, max_px=min(row_px, default=None))
 
     def _paint_counters(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
         items = []
@@ -435,8 +493,7 @@ class BoardView:
 
     def _paint_calls(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
         items = []
-        # The newest call is already the big one; the list shows those before it.
-        for call in (state.get("last_calls") or [])[1:]:
+        for call in _earlier_calls(state):
             label = str(call.get("label", ""))
             if call.get("priority"):
                 label += f" {msg.PRIORITY_SHORT}"
@@ -487,8 +544,8 @@ class BoardView:
         self._marquee = False
         if not running_text:
             return [("running", "", lambda r: None)]
-        px, _ = self._fit(running_text, 10**6, self._running_px(rect), bold=False)
-        width = self._font(px, False).size(running_text)[0]
+        px, _, face = self._fit(running_text, 10**6, self._running_px(rect), bold=False)
+        width = self._font(px, False, face).size(running_text)[0]
         if width <= rect.width:
             return [("running", running_text, lambda r: self._paint_running(r, running_text, 0))]
         # Too wide: scroll it, positioned from ``now`` so the speed is independent of frame rate.
@@ -496,19 +553,27 @@ class BoardView:
         span = width + rect.width // 3
         offset = int(now.timestamp() * MARQUEE_SPEED * self.size[0]) % span
         key = (running_text, offset)
-        return [("running", key, lambda r: self._paint_running(r, running_text, offset, px, span))]
+        return [
+            ("running", key, lambda r: self._paint_running(r, running_text, offset, px, span, face))
+        ]
 
     def _running_px(self, rect: pygame.Rect) -> int:
         # Readable but not shouting: the running text is secondary to the call.
         return min(rect.height * 3 // 4, min(self.size) // 16)
 
     def _paint_running(
-        self, rect: pygame.Rect, text: str, offset: int, px: int = 0, span: int = 0
+        self,
+        rect: pygame.Rect,
+        text: str,
+        offset: int,
+        px: int = 0,
+        span: int = 0,
+        face: Path | None = None,
     ) -> None:
         if not span:
             self._text("running", text, rect, max_px=self._running_px(rect))
             return
-        image = self._render(text, px, False, TEXT)
+        image = self._render(text, px, False, TEXT, face)
         y = rect.centery - image.get_height() // 2
         for x in (rect.x - offset, rect.x - offset + span):
             self.surface.blit(image, (x, y))
@@ -529,15 +594,65 @@ _UNSET = object()
 
 
 def _usable_font(path: Path | None) -> Path | None:
-    """``path`` when pygame can load it as a font, else None (logged)."""
+    """``path`` when pygame can draw text with it, else None (logged once, here).
+
+    Opening alone proves little: SDL_ttf opens random bytes or a PNG and only fails at the
+    first measurement ("Passed a NULL pointer"), which would stop the board mid-day. So the
+    font must measure and render :data:`FONT_SAMPLE`, plain and bold, and have its glyphs.
+    """
     if path is None:
         return None
     try:
-        pygame.font.Font(str(path), 12)
-    except (OSError, pygame.error, FileNotFoundError) as exc:
-        log.warning("font %s cannot be used (%s); using DejaVu Sans", path, exc)
+        font = pygame.font.Font(str(path), 24)
+        for bold in (False, True):
+            font.bold = bold
+            width, height = font.size(FONT_SAMPLE)
+            image = font.render(FONT_SAMPLE, True, TEXT)
+            if width <= 0 or height <= 0 or image.get_width() <= 0:
+                raise ValueError("it draws nothing")
+        probe = _glyph_probe(path)
+        if probe is not None and None in probe.get_metrics(FONT_SAMPLE.replace(" ", "")):
+            raise ValueError("it lacks letters or digits")
+    except (OSError, pygame.error, ValueError) as exc:
+        log.warning("font %s cannot be used (%s); using the default font", path, exc)
         return None
     return path
+
+
+def _glyph_probe(path: Path | None) -> pygame.freetype.Font | None:
+    """A FreeType handle on ``path`` to ask which characters it has, or None (no check)."""
+    if path is None:
+        return None
+    try:
+        if not pygame.freetype.get_init():
+            pygame.freetype.init()
+        return pygame.freetype.Font(str(path), 12)
+    except (OSError, pygame.error, ValueError):
+        return None
+
+
+def _cut_middle(text: str, visible: int) -> str:
+    """``text`` with ``visible`` of its characters kept around one "…" in the middle.
+
+    Names often differ only at their end ("... Nomor 12"), so the tail keeps at least the last
+    word and about :data:`TAIL_SHARE` of the characters, starting at a word where one starts
+    near that share.
+    """
+    text = text.strip()
+    visible = min(visible, len(text))
+    if visible <= 0:
+        return "…"
+    last = len(text.split()[-1])
+    # At most the other share for the tail, so a long last word still leaves a head.
+    most = math.ceil(visible * (1 - TAIL_SHARE))
+    target = min(most, max(math.ceil(visible * TAIL_SHARE), last))
+    starts = [
+        k
+        for k in range(min(last, most), most + 1)
+        if k == len(text) or (text[-k - 1].isspace() and not text[-k].isspace())
+    ]
+    tail = min(starts, key=lambda k: abs(k - target)) if starts else target
+    return text[: visible - tail].rstrip() + "…" + text[-tail:].lstrip()
 
 
 def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
@@ -645,8 +760,22 @@ def _counters_key(state: Mapping[str, Any]) -> Hashable:
     )
 
 
+def _earlier_calls(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The calls the "last calls" list shows, newest first: each ticket once (its newest call;
+    recalls would repeat it) and not the ticket already shown large as the current call."""
+    calls = state.get("last_calls") or []
+    seen = {calls[0].get("label")} if calls else set()
+    earlier = []
+    for call in calls[1:]:
+        if call.get("label") in seen:
+            continue
+        seen.add(call.get("label"))
+        earlier.append(call)
+    return earlier
+
+
 def _calls_key(state: Mapping[str, Any]) -> Hashable:
-    return tuple(_call_key(c) for c in (state.get("last_calls") or [])[1:])
+    return tuple(_call_key(c) for c in _earlier_calls(state))
 
 
 def _waiting_key(state: Mapping[str, Any]) -> Hashable:

@@ -8,6 +8,7 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame is imported: no window, no device
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
+import io
 import json
 import signal
 import subprocess
@@ -39,7 +40,7 @@ from display.board import BoardView
 from display.feed import Backoff, LocalFeed, RemoteFeed
 from display.service import chime_file, wav_maker
 from display.snapshot import board_view_state
-from display.voice import CHIME_FILE, RATE_HZ, default_vocabulary, word_file
+from display.voice import CHIME_FILE, RATE_HZ, default_vocabulary, espeak_available, word_file
 from kiosk.catalog import apply_catalog
 from kiosk.clock import FakeClock
 from kiosk.queries import events_after
@@ -212,6 +213,84 @@ def test_portrait_screen_turns_only_the_changed_rectangles(
     assert pygame.image.tobytes(display, "RGB") == pygame.image.tobytes(turned, "RGB")
 
 
+def test_a_replaced_database_is_followed_from_its_own_newest_event(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    for _ in range(5):
+        queue.issue("A", actor="r")
+    queue.call_next("Loket 1", actor="fo")
+    loop, said = make_loop(display, LocalState(settings.store.database), local_feed(settings))
+    loop.step()
+    loop.step()  # the feed has the file open now
+    assert "A-001" in shown_call(loop)
+    queue.db.close()
+    for leftover in settings.store.database.parent.glob("ult.db*"):
+        leftover.unlink()  # a restore, or a technician setting the appliance up again
+    fresh = connect(settings.store.database)
+    apply_catalog(fresh, settings)
+    again = Queue(fresh, settings, clock=clock)
+    again.issue("B", actor="r")
+    assert step_until(loop, lambda: loop.state.get("waiting", {}).get("A") == 0)
+    again.call_next("Loket 2", actor="fo")  # a lower event id than the old file's newest
+    assert step_until(loop, lambda: "B-001" in shown_call(loop))
+    assert [s[0] for s in said.said] == ["B-001"]
+    fresh.close()
+
+
+def test_the_picture_is_kept_while_the_source_is_away(
+    settings: Settings, tmp_path: Path, display: pygame.Surface
+) -> None:
+    frames: list[bool] = []
+    loop, _ = make_loop(display, LocalState(settings.store.database), local_feed(settings))
+    loop._on_frame = lambda surface, clock_only: frames.append(clock_only)
+    loop.step()  # no database: the offline board is still drawn and handed on
+    assert loop.offline and frames and frames[0] is False
+
+
+def test_png_writer_survives_a_path_it_cannot_write(
+    tmp_path: Path, display: pygame.Surface, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    write = png_writer(blocker / "board.png", every_s=0)
+    write(display)
+    write(display)
+    assert caplog.text.count("cannot write the board picture") == 1
+
+
+def test_png_writer_waits_longer_when_only_the_clock_moved(
+    tmp_path: Path, display: pygame.Surface
+) -> None:
+    target = tmp_path / "board.png"
+    write = png_writer(target, every_s=0, clock_every_s=60)
+    write(display, False)
+    target.unlink()
+    write(display, True)
+    assert not target.exists()
+    write(display, False)
+    assert target.exists()
+
+
+def test_one_shot_screenshot_draws_the_display_settings_and_running_text(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from display.snapshot import screenshot
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "home", '[display]\norientation = "portrait"\n')
+    database = connect(settings.store.database)
+    apply_catalog(database, settings)
+    Queue(database, settings, clock=clock).set_running_text("Tutup pukul 15.00", actor="s")
+    out = screenshot(settings, database, tmp_path / "p.png", (1280, 720), clock=clock)
+    picture = pygame.image.load(str(out))
+    assert picture.get_size() == (1280, 720)
+    view = BoardView((720, 1280), office_name=settings.office.name, timezone=settings.office.tz)
+    view.update(board_view_state(database), now=clock(), running_text="Tutup pukul 15.00")
+    turned = pygame.transform.rotate(view.surface, 90)
+    assert pygame.image.tobytes(picture, "RGB") == pygame.image.tobytes(turned, "RGB")
+    database.close()
+
+
 def test_png_writer_keeps_a_current_picture(tmp_path: Path, display: pygame.Surface) -> None:
     target = tmp_path / "shots" / "board.png"
     write = png_writer(target, every_s=60)
@@ -357,6 +436,10 @@ def ult(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
         ["--windowed", "800"],
         ["--hub", "ftp://hub"],
         ["--screenshot", "x.png", "--size", "9x9"],
+        ["--windowed", "800x600", "--size", "800x600"],
+        ["--size", "800x600"],
+        ["--hub", "http://127.0.0.1:1", "--screenshot", "x.png"],
+        ["--screenshot", "/proc/no/such/board.png"],
     ],
 )
 def test_display_refuses_bad_options(tmp_path: Path, args: list[str]) -> None:
@@ -389,13 +472,13 @@ def test_display_follow_keeps_a_screenshot_and_stops_on_sigterm(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not picture.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert picture.exists()
         assert pygame.image.load(str(picture)).get_size() == (1280, 720)
         board.send_signal(signal.SIGTERM)
-        out, err = board.communicate(timeout=20)
+        out, err = board.communicate(timeout=60)
     finally:
         board.kill()
     assert board.returncode == 0, err
@@ -444,3 +527,29 @@ def test_the_board_speaks_exactly_what_voice_say_writes(settings: Settings, tmp_
     assert chime_file(custom, pack) == pack / CHIME_FILE
     own = wav_maker(home)("A-123", "Loket 2")
     assert len(own) == len(spoken) + 2 * (1000 - 201) and b"\x07\x00" * 1000 in own
+
+
+def test_a_feed_opened_on_a_shorter_log_starts_from_its_newest_event(
+    queue: Queue, settings: Settings
+) -> None:
+    queue.issue("A", actor="r")
+    newest = events_after(queue.db)[-1].id
+    feed = LocalFeed(settings.store.database, after_id=newest + 50)  # ids of a replaced file
+    got = feed.poll(0)
+    assert [(e.kind, e.id) for e in got] == [("snapshot", newest)] and feed.last_id == newest
+    queue.call_next("Loket 1", actor="fo")
+    assert [e.kind for e in feed.poll(0)] == ["called"]
+    feed.close()
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng and sox are not installed")
+def test_words_of_a_new_counter_are_added_to_the_pack_when_first_spoken(
+    settings: Settings,
+) -> None:
+    pack = settings.home / "voice" / "default"
+    write_pack(pack, default_vocabulary())
+    assert not (pack / word_file("konsultasi")).exists()
+    spoken = wav_maker(settings.home)("A-7", "Ruang Konsultasi")
+    assert (pack / word_file("konsultasi")).is_file()
+    with wave.open(io.BytesIO(spoken)) as clip:
+        assert clip.getnframes() > 0

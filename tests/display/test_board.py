@@ -13,6 +13,7 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame is imported: no window, no device
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
+import logging
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,15 @@ import pygame
 import pytest
 
 from display import board_messages as msg
-from display.board import ATTENTION_SECONDS, BoardView, render_screenshot
+from display.board import (
+    ATTENTION_SECONDS,
+    BOLD_FONT,
+    PANEL,
+    TEXT,
+    BoardView,
+    _cut_middle,
+    render_screenshot,
+)
 from kiosk.catalog import apply_catalog
 from kiosk.clock import FakeClock
 from kiosk.queries import board_state, service_names
@@ -178,12 +187,12 @@ def test_many_counters_and_long_names(tmp_path: Path, size: tuple[int, int]) -> 
     newest = state["last_calls"][0]
     assert_label_largest(view, newest["label"])
     drawn = [text for boxes in view.text_boxes.values() for text, _, _ in boxes]
-    # The long names were shortened, not clipped: they end with an ellipsis.
-    assert any(text.startswith("Unit Layanan") and text.endswith("…") for text in drawn) or (
-        LONG_OFFICE in drawn
-    )
+    # The long names were shortened, not clipped: cut in the middle, their ends kept.
     assert any(
-        text == names[2] or (text.startswith("Loket Pelayanan") and text.endswith("…"))
+        text.startswith("Unit Layanan") and "…" in text and text.endswith("Timur") for text in drawn
+    ) or (LONG_OFFICE in drawn)
+    assert any(
+        text == names[2] or (text.startswith("Loket") and "…" in text and text.endswith(" 3"))
         for text in drawn
     )
     # Too many counters for the space: the rest are counted, not dropped silently.
@@ -241,8 +250,8 @@ def test_offline_mark_only_when_offline(queue: Queue, size: tuple[int, int], tmp
     region = online.regions["offline"]
     assert colour_count(online.surface, region, (0, 0, 0)) > 0
     assert online.text_boxes.get("offline", []) == []
-    assert "OFFLINE" in ocr(offline.surface, region, tmp_path)
-    assert "OFFLINE" not in ocr(online.surface, region, tmp_path)
+    assert msg.OFFLINE.upper() in ocr(offline.surface, region, tmp_path)
+    assert msg.OFFLINE.upper() not in ocr(online.surface, region, tmp_path)
     # Only the mark differs between the two screens.
     for name, rect in online.regions.items():
         if name != "offline":
@@ -353,3 +362,166 @@ def test_text_cache_stays_within_its_byte_budget_over_a_day_of_calls() -> None:
     assert 0 < view._texts.weight <= TEXT_CACHE_BYTES
     total = sum(s.get_width() * s.get_height() * s.get_bytesize() for s in view._texts.values())
     assert total == view._texts.weight
+
+
+def call(event_id: int, label: str, counter: str, **extra: object) -> dict:
+    return {"event_id": event_id, "label": label, "counter": counter, "recall": False, **extra}
+
+
+def faulty_priority_state() -> dict:
+    """A priority call while the printer is out of paper: "★" and "⚠" are both on screen."""
+    return {
+        "counters": [{"id": 1, "name": "Loket 1", "label": "B-001", "priority": True}],
+        "last_calls": [call(3, "B-001", "Loket 1", priority=True), call(2, "A-001", "Loket 1")],
+        "waiting": {"A": 2, "B": 0},
+        "service_names": {"A": "Umum", "B": "Haji"},
+        "printer": "paper_out",
+    }
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "png"])
+def test_unreadable_font_file_is_logged_once_and_the_default_font_used(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SDL_ttf opens both of these; the first measurement used to fail with
+    # "pygame.error: Passed a NULL pointer" and stop the board.
+    bad = tmp_path / "font.ttf"
+    if kind == "png":
+        pygame.image.save(pygame.Surface((16, 16)), str(tmp_path / "image.png"))
+        bad.write_bytes((tmp_path / "image.png").read_bytes())
+    else:
+        bad.write_bytes(os.urandom(4096))
+    state = faulty_priority_state()
+    with caplog.at_level(logging.WARNING, logger="display.board"):
+        view = BoardView((1280, 720), office_name=OFFICE, timezone=JAKARTA, font_path=bad)
+        view.update(state, now=NOW, offline=True, running_text="Selamat datang")
+        view.update(state, now=NOW + timedelta(seconds=1), offline=True)
+    assert [r for r in caplog.records if str(bad) in r.getMessage()] != []
+    assert len(caplog.records) == 1
+    assert_well_laid_out(view)
+    plain = BoardView((1280, 720), office_name=OFFICE, timezone=JAKARTA)
+    plain.update(state, now=NOW, offline=True, running_text="Selamat datang")
+    plain.update(state, now=NOW + timedelta(seconds=1), offline=True)
+    # Exactly the board without a configured font.
+    assert pygame.image.tobytes(view.surface, "RGB") == pygame.image.tobytes(plain.surface, "RGB")
+
+
+@pytest.mark.skipif(not BOLD_FONT.exists(), reason="DejaVu Sans is not installed")
+def test_configured_font_keeps_bold_and_borrows_missing_symbols(tmp_path: Path) -> None:
+    # pygame's bundled font: one file, one weight, and no "★" or "⚠".
+    font_path = Path(pygame.__file__).parent / "freesansbold.ttf"
+    view = BoardView((1280, 720), office_name=OFFICE, timezone=JAKARTA, font_path=font_path)
+    view.update(faulty_priority_state(), now=NOW)
+    assert_well_laid_out(view)
+    boxes = {text: (box, px) for text, box, px in view.text_boxes["call"]}
+    # Bold is synthesised from the single file: the label is wider than the plain face.
+    box, px = boxes["B-001"]
+    assert box.width > pygame.font.Font(str(font_path), px).size("B-001")[0]
+    # The priority mark is drawn in DejaVu Sans Bold, pixel for pixel, not as ".notdef" boxes.
+    box, px = boxes[msg.PRIORITY]
+    expected = pygame.Surface(box.size)
+    expected.fill(PANEL)
+    expected.blit(pygame.font.Font(str(BOLD_FONT), px).render(msg.PRIORITY, True, TEXT), (0, 0))
+    drawn = view.surface.subsurface(box)
+    assert pygame.image.tobytes(drawn, "RGB") == pygame.image.tobytes(expected, "RGB")
+    # Text the configured font has is drawn with it: it differs from DejaVu.
+    box, px = boxes[msg.GO_TO]
+    dejavu = pygame.font.Font(str(BOLD_FONT.with_name("DejaVuSans.ttf")), px)
+    assert box.size != dejavu.size(msg.GO_TO)
+    render_screenshot(
+        faulty_priority_state(),
+        (1280, 720),
+        tmp_path / "font.png",
+        office_name=OFFICE,
+        timezone=JAKARTA,
+        now=NOW,
+        font_path=font_path,
+    )
+
+
+@pytest.mark.parametrize("size", [(720, 1280), (1080, 1920), (1280, 720), (1920, 1080)])
+def test_overflow_row_only_when_something_is_hidden(size: tuple[int, int]) -> None:
+    one_earlier = {
+        "counters": [{"id": 1, "name": "Loket 1", "label": "A-002"}],
+        "last_calls": [call(2, "A-002", "Loket 1"), call(1, "A-001", "Loket 1")],
+        "waiting": {"A": 0},
+    }
+    view = draw(one_earlier, size)
+    assert_well_laid_out(view)
+    assert [t for t, _, _ in view.text_boxes["calls"]] == [msg.LAST_CALLS, "Loket 1", "A-001"]
+    assert not any("lainnya" in t for t, _, _ in view.text_boxes["counters"])
+
+    counters = [{"id": n, "name": f"Loket {n}", "label": f"A-{n:03d}"} for n in range(1, 41)]
+    view = draw({"counters": counters, "last_calls": [], "waiting": {}}, size)
+    assert_well_laid_out(view)
+    rows = view.text_boxes["counters"][1:]  # after the title
+    more_text, more_box, more_px = rows[-1]
+    names = [t for t, _, _ in rows[:-1] if t.startswith("Loket")]
+    assert more_text == msg.MORE.format(n=40 - len(names))
+    assert all(more_px <= px for _, _, px in rows[:-1])
+    assert all(more_box.height <= box.height for _, box, _ in rows[:-1])
+
+
+def test_long_counter_and_service_names_stay_distinct() -> None:
+    names = [f"Loket Pelayanan Terpadu Nomor {n}" for n in range(1, 15)]
+    services = {
+        letter: f"Pelayanan Administrasi Kepegawaian dan Umum Bagian {n}"
+        for n, letter in enumerate("ABCD", 1)
+    }
+    state = {
+        "counters": [
+            {"id": n, "name": name, "label": f"A-{n:03d}"} for n, name in enumerate(names)
+        ],
+        "last_calls": [call(100 - n, f"A-{n:03d}", names[n - 1]) for n in range(14, 0, -1)],
+        "waiting": dict.fromkeys(services, 3),
+        "service_names": services,
+    }
+    view = draw(state, (1280, 720))
+    assert_well_laid_out(view)
+    for region in ("counters", "calls"):
+        shown = [t for t, _, _ in view.text_boxes[region] if t.startswith("Loket")]
+        assert len(shown) >= 3 and len(set(shown)) == len(shown), shown
+        for text in shown:
+            # One cut, in the middle: the head and the counter's number both survive.
+            assert text.count("…") == 1 and text.startswith("Loket Pel"), text
+            assert any(text.endswith(f"Nomor {n}") for n in range(1, 15)), text
+    cells = [t for t, _, _ in view.text_boxes["waiting"] if "·" in t]
+    assert len(cells) == 4 and len(set(cells)) == 4, cells
+    for n, text in enumerate(cells, 1):
+        assert "…" in text and text.endswith(f"Bagian {n}"), text
+
+
+@pytest.mark.parametrize(
+    "text", ["Loket Pelayanan Terpadu Nomor 12", "Pendidikan Madrasah dan Pesantren", "A-001"]
+)
+def test_middle_cut_keeps_head_and_tail(text: str) -> None:
+    last_word = text.split()[-1]
+    for visible in range(1, len(text)):
+        cut = _cut_middle(text, visible)
+        head, tail = cut.split("…")
+        assert len(head) + len(tail) <= visible
+        assert text.startswith(head) and text.endswith(tail)
+        # The tail keeps the last word when there is room for a head besides it.
+        if visible >= 2 * len(last_word):
+            assert tail.endswith(last_word) and len(tail) >= len(last_word) and head
+
+
+def test_last_calls_show_each_ticket_once(queue: Queue, clock: FakeClock) -> None:
+    queue.issue("A", actor="reception")
+    queue.issue("A", actor="reception")
+    queue.call_next("Loket 1", actor="fo")  # A-001
+    queue.call_next("Loket 2", actor="fo")  # A-002
+    for _ in range(2):
+        clock.advance(seconds=60)  # past the recall cool-down
+        queue.recall("A-001", "Loket 1", actor="fo")
+    state = full_state(queue)
+    assert [c["label"] for c in state["last_calls"]] == ["A-001", "A-001", "A-002", "A-001"]
+    view = draw(state, (1280, 720))
+    # A-001 is the big call; the list holds A-002 only, once.
+    assert [t for t, _, _ in view.text_boxes["calls"]] == [msg.LAST_CALLS, "Loket 2", "A-002"]
+
+
+def test_offline_mark_is_indonesian() -> None:
+    view = draw({"counters": [], "last_calls": [], "waiting": {}}, (1280, 720), offline=True)
+    assert [t for t, _, _ in view.text_boxes["offline"]] == [f"● {msg.OFFLINE}"]
+    assert msg.OFFLINE == "terputus"
