@@ -622,17 +622,9 @@ class Queue:
         now = self.clock()
         with self._write():
             desk, target = self._at_desk(ticket, counter, "identify")
-            stamp = to_stamp(now)
-            self.db.execute(
-                "INSERT INTO visitors (name, nik, institution, phone, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nik) DO UPDATE SET name = excluded.name, "
-                "institution = COALESCE(excluded.institution, institution), "
-                "phone = COALESCE(excluded.phone, phone), updated_at = excluded.updated_at",
-                (clean_name, nik_check.nik, clean_institution, clean_phone, stamp, stamp),
+            visitor_id = self._upsert_visitor(
+                now, clean_name, nik_check.nik, clean_institution, clean_phone
             )
-            visitor_id = self.db.execute(
-                "SELECT id FROM visitors WHERE nik = ?", (nik_check.nik,)
-            ).fetchone()[0]
             updated = self._set(
                 target,
                 now,
@@ -655,6 +647,77 @@ class Queue:
                 },
             )
             return Identified(updated, nik_check.warnings)
+
+    def register_visitor(
+        self,
+        ticket: TicketRef,
+        *,
+        actor: str,
+        name: str,
+        nik: str,
+        institution: str | None = None,
+        phone: str | None = None,
+    ) -> Identified:
+        """Register the visitor of a waiting ticket at reception (SOP step 3, optional).
+
+        The same rules as :meth:`identify` (name, NIK, institution, phone); the desk still
+        confirms the identity at step 7. Event ``visitor_registered`` (no personal data).
+
+        Raises:
+            QueueError: a bad value (``invalid``), or the ticket is no longer waiting
+                (``wrong_state``).
+        """
+        clean_name = _text(name, "name", _TEXT_LIMITS["name"])
+        try:
+            nik_check = check_nik(nik if isinstance(nik, str) else "")
+        except NikError as error:
+            raise invalid("nik_invalid", reason=str(error)) from error
+        clean_institution = _optional_text(institution, "institution", _TEXT_LIMITS["institution"])
+        clean_phone = _phone(phone)
+        now = self.clock()
+        with self._write():
+            target = self._find(ticket)
+            if target.state != sop.WAITING:
+                raise conflict(
+                    "wrong_state",
+                    label=target.label,
+                    state=STATES[target.state],
+                    action=ACTIONS["register_visitor"],
+                )
+            visitor_id = self._upsert_visitor(
+                now, clean_name, nik_check.nik, clean_institution, clean_phone
+            )
+            updated = self._set(target, now, visitor_id=visitor_id)
+            self._event(
+                now,
+                "visitor_registered",
+                actor,
+                updated,
+                None,
+                3,
+                {"nik_warnings": len(nik_check.warnings)},
+            )
+            return Identified(updated, nik_check.warnings)
+
+    def _upsert_visitor(
+        self,
+        now: datetime,
+        name: str,
+        nik: str,
+        institution: str | None,
+        phone: str | None,
+    ) -> int:
+        """The visitor register is keyed by NIK: a returning visitor's record is updated,
+        keeping earlier institution and phone when none is given now. Returns its id."""
+        stamp = to_stamp(now)
+        self.db.execute(
+            "INSERT INTO visitors (name, nik, institution, phone, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nik) DO UPDATE SET name = excluded.name, "
+            "institution = COALESCE(excluded.institution, institution), "
+            "phone = COALESCE(excluded.phone, phone), updated_at = excluded.updated_at",
+            (name, nik, institution, phone, stamp, stamp),
+        )
+        return int(self.db.execute("SELECT id FROM visitors WHERE nik = ?", (nik,)).fetchone()[0])
 
     def detail(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
         """Record what the visitor asks for (SOP step 8); up to 2000 characters."""

@@ -942,6 +942,25 @@ def test_running_text_is_set_recorded_and_validated(queue: Queue) -> None:
     refused(queue, "actor_invalid", queue.set_running_text, "baru", actor="")
 
 
+def test_reception_registers_a_waiting_visitor_the_desk_then_confirms(queue: Queue) -> None:
+    ticket = queue.issue("A", actor="r").ticket
+    refused(queue, "nik_invalid", queue.register_visitor, ticket.id, actor="r", name="A", nik="1")
+    done = queue.register_visitor(ticket.id, actor="resepsionis", name="Budi", nik=VALID_NIK)
+    assert done.ticket.visitor_id is not None and done.ticket.state == sop.WAITING
+    event = events_of(queue)[-1]
+    assert (event["kind"], event["sop_step"], event["actor"]) == (
+        "visitor_registered",
+        3,
+        "resepsionis",
+    )
+    assert "Budi" not in event["payload"] and VALID_NIK not in event["payload"]
+    queue.call_next("Loket 1", actor="fo")
+    refused(
+        queue, "wrong_state", queue.register_visitor, ticket.id, actor="r", name="B", nik=VALID_NIK
+    )
+    assert sop.replay_states([(ticket.id, e["kind"]) for e in events_of(queue) if e["ticket_id"]])
+
+
 def test_print_outcomes_are_recorded_and_failed_ones_listed(queue: Queue) -> None:
     first = queue.issue("A", actor="kiosk:1").ticket
     second = queue.issue("A", actor="kiosk:1").ticket
