@@ -57,9 +57,7 @@ def add_user(
     or when the name is taken."""
     name = check_username(username)
     _role(role)
-    if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
-        raise invalid("password_too_short", minimum=MIN_PASSWORD_LENGTH)
-    password_hash = generate_password_hash(password)
+    password_hash = _password_hash(password)
     with immediate(db):
         if row(db, "SELECT 1 FROM users WHERE username = ?", (name,)):
             raise conflict("username_taken", username=name)
@@ -68,6 +66,13 @@ def add_user(
             (name, password_hash, role, to_stamp(clock())),
         )
     return get_user(db, name)
+
+
+def _password_hash(password: str) -> str:
+    """The hash to store for ``password``; ``QueueError`` when it is too short."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or not password.strip():
+        raise invalid("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+    return generate_password_hash(password)
 
 
 def get_user(db: sqlite_utils.Database, username: str) -> User:
@@ -97,6 +102,35 @@ def disable_user(db: sqlite_utils.Database, username: str) -> User:
     with immediate(db):
         get_user(db, username)
         db.execute("UPDATE users SET active = 0 WHERE username = ?", (username,))
+    return get_user(db, username)
+
+
+def enable_user(db: sqlite_utils.Database, username: str) -> User:
+    """Enable a disabled account again (an officer back from leave keeps their history)."""
+    with immediate(db):
+        get_user(db, username)
+        db.execute("UPDATE users SET active = 1 WHERE username = ?", (username,))
+    return get_user(db, username)
+
+
+def set_password(db: sqlite_utils.Database, username: str, password: str) -> User:
+    """Replace an account's password (at least 8 characters); sessions are not kept apart
+    from it, so an officer who forgot theirs logs in with the new one at once."""
+    password_hash = _password_hash(password)
+    with immediate(db):
+        get_user(db, username)
+        db.execute(
+            "UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username)
+        )
+    return get_user(db, username)
+
+
+def set_role(db: sqlite_utils.Database, username: str, role: str) -> User:
+    """Give an account another role (SOP: an absent officer's task passes to another)."""
+    _role(role)
+    with immediate(db):
+        get_user(db, username)
+        db.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))
     return get_user(db, username)
 
 
@@ -138,3 +172,53 @@ def token_role(db: sqlite_utils.Database, token: str) -> tuple[str, str] | None:
         (_token_hash(token),),
     )
     return (found["name"], found["role"]) if found else None
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A device or script token as listed (never the token itself, which is not kept).
+    ``revoked_at`` is the stored UTC stamp, or None while the token works."""
+
+    id: int
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        """Whether the token still authenticates."""
+        return self.revoked_at is None
+
+
+def _api_token(data: dict) -> ApiToken:
+    return ApiToken(data["id"], data["name"], data["role"], data["created_at"], data["revoked_at"])
+
+
+def list_tokens(db: sqlite_utils.Database) -> list[ApiToken]:
+    """Every token ever created, working ones first, newest first within each group."""
+    return [
+        _api_token(r)
+        for r in rows(
+            db,
+            "SELECT id, name, role, created_at, revoked_at FROM api_tokens "
+            "ORDER BY revoked_at IS NOT NULL, id DESC",
+        )
+    ]
+
+
+def revoke_token(db: sqlite_utils.Database, token_id: int, *, clock: Clock = utc_now) -> ApiToken:
+    """Revoke a token by id: from now on it gets 401. The row stays, so the list still
+    shows which device had it and when it was cut off.
+
+    Raises ``QueueError``: ``token_unknown`` (not_found), ``token_revoked`` (conflict).
+    """
+    with immediate(db):
+        found = row(db, "SELECT * FROM api_tokens WHERE id = ?", (token_id,))
+        if found is None:
+            raise not_found("token_unknown", token=token_id)
+        if found["revoked_at"] is not None:
+            raise conflict("token_revoked", name=found["name"])
+        stamp = to_stamp(clock())
+        db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (stamp, token_id))
+    return _api_token({**found, "revoked_at": stamp})

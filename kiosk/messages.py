@@ -65,6 +65,25 @@ ERRORS: dict[str, str] = {
     "role_invalid": "Peran '{role}' tidak dikenal. Pilih salah satu: {roles}.",
     "password_too_short": "Kata sandi paling sedikit {minimum} karakter dan tidak hanya spasi.",
     "token_name_invalid": "Nama token harus 1–60 karakter dalam satu baris.",
+    "catalog_letter_invalid": "Huruf layanan harus satu huruf A sampai Z.",
+    "catalog_letter_taken": (
+        "Huruf {letter} sudah dipakai layanan '{name}'. Ubah layanan itu, atau pilih huruf lain."
+    ),
+    "catalog_name_taken": "{field} '{name}' sudah ada. Ubah yang sudah ada, atau pilih nama lain.",
+    "catalog_duplicate": "{field} '{name}' tertulis lebih dari sekali.",
+    "catalog_kind_invalid": "Jenis loket harus front office atau back office.",
+    "catalog_counter_services": "Loket front office harus melayani paling sedikit satu layanan.",
+    "catalog_active_needed": "Paling sedikit satu layanan harus tetap aktif.",
+    "catalog_service_unserved": (
+        "Layanan {letters} tidak akan dilayani loket front office aktif mana pun, sehingga "
+        "antriannya menunggu tanpa akhir. Atur loket front office yang melayaninya terlebih dahulu."
+    ),
+    "catalog_counter_in_use": (
+        "{counter} sedang menangani {label}. Selesaikan atau pindahkan tiket itu dahulu."
+    ),
+    "catalog_unknown_letter": "Layanan '{letter}' tidak dikenal.",
+    "token_unknown": "Token nomor {token} tidak ditemukan.",
+    "token_revoked": "Token '{name}' sudah dicabut sebelumnya.",
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -103,6 +122,7 @@ ACTIONS: dict[str, str] = {
     "finish": "diselesaikan",
     "cancel": "dibatalkan",
     "transfer": "dipindahkan ke layanan lain",
+    "register_visitor": "didaftarkan data pengunjungnya",
 }
 """What an action does to a ticket, for the ``wrong_state`` message."""
 
@@ -153,6 +173,15 @@ CATALOG: dict[str, str] = {
     "counter_retired": "{name} tidak ada lagi di pengaturan: dinonaktifkan.",
     "unit_added": "Unit utama '{name}' diaktifkan.",
     "unit_retired": "Unit utama '{name}' dinonaktifkan.",
+    "init_catalog_kept": (
+        "Katalog (layanan, topik, loket, unit utama) dikelola supervisor di halaman admin sejak "
+        "{at} (terakhir oleh {actor}); isinya di berkas pengaturan TIDAK diterapkan. Untuk "
+        "memakai isi berkas pengaturan lagi: ult init --apply-catalog"
+    ),
+    "file_restored": "Katalog kembali mengikuti berkas pengaturan.",
+    "counter_deactivated": "{name} dinonaktifkan.",
+    "unit_renamed": "Unit utama '{old}' sekarang bernama '{name}'.",
+    "unit_deactivated": "Unit utama '{name}' dinonaktifkan.",
 }
 """What ``ult init`` reports when it applies the settings' catalogue to the store."""
 
@@ -204,9 +233,19 @@ CLI: dict[str, str] = {
     "voice_built": "Paket suara dibuat: {count} berkas di {path}",
     "size_invalid": "Ukuran layar '{size}' tidak valid: tulis LEBARxTINGGI, 320–7680 piksel.",
     "display_follow_needs_file": "--follow hanya dipakai bersama --screenshot BERKAS.",
-    "display_options_clash": "--windowed tidak dapat dipakai bersama --screenshot.",
+    "display_options_clash": "--windowed tidak dapat dipakai bersama --screenshot atau --size.",
+    "display_size_needs_file": "--size hanya dipakai bersama --screenshot BERKAS.",
+    "display_hub_needs_follow": (
+        "--hub bersama --screenshot memerlukan --follow "
+        "(tangkapan sekali memakai basis data lokal)."
+    ),
+    "screenshot_failed": "Tangkapan papan tidak dapat ditulis ke {path}: {error}",
     "display_hub_invalid": "Alamat hub '{hub}' tidak valid: tulis http(s)://host[:port].",
-    "display_failed": "Papan panggilan tidak dapat dijalankan: {error}",
+    "display_failed": (
+        "Papan panggilan tidak dapat dijalankan: {error}. Periksa: tidak ada desktop atau "
+        "getty yang memakai layar, pengguna layanan anggota grup video, render dan input, dan "
+        "pada Pi 5 kartu layar yang benar (SDL_KMSDRM_DEVICE_INDEX)."
+    ),
     "display_following": "Papan berjalan tanpa layar; gambar terkini: {path} (Ctrl+C berhenti)",
     "screenshot_written": "Tangkapan papan ditulis: {path}",
     "voice_failed": "Paket suara gagal dibuat: {error}",
