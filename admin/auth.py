@@ -54,7 +54,7 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "escalate": ("front_office", "supervisor"),
     "explain": ("front_office", "supervisor"),
     "finish": ("front_office", "supervisor"),
-    "transfer": ("front_office", "supervisor"),
+    "transfer": ("front_office", "receptionist", "supervisor"),
     "cancel": ("front_office", "receptionist", "supervisor"),
     "pause": ("front_office", "supervisor"),
     "resume": ("front_office", "supervisor"),

@@ -37,6 +37,28 @@ ERRORS: dict[str, str] = {
         "Terjadi kesalahan di server. Tindakan tidak dijalankan; coba lagi atau hubungi teknisi."
     ),
     "too_many_streams": "Terlalu banyak layar yang terhubung. Coba lagi sebentar lagi.",
+    "event_id_invalid": (
+        "{source} harus nomor event berupa bilangan bulat 0 atau lebih (tanpa tanda atau spasi)."
+    ),
+    "admin_database_missing": (
+        "Basis data belum disiapkan ({path}). Jalankan dahulu: ult init — lalu ult admin lagi."
+    ),
+    "admin_database_error": (
+        "Basis data {path} tidak dapat dibuka: {error}. Periksa dengan: ult status"
+    ),
+    "admin_database_old": (
+        "Basis data {path} dibuat oleh versi program yang lebih lama. Perbarui dahulu dengan: "
+        "ult init"
+    ),
+    "admin_port_taken": (
+        "Port {port} di alamat {host} sudah dipakai program lain (mungkin ult admin sudah "
+        "berjalan: systemctl status ult-admin). Hentikan program itu, atau pilih port lain: "
+        "ult admin --port NOMOR"
+    ),
+    "admin_listen_failed": (
+        "ult admin tidak dapat mendengarkan di {host}:{port}: {error}. Periksa host dan port "
+        "di bagian [admin] berkas pengaturan, atau pakai ult admin --host/--port."
+    ),
 }
 """Errors of any area, for pages and JSON alike."""
 
@@ -50,14 +72,190 @@ ROLE_NAMES: dict[str, str] = {
 }
 """Role names as staff read them."""
 
-PAGES: dict[str, str] = {}
+PAGES: dict[str, str] = {
+    # Reception (SOP 2-4).
+    "issued_printed": "Tiket {label} diterbitkan dan dicetak.",
+    "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini (tidak dibuat dua kali).",
+    "issued_not_printed": (
+        "Tiket {label} diterbitkan tetapi TIDAK tercetak ({reason}). Sebutkan nomornya kepada "
+        "pengunjung, lalu cetak ulang setelah printer siap."
+    ),
+    "issued_no_printer": (
+        "Tiket {label} diterbitkan. Tidak ada printer tiket: sebutkan nomornya kepada pengunjung."
+    ),
+    "printer_setup": "pengaturan printer tidak dapat dipakai",
+    "reprinted": "Tiket {label} dicetak ulang.",
+    "reprint_failed": (
+        "Tiket {label} gagal dicetak ulang ({reason}); tiket tetap dalam antrian. Periksa printer "
+        "lalu coba lagi."
+    ),
+    "printer_checked": "Keadaan printer: {state}.",
+    "printer_never": "Belum pernah diperiksa",
+    "pick_required": "Pilih layanan terlebih dahulu.",
+    "visitor_registered": "Data pengunjung tiket {label} disimpan.",
+    "reactivated": "Tiket {label} kembali ke antrian (di urutan akhir).",
+    # Counter, front office (SOP 5-9, 15-16).
+    "counter_required": "Pilih loket Anda terlebih dahulu.",
+    "counter_chosen": "Anda bertugas di {counter}.",
+    "counter_form_mismatch": (
+        "Formulir ini untuk {form_counter}, tetapi Anda sekarang bertugas di {counter}. "
+        "Muat ulang halaman lalu coba lagi."
+    ),
+    "counter_choice_invalid": "Pilih loket dari daftar.",
+    "called": "{counter} memanggil {label}.",
+    "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
+    "recalled": "{label} dipanggil ulang ({recalls}x).",
+    "no_show": "{label} dinyatakan tidak hadir.",
+    "started": "{label} mulai dilayani.",
+    "identified": "Identitas pengunjung {label} dicatat.",
+    "detailed": "Rincian permohonan {label} dicatat.",
+    "answered": "Jawaban untuk {label} dicatat. Jelaskan kepada pengunjung.",
+    "escalated": "{label} diteruskan ke back office. Loket kembali siap.",
+    "explained": "Penjelasan untuk {label} dicatat. Selesaikan layanan.",
+    "finished": "Layanan {label} selesai. Minta pengunjung memindai kode QR survei.",
+    "finished_no_survey": "Layanan {label} selesai.",
+    "transferred": "{label} dipindahkan ke layanan {service}.",
+    "cancelled": "Tiket {label} dibatalkan.",
+    "paused": "{counter} dijeda: tidak memanggil nomor baru.",
+    "resumed": "{counter} kembali melayani.",
+    "busy_reason": "Loket masih menangani {label}.",
+    "paused_reason": "Loket sedang jeda.",
+    "empty_reason": "Tidak ada antrian yang menunggu.",
+    "no_show_reason": "Perlu {required} kali panggil ulang sebelum tidak hadir (baru {recalls}).",
+    "acting_invalid": "Pilih apakah pengunjung mewakili orang lain.",
+    # Back office (SOP 10-14).
+    "back_office_required": "Pilih loket back office Anda terlebih dahulu.",
+    "back_office_chosen": "Anda bertugas di {counter}.",
+    "taken": "Kasus {label} diambil oleh {counter}.",
+    "resolved": "Jawaban kasus {label} dikembalikan ke front office.",
+    "forwarded": "Kasus {label} diteruskan ke {unit}.",
+    "directions": "Disposisi kasus {label} dicatat; jawaban siap untuk front office.",
+    "case_not_for_unit": "Kasus {label} tidak sedang di unit utama.",
+    # Time against the SOP's standard (Mutu Baku).
+    "step_5": "Pemanggilan",
+    "step_6": "Pengunjung menuju loket",
+    "step_7": "Verifikasi identitas",
+    "step_8": "Rincian permohonan",
+    "step_9": "Verifikasi permohonan",
+    "step_11": "Diterima back office",
+    "step_12": "Kajian back office",
+    "step_14": "Disposisi unit utama",
+    "step_15": "Penjelasan kepada pengunjung",
+    "step_16": "Penyelesaian & survei",
+    # Printer reason codes of a failed print (``print_failed`` payload).
+    "reason_offline": "printer tidak siap",
+    "reason_paper_out": "kertas habis",
+    "reason_timeout": "printer tidak menjawab",
+    "reason_error": "kesalahan printer",
+    "reason_write_failed": "pratinjau tidak dapat ditulis",
+    "reason_setup": "pengaturan printer salah",
+    "reason_unknown": "sebab tidak diketahui",
+    # A ticket's history: events that are not one of the domain's actions.
+    "event_issued": "diterbitkan",
+    "event_printed": "tercetak",
+    "event_print_failed": "gagal dicetak",
+    "event_expired": "kedaluwarsa (pergantian hari)",
+}
 """Staff pages (reception, counter, back office): flash messages and labels built in code."""
 
-SUPERVISOR: dict[str, str] = {}
+SUPERVISOR: dict[str, str] = {
+    "unchanged": "Tidak ada yang berubah.",
+    "running_text_set": "Teks berjalan papan panggilan diperbarui.",
+    "running_text_cleared": "Teks berjalan papan panggilan dikosongkan.",
+    "kind_front_office": "Front office",
+    "kind_back_office": "Back office",
+    "user_added": "Akun '{username}' ({role}) dibuat.",
+    "user_disabled": "Akun '{username}' dinonaktifkan: tidak dapat masuk lagi.",
+    "user_enabled": "Akun '{username}' diaktifkan kembali.",
+    "role_changed": "Peran akun '{username}' sekarang {role}.",
+    "password_reset": (
+        "Kata sandi akun '{username}' diganti. Sampaikan kata sandi baru langsung kepada "
+        "pemilik akun."
+    ),
+    "password_mismatch": "Kedua isian kata sandi tidak sama. Ketik ulang keduanya.",
+    "not_yourself": (
+        "Anda tidak dapat menonaktifkan atau mengubah peran akun Anda sendiri; minta supervisor "
+        "lain melakukannya."
+    ),
+    "token_revoked": "Token '{name}' dicabut: perangkat yang memakainya tidak dapat masuk lagi.",
+}
 """Supervisor pages: catalog, users and tokens, running text, day overview."""
 
-VISITOR: dict[str, str] = {}
+VISITOR: dict[str, str] = {
+    # Title of the ticket page per ticket state.
+    "waiting_title": "Menunggu panggilan",
+    "called_title": "Nomor Anda dipanggil!",
+    "serving_title": "Sedang dilayani",
+    "answered_title": "Sedang dilayani",
+    "explained_title": "Sedang dilayani",
+    "escalated_title": "Sedang diproses petugas",
+    "back_office_title": "Sedang diproses petugas",
+    "with_unit_title": "Sedang diproses unit terkait",
+    "answer_ready_title": "Jawaban sudah siap",
+    "done_title": "Layanan selesai",
+    "no_show_title": "Tidak hadir saat dipanggil",
+    "cancelled_title": "Nomor antrian dibatalkan",
+    "expired_title": "Nomor antrian tidak berlaku lagi",
+    # What it means for the visitor.
+    "waiting_ahead": "Ada {ahead} nomor antrian di depan Anda.",
+    "waiting_estimate": "Perkiraan waktu tunggu sekitar {minutes} menit.",
+    "waiting_next": "Anda berikutnya.",
+    "waiting_stay": "Mohon tetap di ruang tunggu dan perhatikan layar panggilan.",
+    "called_go": "Silakan menuju {counter} sekarang dengan membawa tiket ini.",
+    "serving_at": "Anda sedang dilayani di {counter}.",
+    "escalated_text": (
+        "Permohonan Anda diteruskan kepada petugas back office. Mohon menunggu; hasilnya akan "
+        "disampaikan oleh petugas front office."
+    ),
+    "back_office_text": (
+        "Petugas back office sedang menangani permohonan Anda. Mohon menunggu; hasilnya akan "
+        "disampaikan oleh petugas front office."
+    ),
+    "with_unit_text": (
+        "Permohonan Anda sedang dikoordinasikan dengan unit terkait. Hasilnya akan disampaikan "
+        "oleh petugas front office, langsung atau melalui kontak yang Anda berikan."
+    ),
+    "answer_ready_text": (
+        "Jawaban atas permohonan Anda sudah siap. Petugas front office akan menyampaikannya."
+    ),
+    "done_text": (
+        "Terima kasih atas kunjungan Anda. Bantu kami meningkatkan layanan dengan mengisi "
+        "Survei Kepuasan Masyarakat (SKM)."
+    ),
+    "no_show_text": (
+        "Nomor Anda sudah dipanggil beberapa kali tetapi Anda belum datang. Silakan temui "
+        "resepsionis."
+    ),
+    "cancelled_text": "Silakan temui resepsionis bila Anda masih memerlukan layanan.",
+    "expired_text": (
+        "Hari layanan nomor ini sudah berakhir. Silakan ambil nomor baru bila Anda masih "
+        "memerlukan layanan."
+    ),
+    # The board's announcement WAV (JSON refusals).
+    "announcement_invalid": (
+        "Nomor antrian (1-16 karakter) dan nama loket (1-40 karakter) wajib diisi, satu baris."
+    ),
+    "announcement_unknown": "Tidak ada panggilan nomor ini ke loket itu hari ini.",
+    "announcement_unspeakable": "Nomor antrian atau nama loket ini tidak dapat diucapkan.",
+    "voice_missing": (
+        "Paket suara belum tersedia di appliance; panggilan hanya ditampilkan. Teknisi: "
+        "jalankan ult voice build."
+    ),
+}
 """The visitor's ticket page /t/{token} and the browser board /board."""
 
-API: dict[str, str] = {}
+API: dict[str, str] = {
+    "field_required": "Kolom '{field}' wajib diisi.",
+    "reason_counter": "harus berupa id loket (bilangan bulat positif).",
+    "reason_unit": "harus berupa id unit utama (bilangan bulat positif) atau namanya.",
+    "reason_string": "harus berupa teks.",
+    "reason_boolean": "harus true atau false.",
+    "reason_null": "tidak boleh null; hapus kolomnya bila tidak diisi.",
+    "reason_encoding": "berisi karakter yang tidak sah.",
+    "printer_unavailable": (
+        "Printer tiket tidak dapat mencetak saat ini ({state}). Tiket belum diterbitkan: "
+        "perbaiki printer, atau terbitkan tanpa cetak lalu sebutkan nomornya kepada pengunjung."
+    ),
+    "reprint_closed": "Tiket {label} sudah {state}; tidak dicetak ulang.",
+}
 """JSON API texts beyond ``ERRORS``."""

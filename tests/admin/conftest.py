@@ -24,6 +24,20 @@ USERS = {role: f"{role.replace('_', '')}1" for role in accounts.ROLES}
 """One account per role: ``{role: username}``."""
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One account per role per test with scrypt (~0.2 s each on this machine) would make
+    the admin suite slow; these tests are about the app, the hash is tested in
+    tests/kiosk/test_accounts.py."""
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(
+        accounts,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
+
+
 @pytest.fixture
 def app(settings: Settings, db: sqlite_utils.Database, clock: FakeClock) -> Iterator[Flask]:
     for role, username in USERS.items():

@@ -1,0 +1,696 @@
+"""The OpenAPI 3.1 document served at ``GET /api/v1/openapi.json``.
+
+Built as a Python dict from the same tables the views use (:data:`admin.api.ISSUE_FIELDS`,
+:data:`admin.api.TICKET_ACTIONS`, :data:`admin.auth.ACTION_ROLES`, :data:`kiosk.sop.TRANSITIONS`),
+so a field or a role added there is documented without a second edit. It also describes the
+public endpoints of :mod:`admin.stream` (board, board events, ``/healthz``).
+
+Descriptions are in English (developers read them); the ``message`` of every error the API
+returns is Indonesian (staff read it).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from admin.api import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
+from admin.auth import ACTION_ROLES
+from kiosk import sop
+from kiosk.queue import PRINTER_STATES, SOURCES
+from kiosk.settings import BACK_OFFICE, FRONT_OFFICE
+
+API_VERSION = "1.0.0"
+"""The document's ``info.version``; the URL prefix ``/api/v1`` changes only on a break."""
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null (3.1: a type list, or ``anyOf`` for a reference)."""
+    if "$ref" in schema or "oneOf" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    out = dict(schema)
+    out["type"] = [schema["type"], "null"]
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+_STAMP = {
+    "type": "string",
+    "format": "date-time",
+    "description": "UTC, e.g. 2026-11-25T02:00:00.000000Z",
+}
+_TEXT = {"type": "string"}
+_NULL_TEXT = _null(_TEXT)
+_NULL_ID = _null(_ID)
+
+
+def field_schema(spec: Field) -> dict[str, Any]:
+    """The JSON Schema of one body field."""
+    if spec.kind == "counter":
+        schema: dict[str, Any] = dict(_ID)
+    elif spec.kind == "unit":
+        schema = {"oneOf": [dict(_ID), {"type": "string", "minLength": 1, "maxLength": 120}]}
+    elif spec.kind == "bool":
+        schema = {"type": "boolean"}
+    elif spec.kind == "choice":
+        schema = {"type": "string", "enum": list(spec.choices)}
+    else:
+        schema = {"type": "string"}
+        if spec.required:
+            schema["minLength"] = 1
+        if spec.max_length is not None:
+            schema["maxLength"] = spec.max_length
+        if spec.pattern is not None:
+            schema["pattern"] = spec.pattern
+    if spec.nullable:
+        schema = _null(schema)
+    if spec.description:
+        schema["description"] = spec.description
+    return schema
+
+
+def body_schema(fields: dict[str, Field]) -> dict[str, Any]:
+    """An object of ``fields``; any other field is refused (422 ``field_unknown``)."""
+    return {
+        "type": "object",
+        "properties": {name: field_schema(spec) for name, spec in fields.items()},
+        "required": [name for name, spec in fields.items() if spec.required],
+        "additionalProperties": False,
+    }
+
+
+def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    """Response schemas, and the request bodies of every action."""
+    ticket_ref = _object(
+        {"id": _ID, "label": _TEXT, "state": {"type": "string"}, "priority": {"type": "boolean"}}
+    )
+    case_text = {"type": ["string", "null"], "description": "null unless personal_data is full"}
+    schemas: dict[str, Any] = {
+        "Error": {
+            **_object({"error": _TEXT, "message": _TEXT}),
+            "description": "Every refusal: a stable code and an Indonesian message for staff.",
+            "example": {"error": "wrong_state", "message": "Tiket A-001 berstatus 'selesai'; ..."},
+        },
+        "Visitor": {
+            **_object(
+                {
+                    "name": _TEXT,
+                    "nik": {"type": "string", "description": "masked: 1271**********01"},
+                    "institution": _NULL_TEXT,
+                    "phone": {"type": ["string", "null"], "description": "masked: *********890"},
+                }
+            ),
+            "description": "SOP 7 identity; masked for roles outside the case roles.",
+        },
+        "Ticket": _object(
+            {
+                "id": _ID,
+                "label": {"type": "string", "examples": ["A-007"]},
+                "service": {"type": "string", "description": "Current service letter."},
+                "issued_service": {"type": "string", "description": "Letter of the number."},
+                "number": {"type": "integer", "minimum": 1},
+                "day": {"type": "string", "format": "date", "description": "Business day."},
+                "topic": _NULL_TEXT,
+                "priority": {"type": "boolean"},
+                "source": {"type": "string", "enum": list(SOURCES)},
+                "state": {"type": "string", "enum": list(sop.STATES)},
+                "state_text": {"type": "string", "description": "The state in Indonesian."},
+                "counter_id": _NULL_ID,
+                "front_office_counter_id": _NULL_ID,
+                "back_office_counter_id": _NULL_ID,
+                "main_unit_id": _NULL_ID,
+                "recalls": {"type": "integer", "minimum": 0},
+                "acting_for": {"type": "boolean"},
+                "letter_type": _NULL_TEXT,
+                "letter_number": case_text,
+                "request_detail": case_text,
+                "answer_kind": _NULL_TEXT,
+                "answer": case_text,
+                "escalation_note": case_text,
+                "forward_note": case_text,
+                "disposition": case_text,
+                "explanation_mode": _NULL_TEXT,
+                "explanation_note": case_text,
+                "outcome": _NULL_TEXT,
+                "cancel_reason": _NULL_TEXT,
+                "issued_at": _STAMP,
+                "called_at": _null(_STAMP),
+                "started_at": _null(_STAMP),
+                "released_at": _null(_STAMP),
+                "finished_at": _null(_STAMP),
+                "printed": {
+                    "type": ["boolean", "null"],
+                    "description": "Whether the paper came out; null when never printed.",
+                },
+                "visitor": _null(_ref("Visitor")),
+                "personal_data": {"type": "string", "enum": ["full", "masked"]},
+                "warnings": {
+                    "type": "array",
+                    "items": _TEXT,
+                    "description": "identify only: NIK warnings in Indonesian.",
+                },
+            },
+            required=["id", "label", "service", "number", "state", "issued_at", "personal_data"],
+        ),
+        "Event": {
+            **_object(
+                {
+                    "id": _ID,
+                    "at": _STAMP,
+                    "kind": {"type": "string", "examples": ["called"]},
+                    "ticket_id": _NULL_ID,
+                    "counter_id": _NULL_ID,
+                    "sop_step": {"type": ["integer", "null"], "minimum": 1, "maximum": 16},
+                    "actor": {"type": "string", "description": "User name or token:NAME."},
+                    "payload": {"type": "object", "description": "Codes only, no personal data."},
+                }
+            ),
+            "description": "One row of the append-only event log.",
+        },
+        "TicketDetail": {
+            "allOf": [
+                _ref("Ticket"),
+                _object(
+                    {
+                        "waiting_ahead": {"type": "integer", "minimum": 0},
+                        "estimated_wait_minutes": {"type": "integer", "minimum": 0},
+                        "events": {"type": "array", "items": _ref("Event")},
+                    }
+                ),
+            ]
+        },
+        "IssuedTicket": {
+            "allOf": [
+                _ref("Ticket"),
+                _object(
+                    {
+                        "waiting_ahead": {"type": "integer", "minimum": 0},
+                        "estimated_wait_minutes": {"type": "integer", "minimum": 0, "maximum": 480},
+                        "printed": {"type": "boolean"},
+                        "replayed": {
+                            "type": "boolean",
+                            "description": "True when the Idempotency-Key was seen today.",
+                        },
+                        "visitor_url": {
+                            "type": "string",
+                            "description": "The visitor's page (the QR on the paper).",
+                        },
+                    }
+                ),
+            ]
+        },
+        "Counter": _object(
+            {
+                "id": _ID,
+                "name": _TEXT,
+                "kind": {"type": "string", "enum": [FRONT_OFFICE, BACK_OFFICE]},
+                "active": {"type": "boolean"},
+                "paused": {"type": "boolean"},
+                "services": {"type": "array", "items": _TEXT},
+                "ticket": _null(ticket_ref),
+                "waiting": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Front office: tickets it can call. Back office: escalated "
+                    "cases not yet taken.",
+                },
+            }
+        ),
+        "CounterList": _object({"counters": {"type": "array", "items": _ref("Counter")}}),
+        "QueueItem": _object(
+            {
+                "id": _ID,
+                "label": _TEXT,
+                "service": _TEXT,
+                "priority": {"type": "boolean"},
+                "topic": _NULL_TEXT,
+            }
+        ),
+        "CounterQueue": _object(
+            {"counter": _ref("Counter"), "tickets": {"type": "array", "items": _ref("QueueItem")}}
+        ),
+        "BoardState": {
+            **_object(
+                {
+                    "counters": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "id": _ID,
+                                "name": _TEXT,
+                                "kind": _TEXT,
+                                "paused": {"type": "boolean"},
+                                "label": _NULL_TEXT,
+                                "state": _NULL_TEXT,
+                                "priority": {"type": "boolean"},
+                            }
+                        ),
+                    },
+                    "last_calls": {
+                        "type": "array",
+                        "description": "Newest first.",
+                        "items": _object(
+                            {
+                                "event_id": _ID,
+                                "at": _STAMP,
+                                "label": _TEXT,
+                                "counter": _TEXT,
+                                "recall": {"type": "boolean"},
+                                "priority": {"type": "boolean"},
+                            }
+                        ),
+                    },
+                    "waiting": {
+                        "type": "object",
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                        "description": "Tickets waiting per service letter.",
+                    },
+                    "printer": {
+                        "type": ["string", "null"],
+                        "description": f"Last printer state: {', '.join(PRINTER_STATES)}.",
+                    },
+                    "running_text": _TEXT,
+                    "last_event_id": {"type": "integer", "minimum": 0},
+                    "service_names": {
+                        "type": "object",
+                        "additionalProperties": _TEXT,
+                        "description": "Service name per letter, in display order.",
+                    },
+                }
+            ),
+            "description": "What the caller board shows; no personal data.",
+        },
+        "StreamEventData": {
+            **_object(
+                {
+                    "at": _STAMP,
+                    "ticket_id": _NULL_ID,
+                    "counter_id": _NULL_ID,
+                    "sop_step": {"type": ["integer", "null"]},
+                    "label": {"type": "string", "description": "Ticket events."},
+                    "service": {"type": "string", "description": "Ticket events."},
+                    "state": {"type": "string", "description": "Ticket events."},
+                },
+                required=["at", "ticket_id", "counter_id", "sop_step"],
+            ),
+            "description": "The data: line of a board stream message: the event's payload "
+            "(codes only) plus at, ticket_id, counter_id and sop_step. A `snapshot` message "
+            "carries a BoardState instead.",
+        },
+        "Health": _object(
+            {
+                "status": {"type": "string", "enum": ["ok", "error"]},
+                "database": {"type": "string", "enum": ["ok", "unavailable"]},
+                "printer": {
+                    "type": ["string", "null"],
+                    "description": f"Last printer state: {', '.join(PRINTER_STATES)}.",
+                },
+                "last_event_id": {"type": ["integer", "null"], "minimum": 0},
+                "error": _TEXT,
+                "message": _TEXT,
+            },
+            required=["status", "database", "printer", "last_event_id"],
+        ),
+        "IssueRequest": {
+            **body_schema(ISSUE_FIELDS),
+            "examples": [{"service": "A", "priority": False, "topic": None, "print": True}],
+        },
+    }
+    for action in TICKET_ACTIONS.values():
+        if action.fields:
+            schemas[_body_name(action.name)] = body_schema(action.fields)
+    return schemas
+
+
+def _body_name(action: str) -> str:
+    return "".join(part.capitalize() for part in action.split("-")) + "Request"
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+
+
+_RESPONSES = {
+    "BadRequest": _error(
+        "csrf_failed: a cookie-authenticated request without a valid X-CSRFToken header."
+    ),
+    "Unauthorized": _error("login_required: no session and no valid bearer token."),
+    "Forbidden": _error("forbidden: the caller's role may not do this."),
+    "NotFound": _error("ticket_unknown, counter_unknown, unit_unknown or not_found."),
+    "Conflict": _error("The state does not allow it (wrong_state, counter_busy, ...)."),
+    "Unprocessable": _error(
+        "body_invalid, field_unknown, field_required, field_invalid, or a value the queue "
+        "refuses (service_unknown, nik_invalid, text_too_long, choice_invalid, ...)."
+    ),
+    "TooLarge": _error("too_large: the body is over 64 KiB."),
+    "Unavailable": _error("database_unavailable: the appliance database cannot be opened."),
+}
+
+
+def _json_response(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref(schema)}}}
+
+
+def _errors(*statuses: str) -> dict[str, Any]:
+    names = {
+        "400": "BadRequest",
+        "401": "Unauthorized",
+        "403": "Forbidden",
+        "404": "NotFound",
+        "409": "Conflict",
+        "413": "TooLarge",
+        "422": "Unprocessable",
+        "503": "Unavailable",
+    }
+    return {status: {"$ref": f"#/components/responses/{names[status]}"} for status in statuses}
+
+
+_READ_ERRORS = ("401", "403", "404", "503")
+_WRITE_ERRORS = ("400", "401", "403", "404", "409", "413", "422", "503")
+
+
+def _roles(action: str) -> str:
+    return "Roles: " + ", ".join(ACTION_ROLES[action]) + "."
+
+
+def _ticket_id() -> dict[str, Any]:
+    return {"name": "ticket_id", "in": "path", "required": True, "schema": dict(_ID)}
+
+
+def _counter_id() -> dict[str, Any]:
+    return {"name": "counter_id", "in": "path", "required": True, "schema": dict(_ID)}
+
+
+def _post(
+    operation_id: str,
+    summary: str,
+    description: str,
+    responses: dict[str, Any],
+    *,
+    tag: str,
+    action: str,
+    parameters: list[dict[str, Any]],
+    body: str | None = None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "description": f"{description} {_roles(action)}".strip(),
+        "tags": [tag],
+        "parameters": parameters,
+        "responses": {**responses, **_errors(*_WRITE_ERRORS)},
+        "x-roles": list(ACTION_ROLES[action]),
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": _ref(body)}},
+        }
+    return {"post": operation}
+
+
+def _action_paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for action in TICKET_ACTIONS.values():
+        transition = sop.TRANSITIONS[action.transition]
+        step = f"SOP step {transition.step}" if transition.step else "no SOP step"
+        target = f"; state becomes `{transition.target}`" if transition.target else ""
+        description = (
+            f"Allowed from {', '.join(sorted(transition.sources))}{target}. Records event "
+            f"`{transition.event}` ({step}) with the caller as actor."
+        )
+        paths[f"/api/v1/tickets/{{ticket_id}}/{action.name}"] = _post(
+            "ticket" + _body_name(action.name).removesuffix("Request"),
+            action.summary,
+            description,
+            {"200": _json_response("The ticket after the action.", "Ticket")},
+            tag="tickets",
+            action=action.name,
+            parameters=[_ticket_id()],
+            body=_body_name(action.name) if action.fields else None,
+        )
+    return paths
+
+
+def _paths() -> dict[str, Any]:
+    public: list[dict[str, Any]] = []
+    paths: dict[str, Any] = {
+        "/api/v1/tickets": _post(
+            "issueTicket",
+            "Issue a ticket (SOP 3), optionally printing it.",
+            "With print true the printer is asked first: one that certainly cannot print "
+            "issues nothing (409 printer_unavailable); a print that fails afterwards still "
+            "answers 201 with printed false (reception reprints). A repeated Idempotency-Key "
+            "on the same business day returns the first ticket with replayed true.",
+            {
+                "201": _json_response(
+                    "The ticket, its place in line and the print outcome.", "IssuedTicket"
+                )
+            },
+            tag="tickets",
+            action="issue",
+            parameters=[
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    "description": "A device's request id: the same key issues one ticket a day.",
+                }
+            ],
+            body="IssueRequest",
+        ),
+        "/api/v1/tickets/{ticket_id}": {
+            "get": {
+                "operationId": "getTicket",
+                "summary": "One ticket with its event history, oldest first.",
+                "description": "Visitor data and case texts are masked unless the caller's "
+                "role handles cases (front_office, back_office, unit, supervisor). "
+                + _roles("view"),
+                "tags": ["tickets"],
+                "parameters": [_ticket_id()],
+                "responses": {
+                    "200": _json_response("The ticket.", "TicketDetail"),
+                    **_errors(*_READ_ERRORS),
+                },
+                "x-roles": list(ACTION_ROLES["view"]),
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/reprint": _post(
+            "reprintTicket",
+            "Print an open ticket again with its current position.",
+            "Answers 200 with printed false when the printer failed again. 409 "
+            "reprint_closed for a done, cancelled or expired ticket.",
+            {"200": _json_response("The ticket and the print outcome.", "IssuedTicket")},
+            tag="tickets",
+            action="reprint",
+            parameters=[_ticket_id()],
+        ),
+        **_action_paths(),
+        "/api/v1/counters": {
+            "get": {
+                "operationId": "listCounters",
+                "summary": "Every counter with its state, front office first.",
+                "description": _roles("view"),
+                "tags": ["counters"],
+                "responses": {
+                    "200": _json_response("The counters.", "CounterList"),
+                    **_errors("401", "403", "503"),
+                },
+                "x-roles": list(ACTION_ROLES["view"]),
+            }
+        },
+        "/api/v1/counters/{counter_id}/queue": {
+            "get": {
+                "operationId": "counterQueue",
+                "summary": "What a counter can take next.",
+                "description": "Front office: the waiting tickets of its services, priority "
+                "first, then in line order (at most 50). Back office: escalated cases not yet "
+                "taken. " + _roles("view"),
+                "tags": ["counters"],
+                "parameters": [_counter_id()],
+                "responses": {
+                    "200": _json_response("The counter and its line.", "CounterQueue"),
+                    **_errors(*_READ_ERRORS),
+                },
+                "x-roles": list(ACTION_ROLES["view"]),
+            }
+        },
+        "/api/v1/counters/{counter_id}/call-next": _post(
+            "callNext",
+            "Call the next ticket for a front-office counter (SOP 5).",
+            "Priority first (with the interleave rule), else first come first served across "
+            "the counter's services. Records event `called`.",
+            {
+                "200": _json_response("The called ticket.", "Ticket"),
+                "204": {"description": "Nothing waits for this counter."},
+            },
+            tag="counters",
+            action="call",
+            parameters=[_counter_id()],
+        ),
+        "/api/v1/counters/{counter_id}/pause": _post(
+            "pauseCounter",
+            "Pause a front-office counter: it calls nothing until resumed.",
+            "Records event `counter_paused`.",
+            {"200": _json_response("The counter.", "Counter")},
+            tag="counters",
+            action="pause",
+            parameters=[_counter_id()],
+        ),
+        "/api/v1/counters/{counter_id}/resume": _post(
+            "resumeCounter",
+            "Resume a paused counter.",
+            "Records event `counter_resumed`.",
+            {"200": _json_response("The counter.", "Counter")},
+            tag="counters",
+            action="resume",
+            parameters=[_counter_id()],
+        ),
+        "/api/v1/board": {
+            "get": {
+                "operationId": "getBoard",
+                "summary": "The caller board's state (no login, no personal data).",
+                "tags": ["board"],
+                "security": public,
+                "responses": {
+                    "200": _json_response("The board state.", "BoardState"),
+                    **_errors("503"),
+                },
+            }
+        },
+        "/api/v1/board/events": {
+            "get": {
+                "operationId": "boardEvents",
+                "summary": "The event log as Server-Sent Events (no login, no personal data).",
+                "description": "Each message: `id:` the event-log id, `event:` its kind, "
+                "`data:` JSON (schema StreamEventData). Starts with `retry:`; a `: ping` "
+                "comment at least every 15 s. Resumes after max(Last-Event-ID, since); with "
+                "neither it starts at the newest event. A resume point older than what is "
+                "kept, or newer than the log, first gets one `snapshot` message (data: "
+                "BoardState). 503 too_many_streams over the configured cap.",
+                "tags": ["board"],
+                "security": public,
+                "parameters": [
+                    {
+                        "name": "Last-Event-ID",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                        "description": "The id of the last message received (sent by EventSource).",
+                    },
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
+                        "description": "Resume after this event id.",
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "An endless text/event-stream.",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    },
+                    "422": _error("event_id_invalid: Last-Event-ID or since is not an id."),
+                    "503": _error("too_many_streams or database_unavailable."),
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "operationId": "healthz",
+                "summary": "Liveness: the database, the printer state, the newest event id.",
+                "tags": ["health"],
+                "security": public,
+                "responses": {
+                    "200": _json_response("Healthy.", "Health"),
+                    "503": _json_response("The database cannot be read.", "Health"),
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document (no login).",
+                "tags": ["meta"],
+                "security": public,
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1.",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+    return paths
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "ULT Kiosk API",
+            "version": API_VERSION,
+            "description": "The queue appliance of the Unit Layanan Terpadu: issue tickets, "
+            "walk them through the SOP's steps, follow the caller board. Every error is "
+            "JSON {error, message} with a stable code and an Indonesian message: 401 no "
+            "login, 403 wrong role, 404 unknown ticket or counter, 409 illegal transition, "
+            "422 invalid body or value. A refused request changes nothing. Every staff "
+            "action is recorded in the event log with the caller as actor.",
+        },
+        "tags": [
+            {"name": "tickets", "description": "Issue tickets and take them through the SOP."},
+            {"name": "counters", "description": "Counters: call, pause, their lines."},
+            {"name": "board", "description": "The public caller board and its stream."},
+            {"name": "health", "description": "Monitoring."},
+            {"name": "meta", "description": "This document."},
+        ],
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A device or script token from `ult token create NAME "
+                    "--role ROLE`. No CSRF token needed.",
+                },
+                "cookieAuth": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "ult_session",
+                    "description": "The staff session from POST /login. Unsafe requests "
+                    "(POST) must also send the session's CSRF token in the X-CSRFToken "
+                    "header (the csrf-token meta tag of any staff page); without it: 400 "
+                    "csrf_failed.",
+                },
+            },
+            "schemas": _schemas(),
+            "responses": _RESPONSES,
+        },
+    }
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a fresh copy: callers may change it)."""
+    return copy.deepcopy(_document())

@@ -1,0 +1,862 @@
+"""The JSON API /api/v1: every route, the authorization matrix, CSRF, bad input that changes
+nothing, the OpenAPI document, and tickets walked through the SOP's longest and shortest paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from flask import Flask
+from flask.testing import FlaskClient
+
+from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
+from admin.auth import ACTION_ROLES, CASE_ROLES
+from admin.messages import API, AUTH, ERRORS
+from kiosk import accounts
+from kiosk.clock import FakeClock
+from kiosk.messages import ERRORS as QUEUE_ERRORS
+from kiosk.queue import Queue
+from printer.output import Check, PrintFailed
+from tests.admin.conftest import USERS
+
+VALID_NIK = "1271011201900001"  # Medan, born 12-01-1990, male, serial 0001
+PHONE = "081234567890"
+TEMPLATES = {**QUEUE_ERRORS, **ERRORS, **API, **AUTH}
+"""Every Indonesian message template an API error can carry, by code."""
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+class Api:
+    """A test client acting as one principal: a role's session (with its CSRF header) or
+    bearer token, or anonymous."""
+
+    def __init__(
+        self, client: FlaskClient, headers: dict[str, str] | None = None, actor: str = ""
+    ) -> None:
+        self.client = client
+        self.headers = headers or {}
+        self.actor = actor
+
+    def get(self, path: str) -> Any:
+        return self.client.get(path, headers=self.headers)
+
+    def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
+        data = None if body is None else json.dumps(body)
+        return self.client.post(
+            path,
+            data=data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
+
+
+@pytest.fixture
+def session_api(as_role: Callable) -> Callable[[str], Api]:
+    def make(role: str) -> Api:
+        client, csrf = as_role(role)
+        return Api(client, {"X-CSRFToken": csrf}, USERS[role])
+
+    return make
+
+
+@pytest.fixture
+def token_api(app: Flask, db: sqlite_utils.Database) -> Callable[[str], Api]:
+    def make(role: str) -> Api:
+        token = accounts.create_token(db, f"test-{role}", role)
+        return Api(app.test_client(), {"Authorization": f"Bearer {token}"}, f"token:test-{role}")
+
+    return make
+
+
+def events(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+def snapshot(db: sqlite_utils.Database) -> tuple[int, list[tuple]]:
+    """The event count and every ticket row: what "nothing changed" compares."""
+    return events(db), db.execute("SELECT * FROM tickets ORDER BY id").fetchall()
+
+
+def assert_error(response: Any, status: int, code: str) -> None:
+    """The JSON error shape, with the Indonesian text of ``code``'s template."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"] == code, body
+    template = TEMPLATES.get(code) or ERRORS["bad_request"]
+    pattern = ".*".join(re.escape(part) for part in re.split(r"\{[a-z_]+\}", template))
+    assert re.fullmatch(pattern, body["message"], re.DOTALL), body["message"]
+
+
+def counter_id(queue: Queue, name: str) -> int:
+    return queue.counter(name).id
+
+
+class FakeOutput:
+    """A ticket printer that answers ``state`` and fails every print when ``fail``."""
+
+    def __init__(self, state: str = "ready", *, fail: bool = False) -> None:
+        from printer.capabilities import capabilities_for
+
+        self.capabilities = capabilities_for("default", 58)
+        self.state = state
+        self.fail = fail
+        self.printed: list[str] = []
+
+    def check(self) -> Check:
+        return Check(self.state, self.state not in ("offline", "paper_out", "disabled"))
+
+    def deliver(self, layout: Any, name: str) -> Path | None:
+        if self.fail:
+            raise PrintFailed("timeout", "no answer")
+        self.printed.append(name)
+        return None
+
+
+# ---------------------------------------------------------------------- masking
+
+
+def test_mask_helpers_hide_what_other_roles_must_not_see() -> None:
+    assert mask_nik(VALID_NIK) == "1271**********01"
+    assert mask_nik("12 34") == "*" * 16 and mask_nik(None) is None
+    assert mask_phone(PHONE) == "*********890"
+    assert mask_phone("+6281234567") == "********567"
+    assert mask_phone("123") == "***" and mask_phone(None) is None
+    assert mask_name("Budi  Santoso") == "B*** S***" and mask_name(None) is None
+
+
+# ---------------------------------------------------------------------- issue and print
+
+
+def test_issue_prints_and_answers_201_with_the_ticket(
+    app: Flask, token_api: Callable, db: sqlite_utils.Database, settings
+) -> None:
+    reception = token_api("receptionist")
+    response = reception.post(
+        "/api/v1/tickets", {"service": "A", "priority": False, "topic": None, "print": True}
+    )
+    assert response.status_code == 201, response.json
+    ticket = response.json
+    for key in ("id", "label", "service", "number", "state", "issued_at"):
+        assert ticket[key] is not None
+    assert (ticket["label"], ticket["service"], ticket["number"]) == ("A-001", "A", 1)
+    assert ticket["state"] == "waiting" and ticket["waiting_ahead"] == 0
+    assert ticket["estimated_wait_minutes"] == 0 and ticket["printed"] is True
+    assert ticket["source"] == "api" and ticket["replayed"] is False
+    assert ticket["visitor_url"].startswith(settings.admin.public_base_url + "/t/")
+    assert list((settings.home / "tickets").glob("*A-001.png"))  # the preview printer's paper
+    history = reception.get(f"/api/v1/tickets/{ticket['id']}").json["events"]
+    assert [(e["kind"], e["sop_step"], e["actor"]) for e in history] == [
+        ("issued", 3, "token:test-receptionist"),
+        ("printed", None, "token:test-receptionist"),
+    ]
+    second = reception.post("/api/v1/tickets", {"service": "a", "priority": True}).json
+    assert second["label"] == "A-002" and second["priority"] and second["printed"] is False
+    assert second["waiting_ahead"] == 0  # priority goes first
+    third = reception.post("/api/v1/tickets", {"service": "A", "topic": "dapodik"}).json
+    assert third["topic"] == "Dapodik" and third["waiting_ahead"] == 2
+    assert third["estimated_wait_minutes"] > 0
+
+
+def test_issue_from_a_session_is_from_reception(session_api: Callable) -> None:
+    response = session_api("receptionist").post("/api/v1/tickets", {"service": "B"})
+    assert response.status_code == 201 and response.json["source"] == "reception"
+
+
+def test_idempotency_key_issues_one_ticket(token_api: Callable, db: sqlite_utils.Database) -> None:
+    reception = token_api("receptionist")
+    key = {"Idempotency-Key": "button1-000042"}
+    first = reception.post("/api/v1/tickets", {"service": "A"}, headers=key)
+    again = reception.post("/api/v1/tickets", {"service": "A"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"] and again.json["replayed"] is True
+    before = snapshot(db)
+    other = reception.post("/api/v1/tickets", {"service": "B"}, headers=key)
+    assert_error(other, 422, "idempotency_conflict")
+    bad = reception.post("/api/v1/tickets", {"service": "B"}, headers={"Idempotency-Key": "a b"})
+    assert_error(bad, 422, "idempotency_key_invalid")
+    assert snapshot(db) == before
+
+
+def test_a_failed_print_still_issues_and_reprint_prints(
+    app: Flask, token_api: Callable, db: sqlite_utils.Database
+) -> None:
+    app.extensions["ult_ticket_output"] = FakeOutput(fail=True)
+    reception = token_api("receptionist")
+    response = reception.post("/api/v1/tickets", {"service": "C", "print": True})
+    assert response.status_code == 201 and response.json["printed"] is False
+    ticket_id = response.json["id"]
+    detail = reception.get(f"/api/v1/tickets/{ticket_id}").json
+    assert detail["printed"] is False
+    assert [e["kind"] for e in detail["events"]] == ["issued", "print_failed"]
+    assert detail["events"][1]["payload"]["reason"] == "timeout"
+    again = reception.post(f"/api/v1/tickets/{ticket_id}/reprint")
+    assert again.status_code == 200 and again.json["printed"] is False
+    app.extensions["ult_ticket_output"] = FakeOutput()
+    again = reception.post(f"/api/v1/tickets/{ticket_id}/reprint")
+    assert again.status_code == 200 and again.json["printed"] is True
+    assert again.json["label"] == "C-001" and again.json["state"] == "waiting"
+    kinds = [e["kind"] for e in reception.get(f"/api/v1/tickets/{ticket_id}").json["events"]]
+    assert kinds == ["issued", "print_failed", "print_failed", "printed"]
+
+
+def test_an_unexpected_printer_error_is_a_failed_print_not_a_500(
+    app: Flask, token_api: Callable
+) -> None:
+    output = FakeOutput()
+    output.deliver = lambda layout, name: (_ for _ in ()).throw(RuntimeError("driver bug"))
+    app.extensions["ult_ticket_output"] = output
+    response = token_api("receptionist").post("/api/v1/tickets", {"service": "A", "print": True})
+    assert response.status_code == 201 and response.json["printed"] is False
+
+
+def test_a_printer_that_cannot_print_issues_nothing(
+    app: Flask, token_api: Callable, db: sqlite_utils.Database
+) -> None:
+    app.extensions["ult_ticket_output"] = FakeOutput("paper_out")
+    reception = token_api("receptionist")
+    tickets = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    response = reception.post("/api/v1/tickets", {"service": "A", "print": True})
+    assert_error(response, 409, "printer_unavailable")
+    assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == tickets
+    # The receptionist may still issue without paper and tell the visitor the number.
+    assert reception.post("/api/v1/tickets", {"service": "A"}).status_code == 201
+
+
+def test_a_retried_request_gets_its_ticket_even_when_the_printer_failed_since(
+    app: Flask, token_api: Callable
+) -> None:
+    app.extensions["ult_ticket_output"] = output = FakeOutput()
+    device = token_api("receptionist")
+    key = {"Idempotency-Key": "tablet-7"}
+    first = device.post("/api/v1/tickets", {"service": "A", "print": True}, headers=key)
+    output.state = "offline"
+    again = device.post("/api/v1/tickets", {"service": "A", "print": True}, headers=key)
+    assert again.status_code == 201 and again.json["replayed"] is True
+    assert again.json["id"] == first.json["id"] and again.json["printed"] is True
+    assert output.printed == ["A-001"]  # one paper for one visitor
+
+
+def test_reprint_of_a_closed_ticket_is_refused(token_api: Callable, app_queue: Queue) -> None:
+    issued = app_queue.issue("A", actor="test")
+    app_queue.cancel(issued.ticket.id, actor="test", reason="salah layanan")
+    response = token_api("receptionist").post(f"/api/v1/tickets/{issued.ticket.id}/reprint")
+    assert_error(response, 409, "reprint_closed")
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def test_ticket_personal_data_only_for_case_roles(
+    token_api: Callable, app_queue: Queue, clock: FakeClock
+) -> None:
+    ticket = app_queue.issue("A", actor="test").ticket
+    loket = counter_id(app_queue, "Loket 1")
+    app_queue.call_next(loket, actor="test")
+    app_queue.start(ticket.id, loket, actor="test")
+    app_queue.identify(
+        ticket.id, loket, actor="test", name="Budi Santoso", nik=VALID_NIK, phone=PHONE
+    )
+    app_queue.detail(ticket.id, loket, actor="test", text="Tunjangan profesi belum cair")
+    for role in accounts.ROLES:
+        body = token_api(role).get(f"/api/v1/tickets/{ticket.id}").json
+        if role in CASE_ROLES:
+            assert body["personal_data"] == "full"
+            assert body["visitor"] == {
+                "name": "Budi Santoso",
+                "nik": VALID_NIK,
+                "institution": None,
+                "phone": PHONE,
+            }
+            assert body["request_detail"] == "Tunjangan profesi belum cair"
+        else:
+            assert body["personal_data"] == "masked"
+            assert body["visitor"] == {
+                "name": "B*** S***",
+                "nik": "1271**********01",
+                "institution": None,
+                "phone": "*********890",
+            }
+            assert body["request_detail"] is None
+            assert VALID_NIK not in json.dumps(body) and PHONE not in json.dumps(body)
+
+
+def test_unknown_ticket_and_counter_are_404(token_api: Callable) -> None:
+    supervisor = token_api("supervisor")
+    assert_error(supervisor.get("/api/v1/tickets/999"), 404, "ticket_unknown")
+    assert_error(
+        supervisor.post("/api/v1/tickets/999/start", {"counter": 1}), 404, "ticket_unknown"
+    )
+    assert_error(supervisor.get("/api/v1/counters/999/queue"), 404, "counter_unknown")
+    assert_error(supervisor.post("/api/v1/counters/999/call-next"), 404, "counter_unknown")
+    assert_error(supervisor.get("/api/v1/tickets/abc"), 404, "not_found")
+    assert_error(supervisor.post("/api/v1/tickets/1/dance"), 404, "not_found")
+    assert_error(supervisor.get("/api/v1/tickets/1/start"), 405, "method_not_allowed")
+
+
+def test_counters_their_lines_call_next_pause_resume(
+    session_api: Callable, app_queue: Queue, db: sqlite_utils.Database
+) -> None:
+    desk = session_api("front_office")
+    loket, back = counter_id(app_queue, "Loket 1"), counter_id(app_queue, "Back Office")
+    assert desk.post(f"/api/v1/counters/{loket}/call-next").status_code == 204
+    normal = app_queue.issue("A", actor="test").ticket
+    urgent = app_queue.issue("B", actor="test", priority=True).ticket
+    counters = desk.get("/api/v1/counters").json["counters"]
+    assert [c["name"] for c in counters] == ["Loket 1", "Loket 2", "Back Office"]
+    assert counters[0]["waiting"] == 2 and counters[0]["ticket"] is None
+    line = desk.get(f"/api/v1/counters/{loket}/queue").json
+    assert [t["label"] for t in line["tickets"]] == [urgent.label, normal.label]
+    assert line["tickets"][0]["priority"] is True and line["counter"]["id"] == loket
+    assert desk.get(f"/api/v1/counters/{back}/queue").json["tickets"] == []
+
+    called = desk.post(f"/api/v1/counters/{loket}/call-next")
+    assert called.status_code == 200 and called.json["label"] == urgent.label
+    assert called.json["state"] == "called" and called.json["counter_id"] == loket
+    assert_error(desk.post(f"/api/v1/counters/{loket}/call-next"), 409, "counter_busy")
+    held = desk.get("/api/v1/counters").json["counters"][0]["ticket"]
+    assert held == {"id": urgent.id, "label": urgent.label, "state": "called", "priority": True}
+
+    second = counter_id(app_queue, "Loket 2")
+    paused = desk.post(f"/api/v1/counters/{second}/pause")
+    assert paused.status_code == 200 and paused.json["paused"] is True
+    assert_error(desk.post(f"/api/v1/counters/{second}/pause"), 409, "counter_already_paused")
+    assert_error(desk.post(f"/api/v1/counters/{second}/call-next"), 409, "counter_paused")
+    resumed = desk.post(f"/api/v1/counters/{second}/resume")
+    assert resumed.status_code == 200 and resumed.json["paused"] is False
+    assert_error(desk.post(f"/api/v1/counters/{second}/resume"), 409, "counter_not_paused")
+    assert_error(desk.post(f"/api/v1/counters/{back}/call-next"), 409, "counter_not_front_office")
+    kinds = db.execute(
+        "SELECT kind, actor FROM events WHERE kind LIKE 'counter_%' ORDER BY id"
+    ).fetchall()
+    assert kinds == [("counter_paused", "frontoffice1"), ("counter_resumed", "frontoffice1")]
+
+
+# ---------------------------------------------------------------------- authorization
+
+
+ENDPOINT_ACTIONS = {
+    "api.issue_ticket": "issue",
+    "api.get_ticket": "view",
+    "api.reprint_ticket": "reprint",
+    "api.list_counters": "view",
+    "api.counter_queue": "view",
+    "api.call_next": "call",
+    "api.pause_counter": "pause",
+    "api.resume_counter": "resume",
+    **{f"api.ticket_{name.replace('-', '_')}": name for name in TICKET_ACTIONS},
+}
+"""Each API endpoint and the ACTION_ROLES entry that must guard it."""
+
+PUBLIC = {"api.openapi_document"}
+
+
+def _routes(app: Flask) -> list[tuple[str, str, str]]:
+    """``(endpoint, method, path)`` of every /api/v1 route, path arguments filled in."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        method = "POST" if "POST" in rule.methods else "GET"
+        path = rule.rule.replace("<int:ticket_id>", "1").replace("<int:counter_id>", "1")
+        found.append((rule.endpoint, method, path))
+    return sorted(found)
+
+
+def test_every_api_endpoint_is_guarded_by_its_action(app: Flask) -> None:
+    endpoints = {endpoint for endpoint, _, _ in _routes(app)}
+    assert endpoints == set(ENDPOINT_ACTIONS) | PUBLIC
+    for endpoint, action in ENDPOINT_ACTIONS.items():
+        assert app.view_functions[endpoint].roles == ACTION_ROLES[action], endpoint
+
+
+@pytest.mark.parametrize("via", ["session", "token"])
+def test_authorization_matrix(
+    app: Flask,
+    via: str,
+    session_api: Callable,
+    token_api: Callable,
+    app_queue: Queue,
+    db: sqlite_utils.Database,
+) -> None:
+    """Every role × every endpoint: its ACTION_ROLES decide 403 or not; anonymous is 401.
+
+    An allowed request may still be refused by the queue (409/422 for this ticket's state or
+    the empty body), but never with 401/403, and never with a 5xx.
+    """
+    app_queue.issue("A", actor="test")
+    routes = _routes(app)
+    anonymous = Api(app.test_client())
+    for endpoint, method, path in routes:
+        response = anonymous.get(path) if method == "GET" else anonymous.post(path, {})
+        if endpoint in PUBLIC:
+            assert response.status_code == 200
+        else:
+            assert_error(response, 401, "login_required")
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    for role in accounts.ROLES:
+        api = session_api(role) if via == "session" else token_api(role)
+        for endpoint, method, path in routes:
+            response = api.get(path) if method == "GET" else api.post(path, {})
+            assert response.status_code < 500, (role, path, response.json)
+            if endpoint in PUBLIC:
+                continue
+            if role in ACTION_ROLES[ENDPOINT_ACTIONS[endpoint]]:
+                assert response.status_code not in (401, 403), (role, path, response.json)
+            else:
+                assert response.status_code == 403, (role, path, response.json)
+                assert response.json["error"] == "forbidden"
+                assert response.json["message"] == (
+                    f"Peran Anda ({role}) tidak berwenang untuk tindakan ini."
+                )
+
+
+def test_a_revoked_or_wrong_token_is_401(app: Flask, db: sqlite_utils.Database) -> None:
+    client = app.test_client()
+    for header in ("Bearer nope", "Bearer ", "Basic abc", "bearer"):
+        response = client.get("/api/v1/counters", headers={"Authorization": header})
+        assert_error(response, 401, "login_required")
+
+
+# ---------------------------------------------------------------------- CSRF
+
+
+def test_csrf_for_cookie_requests_only(
+    as_role: Callable, token_api: Callable, app_queue: Queue, db: sqlite_utils.Database
+) -> None:
+    ticket = app_queue.issue("A", actor="test").ticket
+    loket = counter_id(app_queue, "Loket 1")
+    client, csrf = as_role("front_office")
+    before = snapshot(db)
+    refused = client.post(f"/api/v1/counters/{loket}/call-next")
+    assert_error(refused, 400, "csrf_failed")
+    refused = client.post(f"/api/v1/counters/{loket}/call-next", headers={"X-CSRFToken": "forged"})
+    assert_error(refused, 400, "csrf_failed")
+    assert snapshot(db) == before
+    assert app_queue.ticket(ticket.id).state == "waiting"
+    called = client.post(f"/api/v1/counters/{loket}/call-next", headers={"X-CSRFToken": csrf})
+    assert called.status_code == 200 and called.json["id"] == ticket.id
+    # A bearer token carries no ambient cookie: no CSRF token needed.
+    desk = token_api("front_office")
+    recalled_too_soon = desk.post(f"/api/v1/tickets/{ticket.id}/recall", {"counter": loket})
+    assert_error(recalled_too_soon, 409, "recall_cooldown")
+    started = desk.post(f"/api/v1/tickets/{ticket.id}/start", {"counter": loket})
+    assert started.status_code == 200 and started.json["state"] == "serving"
+
+
+# ---------------------------------------------------------------------- bad input
+
+
+def _serving(queue: Queue) -> tuple[int, int]:
+    """A ticket serving at Loket 1: ``(ticket_id, counter_id)``."""
+    loket = counter_id(queue, "Loket 1")
+    ticket = queue.issue("A", actor="test").ticket
+    queue.call_next(loket, actor="test")
+    queue.start(ticket.id, loket, actor="test")
+    return ticket.id, loket
+
+
+BAD_BODIES: list[tuple[str, str, Any, int, str]] = [
+    # (action, id, raw body or JSON value, status, code); "T" the serving ticket, "C" its counter
+    ("detail", "raw", b"[]", 422, "body_invalid"),
+    ("detail", "raw", b"1", 422, "body_invalid"),
+    ("detail", "raw", b'"detail"', 422, "body_invalid"),
+    ("detail", "raw", b"null", 422, "body_invalid"),
+    ("detail", "raw", b"{", 422, "body_invalid"),
+    ("detail", "raw", b"\xff{}", 422, "body_invalid"),
+    ("detail", "raw", b"[" * 30000 + b"]" * 30000, 422, "body_invalid"),
+    ("detail", "raw", b'{"counter": C, "text": "\\ud800"}', 422, "field_invalid"),
+    ("detail", "raw", b'{"counter": C, "text": NaN}', 422, "field_invalid"),
+    ("detail", "json", {"counter": "C", "text": "x", "extra": 1}, 422, "field_unknown"),
+    ("detail", "json", {"text": "x"}, 422, "field_required"),
+    ("detail", "json", {"counter": "C"}, 422, "field_required"),
+    ("detail", "json", {"counter": "C", "text": None}, 422, "field_required"),
+    ("detail", "json", {"counter": "Loket 1", "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": True, "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": 0, "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": -1, "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": 2**70, "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": 1.5, "text": "x"}, 422, "field_invalid"),
+    ("detail", "json", {"counter": "C", "text": 5}, 422, "field_invalid"),
+    ("detail", "json", {"counter": "C", "text": ["x"]}, 422, "field_invalid"),
+    ("detail", "json", {"counter": "C", "text": "   "}, 422, "text_required"),
+    ("detail", "json", {"counter": "C", "text": "x" * 2001}, 422, "text_too_long"),
+    ("detail", "json", {"counter": "C", "text": "a\x00b"}, 422, "text_unprintable"),
+    ("detail", "json", {"counter": 999, "text": "x"}, 404, "counter_unknown"),
+    ("detail", "json", {"counter": 2, "text": "x"}, 409, "not_at_counter"),
+    ("detail", "json", {"counter": 3, "text": "x"}, 409, "counter_not_front_office"),
+    ("identify", "json", {"counter": "C", "name": "Budi", "nik": "123"}, 422, "nik_invalid"),
+    (
+        "identify",
+        "json",
+        {"counter": "C", "name": "Budi", "nik": 1271011201900001},
+        422,
+        "field_invalid",
+    ),
+    ("identify", "json", {"counter": "C", "name": "", "nik": VALID_NIK}, 422, "text_required"),
+    (
+        "identify",
+        "json",
+        {"counter": "C", "name": "B", "nik": VALID_NIK, "phone": "abc"},
+        422,
+        "phone_invalid",
+    ),
+    (
+        "identify",
+        "json",
+        {"counter": "C", "name": "B", "nik": VALID_NIK, "acting_for": "ya"},
+        422,
+        "field_invalid",
+    ),
+    (
+        "identify",
+        "json",
+        {"counter": "C", "name": "B", "nik": VALID_NIK, "acting_for": True},
+        422,
+        "letter_required",
+    ),
+    (
+        "identify",
+        "json",
+        {
+            "counter": "C",
+            "name": "B",
+            "nik": VALID_NIK,
+            "acting_for": True,
+            "letter_type": "surat_cinta",
+            "letter_number": "1",
+        },
+        422,
+        "choice_invalid",
+    ),
+    (
+        "identify",
+        "json",
+        {"counter": "C", "name": "B", "nik": VALID_NIK, "letter_number": "12/2026"},
+        422,
+        "letter_without_acting",
+    ),
+    ("answer", "json", {"counter": "C", "kind": "maybe", "text": "x"}, 422, "choice_invalid"),
+    ("answer", "json", {"counter": "C", "kind": None, "text": "x"}, 422, "field_required"),
+    ("finish", "json", {"counter": "C", "outcome": None}, 422, "field_invalid"),
+    ("finish", "json", {"counter": "C"}, 409, "wrong_state"),
+    ("explain", "json", {"counter": "C", "mode": "telepati"}, 422, "choice_invalid"),
+    ("transfer", "json", {"service": "Z", "counter": "C"}, 422, "service_unknown"),
+    ("transfer", "json", {"service": "A", "counter": "C"}, 409, "transfer_same_service"),
+    ("transfer", "json", {"service": "B"}, 409, "not_at_counter"),
+    ("transfer", "json", {"service": 2, "counter": "C"}, 422, "field_invalid"),
+    ("cancel", "json", {"reason": ""}, 422, "text_required"),
+    ("cancel", "json", {"reason": "x" * 301}, 422, "text_too_long"),
+    ("cancel", "json", {"reason": "x", "counter": 2}, 409, "not_at_counter"),
+    ("take", "json", {"counter": "C"}, 409, "counter_not_back_office"),
+    ("forward", "json", {"counter": 3, "unit": 2.5}, 422, "field_invalid"),
+    ("forward", "json", {"counter": 3, "unit": "Bagian Umum"}, 409, "wrong_state"),
+    ("directions", "json", {"text": "x", "counter": "C"}, 409, "counter_not_back_office"),
+    ("reactivate", "json", {"counter": "C"}, 422, "field_unknown"),
+    ("recall", "json", {"counter": "C"}, 409, "wrong_state"),
+    ("no-show", "json", {"counter": "C"}, 409, "wrong_state"),
+    ("call", "json", {"counter": "C"}, 409, "counter_busy"),
+    ("call", "json", {"counter": 2}, 409, "wrong_state"),
+]
+
+
+@pytest.mark.parametrize(("action", "form", "body", "status", "code"), BAD_BODIES)
+def test_bad_bodies_and_values_change_nothing(
+    token_api: Callable,
+    app_queue: Queue,
+    db: sqlite_utils.Database,
+    action: str,
+    form: str,
+    body: Any,
+    status: int,
+    code: str,
+) -> None:
+    ticket_id, loket = _serving(app_queue)
+    supervisor = token_api("supervisor")
+    path = f"/api/v1/tickets/{ticket_id}/{action}"
+    before = snapshot(db)
+    if form == "raw":
+        response = supervisor.client.post(
+            path,
+            data=body.replace(b"C", str(loket).encode()),
+            content_type="application/json",
+            headers=supervisor.headers,
+        )
+    else:
+        payload = {k: (loket if v == "C" else v) for k, v in body.items()}
+        response = supervisor.post(path, payload)
+    assert_error(response, status, code)
+    assert snapshot(db) == before
+
+
+BAD_ISSUES: list[tuple[Any, int, str]] = [
+    ({}, 422, "field_required"),
+    ({"service": "Z"}, 422, "service_unknown"),
+    ({"service": ""}, 422, "service_unknown"),
+    ({"service": 1}, 422, "field_invalid"),
+    ({"service": "A", "priority": "no"}, 422, "field_invalid"),
+    ({"service": "A", "priority": None}, 422, "field_invalid"),
+    ({"service": "A", "print": 1}, 422, "field_invalid"),
+    ({"service": "A", "topic": "Sepak Bola"}, 422, "topic_unknown"),
+    ({"service": "A", "topic": 7}, 422, "field_invalid"),
+    ({"service": "A", "counter": 1}, 422, "field_unknown"),
+    (["A"], 422, "body_invalid"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "code"), BAD_ISSUES)
+def test_bad_issue_requests_change_nothing(
+    token_api: Callable,
+    app_queue: Queue,
+    db: sqlite_utils.Database,
+    body: Any,
+    status: int,
+    code: str,
+) -> None:
+    app_queue.roll_over()  # the day's first write appends day_started: not the request's doing
+    before = snapshot(db)
+    assert_error(token_api("receptionist").post("/api/v1/tickets", body), status, code)
+    assert snapshot(db) == before
+
+
+def test_a_body_over_64_kib_is_413(
+    token_api: Callable, app_queue: Queue, db: sqlite_utils.Database
+) -> None:
+    app_queue.roll_over()
+    before = snapshot(db)
+    response = token_api("receptionist").post("/api/v1/tickets", {"service": "A" * 70_000})
+    assert_error(response, 413, "too_large")
+    assert snapshot(db) == before
+
+
+def test_a_long_token_name_is_still_a_valid_actor(app: Flask, db: sqlite_utils.Database) -> None:
+    token = accounts.create_token(db, "x" * 60, "receptionist")
+    response = app.test_client().post(
+        "/api/v1/tickets", json={"service": "A"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 201
+    actor = db.execute("SELECT actor FROM events WHERE kind = 'issued'").fetchone()[0]
+    assert actor == ("token:" + "x" * 60)[:64]
+
+
+# ---------------------------------------------------------------------- SOP walks
+
+
+def _step(api: Api, ticket_id: int, kind: str, step: int | None, state: str) -> dict:
+    """The ticket's newest event is ``kind`` at SOP ``step`` by ``api``'s principal."""
+    detail = api.get(f"/api/v1/tickets/{ticket_id}").json
+    newest = detail["events"][-1]
+    assert (newest["kind"], newest["sop_step"], newest["actor"]) == (kind, step, api.actor)
+    assert detail["state"] == state
+    return detail
+
+
+def test_longest_sop_path_via_the_api(
+    session_api: Callable, token_api: Callable, app_queue: Queue, clock: FakeClock
+) -> None:
+    """issue → call → recall → start → identify (acting for someone, surat kuasa) → detail
+    → escalate → take → forward → directions → explain → finish: SOP 3, 5, 5, 6, 7, 8, 10,
+    11, 13, 14, 15, 16. (``resolve`` is the back office's other way to the answer, step 12:
+    after ``directions`` the answer is already ready, so it is refused there.)"""
+    reception = token_api("receptionist")
+    desk = session_api("front_office")
+    back = token_api("back_office")
+    unit = session_api("unit")
+    loket, bo = counter_id(app_queue, "Loket 2"), counter_id(app_queue, "Back Office")
+
+    issued = reception.post("/api/v1/tickets", {"service": "A", "topic": "Tunjangan Profesi"})
+    assert issued.status_code == 201
+    tid = issued.json["id"]
+    _step(reception, tid, "issued", 3, "waiting")
+
+    def act(api: Api, action: str, body: dict[str, Any], kind: str, step: int, state: str):
+        response = api.post(f"/api/v1/tickets/{tid}/{action}", body)
+        assert response.status_code == 200, (action, response.json)
+        assert response.json["state"] == state
+        return _step(api, tid, kind, step, state), response.json
+
+    act(desk, "call", {"counter": loket}, "called", 5, "called")
+    clock.advance(seconds=16)
+    _, recalled = act(desk, "recall", {"counter": loket}, "recalled", 5, "called")
+    assert recalled["recalls"] == 1
+    act(desk, "start", {"counter": loket}, "started", 6, "serving")
+    identity = {
+        "counter": loket,
+        "name": "Siti Aminah",
+        "nik": VALID_NIK,
+        "institution": "SMA Negeri 1 Medan",
+        "phone": PHONE,
+        "acting_for": True,
+        "letter_type": "surat_kuasa",
+        "letter_number": "021/SK/2026",
+    }
+    detail, identified = act(desk, "identify", identity, "identified", 7, "serving")
+    assert identified["warnings"] == [] and identified["acting_for"] is True
+    assert detail["events"][-1]["payload"]["letter_type"] == "surat_kuasa"
+    assert VALID_NIK not in json.dumps(detail["events"])  # events carry no personal data
+    act(desk, "detail", {"counter": loket, "text": "TPG triwulan 3"}, "detailed", 8, "serving")
+    escalate = {"counter": loket, "note": "Perlu data SIMTUN"}
+    _, escalated = act(desk, "escalate", escalate, "escalated", 10, "escalated")
+    assert escalated["counter_id"] is None  # the desk is free for the next visitor
+    act(back, "take", {"counter": bo}, "taken", 11, "back_office")
+    forward = {"counter": bo, "unit": "Tim Kerja Penjaminan Mutu", "note": "Mohon arahan"}
+    detail, _ = act(back, "forward", forward, "forwarded", 13, "with_unit")
+    assert detail["events"][-1]["payload"]["unit"] == "Tim Kerja Penjaminan Mutu"
+    act(unit, "directions", {"text": "Cairkan setelah validasi"}, "directions", 14, "answer_ready")
+    assert_error(
+        back.post(f"/api/v1/tickets/{tid}/resolve", {"counter": bo, "text": "x"}),
+        409,
+        "wrong_state",
+    )
+    explain = {"counter": loket, "mode": "indirect", "note": "Dikirim lewat surel"}
+    act(desk, "explain", explain, "explained", 15, "explained")
+    finish = {"counter": loket, "outcome": "resolved", "survey_invited": True}
+    detail, finished = act(desk, "finish", finish, "finished", 16, "done")
+    assert finished["counter_id"] is None and finished["disposition"] == "Cairkan setelah validasi"
+    assert [(e["kind"], e["sop_step"]) for e in detail["events"]] == [
+        ("issued", 3),
+        ("called", 5),
+        ("recalled", 5),
+        ("started", 6),
+        ("identified", 7),
+        ("detailed", 8),
+        ("escalated", 10),
+        ("taken", 11),
+        ("forwarded", 13),
+        ("directions", 14),
+        ("explained", 15),
+        ("finished", 16),
+    ]
+    assert detail["visitor"]["name"] == "Siti Aminah"  # unit role handles cases
+    assert detail["letter_number"] == "021/SK/2026"
+
+
+def test_shortest_sop_path_via_the_api(
+    session_api: Callable, token_api: Callable, app_queue: Queue
+) -> None:
+    """issue → call-next → start → identify → detail → answer → explain → finish: the
+    answer given at the desk (SOP 9a), every step the procedure asks for."""
+    reception = session_api("receptionist")
+    desk = token_api("front_office")
+    loket = counter_id(app_queue, "Loket 1")
+    tid = reception.post("/api/v1/tickets", {"service": "B"}).json["id"]
+    _step(reception, tid, "issued", 3, "waiting")
+    called = desk.post(f"/api/v1/counters/{loket}/call-next")
+    assert called.status_code == 200 and called.json["id"] == tid
+    _step(desk, tid, "called", 5, "called")
+    steps = [
+        ("start", {}, "started", 6, "serving"),
+        ("identify", {"name": "Andi", "nik": VALID_NIK}, "identified", 7, "serving"),
+        ("detail", {"text": "Cara mengisi Dapodik"}, "detailed", 8, "serving"),
+        ("answer", {"kind": "available", "text": "Lihat panduan"}, "answered", 9, "answered"),
+        ("explain", {"mode": "direct"}, "explained", 15, "explained"),
+        ("finish", {}, "finished", 16, "done"),
+    ]
+    for action, body, kind, step, state in steps:
+        response = desk.post(f"/api/v1/tickets/{tid}/{action}", {"counter": loket, **body})
+        assert response.status_code == 200, (action, response.json)
+        _step(desk, tid, kind, step, state)
+    done = desk.get(f"/api/v1/tickets/{tid}").json
+    assert done["outcome"] == "resolved" and done["answer_kind"] == "available"
+    assert desk.post(f"/api/v1/counters/{loket}/call-next").status_code == 204
+
+
+def test_no_show_reactivate_resolve_cancel_and_transfer(
+    session_api: Callable, token_api: Callable, app_queue: Queue, clock: FakeClock
+) -> None:
+    """The other branches: no-show after the recalls and back in line (SOP 5, 4), the back
+    office resolving a case explained by another counter (SOP 12, 15), transfer, cancel."""
+    desk = token_api("front_office")
+    reception = session_api("receptionist")
+    back = token_api("back_office")
+    one, two = counter_id(app_queue, "Loket 1"), counter_id(app_queue, "Loket 2")
+    bo = counter_id(app_queue, "Back Office")
+    tid = app_queue.issue("A", actor="test").ticket.id
+
+    def post(api: Api, action: str, body: dict[str, Any] | None = None) -> Any:
+        return api.post(f"/api/v1/tickets/{tid}/{action}", body or {})
+
+    assert post(desk, "call", {"counter": one}).status_code == 200
+    assert_error(post(desk, "no-show", {"counter": one}), 409, "no_show_too_early")
+    for _ in range(2):
+        clock.advance(seconds=16)
+        assert post(desk, "recall", {"counter": one}).status_code == 200
+    assert post(desk, "no-show", {"counter": one}).json["state"] == "no_show"
+    _step(desk, tid, "no_show", 5, "no_show")
+    assert post(reception, "reactivate").json["state"] == "waiting"
+    _step(reception, tid, "reactivated", 4, "waiting")
+
+    moved = post(desk, "transfer", {"service": "C"})
+    assert moved.status_code == 200 and moved.json["service"] == "C"
+    assert moved.json["label"].startswith("A-")
+    _step(desk, tid, "transferred", None, "waiting")
+
+    assert post(desk, "call", {"counter": one}).status_code == 200
+    assert post(desk, "start", {"counter": one}).status_code == 200
+    assert post(desk, "escalate", {"counter": one, "note": "Cek berkas"}).status_code == 200
+    assert post(back, "take", {"counter": bo}).status_code == 200
+    assert post(back, "resolve", {"counter": bo, "text": "Berkas lengkap"}).status_code == 200
+    _step(back, tid, "resolved", 12, "answer_ready")
+    # The case returns to any free front-office counter (SOP: an absent officer's task
+    # passes to another).
+    assert post(desk, "explain", {"counter": two, "mode": "direct"}).json["counter_id"] == two
+    finish = {"counter": two, "outcome": "unresolved", "survey_invited": False}
+    assert post(desk, "finish", finish).json["outcome"] == "unresolved"
+    _step(desk, tid, "finished", 16, "done")
+
+    other = app_queue.issue("D", actor="test").ticket.id
+    cancelled = reception.post(f"/api/v1/tickets/{other}/cancel", {"reason": "Salah ambil"})
+    assert cancelled.status_code == 200 and cancelled.json["state"] == "cancelled"
+    _step(reception, other, "cancelled", None, "cancelled")
+    assert_error(
+        reception.post(f"/api/v1/tickets/{other}/cancel", {"reason": "lagi"}), 409, "wrong_state"
+    )
+
+
+# ---------------------------------------------------------------------- OpenAPI
+
+
+def test_openapi_document_describes_every_route(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc = response.json
+    assert doc["openapi"] == "3.1.0"
+    assert set(doc["components"]["securitySchemes"]) == {"bearerAuth", "cookieAuth"}
+    assert doc["components"]["schemas"]["Error"]["required"] == ["error", "message"]
+    documented = {(path, method.upper()) for path, item in doc["paths"].items() for method in item}
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served <= documented
+    for path in ("/api/v1/board", "/api/v1/board/events", "/healthz", "/api/v1/openapi.json"):
+        assert doc["paths"][path]["get"]["security"] == []
+    for name, action in TICKET_ACTIONS.items():
+        operation = doc["paths"][f"/api/v1/tickets/{{ticket_id}}/{name}"]["post"]
+        assert operation["x-roles"] == list(ACTION_ROLES[name])
+        if action.fields:
+            schema_name = operation["requestBody"]["content"]["application/json"]["schema"]
+            schema = doc["components"]["schemas"][schema_name["$ref"].rsplit("/", 1)[1]]
+            assert set(schema["properties"]) == set(action.fields)
+            assert schema["additionalProperties"] is False
+    refs = set(re.findall(r'"#/components/(\w+)/(\w+)"', json.dumps(doc)))
+    for section, name in refs:
+        assert name in doc["components"][section], name
+
+
+def test_the_served_document_is_valid_and_the_one_fuzzed(client: FlaskClient) -> None:
+    import schemathesis
+
+    from admin.openapi import document
+
+    served = client.get("/api/v1/openapi.json").json
+    assert served == document()
+    schemathesis.openapi.from_dict(served).validate()  # against the OpenAPI 3.1 meta-schema
