@@ -1,0 +1,271 @@
+/* ULT staff pages (reception, counter, back office): live fragments, step timers, the
+   recall cooldown and keyboard shortcuts. Served by the appliance; no inline script anywhere
+   (CSP). Every page works without this file: it only saves reloads and keystrokes. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("pages-root");
+  if (!root) {
+    return;
+  }
+
+  // ------------------------------------------------------------------ clock
+  // Timers count with the server's clock, so a PC whose clock is off still shows the
+  // same elapsed time (and the same "overdue") as the server computed.
+  function parseStamp(text) {
+    // Stored stamps carry microseconds; Date.parse is only specified for milliseconds.
+    return Date.parse(String(text || "").replace(/(\.\d{3})\d+/, "$1"));
+  }
+  var serverNow = parseStamp(root.getAttribute("data-server-now"));
+  var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  function now() {
+    return Date.now() + offset;
+  }
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  /* The same format as admin/pages.py clock_text(): mm:ss, or h:mm:ss from an hour. */
+  function clockText(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    return h ? h + ":" + pad(m) + ":" + pad(s % 60) : pad(m) + ":" + pad(s % 60);
+  }
+
+  function tick() {
+    var timers = root.querySelectorAll(".timer[data-since]");
+    for (var i = 0; i < timers.length; i += 1) {
+      var el = timers[i];
+      var since = parseStamp(el.getAttribute("data-since"));
+      var standard = Number(el.getAttribute("data-standard-seconds"));
+      if (isNaN(since) || isNaN(standard)) {
+        continue;
+      }
+      var elapsed = Math.floor((now() - since) / 1000);
+      var over = elapsed > standard;
+      var text = el.querySelector(".elapsed");
+      var word = el.querySelector(".overdue-word");
+      if (text) {
+        text.textContent = clockText(elapsed);
+      }
+      el.classList.toggle("overdue", over);
+      if (word) {
+        word.hidden = !over;
+      }
+    }
+    // Recall cooldown: the button waits, the note counts down. Without this script the
+    // button stays enabled and the server explains an early press.
+    var waits = root.querySelectorAll("[data-ready-at]");
+    for (var j = 0; j < waits.length; j += 1) {
+      var wait = waits[j];
+      var readyAt = parseStamp(wait.getAttribute("data-ready-at"));
+      if (isNaN(readyAt)) {
+        continue;
+      }
+      var left = Math.ceil((readyAt - now()) / 1000);
+      if (wait.tagName === "BUTTON") {
+        wait.disabled = left > 0;
+      } else {
+        var seconds = wait.querySelector(".seconds");
+        if (seconds) {
+          seconds.textContent = String(Math.max(left, 0));
+        }
+        wait.hidden = left <= 0;
+      }
+    }
+  }
+  tick();
+  window.setInterval(tick, 1000);
+
+  // ------------------------------------------------------------------ live fragments
+  var regions = root.querySelectorAll("[data-live-url]");
+  var refreshTimer = null;
+
+  function typingIn(region) {
+    var active = document.activeElement;
+    return Boolean(
+      active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)
+    );
+  }
+
+  function refreshRegion(region) {
+    // Never replace a field the user is filling in: refresh once they leave it.
+    if (typingIn(region)) {
+      region.setAttribute("data-stale", "1");
+      return;
+    }
+    window
+      .fetch(region.getAttribute("data-live-url"), {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "text/html" }
+      })
+      .then(function (response) {
+        if (response.redirected) {
+          // The session ended: the reload lands on the login page.
+          window.location.reload();
+          throw new Error("session ended");
+        }
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (typingIn(region)) {
+          region.setAttribute("data-stale", "1");
+          return;
+        }
+        region.innerHTML = html;
+        region.removeAttribute("data-stale");
+        tick();
+      })
+      .catch(function () {
+        // Keep what is shown; the next event or poll tries again.
+      });
+  }
+
+  function refresh() {
+    for (var i = 0; i < regions.length; i += 1) {
+      refreshRegion(regions[i]);
+    }
+  }
+
+  function schedule() {
+    // A burst of events (a call, its print, a state change) refreshes once.
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(refresh, 250);
+  }
+
+  for (var r = 0; r < regions.length; r += 1) {
+    regions[r].addEventListener("focusout", function (event) {
+      var region = event.currentTarget;
+      window.setTimeout(function () {
+        if (region.getAttribute("data-stale") && !typingIn(region)) {
+          refreshRegion(region);
+        }
+      }, 0);
+    });
+  }
+
+  var pollTimer = null;
+  var retryTimer = null;
+  var source = null;
+  var streamUrl = root.getAttribute("data-stream-url");
+  var kinds = (root.getAttribute("data-event-kinds") || "").split(/\s+/);
+
+  function poll(on) {
+    if (on && pollTimer === null) {
+      pollTimer = window.setInterval(refresh, 30000);
+    } else if (!on && pollTimer !== null) {
+      window.clearInterval(pollTimer);
+      pollTimer = null;
+    }
+  }
+
+  function connect() {
+    retryTimer = null;
+    // ONE stream per page (PITFALLS: browsers allow ~6 connections per origin).
+    source = new window.EventSource(streamUrl);
+    for (var k = 0; k < kinds.length; k += 1) {
+      if (kinds[k]) {
+        source.addEventListener(kinds[k], schedule);
+      }
+    }
+    source.onmessage = schedule;
+    var dropped = false;
+    source.onopen = function () {
+      poll(false);
+      if (dropped) {
+        // Events may have been missed while the connection was down.
+        dropped = false;
+        schedule();
+      }
+    };
+    source.onerror = function () {
+      dropped = true;
+      if (source.readyState === window.EventSource.CLOSED) {
+        // Refused (e.g. 503: too many screens): poll slowly, try the stream again later.
+        // A dropped connection is left to the browser, which reconnects by itself.
+        poll(true);
+        if (retryTimer === null) {
+          retryTimer = window.setTimeout(connect, 30000);
+        }
+      }
+    };
+  }
+
+  if (regions.length && streamUrl) {
+    if (window.EventSource) {
+      connect();
+      window.addEventListener("pagehide", function () {
+        window.clearTimeout(retryTimer);
+        retryTimer = null;
+        if (source) {
+          source.close();
+        }
+      });
+      window.addEventListener("pageshow", function (event) {
+        if (event.persisted) {
+          // Back from the browser's page cache: the stream was closed on leaving.
+          connect();
+          schedule();
+        }
+      });
+    } else {
+      poll(true);
+    }
+  }
+
+  // ------------------------------------------------------------------ forms
+  root.addEventListener("submit", function (event) {
+    // A double click must not send an action twice (the second would be refused).
+    var form = event.target;
+    if (form.getAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "1");
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      var sent = root.querySelectorAll("form[data-submitting]");
+      for (var i = 0; i < sent.length; i += 1) {
+        sent[i].removeAttribute("data-submitting");
+      }
+    }
+  });
+
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // ------------------------------------------------------------------ shortcuts
+  // N = call next, R = recall, S = start: the buttons carry data-shortcut and the page
+  // shows the legend. Ignored while typing, and with modifier keys (browser shortcuts).
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) {
+      return;
+    }
+    var target = event.target;
+    if (
+      target &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))
+    ) {
+      return;
+    }
+    var key = String(event.key || "").toLowerCase();
+    if (!/^[a-z]$/.test(key)) {
+      return;
+    }
+    var button = root.querySelector('[data-shortcut="' + key + '"]');
+    if (!button || button.disabled) {
+      return;
+    }
+    event.preventDefault();
+    button.click();
+  });
+})();
