@@ -1,7 +1,300 @@
-"""Pages without login: the visitor's ticket page ``/t/{token}`` and the browser board."""
+"""Pages without login: the visitor's ticket page ``/t/{token}`` and the browser board.
+
+- ``GET /t/<token>``: the ticket's label, service and state in plain Indonesian; while it
+  waits, how many go first and the estimated wait; once called, the counter. Live through
+  ``static/visitor.js`` (the board stream, then a re-fetch of ``/t/<token>/live``). After
+  the case is finished it offers the satisfaction survey ``/t/<token>/survei`` (a
+  placeholder until the questions exist). The token is the only key: 128 random bits
+  printed as a QR on the ticket, so a page can be found only by holding the ticket. No
+  personal data ever appears here, not even after the front office recorded the visitor.
+- ``GET /board``: the caller board for a smart TV or a spare PC, the same information as
+  the pygame board (:mod:`display.board`), kept current by ``static/board.js`` from
+  ``GET /api/v1/board`` and the board stream; ``GET /board/announcement.wav`` speaks a call
+  with the very WAV the TV plays (:func:`display.service.wav_maker`).
+
+These pages set no cookie (they do not use the staff base template, whose CSRF token would
+start a session on every visitor's phone).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_date, format_time
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from admin.db import get_db, get_queue, settings
+from admin.messages import VISITOR
+from display import board_messages
+from kiosk import queries, sop
+from kiosk.catalog import EVENT_KIND as CATALOG_EVENT
+from kiosk.queue import Queue, Ticket
+from kiosk.store import row
 
 bp = Blueprint("visitor", __name__)
+
+STREAM_URL = "/api/v1/board/events"
+"""The public board stream (admin/stream.py)."""
+BOARD_STATE_URL = "/api/v1/board"
+"""The public board state (admin/stream.py): ``board_state`` plus ``service_names``."""
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+"""A ticket page token (``secrets.token_urlsafe(16)`` is 22 of these characters)."""
+LABEL_MAX = 16
+"""Longest ticket label (the settings refuse a label format that can be longer)."""
+COUNTER_MAX = 40
+"""Longest counter name (settings and catalog page)."""
+
+PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
+"""Printer states in which visitors cannot get a ticket from the kiosk: the board tells
+them to go to reception. The same set as ``display.board.PRINTER_FAULTS`` (not imported:
+that module loads pygame, which the web app has no use for)."""
+
+ATTENTION_SECONDS = 6
+"""How long the latest call stays highlighted, as on the pygame board."""
+ANNOUNCE_MAX_AGE_SECONDS = 60
+"""A call older than this when it reaches a browser board (a replay after a reconnect) is
+shown but not spoken: a visitor would go to a desk that called long ago."""
+
+
+def live_event_kinds() -> tuple[str, ...]:
+    """Event kinds after which a live page refreshes. EventSource delivers a named event
+    only to a listener registered under that name, so the scripts need the list."""
+    return (
+        *sorted({t.event for t in sop.TRANSITIONS.values()}),
+        *sop.RECORD_EVENTS,
+        "printer_state",
+        "running_text",
+        "counter_paused",
+        "counter_resumed",
+        "day_started",
+        "day_corrected",
+        CATALOG_EVENT,
+        "snapshot",
+    )
+
+
+# ------------------------------------------------------------------------------ ticket page
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What the visitor's page says about one ticket (never anything personal).
+
+    ``tone`` picks the look (``wait``, ``call``, ``work``, ``done``, ``stop``); ``final``
+    means nothing will change any more, so the page stops following the stream.
+    """
+
+    label: str
+    service: str
+    state: str
+    title: str
+    lines: tuple[str, ...]
+    tone: str
+    final: bool
+    survey: bool
+
+
+def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
+    """Describe ``ticket`` for its visitor, in plain Indonesian."""
+    service = queries.service_names(queue.db).get(ticket.service, ticket.service)
+    counter = queue.counter(ticket.counter_id).name if ticket.counter_id is not None else None
+    state = ticket.state
+    lines: list[str] = []
+    if state == sop.WAITING:
+        ahead, minutes = queue.position(ticket.id)
+        if ahead:
+            lines.append(VISITOR["waiting_ahead"].format(ahead=ahead))
+            if minutes:
+                lines.append(VISITOR["waiting_estimate"].format(minutes=minutes))
+        else:
+            lines.append(VISITOR["waiting_next"])
+        lines.append(VISITOR["waiting_stay"])
+        tone = "wait"
+    elif state == sop.CALLED:
+        lines.append(VISITOR["called_go"].format(counter=counter or "-"))
+        tone = "call"
+    elif state in sop.AT_DESK_STATES:
+        lines.append(VISITOR["serving_at"].format(counter=counter or "-"))
+        tone = "work"
+    elif state in sop.ESCALATION_STATES:
+        lines.append(VISITOR[f"{state}_text"])
+        tone = "work"
+    elif state == sop.DONE:
+        lines.append(VISITOR["done_text"])
+        tone = "done"
+    else:  # no-show, cancelled, expired
+        lines.append(VISITOR[f"{state}_text"])
+        tone = "stop"
+    return TicketView(
+        label=ticket.label,
+        service=service,
+        state=state,
+        title=VISITOR[f"{state}_title"],
+        lines=tuple(lines),
+        tone=tone,
+        final=state in sop.FINAL_STATES,
+        survey=state == sop.DONE,
+    )
+
+
+def _ticket(token: str) -> Ticket | None:
+    """The ticket of a page token, or None (malformed or unknown token)."""
+    return get_queue().ticket_by_token(token) if TOKEN.fullmatch(token) else None
+
+
+def _not_found_page() -> Any:
+    """A friendly 404 for a visitor with a mistyped or foreign address."""
+    return render_template("visitor_404.html"), 404
+
+
+@bp.get("/t/<token>")
+def ticket(token: str) -> Any:
+    """The visitor's own ticket page (no login: the token printed on the ticket is the key)."""
+    found = _ticket(token)
+    if found is None:
+        return _not_found_page()
+    return render_template(
+        "visitor_ticket.html",
+        view=ticket_view(get_queue(), found),
+        token=token,
+        stream_url=STREAM_URL,
+        live_kinds=live_event_kinds(),
+    )
+
+
+@bp.get("/t/<token>/live")
+def ticket_live(token: str) -> Any:
+    """The changing part of the ticket page, re-fetched by ``visitor.js`` after events."""
+    found = _ticket(token)
+    if found is None:
+        return _not_found_page()
+    return render_template("visitor_status.html", view=ticket_view(get_queue(), found), token=token)
+
+
+@bp.get("/t/<token>/survei")
+def survey(token: str) -> Any:
+    """The satisfaction survey (SKM): a placeholder until its questions are built."""
+    found = _ticket(token)
+    if found is None:
+        return _not_found_page()
+    return render_template(
+        "visitor_survey.html", label=found.label, done=found.state == sop.DONE, token=token
+    )
+
+
+@bp.get("/t/")
+@bp.get("/t/<path:anything>")
+def ticket_elsewhere(anything: str = "") -> Any:
+    """Any other address under /t/ (a QR read badly, an address cut by a chat app): the
+    visitor's friendly 404 rather than the staff error page."""
+    return _not_found_page()
+
+
+# ------------------------------------------------------------------------------ board
+
+
+def _board_now() -> datetime:
+    return current_app.config["ULT_CLOCK"]()
+
+
+@bp.get("/board")
+def board() -> Any:
+    """The browser caller board: rendered complete (it shows something even before its
+    script runs), then kept current by ``board.js``."""
+    from display.snapshot import board_view_state
+
+    state = board_view_state(get_db())
+    office = settings().office
+    now = _board_now()
+    local = now.astimezone(office.tz)
+    calls = state["last_calls"]
+    # The script builds the same texts as this template, from the board's own words.
+    words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
+    locale = board_messages.LOCALE
+    return render_template(
+        "board.html",
+        state=state,
+        latest=calls[0] if calls else None,
+        earlier=calls[1:],
+        msg=board_messages,
+        date_text=format_date(local.date(), board_messages.DATE_PATTERN, locale=locale),
+        clock_text=format_time(local, board_messages.CLOCK_PATTERN, locale=locale),
+        seconds_text=f".{local.second:02d}",
+        printer_fault=state.get("printer") in PRINTER_FAULTS,
+        config={
+            "timezone": office.timezone,
+            "serverNow": int(now.timestamp() * 1000),
+            "stateUrl": BOARD_STATE_URL,
+            "streamUrl": STREAM_URL,
+            "wavUrl": "/board/announcement.wav",
+            "kinds": live_event_kinds(),
+            "printerFaults": sorted(PRINTER_FAULTS),
+            "attentionSeconds": ATTENTION_SECONDS,
+            "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
+            "lastCallId": calls[0]["event_id"] if calls else None,
+            "words": words,
+        },
+    )
+
+
+_BOARD_WORDS = (
+    "NOW_CALLING",
+    "RECALLING",
+    "GO_TO",
+    "NO_CALL_YET",
+    "PAUSED",
+    "IDLE",
+    "PRIORITY",
+    "PRIORITY_SHORT",
+    "MORE",
+)
+
+
+def _refuse(status: int, code: str) -> Response:
+    response = jsonify(error=code, message=VISITOR[code])
+    response.status_code = status
+    return response
+
+
+def _one_line(value: str | None, limit: int) -> str | None:
+    """``value`` when it is 1..``limit`` printable characters on one line, else None."""
+    if value is None or not 1 <= len(value) <= limit or not value.isprintable():
+        return None
+    return value
+
+
+@bp.get("/board/announcement.wav")
+def announcement() -> Any:
+    """The announcement WAV of one call, exactly what the TV board plays (chime, then
+    "nomor antrian A satu silakan menuju loket satu"). Only a call made today is spoken:
+    the page is public, and must not become a loudspeaker for any text."""
+    label = _one_line(request.args.get("label"), LABEL_MAX)
+    counter = _one_line(request.args.get("counter"), COUNTER_MAX)
+    if label is None or counter is None:
+        return _refuse(422, "announcement_invalid")
+    db = get_db()
+    called = row(
+        db,
+        "SELECT 1 FROM tickets t JOIN events e ON e.ticket_id = t.id "
+        "WHERE t.day = ? AND t.label = ? AND e.kind IN ('called', 'recalled') "
+        "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
+        (get_queue().today().isoformat(), label, counter),
+    )
+    if called is None:
+        return _refuse(404, "announcement_unknown")
+    from display.service import wav_maker
+    from display.voice import VoiceError
+
+    try:
+        wav = wav_maker(settings().home)(label, counter)
+    except VoiceError:
+        return _refuse(404, "voice_missing")
+    except ValueError:  # a name the voice cannot say (letters outside ASCII)
+        return _refuse(422, "announcement_unspeakable")
+    response = Response(wav, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "no-store"
+    return response

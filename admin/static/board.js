@@ -1,0 +1,341 @@
+/* ULT browser caller board (/board): the same information as the TV's pygame board, kept
+   current from the public board stream and GET /api/v1/board, and speaking each call with
+   the same announcement WAV, one after another.
+
+   - The clock shows the office's time zone and the appliance's clock (the skew against this
+     PC's clock is measured at load), so a spare PC with a wrong clock still shows the
+     right time.
+   - Every event schedules one re-fetch of the board state (debounced in live.js); a
+     "snapshot" event carries the state itself. A lost stream shows the offline mark; the
+     browser reconnects and resumes with Last-Event-ID by itself.
+   - Sound: browsers refuse to play audio before the first click on the page, so the
+     "Aktifkan suara" button stays until an announcement has played (a kiosk browser started
+     with autoplay allowed never needs the click). A call replayed after a reconnect is shown
+     but not spoken when it is older than announceMaxAgeSeconds. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("board");
+  if (!root || !window.ULTLive) {
+    return;
+  }
+  var config = JSON.parse(root.getAttribute("data-config"));
+  var words = config.words;
+  var skew = config.serverNow - Date.now();
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  function now() {
+    return Date.now() + skew;
+  }
+
+  // ------------------------------------------------------------------ clock
+  var dateFormat = null;
+  var timeFormat = null;
+  try {
+    dateFormat = new Intl.DateTimeFormat("id-ID", {
+      timeZone: config.timezone,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      year: "numeric"
+    });
+    timeFormat = new Intl.DateTimeFormat("id-ID", {
+      timeZone: config.timezone,
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23"
+    });
+  } catch (ignored) {
+    // A browser without time zone data keeps the server-rendered date and time.
+  }
+
+  function tick() {
+    var moment = new Date(now());
+    if (dateFormat && timeFormat && timeFormat.formatToParts) {
+      var parts = {};
+      timeFormat.formatToParts(moment).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+      byId("board-date").textContent = dateFormat.format(moment);
+      byId("board-clock").textContent = parts.hour + "." + parts.minute;
+      byId("board-seconds").textContent = "." + parts.second;
+    }
+    // Just after the next whole second, so the seconds never skip or stall.
+    window.setTimeout(tick, 1005 - (now() % 1000));
+  }
+  tick();
+
+  // ------------------------------------------------------------------ drawing
+  var seenCall = config.lastCallId;
+  var attentionTimer = null;
+  var runningText = null;
+
+  function row(left, right) {
+    var item = document.createElement("li");
+    var name = document.createElement("span");
+    var value = document.createElement("strong");
+    name.className = "name";
+    name.textContent = left;
+    value.textContent = right;
+    item.appendChild(name);
+    item.appendChild(value);
+    return item;
+  }
+
+  function fill(list, items) {
+    list.textContent = "";
+    items.forEach(function (item) {
+      list.appendChild(item);
+    });
+  }
+
+  /* Rows that do not fit whole are replaced by "+n lainnya", as on the TV board. */
+  function fitList(list) {
+    var rows = list.children;
+    if (list.scrollHeight <= list.clientHeight + 1 || rows.length < 2) {
+      return;
+    }
+    var hidden = 0;
+    while (rows.length > 1 && list.scrollHeight > list.clientHeight + 1) {
+      list.removeChild(rows[rows.length - 1]);
+      hidden += 1;
+    }
+    if (hidden) {
+      list.removeChild(rows[rows.length - 1]);
+      list.appendChild(row(words.MORE.replace("{n}", String(hidden + 1)), ""));
+    }
+  }
+
+  function withPriority(label, priority) {
+    return priority ? label + " " + words.PRIORITY_SHORT : label;
+  }
+
+  function attention() {
+    var call = byId("board-call");
+    call.classList.remove("attention");
+    void call.offsetWidth; // restart the blink for a call that follows closely
+    call.classList.add("attention");
+    window.clearTimeout(attentionTimer);
+    attentionTimer = window.setTimeout(function () {
+      call.classList.remove("attention");
+    }, config.attentionSeconds * 1000);
+  }
+
+  function setRunning(text) {
+    var box = byId("board-running-box");
+    var line = byId("board-running");
+    if (text === runningText) {
+      return;
+    }
+    runningText = text;
+    line.textContent = text;
+    box.classList.remove("scrolling");
+    line.style.animationDuration = "";
+    if (text && line.scrollWidth > box.clientWidth) {
+      // Too wide for one line: scroll it at about the TV's pace (8% of the width a second).
+      var distance = line.scrollWidth + box.clientWidth;
+      line.style.animationDuration = distance / (0.08 * window.innerWidth) + "s";
+      box.classList.add("scrolling");
+    }
+  }
+
+  function render(state) {
+    var calls = state.last_calls || [];
+    var latest = calls.length ? calls[0] : null;
+    var names = state.service_names || {};
+    var waiting = state.waiting || {};
+    byId("call-caption").textContent = latest
+      ? latest.recall
+        ? words.RECALLING
+        : words.NOW_CALLING
+      : words.NO_CALL_YET;
+    byId("call-label").textContent = latest ? latest.label : "";
+    byId("call-priority").hidden = !(latest && latest.priority);
+    byId("call-goto").hidden = !latest;
+    byId("call-counter").textContent = latest ? latest.counter : "";
+    var newest = latest ? latest.event_id : null;
+    if (newest !== null && newest !== seenCall) {
+      attention();
+    }
+    seenCall = newest;
+    fill(
+      byId("board-counters"),
+      (state.counters || []).map(function (counter) {
+        var serving = counter.paused
+          ? words.PAUSED
+          : counter.label
+            ? withPriority(counter.label, counter.priority)
+            : words.IDLE;
+        return row(counter.name, serving);
+      })
+    );
+    fill(
+      byId("board-calls"),
+      calls.slice(1).map(function (call) {
+        return row(call.counter, withPriority(call.label, call.priority));
+      })
+    );
+    fitList(byId("board-counters"));
+    fitList(byId("board-calls"));
+    fill(
+      byId("board-waiting"),
+      Object.keys(waiting).map(function (letter) {
+        var name = names[letter] ? letter + " · " + names[letter] : letter;
+        return row(name, String(waiting[letter]));
+      })
+    );
+    byId("board-banner").hidden = config.printerFaults.indexOf(state.printer) < 0;
+    setRunning(state.running_text || "");
+  }
+
+  window.addEventListener("resize", function () {
+    var text = runningText;
+    runningText = null;
+    setRunning(text || "");
+    fetchState(); // the lists are cut to the new height from the full state
+  });
+
+  fitList(byId("board-counters"));
+  fitList(byId("board-calls"));
+
+  // ------------------------------------------------------------------ state and offline mark
+  var streamOnline = true;
+  var stateOnline = true;
+  var loading = false;
+  var again = false;
+
+  function showOffline() {
+    byId("board-offline").hidden = streamOnline && stateOnline;
+  }
+
+  function fetchState() {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    window
+      .fetch(config.stateUrl, { cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("board state " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (state) {
+        stateOnline = true;
+        render(state);
+      })
+      .catch(function () {
+        stateOnline = false;
+      })
+      .then(function () {
+        showOffline();
+        loading = false;
+        if (again) {
+          again = false;
+          fetchState();
+        }
+      });
+  }
+
+  // ------------------------------------------------------------------ announcements
+  var audio = byId("board-audio");
+  var button = byId("board-sound");
+  var sound = "unknown"; // "on" once audio played or the button was clicked; "blocked"
+  var queue = [];
+  var current = null; // the URL playing now: one announcement at a time, never overlapping
+  var lastAnnounced = 0;
+
+  function soundOn() {
+    sound = "on";
+    button.hidden = true;
+  }
+
+  function finished() {
+    current = null;
+    playNext();
+  }
+
+  function playNext() {
+    if (current !== null || !queue.length || sound === "blocked") {
+      return;
+    }
+    var url = queue.shift();
+    current = url;
+    audio.src = url;
+    var started = audio.play();
+    if (started && started.then) {
+      started.then(soundOn, function (error) {
+        if (current !== url) {
+          return; // the element's error event already moved on
+        }
+        current = null;
+        if (error && error.name === "NotAllowedError") {
+          sound = "blocked"; // wait for the click; calls until then are shown only
+          queue = [];
+          button.hidden = false;
+        } else {
+          playNext(); // this one cannot play (no voice pack: 404); go on with the next
+        }
+      });
+    }
+  }
+
+  function announce(data, id) {
+    var eventId = Number(id) || 0;
+    if (!data || typeof data.label !== "string" || typeof data.counter !== "string") {
+      return;
+    }
+    if (eventId && eventId <= lastAnnounced) {
+      return;
+    }
+    lastAnnounced = Math.max(lastAnnounced, eventId);
+    var at = Date.parse(String(data.at || "").replace(/(\.\d{3})\d+/, "$1"));
+    if (sound === "blocked" || (!isNaN(at) && now() - at > config.announceMaxAgeSeconds * 1000)) {
+      return; // shown, not spoken: no sound allowed yet, or a call from long ago
+    }
+    queue.push(
+      config.wavUrl +
+        "?label=" +
+        encodeURIComponent(data.label) +
+        "&counter=" +
+        encodeURIComponent(data.counter)
+    );
+    if (queue.length > 6) {
+      queue.shift(); // a burst after a hiccup: the newest calls matter most
+    }
+    playNext();
+  }
+
+  audio.addEventListener("ended", finished);
+  audio.addEventListener("error", finished); // e.g. 404: no voice pack on the appliance
+  button.addEventListener("click", function () {
+    soundOn();
+    playNext();
+  });
+  button.hidden = false;
+
+  // ------------------------------------------------------------------ stream
+  window.ULTLive.follow({
+    url: config.streamUrl,
+    kinds: config.kinds,
+    onEvent: function (kind, data, id) {
+      if (kind === "snapshot" && data) {
+        render(data);
+      } else if (kind === "called" || kind === "recalled") {
+        announce(data, id);
+      }
+    },
+    onChange: fetchState,
+    onStatus: function (online) {
+      streamOnline = online;
+      showOffline();
+    },
+    pollSeconds: 15
+  });
+})();

@@ -1,0 +1,304 @@
+"""Pages without login: the visitor's ticket page, the survey placeholder, the browser board
+and its announcement WAV (Flask test client over a real SQLite file)."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import wave
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from admin.security import CONTENT_SECURITY_POLICY
+from admin.visitor import PRINTER_FAULTS, live_event_kinds
+from display.service import wav_maker
+from display.voice import announcement_words
+from kiosk.clock import FakeClock
+from kiosk.queue import Queue, Ticket
+from kiosk.settings import Settings
+from tests.display.test_app import write_pack
+
+NIK = "1271011201900001"
+NAME = "Sitti Rahmawati"
+PHONE = "081234567890"
+INSTITUTION = "SMP Negeri 9 Medan"
+
+
+@pytest.fixture
+def visitor(app: Flask) -> FlaskClient:
+    """A phone: no login, no cookie."""
+    return app.test_client()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def identified(queue: Queue) -> Ticket:
+    """A ticket at Loket 1 whose visitor told the front office who they are."""
+    queue.issue("A", actor="resepsionis")
+    ticket = queue.call_next("Loket 1", actor="fo")
+    queue.start(ticket.id, "Loket 1", actor="fo")
+    queue.identify(
+        ticket.id,
+        "Loket 1",
+        actor="fo",
+        name=NAME,
+        nik=NIK,
+        institution=INSTITUTION,
+        phone=PHONE,
+    )
+    return queue.ticket(ticket.id)
+
+
+def assert_nothing_personal(page: str) -> None:
+    for secret in (NIK, NIK[-4:] + "\n", NAME, PHONE, INSTITUTION, "1271"):
+        assert secret not in page
+
+
+# ------------------------------------------------------------------------------ ticket page
+
+
+def test_a_waiting_ticket_shows_its_place_and_wait(visitor: FlaskClient, app_queue: Queue) -> None:
+    app_queue.issue("A", actor="resepsionis")
+    ticket = app_queue.issue("A", actor="resepsionis", topic="Dapodik").ticket
+    response = visitor.get(f"/t/{ticket.token}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "A-002" in page and "Layanan Informasi" in page
+    assert "Menunggu panggilan" in page
+    assert "Ada 1 nomor antrian di depan Anda." in page
+    assert "Perkiraan waktu tunggu sekitar 5 menit." in page  # 10 min a visitor, 2 counters
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "<script>" not in page and " style=" not in page
+    assert "visitor.js" in page and "live.js" in page and "/api/v1/board/events" in page
+    assert "Set-Cookie" not in response.headers  # nothing to remember about a visitor
+    first = app_queue.ticket("A-001")
+    assert "Anda berikutnya." in text(visitor.get(f"/t/{first.token}/live"))
+
+
+def test_a_called_ticket_names_the_counter(visitor: FlaskClient, app_queue: Queue) -> None:
+    ticket = app_queue.issue("B", actor="resepsionis").ticket
+    app_queue.call_next("Loket 2", actor="fo")
+    live = visitor.get(f"/t/{ticket.token}/live")
+    assert live.status_code == 200
+    assert "Nomor Anda dipanggil!" in text(live)
+    assert "Silakan menuju Loket 2 sekarang" in text(live)
+    assert 'data-state="called"' in text(live) and "data-final" not in text(live)
+
+
+def test_a_served_and_finished_ticket_offers_the_survey(
+    visitor: FlaskClient, app_queue: Queue
+) -> None:
+    ticket = identified(app_queue)
+    serving = text(visitor.get(f"/t/{ticket.token}"))
+    assert "Anda sedang dilayani di Loket 1." in serving
+    assert_nothing_personal(serving)
+    app_queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="Sudah dijawab.")
+    app_queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
+    app_queue.finish(ticket.id, "Loket 1", actor="fo")
+    page = text(visitor.get(f"/t/{ticket.token}"))
+    assert "Layanan selesai" in page and 'data-final="1"' in page
+    assert f"/t/{ticket.token}/survei" in page
+    assert_nothing_personal(page)
+    survey = visitor.get(f"/t/{ticket.token}/survei")
+    assert survey.status_code == 200
+    assert "Survei Kepuasan Masyarakat" in text(survey)
+    assert "Pertanyaan survei belum tersedia" in text(survey)
+    assert_nothing_personal(text(survey))
+
+
+def test_the_survey_waits_for_the_end_of_the_service(
+    visitor: FlaskClient, app_queue: Queue
+) -> None:
+    ticket = app_queue.issue("A", actor="resepsionis").ticket
+    page = text(visitor.get(f"/t/{ticket.token}/survei"))
+    assert "setelah layanan untuk nomor A-001 selesai" in page
+    assert "Pertanyaan survei belum tersedia" not in page
+
+
+def test_escalated_and_closed_tickets_are_told_plainly(
+    visitor: FlaskClient, app_queue: Queue
+) -> None:
+    ticket = identified(app_queue)
+    app_queue.escalate(ticket.id, "Loket 1", actor="fo", note=f"NIK {NIK} butuh cek")
+    page = text(visitor.get(f"/t/{ticket.token}/live"))
+    assert "diteruskan kepada petugas back office" in page
+    assert_nothing_personal(page)
+    other = app_queue.issue("C", actor="resepsionis").ticket
+    app_queue.cancel(other.id, actor="resepsionis", reason="salah layanan")
+    page = text(visitor.get(f"/t/{other.token}/live"))
+    assert "Nomor antrian dibatalkan" in page and 'data-final="1"' in page
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "AAAAAAAAAAAAAAAAAAAAAA",
+        "short",
+        "x" * 65,
+        "..%2F..%2Fetc",
+        "a/b/c/d",
+        "aGVsbG8gd29ybGQ+Lz8==",
+    ],
+)
+def test_an_unknown_or_malformed_token_gets_a_friendly_404(
+    visitor: FlaskClient, app_queue: Queue, token: str
+) -> None:
+    app_queue.issue("A", actor="resepsionis")
+    for path in (f"/t/{token}", f"/t/{token}/live", f"/t/{token}/survei"):
+        response = visitor.get(path)
+        assert response.status_code == 404, path
+        assert "Tiket tidak ditemukan" in text(response)
+        assert "pindai ulang kode QR" in text(response)
+
+
+# ------------------------------------------------------------------------------ board
+
+
+def test_the_board_shows_what_the_tv_shows_without_login(
+    visitor: FlaskClient, app_queue: Queue, settings: Settings
+) -> None:
+    ticket = identified(app_queue)
+    app_queue.issue("B", actor="resepsionis", priority=True)
+    app_queue.call_next("Loket 2", actor="fo")
+    app_queue.set_running_text("Layanan istirahat pukul 12.00", actor="supervisor1")
+    app_queue.record_printer_state("paper_out", actor="kiosk")
+    response = visitor.get("/board")
+    assert response.status_code == 200
+    page = text(response)
+    assert settings.office.name in page
+    assert "Rabu, 25 November 2026" in page and "09.00" in page  # office time, Indonesian
+    latest = re.search(r'id="call-label">([^<]*)<', page).group(1)
+    assert latest == "B-001"
+    assert re.search(r'id="call-counter">([^<]*)<', page).group(1) == "Loket 2"
+    assert "★ PRIORITAS" in page and "Silakan menuju" in page
+    assert ticket.label in page  # Loket 1 is serving it, and it was called before
+    assert "Layanan istirahat pukul 12.00" in page
+    assert "Mesin tiket tidak dapat mencetak, silakan menuju resepsionis" in page
+    assert re.search(r'id="board-banner" role="alert">', page)  # shown: the printer is out
+    assert "A · Layanan Informasi" in page
+    assert "Aktifkan suara" in page and "board.js" in page
+    assert_nothing_personal(page)
+    assert "<script>" not in page and " style=" not in page
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_board_hides_the_banner_while_the_printer_works(
+    visitor: FlaskClient, app_queue: Queue
+) -> None:
+    app_queue.record_printer_state("ready", actor="kiosk")
+    page = text(visitor.get("/board"))
+    assert re.search(r'id="board-banner" role="alert" hidden>', page)
+    assert "Belum ada panggilan" in page
+
+
+def test_the_board_script_gets_its_settings_and_the_event_kinds(
+    visitor: FlaskClient, app_queue: Queue
+) -> None:
+    app_queue.issue("A", actor="resepsionis")
+    called = app_queue.call_next("Loket 1", actor="fo")
+    page = text(visitor.get("/board"))
+    config = re.search(r"data-config='([^']*)'", page).group(1)
+    settings = json.loads(html.unescape(config))
+    assert settings["timezone"] == "Asia/Jakarta"
+    assert settings["stateUrl"] == "/api/v1/board"
+    assert settings["streamUrl"] == "/api/v1/board/events"
+    assert {"called", "recalled", "running_text", "catalog_changed", "snapshot"} <= set(
+        settings["kinds"]
+    )
+    assert settings["lastCallId"] > 0 and called.label in page
+    assert settings["words"]["RECALLING"] == "Panggilan ulang"
+    assert set(settings["printerFaults"]) == PRINTER_FAULTS
+
+
+def test_printer_faults_are_the_tv_boards() -> None:
+    from display.board import PRINTER_FAULTS as TV_FAULTS
+
+    assert PRINTER_FAULTS == TV_FAULTS
+
+
+def test_live_kinds_cover_every_ticket_event() -> None:
+    from kiosk import sop
+
+    assert set(sop.EVENT_TARGETS) <= set(live_event_kinds())
+
+
+# ------------------------------------------------------------------------------ announcement
+
+
+def announce(client: FlaskClient, label: str, counter: str):
+    return client.get("/board/announcement.wav", query_string={"label": label, "counter": counter})
+
+
+def test_the_announcement_is_the_tvs_wav(
+    visitor: FlaskClient, app_queue: Queue, settings: Settings, clock: FakeClock
+) -> None:
+    write_pack(settings.home / "voice" / "default", announcement_words("A-001", "Loket 1"))
+    app_queue.issue("A", actor="resepsionis")
+    app_queue.call_next("Loket 1", actor="fo")
+    response = announce(visitor, "A-001", "Loket 1")
+    assert response.status_code == 200, text(response)
+    assert response.mimetype == "audio/wav"
+    assert response.data == wav_maker(settings.home)("A-001", "Loket 1")
+    with wave.open(io.BytesIO(response.data)) as clip:
+        assert clip.getnframes() > 0
+    # A recall is spoken the same way.
+    clock.advance(seconds=20)
+    app_queue.recall("A-001", "Loket 1", actor="fo")
+    assert announce(visitor, "A-001", "Loket 1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("label", "counter", "status", "code"),
+    [
+        ("A-001", "Loket 2", 404, "announcement_unknown"),  # called, but to Loket 1
+        ("A-002", "Loket 1", 404, "announcement_unknown"),  # issued, never called
+        ("B-001", "Loket 1", 404, "announcement_unknown"),  # no such ticket today
+        ("", "Loket 1", 422, "announcement_invalid"),
+        ("A-001", "", 422, "announcement_invalid"),
+        ("A" * 17, "Loket 1", 422, "announcement_invalid"),
+        ("A-001", "L" * 41, 422, "announcement_invalid"),
+        ("A-001\n", "Loket 1", 422, "announcement_invalid"),
+        ("A-001", "Loket\t1", 422, "announcement_invalid"),
+    ],
+)
+def test_bad_or_unknown_calls_are_not_spoken(
+    visitor: FlaskClient,
+    app_queue: Queue,
+    settings: Settings,
+    label: str,
+    counter: str,
+    status: int,
+    code: str,
+) -> None:
+    write_pack(settings.home / "voice" / "default", announcement_words("A-001", "Loket 1"))
+    app_queue.issue("A", actor="resepsionis")
+    app_queue.issue("A", actor="resepsionis")
+    app_queue.call_next("Loket 1", actor="fo")
+    response = announce(visitor, label, counter)
+    assert response.status_code == status
+    assert response.get_json()["error"] == code
+    assert response.get_json()["message"]
+
+
+def test_a_missing_query_is_refused(visitor: FlaskClient) -> None:
+    response = visitor.get("/board/announcement.wav")
+    assert response.status_code == 422 and response.get_json()["error"] == "announcement_invalid"
+
+
+def test_without_a_voice_pack_the_board_is_told_404(
+    visitor: FlaskClient, app_queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No pack, and no espeak-ng to synthesise the words on demand (display.service).
+    monkeypatch.setattr("display.voice.espeak_available", lambda *args, **kwargs: False)
+    app_queue.issue("A", actor="resepsionis")
+    app_queue.call_next("Loket 1", actor="fo")
+    response = announce(visitor, "A-001", "Loket 1")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "voice_missing"
+    assert "ult voice build" in response.get_json()["message"]
