@@ -24,7 +24,7 @@ import sqlite_utils
 from babel.dates import format_datetime
 
 from kiosk import accounts, queries
-from kiosk.catalog import apply_catalog
+from kiosk.catalog import init_catalog
 from kiosk.clock import from_stamp
 from kiosk.errors import QueueError
 from kiosk.messages import CLI, STATES
@@ -169,14 +169,23 @@ def main(ctx: click.Context, config: Path | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--apply-catalog",
+    "force_catalog",
+    is_flag=True,
+    help="Apply the file's services, topics, counters and main units even though a "
+    "supervisor has edited them on the admin page (the file becomes the truth again).",
+)
 @pass_app
 @handled
-def init(app: App) -> None:
+def init(app: App, force_catalog: bool) -> None:
     """Set up or update the appliance from its settings file.
 
     Writes a commented settings file when there is none, creates or upgrades the database,
     and applies the file's services, topics, counters and main units to it. Run it again
     after editing those: what the file no longer names is deactivated, never deleted.
+    Once a supervisor edits the catalog on the admin page, the database is the truth and
+    init leaves it alone (and says so) unless --apply-catalog is given.
     """
     target = app.config or _settings_path()
     if target.exists():
@@ -187,7 +196,7 @@ def init(app: App) -> None:
         click.echo(CLI["init_settings"].format(path=target))
     app.config = target
     app.create_database = True
-    for change in apply_catalog(app.db, app.settings):
+    for change in init_catalog(app.db, app.settings, force=force_catalog, actor=_default_actor()):
         click.echo("  " + change)
     click.echo(
         CLI["init_database"].format(
@@ -473,6 +482,30 @@ def kiosk_command(app: App, simulate: bool) -> None:
     sys.exit(run(app.settings, simulate=simulate))
 
 
+@main.command("admin")
+@click.option("--host", help="Listen on this address instead of [admin] host (0.0.0.0: all).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Listen on this TCP port instead of [admin] port (0: any free port, logged).",
+)
+@pass_app
+@handled
+def admin_command(app: App, host: str | None, port: int | None) -> None:
+    """Serve the staff pages, the JSON API and the board stream (waitress) until
+    SIGTERM or Ctrl+C. Logs one line with the URL once it listens."""
+    # Opening the database as every command does: a missing one is refused with the usual
+    # "run ult init" message (exit 2), and an older schema is upgraded before serving.
+    app.db  # noqa: B018
+    app.close()
+    from admin.server import ServeError, serve
+
+    try:
+        serve(app.settings, host=host, port=port)
+    except ServeError as error:
+        _fail(str(error), EXIT_USAGE)
+
+
 @main.command("udev-rule")
 @pass_app
 @handled
@@ -526,9 +559,7 @@ def _size(text: str) -> tuple[int, int]:
 )
 @click.option(
     "--size",
-    default="1920x1080",
-    show_default=True,
-    help="Screenshot size in pixels, WIDTHxHEIGHT.",
+    help="Screenshot size in pixels, WIDTHxHEIGHT (default 1920x1080).",
 )
 @click.option("--silent", is_flag=True, help="Do not speak the calls.")
 @pass_app
@@ -539,16 +570,20 @@ def display_command(
     hub: str | None,
     screenshot_path: Path | None,
     follow: bool,
-    size: str,
+    size: str | None,
     silent: bool,
 ) -> None:
     """The caller board: full screen (KMS/DRM on a Pi), a window, or a screenshot."""
     if follow and screenshot_path is None:
         raise click.UsageError(CLI["display_follow_needs_file"])
-    if windowed is not None and screenshot_path is not None:
+    if windowed is not None and (screenshot_path is not None or size is not None):
         raise click.UsageError(CLI["display_options_clash"])
+    if size is not None and screenshot_path is None:
+        raise click.UsageError(CLI["display_size_needs_file"])
+    if hub is not None and screenshot_path is not None and not follow:
+        raise click.UsageError(CLI["display_hub_needs_follow"])
     window = _size(windowed) if windowed is not None else None
-    shot_size = _size(size)
+    shot_size = _size(size or "1920x1080")
     if hub is not None:
         parts = urlsplit(hub)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -558,7 +593,10 @@ def display_command(
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         from display.snapshot import screenshot
 
-        written = screenshot(app.settings, app.db, screenshot_path, shot_size)
+        try:
+            written = screenshot(app.settings, app.db, screenshot_path, shot_size)
+        except OSError as error:
+            _fail(CLI["screenshot_failed"].format(path=screenshot_path, error=error), EXIT_USAGE)
         click.echo(CLI["screenshot_written"].format(path=written))
         return
     from display.service import DisplayError, run_display

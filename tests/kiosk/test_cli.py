@@ -353,3 +353,23 @@ def test_display_screenshot_shows_the_call(home: Path, tmp_path: Path, monkeypat
     assert image.size == (1280, 720)
     assert len(image.getcolors(1 << 20)) > 10  # drawn, not a blank screen
     assert ult("display", "--screenshot", str(png), "--size", "12x7").exit_code == 2
+
+
+def test_init_leaves_a_catalog_edited_on_the_admin_page_until_apply_catalog(home: Path) -> None:
+    from kiosk.catalog import catalog_source, save_service
+
+    assert ult("init").exit_code == 0
+    assert "--apply-catalog" in ult("init", "--help").output
+    db = connect(home / "ult.db")
+    save_service(db, letter="D", name="Pengurusan Berkas", topics=[], active=True, actor="siti")
+    kept = ult("init")
+    assert kept.exit_code == 0
+    assert "dikelola supervisor di halaman admin" in kept.output and "siti" in kept.output
+    assert db.execute("SELECT name FROM services WHERE letter = 'D'").fetchone()[0] == (
+        "Pengurusan Berkas"
+    )
+    forced = ult("init", "--apply-catalog")
+    assert forced.exit_code == 0 and "Layanan D (Pengurusan) diperbarui." in forced.output
+    assert db.execute("SELECT name FROM services WHERE letter = 'D'").fetchone()[0] == "Pengurusan"
+    assert catalog_source(db) == "settings"
+    db.close()
