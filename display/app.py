@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 ANIMATION_FPS = 30
 """Repaints per second while something moves (blink, running text)."""
+CONNECT_GRACE_S = 3.0
+"""Seconds a new feed may take to connect before the board shows itself offline."""
 BOARD_PATH = "/api/v1/board"
 """The admin app's board state, relative to the hub URL."""
 
@@ -203,6 +205,7 @@ class BoardLoop:
         self._sleep = sleep
         self._state_ok = False
         self._warned = False
+        self._feed_started = float("-inf")
 
     # -- state
 
@@ -226,14 +229,22 @@ class BoardLoop:
         self._refresh()
         if self._state_ok:
             self.feed = self._make_feed(int(self.state.get("last_event_id") or 0))
+            self._feed_started = time.monotonic()
             self._backoff.reset()
         else:
             self._sleep_or_stop(self._backoff.next())
 
     @property
     def offline(self) -> bool:
-        """True while the feed or the state cannot be read (the board shows a discreet mark)."""
-        return self.feed is None or not self.feed.connected or not self._state_ok
+        """True while the feed or the state cannot be read (the board shows a discreet mark).
+
+        A feed still connecting for its first :data:`CONNECT_GRACE_S` seconds counts as
+        online: the state was just read, and a mark flashing at every start alarms no one
+        usefully."""
+        if self.feed is None or not self._state_ok:
+            return True
+        connecting = time.monotonic() - self._feed_started < CONNECT_GRACE_S
+        return not self.feed.connected and not connecting
 
     # -- one turn
 

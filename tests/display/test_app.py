@@ -122,6 +122,7 @@ def test_a_call_reaches_the_screen_and_the_voice_once(
     # The board starts after the newest event: the morning's old call is shown, not spoken.
     assert loop.feed is not None and loop.feed.last_id == events_after(queue.db)[-1].id
     assert old.label in shown_call(loop) and said.said == []
+    assert not loop.offline  # a feed still connecting does not flash the offline mark
 
     clock.advance(seconds=settings.queue.recall_cooldown_seconds + 1)
     second = queue.call_next("Loket 2", actor="fo")
