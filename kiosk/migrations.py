@@ -178,9 +178,19 @@ def _v3_printing(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX tickets_unprinted ON tickets(day) WHERE printed = 0")
 
 
+def _v4_event_kinds(db: sqlite_utils.Database) -> None:
+    """Find the newest event of a kind without scanning the log.
+
+    The printer's state, the board's last calls and /healthz ask for "the newest event of
+    kind K": without an index that read grew with the log (a whole scan when the kind never
+    occurred), on every board refresh and health check.
+    """
+    db.execute("CREATE INDEX events_kind ON events(kind)")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency, _v3_printing)
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency, _v3_printing, _v4_event_kinds)
 """Every migration in order; the schema version is the count applied."""
 
 LATEST = len(MIGRATIONS)
