@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_queue.py
 	$(BIN)/python benchmarks/bench_kiosk.py
 	$(BIN)/python benchmarks/bench_display.py
+	$(BIN)/python benchmarks/bench_admin.py
 
 demo: $(STAMP)
 	@sh scripts/demo $(DEMO_HOME)
