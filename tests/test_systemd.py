@@ -19,7 +19,10 @@ import pytest
 SYSTEMD = Path(__file__).resolve().parent.parent / "systemd"
 KIOSK_UNIT = SYSTEMD / "ult-kiosk.service"
 DISPLAY_UNIT = SYSTEMD / "ult-display.service"
-UNITS = pytest.mark.parametrize("unit", [KIOSK_UNIT, DISPLAY_UNIT], ids=lambda unit: unit.stem)
+ADMIN_UNIT = SYSTEMD / "ult-admin.service"
+UNITS = pytest.mark.parametrize(
+    "unit", [KIOSK_UNIT, DISPLAY_UNIT, ADMIN_UNIT], ids=lambda unit: unit.stem
+)
 ANALYZE = shutil.which("systemd-analyze")
 needs_analyze = pytest.mark.skipif(
     ANALYZE is None,
@@ -179,3 +182,12 @@ def test_unit_runs_an_existing_ult_command(unit: Path) -> None:
 
     command = unit_keys(unit.read_text(encoding="utf-8"))["Service"]["ExecStart"][0].split()[1]
     assert command in main.commands, command
+
+
+def test_admin_unit_serves_as_the_appliance_user_and_restarts_for_ever() -> None:
+    keys = unit_keys(ADMIN_UNIT.read_text(encoding="utf-8"))
+    unit, service = keys["Unit"], keys["Service"]
+    assert service["ExecStart"][0].split()[1:] == ["admin"]
+    assert service["User"] == ["ult"] and service["Restart"] == ["always"]
+    assert unit["StartLimitIntervalSec"] == ["0"]
+    assert "ULT_HOME=/var/lib/ult" in service["Environment"]
