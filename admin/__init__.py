@@ -75,13 +75,14 @@ def create_app(
     app.config.update(config or {})
 
     from admin import db, errors, security
-    from admin.auth import LoginThrottle
+    from admin.auth import LOGIN_MAX_FAILURES_PER_ADDRESS, LoginThrottle
 
     db.init_app(app)
     security.init_app(app)
     _template_globals(app, settings)
     errors.init_app(app)
     app.extensions["ult_login_throttle"] = LoginThrottle()
+    app.extensions["ult_address_throttle"] = LoginThrottle(limit=LOGIN_MAX_FAILURES_PER_ADDRESS)
     _register_blueprints(app)
     return app
 

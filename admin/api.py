@@ -35,7 +35,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from admin.auth import CASE_ROLES, Principal, current_principal, require
+from admin.auth import Principal, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
@@ -469,10 +469,6 @@ def _actor(principal: Principal) -> str:
     return principal.name[:64]
 
 
-def _case_view(principal: Principal) -> bool:
-    return principal.role in CASE_ROLES
-
-
 def _stamp(moment: Any) -> str | None:
     return None if moment is None else to_stamp(moment)
 
@@ -744,7 +740,7 @@ def issue_ticket() -> Any:
     else:
         printed = bool(issued.ticket.printed)
     payload = _issued_json(
-        issued, printed=printed, case_view=_case_view(principal), replayed=issued.replayed
+        issued, printed=printed, case_view=may_reveal(issued.ticket), replayed=issued.replayed
     )
     return jsonify(payload), 201
 
@@ -753,15 +749,15 @@ def issue_ticket() -> Any:
 @require("view")
 def get_ticket(ticket_id: int) -> Any:
     """The ticket, its position while waiting, and its event history, oldest first
-    (schema ``TicketDetail``). Personal data masked outside the case roles. 404 unknown."""
-    principal = _principal()
+    (schema ``TicketDetail``). Personal data masked except for the roles handling the case
+    while they handle it (:func:`admin.auth.may_reveal`). 404 unknown."""
     queue = get_queue()
     ticket = queue.ticket(ticket_id)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
     return jsonify(
         {
-            **ticket_json(ticket, case_view=_case_view(principal)),
+            **ticket_json(ticket, case_view=may_reveal(ticket)),
             "waiting_ahead": ahead,
             "estimated_wait_minutes": minutes,
             "events": [event_json(e) for e in history],
@@ -791,7 +787,7 @@ def reprint_ticket(ticket_id: int) -> Any:
     printed = _print(queue, ticket, _actor(principal))
     ahead, minutes = queue.position(ticket.id)
     issued = Issued(queue.ticket(ticket.id), ahead, minutes)
-    return jsonify(_issued_json(issued, printed=printed, case_view=_case_view(principal)))
+    return jsonify(_issued_json(issued, printed=printed, case_view=may_reveal(issued.ticket)))
 
 
 def _action_view(action: TicketAction) -> Callable[[int], Any]:
@@ -800,10 +796,10 @@ def _action_view(action: TicketAction) -> Callable[[int], Any]:
         principal = _principal()
         result = action.run(get_queue(), ticket_id, body, _actor(principal))
         if isinstance(result, Identified):
-            data = ticket_json(result.ticket, case_view=_case_view(principal))
+            data = ticket_json(result.ticket, case_view=may_reveal(result.ticket))
             data["warnings"] = list(result.warnings)
         else:
-            data = ticket_json(result, case_view=_case_view(principal))
+            data = ticket_json(result, case_view=may_reveal(result))
         return jsonify(data)
 
     view.__name__ = f"ticket_{action.name.replace('-', '_')}"
@@ -869,7 +865,7 @@ def call_next(counter_id: int) -> Any:
     ticket = get_queue().call_next(counter_id, actor=_actor(principal))
     if ticket is None:
         return "", 204
-    return jsonify(ticket_json(ticket, case_view=_case_view(principal)))
+    return jsonify(ticket_json(ticket, case_view=may_reveal(ticket)))
 
 
 @bp.post("/counters/<int:counter_id>/pause")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -31,7 +32,7 @@ from flask import (
 
 from admin.db import get_db
 from admin.messages import AUTH
-from kiosk import accounts
+from kiosk import accounts, sop
 from kiosk.errors import QueueError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +71,10 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
 
 LOGIN_WINDOW_S = 15 * 60
 LOGIN_MAX_FAILURES = 5
-"""At most this many failed logins per user name, and per address, within the window."""
+"""At most this many failed logins per user name within the window."""
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+"""Per address: higher, since a reception PC is shared and one person's typos must not lock
+out every colleague; it still stops one machine from guessing through many names."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,29 @@ def require(action: str) -> Callable[[F], F]:
     return decorate
 
 
+def may_reveal(ticket: Any) -> bool:
+    """Whether the current principal sees ``ticket``'s visitor (NIK, phone, name) in full.
+
+    Only the roles handling that case, while they handle it: the supervisor always; the
+    front office while the ticket is open at a front-office desk (called through explained,
+    or back from the back office); the back office while the case is escalated to it; the
+    main-unit liaison while the case is with a unit. Everyone else, and every role once the
+    case is closed, sees it masked (issue: "NIK and phone masked everywhere except the case
+    view of the roles handling that case").
+    """
+    principal = current_principal()
+    if principal is None or principal.role not in CASE_ROLES:
+        return False
+    state = ticket.state
+    if principal.role == "supervisor":
+        return True
+    if principal.role == "front_office":
+        return state in sop.AT_DESK_STATES or state == sop.ANSWER_READY
+    if principal.role == "back_office":
+        return state in sop.ESCALATION_STATES
+    return state == sop.WITH_UNIT
+
+
 def allowed(action: str) -> bool:
     """True when the current principal may do ``action`` (for showing buttons)."""
     principal = current_principal()
@@ -201,9 +228,21 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an absolute URL an attacker could smuggle in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """``target`` when it is a plain path on this site, else the home page.
+
+    Browsers drop tabs and newlines inside a URL ("/\t/evil.example" becomes
+    "//evil.example", another site), so any whitespace or control character refuses it,
+    as do a scheme, a host and a backslash.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and not any(ch.isspace() or ch == "\\" for ch in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
+            return target
     return url_for("home")
 
 
@@ -215,9 +254,10 @@ def login() -> Any:
         return render_template("login.html", no_users=no_users, next=request.args.get("next"))
     username = (request.form.get("username") or "").strip().lower()[:64]
     password = request.form.get("password") or ""
-    throttle: LoginThrottle = current_app.extensions["ult_login_throttle"]
-    keys = (f"user:{username}", f"addr:{request.remote_addr}")
-    wait = throttle.blocked_for(*keys)
+    by_user: LoginThrottle = current_app.extensions["ult_login_throttle"]
+    by_address: LoginThrottle = current_app.extensions["ult_address_throttle"]
+    user_key, address_key = f"user:{username}", f"addr:{request.remote_addr}"
+    wait = max(by_user.blocked_for(user_key), by_address.blocked_for(address_key))
     status = 200
     if wait > 0:
         flash(AUTH["throttled"].format(minutes=max(1, round(wait / 60))), "error")
@@ -228,12 +268,13 @@ def login() -> Any:
     else:
         user = accounts.verify_password(get_db(), username, password)
         if user is not None:
-            throttle.succeeded(*keys)
+            by_user.succeeded(user_key)
             session.clear()
             session.permanent = True
             session["user"] = user.username
             return redirect(_safe_next(request.form.get("next")))
-        throttle.failed(*keys)
+        by_user.failed(user_key)
+        by_address.failed(address_key)
         flash(AUTH["bad_credentials"], "error")
         status = 401
     page = render_template(

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from admin.auth import current_principal, is_api_request
 from admin.db import DatabaseUnavailable
-from admin.messages import AUTH, ERRORS
+from admin.messages import AUTH, ERRORS, ROLE_NAMES
 from kiosk.errors import QueueError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def _message(code: str) -> str:
         return AUTH["login_required"]
     if code == "forbidden":
         principal = current_principal()
-        return AUTH["forbidden"].format(role=principal.role if principal else "-")
+        role = ROLE_NAMES.get(principal.role, principal.role) if principal else "-"
+        return AUTH["forbidden"].format(role=role)
     return ERRORS.get(code, ERRORS["bad_request"])
 
 

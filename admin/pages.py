@@ -38,7 +38,7 @@ from flask import (
 )
 
 from admin.api import mask_phone
-from admin.auth import CASE_ROLES, current_principal, require
+from admin.auth import CASE_ROLES, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import QUEUE_STATUS
 from admin.messages import PAGES
@@ -369,17 +369,6 @@ def _handles_cases() -> bool:
     """Whether this user's role handles cases (CASE_ROLES)."""
     principal = current_principal()
     return principal is not None and principal.role in CASE_ROLES
-
-
-def _may_reveal(ticket: Ticket) -> bool:
-    """Whether this user sees the visitor's NIK and phone in full on a case view: a
-    role that handles cases; the main-unit liaison only while the case is with a unit."""
-    principal = current_principal()
-    if principal is None or principal.role not in CASE_ROLES:
-        return False
-    if principal.role == "unit":
-        return ticket.state == sop.WITH_UNIT
-    return True
 
 
 _EVENT_ACTIONS = {t.event: t.action for t in sop.TRANSITIONS.values()}
@@ -872,7 +861,7 @@ def _current_context(desk: Counter) -> dict[str, Any]:
         if ticket.recalls < required
         else ""
     )
-    reveal = _may_reveal(ticket)
+    reveal = may_reveal(ticket)
     identity = _identities(db, [ticket.visitor_id], reveal=reveal).get(ticket.visitor_id or 0)
     services = [s for s in _active_services(db) if s["letter"] != ticket.service]
     return {
@@ -1314,7 +1303,7 @@ def _case(ticket_id: int) -> Ticket:
 def _render_case(ticket_id: int) -> str:
     db = get_db()
     ticket = _case(ticket_id)
-    reveal = _may_reveal(ticket)
+    reveal = may_reveal(ticket)
     names = _counter_names(db)
     units = rows(db, "SELECT id, name FROM main_units WHERE active = 1 ORDER BY id")
     unit = row(db, "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,))

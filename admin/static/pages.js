@@ -79,7 +79,6 @@
 
   // ------------------------------------------------------------------ live fragments
   var regions = root.querySelectorAll("[data-live-url]");
-  var refreshTimer = null;
 
   function typingIn(region) {
     var active = document.activeElement;
@@ -131,12 +130,6 @@
     }
   }
 
-  function schedule() {
-    // A burst of events (a call, its print, a state change) refreshes once.
-    window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(refresh, 250);
-  }
-
   for (var r = 0; r < regions.length; r += 1) {
     regions[r].addEventListener("focusout", function (event) {
       var region = event.currentTarget;
@@ -148,72 +141,44 @@
     });
   }
 
-  var pollTimer = null;
-  var retryTimer = null;
-  var source = null;
+  // ONE stream per browser, shared by all tabs (PITFALLS: browsers allow ~6 connections
+  // per origin): live.js follows the board stream through a SharedWorker, or with this
+  // page's own EventSource where there is none; it polls while the server refuses the
+  // stream. The staff templates load only this file, so it brings live.js along.
   var streamUrl = root.getAttribute("data-stream-url");
-  var kinds = (root.getAttribute("data-event-kinds") || "").split(/\s+/);
+  var kinds = (root.getAttribute("data-event-kinds") || "").split(/\s+/).filter(Boolean);
+  var here = document.currentScript;
 
-  function poll(on) {
-    if (on && pollTimer === null) {
-      pollTimer = window.setInterval(refresh, 30000);
-    } else if (!on && pollTimer !== null) {
-      window.clearInterval(pollTimer);
-      pollTimer = null;
-    }
-  }
-
-  function connect() {
-    retryTimer = null;
-    // ONE stream per page (PITFALLS: browsers allow ~6 connections per origin).
-    source = new window.EventSource(streamUrl);
-    for (var k = 0; k < kinds.length; k += 1) {
-      if (kinds[k]) {
-        source.addEventListener(kinds[k], schedule);
-      }
-    }
-    source.onmessage = schedule;
-    var dropped = false;
-    source.onopen = function () {
-      poll(false);
-      if (dropped) {
-        // Events may have been missed while the connection was down.
-        dropped = false;
-        schedule();
-      }
-    };
-    source.onerror = function () {
-      dropped = true;
-      if (source.readyState === window.EventSource.CLOSED) {
-        // Refused (e.g. 503: too many screens): poll slowly, try the stream again later.
-        // A dropped connection is left to the browser, which reconnects by itself.
-        poll(true);
-        if (retryTimer === null) {
-          retryTimer = window.setTimeout(connect, 30000);
-        }
-      }
-    };
+  function follow() {
+    window.ULTLive.follow({
+      url: streamUrl,
+      kinds: kinds,
+      onChange: refresh, // already debounced, and called again after each reconnection
+      pollSeconds: 30
+    });
   }
 
   if (regions.length && streamUrl) {
-    if (window.EventSource) {
-      connect();
-      window.addEventListener("pagehide", function () {
-        window.clearTimeout(retryTimer);
-        retryTimer = null;
-        if (source) {
-          source.close();
-        }
-      });
-      window.addEventListener("pageshow", function (event) {
-        if (event.persisted) {
-          // Back from the browser's page cache: the stream was closed on leaving.
-          connect();
-          schedule();
-        }
-      });
+    if (window.ULTLive) {
+      follow();
     } else {
-      poll(true);
+      var loader = document.createElement("script");
+      loader.src = new URL(
+        "live.js",
+        here && here.src ? here.src : window.location.origin + "/static/pages.js"
+      ).href;
+      loader.onload = function () {
+        if (window.ULTLive) {
+          follow();
+        } else {
+          window.setInterval(refresh, 30000);
+        }
+      };
+      loader.onerror = function () {
+        // No live.js: keep the page current by polling slowly.
+        window.setInterval(refresh, 30000);
+      };
+      document.head.appendChild(loader);
     }
   }
 

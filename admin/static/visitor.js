@@ -1,16 +1,18 @@
-/* ULT visitor's ticket page: keep the ticket's state current. Listens to the public board
-   stream and re-fetches this ticket's status fragment after events; polls instead while the
-   stream is refused (every phone in the waiting room counts against the stream cap). Stops
-   once the ticket is finished, cancelled or expired: nothing will change any more. */
+/* ULT visitor's ticket page: keep the ticket's state current. Polls this ticket's status
+   fragment every POLL_MS, and at once when the phone shows the page again. It holds no event
+   stream: every phone in the waiting room would take one of the server's capped stream slots
+   (503 beyond) and starve the TV boards. Stops once the ticket is finished, cancelled or
+   expired: nothing will change any more. */
 (function () {
   "use strict";
 
   var region = document.getElementById("ticket-live");
-  if (!region || !window.ULTLive || !window.fetch) {
+  if (!region || !window.fetch) {
     return;
   }
+  var POLL_MS = 10000;
   var liveUrl = region.getAttribute("data-live-url");
-  var follower = null;
+  var poller = null;
   var loading = false;
   var again = false;
 
@@ -47,28 +49,38 @@
             navigator.vibrate([400, 150, 400]);
           }
         }
-        if (finished() && follower) {
-          follower.close();
+        if (finished()) {
+          stop();
         }
       })
       .catch(function () {
-        // Offline for a moment (a phone walking out of Wi-Fi): the next event or poll retries.
+        // Offline for a moment (a phone walking out of Wi-Fi): the next poll retries.
       })
       .then(function () {
         loading = false;
-        if (again) {
+        if (again && poller !== null) {
           again = false;
           refresh();
         }
       });
   }
 
+  function visible() {
+    if (document.visibilityState === "visible") {
+      refresh();
+    }
+  }
+
+  function stop() {
+    if (poller !== null) {
+      window.clearInterval(poller);
+      poller = null;
+    }
+    document.removeEventListener("visibilitychange", visible);
+  }
+
   if (!finished()) {
-    follower = window.ULTLive.follow({
-      url: region.getAttribute("data-stream-url"),
-      kinds: window.ULTLive.kindsOf(region),
-      onChange: refresh,
-      pollSeconds: 30
-    });
+    poller = window.setInterval(refresh, POLL_MS);
+    document.addEventListener("visibilitychange", visible);
   }
 })();

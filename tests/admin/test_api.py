@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
-from admin.auth import ACTION_ROLES, CASE_ROLES
+from admin.auth import ACTION_ROLES
 from admin.messages import API, AUTH, ERRORS
 from kiosk import accounts
 from kiosk.clock import FakeClock
@@ -265,9 +265,12 @@ def test_ticket_personal_data_only_for_case_roles(
         ticket.id, loket, actor="test", name="Budi Santoso", nik=VALID_NIK, phone=PHONE
     )
     app_queue.detail(ticket.id, loket, actor="test", text="Tunjangan profesi belum cair")
+    # At the front-office desk: the desk and the supervisor handle the case; the back office
+    # and the unit do not (yet), nor do the other roles.
+    handling = {"front_office", "supervisor"}
     for role in accounts.ROLES:
         body = token_api(role).get(f"/api/v1/tickets/{ticket.id}").json
-        if role in CASE_ROLES:
+        if role in handling:
             assert body["personal_data"] == "full"
             assert body["visitor"] == {
                 "name": "Budi Santoso",
@@ -286,6 +289,11 @@ def test_ticket_personal_data_only_for_case_roles(
             }
             assert body["request_detail"] is None
             assert VALID_NIK not in json.dumps(body) and PHONE not in json.dumps(body)
+    app_queue.escalate(ticket.id, loket, actor="test", note="Perlu data kepegawaian")
+    for role in accounts.ROLES:
+        body = token_api(role).get(f"/api/v1/tickets/{ticket.id}").json
+        expected = "full" if role in {"back_office", "supervisor"} else "masked"
+        assert body["personal_data"] == expected, role
 
 
 def test_unknown_ticket_and_counter_are_404(token_api: Callable) -> None:
@@ -719,7 +727,8 @@ def test_longest_sop_path_via_the_api(
     act(desk, "explain", explain, "explained", 15, "explained")
     finish = {"counter": loket, "outcome": "resolved", "survey_invited": True}
     detail, finished = act(desk, "finish", finish, "finished", 16, "done")
-    assert finished["counter_id"] is None and finished["disposition"] == "Cairkan setelah validasi"
+    # Closed: the desk no longer handles the case, so its free text comes back masked.
+    assert finished["counter_id"] is None and finished["disposition"] is None
     assert [(e["kind"], e["sop_step"]) for e in detail["events"]] == [
         ("issued", 3),
         ("called", 5),
@@ -734,8 +743,11 @@ def test_longest_sop_path_via_the_api(
         ("explained", 15),
         ("finished", 16),
     ]
-    assert detail["visitor"]["name"] == "Siti Aminah"  # unit role handles cases
-    assert detail["letter_number"] == "021/SK/2026"
+    assert detail["visitor"]["name"] == "S*** A***"  # closed: the desk sees it masked
+    record = token_api("supervisor").get(f"/api/v1/tickets/{tid}").json
+    assert record["visitor"]["name"] == "Siti Aminah"  # the supervisor sees the record
+    assert record["letter_number"] == "021/SK/2026"
+    assert record["disposition"] == "Cairkan setelah validasi"
 
 
 def test_shortest_sop_path_via_the_api(

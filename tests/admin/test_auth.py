@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -70,18 +71,29 @@ def test_login_without_csrf_token_is_refused(client: FlaskClient) -> None:
     assert "Formulir kedaluwarsa" in response.get_data(as_text=True)
 
 
-def test_next_only_goes_to_a_local_path(client: FlaskClient) -> None:
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/x", "/\t/evil.example", "/\n/evil.example", "/\\evil.example", "http://e.x/"],
+)
+def test_next_only_goes_to_a_local_path(app: Flask, target: str) -> None:
+    client = app.test_client()
     token = csrf_token(client)
-    response = client.post(
-        "/login",
-        data={
-            "username": USERS["supervisor"],
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "//evil.example/x",
-        },
-    )
+    form = {"username": USERS["supervisor"], "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login", data={**form, "next": target})
     assert response.headers["Location"] == "/"
+    again = app.test_client()
+    token = csrf_token(again)
+    kept = again.post("/login", data={**form, "csrf_token": token, "next": "/counter?x=1"})
+    assert kept.headers["Location"] == "/counter?x=1"
+
+
+def test_one_persons_typos_do_not_lock_the_shared_pc(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    for _ in range(LOGIN_MAX_FAILURES):
+        form = {"username": USERS["front_office"], "password": "x" * 9, "csrf_token": token}
+        assert client.post("/login", data=form).status_code == 401
+    colleague = {"username": USERS["receptionist"], "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=colleague).status_code == 302
 
 
 def test_a_disabled_user_loses_the_session(app: Flask, client: FlaskClient, db) -> None:
