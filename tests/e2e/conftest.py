@@ -241,8 +241,9 @@ class Console:
             self.problems.append(f"console: {message.text} ({url})")
 
     def _request_failed(self, request: Request) -> None:
-        # An event stream cut when its page closes or navigates away is no fault.
-        if "/board/events" not in request.url:
+        # An event stream cut when its page closes or navigates away is no fault, nor is the
+        # shared worker's script load aborted by leaving the page while it loads.
+        if "/board/events" not in request.url and "/stream-worker.js" not in request.url:
             self.problems.append(f"request failed: {request.url} {request.failure}")
 
 
