@@ -72,6 +72,16 @@ def get_queue() -> Queue:
     return g.queue
 
 
+def discard_db() -> None:
+    """Drop this thread's connection after it failed (a file moved or damaged under it):
+    the next request opens the database afresh instead of reusing a broken handle."""
+    g.pop("db", None)
+    g.pop("queue", None)
+    local = current_app.extensions.get("ult_connections")
+    if local is not None:
+        _drop(local)
+
+
 def close_db(_error: BaseException | None = None) -> None:
     """Teardown: forget this request's handles; the thread's connection stays open, with
     no transaction left behind (a failed request's is rolled back)."""

@@ -4,6 +4,7 @@ Indonesian page for people. No traceback ever reaches a client."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask, jsonify, render_template
@@ -11,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from admin.auth import current_principal, is_api_request
-from admin.db import DatabaseUnavailable
+from admin.db import DatabaseUnavailable, discard_db
 from admin.messages import AUTH, ERRORS, ROLE_NAMES
 from kiosk.errors import QueueError
 
@@ -77,8 +78,10 @@ def init_app(app: Flask) -> None:
     def csrf_error(_error: CSRFError) -> Any:
         return error_response(400, "csrf_failed", ERRORS["csrf_failed"])
 
+    @app.errorhandler(sqlite3.Error)
     @app.errorhandler(DatabaseUnavailable)
-    def database_error(error: DatabaseUnavailable) -> Any:
+    def database_error(error: Exception) -> Any:
+        discard_db()
         log.error("database unavailable: %s", error)
         return error_response(503, "database_unavailable", ERRORS["database_unavailable"])
 

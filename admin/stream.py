@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 import sqlite_utils
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from admin.db import DatabaseUnavailable, get_db
+from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
 from kiosk.queries import Event, events_after, last_event_id, printer_state
@@ -610,6 +610,7 @@ def healthz() -> Any:
         }
         status = 200
     except (DatabaseUnavailable, sqlite3.Error) as exc:
+        discard_db()
         log.error("health check: database unavailable: %s", exc)
         body = {
             "status": "error",

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
 from admin.auth import ACTION_ROLES
-from admin.messages import API, AUTH, ERRORS
+from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
 from kiosk import accounts
 from kiosk.clock import FakeClock
 from kiosk.messages import ERRORS as QUEUE_ERRORS
@@ -422,7 +422,7 @@ def test_authorization_matrix(
                 assert response.status_code == 403, (role, path, response.json)
                 assert response.json["error"] == "forbidden"
                 assert response.json["message"] == (
-                    f"Peran Anda ({role}) tidak berwenang untuk tindakan ini."
+                    f"Peran Anda ({ROLE_NAMES[role]}) tidak berwenang untuk tindakan ini."
                 )
 
 
