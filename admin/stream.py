@@ -596,18 +596,27 @@ def board() -> Any:
     return jsonify(read_board(get_db()))
 
 
+def _health(db: Any) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "database": "ok",
+        "printer": printer_state(db),
+        "last_event_id": last_event_id(db),
+    }
+
+
 @bp.get("/healthz")
 def healthz() -> Any:
     """Liveness for monitoring and ``ult doctor``: the database, the printer, the newest
     event. 503 JSON (``status`` "error") when the database cannot be read."""
     try:
-        db = get_db()
-        body = {
-            "status": "ok",
-            "database": "ok",
-            "printer": printer_state(db),
-            "last_event_id": last_event_id(db),
-        }
+        try:
+            body = _health(get_db())
+        except sqlite3.Error:
+            # A thread's kept connection can outlive its file (moved away and back, or its
+            # WAL removed meanwhile): the verdict comes from a fresh connection.
+            discard_db()
+            body = _health(get_db())
         status = 200
     except (DatabaseUnavailable, sqlite3.Error) as exc:
         discard_db()

@@ -226,6 +226,11 @@ def test_healthz_database_unavailable(server: AdminServer, settings: Settings) -
         assert status == 503 and body["error"] == "database_unavailable"
     finally:
         os.replace(moved, path)
+    # Back in place: healthy again within moments (a server thread may first have to drop
+    # a handle that went stale while the file was away).
+    deadline = time.monotonic() + 5
+    while get(server, "/healthz")[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert get(server, "/healthz")[0] == 200
 
 
