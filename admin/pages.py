@@ -30,7 +30,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     session,
@@ -40,8 +39,9 @@ from flask import (
 from admin.api import mask_phone
 from admin.auth import CASE_ROLES, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
-from admin.errors import QUEUE_STATUS
+from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
+from admin.visitor import live_event_kinds
 from kiosk import queries, sop
 from kiosk.clock import from_stamp, to_stamp
 from kiosk.errors import QueueError, conflict, invalid
@@ -81,18 +81,6 @@ SURVEY_KEY = "survey_ticket_id"
 LIST_LIMIT = 200
 """Most rows any list on these pages shows (a long day stays readable and fast)."""
 
-LIVE_EVENT_KINDS: tuple[str, ...] = (
-    *sorted({t.event for t in sop.TRANSITIONS.values()}),
-    *sop.RECORD_EVENTS,
-    "printer_state",
-    "counter_paused",
-    "counter_resumed",
-    "day_started",
-    "day_corrected",
-    "snapshot",
-)
-"""Event kinds after which a page re-fetches its live fragments. EventSource only delivers
-named events to listeners registered by name, so pages.js needs the list."""
 
 _PRINTER_LOCK = threading.Lock()
 """One print at a time from this process: two receptionists clicking together must not
@@ -130,26 +118,7 @@ explanation (15); and so on. ``serving`` is worked out from the events (7, 8 or 
 """
 
 
-class PageRefusal(Exception):
-    """A page-level refusal (no counter chosen, a form for another counter, ...).
-
-    ``message`` is the Indonesian text; ``status`` the HTTP status of the re-rendered page.
-    """
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 # ------------------------------------------------------------------------------ helpers
-
-
-def _actor() -> str:
-    """The logged-in user's name: every action is recorded as theirs."""
-    principal = current_principal()
-    assert principal is not None  # every view is behind require()
-    return principal.name
 
 
 def _now() -> datetime:
@@ -162,39 +131,6 @@ def _hhmm(moment: datetime | None) -> str:
     if moment is None:
         return "-"
     return moment.astimezone(settings().office.tz).strftime("%H.%M")
-
-
-def _field(name: str) -> str:
-    """A posted form value, ``""`` when absent."""
-    return request.form.get(name, "")
-
-
-def _flag(name: str) -> bool:
-    """A posted checkbox: checked sends ``"1"``, unchecked sends nothing."""
-    return request.form.get(name) == "1"
-
-
-def _run(
-    action: Callable[[], str | None],
-    render: Callable[[], str],
-    target: str | Callable[[], str],
-) -> Any:
-    """Run one page action: on success flash its message and redirect to ``target`` (303;
-    a callable is asked after the action, e.g. for the ticket it issued); on a refusal
-    flash the reason and render the page again with a 4xx status, keeping what was typed
-    (``render`` reads ``request.form``)."""
-    try:
-        message = action()
-    except QueueError as error:
-        status, text = QUEUE_STATUS[error.kind], error.message
-    except PageRefusal as error:
-        status, text = error.status, error.message
-    else:
-        if message:
-            flash(message, "success")
-        return redirect(target() if callable(target) else target, 303)
-    flash(text, "error")
-    return render(), status
 
 
 def _failed(form_name: str) -> Mapping[str, str]:
@@ -435,13 +371,13 @@ def _issue_and_print(service: str, topic: str | None, priority: bool, key: str |
     from printer.dispense import Dispenser
 
     queue = get_queue()
-    actor = _actor()
+    who = actor()
     with _PRINTER_LOCK:
         output = _ticket_output()
         if output is not None:
             result = Dispenser(queue, output, settings()).dispense(
                 service,
-                actor=actor,
+                actor=who,
                 priority=priority,
                 topic=topic,
                 source="reception",
@@ -455,7 +391,7 @@ def _issue_and_print(service: str, topic: str | None, priority: bool, key: str |
             state = "setup"
         issued = queue.issue(
             service,
-            actor=actor,
+            actor=who,
             priority=priority,
             topic=topic,
             source="reception",
@@ -464,7 +400,7 @@ def _issue_and_print(service: str, topic: str | None, priority: bool, key: str |
         if state == "disabled":
             return Printout(issued, None)
         if not issued.replayed:
-            queue.record_print(issued.ticket.id, actor=actor, printed=False, reason=state)
+            queue.record_print(issued.ticket.id, actor=who, printed=False, reason=state)
         return Printout(issued, False, state)
 
 
@@ -509,7 +445,7 @@ def _page_helpers() -> dict[str, Any]:
         "choice_name": lambda choice: CHOICES.get(choice, choice),
         "server_now": to_stamp(_now()),
         "stream_url": STREAM_URL,
-        "live_event_kinds": " ".join(LIVE_EVENT_KINDS),
+        "live_event_kinds": " ".join(live_event_kinds()),
     }
 
 
@@ -610,14 +546,14 @@ def _check_pick(service: str, topic: str | None) -> None:
 def reception_issue() -> Any:
     """Issue a ticket of the picked service (and topic) and print it: one click."""
     # A button carries "A" or "A|Dapodik": one click picks service and topic together.
-    service, _, topic_text = _field("pick").partition("|")
+    service, _, topic_text = field("pick").partition("|")
     topic = topic_text.strip() or None
     outcome: dict[str, Printout] = {}
 
     def act() -> str:
         _check_pick(service, topic)
-        key = _field("request_key").strip() or None
-        result = _issue_and_print(service, topic, _flag("priority"), key)
+        key = field("request_key").strip() or None
+        result = _issue_and_print(service, topic, checked("priority"), key)
         outcome["result"] = result
         label = result.issued.ticket.label
         if result.issued.replayed:
@@ -633,7 +569,7 @@ def reception_issue() -> Any:
         return PAGES["issued_printed"].format(label=label)
 
     # Then the ticket just issued: label, place in line, estimated wait, paper.
-    return _run(
+    return run(
         act,
         _render_reception,
         lambda: url_for("pages.reception", tiket=outcome["result"].issued.ticket.id),
@@ -662,7 +598,7 @@ def reception_reprint(ticket_id: int) -> Any:
                     ),
                     409,
                 )
-            result = Dispenser(queue, output, settings()).reprint(ticket.id, actor=_actor())
+            result = Dispenser(queue, output, settings()).reprint(ticket.id, actor=actor())
         if not result.printed:
             reason = _reason_text(_print_reason(ticket.id))
             # Recorded as print_failed already: say so, and keep it listed for another try.
@@ -670,7 +606,7 @@ def reception_reprint(ticket_id: int) -> Any:
             return ""
         return PAGES["reprinted"].format(label=ticket.label)
 
-    return _run(act, _render_reception, url_for("pages.reception", tiket=ticket_id))
+    return run(act, _render_reception, url_for("pages.reception", tiket=ticket_id))
 
 
 @bp.post("/reception/printer-check")
@@ -684,10 +620,10 @@ def reception_printer_check() -> Any:
             output = _ticket_output()
             if output is None:
                 raise PageRefusal(PAGES["printer_setup"], 409)
-            check = Dispenser(get_queue(), output, settings()).check(actor=_actor())
+            check = Dispenser(get_queue(), output, settings()).check(actor=actor())
         return PAGES["printer_checked"].format(state=_printer_text(check.state))
 
-    return _run(act, _render_reception, url_for("pages.reception"))
+    return run(act, _render_reception, url_for("pages.reception"))
 
 
 @bp.post("/reception/tickets/<int:ticket_id>/reactivate")
@@ -696,10 +632,10 @@ def reception_reactivate(ticket_id: int) -> Any:
     """Put a no-show back in line (SOP step 4), at the end, with the same number."""
 
     def act() -> str:
-        ticket = get_queue().reactivate(ticket_id, actor=_actor())
+        ticket = get_queue().reactivate(ticket_id, actor=actor())
         return PAGES["reactivated"].format(label=ticket.label)
 
-    return _run(act, _render_reception, url_for("pages.reception"))
+    return run(act, _render_reception, url_for("pages.reception"))
 
 
 @bp.post("/reception/tickets/<int:ticket_id>/visitor")
@@ -711,15 +647,15 @@ def reception_visitor(ticket_id: int) -> Any:
     def act() -> str:
         registered = get_queue().register_visitor(
             ticket_id,
-            actor=_actor(),
-            name=_field("name"),
-            nik=_field("nik"),
-            institution=_field("institution"),
-            phone=_field("phone"),
+            actor=actor(),
+            name=field("name"),
+            nik=field("nik"),
+            institution=field("institution"),
+            phone=field("phone"),
         )
         return PAGES["visitor_registered"].format(label=registered.ticket.label)
 
-    return _run(act, _render_reception, url_for("pages.reception", tiket=ticket_id))
+    return run(act, _render_reception, url_for("pages.reception", tiket=ticket_id))
 
 
 # ============================================================================== counter
@@ -747,7 +683,7 @@ def _desk() -> Counter:
     desk = _session_counter(COUNTER_KEY, FRONT_OFFICE)
     if desk is None:
         raise PageRefusal(PAGES["counter_required"], 409)
-    posted = _field("counter_id").strip()
+    posted = field("counter_id").strip()
     if posted and posted != str(desk.id):
         names = _counter_names(get_db())
         shown = names.get(int(posted), posted[:20]) if posted.isdigit() else posted[:20]
@@ -940,7 +876,7 @@ def counter_choose() -> Any:
     """Remember which front-office counter this user works at."""
 
     def act() -> str:
-        value = _field("counter").strip()
+        value = field("counter").strip()
         if not value.isdigit():
             raise PageRefusal(PAGES["counter_choice_invalid"])
         desk = get_queue().counter(int(value))
@@ -952,12 +888,12 @@ def counter_choose() -> Any:
         session.pop(SURVEY_KEY, None)
         return PAGES["counter_chosen"].format(counter=desk.name)
 
-    return _run(act, _render_counter, url_for("pages.counter"))
+    return run(act, _render_counter, url_for("pages.counter"))
 
 
 def _desk_action(action: Callable[[Counter], str | None]) -> Any:
     """Run a counter action for the session's counter, then back to the counter page."""
-    return _run(lambda: action(_desk()), _render_counter, url_for("pages.counter"))
+    return run(lambda: action(_desk()), _render_counter, url_for("pages.counter"))
 
 
 @bp.post("/counter/call-next")
@@ -966,7 +902,7 @@ def counter_call_next() -> Any:
     """Call the next ticket for this counter (SOP step 5)."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().call_next(desk.id, actor=_actor())
+        ticket = get_queue().call_next(desk.id, actor=actor())
         if ticket is None:
             flash(PAGES["nothing_waiting"].format(counter=desk.name), "info")
             return ""
@@ -982,7 +918,7 @@ def counter_call(ticket_id: int) -> Any:
     """Call one waiting ticket out of order (SOP step 5)."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().call_specific(desk.id, ticket_id, actor=_actor())
+        ticket = get_queue().call_specific(desk.id, ticket_id, actor=actor())
         session.pop(SURVEY_KEY, None)
         return PAGES["called"].format(counter=desk.name, label=ticket.label)
 
@@ -995,7 +931,7 @@ def counter_recall(ticket_id: int) -> Any:
     """Announce the called ticket again (after the cooldown)."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().recall(ticket_id, desk.id, actor=_actor())
+        ticket = get_queue().recall(ticket_id, desk.id, actor=actor())
         return PAGES["recalled"].format(label=ticket.label, recalls=ticket.recalls)
 
     return _desk_action(act)
@@ -1007,7 +943,7 @@ def counter_no_show(ticket_id: int) -> Any:
     """The called visitor did not come after the required recalls."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().no_show(ticket_id, desk.id, actor=_actor())
+        ticket = get_queue().no_show(ticket_id, desk.id, actor=actor())
         return PAGES["no_show"].format(label=ticket.label)
 
     return _desk_action(act)
@@ -1019,7 +955,7 @@ def counter_start(ticket_id: int) -> Any:
     """The visitor is at the desk: service starts (SOP step 6)."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().start(ticket_id, desk.id, actor=_actor())
+        ticket = get_queue().start(ticket_id, desk.id, actor=actor())
         return PAGES["started"].format(label=ticket.label)
 
     return _desk_action(act)
@@ -1031,20 +967,20 @@ def counter_identify(ticket_id: int) -> Any:
     """Record the visitor's identity and any letter of authority (SOP step 7)."""
 
     def act(desk: Counter) -> str:
-        acting = _flag("acting_for")
+        acting = checked("acting_for")
         result = get_queue().identify(
             ticket_id,
             desk.id,
-            actor=_actor(),
-            name=_field("name"),
-            nik=_field("nik"),
-            institution=_field("institution"),
-            phone=_field("phone"),
+            actor=actor(),
+            name=field("name"),
+            nik=field("nik"),
+            institution=field("institution"),
+            phone=field("phone"),
             acting_for=acting,
             # An empty letter choice is "no letter": the domain refuses a letter given
             # without acting for someone, and asks for one when acting.
-            letter_type=_field("letter_type") or None,
-            letter_number=_field("letter_number") or None,
+            letter_type=field("letter_type") or None,
+            letter_number=field("letter_number") or None,
         )
         for warning in result.warnings:
             flash(warning, "warning")
@@ -1059,7 +995,7 @@ def counter_detail(ticket_id: int) -> Any:
     """Record what the visitor asks for (SOP step 8)."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().detail(ticket_id, desk.id, actor=_actor(), text=_field("detail"))
+        ticket = get_queue().detail(ticket_id, desk.id, actor=actor(), text=field("detail"))
         return PAGES["detailed"].format(label=ticket.label)
 
     return _desk_action(act)
@@ -1072,7 +1008,7 @@ def counter_answer(ticket_id: int) -> Any:
 
     def act(desk: Counter) -> str:
         ticket = get_queue().answer(
-            ticket_id, desk.id, actor=_actor(), kind=_field("kind"), text=_field("answer")
+            ticket_id, desk.id, actor=actor(), kind=field("kind"), text=field("answer")
         )
         return PAGES["answered"].format(label=ticket.label)
 
@@ -1085,7 +1021,7 @@ def counter_escalate(ticket_id: int) -> Any:
     """Hand the case to the back office with a note (SOP 9b-10); the desk is free."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().escalate(ticket_id, desk.id, actor=_actor(), note=_field("note"))
+        ticket = get_queue().escalate(ticket_id, desk.id, actor=actor(), note=field("note"))
         return PAGES["escalated"].format(label=ticket.label)
 
     return _desk_action(act)
@@ -1099,7 +1035,7 @@ def counter_explain(ticket_id: int) -> Any:
 
     def act(desk: Counter) -> str:
         ticket = get_queue().explain(
-            ticket_id, desk.id, actor=_actor(), mode=_field("mode"), note=_field("note") or None
+            ticket_id, desk.id, actor=actor(), mode=field("mode"), note=field("note") or None
         )
         session.pop(SURVEY_KEY, None)
         return PAGES["explained"].format(label=ticket.label)
@@ -1116,11 +1052,11 @@ def counter_finish(ticket_id: int) -> Any:
         ticket = get_queue().finish(
             ticket_id,
             desk.id,
-            actor=_actor(),
-            outcome=_field("outcome") or "resolved",
-            survey_invited=_flag("survey_invited"),
+            actor=actor(),
+            outcome=field("outcome") or "resolved",
+            survey_invited=checked("survey_invited"),
         )
-        if invited := _flag("survey_invited"):
+        if invited := checked("survey_invited"):
             session[SURVEY_KEY] = ticket.id
         return PAGES["finished" if invited else "finished_no_survey"].format(label=ticket.label)
 
@@ -1133,7 +1069,7 @@ def counter_transfer(ticket_id: int) -> Any:
     """Move the ticket to another service's line, keeping its place."""
 
     def act(desk: Counter) -> str:
-        ticket = get_queue().transfer(ticket_id, _field("service"), actor=_actor(), counter=desk.id)
+        ticket = get_queue().transfer(ticket_id, field("service"), actor=actor(), counter=desk.id)
         return PAGES["transferred"].format(label=ticket.label, service=ticket.service)
 
     return _desk_action(act)
@@ -1146,7 +1082,7 @@ def counter_cancel(ticket_id: int) -> Any:
 
     def act(desk: Counter) -> str:
         ticket = get_queue().cancel(
-            ticket_id, actor=_actor(), reason=_field("reason"), counter=desk.id
+            ticket_id, actor=actor(), reason=field("reason"), counter=desk.id
         )
         return PAGES["cancelled"].format(label=ticket.label)
 
@@ -1159,7 +1095,7 @@ def counter_pause() -> Any:
     """Pause this counter: it calls no new numbers."""
 
     def act(desk: Counter) -> str:
-        get_queue().pause(desk.id, actor=_actor())
+        get_queue().pause(desk.id, actor=actor())
         return PAGES["paused"].format(counter=desk.name)
 
     return _desk_action(act)
@@ -1171,7 +1107,7 @@ def counter_resume() -> Any:
     """Resume this counter."""
 
     def act(desk: Counter) -> str:
-        get_queue().resume(desk.id, actor=_actor())
+        get_queue().resume(desk.id, actor=actor())
         return PAGES["resumed"].format(counter=desk.name)
 
     return _desk_action(act)
@@ -1272,7 +1208,7 @@ def back_office_choose() -> Any:
     """Remember which back-office counter this user works at."""
 
     def act() -> str:
-        value = _field("counter").strip()
+        value = field("counter").strip()
         if not value.isdigit():
             raise PageRefusal(PAGES["counter_choice_invalid"])
         desk = get_queue().counter(int(value))
@@ -1283,7 +1219,7 @@ def back_office_choose() -> Any:
         session[BACK_OFFICE_KEY] = desk.id
         return PAGES["back_office_chosen"].format(counter=desk.name)
 
-    return _run(act, _render_back_office, url_for("pages.back_office"))
+    return run(act, _render_back_office, url_for("pages.back_office"))
 
 
 def _case(ticket_id: int) -> Ticket:
@@ -1336,7 +1272,7 @@ def back_office_case(ticket_id: int) -> Any:
 
 
 def _case_action(ticket_id: int, action: Callable[[], str], target: str | None = None) -> Any:
-    return _run(
+    return run(
         action,
         lambda: _render_case(ticket_id),
         target or url_for("pages.back_office"),
@@ -1350,11 +1286,11 @@ def back_office_take(ticket_id: int) -> Any:
 
     def act() -> str:
         desk = _require_back_office_desk()
-        ticket = get_queue().take(ticket_id, desk.id, actor=_actor())
+        ticket = get_queue().take(ticket_id, desk.id, actor=actor())
         return PAGES["taken"].format(label=ticket.label, counter=desk.name)
 
     # Then straight to the case: the next thing is to study it.
-    return _run(
+    return run(
         act,
         _render_back_office,
         url_for("pages.back_office_case", ticket_id=ticket_id),
@@ -1368,7 +1304,7 @@ def back_office_resolve(ticket_id: int) -> Any:
 
     def act() -> str:
         desk = _require_back_office_desk()
-        ticket = get_queue().resolve(ticket_id, desk.id, actor=_actor(), text=_field("answer"))
+        ticket = get_queue().resolve(ticket_id, desk.id, actor=actor(), text=field("answer"))
         return PAGES["resolved"].format(label=ticket.label)
 
     return _case_action(ticket_id, act)
@@ -1381,13 +1317,13 @@ def back_office_forward(ticket_id: int) -> Any:
 
     def act() -> str:
         desk = _require_back_office_desk()
-        unit = _field("unit").strip()
+        unit = field("unit").strip()
         ticket = get_queue().forward(
             ticket_id,
             desk.id,
-            actor=_actor(),
+            actor=actor(),
             unit=int(unit) if unit.isdigit() else unit,
-            note=_field("note") or None,
+            note=field("note") or None,
         )
         unit_name = row(
             get_db(), "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)
@@ -1409,8 +1345,8 @@ def back_office_directions(ticket_id: int) -> Any:
         desk = None if _is_unit() else _back_office_desk()
         ticket = get_queue().directions(
             ticket_id,
-            actor=_actor(),
-            text=_field("directions"),
+            actor=actor(),
+            text=field("directions"),
             counter=desk.id if desk else None,
         )
         return PAGES["directions"].format(label=ticket.label)

@@ -25,12 +25,13 @@ from typing import Any
 
 import sqlite_utils
 from babel.dates import format_date
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from admin.auth import current_principal, require
+from admin.auth import require
 from admin.db import get_db, get_queue, settings
 from admin.errors import QUEUE_STATUS
+from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import ROLE_NAMES, SUPERVISOR
 from admin.visitor import STREAM_URL, live_event_kinds
 from kiosk import accounts, catalog, queries, sop
@@ -47,54 +48,12 @@ audit = logging.getLogger("admin.audit")
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
 
-class PageRefusal(Exception):
-    """A refusal decided by the page itself (e.g. a supervisor disabling their own
-    account); ``status`` is the HTTP status of the page rendered again."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 # ------------------------------------------------------------------------------ helpers
 
 
-def _actor() -> str:
-    """The logged-in supervisor's user name: every change is recorded as theirs."""
-    principal = current_principal()
-    assert principal is not None  # every view is behind require()
-    return principal.name
-
-
-def _field(name: str) -> str:
-    return request.form.get(name, "")
-
-
-def _checked(name: str) -> bool:
-    """A posted checkbox: checked sends ``"1"``, unchecked sends nothing."""
-    return request.form.get(name) == "1"
-
-
-def _run(
-    action: Callable[[], list[str] | str | None], render: Callable[[], str], target: str
-) -> Any:
-    """Run one change: on success flash what it did and redirect to ``target`` (303); on a
-    refusal flash the reason and render the page again with a 4xx status (the typed values
-    of the failed form are kept, ``render`` reads ``request.form``)."""
-    try:
-        outcome = action()
-    except QueueError as error:
-        status, text = QUEUE_STATUS[error.kind], error.message
-    except PageRefusal as error:
-        status, text = error.status, error.message
-    else:
-        lines = [outcome] if isinstance(outcome, str) else (outcome or [SUPERVISOR["unchanged"]])
-        for line in lines:
-            flash(line, "success")
-        return redirect(target, 303)
-    flash(text, "error")
-    return render(), status
+def _run(action: Callable[[], list[str] | str | None], render: Callable[[], str], target: str):
+    """:func:`admin.forms.run`; a change that changed nothing says so."""
+    return run(action, render, target, unchanged=SUPERVISOR["unchanged"])
 
 
 def _failed(form_name: str) -> MultiDict[str, str] | None:
@@ -227,7 +186,7 @@ def running_text() -> Any:
     """Set (or, empty, clear) the running text of every board; recorded as the supervisor's."""
 
     def action() -> str:
-        text = get_queue().set_running_text(_field("text"), actor=_actor())
+        text = get_queue().set_running_text(field("text"), actor=actor())
         return SUPERVISOR["running_text_set" if text else "running_text_cleared"]
 
     return _run(action, _render_overview, url_for(".overview"))
@@ -258,7 +217,7 @@ def _row_id(value: str) -> int:
 
 def _topics() -> list[str]:
     """The topics text area: one topic per line."""
-    return _field("topics").splitlines()
+    return field("topics").splitlines()
 
 
 @bp.get("/catalog", endpoint="catalog")  # the module name `catalog` is taken
@@ -275,11 +234,11 @@ def service_add() -> Any:
     return _run(
         lambda: catalog.save_service(
             get_db(),
-            letter=_field("letter"),
-            name=_field("name"),
+            letter=field("letter"),
+            name=field("name"),
             topics=_topics(),
-            active=_checked("active"),
-            actor=_actor(),
+            active=checked("active"),
+            actor=actor(),
             create=True,
             counter_ids=[_row_id(value) for value in request.form.getlist("counters")],
             clock=get_queue().clock,
@@ -297,10 +256,10 @@ def service_edit(letter: str) -> Any:
         lambda: catalog.save_service(
             get_db(),
             letter=letter,
-            name=_field("name"),
+            name=field("name"),
             topics=_topics(),
-            active=_checked("active"),
-            actor=_actor(),
+            active=checked("active"),
+            actor=actor(),
             clock=get_queue().clock,
         ),
         _render_catalog,
@@ -312,11 +271,11 @@ def _save_counter(counter_id: int | None) -> list[str]:
     return catalog.save_counter(
         get_db(),
         counter_id=counter_id,
-        name=_field("name"),
-        kind=_field("kind"),
+        name=field("name"),
+        kind=field("kind"),
         services=request.form.getlist("services"),
-        active=_checked("active"),
-        actor=_actor(),
+        active=checked("active"),
+        actor=actor(),
         clock=get_queue().clock,
     )
 
@@ -339,9 +298,9 @@ def _save_unit(unit_id: int | None) -> list[str]:
     return catalog.save_unit(
         get_db(),
         unit_id=unit_id,
-        name=_field("name"),
-        active=_checked("active"),
-        actor=_actor(),
+        name=field("name"),
+        active=checked("active"),
+        actor=actor(),
         clock=get_queue().clock,
     )
 
@@ -369,7 +328,7 @@ def _render_accounts(new_token: tuple[str, str, str] | None = None) -> str:
         users=accounts.list_users(get_db()),
         tokens=accounts.list_tokens(get_db()),
         roles=[(role, ROLE_NAMES.get(role, role)) for role in accounts.ROLES],
-        me=_actor(),
+        me=actor(),
         minimum=accounts.MIN_PASSWORD_LENGTH,
         # After a token was created, its form starts empty again: nothing failed.
         failed=_failed if new_token is None else lambda _name: None,
@@ -385,13 +344,13 @@ def _accounts_url(anchor: str = "akun") -> str:
 def _not_me(username: str) -> None:
     # A supervisor who disables or demotes themselves may leave the office with no one who
     # can manage accounts; another supervisor (or `ult user add`) has to do it.
-    if username == _actor():
+    if username == actor():
         raise PageRefusal(SUPERVISOR["not_yourself"], 409)
 
 
 def _password() -> str:
-    password = _field("password")
-    if password != _field("password_again"):
+    password = field("password")
+    if password != field("password_again"):
         raise PageRefusal(SUPERVISOR["password_mismatch"])
     return password
 
@@ -410,9 +369,9 @@ def user_add() -> Any:
 
     def action() -> str:
         user = accounts.add_user(
-            get_db(), _field("username"), _password(), _field("role"), clock=get_queue().clock
+            get_db(), field("username"), _password(), field("role"), clock=get_queue().clock
         )
-        audit.info("%s added user %s (%s)", _actor(), user.username, user.role)
+        audit.info("%s added user %s (%s)", actor(), user.username, user.role)
         return SUPERVISOR["user_added"].format(
             username=user.username, role=ROLE_NAMES.get(user.role, user.role)
         )
@@ -429,7 +388,7 @@ def user_disable(username: str) -> Any:
     def action() -> str:
         _not_me(username)
         user = accounts.disable_user(get_db(), username)
-        audit.info("%s disabled user %s", _actor(), user.username)
+        audit.info("%s disabled user %s", actor(), user.username)
         return SUPERVISOR["user_disabled"].format(username=user.username)
 
     return _run(action, _render_accounts, _accounts_url())
@@ -442,7 +401,7 @@ def user_enable(username: str) -> Any:
 
     def action() -> str:
         user = accounts.enable_user(get_db(), username)
-        audit.info("%s enabled user %s", _actor(), user.username)
+        audit.info("%s enabled user %s", actor(), user.username)
         return SUPERVISOR["user_enabled"].format(username=user.username)
 
     return _run(action, _render_accounts, _accounts_url())
@@ -455,8 +414,8 @@ def user_role(username: str) -> Any:
 
     def action() -> str:
         _not_me(username)
-        user = accounts.set_role(get_db(), username, _field("role"))
-        audit.info("%s set the role of %s to %s", _actor(), user.username, user.role)
+        user = accounts.set_role(get_db(), username, field("role"))
+        audit.info("%s set the role of %s to %s", actor(), user.username, user.role)
         return SUPERVISOR["role_changed"].format(
             username=user.username, role=ROLE_NAMES.get(user.role, user.role)
         )
@@ -471,7 +430,7 @@ def user_password(username: str) -> Any:
 
     def action() -> str:
         user = accounts.set_password(get_db(), username, _password())
-        audit.info("%s reset the password of %s", _actor(), user.username)
+        audit.info("%s reset the password of %s", actor(), user.username)
         return SUPERVISOR["password_reset"].format(username=user.username)
 
     return _run(action, _render_accounts, _accounts_url())
@@ -483,12 +442,12 @@ def token_create() -> Any:
     """Create a device token and show it once, on this response only: it is never stored
     in the clear, nor put in a flash message (which would sit in the session cookie)."""
     try:
-        name, role = _field("name"), _field("role")
+        name, role = field("name"), field("role")
         secret = accounts.create_token(get_db(), name, role, clock=get_queue().clock)
     except QueueError as error:
         flash(error.message, "error")
         return _render_accounts(), QUEUE_STATUS[error.kind]
-    audit.info("%s created token %s (%s)", _actor(), name.strip(), role)
+    audit.info("%s created token %s (%s)", actor(), name.strip(), role)
     return _render_accounts(new_token=(name.strip(), ROLE_NAMES.get(role, role), secret))
 
 
@@ -499,7 +458,7 @@ def token_revoke(token_id: int) -> Any:
 
     def action() -> str:
         token = accounts.revoke_token(get_db(), token_id, clock=get_queue().clock)
-        audit.info("%s revoked token %s (id %d)", _actor(), token.name, token.id)
+        audit.info("%s revoked token %s (id %d)", actor(), token.name, token.id)
         return SUPERVISOR["token_revoked"].format(name=token.name)
 
     return _run(action, _render_accounts, _accounts_url("token"))
