@@ -46,7 +46,12 @@ def _thread_connection(path: Path) -> sqlite_utils.Database:
     except OSError as exc:
         _drop(local)
         raise DatabaseUnavailable(str(exc)) from exc
-    if getattr(local, "db", None) is not None and local.inode == inode:
+    generation = current_app.extensions.get("ult_connection_generation", 0)
+    if (
+        getattr(local, "db", None) is not None
+        and local.inode == inode
+        and local.generation == generation
+    ):
         return local.db
     _drop(local)
     try:
@@ -54,6 +59,7 @@ def _thread_connection(path: Path) -> sqlite_utils.Database:
     except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
         raise DatabaseUnavailable(str(exc)) from exc
     local.inode = inode
+    local.generation = generation
     return local.db
 
 
@@ -77,7 +83,11 @@ def discard_db() -> None:
     the next request opens the database afresh instead of reusing a broken handle."""
     g.pop("db", None)
     g.pop("queue", None)
-    local = current_app.extensions.get("ult_connections")
+    # Every thread's handle to that file may share the broken state (SQLite keeps one
+    # shared-memory index per file and process): each thread reopens at its next request.
+    extensions = current_app.extensions
+    extensions["ult_connection_generation"] = extensions.get("ult_connection_generation", 0) + 1
+    local = extensions.get("ult_connections")
     if local is not None:
         _drop(local)
 

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-import sqlite_utils
 from flask import Flask
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
@@ -136,29 +135,11 @@ class AdminServer:
 
     def run(self) -> None:
         """Serve until :meth:`stop`; then end the streams and close everything."""
-        keeper = self._keep_database_open()
         try:
             while not self._stop.is_set():
                 wasyncore.loop(timeout=LOOP_TIMEOUT_S, map=self._map, use_poll=True, count=1)
         finally:
             self._shutdown()
-            if keeper is not None:
-                keeper.close()
-
-    def _keep_database_open(self) -> sqlite_utils.Database | None:
-        """One idle connection for the server's lifetime.
-
-        Each request opens and closes its own connection (:mod:`admin.db`). When that is the
-        last connection to the file, SQLite checkpoints the WAL and deletes it on close: an
-        fsync'd checkpoint per request (about 8 ms of a 0.5 ms call-next on the development
-        machine). An idle connection holds no snapshot, so it never holds a checkpoint back;
-        the day reset still truncates the WAL.
-        """
-        try:
-            return connect(self._database, create=False, migrate_schema=False)
-        except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
-            log.warning("database %s not held open: %s", self._database, exc)
-            return None
 
     def stop(self) -> None:
         """Ask :meth:`run` to return. Safe from a signal handler and from other threads."""
