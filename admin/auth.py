@@ -157,7 +157,8 @@ def current_principal() -> Principal | None:
             user = accounts.get_user(get_db(), session["user"])
         except QueueError:
             user = None
-        if user is not None and user.active:
+        current = user is not None and user.active
+        if current and session.get("epoch") == accounts.session_epoch(get_db(), user.username):
             principal = Principal(user.username, user.role, "session")
         else:
             session.clear()
@@ -272,6 +273,7 @@ def login() -> Any:
             session.clear()
             session.permanent = True
             session["user"] = user.username
+            session["epoch"] = accounts.session_epoch(get_db(), user.username)
             return redirect(_safe_next(request.form.get("next")))
         by_user.failed(user_key)
         by_address.failed(address_key)
@@ -285,7 +287,11 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    """End the session."""
+    """End the session, and every other session of this user: a cookie copied on a shared
+    PC must not outlive the logout."""
+    principal = current_principal()
+    if principal is not None and principal.via == "session":
+        accounts.end_sessions(get_db(), principal.name)
     session.clear()
     flash(AUTH["logged_out"], "info")
     return redirect(url_for("auth.login"))

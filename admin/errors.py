@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -76,6 +76,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> Any:
+        if not is_api_request() and current_principal() is None and request.path != "/login":
+            # A tab left open after logging out or after the session ended: say so and
+            # offer the login, rather than a bare "form expired".
+            flash(AUTH["session_expired"], "error")
+            return redirect(url_for("auth.login"))
         return error_response(400, "csrf_failed", ERRORS["csrf_failed"])
 
     @app.errorhandler(sqlite3.Error)

@@ -125,6 +125,26 @@ def set_password(db: sqlite_utils.Database, username: str, password: str) -> Use
     return get_user(db, username)
 
 
+def session_epoch(db: sqlite_utils.Database, username: str) -> int:
+    """The account's session generation: a staff session is valid only while it carries the
+    current one (the web app keeps sessions in signed cookies, which cannot be withdrawn)."""
+    found = row(db, "SELECT value FROM meta WHERE key = ?", (f"session_epoch:{username}",))
+    return int(found["value"]) if found else 0
+
+
+def end_sessions(db: sqlite_utils.Database, username: str) -> int:
+    """End every session of the account (logging out, on a shared PC, must make a copied
+    cookie useless too); returns the new generation."""
+    key = f"session_epoch:{username}"
+    with immediate(db):
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1",
+            (key,),
+        )
+    return session_epoch(db, username)
+
+
 def set_role(db: sqlite_utils.Database, username: str, role: str) -> User:
     """Give an account another role (SOP: an absent officer's task passes to another)."""
     _role(role)

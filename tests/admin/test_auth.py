@@ -120,3 +120,24 @@ def test_unknown_api_path_is_json_and_unknown_page_is_html(client: FlaskClient) 
     assert api.status_code == 404 and api.json["error"] == "not_found" and api.json["message"]
     page = client.get("/nothing")
     assert page.status_code == 404 and "tidak ditemukan" in page.get_data(as_text=True)
+
+
+def test_logout_makes_a_copied_session_cookie_useless(app: Flask) -> None:
+    client = app.test_client()
+    login(client, "front_office")
+    stolen = client.get_cookie("ult_session").value
+    token = csrf_token(client)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    other = app.test_client()
+    other.set_cookie("ult_session", stolen)
+    assert other.get("/").headers["Location"].endswith("/login")
+    login(other, "front_office")  # logging in again works
+    assert not other.get("/").headers["Location"].endswith("/login")
+
+
+def test_a_form_from_a_tab_left_open_after_logout_leads_to_the_login(client: FlaskClient) -> None:
+    token = login(client, "front_office")
+    client.post("/logout", data={"csrf_token": token})
+    stale = client.post("/counter/call-next", data={"csrf_token": token, "counter_id": "1"})
+    assert stale.status_code == 302 and stale.headers["Location"].endswith("/login")
+    assert "Sesi Anda berakhir" in client.get("/login").get_data(as_text=True)
