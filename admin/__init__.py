@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Flask, redirect, url_for
 
-from kiosk.clock import utc_now
-from kiosk.settings import Settings, load_settings
+from ult.clock import utc_now
+from ult.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The JSON API ``/api/v1``: tickets, counters, the SOP actions, and its OpenAPI document.
 
 Devices and scripts (bearer token) and the staff pages (session cookie plus CSRF header)
-call the same endpoints; each maps onto one :class:`kiosk.queue.Queue` method, so one call
+call the same endpoints; each maps onto one :class:`ult.queue.Queue` method, so one call
 is one transaction and one event, attributed to the caller (``Principal.name``).
 
 Endpoints (roles from :data:`admin.auth.ACTION_ROLES`):
@@ -39,11 +39,11 @@ from admin.auth import Principal, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
-from kiosk import queries, sop
-from kiosk.clock import to_stamp
-from kiosk.messages import STATES
-from kiosk.nik import mask_nik as _mask_nik
-from kiosk.queue import (
+from ult import queries, sop
+from ult.clock import to_stamp
+from ult.messages import STATES
+from ult.nik import mask_nik as _mask_nik
+from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
     LETTER_TYPES,
@@ -54,7 +54,7 @@ from kiosk.queue import (
     Queue,
     Ticket,
 )
-from kiosk.settings import BACK_OFFICE
+from ult.settings import BACK_OFFICE
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ CASE_TEXT_FIELDS = (
 def mask_nik(nik: str | None) -> str | None:
     """A NIK as roles outside the case may see it (``"1271**********01"``); None stays None.
 
-    The domain's rule (:func:`kiosk.nik.mask_nik`): region kept, birth date, sex and most of
+    The domain's rule (:func:`ult.nik.mask_nik`): region kept, birth date, sex and most of
     the serial hidden; anything that is not a NIK becomes 16 asterisks.
     """
     return None if nik is None else _mask_nik(str(nik))
@@ -158,7 +158,7 @@ class TicketAction:
     """One ``POST /tickets/{id}/{name}`` endpoint.
 
     ``name`` is the URL segment and the :data:`admin.auth.ACTION_ROLES` key; ``transition``
-    the :data:`kiosk.sop.TRANSITIONS` key (its event kind and SOP step); ``fields`` the body;
+    the :data:`ult.sop.TRANSITIONS` key (its event kind and SOP step); ``fields`` the body;
     ``run(queue, ticket_id, body, actor)`` calls the queue with the checked body.
     """
 
@@ -640,7 +640,7 @@ def _printer_lock() -> threading.Lock:
 
 
 def _dispenser(queue: Queue) -> Any:
-    from printer.dispense import Dispenser
+    from kiosk.dispense import Dispenser
 
     return Dispenser(queue, ticket_output(), settings())
 
@@ -664,7 +664,7 @@ def _check_printer(queue: Queue, actor: str) -> Any:
 def _print(queue: Queue, ticket: Ticket, actor: str) -> bool:
     """Print ``ticket`` with its current position; True when the paper came out.
 
-    :meth:`printer.dispense.Dispenser.reprint` records ``printed`` or ``print_failed``;
+    :meth:`kiosk.dispense.Dispenser.reprint` records ``printed`` or ``print_failed``;
     anything else that goes wrong is recorded as ``print_failed`` (``error``) here, since
     the ticket exists either way and reception reprints it.
     """
@@ -832,7 +832,7 @@ def counter_queue(counter_id: int) -> Any:
     """What a counter can take next: ``{"counter": Counter, "tickets": [QueueItem...]}``.
 
     Front office: the waiting tickets of its services, priority first then in line order
-    (:func:`kiosk.queries.counter_queue`; the interleave rule may call a normal ticket
+    (:func:`ult.queries.counter_queue`; the interleave rule may call a normal ticket
     first). Back office: the escalated cases not yet taken. 404 unknown counter.
     """
     desk = get_queue().counter(counter_id)

@@ -32,8 +32,8 @@ from flask import (
 
 from admin.db import get_db
 from admin.messages import AUTH
-from kiosk import accounts, sop
-from kiosk.errors import QueueError
+from ult import accounts, sop
+from ult.errors import QueueError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import sqlite_utils
 from flask import Flask, current_app, g
 
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import NotInitialised, SchemaTooNew, connect
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import NotInitialised, SchemaTooNew, connect
 
 
 class DatabaseUnavailable(Exception):

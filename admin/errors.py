@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from admin.auth import current_principal, is_api_request
 from admin.db import DatabaseUnavailable, discard_db
 from admin.messages import AUTH, ERRORS, ROLE_NAMES
-from kiosk.errors import QueueError
+from ult.errors import QueueError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from flask import flash, redirect, request
 
 from admin.auth import current_principal
 from admin.errors import QUEUE_STATUS
-from kiosk.errors import QueueError
+from ult.errors import QueueError
 
 
 class PageRefusal(Exception):

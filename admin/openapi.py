@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document served at ``GET /api/v1/openapi.json``.
 
 Built as a Python dict from the same tables the views use (:data:`admin.api.ISSUE_FIELDS`,
-:data:`admin.api.TICKET_ACTIONS`, :data:`admin.auth.ACTION_ROLES`, :data:`kiosk.sop.TRANSITIONS`),
+:data:`admin.api.TICKET_ACTIONS`, :data:`admin.auth.ACTION_ROLES`, :data:`ult.sop.TRANSITIONS`),
 so a field or a role added there is documented without a second edit. It also describes the
 public endpoints of :mod:`admin.stream` (board, board events, ``/healthz``).
 
@@ -17,9 +17,9 @@ from typing import Any
 
 from admin.api import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
 from admin.auth import ACTION_ROLES
-from kiosk import sop
-from kiosk.queue import PRINTER_STATES, SOURCES
-from kiosk.settings import BACK_OFFICE, FRONT_OFFICE
+from ult import sop
+from ult.queue import PRINTER_STATES, SOURCES
+from ult.settings import BACK_OFFICE, FRONT_OFFICE
 
 API_VERSION = "1.0.0"
 """The document's ``info.version``; the URL prefix ``/api/v1`` changes only on a break."""

@@ -42,12 +42,12 @@ from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
 from admin.visitor import live_event_kinds
-from kiosk import queries, sop
-from kiosk.clock import from_stamp, to_stamp
-from kiosk.errors import QueueError, conflict, invalid
-from kiosk.messages import ACTIONS, CHOICES, STATES
-from kiosk.nik import mask_nik
-from kiosk.queue import (
+from ult import queries, sop
+from ult.clock import from_stamp, to_stamp
+from ult.errors import QueueError, conflict, invalid
+from ult.messages import ACTIONS, CHOICES, STATES
+from ult.nik import mask_nik
+from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
     LETTER_TYPES,
@@ -56,8 +56,8 @@ from kiosk.queue import (
     Issued,
     Ticket,
 )
-from kiosk.settings import BACK_OFFICE, FRONT_OFFICE
-from kiosk.store import row, rows
+from ult.settings import BACK_OFFICE, FRONT_OFFICE
+from ult.store import row, rows
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -368,7 +368,7 @@ def _issue_and_print(service: str, topic: str | None, priority: bool, key: str |
     cannot print: a receptionist is there to tell the visitor the number, and the ticket
     is listed for reprint. With no printer configured nothing is marked for reprint.
     """
-    from printer.dispense import Dispenser
+    from kiosk.dispense import Dispenser
 
     queue = get_queue()
     who = actor()
@@ -580,7 +580,7 @@ def reception_issue() -> Any:
 @require("reprint")
 def reception_reprint(ticket_id: int) -> Any:
     """Print a ticket again after its print failed."""
-    from printer.dispense import Dispenser
+    from kiosk.dispense import Dispenser
 
     def act() -> str:
         queue = get_queue()
@@ -613,7 +613,7 @@ def reception_reprint(ticket_id: int) -> Any:
 @require("issue")
 def reception_printer_check() -> Any:
     """Ask the printer now and record its state when it changed."""
-    from printer.dispense import Dispenser
+    from kiosk.dispense import Dispenser
 
     def act() -> str:
         with _PRINTER_LOCK:

@@ -35,10 +35,10 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
 
 from admin.messages import ERRORS
-from kiosk.messages import CLI
-from kiosk.migrations import LATEST
-from kiosk.settings import Settings
-from kiosk.store import NotInitialised, SchemaTooNew, connect, schema_version
+from ult.messages import CLI
+from ult.migrations import LATEST
+from ult.settings import Settings
+from ult.store import NotInitialised, SchemaTooNew, connect, schema_version
 
 log = logging.getLogger(__name__)
 

@@ -53,8 +53,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
-from kiosk.queries import Event, events_after, last_event_id, printer_state
-from kiosk.store import NotInitialised, SchemaTooNew, connect
+from ult.queries import Event, events_after, last_event_id, printer_state
+from ult.store import NotInitialised, SchemaTooNew, connect
 
 log = logging.getLogger(__name__)
 

@@ -34,12 +34,12 @@ from admin.errors import QUEUE_STATUS
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import ROLE_NAMES, SUPERVISOR
 from admin.visitor import STREAM_URL, live_event_kinds
-from kiosk import accounts, catalog, queries, sop
-from kiosk.errors import QueueError
-from kiosk.messages import STATES
-from kiosk.queue import RUNNING_TEXT_MAX
-from kiosk.settings import BACK_OFFICE, FRONT_OFFICE
-from kiosk.store import rows
+from ult import accounts, catalog, queries, sop
+from ult.errors import QueueError
+from ult.messages import STATES
+from ult.queue import RUNNING_TEXT_MAX
+from ult.settings import BACK_OFFICE, FRONT_OFFICE
+from ult.store import rows
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("admin.audit")

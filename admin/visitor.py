@@ -29,10 +29,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
-from kiosk import queries, sop
-from kiosk.catalog import EVENT_KIND as CATALOG_EVENT
-from kiosk.queue import Queue, Ticket
-from kiosk.store import row
+from ult import queries, sop
+from ult.catalog import EVENT_KIND as CATALOG_EVENT
+from ult.queue import Queue, Ticket
+from ult.store import row
 
 bp = Blueprint("visitor", __name__)
 

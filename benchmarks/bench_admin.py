@@ -3,7 +3,7 @@
 Run with ``.venv/bin/python benchmarks/bench_admin.py`` (``make bench`` runs it too);
 ``--help`` lists the sizes. A fresh temporary home is set up (the default settings file, the
 database with the store's pragmas, one ``front_office`` bearer token from
-:func:`kiosk.accounts.create_token`), then ``ult admin --host 127.0.0.1 --port 0`` is started
+:func:`ult.accounts.create_token`), then ``ult admin --host 127.0.0.1 --port 0`` is started
 as a subprocess: the real command, waitress with the settings' 64 threads. Clients are forked
 processes speaking HTTP/1.1 with keep-alive (``http.client``), one connection each.
 
@@ -57,11 +57,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import accounts
-from kiosk.catalog import apply_catalog
-from kiosk.queue import Queue
-from kiosk.settings import Settings, load_settings
-from kiosk.store import connect
+from ult import accounts
+from ult.catalog import apply_catalog
+from ult.queue import Queue
+from ult.settings import Settings, load_settings
+from ult.store import connect
 
 SERVICES = ("A", "B", "C", "D")
 CALL_P99_GOAL_MS = 10.0
@@ -73,7 +73,7 @@ SERVER_START_S = 30.0
 _FORK = multiprocessing.get_context("fork")
 _URL_LINE = re.compile(r"listening on http://([^/ ]+):(\d+)/")
 _CALLED = re.compile(rb"event: called\ndata: ([^\n]*)\n\n")
-_CLI = "import sys; from kiosk.cli import main; sys.exit(main())"
+_CLI = "import sys; from ult.cli import main; sys.exit(main())"
 
 
 # ----------------------------------------------------------------- the appliance

@@ -58,10 +58,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog import apply_catalog
-from kiosk.queue import Queue
-from kiosk.settings import Settings, load_settings
-from kiosk.store import connect
+from ult.catalog import apply_catalog
+from ult.queue import Queue
+from ult.settings import Settings, load_settings
+from ult.store import connect
 
 SIZE = (1920, 1080)
 FRAME_P99_GOAL_MS = 16.0

@@ -45,10 +45,10 @@ from typing import Any
 from gpiozero.pins.mock import MockFactory, MockPin
 
 from kiosk.button import ButtonDaemon
-from kiosk.catalog import apply_catalog
-from kiosk.settings import ButtonSettings, KioskSettings, Settings, load_settings
-from kiosk.store import connect
 from printer.output import TicketOutput
+from ult.catalog import apply_catalog
+from ult.settings import ButtonSettings, KioskSettings, Settings, load_settings
+from ult.store import connect
 
 P99_GOAL_MS = 20.0
 RSS_GOAL_MB = 60.0
@@ -56,7 +56,7 @@ RSS_GOAL_MB = 60.0
 _CHILD = (
     "import sys\n"
     "from kiosk.button import run\n"
-    "from kiosk.settings import load_settings\n"
+    "from ult.settings import load_settings\n"
     "sys.exit(run(load_settings(), simulate=True))\n"
 )
 

@@ -6,7 +6,7 @@ pragmas (WAL, ``synchronous=FULL``, ``BEGIN IMMEDIATE``, busy timeout).
 
 For each process count (1, and ``--processes``, default 8):
 
-* ``issue``: every process issues tickets through :meth:`kiosk.queue.Queue.issue`.
+* ``issue``: every process issues tickets through :meth:`ult.queue.Queue.issue`.
 * ``call_next``: every process calls those tickets through :meth:`Queue.call_next`, each call on
   a counter of its own that holds no ticket yet (a counter holds one open ticket, and releasing
   it would be a second transaction mixed into the measurement). The extra counters are inserted
@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog import apply_catalog
-from kiosk.queue import Queue
-from kiosk.settings import Settings, load_settings
-from kiosk.store import BUSY_TIMEOUT_SECONDS, connect
+from ult.catalog import apply_catalog
+from ult.queue import Queue
+from ult.settings import Settings, load_settings
+from ult.store import BUSY_TIMEOUT_SECONDS, connect
 
 SERVICES = ("A", "B", "C", "D")
 P99_GOAL = 2.0

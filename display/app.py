@@ -74,7 +74,7 @@ class LocalState:
 
     def state(self) -> dict[str, Any]:
         from display.snapshot import board_view_state
-        from kiosk.store import NotInitialised, SchemaTooNew, connect
+        from ult.store import NotInitialised, SchemaTooNew, connect
 
         try:
             db = connect(self.db_path, create=False, migrate_schema=False)
@@ -95,7 +95,7 @@ class LocalState:
 class RemoteState:
     """The board state from the admin app: ``GET {base_url}/api/v1/board`` (JSON, no login).
 
-    The document has the keys of :func:`kiosk.queries.board_state` plus ``service_names``.
+    The document has the keys of :func:`ult.queries.board_state` plus ``service_names``.
     ``timeout_s`` is short because the read happens in the board's loop: a hub that
     accepts and never answers must not stop the clock for long.
     """

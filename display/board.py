@@ -1,4 +1,4 @@
-"""The caller board: draws :func:`kiosk.queries.board_state` onto a pygame Surface.
+"""The caller board: draws :func:`ult.queries.board_state` onto a pygame Surface.
 
 The view only paints; it never waits, polls or opens a window, so the (later) main loop
 owns timing and the tests can render with ``SDL_VIDEODRIVER=dummy``. Every size is derived
@@ -10,7 +10,7 @@ drew; :meth:`BoardView.update` repaints only regions whose data changed and retu
 rectangles, which the loop hands to ``pygame.display.update(rects)``.
 
 State keys used besides those of ``board_state``: ``service_names`` (``{letter: name}``,
-from :func:`kiosk.queries.service_names`; letters are shown without it) and an optional
+from :func:`ult.queries.service_names`; letters are shown without it) and an optional
 ``priority`` flag on each call and counter (``board_state`` does not carry it yet).
 """
 

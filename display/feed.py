@@ -29,8 +29,8 @@ from urllib.parse import urlencode, urlsplit
 
 import sqlite_utils
 
-from kiosk.queries import Event, events_after, last_event_id
-from kiosk.store import NotInitialised, SchemaTooNew, connect
+from ult.queries import Event, events_after, last_event_id
+from ult.store import NotInitialised, SchemaTooNew, connect
 
 log = logging.getLogger(__name__)
 

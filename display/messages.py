@@ -104,3 +104,29 @@ SPOKEN: Final[dict[str, str]] = {
 def spoken_text(word: str) -> str:
     """Return the text espeak-ng is given for ``word`` (the word itself unless respelt above)."""
     return SPOKEN.get(word, word)
+
+
+CLI: dict[str, str] = {
+    "display_failed": (
+        "Papan panggilan tidak dapat dijalankan: {error}. Periksa: tidak ada desktop atau "
+        "getty yang memakai layar, pengguna layanan anggota grup video, render dan input, dan "
+        "pada Pi 5 kartu layar yang benar (SDL_KMSDRM_DEVICE_INDEX)."
+    ),
+    "display_follow_needs_file": "--follow hanya dipakai bersama --screenshot BERKAS.",
+    "display_following": "Papan berjalan tanpa layar; gambar terkini: {path} (Ctrl+C berhenti)",
+    "display_hub_invalid": "Alamat hub '{hub}' tidak valid: tulis http(s)://host[:port].",
+    "display_hub_needs_follow": (
+        "--hub bersama --screenshot memerlukan --follow "
+        "(tangkapan sekali memakai basis data lokal)."
+    ),
+    "display_options_clash": "--windowed tidak dapat dipakai bersama --screenshot atau --size.",
+    "display_size_needs_file": "--size hanya dipakai bersama --screenshot BERKAS.",
+    "screenshot_failed": "Tangkapan papan tidak dapat ditulis ke {path}: {error}",
+    "screenshot_written": "Tangkapan papan ditulis: {path}",
+    "size_invalid": "Ukuran layar '{size}' tidak valid: tulis LEBARxTINGGI, 320–7680 piksel.",
+    "voice_built": "Paket suara dibuat: {count} berkas di {path}",
+    "voice_failed": "Paket suara gagal dibuat: {error}",
+    "voice_refused": "Pengumuman tidak dapat dibuat: {error}",
+    "voice_written": "Pengumuman ditulis: {path}",
+}
+"""Output of ``ult display`` and ``ult voice``."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.settings import Settings
+from ult.settings import Settings
 
 log = logging.getLogger(__name__)
 

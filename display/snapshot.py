@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.clock import Clock, utc_now
-from kiosk.queries import board_state, service_names
-from kiosk.settings import Settings
+from ult.clock import Clock, utc_now
+from ult.queries import board_state, service_names
+from ult.settings import Settings
 
 
 def board_view_state(db: sqlite_utils.Database) -> dict[str, Any]:

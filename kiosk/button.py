@@ -8,8 +8,8 @@ Three kinds of thread, each with one job (PITFALLS, printer and button):
   cap per minute) and, if so, hands it to the worker through a :class:`queue.Queue`. No I/O,
   no database, no logging: a slow printer never delays the next edge.
 - **One worker thread** owns everything slow: its own SQLite connection and
-  :class:`~kiosk.queue.Queue` (a connection belongs to one thread), the
-  :class:`~printer.dispense.Dispenser` that checks, issues and prints, the LED and the buzzer.
+  :class:`~ult.queue.Queue` (a connection belongs to one thread), the
+  :class:`~kiosk.dispense.Dispenser` that checks, issues and prints, the LED and the buzzer.
   It re-checks the printer on its own (every 10 s while it cannot print, every 60 s otherwise),
   so the light returns to ready by itself when the printer comes back, and retries buttons,
   LED and buzzer that could not be claimed.
@@ -52,14 +52,15 @@ from gpiozero.exc import BadPinFactory
 from gpiozero.pins import Factory
 from gpiozero.pins.mock import MockFactory, MockPin
 
-from kiosk.clock import Clock, utc_now
-from kiosk.errors import QueueError
+from kiosk.dispense import Dispensed, Dispenser
 from kiosk.messages import BUTTON_TEXT
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import SchemaTooNew, connect
-from printer.dispense import Dispensed, Dispenser
 from printer.output import Check, PrinterSetupError, TicketOutput, state_text
+from ult.clock import Clock, utc_now
+from ult.errors import QueueError
+from ult.logs import logging_at
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import SchemaTooNew, connect
 
 log = logging.getLogger(__name__)
 
@@ -857,30 +858,6 @@ def _check_button_services(db: Any, settings: Settings) -> None:
 def _config_error(key: str, **values: object) -> int:
     print(MESSAGES[key].format(**values), file=sys.stderr, flush=True)
     return EXIT_CONFIG
-
-
-@contextlib.contextmanager
-def logging_at(level: int, names: tuple[str, ...] = ("kiosk", "printer")) -> Iterator[None]:
-    """Our log lines from ``level`` up reach stderr (the journal under systemd, which adds
-    time stamps) while the daemon runs; the levels before are restored afterwards.
-
-    python-escpos calls ``logging.basicConfig()`` when imported, so the root logger already
-    has a stderr handler at WARNING: the levels are set on our own loggers instead of the
-    root's, which also keeps python-escpos' per-job INFO lines on the root logger out.
-    """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
-    changed = []
-    for name in names:
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET:  # leave a level someone chose alone
-            logger.setLevel(level)
-            changed.append(logger)
-    try:
-        yield
-    finally:
-        for logger in changed:
-            logger.setLevel(logging.NOTSET)
 
 
 @contextlib.contextmanager

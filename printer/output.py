@@ -18,7 +18,6 @@ from pathlib import Path
 
 from escpos.escpos import Escpos
 
-from kiosk.settings import PrinterSettings
 from printer import messages
 from printer.capabilities import PrinterCapabilities, capabilities_for
 from printer.connections import open_file, open_network, open_serial, open_usb
@@ -26,6 +25,7 @@ from printer.escpos_render import print_layout
 from printer.layout import TicketLayout
 from printer.preview import write_preview_png
 from printer.status import PrinterState, describe, read_status
+from ult.settings import PrinterSettings
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.settings import Settings, load_settings
-from kiosk.store import connect
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import Settings, load_settings
+from ult.store import connect
 
 # 09:00 in Jakarta (UTC+7) on a Wednesday: the office is open.
 OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

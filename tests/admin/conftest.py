@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from admin import create_app
-from kiosk import accounts
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.settings import Settings
+from ult import accounts
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import Settings
 
 PASSWORD = "rahasia-123"
 """Every test account's password."""
@@ -28,7 +28,7 @@ USERS = {role: f"{role.replace('_', '')}1" for role in accounts.ROLES}
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """One account per role per test with scrypt (~0.2 s each on this machine) would make
     the admin suite slow; these tests are about the app, the hash is tested in
-    tests/kiosk/test_accounts.py."""
+    tests/ult/test_accounts.py."""
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(

@@ -18,12 +18,12 @@ from flask.testing import FlaskClient
 from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
 from admin.auth import ACTION_ROLES
 from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
-from kiosk import accounts
-from kiosk.clock import FakeClock
-from kiosk.messages import ERRORS as QUEUE_ERRORS
-from kiosk.queue import Queue
 from printer.output import Check, PrintFailed
 from tests.admin.conftest import USERS
+from ult import accounts
+from ult.clock import FakeClock
+from ult.messages import ERRORS as QUEUE_ERRORS
+from ult.queue import Queue
 
 VALID_NIK = "1271011201900001"  # Medan, born 12-01-1990, male, serial 0001
 PHONE = "081234567890"

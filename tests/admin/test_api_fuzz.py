@@ -26,12 +26,12 @@ from schemathesis.specs.openapi.checks import (
 
 from admin import create_app
 from admin.openapi import document
-from kiosk import accounts
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.store import connect
 from tests.conftest import OPENING, make_settings
+from ult import accounts
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.store import connect
 
 MAX_EXAMPLES = 20
 """Examples per operation: with ~30 operations the whole file stays under ~20 s."""

@@ -24,8 +24,8 @@ def test_login_page_is_indonesian_and_secure(client: FlaskClient) -> None:
 
 def test_fresh_install_login_page_says_how_to_make_the_first_supervisor(settings, tmp_path) -> None:
     from admin import create_app
-    from kiosk.catalog import apply_catalog
-    from kiosk.store import connect
+    from ult.catalog import apply_catalog
+    from ult.store import connect
 
     database = connect(settings.store.database)
     apply_catalog(database, settings)
@@ -97,7 +97,7 @@ def test_one_persons_typos_do_not_lock_the_shared_pc(client: FlaskClient) -> Non
 
 
 def test_a_disabled_user_loses_the_session(app: Flask, client: FlaskClient, db) -> None:
-    from kiosk import accounts
+    from ult import accounts
 
     login(client, "receptionist")
     accounts.disable_user(db, USERS["receptionist"])

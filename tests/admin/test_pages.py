@@ -15,13 +15,13 @@ from PIL import Image
 
 from admin import create_app
 from admin.auth import ACTION_ROLES
-from kiosk import accounts, sop
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.store import connect
 from tests.admin.conftest import PASSWORD, USERS, csrf_token, login
 from tests.conftest import make_settings
+from ult import accounts, sop
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.store import connect
 
 VALID_NIK = "1271011201900001"  # Medan, born 12-01-1990, male, serial 0001
 MASKED_NIK = "1271**********01"

@@ -22,10 +22,10 @@ import sqlite_utils
 
 from admin import create_app
 from admin.server import AdminServer, ServeError, check_database
-from kiosk.migrations import LATEST
-from kiosk.settings import Settings
-from kiosk.store import connect, migrate
 from tests.conftest import make_settings
+from ult.migrations import LATEST
+from ult.settings import Settings
+from ult.store import connect, migrate
 
 URL_LINE = re.compile(r"listening on (http://[^ ]+)")
 
@@ -35,7 +35,7 @@ def ult_command() -> list[str]:
     script = Path(sys.executable).with_name("ult")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from ult.cli import main; sys.exit(main())"]
 
 
 def environment(settings: Settings) -> dict[str, str]:

@@ -26,12 +26,12 @@ from admin.stream import CONFIG_HEARTBEAT, CONFIG_REPLAY, EventHub, hub
 from display.app import RemoteState
 from display.feed import RemoteFeed, SseMessage, SseParser
 from display.snapshot import board_view_state
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import connect
 from tests.conftest import make_settings
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import connect
 
 MAX_STREAMS = 3
 HEARTBEAT_S = 0.1

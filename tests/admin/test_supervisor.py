@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import accounts, catalog, queries
-from kiosk.cli import main as ult
-from kiosk.queue import Queue
-from kiosk.settings import Settings
 from tests.admin.conftest import PASSWORD, USERS, csrf_token
+from ult import accounts, catalog, queries
+from ult.cli import main as ult
+from ult.queue import Queue
+from ult.settings import Settings
 
 GET_ROUTES = ["/supervisor/catalog", "/supervisor/accounts"]
 """Pages only the supervisor may open."""

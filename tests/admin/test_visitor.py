@@ -17,10 +17,10 @@ from admin.security import CONTENT_SECURITY_POLICY
 from admin.visitor import PRINTER_FAULTS, live_event_kinds
 from display.service import wav_maker
 from display.voice import announcement_words
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue, Ticket
-from kiosk.settings import Settings
 from tests.display.test_app import write_pack
+from ult.clock import FakeClock
+from ult.queue import Queue, Ticket
+from ult.settings import Settings
 
 NIK = "1271011201900001"
 NAME = "Sitti Rahmawati"
@@ -223,7 +223,7 @@ def test_printer_faults_are_the_tv_boards() -> None:
 
 
 def test_live_kinds_cover_every_ticket_event() -> None:
-    from kiosk import sop
+    from ult import sop
 
     assert set(sop.EVENT_TARGETS) <= set(live_event_kinds())
 

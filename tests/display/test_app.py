@@ -41,12 +41,12 @@ from display.feed import Backoff, LocalFeed, RemoteFeed
 from display.service import chime_file, wav_maker
 from display.snapshot import board_view_state
 from display.voice import CHIME_FILE, RATE_HZ, default_vocabulary, espeak_available, word_file
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queries import events_after
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import connect
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queries import events_after
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import connect
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SIZE = (1280, 720)

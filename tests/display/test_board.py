@@ -33,12 +33,12 @@ from display.board import (
     _cut_middle,
     render_screenshot,
 )
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queries import board_state, service_names
-from kiosk.queue import Queue
-from kiosk.store import connect
 from tests.conftest import OPENING, make_settings
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queries import board_state, service_names
+from ult.queue import Queue
+from ult.store import connect
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OFFICE = "ULT Kantor Kementerian Agama"

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from display.feed import Backoff, FeedEvent, LocalFeed, RemoteFeed, SseMessage, SseParser
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import connect
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import connect
 
 
 class FakeTime:

@@ -96,7 +96,7 @@ def _ult_command() -> list[str]:
     script = Path(sys.executable).with_name("ult")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from ult.cli import main; sys.exit(main())"]
 
 
 @dataclass

@@ -36,16 +36,16 @@ from kiosk.button import (
     default_pin_factory,
     run,
 )
-from kiosk.catalog import apply_catalog
-from kiosk.queries import events_after
-from kiosk.queue import Queue
-from kiosk.settings import Settings
-from kiosk.store import connect, rows
+from kiosk.dispense import Dispenser
 from printer.capabilities import capabilities_for
 from printer.connections import AppendFile
-from printer.dispense import Dispenser
 from printer.output import TicketOutput
 from tests.conftest import make_settings
+from ult.catalog import apply_catalog
+from ult.queries import events_after
+from ult.queue import Queue
+from ult.settings import Settings
+from ult.store import connect, rows
 
 STATUS_OK = b"\x12"  # DLE EOT reply: fixed bits only, i.e. online and paper adequate
 CUT = b"\x1dV"
@@ -555,7 +555,7 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from kiosk.button import run\n"
-        "from kiosk.settings import load_settings\n"
+        "from ult.settings import load_settings\n"
         "sys.exit(run(load_settings(), simulate=True))\n"
     )
     env = {**os.environ, "ULT_HOME": str(settings.home), "ULT_CONFIG": str(settings.source)}

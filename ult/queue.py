@@ -2,8 +2,8 @@
 
 Each operation is one ``BEGIN IMMEDIATE`` transaction that changes one ticket (or counter)
 and appends one event (kind, ticket, counter, SOP step, actor, UTC time, JSON payload):
-both land or neither. Refusals raise :class:`~kiosk.errors.QueueError` and change nothing.
-The rules come from ``shared/SOP.md`` (steps in :mod:`kiosk.sop`) and ``shared/DESIGN.md``.
+both land or neither. Refusals raise :class:`~ult.errors.QueueError` and change nothing.
+The rules come from ``shared/SOP.md`` (steps in :mod:`ult.sop`) and ``shared/DESIGN.md``.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import sop
-from kiosk.clock import Clock, business_day, from_stamp, to_stamp, utc_now
-from kiosk.errors import QueueError, conflict, invalid, not_found
-from kiosk.messages import ACTIONS, CHOICES, FIELDS, STATES
-from kiosk.nik import NikError, check_nik
-from kiosk.settings import BACK_OFFICE, FRONT_OFFICE, Settings
-from kiosk.store import checkpoint, immediate, row, rows
+from ult import sop
+from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
+from ult.errors import QueueError, conflict, invalid, not_found
+from ult.messages import ACTIONS, CHOICES, FIELDS, STATES
+from ult.nik import NikError, check_nik
+from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
+from ult.store import checkpoint, immediate, row, rows
 
 TicketRef = int | str
 """A ticket by id, or by its label on the current business day (``"A-007"``)."""
@@ -184,9 +184,9 @@ class Counter:
 class Queue:
     """The queue of one appliance database.
 
-    ``Queue(db, settings, clock=utc_now)``: ``db`` from :func:`kiosk.store.connect` (one per
-    thread or process), ``settings`` from :func:`kiosk.settings.load_settings`, ``clock`` a
-    callable returning an aware UTC ``datetime`` (inject :class:`kiosk.clock.FakeClock` in
+    ``Queue(db, settings, clock=utc_now)``: ``db`` from :func:`ult.store.connect` (one per
+    thread or process), ``settings`` from :func:`ult.settings.load_settings`, ``clock`` a
+    callable returning an aware UTC ``datetime`` (inject :class:`ult.clock.FakeClock` in
     tests). Every method that changes something takes ``actor``, the user or device that
     acts (``"siti"``, ``"kiosk:button1"``), and records it.
     """
@@ -588,7 +588,7 @@ class Queue:
     ) -> Identified:
         """Record the visitor's identity (SOP step 7).
 
-        ``nik`` must be a possible NIK (:func:`kiosk.nik.check_nik`); ``phone`` 8–15 digits
+        ``nik`` must be a possible NIK (:func:`ult.nik.check_nik`); ``phone`` 8–15 digits
         (``+62``/``0`` prefix); someone ``acting_for`` another person needs ``letter_type``
         (:data:`LETTER_TYPES`: *surat kuasa* or *surat tugas*) and ``letter_number``. The
         visitor register is keyed by NIK: a returning visitor's record is updated. Returns

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import sop
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.queue import Queue
-from kiosk.settings import load_settings
-from kiosk.store import connect, integrity_ok
+from ult import sop
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import load_settings
+from ult.store import connect, integrity_ok
 
 WORKERS = 8
 CALLS_PER_WORKER = 300

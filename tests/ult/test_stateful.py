@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from kiosk import sop
-from kiosk.catalog import apply_catalog
-from kiosk.clock import FakeClock
-from kiosk.errors import QueueError
-from kiosk.queries import board_state
-from kiosk.queue import Queue
-from kiosk.store import connect, integrity_ok
 from tests.conftest import OPENING, make_settings
+from ult import sop
+from ult.catalog import apply_catalog
+from ult.clock import FakeClock
+from ult.errors import QueueError
+from ult.queries import board_state
+from ult.queue import Queue
+from ult.store import connect, integrity_ok
 
 FRONT = ("Loket 1", "Loket 2")
 BACK = "Back Office"

@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.queries import service_names
-from kiosk.queue import Issued, Queue, Ticket, TicketRef
-from kiosk.settings import Settings
 from printer.layout import TicketContent, TicketLayout, layout_ticket
 from printer.output import Check, PrintFailed, TicketOutput
+from ult.queries import service_names
+from ult.queue import Issued, Queue, Ticket, TicketRef
+from ult.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Tests for kiosk.nik: NIK validation at SOP step 7 and masking."""
+"""Tests for ult.nik: NIK validation at SOP step 7 and masking."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.nik import MESSAGES, PROVINCES, NikCheck, NikError, check_nik, mask_nik
+from ult.nik import MESSAGES, PROVINCES, NikCheck, NikError, check_nik, mask_nik
 
 # 12 71 01 = Sumatera Utara / Kota Medan / a kecamatan; born 17-08-85; serial 0001.
 MALE = "1271011708850001"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.queries import events_after, unprinted_tickets
-from kiosk.queue import Queue
-from kiosk.settings import Settings
+from kiosk.dispense import Dispenser
 from printer.capabilities import capabilities_for
-from printer.dispense import Dispenser
 from printer.output import PrinterSetupError, TicketOutput
 from tests.conftest import make_settings
+from ult.queries import events_after, unprinted_tickets
+from ult.queue import Queue
+from ult.settings import Settings
 
 
 def settings_with(tmp_path: Path, printer_toml: str) -> Settings:

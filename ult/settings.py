@@ -23,9 +23,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
 
-from kiosk.messages import SETTINGS_TEXT
+from ult.messages import SETTINGS_TEXT
 
-# User-facing text lives in kiosk/messages.py, with the rest of the package's.
+# User-facing text lives in ult/messages.py, with the rest of the package's.
 MESSAGES: Final[Mapping[str, str]] = types.MappingProxyType(SETTINGS_TEXT)
 
 FRONT_OFFICE: Final = "front_office"
@@ -370,7 +370,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
 
 
 def render_default_settings() -> str:
-    """Return the fully commented default settings file (``kiosk/default_settings.toml``)."""
+    """Return the fully commented default settings file (``ult/default_settings.toml``)."""
     # Anchored on this module's file rather than importlib.resources.files("kiosk"): under
     # pytest, tests/ is on sys.path and tests/kiosk/ (no __init__.py) makes the name "kiosk"
     # resolve to a namespace package without the template. The file ships next to this module

@@ -1,4 +1,4 @@
-"""Tests for kiosk.settings: locating, defaults, the template and validation."""
+"""Tests for ult.settings: locating, defaults, the template and validation."""
 
 import dataclasses
 import datetime
@@ -9,7 +9,7 @@ from textwrap import dedent
 
 import pytest
 
-from kiosk.settings import (
+from ult.settings import (
     BACK_OFFICE,
     FRONT_OFFICE,
     AdminSettings,
@@ -189,7 +189,7 @@ def test_directory_instead_of_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_template_is_the_packaged_file() -> None:
-    on_disk = Path(__file__).parents[2] / "kiosk" / "default_settings.toml"
+    on_disk = Path(__file__).parents[2] / "ult" / "default_settings.toml"
     assert render_default_settings() == on_disk.read_text(encoding="utf-8")
 
 

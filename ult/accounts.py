@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.clock import Clock, to_stamp, utc_now
-from kiosk.errors import conflict, invalid, not_found
-from kiosk.store import immediate, row, rows
+from ult.clock import Clock, to_stamp, utc_now
+from ult.errors import conflict, invalid, not_found
+from ult.store import immediate, row, rows
 
 ROLES = ("receptionist", "front_office", "back_office", "unit", "supervisor", "technician")
 """Staff roles (SOP "Pelaksana" plus the supervisor and the technician)."""

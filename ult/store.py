@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.migrations import LATEST, MIGRATIONS
+from ult.migrations import LATEST, MIGRATIONS
 
 
 class SchemaTooNew(RuntimeError):

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from kiosk import sop
-from kiosk.errors import QueueError
-from kiosk.queries import board_state, counter_queue, ticket_history, unprinted_tickets
-from kiosk.queue import Queue, Ticket
 from tests.conftest import make_settings
+from ult import sop
+from ult.errors import QueueError
+from ult.queries import board_state, counter_queue, ticket_history, unprinted_tickets
+from ult.queue import Queue, Ticket
 
 VALID_NIK = "1271011201900001"  # Medan, born 12-01-1990, male, serial 0001
 FEMALE_NIK = "3273015205850002"  # Bandung, born 12-05-1985, female (52 = 12 + 40)
@@ -104,7 +104,7 @@ kind = "front_office"
 services = ["C", "D"]
 """
     settings = make_settings(tmp_path / "split", text)
-    from kiosk.catalog import apply_catalog
+    from ult.catalog import apply_catalog
 
     apply_catalog(db, settings)
     queue = Queue(db, settings)
@@ -293,7 +293,7 @@ kind = "front_office"
 services = ["B", "C", "D"]
 """
     settings = make_settings(tmp_path / "h", text)
-    from kiosk.catalog import apply_catalog
+    from ult.catalog import apply_catalog
 
     apply_catalog(db, settings)
     queue = Queue(db, settings)
@@ -999,7 +999,7 @@ kind = "front_office"
 services = ["A", "B", "C", "D"]
 """
     settings = make_settings(tmp_path / "named", text)
-    from kiosk.catalog import apply_catalog
+    from ult.catalog import apply_catalog
 
     apply_catalog(db, settings)
     queue = Queue(db, settings)

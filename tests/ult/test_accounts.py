@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import accounts
-from kiosk.errors import QueueError
+from ult import accounts
+from ult.errors import QueueError
 
 
 def test_password_is_hashed_and_verified(db) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import sop
-from kiosk.clock import from_stamp
-from kiosk.store import row, rows
+from ult import sop
+from ult.clock import from_stamp
+from ult.store import row, rows
 
 LAST_CALLS = 6
 """How many recent calls the board lists."""

@@ -39,7 +39,7 @@ import calendar
 from dataclasses import dataclass
 from typing import Final
 
-from kiosk.messages import NIK_TEXT
+from ult.messages import NIK_TEXT
 
 __all__ = [
     "MESSAGES",
@@ -50,7 +50,7 @@ __all__ = [
     "mask_nik",
 ]
 
-# User-facing text lives in kiosk/messages.py, with the rest of the package's.
+# User-facing text lives in ult/messages.py, with the rest of the package's.
 MESSAGES: Final[dict[str, str]] = NIK_TEXT
 
 # Kemendagri province codes (kode wilayah).  The names are informational only.

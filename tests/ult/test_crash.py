@@ -1,7 +1,7 @@
 """Power-cut style crashes: a process killed mid-work never corrupts or renumbers the queue.
 
 A child process issues and calls tickets in a loop on one database file and prints each ticket
-only after :meth:`kiosk.queue.Queue.issue` returned (after its commit). The test kills it with
+only after :meth:`ult.queue.Queue.issue` returned (after its commit). The test kills it with
 SIGKILL at random moments, 20 times, restarting it on the same file each time. After every kill:
 ``PRAGMA integrity_check`` is ``ok`` for Python's sqlite3 and for the ``sqlite3`` command-line
 program, every service's numbers of a day run 1..N with no gap or repeat, and every ticket the
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-import kiosk
-from kiosk.catalog import apply_catalog
-from kiosk.settings import load_settings
-from kiosk.store import connect
+import ult
+from ult.catalog import apply_catalog
+from ult.settings import load_settings
+from ult.store import connect
 
 KILLS = 20
 DELAY_SECONDS = (0.05, 0.4)
@@ -38,9 +38,9 @@ CHILD = r"""
 import json, random, sys
 from pathlib import Path
 
-from kiosk.queue import Queue
-from kiosk.settings import load_settings
-from kiosk.store import connect
+from ult.queue import Queue
+from ult.settings import load_settings
+from ult.store import connect
 
 config, home, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 settings = load_settings(Path(config), environ={"ULT_HOME": home})
@@ -73,7 +73,7 @@ class _Child:
             [sys.executable, "-c", CHILD, *args],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
-            cwd=Path(kiosk.__file__).resolve().parent.parent,
+            cwd=Path(ult.__file__).resolve().parent.parent,
         )
         self.ready = threading.Event()
         self.lines: list[bytes] = []

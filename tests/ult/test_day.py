@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from kiosk import sop
-from kiosk.queries import clock_warning, events_after
-from kiosk.queue import Queue
 from tests.conftest import OPENING, make_settings
+from ult import sop
+from ult.queries import clock_warning, events_after
+from ult.queue import Queue
 
 
 def kinds(queue: Queue) -> list[str]:

@@ -26,11 +26,11 @@ from datetime import datetime
 import sqlite_utils
 from babel.dates import format_datetime
 
-from kiosk import sop
-from kiosk.clock import Clock, from_stamp, to_stamp, utc_now
-from kiosk.errors import conflict, invalid, not_found
-from kiosk.messages import CATALOG
-from kiosk.settings import (
+from ult import sop
+from ult.clock import Clock, from_stamp, to_stamp, utc_now
+from ult.errors import conflict, invalid, not_found
+from ult.messages import CATALOG
+from ult.settings import (
     _COUNTER_NAME_MAX,
     _MAIN_UNIT_MAX,
     _SERVICE_NAME_MAX,
@@ -39,7 +39,7 @@ from kiosk.settings import (
     FRONT_OFFICE,
     Settings,
 )
-from kiosk.store import immediate, row, rows
+from ult.store import immediate, row, rows
 
 SOURCE_KEY = "catalog_source"
 """Meta key naming where the catalog's truth is: absent or ``settings``, or ``admin``."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from kiosk import catalog, queries
-from kiosk.catalog import apply_catalog, init_catalog, save_counter, save_service, save_unit
-from kiosk.clock import FakeClock
-from kiosk.errors import QueueError
-from kiosk.queue import Queue
-from kiosk.settings import Settings
+from ult import catalog, queries
+from ult.catalog import apply_catalog, init_catalog, save_counter, save_service, save_unit
+from ult.clock import FakeClock
+from ult.errors import QueueError
+from ult.queue import Queue
+from ult.settings import Settings
 
 
 def state(db: sqlite_utils.Database) -> dict[str, list]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kiosk.cli import main
-from kiosk.settings import load_settings
-from kiosk.store import connect
+from ult.cli import main
+from ult.settings import load_settings
+from ult.store import connect
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
 
 def test_a_database_held_too_long_is_reported(home: Path, monkeypatch) -> None:
     ult("init")
-    monkeypatch.setattr("kiosk.store.BUSY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr("ult.store.BUSY_TIMEOUT_SECONDS", 0.2)
     holder = sqlite3.connect(home / "ult.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -356,7 +356,7 @@ def test_display_screenshot_shows_the_call(home: Path, tmp_path: Path, monkeypat
 
 
 def test_init_leaves_a_catalog_edited_on_the_admin_page_until_apply_catalog(home: Path) -> None:
-    from kiosk.catalog import catalog_source, save_service
+    from ult.catalog import catalog_source, save_service
 
     assert ult("init").exit_code == 0
     assert "--apply-catalog" in ult("init", "--help").output
@@ -373,3 +373,29 @@ def test_init_leaves_a_catalog_edited_on_the_admin_page_until_apply_catalog(home
     assert db.execute("SELECT name FROM services WHERE letter = 'D'").fetchone()[0] == "Pengurusan"
     assert catalog_source(db) == "settings"
     db.close()
+
+
+def test_other_packages_commands_come_from_entry_points() -> None:
+    """The core defines only its own commands; kiosk, display and admin add theirs through
+    the ``ult.commands`` entry-point group, and ``ult --help`` lists them all."""
+    from importlib.metadata import entry_points
+
+    from ult.cli import COMMANDS_GROUP, main
+
+    core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day"}
+    plugins = {point.name: point.value for point in entry_points(group=COMMANDS_GROUP)}
+    assert set(main.commands) == core
+    assert set(plugins) == {
+        "kiosk",
+        "reprint",
+        "print-test",
+        "ticket",
+        "udev-rule",
+        "display",
+        "voice",
+        "admin",
+    }
+    assert all(value.split(".")[0] in {"kiosk", "display", "admin"} for value in plugins.values())
+    listed = CliRunner().invoke(main, ["--help"]).output
+    for name in core | set(plugins):
+        assert f"  {name} " in listed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kiosk.messages import error_text
+from ult.messages import error_text
 
 Kind = Literal["invalid", "conflict", "not_found"]
 

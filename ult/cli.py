@@ -1,0 +1,506 @@
+"""The ``ult`` command line: set up the appliance, work the queue, manage accounts.
+
+Exit codes: 0 success; 1 the queue refused (the reason is printed); 2 usage or
+configuration error (bad arguments, invalid settings file, unusable database).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from functools import wraps
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+import sqlite_utils
+from babel.dates import format_datetime
+
+from ult import accounts, queries
+from ult.catalog import init_catalog
+from ult.clock import from_stamp
+from ult.errors import QueueError
+from ult.messages import CLI, STATES
+from ult.queue import Queue
+from ult.settings import Settings, SettingsError, load_settings, render_default_settings
+from ult.store import NotInitialised, SchemaTooNew, connect, schema_version
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+FOLLOW_POLL_SECONDS = 0.5
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    """What a command needs: the settings and the database, each opened on first use.
+
+    Only ``ult init`` creates the database; every other command finds it or says to run
+    ``ult init``, so a mistyped ``ULT_HOME`` never yields an empty queue.
+    """
+
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self.create_database = False
+        self._settings: Settings | None = None
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            path = self.settings.store.database
+            try:
+                self._db = connect(path, create=self.create_database)
+            except NotInitialised as error:
+                raise click.ClickException(CLI["database_empty"].format(path=path)) from error
+            except FileNotFoundError as error:
+                raise click.ClickException(CLI["database_missing"].format(path=path)) from error
+            except SchemaTooNew as error:
+                raise click.ClickException(
+                    CLI["schema_newer"].format(
+                        path=path, found=error.found, supported=error.supported
+                    )
+                ) from error
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, sqlite3.OperationalError):
+                    raise click.ClickException(
+                        CLI["database_error"].format(path=path, error=error, directory=path.parent)
+                    ) from error
+                raise click.ClickException(CLI["database_failed"].format(error=error)) from error
+            except OSError as error:
+                raise click.ClickException(
+                    CLI["database_error"].format(path=path, error=error, directory=path.parent)
+                ) from error
+        return self._db
+
+    def close(self) -> None:
+        """Close the database, if it was opened (when the command ends)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def queue(self) -> Queue:
+        return Queue(self.db, self.settings)
+
+    def local(self, stamp: Any) -> str:
+        """A stored UTC time in the office zone, in Indonesian (``29 Nov 2026 13.56.46``)."""
+        return format_datetime(
+            stamp, "d MMM y HH.mm.ss", tzinfo=self.settings.office.tz, locale="id"
+        )
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``message`` to stderr and exit with ``code`` (:data:`EXIT_REFUSED` or
+    :data:`EXIT_USAGE`)."""
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def handled(command: F) -> F:
+    """Turn domain refusals and settings errors into a message and the documented code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except QueueError as error:
+            fail(error.message, EXIT_REFUSED)
+        except SettingsError as error:
+            fail(CLI["settings_error"].format(error=error), EXIT_USAGE)
+        except click.ClickException as error:
+            fail(error.format_message(), EXIT_USAGE)
+        except click.Abort:
+            fail(CLI["aborted"], EXIT_REFUSED)
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            fail(
+                CLI["database_busy" if busy else "database_failed"].format(error=error), EXIT_USAGE
+            )
+        except sqlite3.Error as error:
+            fail(CLI["database_failed"].format(error=error), EXIT_USAGE)
+        except BrokenPipeError:
+            # The reader went away (`ult events | head`): nothing to tell anyone. Point stdout
+            # at /dev/null so the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except OSError as error:
+            fail(CLI["file_error"].format(error=error), EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+pass_app = click.make_pass_decorator(App)
+actor_option = click.option(
+    "--actor", default=default_actor, show_default="cli:<login>", help="Who acts, for the record."
+)
+
+
+COMMANDS_GROUP = "ult.commands"
+"""Entry-point group through which the other packages add their commands to ``ult``
+(``pyproject.toml``), the way Flask finds ``flask.commands``: the core names none of them."""
+
+
+class CommandGroup(click.Group):
+    """``ult``: the core's own commands plus those registered under :data:`COMMANDS_GROUP`.
+
+    A plugin's module is imported only when its command runs or help lists it, so a
+    command of the core never pays for pygame or python-escpos.
+    """
+
+    def _plugins(self) -> dict[str, Any]:
+        return {point.name: point for point in entry_points(group=COMMANDS_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        point = self._plugins().get(cmd_name)
+        if point is None:
+            return None
+        loaded = point.load()
+        if not isinstance(loaded, click.Command):
+            raise TypeError(f"entry point {point.value} is not a click command")
+        return loaded
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (default: $ULT_CONFIG, else $ULT_HOME/ult.toml; ULT_HOME defaults "
+    "to ./var).",
+)
+@click.version_option(package_name="ult-kiosk")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """ULT Kiosk: the queue appliance of the Unit Layanan Terpadu."""
+    ctx.obj = App(config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command()
+@click.option(
+    "--apply-catalog",
+    "force_catalog",
+    is_flag=True,
+    help="Apply the file's services, topics, counters and main units even though a "
+    "supervisor has edited them on the admin page (the file becomes the truth again).",
+)
+@pass_app
+@handled
+def init(app: App, force_catalog: bool) -> None:
+    """Set up or update the appliance from its settings file.
+
+    Writes a commented settings file when there is none, creates or upgrades the database,
+    and applies the file's services, topics, counters and main units to it. Run it again
+    after editing those: what the file no longer names is deactivated, never deleted.
+    Once a supervisor edits the catalog on the admin page, the database is the truth and
+    init leaves it alone (and says so) unless --apply-catalog is given.
+    """
+    target = app.config or _settings_path()
+    if target.exists():
+        click.echo(CLI["init_settings_kept"].format(path=target))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_default_settings(), encoding="utf-8")
+        click.echo(CLI["init_settings"].format(path=target))
+    app.config = target
+    app.create_database = True
+    for change in init_catalog(app.db, app.settings, force=force_catalog, actor=default_actor()):
+        click.echo("  " + change)
+    click.echo(
+        CLI["init_database"].format(
+            version=schema_version(app.db), path=app.settings.store.database
+        )
+    )
+    if not accounts.list_users(app.db):
+        click.echo(CLI["init_no_users"])
+
+
+def _settings_path() -> Path:
+    """Where ``ult init`` writes the settings file: ``$ULT_CONFIG``, else in ``$ULT_HOME``."""
+    if os.environ.get("ULT_CONFIG"):
+        return Path(os.environ["ULT_CONFIG"]).expanduser().resolve()
+    return Path(os.environ.get("ULT_HOME") or "var").expanduser().resolve() / "ult.toml"
+
+
+@main.command()
+@click.argument("service")
+@click.option("--priority", is_flag=True, help="Priority visitor (elderly, disabled, ...).")
+@click.option("--topic", help="Topic of the service, e.g. Dapodik.")
+@click.option("--key", "idempotency_key", help="Idempotency key: a retry issues no second ticket.")
+@actor_option
+@pass_app
+@handled
+def issue(
+    app: App,
+    service: str,
+    priority: bool,
+    topic: str | None,
+    idempotency_key: str | None,
+    actor: str,
+) -> None:
+    """Issue the next ticket of a SERVICE letter such as A."""
+    queue = app.queue()
+    issued = queue.issue(
+        service,
+        actor=actor,
+        priority=priority,
+        topic=topic,
+        source="cli",
+        idempotency_key=idempotency_key,
+    )
+    if issued.replayed:
+        click.echo(CLI["issued_again"].format(label=issued.ticket.label))
+        return
+    click.echo(
+        CLI["issued"].format(
+            label=issued.ticket.label,
+            service=queries.service_names(app.db).get(issued.ticket.service, ""),
+            ahead=issued.waiting_ahead,
+            minutes=issued.estimated_wait_minutes,
+        )
+    )
+
+
+@main.command()
+@click.argument("counter")
+@actor_option
+@pass_app
+@handled
+def call(app: App, counter: str, actor: str) -> None:
+    """Call the next ticket for a COUNTER, by name ("Loket 1") or id."""
+    queue = app.queue()
+    desk = queue.counter(counter)
+    ticket = queue.call_next(desk.id, actor=actor)
+    if ticket is None:
+        click.echo(CLI["nothing_waiting"].format(counter=desk.name))
+    else:
+        click.echo(CLI["called"].format(counter=desk.name, label=ticket.label))
+
+
+@main.command()
+@pass_app
+@handled
+def status(app: App) -> None:
+    """Show today's tickets per service and what each counter is doing."""
+    queue = app.queue()
+    queue.roll_over()
+    day = queue.today()
+    click.echo(
+        CLI["status_title"].format(
+            office=app.settings.office.name,
+            date=format_datetime(
+                queue.clock(),
+                "EEEE, d MMMM y  HH.mm zzz",
+                tzinfo=app.settings.office.tz,
+                locale="id",
+            ),
+        )
+    )
+    warning = queries.clock_warning(app.db, queue.business_day())
+    if warning:
+        click.echo(
+            CLI["status_clock_behind"].format(newest=app.local(from_stamp(warning["newest_event"])))
+        )
+    click.echo(f"\n{CLI['status_services']}")
+    for line in queries.day_summary(app.db, day):
+        click.echo("  " + CLI["status_service_row"].format(**line))
+    click.echo("  " + CLI["status_legend"])
+    click.echo(f"\n{CLI['status_counters']}")
+    for desk in queries.board_state(app.db)["counters"]:
+        if desk["label"]:
+            state = CLI["status_counter_holding"].format(
+                label=desk["label"], state=_state_text(desk["state"])
+            )
+        elif desk["paused"]:
+            state = CLI["status_counter_paused"]
+        else:
+            state = CLI["status_counter_idle"]
+        click.echo("  " + CLI["status_counter_row"].format(name=desk["name"], state=state))
+    click.echo("\n" + CLI["status_back_office"].format(count=queries.open_escalations(app.db)))
+
+
+@main.command("correct-day")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@actor_option
+@pass_app
+@handled
+def correct_day(app: App, yes: bool, actor: str) -> None:
+    """Accept the clock's day after the system clock had been set wrongly ahead.
+
+    Use only when the clock is right now: numbering moves back to the clock's day,
+    without repeating a number of that day. The change is recorded in the event log.
+    """
+    queue = app.queue()
+    ahead = queue.day_ahead()
+    if ahead is None:
+        click.echo(CLI["day_not_ahead"])
+        return
+    stored, clock_day, labels = ahead
+    click.echo(CLI["day_ahead"].format(old=stored, new=clock_day))
+    if labels:
+        click.echo(CLI["day_ahead_tickets"].format(labels=", ".join(labels)))
+    if not yes and not click.confirm(CLI["day_confirm"], default=False):
+        fail(CLI["day_unchanged"], EXIT_REFUSED)
+    corrected = queue.correct_day(actor=actor)
+    if corrected is None:
+        click.echo(CLI["day_not_ahead"])
+    else:
+        click.echo(CLI["day_corrected"].format(old=corrected[0], new=corrected[1]))
+
+
+def _state_text(state: str) -> str:
+    return STATES.get(state, state)
+
+
+@main.command()
+@click.option(
+    "--since",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=0,
+    help="Show events after this id.",
+)
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new events as they happen.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_app
+@handled
+def events(app: App, since: int, follow: bool, as_json: bool) -> None:
+    """Print the event log: every step, with who did it and when."""
+    for event in _event_stream(app, since, follow):
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": event.id,
+                        "at": event.at.isoformat(),
+                        "kind": event.kind,
+                        "ticket_id": event.ticket_id,
+                        "counter_id": event.counter_id,
+                        "sop_step": event.sop_step,
+                        "actor": event.actor,
+                        "payload": event.payload,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            step = f" [SOP {event.sop_step}]" if event.sop_step else ""
+            label = event.payload.get("label", "")
+            counter = event.payload.get("counter", "")
+            shown = [
+                f"{key}={event.payload[key]}" for key in _EVENT_DETAILS if key in event.payload
+            ]
+            detail = f"  ({', '.join(shown)})" if shown else ""
+            click.echo(
+                f"#{event.id:<6} {app.local(event.at)}  {event.kind:<15} {label:<7} "
+                f"{counter:<12}{step}  {event.actor}{detail}".rstrip()
+            )
+
+
+# Payload fields worth a technician's eye in the text view (all of them are in --json).
+_EVENT_DETAILS = ("state", "reason", "day", "from", "to", "expired", "unit", "mode", "outcome")
+
+
+def _event_stream(app: App, since: int, follow: bool) -> Iterator[queries.Event]:
+    last = since
+    try:
+        while True:
+            batch = queries.events_after(app.db, last)
+            yield from batch
+            if batch:
+                last = batch[-1].id
+                continue
+            if not follow:
+                return
+            time.sleep(FOLLOW_POLL_SECONDS)
+    except KeyboardInterrupt:
+        return
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_app
+@handled
+def user_add(app: App, username: str, role: str, password_stdin: bool) -> None:
+    """Create the account USERNAME with a role (password from a prompt or stdin)."""
+    accounts.check_username(username)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.UsageError(CLI["password_stdin_empty"])
+    elif not sys.stdin.isatty():
+        raise click.UsageError(CLI["password_no_terminal"])
+    else:
+        password = click.prompt(CLI["password_prompt"], hide_input=True, confirmation_prompt=True)
+    created = accounts.add_user(app.db, username, password, role)
+    click.echo(CLI["user_added"].format(username=created.username, role=created.role))
+
+
+@user.command("list")
+@pass_app
+@handled
+def user_list(app: App) -> None:
+    """List the accounts."""
+    found = accounts.list_users(app.db)
+    if not found:
+        click.echo(CLI["no_users"])
+    for account in found:
+        flag = "" if account.active else "  (nonaktif)"
+        click.echo(f"{account.username:<20} {account.role:<14}{flag}")
+
+
+@user.command("disable")
+@click.argument("username")
+@pass_app
+@handled
+def user_disable(app: App, username: str) -> None:
+    """Disable the account USERNAME; its past actions stay on record."""
+    accounts.disable_user(app.db, username)
+    click.echo(CLI["user_disabled"].format(username=username))
+
+
+@main.group()
+def token() -> None:
+    """API tokens for devices and scripts."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+@pass_app
+@handled
+def token_create(app: App, name: str, role: str) -> None:
+    """Create a token NAME with a role; it is shown once, only its hash is kept."""
+    secret = accounts.create_token(app.db, name, role)
+    click.echo(CLI["token_created"].format(name=name, role=role))
+    click.echo(secret)

@@ -1,0 +1,350 @@
+"""Every text of the ``kiosk`` package that a person reads, in Indonesian, in one place.
+
+Keys are stable codes (also used as the ``error`` code of the JSON API); values are
+``str.format`` templates. Translate here, nowhere else.
+"""
+
+from __future__ import annotations
+
+ERRORS: dict[str, str] = {
+    "service_unknown": "Layanan '{service}' tidak dikenal.",
+    "service_inactive": "Layanan {service} sedang tidak aktif.",
+    "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}. Pilihan: {topics}.",
+    "counter_unknown": "Loket '{counter}' tidak dikenal.",
+    "counter_not_front_office": "{counter} bukan loket front office.",
+    "counter_not_back_office": "{counter} bukan loket back office.",
+    "counter_inactive": "{counter} sedang tidak aktif.",
+    "counter_paused": "{counter} sedang jeda. Lanjutkan loket terlebih dahulu.",
+    "counter_busy": (
+        "{counter} masih menangani {label}. Selesaikan dahulu sebelum memanggil nomor lain."
+    ),
+    "counter_not_paused": "{counter} tidak sedang jeda.",
+    "counter_already_paused": "{counter} sudah dalam keadaan jeda.",
+    "service_not_served": "{counter} tidak melayani layanan {service}.",
+    "ticket_unknown": "Tiket '{ticket}' tidak ditemukan.",
+    "wrong_state": "Tiket {label} berstatus '{state}'; tidak dapat {action}.",
+    "not_at_counter": "Tiket {label} tidak sedang ditangani oleh {counter}.",
+    "ticket_of_past_day": "Tiket {label} berasal dari hari sebelumnya ({day}).",
+    "recall_cooldown": "Tunggu {seconds} detik lagi sebelum memanggil ulang {label}.",
+    "no_show_too_early": (
+        "{label} baru dipanggil ulang {recalls} kali; perlu {required} kali panggilan ulang "
+        "sebelum dinyatakan tidak hadir."
+    ),
+    "transfer_same_service": "Tiket {label} sudah berada di layanan {service}.",
+    "unit_unknown": "Unit utama '{unit}' tidak dikenal.",
+    "text_required": "{field} wajib diisi.",
+    "text_too_long": "{field} paling banyak {limit} karakter.",
+    "text_unprintable": "{field} berisi karakter kontrol atau pemisah baris yang tidak diizinkan.",
+    "choice_invalid": "{field} harus salah satu dari: {choices}.",
+    "flag_invalid": "{field} harus ya atau tidak (true/false).",
+    "nik_invalid": "{reason}",
+    "phone_invalid": (
+        "Nomor telepon tidak valid: tulis 8–15 angka, boleh diawali +62 atau 0, tanpa huruf."
+    ),
+    "letter_required": (
+        "Pengunjung yang mewakili orang lain wajib menunjukkan surat kuasa atau surat tugas; "
+        "isi jenis dan nomor suratnya."
+    ),
+    "letter_without_acting": (
+        "Jenis dan nomor surat hanya diisi bila pengunjung mewakili orang lain."
+    ),
+    "idempotency_conflict": (
+        "Kunci permintaan ini sudah dipakai untuk tiket {label} dengan isi yang berbeda."
+    ),
+    "idempotency_key_invalid": "Kunci permintaan harus 1–64 karakter huruf, angka, '-' atau '_'.",
+    "source_invalid": "Sumber tiket '{source}' tidak dikenal.",
+    "actor_invalid": (
+        "Pelaku tindakan harus diisi: 1–64 karakter dalam satu baris (nama pengguna atau "
+        "perangkat)."
+    ),
+    "username_invalid": (
+        "Nama pengguna harus 3–32 karakter: huruf kecil, angka, titik, '-' atau '_'."
+    ),
+    "username_taken": "Nama pengguna '{username}' sudah dipakai.",
+    "user_unknown": "Pengguna '{username}' tidak ditemukan.",
+    "role_invalid": "Peran '{role}' tidak dikenal. Pilih salah satu: {roles}.",
+    "password_too_short": "Kata sandi paling sedikit {minimum} karakter dan tidak hanya spasi.",
+    "token_name_invalid": "Nama token harus 1–60 karakter dalam satu baris.",
+    "catalog_letter_invalid": "Huruf layanan harus satu huruf A sampai Z.",
+    "catalog_letter_taken": (
+        "Huruf {letter} sudah dipakai layanan '{name}'. Ubah layanan itu, atau pilih huruf lain."
+    ),
+    "catalog_name_taken": "{field} '{name}' sudah ada. Ubah yang sudah ada, atau pilih nama lain.",
+    "catalog_duplicate": "{field} '{name}' tertulis lebih dari sekali.",
+    "catalog_kind_invalid": "Jenis loket harus front office atau back office.",
+    "catalog_counter_services": "Loket front office harus melayani paling sedikit satu layanan.",
+    "catalog_active_needed": "Paling sedikit satu layanan harus tetap aktif.",
+    "catalog_service_unserved": (
+        "Layanan {letters} tidak akan dilayani loket front office aktif mana pun, sehingga "
+        "antriannya menunggu tanpa akhir. Atur loket front office yang melayaninya terlebih dahulu."
+    ),
+    "catalog_counter_in_use": (
+        "{counter} sedang menangani {label}. Selesaikan atau pindahkan tiket itu dahulu."
+    ),
+    "catalog_unknown_letter": "Layanan '{letter}' tidak dikenal.",
+    "token_unknown": "Token nomor {token} tidak ditemukan.",
+    "token_revoked": "Token '{name}' sudah dicabut sebelumnya.",
+}
+"""Domain refusals, by code. The JSON API returns the code and this text."""
+
+STATES: dict[str, str] = {
+    "waiting": "menunggu",
+    "called": "dipanggil",
+    "serving": "sedang dilayani",
+    "answered": "sudah dijawab",
+    "escalated": "diteruskan ke back office",
+    "back_office": "ditangani back office",
+    "with_unit": "di unit utama",
+    "answer_ready": "jawaban siap",
+    "explained": "sudah dijelaskan",
+    "done": "selesai",
+    "no_show": "tidak hadir",
+    "cancelled": "dibatalkan",
+    "expired": "kedaluwarsa",
+}
+"""A ticket's state as staff read it."""
+
+ACTIONS: dict[str, str] = {
+    "call": "dipanggil",
+    "recall": "dipanggil ulang",
+    "no_show": "dinyatakan tidak hadir",
+    "reactivate": "diaktifkan kembali",
+    "start": "mulai dilayani",
+    "identify": "dicatat identitasnya",
+    "detail": "dicatat rincian permohonannya",
+    "answer": "dijawab langsung",
+    "escalate": "diteruskan ke back office",
+    "take": "diambil back office",
+    "resolve": "diselesaikan back office",
+    "forward": "diteruskan ke unit utama",
+    "directions": "dicatat disposisinya",
+    "explain": "dijelaskan kepada pengunjung",
+    "finish": "diselesaikan",
+    "cancel": "dibatalkan",
+    "transfer": "dipindahkan ke layanan lain",
+    "register_visitor": "didaftarkan data pengunjungnya",
+}
+"""What an action does to a ticket, for the ``wrong_state`` message."""
+
+FIELDS: dict[str, str] = {
+    "name": "Nama",
+    "running_text": "Teks berjalan",
+    "institution": "Instansi",
+    "letter_type": "Jenis surat",
+    "letter_number": "Nomor surat",
+    "detail": "Rincian permohonan",
+    "answer": "Jawaban",
+    "answer_kind": "Jenis jawaban",
+    "note": "Catatan",
+    "directions": "Disposisi",
+    "mode": "Cara penjelasan",
+    "outcome": "Hasil layanan",
+    "reason": "Alasan",
+    "priority": "Prioritas",
+    "acting_for": "Mewakili orang lain",
+    "survey_invited": "Undangan survei",
+    "printed": "Status cetak",
+    "printer_state": "Keadaan printer",
+}
+"""Names of input fields, for validation messages."""
+
+CHOICES: dict[str, str] = {
+    "available": "tersedia",
+    "excepted": "dikecualikan",
+    "direct": "langsung",
+    "indirect": "tidak langsung",
+    "surat_kuasa": "surat kuasa",
+    "surat_tugas": "surat tugas",
+    "resolved": "tuntas",
+    "unresolved": "belum tuntas",
+}
+"""Indonesian names of the fixed choices the domain accepts."""
+
+CATALOG: dict[str, str] = {
+    "service_added": "Layanan {letter} ({name}) ditambahkan.",
+    "service_changed": "Layanan {letter} ({name}) diperbarui.",
+    "service_deactivated": "Layanan {letter} ({name}) dinonaktifkan: tidak menerbitkan tiket baru.",
+    "service_retired": "Layanan {letter} ({name}) tidak ada lagi di pengaturan: dinonaktifkan.",
+    "topic_added": "Topik '{topic}' pada layanan {letter} ditambahkan.",
+    "topic_retired": "Topik '{topic}' pada layanan {letter} dinonaktifkan.",
+    "counter_added": "{name} ditambahkan.",
+    "counter_changed": "{name} diperbarui.",
+    "counter_services": "{name} sekarang melayani: {services}.",
+    "counter_retired": "{name} tidak ada lagi di pengaturan: dinonaktifkan.",
+    "unit_added": "Unit utama '{name}' diaktifkan.",
+    "unit_retired": "Unit utama '{name}' dinonaktifkan.",
+    "init_catalog_kept": (
+        "Katalog (layanan, topik, loket, unit utama) dikelola supervisor di halaman admin sejak "
+        "{at} (terakhir oleh {actor}); isinya di berkas pengaturan TIDAK diterapkan. Untuk "
+        "memakai isi berkas pengaturan lagi: ult init --apply-catalog"
+    ),
+    "file_restored": "Katalog kembali mengikuti berkas pengaturan.",
+    "counter_deactivated": "{name} dinonaktifkan.",
+    "unit_renamed": "Unit utama '{old}' sekarang bernama '{name}'.",
+    "unit_deactivated": "Unit utama '{name}' dinonaktifkan.",
+}
+"""What ``ult init`` reports when it applies the settings' catalogue to the store."""
+
+CLI: dict[str, str] = {
+    "issued": "Tiket {label} ({service}) diterbitkan. Menunggu di depan: {ahead}; "
+    "perkiraan tunggu {minutes} menit.",
+    "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini sebelumnya.",
+    "called": "{counter} memanggil {label}.",
+    "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
+    "init_settings": "Berkas pengaturan ditulis: {path}",
+    "init_settings_kept": "Berkas pengaturan sudah ada, tidak diubah: {path}",
+    "init_database": "Basis data siap (skema versi {version}): {path}",
+    "init_no_users": "Belum ada pengguna. Buat supervisor pertama dengan: "
+    "ult user add NAMA --role supervisor",
+    "user_added": "Pengguna '{username}' ({role}) dibuat.",
+    "user_disabled": "Pengguna '{username}' dinonaktifkan.",
+    "no_users": "Belum ada pengguna.",
+    "password_prompt": "Kata sandi",
+    "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",
+    "password_no_terminal": "Tidak ada terminal untuk menanyakan kata sandi; kirim kata sandi "
+    "lewat masukan standar dengan --password-stdin.",
+    "aborted": "Dibatalkan.",
+    "token_created": "Token '{name}' ({role}) dibuat. Simpan sekarang; token ini tidak "
+    "ditampilkan lagi:",
+    "status_title": "{office} — {date}",
+    "status_services": "Layanan",
+    "status_counters": "Loket",
+    "status_service_row": "{letter}  {name:<24} menunggu {waiting:>3}  diproses {active:>3}  "
+    "selesai {done:>3}  lainnya {other:>3}",
+    "status_legend": "diproses: di loket, back office atau unit utama; lainnya: tidak hadir, "
+    "dibatalkan atau kedaluwarsa.",
+    "status_counter_row": "{name:<14} {state}",
+    "status_counter_idle": "siap",
+    "status_counter_paused": "jeda",
+    "status_counter_holding": "{label} ({state})",
+    "status_back_office": "Kasus di back office / unit utama: {count}",
+    "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
+    "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
+    "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",
+    "day_not_ahead": "Hari antrian sudah sesuai jam sistem; tidak ada yang diubah.",
+    "day_ahead": "Hari antrian {old} lebih maju dari jam sistem ({new}).",
+    "day_ahead_tickets": "Tiket hari itu yang masih antre atau di loket tetap dapat "
+    "dipanggil sampai selesai, lalu ditutup pada pergantian hari berikutnya: {labels}",
+    "day_confirm": "Jam sistem sekarang benar dan hari antrian harus dipindahkan?",
+    "day_unchanged": "Tidak ada yang diubah.",
+    "day_corrected": "Hari antrian dipindahkan dari {old} ke {new} (sesuai jam sistem).",
+    "settings_error": "Kesalahan pengaturan: {error}",
+    "database_error": "Basis data tidak dapat dibuka ({path}): {error}. Pastikan direktori "
+    "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "
+    "di sebelahnya).",
+    "database_missing": "Basis data belum disiapkan ({path}). Jalankan dahulu: ult init",
+    "database_empty": "Berkas basis data {path} kosong atau bukan basis data ULT. Bila berkas ini "
+    "hasil pemulihan cadangan, periksa cadangannya; bila ini instalasi baru, jalankan: ult init",
+    "schema_newer": "Basis data {path} dibuat oleh versi program yang lebih baru (skema "
+    "{found}, program ini {supported}). Perbarui program ini.",
+    "database_busy": "Basis data sedang dipakai proses lain terlalu lama; coba lagi sebentar "
+    "lagi. ({error})",
+    "database_failed": "Basis data bermasalah: {error}. Periksa dengan: "
+    "sqlite3 BERKAS 'PRAGMA integrity_check' dan pulihkan dari cadangan bila rusak.",
+    "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
+}
+"""Texts of the ``ult`` command line."""
+
+
+def error_text(code: str, **values: object) -> str:
+    """The Indonesian text of refusal ``code`` filled with ``values``.
+
+    Raises ``KeyError`` for an unknown code: a missing text is a programming error.
+    """
+    return ERRORS[code].format(**values)
+
+
+SETTINGS_TEXT: dict[str, str] = {
+    # Whole-message templates.
+    "invalid": "Pengaturan tidak valid ({source}): {key} = {value}; yang diizinkan: {allowed}",
+    "missing": ("Pengaturan tidak valid ({source}): {key} wajib diisi; yang diizinkan: {allowed}"),
+    "unknown": (
+        "Pengaturan tidak valid ({source}): {key} = {value} tidak dikenal; "
+        "yang diizinkan: {allowed}"
+    ),
+    "syntax": (
+        "Berkas pengaturan bukan TOML yang valid ({source}): baris {line}, kolom {column}: {detail}"
+    ),
+    "syntax_at_end": ("Berkas pengaturan bukan TOML yang valid ({source}): akhir berkas: {detail}"),
+    "syntax_no_line": "Berkas pengaturan bukan TOML yang valid ({source}): {detail}",
+    "not_found": "Berkas pengaturan tidak ditemukan: {path} (ditunjuk oleh {origin})",
+    "unreadable": "Berkas pengaturan tidak dapat dibaca ({source}): {detail}",
+    # Pieces of the templates above.
+    "origin_argument": "argumen path",
+    "origin_env": "variabel lingkungan ULT_CONFIG",
+    "no_file": "tanpa berkas, nilai bawaan",
+    "not_utf8": "isi berkas bukan teks UTF-8",
+    "top_level": "tingkat atas",
+    # What is allowed, per kind of value.
+    "known_keys": "kunci yang dikenal di {where}: {keys}",
+    "top_level_hint": (
+        " (kunci tingkat atas {key} harus ditulis di atas judul bagian [...] yang pertama)"
+    ),
+    "table": "tabel [{key}]",
+    "table_list": "daftar tabel [[{key}]]",
+    "table_item": "tabel [[{key}]]",
+    "int_range": "bilangan bulat {low}–{high}",
+    "number_range": "bilangan {low}–{high}",
+    "bool": "true atau false",
+    "text": "teks satu baris yang tidak kosong, paling panjang {max} karakter",
+    "text_list": (
+        "daftar teks satu baris yang tidak kosong, masing-masing paling panjang {max} karakter"
+    ),
+    "unique": "nilai yang belum dipakai di {other}",
+    "timezone": (
+        'nama zona waktu IANA, misalnya "Asia/Jakarta", "Asia/Makassar" atau "Asia/Jayapura"'
+    ),
+    "day_reset": 'jam "HH:MM" dari "00:00" sampai "23:59"',
+    "label_format": (
+        "format Python yang hanya memakai {{letter}} dan {{number}}, wajib memuat {{number}}, "
+        "menghasilkan 1–16 karakter dan label berbeda untuk setiap nomor, "
+        'misalnya "{{letter}}-{{number:03d}}"'
+    ),
+    "label_broken": " (gagal dipakai: {detail})",
+    "label_field": " (kolom {{{field}}} tidak dikenal)",
+    "label_no_number": " ({{number}} tidak ada)",
+    "label_length": ' (hasil "{label}" panjangnya {length} karakter)',
+    "label_control": ' (hasil "{label}" memuat karakter kontrol)',
+    "label_collision": ' (tiket {first} dan {second} sama-sama menjadi "{label}")',
+    "label_ticket": "{letter} nomor {number}",
+    "letter": "satu huruf besar A–Z",
+    "services_needed": "minimal satu layanan [[services]]",
+    "active_needed": "minimal satu layanan dengan active = true",
+    "counter_kind": '"front_office" atau "back_office"',
+    "counter_letter": "huruf layanan yang ada di [[services]]: {letters}",
+    "counter_services": 'minimal satu huruf layanan untuk loket dengan kind = "front_office"',
+    "front_office_needed": 'minimal satu loket [[counters]] dengan kind = "front_office"',
+    "service_unserved": (
+        "setiap layanan aktif dilayani minimal satu loket front office; layanan {letter} "
+        "tidak dilayani loket mana pun (tambahkan ke services sebuah loket, atau "
+        "nonaktifkan layanannya)"
+    ),
+    "database": "path berkas (teks yang tidak kosong)",
+    "choice": "salah satu dari: {choices}",
+    "usb_id": "bilangan bulat 0–65535 (misalnya 0x04b8; lihat lsusb)",
+    "host": "nama host atau alamat IP printer jaringan",
+    "buttons_needed": "minimal satu tombol [[kiosk.buttons]]",
+    "active_letter": "huruf layanan yang aktif",
+    "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
+}
+"""Settings errors (``ult.settings``): ``str.format`` templates; a literal brace is doubled."""
+
+NIK_TEXT: dict[str, str] = {
+    "length": "NIK harus 16 angka (terbaca {count} angka).",
+    "digits": (
+        "NIK hanya boleh berisi angka 0–9, tanpa spasi, titik, atau tanda hubung. "
+        "Ketik ulang sesuai KTP."
+    ),
+    "province": "NIK tidak valid: kode provinsi (angka ke-1 dan ke-2) tidak boleh 00.",
+    "regency": "NIK tidak valid: kode kabupaten/kota (angka ke-3 dan ke-4) tidak boleh 00.",
+    "district": "NIK tidak valid: kode kecamatan (angka ke-5 dan ke-6) tidak boleh 00.",
+    "day": "NIK tidak valid: tanggal lahir {day} tidak ada (laki-laki 01–31, perempuan 41–71).",
+    "month": "NIK tidak valid: bulan lahir {month} tidak ada.",
+    "date": "NIK tidak valid: tanggal lahir {date} tidak ada di kalender.",
+    "serial": "NIK tidak valid: nomor urut (4 angka terakhir) tidak boleh 0000.",
+    "warning_province": (
+        "Kode provinsi {code} tidak dikenal. Periksa kembali NIK dengan KTP; "
+        "jika sudah sama, lanjutkan."
+    ),
+}
+"""NIK refusals and warnings (``kiosk.nik``), keyed by ``NikError.reason``."""
