@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ult.clock import Clock, to_stamp, utc_now
 from ult.errors import conflict, invalid, not_found
-from ult.store import immediate, row, rows
+from ult.store import immediate
 
 ROLES = ("receptionist", "front_office", "back_office", "unit", "supervisor", "technician")
 """Staff roles (SOP "Pelaksana" plus the supervisor and the technician)."""
@@ -59,7 +59,7 @@ def add_user(
     _role(role)
     password_hash = _password_hash(password)
     with immediate(db):
-        if row(db, "SELECT 1 FROM users WHERE username = ?", (name,)):
+        if next(db.query("SELECT 1 FROM users WHERE username = ?", (name,)), None):
             raise conflict("username_taken", username=name)
         db.execute(
             "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
@@ -77,10 +77,12 @@ def _password_hash(password: str) -> str:
 
 def get_user(db: sqlite_utils.Database, username: str) -> User:
     """The account named ``username``; ``QueueError`` (not_found) when there is none."""
-    found = row(
-        db,
-        "SELECT id, username, role, active, created_at FROM users WHERE username = ?",
-        (username,),
+    found = next(
+        db.query(
+            "SELECT id, username, role, active, created_at FROM users WHERE username = ?",
+            (username,),
+        ),
+        None,
     )
     if found is None:
         raise not_found("user_unknown", username=username)
@@ -93,7 +95,7 @@ def list_users(db: sqlite_utils.Database) -> list[User]:
     """Every account, by username."""
     return [
         User(r["id"], r["username"], r["role"], bool(r["active"]), r["created_at"])
-        for r in rows(db, "SELECT * FROM users ORDER BY username")
+        for r in list(db.query("SELECT * FROM users ORDER BY username"))
     ]
 
 
@@ -128,7 +130,9 @@ def set_password(db: sqlite_utils.Database, username: str, password: str) -> Use
 def session_epoch(db: sqlite_utils.Database, username: str) -> int:
     """The account's session generation: a staff session is valid only while it carries the
     current one (the web app keeps sessions in signed cookies, which cannot be withdrawn)."""
-    found = row(db, "SELECT value FROM meta WHERE key = ?", (f"session_epoch:{username}",))
+    found = next(
+        db.query("SELECT value FROM meta WHERE key = ?", (f"session_epoch:{username}",)), None
+    )
     return int(found["value"]) if found else 0
 
 
@@ -156,7 +160,9 @@ def set_role(db: sqlite_utils.Database, username: str, role: str) -> User:
 
 def verify_password(db: sqlite_utils.Database, username: str, password: str) -> User | None:
     """The active account when ``password`` matches, else ``None`` (never raises)."""
-    found = row(db, "SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    found = next(
+        db.query("SELECT * FROM users WHERE username = ? AND active = 1", (username,)), None
+    )
     if found is None or not check_password_hash(found["password_hash"], password):
         return None
     return get_user(db, username)
@@ -186,10 +192,12 @@ def create_token(db: sqlite_utils.Database, name: str, role: str, *, clock: Cloc
 
 def token_role(db: sqlite_utils.Database, token: str) -> tuple[str, str] | None:
     """``(name, role)`` of a valid, unrevoked token, or ``None``."""
-    found = row(
-        db,
-        "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-        (_token_hash(token),),
+    found = next(
+        db.query(
+            "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            (_token_hash(token),),
+        ),
+        None,
     )
     return (found["name"], found["role"]) if found else None
 
@@ -219,10 +227,11 @@ def list_tokens(db: sqlite_utils.Database) -> list[ApiToken]:
     """Every token ever created, working ones first, newest first within each group."""
     return [
         _api_token(r)
-        for r in rows(
-            db,
-            "SELECT id, name, role, created_at, revoked_at FROM api_tokens "
-            "ORDER BY revoked_at IS NOT NULL, id DESC",
+        for r in list(
+            db.query(
+                "SELECT id, name, role, created_at, revoked_at FROM api_tokens "
+                "ORDER BY revoked_at IS NOT NULL, id DESC"
+            )
         )
     ]
 
@@ -234,7 +243,7 @@ def revoke_token(db: sqlite_utils.Database, token_id: int, *, clock: Clock = utc
     Raises ``QueueError``: ``token_unknown`` (not_found), ``token_revoked`` (conflict).
     """
     with immediate(db):
-        found = row(db, "SELECT * FROM api_tokens WHERE id = ?", (token_id,))
+        found = next(db.query("SELECT * FROM api_tokens WHERE id = ?", (token_id,)), None)
         if found is None:
             raise not_found("token_unknown", token=token_id)
         if found["revoked_at"] is not None:

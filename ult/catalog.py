@@ -39,7 +39,7 @@ from ult.settings import (
     FRONT_OFFICE,
     Settings,
 )
-from ult.store import immediate, row, rows
+from ult.store import immediate
 
 SOURCE_KEY = "catalog_source"
 """Meta key naming where the catalog's truth is: absent or ``settings``, or ``admin``."""
@@ -108,21 +108,21 @@ class Catalog:
 
 def catalog_source(db: sqlite_utils.Database) -> str:
     """:data:`SOURCE_ADMIN` once a supervisor edited the catalog, else :data:`SOURCE_SETTINGS`."""
-    found = row(db, "SELECT value FROM meta WHERE key = ?", (SOURCE_KEY,))
+    found = next(db.query("SELECT value FROM meta WHERE key = ?", (SOURCE_KEY,)), None)
     return SOURCE_ADMIN if found and found["value"] == SOURCE_ADMIN else SOURCE_SETTINGS
 
 
 def read_catalog(db: sqlite_utils.Database) -> Catalog:
     """Services (display order), counters (front office first), main units (by name)."""
     topics: dict[str, list[str]] = {}
-    for topic in rows(db, "SELECT service, name FROM topics WHERE active = 1 ORDER BY id"):
+    for topic in list(db.query("SELECT service, name FROM topics WHERE active = 1 ORDER BY id")):
         topics.setdefault(topic["service"], []).append(topic["name"])
     services = tuple(
         ServiceEntry(r["letter"], r["name"], tuple(topics.get(r["letter"], ())), bool(r["active"]))
-        for r in rows(db, "SELECT * FROM services ORDER BY position, letter")
+        for r in list(db.query("SELECT * FROM services ORDER BY position, letter"))
     )
     served: dict[int, list[str]] = {}
-    for link in rows(db, "SELECT counter_id, service FROM counter_services ORDER BY service"):
+    for link in list(db.query("SELECT counter_id, service FROM counter_services ORDER BY service")):
         served.setdefault(link["counter_id"], []).append(link["service"])
     counters = tuple(
         CounterEntry(
@@ -133,24 +133,27 @@ def read_catalog(db: sqlite_utils.Database) -> Catalog:
             bool(r["active"]),
             r["label"],
         )
-        for r in rows(
-            db,
-            "SELECT c.*, t.label FROM counters c LEFT JOIN tickets t ON t.counter_id = c.id "
-            "ORDER BY c.kind != ?, c.id",
-            (FRONT_OFFICE,),
+        for r in list(
+            db.query(
+                "SELECT c.*, t.label FROM counters c LEFT JOIN tickets t ON t.counter_id = c.id "
+                "ORDER BY c.kind != ?, c.id",
+                (FRONT_OFFICE,),
+            )
         )
     )
     units = tuple(
         UnitEntry(r["id"], r["name"], bool(r["active"]))
-        for r in rows(db, "SELECT * FROM main_units ORDER BY name COLLATE NOCASE")
+        for r in list(db.query("SELECT * FROM main_units ORDER BY name COLLATE NOCASE"))
     )
     source = catalog_source(db)
     changed_at = changed_by = None
     if source == SOURCE_ADMIN:
-        last = row(
-            db,
-            "SELECT at, actor FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
-            (EVENT_KIND,),
+        last = next(
+            db.query(
+                "SELECT at, actor FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                (EVENT_KIND,),
+            ),
+            None,
         )
         if last is not None:
             changed_at, changed_by = from_stamp(last["at"]), last["actor"]
@@ -211,7 +214,7 @@ def apply_catalog(
 
 
 def _services(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    stored = {r["letter"]: r for r in rows(db, "SELECT * FROM services")}
+    stored = {r["letter"]: r for r in list(db.query("SELECT * FROM services"))}
     for position, service in enumerate(settings.services):
         old = stored.get(service.letter)
         _put_service(db, old, service.letter, service.name, service.active, position, changes)
@@ -228,7 +231,7 @@ def _topics(
 ) -> None:
     stored = {
         r["name"]: r["active"]
-        for r in rows(db, "SELECT * FROM topics WHERE service = ?", (letter,))
+        for r in list(db.query("SELECT * FROM topics WHERE service = ?", (letter,)))
     }
     for topic in topics:
         if topic not in stored:
@@ -249,7 +252,7 @@ def _topics(
 
 def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
     # Keyed without case: "LOKET 1" in the file renames "Loket 1", it is not a new desk.
-    stored = {r["name"].casefold(): r for r in rows(db, "SELECT * FROM counters")}
+    stored = {r["name"].casefold(): r for r in list(db.query("SELECT * FROM counters"))}
     for counter in settings.counters:
         old = stored.get(counter.name.casefold())
         _put_counter(db, old, counter.name, counter.kind, counter.services, True, changes)
@@ -261,7 +264,7 @@ def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str])
 
 
 def _main_units(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    stored = {r["name"]: r["active"] for r in rows(db, "SELECT name, active FROM main_units")}
+    stored = {r["name"]: r["active"] for r in list(db.query("SELECT name, active FROM main_units"))}
     for name in settings.main_units:
         if name not in stored:
             db.execute("INSERT INTO main_units (name) VALUES (?)", (name,))
@@ -338,8 +341,8 @@ def _put_counter(
             )
     served = {
         r["service"]
-        for r in rows(
-            db, "SELECT service FROM counter_services WHERE counter_id = ?", (counter_id,)
+        for r in list(
+            db.query("SELECT service FROM counter_services WHERE counter_id = ?", (counter_id,))
         )
     }
     if served != set(services):
@@ -389,7 +392,7 @@ def save_service(
     desks = tuple(dict.fromkeys(counter_ids)) if create else ()
     changes: list[str] = []
     with immediate(db):
-        old = row(db, "SELECT * FROM services WHERE letter = ?", (clean_letter,))
+        old = next(db.query("SELECT * FROM services WHERE letter = ?", (clean_letter,)), None)
         if create and old is not None:
             raise conflict("catalog_letter_taken", letter=clean_letter, name=old["name"])
         if not create and old is None:
@@ -409,15 +412,16 @@ def save_service(
 
 def _serve_too(db: sqlite_utils.Database, counter_id: int, letter: str, changes: list[str]) -> None:
     """Let the front-office counter ``counter_id`` serve ``letter`` as well."""
-    desk = row(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+    desk = next(db.query("SELECT * FROM counters WHERE id = ?", (counter_id,)), None)
     if desk is None or desk["kind"] != FRONT_OFFICE:
         raise not_found("counter_unknown", counter=counter_id)
     served = [
         r["service"]
-        for r in rows(
-            db,
-            "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
-            (counter_id,),
+        for r in list(
+            db.query(
+                "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
+                (counter_id,),
+            )
         )
     ]
     _put_counter(
@@ -453,19 +457,21 @@ def save_counter(
         raise invalid("catalog_counter_services")
     changes: list[str] = []
     with immediate(db):
-        known = {r["letter"] for r in rows(db, "SELECT letter FROM services")}
+        known = {r["letter"] for r in list(db.query("SELECT letter FROM services"))}
         for letter in letters:
             if letter not in known:
                 raise invalid("catalog_unknown_letter", letter=letter)
         old = None
         if counter_id is not None:
-            old = row(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+            old = next(db.query("SELECT * FROM counters WHERE id = ?", (counter_id,)), None)
             if old is None:
                 raise not_found("counter_unknown", counter=counter_id)
         _unique_name(db, "counters", clean_name, counter_id, "Nama loket")
         if old is not None and (kind != old["kind"] or (old["active"] and not flag)):
             # The desk is in the middle of a case: changing it now would strand the visitor.
-            held = row(db, "SELECT label FROM tickets WHERE counter_id = ?", (old["id"],))
+            held = next(
+                db.query("SELECT label FROM tickets WHERE counter_id = ?", (old["id"],)), None
+            )
             if held is not None:
                 raise conflict("catalog_counter_in_use", counter=old["name"], label=held["label"])
         saved = _put_counter(db, old, clean_name, kind, letters, flag, changes)
@@ -492,7 +498,7 @@ def save_unit(
     with immediate(db):
         old = None
         if unit_id is not None:
-            old = row(db, "SELECT * FROM main_units WHERE id = ?", (unit_id,))
+            old = next(db.query("SELECT * FROM main_units WHERE id = ?", (unit_id,)), None)
             if old is None:
                 raise not_found("unit_unknown", unit=unit_id)
         _unique_name(db, "main_units", clean_name, unit_id, "Nama unit utama")
@@ -537,20 +543,24 @@ def _check_catalog(db: sqlite_utils.Database) -> None:
     """The rules the settings file enforces, on the stored catalog: a service stays active,
     and every active service (or one with tickets still waiting) has an active front-office
     counter, or its tickets would wait forever."""
-    letters = rows(db, "SELECT letter, active FROM services")
+    letters = list(db.query("SELECT letter, active FROM services"))
     if not any(r["active"] for r in letters):
         raise conflict("catalog_active_needed")
     needed = {r["letter"] for r in letters if r["active"]} | {
         r["service"]
-        for r in rows(db, "SELECT DISTINCT service FROM tickets WHERE state = ?", (sop.WAITING,))
+        for r in list(
+            db.query("SELECT DISTINCT service FROM tickets WHERE state = ?", (sop.WAITING,))
+        )
     }
     served = {
         r["service"]
-        for r in rows(
-            db,
-            "SELECT cs.service FROM counter_services cs JOIN counters c ON c.id = cs.counter_id "
-            "WHERE c.active = 1 AND c.kind = ?",
-            (FRONT_OFFICE,),
+        for r in list(
+            db.query(
+                "SELECT cs.service FROM counter_services cs "
+                "JOIN counters c ON c.id = cs.counter_id "
+                "WHERE c.active = 1 AND c.kind = ?",
+                (FRONT_OFFICE,),
+            )
         )
     }
     missing = sorted(needed - served)
@@ -589,7 +599,9 @@ def _unique_name(
     """Refuse ``name`` when another row of ``table`` has it, without regard to case (as the
     settings file does: "LOKET 1" and "Loket 1" are one desk to a person)."""
     folded = name.casefold()
-    for other in rows(db, f"SELECT id, name FROM {table}"):  # table: a fixed name, never input
+    for other in list(
+        db.query(f"SELECT id, name FROM {table}")
+    ):  # table: a fixed name, never input
         if other["id"] != own_id and other["name"].casefold() == folded:
             raise conflict("catalog_name_taken", field=field, name=other["name"])
 

@@ -29,7 +29,14 @@ from ult.errors import QueueError
 from ult.messages import CLI, STATES
 from ult.queue import Queue
 from ult.settings import Settings, SettingsError, load_settings, render_default_settings
-from ult.store import NotInitialised, SchemaTooNew, connect, schema_version
+from ult.store import (
+    NotInitialised,
+    SchemaTooNew,
+    StoreMissing,
+    StoreOpenFailed,
+    connect,
+    schema_version,
+)
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -65,7 +72,7 @@ class App:
                 self._db = connect(path, create=self.create_database)
             except NotInitialised as error:
                 raise click.ClickException(CLI["database_empty"].format(path=path)) from error
-            except FileNotFoundError as error:
+            except StoreMissing as error:
                 raise click.ClickException(CLI["database_missing"].format(path=path)) from error
             except SchemaTooNew as error:
                 raise click.ClickException(
@@ -73,13 +80,14 @@ class App:
                         path=path, found=error.found, supported=error.supported
                     )
                 ) from error
-            except sqlite3.DatabaseError as error:
-                if isinstance(error, sqlite3.OperationalError):
+            except StoreOpenFailed as failed:
+                error = failed.error
+                if isinstance(error, sqlite3.Error) and not isinstance(
+                    error, sqlite3.OperationalError
+                ):
                     raise click.ClickException(
-                        CLI["database_error"].format(path=path, error=error, directory=path.parent)
+                        CLI["database_failed"].format(error=error)
                     ) from error
-                raise click.ClickException(CLI["database_failed"].format(error=error)) from error
-            except OSError as error:
                 raise click.ClickException(
                     CLI["database_error"].format(path=path, error=error, directory=path.parent)
                 ) from error

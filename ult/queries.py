@@ -16,7 +16,6 @@ import sqlite_utils
 
 from ult import sop
 from ult.clock import from_stamp
-from ult.store import row, rows
 
 LAST_CALLS = 6
 """How many recent calls the board lists."""
@@ -54,8 +53,8 @@ def events_after(db: sqlite_utils.Database, after_id: int = 0, *, limit: int = 5
     """Events with an id greater than ``after_id``, oldest first, at most ``limit``."""
     return [
         Event.from_row(r)
-        for r in rows(
-            db, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        for r in list(
+            db.query("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))
         )
     ]
 
@@ -69,23 +68,27 @@ def ticket_history(db: sqlite_utils.Database, ticket_id: int) -> list[Event]:
     """Every event of one ticket, oldest first."""
     return [
         Event.from_row(r)
-        for r in rows(db, "SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        for r in list(
+            db.query("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        )
     ]
 
 
 def service_names(db: sqlite_utils.Database) -> dict[str, str]:
     """``{letter: name}`` of every service, in display order."""
-    found = rows(db, "SELECT letter, name FROM services ORDER BY position, letter")
+    found = list(db.query("SELECT letter, name FROM services ORDER BY position, letter"))
     return {r["letter"]: r["name"] for r in found}
 
 
 def waiting_per_service(db: sqlite_utils.Database) -> dict[str, int]:
     """``{letter: tickets waiting}`` for every service (0 included), by service order."""
-    found = rows(
-        db,
-        "SELECT s.letter, COUNT(t.id) AS waiting FROM services s LEFT JOIN tickets t "
-        "ON t.service = s.letter AND t.state = ? GROUP BY s.letter ORDER BY s.position, s.letter",
-        (sop.WAITING,),
+    found = list(
+        db.query(
+            "SELECT s.letter, COUNT(t.id) AS waiting FROM services s LEFT JOIN tickets t "
+            "ON t.service = s.letter AND t.state = ? GROUP BY s.letter "
+            "ORDER BY s.position, s.letter",
+            (sop.WAITING,),
+        )
     )
     return {r["letter"]: r["waiting"] for r in found}
 
@@ -96,12 +99,13 @@ def counter_queue(db: sqlite_utils.Database, counter_id: int, *, limit: int = 50
     The interleave rule may call a normal ticket before the next priority one; this
     list shows the plain order. Each item: ``id, label, service, priority, topic``.
     """
-    return rows(
-        db,
-        "SELECT t.id, t.label, t.service, t.priority, t.topic FROM tickets t "
-        "JOIN counter_services cs ON cs.service = t.service AND cs.counter_id = ? "
-        "WHERE t.state = ? ORDER BY t.priority DESC, t.queue_seq LIMIT ?",
-        (counter_id, sop.WAITING, limit),
+    return list(
+        db.query(
+            "SELECT t.id, t.label, t.service, t.priority, t.topic FROM tickets t "
+            "JOIN counter_services cs ON cs.service = t.service AND cs.counter_id = ? "
+            "WHERE t.state = ? ORDER BY t.priority DESC, t.queue_seq LIMIT ?",
+            (counter_id, sop.WAITING, limit),
+        )
     )
 
 
@@ -114,21 +118,23 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     "running_text": text ("" when none), "last_event_id": n}``. ``at`` is stored UTC
     text; ``priority`` is a bool (False for a counter serving no one).
     """
-    counters = rows(
-        db,
-        "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state, t.priority FROM counters c "
-        "LEFT JOIN tickets t ON t.counter_id = c.id WHERE c.active = 1 "
-        "ORDER BY c.kind != 'front_office', c.id",
+    counters = list(
+        db.query(
+            "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state, t.priority FROM counters c "
+            "LEFT JOIN tickets t ON t.counter_id = c.id WHERE c.active = 1 "
+            "ORDER BY c.kind != 'front_office', c.id"
+        )
     )
     for counter in counters:
         counter["paused"] = bool(counter["paused"])
         counter["priority"] = bool(counter["priority"])
-    calls = rows(
-        db,
-        "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
-        "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN ('called', 'recalled') "
-        "ORDER BY e.id DESC LIMIT ?",
-        (LAST_CALLS,),
+    calls = list(
+        db.query(
+            "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
+            "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN ('called', 'recalled') "
+            "ORDER BY e.id DESC LIMIT ?",
+            (LAST_CALLS,),
+        )
     )
     last_calls = []
     for call in calls:
@@ -160,61 +166,70 @@ def day_summary(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
     ``active`` counts tickets at a desk or in the back office; ``other`` counts no-shows,
     cancelled and expired tickets.
     """
-    at_work = tuple(sop.AT_DESK_STATES | sop.ESCALATION_STATES)
+    at_work = tuple(sop.AT_COUNTER_STATES | sop.ESCALATION_STATES)
     closed = (sop.NO_SHOW, sop.CANCELLED, sop.EXPIRED)
     marks = ", ".join("?" * len(at_work))
-    return rows(
-        db,
-        "SELECT s.letter, s.name, "
-        "COUNT(CASE WHEN t.state = ? THEN 1 END) AS waiting, "
-        f"COUNT(CASE WHEN t.state IN ({marks}) THEN 1 END) AS active, "
-        "COUNT(CASE WHEN t.state = ? THEN 1 END) AS done, "
-        "COUNT(CASE WHEN t.state IN (?, ?, ?) THEN 1 END) AS other "
-        "FROM services s LEFT JOIN tickets t ON t.service = s.letter AND t.day = ? "
-        "GROUP BY s.letter HAVING s.active = 1 OR COUNT(t.id) > 0 "
-        "ORDER BY s.position, s.letter",
-        (sop.WAITING, *at_work, sop.DONE, *closed, day.isoformat()),
+    return list(
+        db.query(
+            "SELECT s.letter, s.name, "
+            "COUNT(CASE WHEN t.state = ? THEN 1 END) AS waiting, "
+            f"COUNT(CASE WHEN t.state IN ({marks}) THEN 1 END) AS active, "
+            "COUNT(CASE WHEN t.state = ? THEN 1 END) AS done, "
+            "COUNT(CASE WHEN t.state IN (?, ?, ?) THEN 1 END) AS other "
+            "FROM services s LEFT JOIN tickets t ON t.service = s.letter AND t.day = ? "
+            "GROUP BY s.letter HAVING s.active = 1 OR COUNT(t.id) > 0 "
+            "ORDER BY s.position, s.letter",
+            (sop.WAITING, *at_work, sop.DONE, *closed, day.isoformat()),
+        )
     )
 
 
 def open_escalations(db: sqlite_utils.Database) -> int:
     """Cases with the back office or a main unit, of any day."""
-    found = row(
-        db,
-        "SELECT COUNT(*) AS n FROM tickets WHERE state IN (?, ?, ?, ?)",
-        tuple(sorted(sop.ESCALATION_STATES)),
+    found = next(
+        db.query(
+            "SELECT COUNT(*) AS n FROM tickets WHERE state IN (?, ?, ?, ?)",
+            tuple(sorted(sop.ESCALATION_STATES)),
+        ),
+        None,
     )
     return int(found["n"]) if found else 0
 
 
 def clock_warning(db: sqlite_utils.Database, day: date) -> dict[str, Any] | None:
     """The newest ``clock_behind`` warning's payload when it was raised on ``day``."""
-    warned = row(db, "SELECT value FROM meta WHERE key = 'clock_behind_day'")
+    warned = next(db.query("SELECT value FROM meta WHERE key = 'clock_behind_day'"), None)
     if warned is None or warned["value"] != day.isoformat():
         return None
-    found = row(db, "SELECT payload FROM events WHERE kind = 'clock_behind' ORDER BY id DESC")
+    found = next(
+        db.query("SELECT payload FROM events WHERE kind = 'clock_behind' ORDER BY id DESC"), None
+    )
     return json.loads(found["payload"]) if found else None
 
 
 def unprinted_tickets(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
     """Tickets of ``day`` whose print failed and that are still open: ``id, label, state``."""
-    return rows(
-        db,
-        "SELECT id, label, state FROM tickets WHERE day = ? AND printed = 0 AND state NOT IN "
-        "(?, ?, ?) ORDER BY id",
-        (day.isoformat(), *sorted(sop.FINAL_STATES)),
+    return list(
+        db.query(
+            "SELECT id, label, state FROM tickets WHERE day = ? AND printed = 0 AND state NOT IN "
+            "(?, ?, ?) ORDER BY id",
+            (day.isoformat(), *sorted(sop.FINAL_STATES)),
+        )
     )
 
 
 def printer_state(db: sqlite_utils.Database) -> str | None:
     """The ticket printer's last recorded state (``"ready"``, ``"offline"``, ...), or None."""
-    found = row(
-        db, "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1"
+    found = next(
+        db.query(
+            "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1"
+        ),
+        None,
     )
     return json.loads(found["payload"])["state"] if found else None
 
 
 def running_text(db: sqlite_utils.Database) -> str:
     """The board's running text as the supervisor last set it ("" when none)."""
-    found = row(db, "SELECT value FROM meta WHERE key = 'running_text'")
+    found = next(db.query("SELECT value FROM meta WHERE key = 'running_text'"), None)
     return str(found["value"]) if found else ""

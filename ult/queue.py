@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
-import statistics
 import time as monotonic_time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +20,15 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import sop
+from ult import cleaning, day, estimate, sop
+from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
-from ult.messages import ACTIONS, CHOICES, FIELDS, STATES
+from ult.kinds import EventKind, PrinterState
+from ult.messages import ACTIONS, FIELDS, STATES
 from ult.nik import NikError, check_nik
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
-from ult.store import checkpoint, immediate, row, rows
+from ult.store import checkpoint, immediate
 
 TicketRef = int | str
 """A ticket by id, or by its label on the current business day (``"A-007"``)."""
@@ -38,7 +38,7 @@ CounterRef = int | str
 SOURCES = ("kiosk", "reception", "api", "cli")
 """Where a ticket can be issued from."""
 ANSWER_KINDS = ("available", "excepted")
-"""SOP step 9a: the information is available, or exempted (*dikecualikan*) from disclosure."""
+"""SOP step 9a: the information is available, or excepted (*dikecualikan*) from disclosure."""
 EXPLANATION_MODES = ("direct", "indirect")
 """SOP step 15: explained to the visitor directly or indirectly (*langsung / tidak langsung*)."""
 LETTER_TYPES = ("surat_kuasa", "surat_tugas")
@@ -47,21 +47,6 @@ OUTCOMES = ("resolved", "unresolved")
 """SOP step 16: whether the visitor's need was settled."""
 RUNNING_TEXT_MAX = 200
 """Characters of the board's running text (one line; it scrolls when wider than the TV)."""
-
-PRINTER_STATES = ("ready", "paper_near_end", "paper_out", "offline", "unknown", "disabled")
-"""What the ticket printer last reported; ``unknown`` when it gave no usable reply."""
-
-_TEXT_LIMITS = {"name": 100, "institution": 120, "letter_number": 60, "reason": 300}
-_LONG_TEXT = 2000
-_PHONE = re.compile(r"^(\+62|62|0)[0-9]{7,13}$")
-_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ROW_ID = re.compile(r"[0-9]{1,18}")
-_ACTOR = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
-_ESTIMATE_SAMPLES = 20
-_SAMPLE_BOUNDS_SECONDS = (30.0, 2 * 3600.0)
-_MAX_ESTIMATE_MINUTES = 8 * 60
-_CLOCK_TOLERANCE_SECONDS = 60.0
-_CLOCK_CHECK_INTERVAL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +156,7 @@ class Identified:
 
 @dataclass(frozen=True)
 class Counter:
-    """A desk that calls tickets (front office) or takes escalations (back office)."""
+    """A counter that calls tickets (front office) or takes escalations (back office)."""
 
     id: int
     name: str
@@ -213,62 +198,52 @@ class Queue:
         continues on the newest day instead of reusing numbers (PITFALLS, store).
         """
         computed = self.business_day()
-        stored = self._stored_day()
+        stored = day.stored_day(self.db)
         return max(computed, stored) if stored else computed
 
     def roll_over(self, *, actor: str = "system") -> int:
         """Start a new business day if the clock has reached one; return tickets expired.
 
-        Tickets of earlier days still waiting, or left at a desk (called, serving, answered
-        or explained: a case nobody finished), are closed as expired, one event each, and
-        their counters freed; escalated cases stay open, since they may be answered later.
-        Numbering then restarts, and the WAL is checkpointed. Called before the operations
-        that issue or call tickets; safe to call anytime.
+        Tickets of earlier days still waiting, or left at a counter (called, serving,
+        answered or explained: a case nobody finished), are closed as expired, one event
+        each, and their counters freed; escalated cases stay open, since they may be
+        answered later. Numbering then restarts, and the WAL is checkpointed. Called before
+        the operations that issue or call tickets; safe to call anytime.
         """
         now = self.clock()
         computed = self.business_day(now)
         expired = 0
-        stored = self._stored_day()
+        stored = day.stored_day(self.db)
         if stored is not None and computed <= stored:
             return 0
         with immediate(self.db):
-            stored = self._stored_day()
+            stored = day.stored_day(self.db)
             if stored is not None and computed <= stored:
                 return 0
             expiring = sorted(sop.TRANSITIONS["expire"].sources)
             marks = ", ".join("?" * len(expiring))
-            stale = rows(
-                self.db,
+            stale = self.db.query(
                 # "!=", not "<": tickets dated ahead by a clock that was wrongly ahead (then
                 # corrected) are closed too, instead of waiting until that date comes.
                 f"SELECT * FROM tickets WHERE day != ? AND state IN ({marks}) ORDER BY id",
                 (computed.isoformat(), *expiring),
             )
-            for data in stale:
+            for data in list(stale):
                 ticket = Ticket.from_row(data)
-                updated = self._set(ticket, now, state=sop.EXPIRED, counter_id=None)
-                self._event(now, "expired", actor, updated, ticket.counter_id, None, {})
+                self._apply("expire", ticket, now, actor, ticket.counter_id, {}, counter_id=None)
                 expired += 1
             self._event(
                 now,
-                "day_started",
+                EventKind.DAY_STARTED,
                 actor,
                 None,
                 None,
                 None,
                 {"day": computed.isoformat(), "expired": expired},
             )
-            self.db.execute(
-                "INSERT INTO meta(key, value) VALUES ('day', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (computed.isoformat(),),
-            )
+            day.store_day(self.db, computed)
         checkpoint(self.db)
         return expired
-
-    def _stored_day(self) -> date | None:
-        found = row(self.db, "SELECT value FROM meta WHERE key = 'day'")
-        return date.fromisoformat(found["value"]) if found else None
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -285,10 +260,10 @@ class Queue:
         The stored day is read each time (one indexed row): another process may have
         started or corrected the day since this one last looked.
         """
-        stored = self._stored_day()
+        stored = day.stored_day(self.db)
         if stored is None or self.business_day() > stored:
             self.roll_over()
-        if monotonic_time.monotonic() - self._clock_checked_at > _CLOCK_CHECK_INTERVAL_SECONDS:
+        if monotonic_time.monotonic() - self._clock_checked_at > day.CLOCK_CHECK_INTERVAL_SECONDS:
             self._clock_checked_at = monotonic_time.monotonic()
             self._check_clock()
 
@@ -296,48 +271,37 @@ class Queue:
         """Record a ``clock_behind`` warning once per clock day while the clock runs behind
         the newest event (the technician sees it in ``ult status`` and the event log)."""
         now = self.clock()
-        newest = row(
-            self.db, "SELECT at FROM events WHERE kind != 'clock_behind' ORDER BY id DESC LIMIT 1"
-        )
+        newest = day.newest_event_ahead(self.db, now)
         if newest is None:
             return
-        newest_at = from_stamp(newest["at"])
-        if (newest_at - now).total_seconds() <= _CLOCK_TOLERANCE_SECONDS:
-            return
         with immediate(self.db):
-            day = self.business_day(now).isoformat()
-            warned = row(self.db, "SELECT value FROM meta WHERE key = 'clock_behind_day'")
-            if warned and warned["value"] == day:
+            today = self.business_day(now)
+            if day.clock_warned(self.db, today):
                 return
             self._event(
                 now,
-                "clock_behind",
+                EventKind.CLOCK_BEHIND,
                 "system",
                 None,
                 None,
                 None,
-                {"clock": to_stamp(now), "newest_event": newest["at"]},
+                {"clock": to_stamp(now), "newest_event": newest},
             )
-            self.db.execute(
-                "INSERT INTO meta(key, value) VALUES ('clock_behind_day', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (day,),
-            )
+            day.mark_clock_warned(self.db, today)
 
     def day_ahead(self) -> tuple[date, date, list[str]] | None:
         """``(stored_day, clock_day, open_labels)`` when the store's day is ahead of the
         clock, else ``None``. ``open_labels`` are the tickets of the stored day still in line
-        or at a desk, which stay callable until served and close at the next day reset."""
+        or at a counter, which stay callable until served and close at the next day reset."""
         computed = self.business_day()
-        stored = self._stored_day()
+        stored = day.stored_day(self.db)
         if stored is None or stored <= computed:
             return None
-        at_work = sorted({sop.WAITING, *sop.AT_DESK_STATES})
+        at_work = sorted({sop.WAITING, *sop.AT_COUNTER_STATES})
         marks = ", ".join("?" * len(at_work))
         labels = [
             r["label"]
-            for r in rows(
-                self.db,
+            for r in self.db.query(
                 f"SELECT label FROM tickets WHERE day = ? AND state IN ({marks}) ORDER BY id",
                 (stored.isoformat(), *at_work),
             )
@@ -357,14 +321,14 @@ class Queue:
         now = self.clock()
         computed = self.business_day(now)
         with immediate(self.db):
-            stored = self._stored_day()
+            stored = day.stored_day(self.db)
             if stored is None or stored <= computed:
                 return None
-            self.db.execute("UPDATE meta SET value = ? WHERE key = 'day'", (computed.isoformat(),))
-            self.db.execute("DELETE FROM meta WHERE key = 'clock_behind_day'")
+            day.store_day(self.db, computed)
+            day.forget_clock_warning(self.db)
             self._event(
                 now,
-                "day_corrected",
+                EventKind.DAY_CORRECTED,
                 actor,
                 None,
                 None,
@@ -396,21 +360,19 @@ class Queue:
         if not isinstance(priority, bool):
             raise invalid("flag_invalid", field=FIELDS["priority"])
         if source not in SOURCES:
-            raise invalid("source_invalid", source=_shown(source))
-        if idempotency_key is not None and not (
-            isinstance(idempotency_key, str) and _IDEMPOTENCY_KEY.fullmatch(idempotency_key)
-        ):
-            raise invalid("idempotency_key_invalid")
-        letter = _letter(service)
+            raise invalid("source_invalid", source=shown(source))
+        idempotency_key = cleaning.idempotency_key(idempotency_key)
+        letter = cleaning.letter(service)
         if topic is not None:
             if not isinstance(topic, str):
-                raise invalid("topic_unknown", topic=_shown(topic), service=letter, topics="-")
+                raise invalid("topic_unknown", topic=shown(topic), service=letter, topics="-")
             topic = topic.strip() or None
+        transition = sop.TRANSITIONS["issue"]
         now = self.clock()
         with self._write():
-            day = self.today()
+            today = self.today()
             if idempotency_key is not None:
-                earlier = self._by_idempotency_key(day, idempotency_key)
+                earlier = self._by_idempotency_key(today, idempotency_key)
                 if earlier is not None:
                     if (earlier.issued_service, earlier.priority, earlier.topic) != (
                         letter,
@@ -426,7 +388,7 @@ class Queue:
             number = self.db.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets "
                 "WHERE issued_service = ? AND day = ?",
-                (letter, day.isoformat()),
+                (letter, today.isoformat()),
             ).fetchone()[0]
             label = self.settings.queue.label(letter, number)
             cursor = self.db.execute(
@@ -436,27 +398,26 @@ class Queue:
                 "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?) RETURNING *",
                 (
                     letter,
-                    day.isoformat(),
+                    today.isoformat(),
                     number,
                     label,
                     letter,
                     topic,
                     int(priority),
                     source,
-                    sop.WAITING,
+                    transition.target,
                     to_stamp(now),
                     secrets.token_urlsafe(16),
                     idempotency_key,
                 ),
             )
             ticket = self._returned(cursor)
-            self._event(
+            self._record(
+                "issue",
                 now,
-                "issued",
                 actor,
                 ticket,
                 None,
-                3,
                 {"priority": priority, "topic": topic, "source": source},
             )
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
@@ -478,11 +439,11 @@ class Queue:
         """
         now = self.clock()
         with self._write():
-            desk = self._ready_front_office(counter)
-            found = self._next_for(desk)
+            caller = self._ready_front_office(counter)
+            found = self._next_for(caller)
             if found is None:
                 return None
-            return self._claim(found, desk, now, actor, specific=False)
+            return self._claim(found, caller, now, actor, specific=False)
 
     def call_specific(self, counter: CounterRef, ticket: TicketRef, *, actor: str) -> Ticket:
         """Call one waiting ticket out of order (SOP step 5); recorded as ``specific``.
@@ -492,11 +453,11 @@ class Queue:
         """
         now = self.clock()
         with self._write():
-            desk = self._ready_front_office(counter)
+            caller = self._ready_front_office(counter)
             target = self._require_state(self._find(ticket), "call")
-            if target.service not in desk.services:
-                raise conflict("service_not_served", counter=desk.name, service=target.service)
-            return self._claim(target.id, desk, now, actor, specific=True)
+            if target.service not in caller.services:
+                raise conflict("service_not_served", counter=caller.name, service=target.service)
+            return self._claim(target.id, caller, now, actor, specific=True)
 
     def recall(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
         """Announce a called ticket again (SOP step 5); counted in ``recalls``.
@@ -506,12 +467,14 @@ class Queue:
         """
         now = self.clock()
         with self._write():
-            desk, target = self._at_desk(ticket, counter, "recall")
-            last = row(
-                self.db,
-                "SELECT at FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') "
-                "ORDER BY id DESC LIMIT 1",
-                (target.id,),
+            holder, target = self._at_counter(ticket, counter, "recall")
+            last = next(
+                self.db.query(
+                    "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) "
+                    "ORDER BY id DESC LIMIT 1",
+                    (target.id, EventKind.CALLED, EventKind.RECALLED),
+                ),
+                None,
             )
             cooldown = self.settings.queue.recall_cooldown_seconds
             elapsed = (now - from_stamp(last["at"])).total_seconds() if last else cooldown
@@ -520,17 +483,15 @@ class Queue:
                 raise conflict(
                     "recall_cooldown", seconds=math.ceil(cooldown - elapsed), label=target.label
                 )
-            updated = self._set(target, now, recalls=target.recalls + 1)
-            self._event(
+            return self._apply(
+                "recall",
+                target,
                 now,
-                "recalled",
                 actor,
-                updated,
-                desk.id,
-                5,
-                {"counter": desk.name, "recalls": updated.recalls},
+                holder.id,
+                {"counter": holder.name, "recalls": target.recalls + 1},
+                recalls=target.recalls + 1,
             )
-            return updated
 
     def no_show(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
         """Close a called ticket whose visitor did not come (SOP step 5).
@@ -539,7 +500,7 @@ class Queue:
         """
         now = self.clock()
         with self._write():
-            desk, target = self._at_desk(ticket, counter, "no_show")
+            holder, target = self._at_counter(ticket, counter, "no_show")
             required = self.settings.queue.recalls_before_no_show
             if target.recalls < required:
                 raise conflict(
@@ -548,9 +509,9 @@ class Queue:
                     recalls=target.recalls,
                     required=required,
                 )
-            updated = self._set(target, now, state=sop.NO_SHOW, counter_id=None)
-            self._event(now, "no_show", actor, updated, desk.id, 5, {"counter": desk.name})
-            return updated
+            return self._apply(
+                "no_show", target, now, actor, holder.id, {"counter": holder.name}, counter_id=None
+            )
 
     def reactivate(self, ticket: TicketRef, *, actor: str) -> Ticket:
         """Put a no-show back in line with the same number, at the end (SOP step 4).
@@ -562,15 +523,15 @@ class Queue:
             target = self._require_state(self._find(ticket), "reactivate")
             if target.day < self.today():
                 raise conflict("ticket_of_past_day", label=target.label, day=target.day)
-            updated = self._set(target, now, state=sop.WAITING, recalls=0, queue_seq=None)
-            self._event(now, "reactivated", actor, updated, None, 4, {})
-            return updated
+            return self._apply(
+                "reactivate", target, now, actor, None, {}, recalls=0, queue_seq=None
+            )
 
-    # ----------------------------------------------------------------- at the desk
+    # ----------------------------------------------------------------- at the counter
 
     def start(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
-        """The called visitor is at the desk; service starts (SOP step 6)."""
-        return self._desk_step(ticket, counter, actor, "start", {}, started_at=True)
+        """The called visitor is at the counter; service starts (SOP step 6)."""
+        return self._counter_step(ticket, counter, actor, "start", {}, started_at=True)
 
     def identify(
         self,
@@ -595,13 +556,9 @@ class Queue:
         the ticket with any NIK warnings (unknown province). No personal data enters the
         event's payload.
         """
-        clean_name = _text(name, "name", _TEXT_LIMITS["name"])
-        try:
-            nik_check = check_nik(nik if isinstance(nik, str) else "")
-        except NikError as error:
-            raise invalid("nik_invalid", reason=str(error)) from error
-        clean_institution = _optional_text(institution, "institution", _TEXT_LIMITS["institution"])
-        clean_phone = _phone(phone)
+        clean_name, nik_check, clean_institution, clean_phone = _visitor(
+            name, nik, institution, phone
+        )
         if not isinstance(acting_for, bool):
             raise invalid("flag_invalid", field=FIELDS["acting_for"])
         if acting_for:
@@ -611,9 +568,9 @@ class Queue:
                 or not letter_number.strip()
             ):
                 raise invalid("letter_required")
-            clean_letter_type = _choice(letter_type, "letter_type", LETTER_TYPES)
-            clean_letter_number = _text(
-                letter_number, "letter_number", _TEXT_LIMITS["letter_number"]
+            clean_letter_type = cleaning.choice(letter_type, "letter_type", LETTER_TYPES)
+            clean_letter_number = cleaning.text(
+                letter_number, "letter_number", TEXT_LIMITS["letter_number"]
             )
         else:
             if letter_type is not None or letter_number not in (None, ""):
@@ -621,30 +578,25 @@ class Queue:
             clean_letter_type = clean_letter_number = None
         now = self.clock()
         with self._write():
-            desk, target = self._at_desk(ticket, counter, "identify")
+            holder, target = self._at_counter(ticket, counter, "identify")
             visitor_id = self._upsert_visitor(
                 now, clean_name, nik_check.nik, clean_institution, clean_phone
             )
-            updated = self._set(
+            updated = self._apply(
+                "identify",
                 target,
                 now,
-                visitor_id=visitor_id,
-                acting_for=int(acting_for),
-                letter_type=clean_letter_type,
-                letter_number=clean_letter_number,
-            )
-            self._event(
-                now,
-                "identified",
                 actor,
-                updated,
-                desk.id,
-                7,
+                holder.id,
                 {
                     "acting_for": acting_for,
                     "letter_type": clean_letter_type,
                     "nik_warnings": len(nik_check.warnings),
                 },
+                visitor_id=visitor_id,
+                acting_for=int(acting_for),
+                letter_type=clean_letter_type,
+                letter_number=clean_letter_number,
             )
             return Identified(updated, nik_check.warnings)
 
@@ -660,20 +612,16 @@ class Queue:
     ) -> Identified:
         """Register the visitor of a waiting ticket at reception (SOP step 3, optional).
 
-        The same rules as :meth:`identify` (name, NIK, institution, phone); the desk still
+        The same rules as :meth:`identify` (name, NIK, institution, phone); the counter still
         confirms the identity at step 7. Event ``visitor_registered`` (no personal data).
 
         Raises:
             QueueError: a bad value (``invalid``), or the ticket is no longer waiting
                 (``wrong_state``).
         """
-        clean_name = _text(name, "name", _TEXT_LIMITS["name"])
-        try:
-            nik_check = check_nik(nik if isinstance(nik, str) else "")
-        except NikError as error:
-            raise invalid("nik_invalid", reason=str(error)) from error
-        clean_institution = _optional_text(institution, "institution", _TEXT_LIMITS["institution"])
-        clean_phone = _phone(phone)
+        clean_name, nik_check, clean_institution, clean_phone = _visitor(
+            name, nik, institution, phone
+        )
         now = self.clock()
         with self._write():
             target = self._find(ticket)
@@ -688,13 +636,14 @@ class Queue:
                 now, clean_name, nik_check.nik, clean_institution, clean_phone
             )
             updated = self._set(target, now, visitor_id=visitor_id)
+            # A record outside the state machine, during SOP step 3 (issuing).
             self._event(
                 now,
-                "visitor_registered",
+                EventKind.VISITOR_REGISTERED,
                 actor,
                 updated,
                 None,
-                3,
+                sop.TRANSITIONS["issue"].step,
                 {"nik_warnings": len(nik_check.warnings)},
             )
             return Identified(updated, nik_check.warnings)
@@ -721,16 +670,16 @@ class Queue:
 
     def detail(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
         """Record what the visitor asks for (SOP step 8); up to 2000 characters."""
-        clean = _long_text(text, "detail")
-        return self._desk_step(ticket, counter, actor, "detail", {}, request_detail=clean)
+        clean = cleaning.long_text(text, "detail")
+        return self._counter_step(ticket, counter, actor, "detail", {}, request_detail=clean)
 
     def answer(
         self, ticket: TicketRef, counter: CounterRef, *, actor: str, kind: str, text: str
     ) -> Ticket:
-        """Answer at the desk (SOP step 9a): information ``available`` or ``excepted``."""
-        clean_kind = _choice(kind, "answer_kind", ANSWER_KINDS)
-        clean = _long_text(text, "answer")
-        return self._desk_step(
+        """Answer at the counter (SOP step 9a): information ``available`` or ``excepted``."""
+        clean_kind = cleaning.choice(kind, "answer_kind", ANSWER_KINDS)
+        clean = cleaning.long_text(text, "answer")
+        return self._counter_step(
             ticket,
             counter,
             actor,
@@ -742,8 +691,8 @@ class Queue:
 
     def escalate(self, ticket: TicketRef, counter: CounterRef, *, actor: str, note: str) -> Ticket:
         """Hand the case to the back office with a note (SOP steps 9b–10); frees the counter."""
-        clean = _long_text(note, "note")
-        return self._desk_step(
+        clean = cleaning.long_text(note, "note")
+        return self._counter_step(
             ticket, counter, actor, "escalate", {}, escalation_note=clean, release=True
         )
 
@@ -758,41 +707,34 @@ class Queue:
     ) -> Ticket:
         """The front office explains the answer, ``direct`` or ``indirect`` (SOP step 15).
 
-        For a case answered at the desk, the counter holding it explains. For a case that
+        For a case answered at the counter, the counter holding it explains. For a case that
         came back from the back office (``answer_ready``), any front-office counter that
         holds no other ticket takes it and then holds it until :meth:`finish`.
         """
-        clean_mode = _choice(mode, "mode", EXPLANATION_MODES)
-        clean_note = _optional_text(note, "note", _LONG_TEXT, lines=True)
+        clean_mode = cleaning.choice(mode, "mode", EXPLANATION_MODES)
+        clean_note = cleaning.optional_text(note, "note", LONG_TEXT, lines=True)
         now = self.clock()
         with self._write():
             target = self._find(ticket)
-            desk = self._counter(counter, kind=FRONT_OFFICE)
+            explainer = self._counter(counter, kind=FRONT_OFFICE)
             self._require_state(target, "explain")
             if target.state == sop.ANSWER_READY:
-                if desk.paused:
-                    raise conflict("counter_paused", counter=desk.name)
-                self._require_free(desk)
-                target = self._set(target, now, counter_id=desk.id)
-            elif target.counter_id != desk.id:
-                raise conflict("not_at_counter", label=target.label, counter=desk.name)
-            updated = self._set(
+                if explainer.paused:
+                    raise conflict("counter_paused", counter=explainer.name)
+                self._require_free(explainer)
+                target = self._set(target, now, counter_id=explainer.id)
+            elif target.counter_id != explainer.id:
+                raise conflict("not_at_counter", label=target.label, counter=explainer.name)
+            return self._apply(
+                "explain",
                 target,
                 now,
-                state=sop.EXPLAINED,
+                actor,
+                explainer.id,
+                {"mode": clean_mode},
                 explanation_mode=clean_mode,
                 explanation_note=clean_note,
             )
-            self._event(
-                now,
-                "explained",
-                actor,
-                updated,
-                desk.id,
-                15,
-                {"mode": clean_mode},
-            )
-            return updated
 
     def finish(
         self,
@@ -804,10 +746,10 @@ class Queue:
         survey_invited: bool = True,
     ) -> Ticket:
         """Close the service record and invite the visitor to the SKM (SOP step 16)."""
-        clean = _choice(outcome, "outcome", OUTCOMES)
+        clean = cleaning.choice(outcome, "outcome", OUTCOMES)
         if not isinstance(survey_invited, bool):
             raise invalid("flag_invalid", field=FIELDS["survey_invited"])
-        return self._desk_step(
+        return self._counter_step(
             ticket,
             counter,
             actor,
@@ -824,22 +766,26 @@ class Queue:
         """A back-office counter takes an escalated case (SOP step 11)."""
         now = self.clock()
         with self._write():
-            desk = self._counter(counter, kind=BACK_OFFICE)
+            taker = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "take")
-            updated = self._set(target, now, state=sop.BACK_OFFICE, back_office_counter_id=desk.id)
-            self._event(now, "taken", actor, updated, desk.id, 11, {"counter": desk.name})
-            return updated
+            return self._apply(
+                "take",
+                target,
+                now,
+                actor,
+                taker.id,
+                {"counter": taker.name},
+                back_office_counter_id=taker.id,
+            )
 
     def resolve(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
         """The back office settles the case and returns the answer to the front office (12)."""
-        clean = _long_text(text, "answer")
+        clean = cleaning.long_text(text, "answer")
         now = self.clock()
         with self._write():
-            desk = self._counter(counter, kind=BACK_OFFICE)
+            resolver = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "resolve")
-            updated = self._set(target, now, state=sop.ANSWER_READY, answer=clean)
-            self._event(now, "resolved", actor, updated, desk.id, 12, {})
-            return updated
+            return self._apply("resolve", target, now, actor, resolver.id, {}, answer=clean)
 
     def forward(
         self,
@@ -851,45 +797,45 @@ class Queue:
         note: str | None = None,
     ) -> Ticket:
         """The back office forwards the case to a main unit (SOP step 13)."""
-        clean_note = _optional_text(note, "note", _LONG_TEXT, lines=True)
+        clean_note = cleaning.optional_text(note, "note", LONG_TEXT, lines=True)
         now = self.clock()
         with self._write():
-            desk = self._counter(counter, kind=BACK_OFFICE)
+            forwarder = self._counter(counter, kind=BACK_OFFICE)
             target = self._require_state(self._find(ticket), "forward")
             main_unit = self._main_unit(unit)
-            updated = self._set(
+            return self._apply(
+                "forward",
                 target,
                 now,
-                state=sop.WITH_UNIT,
+                actor,
+                forwarder.id,
+                {"unit": main_unit["name"]},
                 main_unit_id=main_unit["id"],
                 forward_note=clean_note,
             )
-            self._event(
-                now,
-                "forwarded",
-                actor,
-                updated,
-                desk.id,
-                13,
-                {"unit": main_unit["name"]},
-            )
-            return updated
 
-    def directions(
+    def disposition(
         self, ticket: TicketRef, *, actor: str, text: str, counter: CounterRef | None = None
     ) -> Ticket:
-        """Record the main unit's directions (*disposisi*, SOP step 14); the answer is ready.
+        """Record the main unit's disposition (*disposisi*, SOP step 14); the answer is ready.
 
-        ``counter`` is the back-office counter relaying them, when it is not the unit itself.
+        ``counter`` is the back-office counter relaying it, when it is not the unit itself.
+        The event's kind is ``directions`` (:attr:`ult.kinds.EventKind.DISPOSITION`).
         """
-        clean = _long_text(text, "directions")
+        clean = cleaning.long_text(text, "disposition")
         now = self.clock()
         with self._write():
-            desk = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
-            target = self._require_state(self._find(ticket), "directions")
-            updated = self._set(target, now, state=sop.ANSWER_READY, disposition=clean)
-            self._event(now, "directions", actor, updated, desk.id if desk else None, 14, {})
-            return updated
+            relay = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
+            target = self._require_state(self._find(ticket), "disposition")
+            return self._apply(
+                "disposition",
+                target,
+                now,
+                actor,
+                relay.id if relay else None,
+                {},
+                disposition=clean,
+            )
 
     # ----------------------------------------------------------------- any time
 
@@ -901,22 +847,27 @@ class Queue:
         A ticket held by a counter is cancelled by that counter, or with no ``counter``
         (reception or the supervisor); another counter is refused (``not_at_counter``).
         """
-        clean = _text(reason, "reason", _TEXT_LIMITS["reason"])
+        clean = cleaning.text(reason, "reason", TEXT_LIMITS["reason"])
         now = self.clock()
         with self._write():
-            desk = self._counter(counter) if counter is not None else None
+            canceller = self._counter(counter) if counter is not None else None
             target = self._require_state(self._find(ticket), "cancel")
-            held_elsewhere = target.counter_id not in (None, desk.id) if desk else False
+            held_elsewhere = target.counter_id not in (None, canceller.id) if canceller else False
             escalated = target.state in sop.ESCALATION_STATES
-            if held_elsewhere or (desk is not None and escalated and desk.kind == FRONT_OFFICE):
-                raise conflict("not_at_counter", label=target.label, counter=desk.name)
-            updated = self._set(
-                target, now, state=sop.CANCELLED, counter_id=None, cancel_reason=clean
+            if held_elsewhere or (
+                canceller is not None and escalated and canceller.kind == FRONT_OFFICE
+            ):
+                raise conflict("not_at_counter", label=target.label, counter=canceller.name)
+            return self._apply(
+                "cancel",
+                target,
+                now,
+                actor,
+                canceller.id if canceller else target.counter_id,
+                {},
+                counter_id=None,
+                cancel_reason=clean,
             )
-            self._event(
-                now, "cancelled", actor, updated, desk.id if desk else target.counter_id, None, {}
-            )
-            return updated
 
     def transfer(
         self, ticket: TicketRef, service: str, *, actor: str, counter: CounterRef | None = None
@@ -927,34 +878,32 @@ class Queue:
         transferred by that counter. The ticket keeps its ``queue_seq``: the visitor
         already waited and is not sent to the back of the new line.
         """
-        letter = _letter(service)
+        letter = cleaning.letter(service)
         now = self.clock()
         with self._write():
             target = self._require_state(self._find(ticket), "transfer")
             self._require_service(letter)
             if letter == target.service:
                 raise conflict("transfer_same_service", label=target.label, service=letter)
-            desk = self._counter(counter) if counter is not None else None
-            if target.counter_id is not None and (desk is None or desk.id != target.counter_id):
+            mover = self._counter(counter) if counter is not None else None
+            if target.counter_id is not None and (mover is None or mover.id != target.counter_id):
                 held_by = self._counter(target.counter_id)
                 raise conflict(
                     "not_at_counter",
                     label=target.label,
-                    counter=desk.name if desk else held_by.name,
+                    counter=mover.name if mover else held_by.name,
                 )
-            updated = self._set(
-                target, now, state=sop.WAITING, service=letter, counter_id=None, recalls=0
-            )
-            self._event(
+            return self._apply(
+                "transfer",
+                target,
                 now,
-                "transferred",
                 actor,
-                updated,
-                desk.id if desk else None,
-                None,
+                mover.id if mover else None,
                 {"from": target.service, "to": letter},
+                service=letter,
+                counter_id=None,
+                recalls=0,
             )
-            return updated
 
     # ----------------------------------------------------------------- paper
 
@@ -967,38 +916,42 @@ class Queue:
         printing (PITFALLS, printer)."""
         if not isinstance(printed, bool):
             raise invalid("flag_invalid", field=FIELDS["printed"])
-        clean_reason = _optional_text(reason, "reason", 60)
+        clean_reason = cleaning.optional_text(reason, "reason", 60)
+        kind = EventKind.PRINTED if printed else EventKind.PRINT_FAILED
         now = self.clock()
         with self._write():
             target = self._find(ticket)
             updated = self._set(target, now, printed=int(printed))
             payload = {} if printed else {"reason": clean_reason}
-            self._event(
-                now, "printed" if printed else "print_failed", actor, updated, None, None, payload
-            )
+            self._event(now, kind, actor, updated, None, None, payload)
             return updated
 
     def record_printer_state(self, state: str, *, actor: str) -> bool:
         """Record the ticket printer's state when it changed; return whether it did.
 
-        ``state`` is one of :data:`PRINTER_STATES`. A ``printer_state`` event (no ticket)
+        ``state`` is one of :class:`~ult.kinds.PrinterState`. A ``printer_state`` event (no ticket)
         tells the board and the reception page, e.g. to send visitors to reception while
         the printer cannot print; an unchanged state records nothing, so a daemon polling
         every few seconds does not flood the log.
         """
-        if state not in PRINTER_STATES:
+        if state not in tuple(PrinterState):  # a tuple: whatever was sent, even unhashable
             raise invalid(
-                "choice_invalid", field=FIELDS["printer_state"], choices=", ".join(PRINTER_STATES)
+                "choice_invalid", field=FIELDS["printer_state"], choices=", ".join(PrinterState)
             )
         now = self.clock()
         with self._write():
-            last = row(
-                self.db,
-                "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1",
+            last = next(
+                self.db.query(
+                    "SELECT payload FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                    (EventKind.PRINTER_STATE,),
+                ),
+                None,
             )
             if last is not None and json.loads(last["payload"]).get("state") == state:
                 return False
-            self._event(now, "printer_state", actor, None, None, None, {"state": state})
+            self._event(
+                now, EventKind.PRINTER_STATE, actor, None, None, None, {"state": str(state)}
+            )
             return True
 
     def set_running_text(self, text: str, *, actor: str) -> str:
@@ -1013,10 +966,10 @@ class Queue:
         """
         if not isinstance(text, str):
             raise invalid("text_unprintable", field=FIELDS["running_text"])
-        clean = "" if not text.strip() else _text(text, "running_text", RUNNING_TEXT_MAX)
+        clean = "" if not text.strip() else cleaning.text(text, "running_text", RUNNING_TEXT_MAX)
         now = self.clock()
         with self._write():
-            current = row(self.db, "SELECT value FROM meta WHERE key = 'running_text'")
+            current = next(self.db.query("SELECT value FROM meta WHERE key = 'running_text'"), None)
             if (current["value"] if current else "") == clean:
                 return clean
             self.db.execute(
@@ -1024,7 +977,7 @@ class Queue:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (clean,),
             )
-            self._event(now, "running_text", actor, None, None, None, {"text": clean})
+            self._event(now, EventKind.RUNNING_TEXT, actor, None, None, None, {"text": clean})
         return clean
 
     def pause(self, counter: CounterRef, *, actor: str) -> Counter:
@@ -1045,7 +998,7 @@ class Queue:
         """The ticket whose visitor page token is ``token``, or ``None``."""
         if not isinstance(token, str):
             return None
-        found = row(self.db, "SELECT * FROM tickets WHERE token = ?", (token,))
+        found = next(self.db.query("SELECT * FROM tickets WHERE token = ?", (token,)), None)
         return Ticket.from_row(found) if found else None
 
     def counter(self, counter: CounterRef) -> Counter:
@@ -1054,7 +1007,9 @@ class Queue:
 
     def counters(self) -> list[Counter]:
         """Every counter, front office first, by id."""
-        found = rows(self.db, "SELECT id FROM counters ORDER BY kind != ?, id", (FRONT_OFFICE,))
+        found = list(
+            self.db.query("SELECT id FROM counters ORDER BY kind != ?, id", (FRONT_OFFICE,))
+        )
         return [self._counter(data["id"]) for data in found]
 
     def position(self, ticket: TicketRef) -> tuple[int, int]:
@@ -1064,64 +1019,80 @@ class Queue:
     # ----------------------------------------------------------------- internals
 
     def _ticket_by_id(self, ticket_id: int | None) -> Ticket:
-        found = row(self.db, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        found = next(self.db.query("SELECT * FROM tickets WHERE id = ?", (ticket_id,)), None)
         if found is None:
             raise not_found("ticket_unknown", ticket=ticket_id)
         return Ticket.from_row(found)
 
-    def _by_idempotency_key(self, day: date, key: str) -> Ticket | None:
-        found = row(
-            self.db,
-            "SELECT * FROM tickets WHERE day = ? AND idempotency_key = ?",
-            (day.isoformat(), key),
+    def _by_idempotency_key(self, on: date, key: str) -> Ticket | None:
+        found = next(
+            self.db.query(
+                "SELECT * FROM tickets WHERE day = ? AND idempotency_key = ?",
+                (on.isoformat(), key),
+            ),
+            None,
         )
         return Ticket.from_row(found) if found else None
 
     def _find(self, ticket: TicketRef) -> Ticket:
         """A ticket by id (``int``), or by label of the business day, else by id in text."""
-        if isinstance(ticket, int) and not isinstance(ticket, bool) and _is_row_id(ticket):
+        if isinstance(ticket, int) and not isinstance(ticket, bool) and cleaning.is_row_id(ticket):
             return self._ticket_by_id(ticket)
         if not isinstance(ticket, str):
-            raise not_found("ticket_unknown", ticket=_shown(ticket))
+            raise not_found("ticket_unknown", ticket=shown(ticket))
         text = ticket.strip()
-        found = row(
-            self.db,
-            "SELECT * FROM tickets WHERE day = ? AND label = ? COLLATE NOCASE "
-            "ORDER BY id DESC LIMIT 1",
-            (self.today().isoformat(), text),
+        found = next(
+            self.db.query(
+                "SELECT * FROM tickets WHERE day = ? AND label = ? COLLATE NOCASE "
+                "ORDER BY id DESC LIMIT 1",
+                (self.today().isoformat(), text),
+            ),
+            None,
         )
         if found is not None:
             return Ticket.from_row(found)
-        if (ticket_id := _row_id_in(text)) is not None:
+        if (ticket_id := cleaning.row_id_in(text)) is not None:
             return self._ticket_by_id(ticket_id)
-        raise not_found("ticket_unknown", ticket=_shown(text))
+        raise not_found("ticket_unknown", ticket=shown(text))
 
     def _counter(self, counter: CounterRef, *, kind: str | None = None) -> Counter:
         services = (
             "(SELECT group_concat(service) FROM (SELECT service FROM counter_services "
             "WHERE counter_id = c.id ORDER BY service)) AS services"
         )
-        if isinstance(counter, int) and not isinstance(counter, bool) and _is_row_id(counter):
-            found = row(self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter,))
+        if (
+            isinstance(counter, int)
+            and not isinstance(counter, bool)
+            and cleaning.is_row_id(counter)
+        ):
+            found = next(
+                self.db.query(f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter,)),
+                None,
+            )
         elif isinstance(counter, str):
             text = counter.strip()
             # A name wins over an id (a counter may be named "1"), an active row over a
             # retired one of the same name.
-            found = row(
-                self.db,
-                f"SELECT c.*, {services} FROM counters c WHERE name = ? COLLATE NOCASE "
-                "ORDER BY active DESC, id LIMIT 1",
-                (text,),
+            found = next(
+                self.db.query(
+                    f"SELECT c.*, {services} FROM counters c WHERE name = ? COLLATE NOCASE "
+                    "ORDER BY active DESC, id LIMIT 1",
+                    (text,),
+                ),
+                None,
             )
-            if found is None and (counter_id := _row_id_in(text)) is not None:
-                found = row(
-                    self.db, f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter_id,)
+            if found is None and (counter_id := cleaning.row_id_in(text)) is not None:
+                found = next(
+                    self.db.query(
+                        f"SELECT c.*, {services} FROM counters c WHERE id = ?", (counter_id,)
+                    ),
+                    None,
                 )
         else:
             found = None
         if found is None:
-            raise not_found("counter_unknown", counter=_shown(counter))
-        desk = Counter(
+            raise not_found("counter_unknown", counter=shown(counter))
+        resolved = Counter(
             found["id"],
             found["name"],
             found["kind"],
@@ -1129,51 +1100,57 @@ class Queue:
             bool(found["paused"]),
             tuple(found["services"].split(",")) if found["services"] else (),
         )
-        if kind == FRONT_OFFICE and desk.kind != FRONT_OFFICE:
-            raise conflict("counter_not_front_office", counter=desk.name)
-        if kind == BACK_OFFICE and desk.kind != BACK_OFFICE:
-            raise conflict("counter_not_back_office", counter=desk.name)
-        return desk
+        if kind == FRONT_OFFICE and resolved.kind != FRONT_OFFICE:
+            raise conflict("counter_not_front_office", counter=resolved.name)
+        if kind == BACK_OFFICE and resolved.kind != BACK_OFFICE:
+            raise conflict("counter_not_back_office", counter=resolved.name)
+        return resolved
 
     def _ready_front_office(self, counter: CounterRef) -> Counter:
-        desk = self._counter(counter, kind=FRONT_OFFICE)
-        if not desk.active:
-            raise conflict("counter_inactive", counter=desk.name)
-        if desk.paused:
-            raise conflict("counter_paused", counter=desk.name)
-        self._require_free(desk)
-        return desk
+        caller = self._counter(counter, kind=FRONT_OFFICE)
+        if not caller.active:
+            raise conflict("counter_inactive", counter=caller.name)
+        if caller.paused:
+            raise conflict("counter_paused", counter=caller.name)
+        self._require_free(caller)
+        return caller
 
-    def _require_free(self, desk: Counter) -> None:
-        held = row(self.db, "SELECT label FROM tickets WHERE counter_id = ?", (desk.id,))
+    def _require_free(self, free: Counter) -> None:
+        held = next(
+            self.db.query("SELECT label FROM tickets WHERE counter_id = ?", (free.id,)), None
+        )
         if held is not None:
-            raise conflict("counter_busy", counter=desk.name, label=held["label"])
+            raise conflict("counter_busy", counter=free.name, label=held["label"])
 
     def _require_service(self, letter: str) -> None:
-        found = row(self.db, "SELECT active FROM services WHERE letter = ?", (letter,))
+        found = next(self.db.query("SELECT active FROM services WHERE letter = ?", (letter,)), None)
         if found is None:
-            raise invalid("service_unknown", service=_shown(letter))
+            raise invalid("service_unknown", service=shown(letter))
         if not found["active"]:
             raise conflict("service_inactive", service=letter)
 
     def _require_topic(self, letter: str, topic: str) -> str:
         """The topic's name as configured (matched without regard to case)."""
-        found = row(
-            self.db,
-            "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE AND active = 1",
-            (letter, topic),
+        found = next(
+            self.db.query(
+                "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE "
+                "AND active = 1",
+                (letter, topic),
+            ),
+            None,
         )
         if found is None:
             known = [
                 r["name"]
-                for r in rows(
-                    self.db,
-                    "SELECT name FROM topics WHERE service = ? AND active = 1 ORDER BY id",
-                    (letter,),
+                for r in list(
+                    self.db.query(
+                        "SELECT name FROM topics WHERE service = ? AND active = 1 ORDER BY id",
+                        (letter,),
+                    )
                 )
             ]
             raise invalid(
-                "topic_unknown", topic=_shown(topic), service=letter, topics=", ".join(known) or "-"
+                "topic_unknown", topic=shown(topic), service=letter, topics=", ".join(known) or "-"
             )
         return found["name"]
 
@@ -1187,45 +1164,50 @@ class Queue:
             )
         return ticket
 
-    def _at_desk(self, ticket: TicketRef, counter: CounterRef, action: str):
-        desk = self._counter(counter, kind=FRONT_OFFICE)
+    def _at_counter(
+        self, ticket: TicketRef, counter: CounterRef, action: str
+    ) -> tuple[Counter, Ticket]:
+        """The front-office counter and the ticket it holds, allowed to take ``action``."""
+        holder = self._counter(counter, kind=FRONT_OFFICE)
         target = self._require_state(self._find(ticket), action)
-        if target.counter_id != desk.id:
-            raise conflict("not_at_counter", label=target.label, counter=desk.name)
-        return desk, target
+        if target.counter_id != holder.id:
+            raise conflict("not_at_counter", label=target.label, counter=holder.name)
+        return holder, target
 
     def _main_unit(self, unit: int | str) -> dict[str, Any]:
-        if isinstance(unit, int) and not isinstance(unit, bool) and _is_row_id(unit):
+        if isinstance(unit, int) and not isinstance(unit, bool) and cleaning.is_row_id(unit):
             text = str(unit)
         else:
             text = unit.strip() if isinstance(unit, str) else ""
-        found = row(
-            self.db,
-            "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
-            "COLLATE NOCASE)",
-            (_row_id_in(text), text),
+        found = next(
+            self.db.query(
+                "SELECT id, name FROM main_units WHERE active = 1 AND (id = ? OR name = ? "
+                "COLLATE NOCASE)",
+                (cleaning.row_id_in(text), text),
+            ),
+            None,
         )
         if found is None:
-            raise invalid("unit_unknown", unit=_shown(unit))
+            raise invalid("unit_unknown", unit=shown(unit))
         return found
 
-    def _next_for(self, desk: Counter) -> int | None:
-        """The id of the ticket ``desk`` calls next, or ``None`` when nothing waits for it.
+    def _next_for(self, caller: Counter) -> int | None:
+        """The id of the ticket ``caller`` calls next, or ``None`` when nothing waits for it.
 
         The head of each served service's line per priority, read through the waiting
         index in one statement: no sort of every waiting ticket, so the cost stays flat
         however long the queue grows.
         """
-        if not desk.services:
+        if not caller.services:
             return None
-        preferred = int(self._priority_turn(desk.id))
+        preferred = int(self._priority_turn(caller.id))
         head = (
             "SELECT * FROM (SELECT priority = ? AS preferred, queue_seq, id FROM tickets "
             "WHERE state = ? AND service = ? AND priority = ? ORDER BY queue_seq LIMIT 1)"
         )
         heads: list[str] = []
         params: list[Any] = []
-        for service in desk.services:
+        for service in caller.services:
             for priority in (0, 1):
                 heads.append(head)
                 params += [preferred, sop.WAITING, service, priority]
@@ -1243,34 +1225,33 @@ class Queue:
             return True
         recent = self.db.execute(
             "SELECT t.priority FROM events e JOIN tickets t ON t.id = e.ticket_id "
-            "WHERE e.counter_id = ? AND e.kind = 'called' ORDER BY e.id DESC LIMIT ?",
-            (counter_id, limit),
+            "WHERE e.counter_id = ? AND e.kind = ? ORDER BY e.id DESC LIMIT ?",
+            (counter_id, EventKind.CALLED, limit),
         ).fetchall()
         return not (len(recent) == limit and all(r[0] for r in recent))
 
     def _claim(
-        self, ticket_id: int, desk: Counter, now: datetime, actor: str, *, specific: bool
+        self, ticket_id: int, caller: Counter, now: datetime, actor: str, *, specific: bool
     ) -> Ticket:
-        """Give a waiting ticket to ``desk`` (the caller checked both, under the lock)."""
+        """Give a waiting ticket to ``caller`` (the caller checked both, under the lock)."""
         updated = self._returned(
             self.db.conn.execute(
                 "UPDATE tickets SET state = ?, counter_id = ?, front_office_counter_id = ?, "
                 "recalls = 0, called_at = ?, released_at = NULL WHERE id = ? RETURNING *",
-                (sop.CALLED, desk.id, desk.id, to_stamp(now), ticket_id),
+                (sop.TRANSITIONS["call"].target, caller.id, caller.id, to_stamp(now), ticket_id),
             )
         )
-        self._event(
+        self._record(
+            "call",
             now,
-            "called",
             actor,
             updated,
-            desk.id,
-            5,
-            {"counter": desk.name, "priority": updated.priority, "specific": specific},
+            caller.id,
+            {"counter": caller.name, "priority": updated.priority, "specific": specific},
         )
         return updated
 
-    def _desk_step(
+    def _counter_step(
         self,
         ticket: TicketRef,
         counter: CounterRef,
@@ -1281,31 +1262,63 @@ class Queue:
         release: bool = False,
         **changes: Any,
     ) -> Ticket:
-        transition = sop.TRANSITIONS[action]
+        """One step at the front-office counter holding the ticket; ``release`` frees it."""
         now = self.clock()
         with self._write():
-            desk, target = self._at_desk(ticket, counter, action)
-            if transition.target is not None:
-                changes["state"] = transition.target
+            holder, target = self._at_counter(ticket, counter, action)
             if release:
                 changes["counter_id"] = None
-            updated = self._set(target, now, **changes)
-            self._event(
+            return self._apply(
+                action,
+                target,
                 now,
-                transition.event,
                 actor,
-                updated,
-                desk.id,
-                transition.step,
-                {"counter": desk.name, **payload},
+                holder.id,
+                {"counter": holder.name, **payload},
+                **changes,
             )
-            return updated
+
+    def _apply(
+        self,
+        action: str,
+        ticket: Ticket,
+        now: datetime,
+        actor: str,
+        event_counter: int | None,
+        payload: dict[str, Any],
+        **changes: Any,
+    ) -> Ticket:
+        """Take ``action`` of :data:`ult.sop.TRANSITIONS` on ``ticket`` (its state already
+        checked): move it to the transition's target state with the other column
+        ``changes`` (as :meth:`_set`) and append the transition's event, recorded at
+        ``event_counter``. Inside the caller's transaction."""
+        target = sop.TRANSITIONS[action].target
+        if target is not None:
+            changes["state"] = target
+        updated = self._set(ticket, now, **changes)
+        self._record(action, now, actor, updated, event_counter, payload)
+        return updated
+
+    def _record(
+        self,
+        action: str,
+        now: datetime,
+        actor: str,
+        ticket: Ticket,
+        counter_id: int | None,
+        payload: dict[str, Any],
+    ) -> int:
+        """Append the event of ``action``: its kind and SOP step from the transition table."""
+        transition = sop.TRANSITIONS[action]
+        return self._event(
+            now, transition.event, actor, ticket, counter_id, transition.step, payload
+        )
 
     def _set(self, ticket: Ticket, now: datetime, **changes: Any) -> Ticket:
         """Update ticket columns; ``True`` for a ``*_at`` column means "now".
 
         ``queue_seq=None`` moves the ticket to the end of the line. Leaving a counter
-        stamps ``released_at`` once (the desk time used for wait estimates).
+        stamps ``released_at`` once (the counter time used for wait estimates).
         """
         stamp = to_stamp(now)
         assignments: list[str] = []
@@ -1337,7 +1350,7 @@ class Queue:
     def _event(
         self,
         now: datetime,
-        kind: str,
+        kind: EventKind,
         actor: str,
         ticket: Ticket | None,
         counter_id: int | None,
@@ -1350,12 +1363,7 @@ class Queue:
         Raises ``QueueError`` (``actor_invalid``) for an empty, multi-line or over-long
         actor; the caller's transaction then rolls back, so nothing is recorded half.
         """
-        if (
-            not isinstance(actor, str)
-            or not _ACTOR.fullmatch(actor.strip())
-            or not (actor.strip().isprintable())
-        ):
-            raise invalid("actor_invalid")
+        clean_actor = cleaning.actor(actor)
         if ticket is not None:
             payload = {
                 "label": ticket.label,
@@ -1372,7 +1380,7 @@ class Queue:
                 ticket.id if ticket else None,
                 counter_id,
                 step,
-                actor.strip(),
+                clean_actor,
                 json.dumps(payload, ensure_ascii=False, sort_keys=True),
             ),
         )
@@ -1381,154 +1389,50 @@ class Queue:
     def _set_paused(self, counter: CounterRef, actor: str, *, paused: bool) -> Counter:
         now = self.clock()
         with self._write():
-            desk = self._counter(counter, kind=FRONT_OFFICE)
-            if desk.paused == paused:
+            paused_counter = self._counter(counter, kind=FRONT_OFFICE)
+            if paused_counter.paused == paused:
                 code = "counter_already_paused" if paused else "counter_not_paused"
-                raise conflict(code, counter=desk.name)
-            self.db.execute("UPDATE counters SET paused = ? WHERE id = ?", (int(paused), desk.id))
+                raise conflict(code, counter=paused_counter.name)
+            self.db.execute(
+                "UPDATE counters SET paused = ? WHERE id = ?", (int(paused), paused_counter.id)
+            )
             self._event(
                 now,
-                "counter_paused" if paused else "counter_resumed",
+                EventKind.COUNTER_PAUSED if paused else EventKind.COUNTER_RESUMED,
                 actor,
                 None,
-                desk.id,
+                paused_counter.id,
                 None,
-                {"counter": desk.name},
+                {"counter": paused_counter.name},
             )
-            return self._counter(desk.id)
+            return self._counter(paused_counter.id)
 
     def _estimate(self, ticket: Ticket) -> tuple[int, int]:
-        """``(waiting_ahead, estimated_wait_minutes)`` for a waiting ticket.
-
-        The counters that can call the ticket are the open (active, not paused) front-office
-        counters serving its service; they call first come, first served across all the
-        services they serve, so every waiting ticket of those services that goes first
-        counts as ahead (higher priority, or same priority and earlier in line). The wait is
-        the number ahead times the median recent desk time (from the last call to the
-        counter's release, last 20 tickets, each bounded to 30 s–2 h so one stuck case
-        cannot skew it), divided by those counters; bounded to 0–480 minutes so it never
-        goes negative or absurd.
-        """
+        """``(waiting_ahead, estimated_wait_minutes)`` for a ticket; ``(0, 0)`` unless waiting."""
         if ticket.state != sop.WAITING:
             return 0, 0
-        desks = self.db.execute(
-            "SELECT DISTINCT c.id FROM counters c JOIN counter_services cs "
-            "ON cs.counter_id = c.id WHERE cs.service = ? AND c.kind = ? AND c.active = 1 "
-            "AND c.paused = 0",
-            (ticket.service, FRONT_OFFICE),
-        ).fetchall()
-        pool = {ticket.service} | {
-            r[0]
-            for r in self.db.execute(
-                "SELECT DISTINCT service FROM counter_services WHERE counter_id IN "
-                f"({', '.join('?' * len(desks))})",
-                [d[0] for d in desks],
-            )
-        }
-        marks = ", ".join("?" * len(pool))
-        ahead = self.db.execute(
-            # Two index ranges of tickets_waiting; an OR here would scan the whole line.
-            f"SELECT (SELECT COUNT(*) FROM tickets WHERE state = ? AND service IN ({marks}) "
-            f"AND priority > ?) + (SELECT COUNT(*) FROM tickets WHERE state = ? AND service "
-            f"IN ({marks}) AND priority = ? AND queue_seq < ?)",
-            (
-                sop.WAITING,
-                *pool,
-                int(ticket.priority),
-                sop.WAITING,
-                *pool,
-                int(ticket.priority),
-                ticket.queue_seq,
-            ),
-        ).fetchone()[0]
-        if ahead == 0:
-            return 0, 0
-        samples = [
-            (from_stamp(r[1]) - from_stamp(r[0])).total_seconds()
-            for r in self.db.execute(
-                "SELECT called_at, released_at FROM tickets WHERE released_at IS NOT NULL "
-                "AND called_at IS NOT NULL AND state != ? ORDER BY released_at DESC LIMIT ?",
-                (sop.NO_SHOW, _ESTIMATE_SAMPLES),
-            ).fetchall()
-        ]
-        low, high = _SAMPLE_BOUNDS_SECONDS
-        if samples:
-            desk_minutes = statistics.median(min(max(s, low), high) for s in samples) / 60
-        else:
-            desk_minutes = self.settings.queue.default_service_minutes
-        minutes = math.ceil(ahead * desk_minutes / max(len(desks), 1))
-        return ahead, min(max(minutes, 0), _MAX_ESTIMATE_MINUTES)
+        return estimate.wait(
+            self.db,
+            service=ticket.service,
+            priority=ticket.priority,
+            queue_seq=ticket.queue_seq,
+            default_service_minutes=self.settings.queue.default_service_minutes,
+        )
 
 
-def _is_row_id(value: int) -> bool:
-    """Whether ``value`` can be a SQLite row id (bigger ints overflow the driver)."""
-    return 0 < value < 2**63
-
-
-def _shown(value: Any) -> str:
-    """``value`` as a short text for a message, whatever was sent (a huge int has no str)."""
-    if isinstance(value, int) and not isinstance(value, bool) and not -(10**40) < value < 10**40:
-        return "…"
+def _visitor(
+    name: Any, nik: Any, institution: Any, phone: Any
+) -> tuple[str, Any, str | None, str | None]:
+    """The cleaned ``(name, NIK check, institution, phone)`` of a visitor (SOP step 7)."""
+    clean_name = cleaning.text(name, "name", TEXT_LIMITS["name"])
     try:
-        text = value if isinstance(value, str) else repr(value)
-    except ValueError:
-        return "…"
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _letter(service: Any) -> str:
-    """A service letter as typed (``" b "`` is ``"B"``); anything else is refused."""
-    if not isinstance(service, str):
-        raise invalid("service_unknown", service=_shown(service))
-    return service.strip().upper()
-
-
-def _row_id_in(text: str) -> int | None:
-    """The row id written in ``text`` (ASCII digits only: ``"²"`` and ``"١"`` are not ids)."""
-    return int(text) if _ROW_ID.fullmatch(text) and _is_row_id(int(text)) else None
-
-
-def _text(value: Any, field: str, limit: int, *, lines: bool = False) -> str:
-    """``value`` stripped; one line of printable characters, or with ``lines`` several
-    (``\r\n`` from a browser's text area becomes ``\n``). Raises ``QueueError``."""
-    if not isinstance(value, str) or not value.strip():
-        raise invalid("text_required", field=FIELDS[field])
-    clean = value.strip().replace("\r\n", "\n")
-    if len(clean) > limit:
-        raise invalid("text_too_long", field=FIELDS[field], limit=limit)
-    if not all(ch.isprintable() or (lines and ch in "\n\t") for ch in clean):
-        raise invalid("text_unprintable", field=FIELDS[field])
-    return clean
-
-
-def _long_text(value: Any, field: str) -> str:
-    """Free text of several lines (request detail, answers, notes, *disposisi*)."""
-    return _text(value, field, _LONG_TEXT, lines=True)
-
-
-def _optional_text(value: Any, field: str, limit: int, *, lines: bool = False) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return _text(value, field, limit, lines=lines)
-
-
-def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        names = ", ".join(f"{c} ({CHOICES[c]})" for c in choices)
-        raise invalid("choice_invalid", field=FIELDS[field], choices=names)
-    return str(value)
-
-
-def _phone(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise invalid("phone_invalid")
-    clean = value.strip().replace(" ", "").replace("-", "")
-    if not _PHONE.match(clean):
-        raise invalid("phone_invalid")
-    return clean
+        nik_check = check_nik(nik if isinstance(nik, str) else "")
+    except NikError as error:
+        raise invalid("nik_invalid", reason=str(error)) from error
+    institution_text = cleaning.optional_text(
+        institution, "institution", TEXT_LIMITS["institution"]
+    )
+    return clean_name, nik_check, institution_text, cleaning.phone(phone)
 
 
 __all__ = [

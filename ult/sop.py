@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ult.kinds import EventKind as K
+
 WAITING = "waiting"
 CALLED = "called"
 SERVING = "serving"
@@ -40,10 +42,10 @@ STATES = (
     EXPIRED,
 )
 FINAL_STATES = frozenset({DONE, CANCELLED, EXPIRED})
-AT_DESK_STATES = frozenset({CALLED, SERVING, ANSWERED, EXPLAINED})
+AT_COUNTER_STATES = frozenset({CALLED, SERVING, ANSWERED, EXPLAINED})
 """States in which a front-office counter holds the ticket (at most one per counter)."""
 ESCALATION_STATES = frozenset({ESCALATED, BACK_OFFICE, WITH_UNIT, ANSWER_READY})
-"""States of a case away from the desk; they survive the day reset."""
+"""States of a case away from the front-office counter; they survive the day reset."""
 
 STANDARD_MINUTES: dict[int, int] = {
     1: 3, 2: 3, 3: 3, 4: 3, 5: 3, 6: 3, 7: 3, 8: 3,
@@ -62,13 +64,13 @@ class Transition:
     """
 
     action: str
-    event: str
+    event: K
     sources: frozenset[str]
     target: str | None
     step: int | None
 
 
-def _t(action: str, event: str, sources: Iterable[str], target: str | None, step: int | None):
+def _t(action: str, event: K, sources: Iterable[str], target: str | None, step: int | None):
     return Transition(action, event, frozenset(sources), target, step)
 
 
@@ -77,52 +79,35 @@ _OPEN = [s for s in STATES if s not in FINAL_STATES]
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        _t("issue", "issued", (), WAITING, 3),
-        _t("reactivate", "reactivated", [NO_SHOW], WAITING, 4),
-        _t("call", "called", [WAITING], CALLED, 5),
-        _t("recall", "recalled", [CALLED], CALLED, 5),
-        _t("no_show", "no_show", [CALLED], NO_SHOW, 5),
-        _t("start", "started", [CALLED], SERVING, 6),
-        _t("identify", "identified", [SERVING, ANSWERED, EXPLAINED], None, 7),
-        _t("detail", "detailed", [SERVING], None, 8),
-        _t("answer", "answered", [SERVING], ANSWERED, 9),
-        _t("escalate", "escalated", [SERVING], ESCALATED, 10),
-        _t("take", "taken", [ESCALATED], BACK_OFFICE, 11),
-        _t("resolve", "resolved", [BACK_OFFICE], ANSWER_READY, 12),
-        _t("forward", "forwarded", [BACK_OFFICE], WITH_UNIT, 13),
-        _t("directions", "directions", [WITH_UNIT], ANSWER_READY, 14),
-        _t("explain", "explained", [ANSWERED, ANSWER_READY], EXPLAINED, 15),
-        _t("finish", "finished", [EXPLAINED], DONE, 16),
-        _t("transfer", "transferred", [WAITING, CALLED, SERVING], WAITING, None),
-        _t("cancel", "cancelled", [s for s in _OPEN], CANCELLED, None),
-        _t("expire", "expired", [WAITING, *AT_DESK_STATES], EXPIRED, None),
+        _t("issue", K.ISSUED, (), WAITING, 3),
+        _t("reactivate", K.REACTIVATED, [NO_SHOW], WAITING, 4),
+        _t("call", K.CALLED, [WAITING], CALLED, 5),
+        _t("recall", K.RECALLED, [CALLED], CALLED, 5),
+        _t("no_show", K.NO_SHOW, [CALLED], NO_SHOW, 5),
+        _t("start", K.STARTED, [CALLED], SERVING, 6),
+        _t("identify", K.IDENTIFIED, [SERVING, ANSWERED, EXPLAINED], None, 7),
+        _t("detail", K.DETAILED, [SERVING], None, 8),
+        _t("answer", K.ANSWERED, [SERVING], ANSWERED, 9),
+        _t("escalate", K.ESCALATED, [SERVING], ESCALATED, 10),
+        _t("take", K.TAKEN, [ESCALATED], BACK_OFFICE, 11),
+        _t("resolve", K.RESOLVED, [BACK_OFFICE], ANSWER_READY, 12),
+        _t("forward", K.FORWARDED, [BACK_OFFICE], WITH_UNIT, 13),
+        _t("disposition", K.DISPOSITION, [WITH_UNIT], ANSWER_READY, 14),
+        _t("explain", K.EXPLAINED, [ANSWERED, ANSWER_READY], EXPLAINED, 15),
+        _t("finish", K.FINISHED, [EXPLAINED], DONE, 16),
+        _t("transfer", K.TRANSFERRED, [WAITING, CALLED, SERVING], WAITING, None),
+        _t("cancel", K.CANCELLED, [s for s in _OPEN], CANCELLED, None),
+        _t("expire", K.EXPIRED, [WAITING, *AT_COUNTER_STATES], EXPIRED, None),
     )
 }
 """Every ticket action, by name."""
 
-RECORD_EVENTS = ("printed", "print_failed", "visitor_registered")
+RECORD_EVENTS = (K.PRINTED, K.PRINT_FAILED, K.VISITOR_REGISTERED)
 """Ticket events outside the state machine that change no state (the ticket's paper, the
 reception's optional registration of the visitor)."""
 
-EVENT_TARGETS: dict[str, str | None] = {
+EVENT_TARGETS: dict[K, str | None] = {
     **{t.event: t.target for t in TRANSITIONS.values()},
     **dict.fromkeys(RECORD_EVENTS),
 }
 """The state a ticket is in after an event of each kind (``None``: unchanged)."""
-
-
-def replay_states(events: Iterable[tuple[int, str]]) -> dict[int, str]:
-    """Rebuild every ticket's state from its events, in log order.
-
-    ``events`` yields ``(ticket_id, kind)`` pairs; events of other kinds (counter pauses,
-    day starts, warnings) carry no ticket and are skipped by the caller. Returns
-    ``{ticket_id: state}``. Raises ``ValueError`` for a ticket event of unknown kind.
-    """
-    states: dict[int, str] = {}
-    for ticket_id, kind in events:
-        if kind not in EVENT_TARGETS:
-            raise ValueError(f"unknown ticket event kind {kind!r}")
-        target = EVENT_TARGETS[kind]
-        if target is not None:
-            states[ticket_id] = target
-    return states

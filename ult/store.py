@@ -9,19 +9,31 @@ when another process wrote between its read and its write (PITFALLS, store).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
 from ult.migrations import LATEST, MIGRATIONS
+from ult.queries import last_event_id
 
 
-class SchemaTooNew(RuntimeError):
+class StoreUnavailable(Exception):
+    """The appliance database cannot be used now; callers catch this one name.
+
+    Its children say why: :class:`StoreMissing`, :class:`NotInitialised`,
+    :class:`SchemaTooNew`, :class:`StoreOpenFailed`. A reader reports it and tries again
+    later. Each child also stays the built-in kind it was before the family existed
+    (``FileNotFoundError``, ``RuntimeError``, ``OSError``), so older ``except`` clauses
+    still catch it.
+    """
+
+
+class SchemaTooNew(StoreUnavailable, RuntimeError):
     """The database was made by a newer version of this program (``found`` > ``supported``)."""
 
     def __init__(self, found: int, supported: int) -> None:
@@ -32,8 +44,22 @@ class SchemaTooNew(RuntimeError):
         )
 
 
-class NotInitialised(FileNotFoundError):
+class NotInitialised(StoreUnavailable, FileNotFoundError):
     """The file exists but holds no appliance schema (empty, or another program's)."""
+
+
+class StoreMissing(StoreUnavailable, FileNotFoundError):
+    """There is no file at the path, and the caller asked not to create one."""
+
+
+class StoreOpenFailed(StoreUnavailable, OSError):
+    """The file cannot be opened or is not a database; the ``OSError`` or ``sqlite3.Error``
+    met while opening it is ``error`` (and the ``__cause__``)."""
+
+    def __init__(self, path: Path, error: OSError | sqlite3.Error) -> None:
+        self.path = path
+        self.error = error
+        super().__init__(f"{path}: {type(error).__name__} {error}")
 
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -47,15 +73,24 @@ def connect(
 
     The directory must be writable, even for readers (WAL needs ``-wal`` and ``-shm``
     beside the file). With ``create`` a missing file (and its directory) is created and
-    given the schema; without, a missing file raises ``FileNotFoundError`` and a file without
-    the schema (a zero-byte or foreign file, e.g. a truncated restore) :class:`NotInitialised`,
-    rather than silently becoming an empty queue. With ``migrate_schema`` the schema is
-    brought to the latest version. Raises ``sqlite3.Error`` when the file cannot be opened or
-    is not a database, :class:`SchemaTooNew` when a newer program made it.
+    given the schema; without, a missing file raises :class:`StoreMissing` and a file
+    without the schema (a zero-byte or foreign file, e.g. a truncated restore)
+    :class:`NotInitialised`, rather than silently becoming an empty queue. With
+    ``migrate_schema`` the schema is brought to the latest version. Raises
+    :class:`StoreOpenFailed` when the file cannot be opened or is not a database,
+    :class:`SchemaTooNew` when a newer program made it: all :class:`StoreUnavailable`.
     """
-    path = Path(path)
+    try:
+        return _connect(Path(path), migrate_schema=migrate_schema, create=create)
+    except StoreUnavailable:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreOpenFailed(Path(path), exc) from exc
+
+
+def _connect(path: Path, *, migrate_schema: bool, create: bool) -> sqlite_utils.Database:
     if not create and not path.is_file():
-        raise FileNotFoundError(path)
+        raise StoreMissing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(
         str(path),
@@ -65,15 +100,18 @@ def connect(
     )
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     # Before WAL is switched on, which would write a header into an empty file.
-    if not create and int(conn.execute("PRAGMA user_version").fetchone()[0]) == 0:
+    try:
+        if not create and int(conn.execute("PRAGMA user_version").fetchone()[0]) == 0:
+            raise NotInitialised(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        if migrate_schema:
+            migrate(db)
+    except BaseException:
         conn.close()
-        raise NotInitialised(path)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    if migrate_schema:
-        migrate(db)
+        raise
     return db
 
 
@@ -133,22 +171,50 @@ def checkpoint(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def row(db: sqlite_utils.Database, sql: str, params: Any = ()) -> dict[str, Any] | None:
-    """The first row of ``sql`` as a dict, or ``None``."""
-    cursor = db.execute(sql, params)
-    found = cursor.fetchone()
-    if found is None:
+FileIdentity = tuple[int, int]
+"""``(device, inode)`` of a database file: what tells a replaced file from the same one."""
+
+
+def file_identity(path: Path | str) -> FileIdentity | None:
+    """The identity of the file at ``path``, or ``None`` when there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
         return None
-    return dict(zip([c[0] for c in cursor.description], found, strict=True))
+    return (found.st_dev, found.st_ino)
 
 
-def rows(db: sqlite_utils.Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-    """All rows of ``sql`` as dicts."""
-    cursor = db.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
+class FollowedFile:
+    """A long-lived reader's hold on the database file, to follow it when it is replaced.
 
+    A restore or a re-setup puts a new file at the path; a connection kept open would go on
+    showing the old one forever. :meth:`open` notes which file it opened; :meth:`replaced`
+    tells when the path now names another file (or none), and :meth:`went_back` when an
+    id this reader already saw is beyond the newest event, i.e. another log was put in place
+    while the reader was away. Either way, close and reopen, and read from the new log's
+    newest event on. Used by the board's feed, the staff pages' connections and the stream.
+    """
 
-def integrity_ok(db: sqlite_utils.Database) -> bool:
-    """True when ``PRAGMA integrity_check`` reports ``ok``."""
-    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.identity: FileIdentity | None = None
+
+    def open(self) -> sqlite_utils.Database:
+        """Connect as a reader (never creating nor migrating) and note the file's identity.
+
+        Raises :class:`StoreUnavailable`.
+        """
+        # The identity first: a file replaced between the two is then seen as replaced.
+        identity = file_identity(self.path)
+        db = connect(self.path, create=False, migrate_schema=False)
+        self.identity = identity
+        return db
+
+    def replaced(self) -> bool:
+        """True when the path no longer names the file :meth:`open` opened."""
+        return self.identity is None or file_identity(self.path) != self.identity
+
+    @staticmethod
+    def went_back(db: sqlite_utils.Database, seen_id: int) -> bool:
+        """True when the newest event of ``db`` is older than ``seen_id``, an id already seen."""
+        return last_event_id(db) < seen_id

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ult.checks import integrity_ok
 from ult import sop
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.queue import Queue
 from ult.settings import load_settings
-from ult.store import connect, integrity_ok
+from ult.store import connect
 
 WORKERS = 8
 CALLS_PER_WORKER = 300

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import make_settings
+from tests.ult.checks import replay_states
 from ult import sop
 from ult.errors import QueueError
 from ult.queries import board_state, counter_queue, ticket_history, unprinted_tickets
@@ -489,7 +490,7 @@ def test_long_path_through_back_office_and_main_unit(queue: Queue) -> None:
     assert taken.back_office_counter_id == queue.counter("Back Office").id
     forwarded = queue.forward(ticket.id, "Back Office", actor="bo", unit="bagian umum")
     assert forwarded.state == sop.WITH_UNIT and forwarded.main_unit_id is not None
-    ready = queue.directions(ticket.id, actor="unit", text="Lengkapi berkas akreditasi")
+    ready = queue.disposition(ticket.id, actor="unit", text="Lengkapi berkas akreditasi")
     assert ready.state == sop.ANSWER_READY and ready.disposition == "Lengkapi berkas akreditasi"
     # Loket 1 still holds B-001: the returned case goes to the free Loket 2.
     refused(queue, "counter_busy", queue.explain, ticket.id, "Loket 1", actor="fo", mode="direct")
@@ -614,7 +615,7 @@ def test_free_text_notes_stay_off_the_event_log(queue: Queue) -> None:
         unit="Bagian Umum",
         note="Pak Budi NIK 1271011201900001",
     )
-    queue.directions(ticket.id, actor="unit", text="Arahan")
+    queue.disposition(ticket.id, actor="unit", text="Arahan")
     explained = queue.explain(
         ticket.id, "Loket 2", actor="fo", mode="indirect", note="ditelepon ke 0812345"
     )
@@ -702,7 +703,7 @@ def test_back_office_steps_refuse_front_office_counter_and_unknown_unit(queue: Q
         actor="bo",
         unit="Dinas Lain",
     )
-    refused(queue, "wrong_state", queue.directions, ticket.id, actor="unit", text="x")
+    refused(queue, "wrong_state", queue.disposition, ticket.id, actor="unit", text="x")
 
 
 def test_finish_validates_outcome(queue: Queue) -> None:
@@ -840,7 +841,7 @@ def _attempt(queue: Queue, clock, action: str, ticket: Ticket):
         "take": lambda: queue.take(ticket.id, bo, actor="x"),
         "resolve": lambda: queue.resolve(ticket.id, bo, actor="x", text="t"),
         "forward": lambda: queue.forward(ticket.id, bo, actor="x", unit="Bagian Umum"),
-        "directions": lambda: queue.directions(ticket.id, actor="x", text="t"),
+        "disposition": lambda: queue.disposition(ticket.id, actor="x", text="t"),
         "explain": lambda: queue.explain(ticket.id, fo, actor="x", mode="direct"),
         "finish": lambda: queue.finish(ticket.id, fo, actor="x"),
         "transfer": lambda: queue.transfer(ticket.id, "B", actor="x", counter=fo),
@@ -958,7 +959,7 @@ def test_reception_registers_a_waiting_visitor_the_desk_then_confirms(queue: Que
     refused(
         queue, "wrong_state", queue.register_visitor, ticket.id, actor="r", name="B", nik=VALID_NIK
     )
-    assert sop.replay_states([(ticket.id, e["kind"]) for e in events_of(queue) if e["ticket_id"]])
+    assert replay_states([(ticket.id, e["kind"]) for e in events_of(queue) if e["ticket_id"]])
 
 
 def test_print_outcomes_are_recorded_and_failed_ones_listed(queue: Queue) -> None:

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tests.conftest import OPENING, make_settings
+from tests.ult.checks import integrity_ok, replay_states
 from ult import sop
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.errors import QueueError
 from ult.queries import board_state
 from ult.queue import Queue
-from ult.store import connect, integrity_ok
+from ult.store import connect
 
 FRONT = ("Loket 1", "Loket 2")
 BACK = "Back Office"
@@ -199,7 +200,7 @@ class QueueMachine(RuleBasedStateMachine):
             "take": lambda: self.queue.take(target, BACK, actor="bo"),
             "resolve": lambda: self.queue.resolve(target, BACK, actor="bo", text="ok"),
             "forward": lambda: self.queue.forward(target, BACK, actor="bo", unit="Bagian Umum"),
-            "disp": lambda: self.queue.directions(target, actor="unit", text="arahan"),
+            "disp": lambda: self.queue.disposition(target, actor="unit", text="arahan"),
         }
         assert self._try(calls[path]) is not None
         self.model[target] = {
@@ -280,7 +281,7 @@ class QueueMachine(RuleBasedStateMachine):
         events = self.db.execute(
             "SELECT ticket_id, kind FROM events WHERE ticket_id IS NOT NULL ORDER BY id"
         ).fetchall()
-        assert sop.replay_states(events) == self.model
+        assert replay_states(events) == self.model
 
     @invariant()
     def waiting_counts_match_the_tickets(self) -> None:

@@ -6,10 +6,11 @@ import sqlite3
 
 import pytest
 
+from tests.ult.checks import integrity_ok
 from ult.catalog import apply_catalog
 from ult.migrations import LATEST
 from ult.queue import Queue
-from ult.store import connect, immediate, integrity_ok, migrate, schema_version
+from ult.store import connect, immediate, migrate, schema_version
 
 
 def test_every_connection_is_durable_and_checked(tmp_path) -> None:
