@@ -74,11 +74,11 @@ class LocalState:
 
     def state(self) -> dict[str, Any]:
         from display.snapshot import board_view_state
-        from ult.store import NotInitialised, SchemaTooNew, connect
+        from ult.store import StoreUnavailable, connect
 
         try:
             db = connect(self.db_path, create=False, migrate_schema=False)
-        except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+        except StoreUnavailable as exc:
             raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
         try:
             return board_view_state(db)

@@ -31,6 +31,7 @@ import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
+from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,6 @@ BLINK_SECONDS = 0.5
 """Half period (seconds) of the attention blink: colours invert every half second."""
 MARQUEE_SPEED = 0.08
 """Running text speed, in screen widths per second, when the text is wider than its line."""
-
-PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
-"""Printer states in which visitors cannot get a ticket from the kiosk."""
 
 TEXT_CACHE_SIZE = 256
 """Rendered text surfaces kept; bounded so memory stays flat over a working day."""

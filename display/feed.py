@@ -14,7 +14,6 @@ import contextlib
 import http.client
 import json
 import logging
-import os
 import queue
 import socket
 import sqlite3
@@ -29,16 +28,15 @@ from urllib.parse import urlencode, urlsplit
 
 import sqlite_utils
 
+from ult.kinds import CALL_KINDS
 from ult.queries import Event, events_after, last_event_id
-from ult.store import NotInitialised, SchemaTooNew, connect
+from ult.store import FollowedFile, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 STREAM_PATH = "/api/v1/board/events"
 """The admin app's public board stream, below the hub's base URL."""
 
-CALL_KINDS = frozenset({"called", "recalled"})
-"""Event kinds the board announces."""
 SNAPSHOT = "snapshot"
 """A marker event, not of the log: the source started over (a replaced database, or a
 stream resumed from an id it no longer keeps); the board reads its whole state again."""
@@ -161,7 +159,7 @@ class LocalFeed:
         self._db: sqlite_utils.Database | None = None
         self._retry_at = float("-inf")
         self._warned = False
-        self._inode: int | None = None
+        self._file = FollowedFile(self.db_path)
         self._restarted = False
         self._fresh = False
 
@@ -174,10 +172,9 @@ class LocalFeed:
         try:
             # A reader never creates or migrates: a missing file is a fault to report, and
             # the kiosk process owns the schema.
-            self._inode = os.stat(self.db_path).st_ino
-            self._db = connect(self.db_path, create=False, migrate_schema=False)
+            self._db = self._file.open()
             self._fresh = True
-        except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+        except StoreUnavailable as exc:
             self._fail(exc)
             return None
         return self._db
@@ -203,16 +200,8 @@ class LocalFeed:
             self._db = None
         self._retry_at = self._clock() + self._backoff.next()
 
-    def _replaced(self) -> bool:
-        """True when the file at ``db_path`` is no longer the one this feed has open (a
-        restore or a re-setup replaced it): the open handle would show the old file forever."""
-        try:
-            return os.stat(self.db_path).st_ino != self._inode
-        except OSError:
-            return True
-
     def _read(self) -> list[FeedEvent]:
-        if self._db is not None and self._replaced():
+        if self._db is not None and self._file.replaced():
             log.warning("event log %s was replaced; following the new file", self.db_path)
             self.close()
             self._restarted = True
@@ -222,7 +211,7 @@ class LocalFeed:
         try:
             # A log whose newest id is below ours is another file than the one we followed
             # (replaced while we were away): start over from its own newest event.
-            if self._restarted or (self._fresh and last_event_id(db) < self.last_id):
+            if self._restarted or (self._fresh and self._file.went_back(db, self.last_id)):
                 return self._restart(db)
             self._fresh = False
             found = events_after(db, self.last_id)
