@@ -19,7 +19,7 @@ import types
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,7 +33,6 @@ BACK_OFFICE: Final = "back_office"
 COUNTER_KINDS: Final = (FRONT_OFFICE, BACK_OFFICE)
 
 # Limits chosen so names fit one line of an 80 mm ticket and the caller board.
-_OFFICE_NAME_MAX: Final = 80
 _SERVICE_NAME_MAX: Final = 60
 _TOPIC_MAX: Final = 60
 _COUNTER_NAME_MAX: Final = 40
@@ -54,13 +53,63 @@ _TOP_LEVEL_KEYS: Final = (
     "admin",
     "display",
 )
-_FOOTER_MAX: Final = 120
 _BCM_PINS: Final = (0, 27)
 _SHOWN_VALUE_MAX: Final = 120
 
 
 def _text(name: str, **fields: object) -> str:
     return MESSAGES[name].format(**fields)
+
+
+# --- Declaring a setting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What values one setting allows, declared next to its field by :func:`setting`.
+
+    ``low``/``high``: a number's range (both ends allowed); ``choices``: the allowed values;
+    ``max_len``: a one-line text's most characters; ``optional``: ``false`` (or leaving out a
+    key whose default is ``None``) means none. A field with a rule is read and checked by
+    ``_Parser.declared`` and its default and range written into the template by
+    :func:`render_default_settings`; fields without one have checks of their own.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+    max_len: int | None = None
+    optional: bool = False
+
+    def range_text(self) -> str:
+        """The range as the template writes it, ``"0..20"``."""
+        return f"{_toml(self.low)}..{_toml(self.high)}"
+
+
+_RULE: Final = "ult.settings.rule"
+
+
+def setting(
+    default: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[Any, ...] | None = None,
+    max_len: int | None = None,
+    optional: bool = False,
+) -> Any:
+    """A settings field with its default and its :class:`Rule`, e.g.
+    ``priority_interleave: int = setting(3, low=0, high=20)``."""
+    return field(default=default, metadata={_RULE: Rule(low, high, choices, max_len, optional)})
+
+
+def rule_of(cls: type, name: str) -> Rule:
+    """The :class:`Rule` declared for field ``name`` of the settings class ``cls``."""
+    return _declared(cls)[name].metadata[_RULE]
+
+
+def _declared(cls: type) -> dict[str, Any]:
+    return {f.name: f for f in fields(cls) if _RULE in f.metadata}
 
 
 # --- Settings objects ---------------------------------------------------------------------------
@@ -93,7 +142,7 @@ class CounterSettings:
 class OfficeSettings:
     """The office: display name and the IANA time zone that defines its local day."""
 
-    name: str = "Unit Layanan Terpadu"
+    name: str = setting("Unit Layanan Terpadu", max_len=80)
     timezone: str = "Asia/Jakarta"
 
     @property
@@ -110,18 +159,18 @@ class QueueSettings:
         day_reset: local time at which every service's numbers restart at 1.
         priority_interleave: priority calls in a row before a waiting normal ticket gets its
             turn; 0 means priority tickets are always called first.
-        recall_cooldown_seconds: seconds before the same ticket may be recalled, 0..600.
-        recalls_before_no_show: recalls required before a ticket may be marked no-show, 0..10.
+        recall_cooldown_seconds: seconds before the same ticket may be recalled.
+        recalls_before_no_show: recalls required before a ticket may be marked no-show.
         label_format: :meth:`str.format` template with the fields ``letter`` and ``number``.
         default_service_minutes: minutes per visitor assumed until real service times exist.
     """
 
     day_reset: datetime.time = datetime.time(0, 0)
-    priority_interleave: int = 3
-    recall_cooldown_seconds: int = 15
-    recalls_before_no_show: int = 2
+    priority_interleave: int = setting(3, low=0, high=20)
+    recall_cooldown_seconds: int = setting(15, low=0, high=600)
+    recalls_before_no_show: int = setting(2, low=0, high=10)
     label_format: str = "{letter}-{number:03d}"
-    default_service_minutes: float = 10.0
+    default_service_minutes: float = setting(10.0, low=1, high=240)
 
     def label(self, letter: str, number: int) -> str:
         """Return the ticket label, e.g. ``label("A", 7) == "A-007"`` with the default format."""
@@ -154,21 +203,21 @@ class PrinterSettings:
     paper queries for models whose replies lie.
     """
 
-    connection: str = "preview"
-    profile: str = "default"
-    paper_width_mm: int = 58
-    vendor_id: int | None = None
-    product_id: int | None = None
-    in_ep: int | None = None
-    out_ep: int | None = None
-    device: str = "/dev/ttyUSB0"
-    baudrate: int = 9600
-    host: str | None = None
-    port: int = 9100
+    connection: str = setting("preview", choices=PRINTER_CONNECTIONS)
+    profile: str = setting("default", max_len=60)
+    paper_width_mm: int = setting(58, choices=PAPER_WIDTHS_MM)
+    vendor_id: int | None = setting(None, low=0, high=0xFFFF, optional=True)
+    product_id: int | None = setting(None, low=0, high=0xFFFF, optional=True)
+    in_ep: int | None = setting(None, low=0, high=0xFFFF, optional=True)
+    out_ep: int | None = setting(None, low=0, high=0xFFFF, optional=True)
+    device: str = setting("/dev/ttyUSB0", max_len=200)
+    baudrate: int = setting(9600, choices=SERIAL_BAUDRATES)
+    host: str | None = setting(None, max_len=253, optional=True)
+    port: int = setting(9100, low=1, high=65535)
     path: Path | None = None
-    timeout_seconds: float = 5.0
-    status_checks: bool = True
-    footer: str = "Terima kasih. Silakan menunggu panggilan."
+    timeout_seconds: float = setting(5.0, low=0.5, high=30)
+    status_checks: bool = setting(True)
+    footer: str = setting("Terima kasih. Silakan menunggu panggilan.", max_len=120)
 
 
 @dataclass(frozen=True)
@@ -189,11 +238,11 @@ class KioskSettings:
     """
 
     buttons: tuple[ButtonSettings, ...] = (ButtonSettings(17, "A"),)
-    led_pin: int | None = 27
-    buzzer_pin: int | None = None
-    debounce_ms: int = 50
-    min_interval_seconds: float = 3.0
-    max_per_minute: int = 20
+    led_pin: int | None = setting(27, low=_BCM_PINS[0], high=_BCM_PINS[1], optional=True)
+    buzzer_pin: int | None = setting(None, low=_BCM_PINS[0], high=_BCM_PINS[1], optional=True)
+    debounce_ms: int = setting(50, low=0, high=1000)
+    min_interval_seconds: float = setting(3.0, low=0, high=60)
+    max_per_minute: int = setting(20, low=1, high=120)
 
 
 @dataclass(frozen=True)
@@ -209,11 +258,11 @@ class AdminSettings:
     """
 
     public_base_url: str = "http://ult.local:8080"
-    host: str = "0.0.0.0"
-    port: int = 8080
-    threads: int = 64
-    max_streams: int = 50
-    session_idle_minutes: int = 540
+    host: str = setting("0.0.0.0", max_len=253)
+    port: int = setting(8080, low=1, high=65535)
+    threads: int = setting(64, high=1000)  # low: max_streams + ADMIN_SPARE_THREADS
+    max_streams: int = setting(50, low=1, high=500)
+    session_idle_minutes: int = setting(540, low=5, high=24 * 60)
 
 
 ADMIN_SPARE_THREADS: Final = 8
@@ -236,9 +285,9 @@ class DisplaySettings:
 
     font: Path | None = None
     logo: Path | None = None
-    orientation: str = "landscape"
-    audio_device: str | None = None
-    sound: bool = True
+    orientation: str = setting("landscape", choices=ORIENTATIONS)
+    audio_device: str | None = setting(None, max_len=200, optional=True)
+    sound: bool = setting(True)
 
 
 @dataclass(frozen=True)
@@ -306,11 +355,6 @@ def _default_counters(letters: tuple[str, ...]) -> tuple[CounterSettings, ...]:
     )
 
 
-DEFAULT_COUNTERS: Final[tuple[CounterSettings, ...]] = _default_counters(
-    tuple(s.letter for s in DEFAULT_SERVICES)
-)
-
-
 class SettingsError(ValueError):
     """The settings file is missing, unreadable, not TOML, or holds an invalid value.
 
@@ -370,12 +414,88 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
 
 
 def render_default_settings() -> str:
-    """Return the fully commented default settings file (``ult/default_settings.toml``)."""
-    # Anchored on this module's file rather than importlib.resources.files("kiosk"): under
-    # pytest, tests/ is on sys.path and tests/kiosk/ (no __init__.py) makes the name "kiosk"
+    """The fully commented default settings file, as ``ult init`` writes it.
+
+    The prose is ``ult/default_settings.toml.in``; every default, range, choice list and
+    length limit in it comes from the declarations (:func:`setting` fields and this
+    module's limits), written where the template says ``@{section.key}`` (the default, as
+    TOML), ``@{section.key:range}``, ``@{section.key:choices}`` or ``@{section.key:max}``.
+    ``ult/default_settings.toml`` holds the result for people reading the source; a test
+    keeps the two equal.
+    """
+    # Anchored on this module's file rather than importlib.resources.files("ult"): under
+    # pytest, tests/ is on sys.path and tests/ult/ (no __init__.py) could make the name "ult"
     # resolve to a namespace package without the template. The file ships next to this module
     # as package data, so this works for editable and wheel installs alike.
-    return Path(__file__).with_name("default_settings.toml").read_text(encoding="utf-8")
+    template = Path(__file__).with_name("default_settings.toml.in").read_text(encoding="utf-8")
+    values = _template_values()
+    return _PLACEHOLDER.sub(lambda m: values[m[1]], template)
+
+
+_PLACEHOLDER: Final = re.compile(r"@\{([a-z_.:]+)\}")
+_SECTIONS: Final[Mapping[str, type]] = {
+    "office": OfficeSettings,
+    "queue": QueueSettings,
+    "printer": PrinterSettings,
+    "kiosk": KioskSettings,
+    "admin": AdminSettings,
+    "display": DisplaySettings,
+}
+
+
+def _template_values() -> dict[str, str]:
+    """What each placeholder of the template stands for."""
+    values: dict[str, str] = {}
+    for section, cls in _SECTIONS.items():
+        for declared in fields(cls):
+            key = f"{section}.{declared.name}"
+            default = declared.default
+            if isinstance(default, datetime.time):
+                default = default.strftime("%H:%M")  # read back as "HH:MM" text
+            values[key] = "false" if default is None else _toml(default)
+            rule: Rule | None = declared.metadata.get(_RULE)
+            if rule is None:
+                continue
+            if rule.high is not None and rule.low is not None:
+                values[f"{key}:range"] = rule.range_text()
+            if rule.choices is not None:
+                values[f"{key}:choices"] = _choices(rule.choices)
+            if rule.max_len is not None:
+                values[f"{key}:max"] = str(rule.max_len)
+    values["admin.spare_threads"] = str(ADMIN_SPARE_THREADS)
+    values["main_units"] = _toml(DEFAULT_MAIN_UNITS)
+    values["main_units:max"] = str(_MAIN_UNIT_MAX)
+    values["services.name:max"] = str(_SERVICE_NAME_MAX)
+    values["services.topics:max"] = str(_TOPIC_MAX)
+    values["counters.name:max"] = str(_COUNTER_NAME_MAX)
+    letters = tuple(s.letter for s in DEFAULT_SERVICES)
+    values["services"] = _blocks(
+        "services",
+        [
+            {"letter": s.letter, "name": s.name, "topics": s.topics, "active": s.active}
+            for s in DEFAULT_SERVICES
+        ],
+    )
+    values["counters"] = _blocks(
+        "counters",
+        [
+            {"name": c.name, "kind": c.kind, "services": c.services}
+            for c in _default_counters(letters)
+        ],
+    )
+    values["kiosk.buttons"] = _blocks(
+        "kiosk.buttons",
+        [{"pin": b.pin, "service": letters[0]} for b in KioskSettings().buttons],
+    )
+    return values
+
+
+def _blocks(name: str, tables: list[dict[str, Any]]) -> str:
+    """``[[name]]`` blocks, one per table, separated by a blank line."""
+    return "\n\n".join(
+        f"[[{name}]]\n" + "\n".join(f"{k} = {_toml(v)}" for k, v in table.items())
+        for table in tables
+    )
 
 
 def _absolute(path: str | os.PathLike[str]) -> Path:
@@ -470,6 +590,10 @@ def _toml(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
+
+
+def _choices(choices: Sequence[Any]) -> str:
+    return ", ".join(map(str, choices))
 
 
 def _is_int(value: Any) -> bool:
@@ -567,6 +691,49 @@ class _Parser:
             raise self.fail(_join(prefix, name), None, allowed, "missing")
         return value
 
+    def declared(
+        self,
+        table: Mapping[str, Any],
+        prefix: str,
+        cls: type,
+        name: str,
+        *,
+        default: Any = _MISSING,
+        low: float | None = None,
+    ) -> Any:
+        """The value of the field ``name`` of ``cls``, checked by its :class:`Rule`.
+
+        ``default`` and ``low`` replace the declared ones where they depend on another
+        setting (``admin.threads``). The kind of check follows the rule and the default:
+        choices, a one-line text, a true/false, an optional whole number, a whole number or
+        a number (a ``float`` default).
+        """
+        declared = _declared(cls)[name]
+        rule: Rule = declared.metadata[_RULE]
+        if default is _MISSING:
+            default = declared.default
+        key = _join(prefix, name)
+        if rule.choices is not None:
+            value = table.get(name, default)
+            whole = all(_is_int(c) for c in rule.choices)
+            if value not in rule.choices or (whole and not _is_int(value)):
+                raise self.fail(key, value, _text("choice", choices=_choices(rule.choices)))
+            return value
+        if rule.max_len is not None:
+            value = table.get(name, default)
+            if value is None and rule.optional:
+                return None
+            return self.text(key, value, rule.max_len)
+        if isinstance(default, bool):
+            return self.boolean(table, prefix, name, default)
+        low = rule.low if low is None else low
+        assert low is not None and rule.high is not None, f"{key} declares no range"
+        if rule.optional:
+            return self.optional_int(table, prefix, name, int(low), int(rule.high), default)
+        if isinstance(default, float):
+            return self.number(table, prefix, name, default, low, rule.high)
+        return self.integer(table, prefix, name, default, int(low), int(rule.high))
+
     def text(self, key: str, value: Any, max_len: int) -> str:
         """Check a one-line name and return it stripped."""
         if isinstance(value, str):
@@ -628,40 +795,23 @@ class _Parser:
         )
 
     def printer(self, table: Mapping[str, Any], home: Path) -> PrinterSettings:
-        d = PrinterSettings()
-        keys = tuple(f.name for f in fields(PrinterSettings))
-        self.check_keys(table, keys, "printer")
-        connection = table.get("connection", d.connection)
-        if connection not in PRINTER_CONNECTIONS:
-            raise self.fail(
-                "printer.connection",
-                connection,
-                _text("choice", choices=", ".join(PRINTER_CONNECTIONS)),
-            )
-        profile = self.text("printer.profile", table.get("profile", d.profile), 60)
-        width = table.get("paper_width_mm", d.paper_width_mm)
-        if not _is_int(width) or width not in PAPER_WIDTHS_MM:
-            raise self.fail("printer.paper_width_mm", width, _text("choice", choices="58, 80"))
-        usb_ids = {
-            name: self.optional_int(table, "printer", name, 0, 0xFFFF)
-            for name in ("vendor_id", "product_id", "in_ep", "out_ep")
-        }
+        self.check_keys(table, tuple(f.name for f in fields(PrinterSettings)), "printer")
+
+        def read(name: str) -> Any:
+            return self.declared(table, "printer", PrinterSettings, name)
+
+        connection = read("connection")
+        profile = read("profile")
+        width = read("paper_width_mm")
+        usb_ids = {name: read(name) for name in ("vendor_id", "product_id", "in_ep", "out_ep")}
         if connection == "usb":
             for name in ("vendor_id", "product_id"):
                 if usb_ids[name] is None:
                     raise self.fail(f"printer.{name}", None, _text("usb_id"), "missing")
-        device = self.text("printer.device", table.get("device", d.device), 200)
-        baudrate = table.get("baudrate", d.baudrate)
-        if not _is_int(baudrate) or baudrate not in SERIAL_BAUDRATES:
-            raise self.fail(
-                "printer.baudrate",
-                baudrate,
-                _text("choice", choices=", ".join(map(str, SERIAL_BAUDRATES))),
-            )
-        host = table.get("host")
-        if host is not None:
-            host = self.text("printer.host", host, 253)
-        elif connection == "network":
+        device = read("device")
+        baudrate = read("baudrate")
+        host = read("host")
+        if host is None and connection == "network":
             raise self.fail("printer.host", None, _text("host"), "missing")
         path = table.get("path")
         if path is not None:
@@ -680,13 +830,11 @@ class _Parser:
             device=device,
             baudrate=int(baudrate),
             host=host,
-            port=self.integer(table, "printer", "port", d.port, 1, 65535),
+            port=read("port"),
             path=path,
-            timeout_seconds=self.number(
-                table, "printer", "timeout_seconds", d.timeout_seconds, 0.5, 30
-            ),
-            status_checks=self.boolean(table, "printer", "status_checks", d.status_checks),
-            footer=self.text("printer.footer", table.get("footer", d.footer), _FOOTER_MAX),
+            timeout_seconds=read("timeout_seconds"),
+            status_checks=read("status_checks"),
+            footer=read("footer"),
             **usb_ids,
         )
 
@@ -710,8 +858,8 @@ class _Parser:
         pins: dict[int, str] = {}
         for index, button in enumerate(buttons):
             self.claim_pin(pins, button.pin, f"kiosk.buttons[{index}].pin")
-        led = self.optional_int(table, "kiosk", "led_pin", *_BCM_PINS, default=d.led_pin)
-        buzzer = self.optional_int(table, "kiosk", "buzzer_pin", *_BCM_PINS)
+        led = self.declared(table, "kiosk", KioskSettings, "led_pin")
+        buzzer = self.declared(table, "kiosk", KioskSettings, "buzzer_pin")
         for name, pin in (("led_pin", led), ("buzzer_pin", buzzer)):
             if pin is not None:
                 self.claim_pin(pins, pin, f"kiosk.{name}")
@@ -719,18 +867,19 @@ class _Parser:
             buttons=buttons,
             led_pin=led,
             buzzer_pin=buzzer,
-            debounce_ms=self.integer(table, "kiosk", "debounce_ms", d.debounce_ms, 0, 1000),
-            min_interval_seconds=self.number(
-                table, "kiosk", "min_interval_seconds", d.min_interval_seconds, 0, 60
+            debounce_ms=self.declared(table, "kiosk", KioskSettings, "debounce_ms"),
+            min_interval_seconds=self.declared(
+                table, "kiosk", KioskSettings, "min_interval_seconds"
             ),
-            max_per_minute=self.integer(table, "kiosk", "max_per_minute", d.max_per_minute, 1, 120),
+            max_per_minute=self.declared(table, "kiosk", KioskSettings, "max_per_minute"),
         )
 
     def button(self, table: Mapping[str, Any], prefix: str, active: list[str]) -> ButtonSettings:
         self.check_keys(table, ("pin", "service"), prefix)
-        pin = self.required(table, prefix, "pin", _text("int_range", low=0, high=27))
+        pins = _text("int_range", low=_BCM_PINS[0], high=_BCM_PINS[1])
+        pin = self.required(table, prefix, "pin", pins)
         if not _is_int(pin) or not _BCM_PINS[0] <= pin <= _BCM_PINS[1]:
-            raise self.fail(f"{prefix}.pin", pin, _text("int_range", low=0, high=27))
+            raise self.fail(f"{prefix}.pin", pin, pins)
         service = self.required(table, prefix, "service", _text("active_letter"))
         if service not in active:
             raise self.fail(
@@ -766,25 +915,27 @@ class _Parser:
         url = table.get("public_base_url", d.public_base_url)
         if not isinstance(url, str) or not _BASE_URL.fullmatch(url.strip()):
             raise self.fail("admin.public_base_url", url, _text("base_url"))
-        host = self.text("admin.host", table.get("host", d.host), 253)
-        max_streams = self.integer(table, "admin", "max_streams", d.max_streams, 1, 500)
+        host = self.declared(table, "admin", AdminSettings, "host")
+        max_streams = self.declared(table, "admin", AdminSettings, "max_streams")
         low = max_streams + ADMIN_SPARE_THREADS
-        threads = self.integer(table, "admin", "threads", max(d.threads, low), low, 1000)
+        threads = self.declared(
+            table, "admin", AdminSettings, "threads", default=max(d.threads, low), low=low
+        )
         return AdminSettings(
             public_base_url=url.strip().rstrip("/"),
             host=host,
-            port=self.integer(table, "admin", "port", d.port, 1, 65535),
+            port=self.declared(table, "admin", AdminSettings, "port"),
             threads=threads,
             max_streams=max_streams,
-            session_idle_minutes=self.integer(
-                table, "admin", "session_idle_minutes", d.session_idle_minutes, 5, 24 * 60
+            session_idle_minutes=self.declared(
+                table, "admin", AdminSettings, "session_idle_minutes"
             ),
         )
 
     def office(self, table: Mapping[str, Any]) -> OfficeSettings:
         defaults = OfficeSettings()
         self.check_keys(table, ("name", "timezone"), "office")
-        name = self.text("office.name", table.get("name", defaults.name), _OFFICE_NAME_MAX)
+        name = self.declared(table, "office", OfficeSettings, "name")
         timezone = table.get("timezone", defaults.timezone)
         if not isinstance(timezone, str) or not _zone_exists(timezone):
             raise self.fail("office.timezone", timezone, _text("timezone"))
@@ -792,18 +943,7 @@ class _Parser:
 
     def queue(self, table: Mapping[str, Any]) -> QueueSettings:
         d = QueueSettings()
-        self.check_keys(
-            table,
-            (
-                "day_reset",
-                "priority_interleave",
-                "recall_cooldown_seconds",
-                "recalls_before_no_show",
-                "label_format",
-                "default_service_minutes",
-            ),
-            "queue",
-        )
+        self.check_keys(table, tuple(f.name for f in fields(QueueSettings)), "queue")
         raw_reset = table.get("day_reset", d.day_reset.strftime("%H:%M"))
         match = _HH_MM.fullmatch(raw_reset) if isinstance(raw_reset, str) else None
         if match is None:
@@ -811,21 +951,17 @@ class _Parser:
         label_format = table.get("label_format", d.label_format)
         if not isinstance(label_format, str):
             raise self.fail("queue.label_format", label_format, _text("label_format"))
+
+        def read(name: str) -> Any:
+            return self.declared(table, "queue", QueueSettings, name)
+
         return QueueSettings(
             day_reset=datetime.time(int(match[1]), int(match[2])),
-            priority_interleave=self.integer(
-                table, "queue", "priority_interleave", d.priority_interleave, 0, 20
-            ),
-            recall_cooldown_seconds=self.integer(
-                table, "queue", "recall_cooldown_seconds", d.recall_cooldown_seconds, 0, 600
-            ),
-            recalls_before_no_show=self.integer(
-                table, "queue", "recalls_before_no_show", d.recalls_before_no_show, 0, 10
-            ),
+            priority_interleave=read("priority_interleave"),
+            recall_cooldown_seconds=read("recall_cooldown_seconds"),
+            recalls_before_no_show=read("recalls_before_no_show"),
             label_format=label_format,
-            default_service_minutes=self.number(
-                table, "queue", "default_service_minutes", d.default_service_minutes, 1, 240
-            ),
+            default_service_minutes=read("default_service_minutes"),
         )
 
     def check_label(self, label_format: str, letters: tuple[str, ...]) -> None:
@@ -938,22 +1074,13 @@ class _Parser:
         return tuple(value)
 
     def display(self, table: Mapping[str, Any], home: Path) -> DisplaySettings:
-        d = DisplaySettings()
         files_keys = ("font", "logo")
         self.check_keys(table, tuple(f.name for f in fields(DisplaySettings)), "display")
         files = {name: self.optional_path(table, "display", name, home) for name in files_keys}
-        orientation = table.get("orientation", d.orientation)
-        if orientation not in ORIENTATIONS:
-            raise self.fail(
-                "display.orientation", orientation, _text("choice", choices=", ".join(ORIENTATIONS))
-            )
-        device = table.get("audio_device")
-        if device is not None:
-            device = self.text("display.audio_device", device, 200)
         return DisplaySettings(
-            orientation=orientation,
-            audio_device=device,
-            sound=self.boolean(table, "display", "sound", d.sound),
+            orientation=self.declared(table, "display", DisplaySettings, "orientation"),
+            audio_device=self.declared(table, "display", DisplaySettings, "audio_device"),
+            sound=self.declared(table, "display", DisplaySettings, "sound"),
             **files,
         )
 

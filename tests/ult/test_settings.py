@@ -25,6 +25,7 @@ from ult.settings import (
     SettingsError,
     load_settings,
     render_default_settings,
+    rule_of,
 )
 
 DEFAULT_SERVICES = (
@@ -846,3 +847,89 @@ def test_file_printer_path_is_relative_to_the_settings_file(tmp_path: Path) -> N
         tmp_path / "conf" / "ult.toml", '[printer]\nconnection = "file"\npath = "out.bin"\n'
     )
     assert load_settings(source, environ={}).printer.path == tmp_path / "conf" / "out.bin"
+
+
+# --- Each setting declared once ---------------------------------------------------------------
+
+RULED = [
+    (section, cls, f)
+    for section, cls in (
+        ("office", OfficeSettings),
+        ("queue", QueueSettings),
+        ("printer", PrinterSettings),
+        ("kiosk", KioskSettings),
+        ("admin", AdminSettings),
+        ("display", DisplaySettings),
+    )
+    for f in dataclasses.fields(cls)
+    if f.name in {g.name for g in dataclasses.fields(cls) if g.metadata}
+]
+
+
+# What the other keys of a section must say for one key's every allowed value to load.
+CONTEXT = {
+    # threads must exceed max_streams by the spare threads: keep max_streams small for it.
+    "admin": "max_streams = 1\n",
+    # buzzer_pin = 27 would share the LED's pin.
+    "kiosk": "led_pin = false\n",
+    # Each connection's own required keys.
+    "printer": 'vendor_id = 1\nproduct_id = 1\nhost = "h"\npath = "p"\n',
+}
+
+
+def _in_section(section: str, body: str) -> str:
+    key = body.split(" = ")[0]
+    context = "".join(
+        line + "\n" for line in CONTEXT.get(section, "").splitlines() if line.split(" = ")[0] != key
+    )
+    return f"[{section}]\n{context}{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("section", "name"),
+    [(section, f.name) for section, _cls, f in RULED if rule_of(_cls, f.name).high is not None],
+)
+def test_each_declared_range_is_enforced_at_both_ends(
+    tmp_path: Path, section: str, name: str
+) -> None:
+    cls = dict((s, c) for s, c, _ in RULED)[section]
+    rule = rule_of(cls, name)
+    low = rule.low if rule.low is not None else 1 + 8  # admin.threads: max_streams + 8
+    for fine in (low, rule.high):
+        loaded = load_text(tmp_path, _in_section(section, f"{name} = {fine}"))
+        assert getattr(getattr(loaded, section), name) == fine
+    for bad in (low - 1, rule.high + 1):
+        with pytest.raises(SettingsError) as caught:
+            load_text(tmp_path, _in_section(section, f"{name} = {bad}"))
+        assert caught.value.key == f"{section}.{name}"
+        assert str(rule.high) in caught.value.allowed
+
+
+@pytest.mark.parametrize(
+    ("section", "name"),
+    [(section, f.name) for section, _cls, f in RULED if rule_of(_cls, f.name).choices],
+)
+def test_each_declared_choice_list_is_enforced(tmp_path: Path, section: str, name: str) -> None:
+    cls = dict((s, c) for s, c, _ in RULED)[section]
+    choices = rule_of(cls, name).choices
+    assert choices
+    for choice in choices:
+        value = f'"{choice}"' if isinstance(choice, str) else choice
+        loaded = load_text(tmp_path, _in_section(section, f"{name} = {value}"))
+        assert getattr(getattr(loaded, section), name) == choice
+    with pytest.raises(SettingsError) as caught:
+        load_text(tmp_path, _in_section(section, f'{name} = "bukan-pilihan"'))
+    assert caught.value.key == f"{section}.{name}"
+    assert caught.value.allowed == "salah satu dari: " + ", ".join(map(str, choices))
+
+
+def test_the_template_writes_each_declared_default_and_range() -> None:
+    text = render_default_settings()
+    parsed = tomllib.loads(text)
+    for section, _cls, f in RULED:
+        if f.default is None:
+            continue
+        assert parsed[section][f.name] == f.default, f"{section}.{f.name}"
+    rule = rule_of(QueueSettings, "priority_interleave")
+    assert f"Whole number {rule.low}..{rule.high};" in text
+    assert "@{" not in text
