@@ -29,6 +29,7 @@ from babel.dates import format_datetime
 from ult import sop
 from ult.clock import Clock, from_stamp, to_stamp, utc_now
 from ult.errors import conflict, invalid, not_found
+from ult.kinds import EventKind
 from ult.messages import CATALOG
 from ult.settings import (
     _COUNTER_NAME_MAX,
@@ -45,8 +46,6 @@ SOURCE_KEY = "catalog_source"
 """Meta key naming where the catalog's truth is: absent or ``settings``, or ``admin``."""
 SOURCE_SETTINGS = "settings"
 SOURCE_ADMIN = "admin"
-EVENT_KIND = "catalog_changed"
-"""The event each catalog edit appends (payload: ``source`` and ``changes``, Indonesian)."""
 
 NAME_LIMITS = {
     "service": _SERVICE_NAME_MAX,
@@ -151,7 +150,7 @@ def read_catalog(db: sqlite_utils.Database) -> Catalog:
         last = next(
             db.query(
                 "SELECT at, actor FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
-                (EVENT_KIND,),
+                (EventKind.CATALOG_CHANGED,),
             ),
             None,
         )
@@ -251,7 +250,7 @@ def _topics(
 
 
 def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    # Keyed without case: "LOKET 1" in the file renames "Loket 1", it is not a new desk.
+    # Keyed without case: "LOKET 1" in the file renames "Loket 1", it is not a new counter.
     stored = {r["name"].casefold(): r for r in list(db.query("SELECT * FROM counters"))}
     for counter in settings.counters:
         old = stored.get(counter.name.casefold())
@@ -389,7 +388,7 @@ def save_service(
     clean_name = _name(name, "Nama layanan", NAME_LIMITS["service"])
     clean_topics = _names(topics, "Topik", NAME_LIMITS["topic"])
     flag = _flag(active)
-    desks = tuple(dict.fromkeys(counter_ids)) if create else ()
+    counters_served = tuple(dict.fromkeys(counter_ids)) if create else ()
     changes: list[str] = []
     with immediate(db):
         old = next(db.query("SELECT * FROM services WHERE letter = ?", (clean_letter,)), None)
@@ -404,7 +403,7 @@ def save_service(
         )
         _put_service(db, old, clean_letter, clean_name, flag, position, changes)
         _topics(db, clean_letter, clean_topics, changes)
-        for counter_id in desks:
+        for counter_id in counters_served:
             _serve_too(db, counter_id, clean_letter, changes)
         _record(db, clock(), actor, changes, None)
     return changes
@@ -412,8 +411,8 @@ def save_service(
 
 def _serve_too(db: sqlite_utils.Database, counter_id: int, letter: str, changes: list[str]) -> None:
     """Let the front-office counter ``counter_id`` serve ``letter`` as well."""
-    desk = next(db.query("SELECT * FROM counters WHERE id = ?", (counter_id,)), None)
-    if desk is None or desk["kind"] != FRONT_OFFICE:
+    found = next(db.query("SELECT * FROM counters WHERE id = ?", (counter_id,)), None)
+    if found is None or found["kind"] != FRONT_OFFICE:
         raise not_found("counter_unknown", counter=counter_id)
     served = [
         r["service"]
@@ -425,7 +424,7 @@ def _serve_too(db: sqlite_utils.Database, counter_id: int, letter: str, changes:
         )
     ]
     _put_counter(
-        db, desk, desk["name"], desk["kind"], (*served, letter), bool(desk["active"]), changes
+        db, found, found["name"], found["kind"], (*served, letter), bool(found["active"]), changes
     )
 
 
@@ -468,7 +467,7 @@ def save_counter(
                 raise not_found("counter_unknown", counter=counter_id)
         _unique_name(db, "counters", clean_name, counter_id, "Nama loket")
         if old is not None and (kind != old["kind"] or (old["active"] and not flag)):
-            # The desk is in the middle of a case: changing it now would strand the visitor.
+            # The counter is in the middle of a case: changing it now would strand the visitor.
             held = next(
                 db.query("SELECT label FROM tickets WHERE counter_id = ?", (old["id"],)), None
             )
@@ -490,7 +489,7 @@ def save_unit(
 ) -> list[str]:
     """Add (``unit_id`` None) or rename, enable or disable one main unit on the supervisor's
     behalf. ``name`` one line of at most 80 characters, unique without regard to case.
-    Cases already with a unit keep it when it is disabled (its directions can still be
+    Cases already with a unit keep it when it is disabled (its disposition can still be
     recorded); it is only no longer offered for new forwards."""
     clean_name = _name(name, "Nama unit utama", NAME_LIMITS["unit"])
     flag = _flag(active)
@@ -585,7 +584,7 @@ def _append_event(
         "VALUES (?, ?, NULL, ?, NULL, ?, ?)",
         (
             to_stamp(now),
-            EVENT_KIND,
+            EventKind.CATALOG_CHANGED,
             counter_id,
             who,
             json.dumps({"source": source, "changes": changes}, ensure_ascii=False, sort_keys=True),
@@ -597,7 +596,7 @@ def _unique_name(
     db: sqlite_utils.Database, table: str, name: str, own_id: int | None, field: str
 ) -> None:
     """Refuse ``name`` when another row of ``table`` has it, without regard to case (as the
-    settings file does: "LOKET 1" and "Loket 1" are one desk to a person)."""
+    settings file does: "LOKET 1" and "Loket 1" are one counter to a person)."""
     folded = name.casefold()
     for other in list(
         db.query(f"SELECT id, name FROM {table}")

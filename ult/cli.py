@@ -301,12 +301,12 @@ def issue(
 def call(app: App, counter: str, actor: str) -> None:
     """Call the next ticket for a COUNTER, by name ("Loket 1") or id."""
     queue = app.queue()
-    desk = queue.counter(counter)
-    ticket = queue.call_next(desk.id, actor=actor)
+    chosen = queue.counter(counter)
+    ticket = queue.call_next(chosen.id, actor=actor)
     if ticket is None:
-        click.echo(CLI["nothing_waiting"].format(counter=desk.name))
+        click.echo(CLI["nothing_waiting"].format(counter=chosen.name))
     else:
-        click.echo(CLI["called"].format(counter=desk.name, label=ticket.label))
+        click.echo(CLI["called"].format(counter=chosen.name, label=ticket.label))
 
 
 @main.command()
@@ -338,16 +338,16 @@ def status(app: App) -> None:
         click.echo("  " + CLI["status_service_row"].format(**line))
     click.echo("  " + CLI["status_legend"])
     click.echo(f"\n{CLI['status_counters']}")
-    for desk in queries.board_state(app.db)["counters"]:
-        if desk["label"]:
+    for row in queries.board_state(app.db)["counters"]:
+        if row["label"]:
             state = CLI["status_counter_holding"].format(
-                label=desk["label"], state=_state_text(desk["state"])
+                label=row["label"], state=_state_text(row["state"])
             )
-        elif desk["paused"]:
+        elif row["paused"]:
             state = CLI["status_counter_paused"]
         else:
             state = CLI["status_counter_idle"]
-        click.echo("  " + CLI["status_counter_row"].format(name=desk["name"], state=state))
+        click.echo("  " + CLI["status_counter_row"].format(name=row["name"], state=state))
     click.echo("\n" + CLI["status_back_office"].format(count=queries.open_escalations(app.db)))
 
 

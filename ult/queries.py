@@ -16,6 +16,9 @@ import sqlite_utils
 
 from ult import sop
 from ult.clock import from_stamp
+from ult.day import clock_warned
+from ult.kinds import EventKind
+from ult.settings import FRONT_OFFICE
 
 LAST_CALLS = 6
 """How many recent calls the board lists."""
@@ -122,7 +125,8 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
         db.query(
             "SELECT c.id, c.name, c.kind, c.paused, t.label, t.state, t.priority FROM counters c "
             "LEFT JOIN tickets t ON t.counter_id = c.id WHERE c.active = 1 "
-            "ORDER BY c.kind != 'front_office', c.id"
+            "ORDER BY c.kind != ?, c.id",
+            (FRONT_OFFICE,),
         )
     )
     for counter in counters:
@@ -131,9 +135,9 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     calls = list(
         db.query(
             "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
-            "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN ('called', 'recalled') "
+            "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN (?, ?) "
             "ORDER BY e.id DESC LIMIT ?",
-            (LAST_CALLS,),
+            (EventKind.CALLED, EventKind.RECALLED, LAST_CALLS),
         )
     )
     last_calls = []
@@ -145,7 +149,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
                 "at": call["at"],
                 "label": payload["label"],
                 "counter": payload["counter"],
-                "recall": call["kind"] == "recalled",
+                "recall": call["kind"] == EventKind.RECALLED,
                 "priority": bool(call["priority"]),
             }
         )
@@ -163,7 +167,7 @@ def day_summary(db: sqlite_utils.Database, day: date) -> list[dict[str, Any]]:
     """Per service for one business day: ``letter, name, waiting, active, done, other``;
     retired services appear only when they have tickets that day.
 
-    ``active`` counts tickets at a desk or in the back office; ``other`` counts no-shows,
+    ``active`` counts tickets at a counter or in the back office; ``other`` counts no-shows,
     cancelled and expired tickets.
     """
     at_work = tuple(sop.AT_COUNTER_STATES | sop.ESCALATION_STATES)
@@ -198,11 +202,13 @@ def open_escalations(db: sqlite_utils.Database) -> int:
 
 def clock_warning(db: sqlite_utils.Database, day: date) -> dict[str, Any] | None:
     """The newest ``clock_behind`` warning's payload when it was raised on ``day``."""
-    warned = next(db.query("SELECT value FROM meta WHERE key = 'clock_behind_day'"), None)
-    if warned is None or warned["value"] != day.isoformat():
+    if not clock_warned(db, day):
         return None
     found = next(
-        db.query("SELECT payload FROM events WHERE kind = 'clock_behind' ORDER BY id DESC"), None
+        db.query(
+            "SELECT payload FROM events WHERE kind = ? ORDER BY id DESC", (EventKind.CLOCK_BEHIND,)
+        ),
+        None,
     )
     return json.loads(found["payload"]) if found else None
 
@@ -222,7 +228,8 @@ def printer_state(db: sqlite_utils.Database) -> str | None:
     """The ticket printer's last recorded state (``"ready"``, ``"offline"``, ...), or None."""
     found = next(
         db.query(
-            "SELECT payload FROM events WHERE kind = 'printer_state' ORDER BY id DESC LIMIT 1"
+            "SELECT payload FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
+            (EventKind.PRINTER_STATE,),
         ),
         None,
     )

@@ -10,7 +10,18 @@ from tests.ult.checks import integrity_ok
 from ult.catalog import apply_catalog
 from ult.migrations import LATEST
 from ult.queue import Queue
-from ult.store import connect, immediate, migrate, schema_version
+from ult.store import (
+    FollowedFile,
+    NotInitialised,
+    SchemaTooNew,
+    StoreMissing,
+    StoreOpenFailed,
+    StoreUnavailable,
+    connect,
+    immediate,
+    migrate,
+    schema_version,
+)
 
 
 def test_every_connection_is_durable_and_checked(tmp_path) -> None:
@@ -136,3 +147,55 @@ def test_migrating_twice_is_harmless(tmp_path) -> None:
     again = connect(tmp_path / "ult.db")
     assert again.table_names() == tables
     assert again["meta"].get("kept")["value"] == "yes"
+
+
+def test_every_way_a_database_is_unavailable_is_one_family(tmp_path) -> None:
+    missing = tmp_path / "missing.db"
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database file" * 100)
+    newer = tmp_path / "newer.db"
+    connect(newer).execute(f"PRAGMA user_version = {LATEST + 1}")
+    expected = {
+        missing: StoreMissing,
+        empty: NotInitialised,
+        garbage: StoreOpenFailed,
+        newer: SchemaTooNew,
+    }
+    for path, kind in expected.items():
+        with pytest.raises(StoreUnavailable) as caught:
+            connect(path, create=False, migrate_schema=path == newer)
+        assert type(caught.value) is kind, path
+    # The built-in kinds older callers caught still match.
+    with pytest.raises(FileNotFoundError):
+        connect(missing, create=False)
+    with pytest.raises(OSError) as caught:
+        connect(garbage, create=False)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+    assert caught.value.error is caught.value.__cause__
+
+
+def test_a_follower_notices_a_replaced_file_and_a_log_gone_back(tmp_path, settings, clock) -> None:
+    path = tmp_path / "ult.db"
+    writer = connect(path)
+    apply_catalog(writer, settings)
+    Queue(writer, settings, clock=clock).issue("A", actor="r")
+    followed = FollowedFile(path)
+    assert followed.replaced()  # nothing opened yet
+    reader = followed.open()
+    assert not followed.replaced()
+    seen = reader.execute("SELECT MAX(id) FROM events").fetchone()[0]
+    assert seen and not followed.went_back(reader, seen)
+    writer.close()
+    reader.close()
+    # A restore puts another file at the path: an older, shorter log.
+    restored = tmp_path / "restored.db"
+    connect(restored).close()
+    restored.replace(path)
+    assert followed.replaced()
+    fresh = followed.open()
+    assert not followed.replaced()
+    assert followed.went_back(fresh, seen)
+    path.unlink()
+    assert followed.replaced()
