@@ -95,7 +95,7 @@ def list_users(db: sqlite_utils.Database) -> list[User]:
     """Every account, by username."""
     return [
         User(r["id"], r["username"], r["role"], bool(r["active"]), r["created_at"])
-        for r in list(db.query("SELECT * FROM users ORDER BY username"))
+        for r in db.query("SELECT * FROM users ORDER BY username")
     ]
 
 
@@ -227,11 +227,9 @@ def list_tokens(db: sqlite_utils.Database) -> list[ApiToken]:
     """Every token ever created, working ones first, newest first within each group."""
     return [
         _api_token(r)
-        for r in list(
-            db.query(
-                "SELECT id, name, role, created_at, revoked_at FROM api_tokens "
-                "ORDER BY revoked_at IS NOT NULL, id DESC"
-            )
+        for r in db.query(
+            "SELECT id, name, role, created_at, revoked_at FROM api_tokens "
+            "ORDER BY revoked_at IS NOT NULL, id DESC"
         )
     ]
 

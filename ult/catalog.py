@@ -114,14 +114,14 @@ def catalog_source(db: sqlite_utils.Database) -> str:
 def read_catalog(db: sqlite_utils.Database) -> Catalog:
     """Services (display order), counters (front office first), main units (by name)."""
     topics: dict[str, list[str]] = {}
-    for topic in list(db.query("SELECT service, name FROM topics WHERE active = 1 ORDER BY id")):
+    for topic in db.query("SELECT service, name FROM topics WHERE active = 1 ORDER BY id"):
         topics.setdefault(topic["service"], []).append(topic["name"])
     services = tuple(
         ServiceEntry(r["letter"], r["name"], tuple(topics.get(r["letter"], ())), bool(r["active"]))
-        for r in list(db.query("SELECT * FROM services ORDER BY position, letter"))
+        for r in db.query("SELECT * FROM services ORDER BY position, letter")
     )
     served: dict[int, list[str]] = {}
-    for link in list(db.query("SELECT counter_id, service FROM counter_services ORDER BY service")):
+    for link in db.query("SELECT counter_id, service FROM counter_services ORDER BY service"):
         served.setdefault(link["counter_id"], []).append(link["service"])
     counters = tuple(
         CounterEntry(
@@ -132,17 +132,15 @@ def read_catalog(db: sqlite_utils.Database) -> Catalog:
             bool(r["active"]),
             r["label"],
         )
-        for r in list(
-            db.query(
-                "SELECT c.*, t.label FROM counters c LEFT JOIN tickets t ON t.counter_id = c.id "
-                "ORDER BY c.kind != ?, c.id",
-                (FRONT_OFFICE,),
-            )
+        for r in db.query(
+            "SELECT c.*, t.label FROM counters c LEFT JOIN tickets t ON t.counter_id = c.id "
+            "ORDER BY c.kind != ?, c.id",
+            (FRONT_OFFICE,),
         )
     )
     units = tuple(
         UnitEntry(r["id"], r["name"], bool(r["active"]))
-        for r in list(db.query("SELECT * FROM main_units ORDER BY name COLLATE NOCASE"))
+        for r in db.query("SELECT * FROM main_units ORDER BY name COLLATE NOCASE")
     )
     source = catalog_source(db)
     changed_at = changed_by = None
@@ -213,7 +211,7 @@ def apply_catalog(
 
 
 def _services(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    stored = {r["letter"]: r for r in list(db.query("SELECT * FROM services"))}
+    stored = {r["letter"]: r for r in db.query("SELECT * FROM services")}
     for position, service in enumerate(settings.services):
         old = stored.get(service.letter)
         _put_service(db, old, service.letter, service.name, service.active, position, changes)
@@ -230,7 +228,7 @@ def _topics(
 ) -> None:
     stored = {
         r["name"]: r["active"]
-        for r in list(db.query("SELECT * FROM topics WHERE service = ?", (letter,)))
+        for r in db.query("SELECT * FROM topics WHERE service = ?", (letter,))
     }
     for topic in topics:
         if topic not in stored:
@@ -251,7 +249,7 @@ def _topics(
 
 def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
     # Keyed without case: "LOKET 1" in the file renames "Loket 1", it is not a new counter.
-    stored = {r["name"].casefold(): r for r in list(db.query("SELECT * FROM counters"))}
+    stored = {r["name"].casefold(): r for r in db.query("SELECT * FROM counters")}
     for counter in settings.counters:
         old = stored.get(counter.name.casefold())
         _put_counter(db, old, counter.name, counter.kind, counter.services, True, changes)
@@ -263,7 +261,7 @@ def _counters(db: sqlite_utils.Database, settings: Settings, changes: list[str])
 
 
 def _main_units(db: sqlite_utils.Database, settings: Settings, changes: list[str]) -> None:
-    stored = {r["name"]: r["active"] for r in list(db.query("SELECT name, active FROM main_units"))}
+    stored = {r["name"]: r["active"] for r in db.query("SELECT name, active FROM main_units")}
     for name in settings.main_units:
         if name not in stored:
             db.execute("INSERT INTO main_units (name) VALUES (?)", (name,))
@@ -340,8 +338,8 @@ def _put_counter(
             )
     served = {
         r["service"]
-        for r in list(
-            db.query("SELECT service FROM counter_services WHERE counter_id = ?", (counter_id,))
+        for r in db.query(
+            "SELECT service FROM counter_services WHERE counter_id = ?", (counter_id,)
         )
     }
     if served != set(services):
@@ -416,11 +414,9 @@ def _serve_too(db: sqlite_utils.Database, counter_id: int, letter: str, changes:
         raise not_found("counter_unknown", counter=counter_id)
     served = [
         r["service"]
-        for r in list(
-            db.query(
-                "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
-                (counter_id,),
-            )
+        for r in db.query(
+            "SELECT service FROM counter_services WHERE counter_id = ? ORDER BY service",
+            (counter_id,),
         )
     ]
     _put_counter(
@@ -456,7 +452,7 @@ def save_counter(
         raise invalid("catalog_counter_services")
     changes: list[str] = []
     with immediate(db):
-        known = {r["letter"] for r in list(db.query("SELECT letter FROM services"))}
+        known = {r["letter"] for r in db.query("SELECT letter FROM services")}
         for letter in letters:
             if letter not in known:
                 raise invalid("catalog_unknown_letter", letter=letter)
@@ -547,19 +543,15 @@ def _check_catalog(db: sqlite_utils.Database) -> None:
         raise conflict("catalog_active_needed")
     needed = {r["letter"] for r in letters if r["active"]} | {
         r["service"]
-        for r in list(
-            db.query("SELECT DISTINCT service FROM tickets WHERE state = ?", (sop.WAITING,))
-        )
+        for r in db.query("SELECT DISTINCT service FROM tickets WHERE state = ?", (sop.WAITING,))
     }
     served = {
         r["service"]
-        for r in list(
-            db.query(
-                "SELECT cs.service FROM counter_services cs "
-                "JOIN counters c ON c.id = cs.counter_id "
-                "WHERE c.active = 1 AND c.kind = ?",
-                (FRONT_OFFICE,),
-            )
+        for r in db.query(
+            "SELECT cs.service FROM counter_services cs "
+            "JOIN counters c ON c.id = cs.counter_id "
+            "WHERE c.active = 1 AND c.kind = ?",
+            (FRONT_OFFICE,),
         )
     }
     missing = sorted(needed - served)
@@ -598,9 +590,8 @@ def _unique_name(
     """Refuse ``name`` when another row of ``table`` has it, without regard to case (as the
     settings file does: "LOKET 1" and "Loket 1" are one counter to a person)."""
     folded = name.casefold()
-    for other in list(
-        db.query(f"SELECT id, name FROM {table}")
-    ):  # table: a fixed name, never input
+    # table: a fixed name, never input. Read whole: a refusal rolls the transaction back.
+    for other in list(db.query(f"SELECT id, name FROM {table}")):
         if other["id"] != own_id and other["name"].casefold() == folded:
             raise conflict("catalog_name_taken", field=field, name=other["name"])
 

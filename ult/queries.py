@@ -56,8 +56,8 @@ def events_after(db: sqlite_utils.Database, after_id: int = 0, *, limit: int = 5
     """Events with an id greater than ``after_id``, oldest first, at most ``limit``."""
     return [
         Event.from_row(r)
-        for r in list(
-            db.query("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))
+        for r in db.query(
+            "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
         )
     ]
 
@@ -71,9 +71,7 @@ def ticket_history(db: sqlite_utils.Database, ticket_id: int) -> list[Event]:
     """Every event of one ticket, oldest first."""
     return [
         Event.from_row(r)
-        for r in list(
-            db.query("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
-        )
+        for r in db.query("SELECT * FROM events WHERE ticket_id = ? ORDER BY id", (ticket_id,))
     ]
 
 

@@ -3,7 +3,10 @@
 Each operation is one ``BEGIN IMMEDIATE`` transaction that changes one ticket (or counter)
 and appends one event (kind, ticket, counter, SOP step, actor, UTC time, JSON payload):
 both land or neither. Refusals raise :class:`~ult.errors.QueueError` and change nothing.
-The rules come from ``shared/SOP.md`` (steps in :mod:`ult.sop`) and ``shared/DESIGN.md``.
+The rules come from ``shared/SOP.md`` and ``shared/DESIGN.md``: each ticket operation names
+its action of :data:`ult.sop.TRANSITIONS`, which gives the event kind, the SOP step and the
+target state (:meth:`Queue._apply`). The business day the store keeps is in :mod:`ult.day`,
+input cleaning in :mod:`ult.cleaning`, the wait estimate in :mod:`ult.estimate`.
 """
 
 from __future__ import annotations
@@ -228,6 +231,7 @@ class Queue:
                 f"SELECT * FROM tickets WHERE day != ? AND state IN ({marks}) ORDER BY id",
                 (computed.isoformat(), *expiring),
             )
+            # Listed first: each expiry writes to the table being read.
             for data in list(stale):
                 ticket = Ticket.from_row(data)
                 self._apply("expire", ticket, now, actor, ticket.counter_id, {}, counter_id=None)
@@ -1142,11 +1146,9 @@ class Queue:
         if found is None:
             known = [
                 r["name"]
-                for r in list(
-                    self.db.query(
-                        "SELECT name FROM topics WHERE service = ? AND active = 1 ORDER BY id",
-                        (letter,),
-                    )
+                for r in self.db.query(
+                    "SELECT name FROM topics WHERE service = ? AND active = 1 ORDER BY id",
+                    (letter,),
                 )
             ]
             raise invalid(
