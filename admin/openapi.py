@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document served at ``GET /api/v1/openapi.json``.
 
-Built as a Python dict from the same tables the views use (:data:`admin.api.ISSUE_FIELDS`,
-:data:`admin.api.TICKET_ACTIONS`, :data:`admin.auth.ACTION_ROLES`, :data:`ult.sop.TRANSITIONS`),
-so a field or a role added there is documented without a second edit. It also describes the
+Built as a Python dict from the same tables the views use (:mod:`admin.actions`:
+``ISSUE_FIELDS``, ``TICKET_ACTIONS``, ``ACTION_ROLES``; :data:`ult.sop.TRANSITIONS`), so a
+field or a role added there is documented without a second edit. It also describes the
 public endpoints of :mod:`admin.stream` (board, board events, ``/healthz``).
 
 Descriptions are in English (developers read them); the ``message`` of every error the API
@@ -15,8 +15,7 @@ import copy
 import functools
 from typing import Any
 
-from admin.api import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
-from admin.auth import ACTION_ROLES
+from admin.actions import ACTION_ROLES, ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
 from ult import sop
 from ult.queue import PRINTER_STATES, SOURCES
 from ult.settings import BACK_OFFICE, FRONT_OFFICE

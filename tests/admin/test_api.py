@@ -15,8 +15,8 @@ import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
 
-from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
-from admin.auth import ACTION_ROLES
+from admin.actions import ACTION_ROLES, TICKET_ACTIONS
+from admin.api import mask_name, mask_nik, mask_phone
 from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
 from printer.output import Check, PrintFailed
 from tests.admin.conftest import USERS
