@@ -33,7 +33,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from admin import printing
+from admin import printing, shapes
 from admin.actions import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field, TicketAction
 from admin.auth import Principal, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
@@ -189,7 +189,7 @@ def _stamp(moment: Any) -> str | None:
     return None if moment is None else to_stamp(moment)
 
 
-def visitor_json(visitor_id: int | None, *, case_view: bool) -> dict[str, Any] | None:
+def visitor_json(visitor_id: int | None, *, case_view: bool) -> shapes.Visitor | None:
     """The visitor of a ticket: ``{"name", "nik", "institution", "phone"}``, masked unless
     ``case_view`` (NIK and phone per :func:`mask_nik`/:func:`mask_phone`, name initials)."""
     if visitor_id is None:
@@ -212,14 +212,14 @@ def visitor_json(visitor_id: int | None, *, case_view: bool) -> dict[str, Any] |
     }
 
 
-def ticket_json(ticket: Ticket, *, case_view: bool) -> dict[str, Any]:
-    """A ticket as the API returns it (schema ``Ticket`` in the OpenAPI document).
+def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
+    """A ticket as the API returns it (:class:`admin.shapes.Ticket`).
 
     Times are UTC stamps (``2026-11-25T02:00:00.000000Z``). ``personal_data`` says whether
     the visitor and the case texts are shown (``"full"``) or masked (``"masked"``). The
     visitor page token is never returned here (only ``visitor_url`` on issue).
     """
-    data: dict[str, Any] = {
+    data: shapes.Ticket = {
         "id": ticket.id,
         "label": ticket.label,
         "service": ticket.service,
@@ -264,8 +264,8 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> dict[str, Any]:
     return data
 
 
-def event_json(event: queries.Event) -> dict[str, Any]:
-    """One event-log row (schema ``Event``); its payload never carries personal data."""
+def event_json(event: queries.Event) -> shapes.Event:
+    """One event-log row (:class:`admin.shapes.Event`); its payload never carries personal data."""
     return {
         "id": event.id,
         "at": _stamp(event.at),
@@ -278,8 +278,8 @@ def event_json(event: queries.Event) -> dict[str, Any]:
     }
 
 
-def counter_json(desk: Counter) -> dict[str, Any]:
-    """A counter with what it holds and how much waits for it (schema ``Counter``).
+def counter_json(desk: Counter) -> shapes.Counter:
+    """A counter with what it holds and how much waits for it (:class:`admin.shapes.Counter`).
 
     ``ticket``: the ticket at a front-office desk (``id, label, state, priority``) or null.
     ``waiting``: tickets it can call (front office), or escalated cases not yet taken
@@ -317,7 +317,7 @@ def counter_json(desk: Counter) -> dict[str, Any]:
 
 def _issued_json(
     issued: Issued, *, printed: bool, case_view: bool, replayed: bool = False
-) -> dict[str, Any]:
+) -> shapes.IssuedTicket:
     ticket = issued.ticket
     return {
         **ticket_json(ticket, case_view=case_view),
@@ -402,14 +402,13 @@ def get_ticket(ticket_id: int) -> Any:
     ticket = queue.ticket(ticket_id)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
-    return jsonify(
-        {
-            **ticket_json(ticket, case_view=may_reveal(ticket)),
-            "waiting_ahead": ahead,
-            "estimated_wait_minutes": minutes,
-            "events": [event_json(e) for e in history],
-        }
-    )
+    detail: shapes.TicketDetail = {
+        **ticket_json(ticket, case_view=may_reveal(ticket)),
+        "waiting_ahead": ahead,
+        "estimated_wait_minutes": minutes,
+        "events": [event_json(e) for e in history],
+    }
+    return jsonify(detail)
 
 
 @bp.post("/tickets/<int:ticket_id>/reprint")
@@ -470,7 +469,8 @@ for _action in TICKET_ACTIONS.values():
 @require("view")
 def list_counters() -> Any:
     """Every counter, front office first: ``{"counters": [Counter...]}``."""
-    return jsonify({"counters": [counter_json(desk) for desk in get_queue().counters()]})
+    listing: shapes.CounterList = {"counters": [counter_json(d) for d in get_queue().counters()]}
+    return jsonify(listing)
 
 
 @bp.get("/counters/<int:counter_id>/queue")
@@ -495,8 +495,11 @@ def counter_queue(counter_id: int) -> Any:
         ]
     else:
         items = queries.counter_queue(get_db(), desk.id)
-    tickets = [{**item, "priority": bool(item["priority"])} for item in items]
-    return jsonify({"counter": counter_json(desk), "tickets": tickets})
+    tickets: list[shapes.QueueItem] = [
+        {**item, "priority": bool(item["priority"])} for item in items
+    ]
+    lined_up: shapes.CounterQueue = {"counter": counter_json(desk), "tickets": tickets}
+    return jsonify(lined_up)
 
 
 @bp.post("/counters/<int:counter_id>/call-next")
