@@ -18,6 +18,7 @@ from flask import Blueprint, Response, flash, render_template, session, url_for
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
+from admin.kinds import CALL_KINDS
 from admin.messages import PAGES
 from admin.pages.common import (
     COUNTER_KEY,
@@ -147,9 +148,8 @@ def _current_context(desk: Counter) -> dict[str, Any]:
     queue_settings = settings().queue
     last_call = row(
         db,
-        "SELECT at FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') "
-        "ORDER BY id DESC LIMIT 1",
-        (ticket.id,),
+        "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
+        (ticket.id, *sorted(CALL_KINDS)),
     )
     ready_at = None
     cooldown_left = 0

@@ -16,6 +16,7 @@ from admin import printing
 from admin.auth import require
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, checked, field, run
+from admin.kinds import PRINTER_FAULTS, PrinterState
 from admin.messages import PAGES
 from admin.pages.common import LIST_LIMIT, active_services, failed_form, identities, reason_text
 from ult import queries, sop
@@ -33,7 +34,9 @@ def _reception_live_context() -> dict[str, Any]:
     return {
         "printer_state": state,
         "printer_text": printing.printer_text(state),
-        "printer_ok": state in (None, "ready", "paper_near_end", "unknown"),
+        "printer_ok": state not in PRINTER_FAULTS,
+        # The kiosk button issues nothing until the printer answers again (kiosk.dispense).
+        "button_stopped": state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE),
         "unprinted": queries.unprinted_tickets(db, day)[:LIST_LIMIT],
         "waiting": queries.waiting_per_service(db),
         "service_names": queries.service_names(db),
