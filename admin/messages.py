@@ -131,7 +131,7 @@ PAGES: dict[str, str] = {
     "taken": "Kasus {label} diambil oleh {counter}.",
     "resolved": "Jawaban kasus {label} dikembalikan ke front office.",
     "forwarded": "Kasus {label} diteruskan ke {unit}.",
-    "directions": "Disposisi kasus {label} dicatat; jawaban siap untuk front office.",
+    "disposition": "Disposisi kasus {label} dicatat; jawaban siap untuk front office.",
     "case_not_for_unit": "Kasus {label} tidak sedang di unit utama.",
     # Time against the SOP's standard (Mutu Baku).
     "step_5": "Pemanggilan",

@@ -79,7 +79,7 @@ def _local(moment: datetime | None, pattern: str = "%d-%m-%Y %H.%M") -> str:
 @dataclass(frozen=True)
 class CounterLoad:
     """One counter's part of the day: ``waiting`` it can take, what it ``holds`` now (a
-    ticket label for a front-office desk, open cases for a back office), ``done`` today."""
+    ticket label for a front-office counter, open cases for a back office), ``done`` today."""
 
     id: int
     name: str

@@ -52,7 +52,7 @@ ATTENTION_SECONDS = 6
 """How long the latest call stays highlighted, as on the pygame board."""
 ANNOUNCE_MAX_AGE_SECONDS = 60
 """A call older than this when it reaches a browser board (a replay after a reconnect) is
-shown but not spoken: a visitor would go to a desk that called long ago."""
+shown but not spoken: a visitor would go to a counter that called long ago."""
 
 
 def live_event_kinds() -> tuple[str, ...]:

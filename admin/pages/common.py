@@ -1,6 +1,6 @@
-"""What the staff desk pages share: session keys, lists, identities, histories, step timers.
+"""What the staff pages share: session keys, lists, identities, histories, step timers.
 
-The desk pages (:mod:`admin.pages.reception`, :mod:`admin.pages.counter`,
+The staff pages (:mod:`admin.pages.reception`, :mod:`admin.pages.counter`,
 :mod:`admin.pages.back_office`) are server-rendered forms that post to page routes; every
 action calls one method of the queue domain with the logged-in user as actor, then
 redirects (303) to its page with a flash message (:func:`admin.forms.run`).
@@ -40,7 +40,7 @@ COUNTER_KEY = "counter_id"
 BACK_OFFICE_KEY = "back_office_counter_id"
 """Session key: the back-office counter the user works at."""
 SURVEY_KEY = "survey_ticket_id"
-"""Session key: the ticket just finished at this desk, whose survey QR the page shows."""
+"""Session key: the ticket just finished at this counter, whose survey QR the page shows."""
 
 LIST_LIMIT = 200
 """Most rows any list on these pages shows (a long day stays readable and fast)."""
@@ -196,20 +196,20 @@ def session_counter(key: str, kind: str) -> Counter | None:
     if not isinstance(value, int):
         return None
     try:
-        desk = get_queue().counter(value)
+        counter = get_queue().counter(value)
     except QueueError:
-        desk = None
-    if desk is None or desk.kind != kind or not desk.active:
+        counter = None
+    if counter is None or counter.kind != kind or not counter.active:
         session.pop(key, None)
         return None
-    return desk
+    return counter
 
 
 # ------------------------------------------------------------------------------ page context
 
 
 def page_helpers() -> dict[str, Any]:
-    """Helpers for the desk pages' templates (a context processor of ``pages``)."""
+    """Helpers for the counter pages' templates (a context processor of ``pages``)."""
     return {
         "hhmm": hhmm,
         "step_name": lambda step: PAGES.get(f"step_{step}", str(step)),
