@@ -19,7 +19,7 @@ from admin.api import mask_phone
 from admin.auth import CASE_ROLES, current_principal
 from admin.db import get_queue, settings
 from admin.messages import PAGES
-from admin.visitor import live_event_kinds
+from admin.visitor import STREAM_URL, live_event_kinds
 from ult import queries, sop, steps
 from ult.clock import to_stamp
 from ult.errors import QueueError
@@ -31,9 +31,6 @@ from ult.store import rows
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-STREAM_URL = "/api/v1/board/events"
-"""The board's Server-Sent Events stream (admin/stream.py); the pages open one each."""
 
 COUNTER_KEY = "counter_id"
 """Session key: the front-office counter the user works at."""
