@@ -1,0 +1,220 @@
+"""What the staff pages share: session keys, lists, identities, histories, step timers.
+
+The staff pages (:mod:`admin.pages.reception`, :mod:`admin.pages.counter`,
+:mod:`admin.pages.back_office`) are server-rendered forms that post to page routes; every
+action calls one method of the queue domain with the logged-in user as actor, then
+redirects (303) to its page with a flash message (:func:`admin.forms.run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, request, session
+
+from admin.api import mask_phone
+from admin.auth import CASE_ROLES, current_principal
+from admin.db import get_queue, settings
+from admin.messages import PAGES
+from admin.visitor import STREAM_URL, live_event_kinds
+from ult import queries, sop, steps
+from ult.clock import to_stamp
+from ult.errors import QueueError
+from ult.messages import ACTIONS, CHOICES, STATES
+from ult.nik import mask_nik
+from ult.queue import Counter, Ticket
+from ult.steps import StepTimer
+from ult.store import rows
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+COUNTER_KEY = "counter_id"
+"""Session key: the front-office counter the user works at."""
+BACK_OFFICE_KEY = "back_office_counter_id"
+"""Session key: the back-office counter the user works at."""
+SURVEY_KEY = "survey_ticket_id"
+"""Session key: the ticket just finished at this counter, whose survey QR the page shows."""
+
+LIST_LIMIT = 200
+"""Most rows any list on these pages shows (a long day stays readable and fast)."""
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def now_utc() -> datetime:
+    """The app's clock (a FakeClock in tests), aware UTC."""
+    return current_app.config["ULT_CLOCK"]()
+
+
+def hhmm(moment: datetime | None) -> str:
+    """A time of day in the office's zone, as Indonesians write it (``09.05``)."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(settings().office.tz).strftime("%H.%M")
+
+
+def failed_form(form_name: str) -> Mapping[str, str]:
+    """The values of the form ``form_name`` when it is the one being re-rendered after a
+    refusal (each form posts a hidden ``form`` field), else an empty mapping."""
+    if request.method == "POST" and request.form.get("form") == form_name:
+        return request.form
+    return {}
+
+
+def active_services(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Active services in display order, each with its active topics:
+    ``[{"letter", "name", "topics": [...]}]``."""
+    services = rows(
+        db, "SELECT letter, name FROM services WHERE active = 1 ORDER BY position, letter"
+    )
+    topics = rows(db, "SELECT service, name FROM topics WHERE active = 1 ORDER BY id")
+    for service in services:
+        service["topics"] = [t["name"] for t in topics if t["service"] == service["letter"]]
+    return services
+
+
+def ticket_rows(db: sqlite_utils.Database, where: str, params: Iterable[Any]) -> list[Ticket]:
+    """Tickets matching ``where`` (SQL after WHERE), oldest in line first."""
+    found = rows(
+        db,
+        f"SELECT * FROM tickets WHERE {where} ORDER BY queue_seq LIMIT {LIST_LIMIT}",
+        tuple(params),
+    )
+    return [Ticket.from_row(r) for r in found]
+
+
+def counter_names(db: sqlite_utils.Database) -> dict[int, str]:
+    return {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM counters")}
+
+
+def short(text: str | None, limit: int = 120) -> str:
+    """Free text cut for a list row (the case view shows it whole)."""
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------------------ time vs SOP
+
+
+def clock_text(seconds: int) -> str:
+    """``mm:ss`` (``h:mm:ss`` from an hour): the same format pages.js writes."""
+    seconds = max(seconds, 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def step_timers(db: sqlite_utils.Database, tickets: Iterable[Ticket]) -> dict[int, StepTimer]:
+    """The open SOP step of each ticket now (:func:`ult.steps.step_timers`)."""
+    return steps.step_timers(db, tickets, now_utc())
+
+
+# ------------------------------------------------------------------------------ identity
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A visitor as a page shows them; ``nik`` and ``phone`` are masked unless
+    ``revealed`` (the case view of a role handling the case)."""
+
+    name: str
+    nik: str
+    institution: str | None
+    phone: str | None
+    revealed: bool
+
+
+def identities(
+    db: sqlite_utils.Database, visitor_ids: Iterable[int | None], *, reveal: bool
+) -> dict[int, Identity]:
+    """Visitors by id, masked unless ``reveal``."""
+    wanted = sorted({v for v in visitor_ids if v is not None})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    found = rows(db, f"SELECT * FROM visitors WHERE id IN ({marks})", wanted)
+    return {
+        v["id"]: Identity(
+            v["name"],
+            (v["nik"] or "") if reveal else mask_nik(v["nik"] or ""),
+            v["institution"],
+            # One masking rule for pages and API alike (admin.api).
+            v["phone"] if reveal else mask_phone(v["phone"]),
+            reveal,
+        )
+        for v in found
+    }
+
+
+def handles_cases() -> bool:
+    """Whether this user's role handles cases (CASE_ROLES)."""
+    principal = current_principal()
+    return principal is not None and principal.role in CASE_ROLES
+
+
+_EVENT_ACTIONS = {t.event: t.action for t in sop.TRANSITIONS.values()}
+
+
+def _event_text(kind: str) -> str:
+    """What an event did to the ticket, in Indonesian (``dipanggil``, ``tercetak``)."""
+    return PAGES.get(f"event_{kind}") or ACTIONS.get(_EVENT_ACTIONS.get(kind, ""), kind)
+
+
+def history(db: sqlite_utils.Database, ticket: Ticket) -> list[dict[str, Any]]:
+    """A ticket's events as the case view lists them (time, step, what, who)."""
+    names = counter_names(db)
+    return [
+        {
+            "time": hhmm(event.at),
+            "step": event.sop_step,
+            "what": _event_text(event.kind),
+            "actor": event.actor,
+            "counter": names.get(event.counter_id or 0, ""),
+        }
+        for event in queries.ticket_history(db, ticket.id)
+    ]
+
+
+def reason_text(code: str | None) -> str:
+    """Why a print failed, in Indonesian, from its reason code."""
+    return PAGES.get(f"reason_{code}", PAGES["reason_unknown"])
+
+
+def session_counter(key: str, kind: str) -> Counter | None:
+    """The counter remembered in the session, if it still exists, is active and of
+    ``kind``; forgotten otherwise (a technician may have retired it)."""
+    value = session.get(key)
+    if not isinstance(value, int):
+        return None
+    try:
+        counter = get_queue().counter(value)
+    except QueueError:
+        counter = None
+    if counter is None or counter.kind != kind or not counter.active:
+        session.pop(key, None)
+        return None
+    return counter
+
+
+# ------------------------------------------------------------------------------ page context
+
+
+def page_helpers() -> dict[str, Any]:
+    """Helpers for the counter pages' templates (a context processor of ``pages``)."""
+    return {
+        "hhmm": hhmm,
+        "step_name": lambda step: PAGES.get(f"step_{step}", str(step)),
+        "stamp": to_stamp,
+        "clock_text": clock_text,
+        "state_name": lambda state: STATES.get(state, state),
+        "choice_name": lambda choice: CHOICES.get(choice, choice),
+        "server_now": to_stamp(now_utc()),
+        "stream_url": STREAM_URL,
+        "live_event_kinds": " ".join(live_event_kinds()),
+    }
