@@ -266,7 +266,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "disposition",
-            "directions",
+            "disposition",
             {
                 "counter": _counter_field(
                     "Back-office counter relaying the disposition (omit for the unit itself).",
@@ -274,7 +274,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                 ),
                 "text": _text("The main unit's disposition (disposisi)."),
             },
-            _anywhere("directions"),
+            _anywhere("disposition"),
             "Record the main unit's disposition (disposisi); the answer is ready (SOP 14).",
             aliases=("directions",),
         ),

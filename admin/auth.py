@@ -185,7 +185,7 @@ def may_reveal(ticket: Any) -> bool:
     if principal.role == "supervisor":
         return True
     if principal.role == "front_office":
-        return state in sop.AT_DESK_STATES or state == sop.ANSWER_READY
+        return state in sop.AT_COUNTER_STATES or state == sop.ANSWER_READY
     if principal.role == "back_office":
         return state in sop.ESCALATION_STATES
     return state == sop.WITH_UNIT

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -13,7 +12,7 @@ from flask import Flask, current_app, g
 
 from ult.queue import Queue
 from ult.settings import Settings
-from ult.store import NotInitialised, SchemaTooNew, connect
+from ult.store import FollowedFile, StoreUnavailable
 
 
 class DatabaseUnavailable(Exception):
@@ -41,24 +40,19 @@ def get_db() -> sqlite_utils.Database:
 
 def _thread_connection(path: Path) -> sqlite_utils.Database:
     local = current_app.extensions.setdefault("ult_connections", threading.local())
-    try:
-        inode = os.stat(path).st_ino
-    except OSError as exc:
-        _drop(local)
-        raise DatabaseUnavailable(str(exc)) from exc
     generation = current_app.extensions.get("ult_connection_generation", 0)
     if (
         getattr(local, "db", None) is not None
-        and local.inode == inode
+        and not local.followed.replaced()
         and local.generation == generation
     ):
         return local.db
     _drop(local)
+    local.followed = FollowedFile(path)
     try:
-        local.db = connect(path, create=False, migrate_schema=False)
-    except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+        local.db = local.followed.open()
+    except StoreUnavailable as exc:
         raise DatabaseUnavailable(str(exc)) from exc
-    local.inode = inode
     local.generation = generation
     return local.db
 

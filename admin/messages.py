@@ -6,7 +6,7 @@ error messages, labels built in code) lives here so it can be translated in one 
 
 from __future__ import annotations
 
-from admin.kinds import PrinterState
+from ult.kinds import PrinterState
 
 AUTH: dict[str, str] = {
     "login_required": "Silakan masuk terlebih dahulu.",

@@ -21,7 +21,6 @@ from admin.db import get_db, get_queue, settings
 from admin.forms import actor
 from admin.messages import PAGES
 from ult.queue import Issued, Queue, Ticket
-from ult.store import row
 
 if TYPE_CHECKING:
     from printer.output import TicketOutput
@@ -154,11 +153,13 @@ def check_at_reception() -> str | None:
 
 def print_reason(ticket_id: int) -> str | None:
     """The reason code of the ticket's last failed print, if its last print failed."""
-    found = row(
-        get_db(),
-        "SELECT kind, payload FROM events WHERE ticket_id = ? AND kind IN "
-        "('printed', 'print_failed') ORDER BY id DESC LIMIT 1",
-        (ticket_id,),
+    found = next(
+        get_db().query(
+            "SELECT kind, payload FROM events WHERE ticket_id = ? AND kind IN "
+            "('printed', 'print_failed') ORDER BY id DESC LIMIT 1",
+            (ticket_id,),
+        ),
+        None,
     )
     if found is None or found["kind"] != "print_failed":
         return None

@@ -12,8 +12,8 @@ import annotations`` here: ``TypedDict`` must see ``NotRequired`` as a type, not
 from typing import Annotated, Any, NotRequired, TypedDict
 
 from admin.actions import MAX_ROW_ID
-from admin.kinds import PrinterState
 from ult import sop
+from ult.kinds import PrinterState
 from ult.queue import SOURCES
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
 

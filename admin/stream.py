@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -55,7 +54,7 @@ from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
 from ult.queries import Event, events_after, last_event_id, printer_state
-from ult.store import NotInitialised, SchemaTooNew, connect
+from ult.store import FollowedFile, StoreUnavailable, connect
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +316,7 @@ class EventHub:
 
     def _run(self) -> None:
         db: sqlite_utils.Database | None = None
-        identity: tuple[int, int] | None = None
+        followed = FollowedFile(self.db_path)
         checked_at = 0.0
         failures = 0
         try:
@@ -336,7 +335,7 @@ class EventHub:
                     replaced = False
                     if db is not None and time.monotonic() - checked_at >= FILE_CHECK_S:
                         checked_at = time.monotonic()
-                        if _file_identity(self.db_path) != identity:
+                        if followed.replaced():
                             # A restore put another file at the path; this connection still
                             # reads the old one. Reopen, and resync streams on the new log.
                             log.warning("database %s was replaced; reopening", self.db_path)
@@ -344,8 +343,7 @@ class EventHub:
                             db = None
                             self._resync = True
                     if db is None:
-                        db = connect(self.db_path, create=False, migrate_schema=False)
-                        identity = _file_identity(self.db_path)
+                        db = followed.open()
                         checked_at = time.monotonic()
                         self._data_version = None
                     replaced, self._resync = self._resync, False
@@ -353,7 +351,7 @@ class EventHub:
                     if failures:
                         log.info("event log %s readable again", self.db_path)
                     failures = 0
-                except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+                except (StoreUnavailable, sqlite3.Error) as exc:
                     if failures == 0:
                         log.error("event log %s unreadable: %s; retrying", self.db_path, exc)
                     failures += 1
@@ -393,7 +391,7 @@ class EventHub:
             read += len(found)
             if len(found) < READ_BATCH:
                 break
-        if read == 0 and last_event_id(db) < self._newest:
+        if read == 0 and FollowedFile.went_back(db, self._newest):
             self._restart(db, "went back to an older event id")
 
     def _restart(self, db: sqlite_utils.Database, why: str) -> None:
@@ -432,15 +430,6 @@ class EventHub:
                 self._ring.append(entry)
                 self._newest = entry.id
             self._cond.notify_all()
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    """``(device, inode)`` of the file at ``path``; None when there is none."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino)
 
 
 def hub(app: Flask | None = None) -> EventHub:
@@ -522,7 +511,7 @@ def _messages(
                 epoch = the_hub.epoch  # before the read: a later change is seen next turn
                 try:
                     state = _read_snapshot(db_path)
-                except (OSError, sqlite3.Error, NotInitialised, SchemaTooNew) as exc:
+                except (StoreUnavailable, sqlite3.Error) as exc:
                     log.error("board snapshot for a stream failed: %s", exc)
                     return  # the client reconnects after `retry` and resumes from its id
                 cursor = int(state["last_event_id"])

@@ -32,15 +32,14 @@ from admin.auth import require
 from admin.db import get_db, get_queue, settings
 from admin.errors import QUEUE_STATUS
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.kinds import PRINTER_FAULTS
 from admin.messages import ROLE_NAMES, SUPERVISOR, SUPERVISOR_PRINTER
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import accounts, catalog, queries, sop
 from ult.errors import QueueError
+from ult.kinds import PRINTER_FAULTS
 from ult.messages import STATES
 from ult.queue import RUNNING_TEXT_MAX
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
-from ult.store import rows
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("admin.audit")
@@ -96,28 +95,29 @@ def counter_loads(db: sqlite_utils.Database, day: date) -> list[CounterLoad]:
     """Per active counter: the tickets it could call (front office: waiting tickets of its
     services; back office: escalated cases not yet taken), what it has now, and the
     tickets finished today that it handled."""
-    found = rows(
-        db,
-        "SELECT c.id, c.name, c.kind, c.paused, "
-        "(SELECT label FROM tickets WHERE counter_id = c.id) AS holding, "
-        "(SELECT state FROM tickets WHERE counter_id = c.id) AS holding_state, "
-        "CASE WHEN c.kind = :fo THEN (SELECT COUNT(*) FROM tickets t JOIN counter_services cs "
-        "  ON cs.service = t.service AND cs.counter_id = c.id WHERE t.state = :waiting) "
-        "ELSE (SELECT COUNT(*) FROM tickets WHERE state = :escalated) END AS waiting, "
-        "(SELECT COUNT(*) FROM tickets WHERE back_office_counter_id = c.id "
-        "  AND state IN (:back_office, :with_unit)) AS open_cases, "
-        "(SELECT COUNT(*) FROM tickets WHERE day = :day AND state = :done "
-        "  AND (front_office_counter_id = c.id OR back_office_counter_id = c.id)) AS done "
-        "FROM counters c WHERE c.active = 1 ORDER BY c.kind != :fo, c.id",
-        {
-            "fo": FRONT_OFFICE,
-            "waiting": sop.WAITING,
-            "escalated": sop.ESCALATED,
-            "back_office": sop.BACK_OFFICE,
-            "with_unit": sop.WITH_UNIT,
-            "done": sop.DONE,
-            "day": day.isoformat(),
-        },
+    found = list(
+        db.query(
+            "SELECT c.id, c.name, c.kind, c.paused, "
+            "(SELECT label FROM tickets WHERE counter_id = c.id) AS holding, "
+            "(SELECT state FROM tickets WHERE counter_id = c.id) AS holding_state, "
+            "CASE WHEN c.kind = :fo THEN (SELECT COUNT(*) FROM tickets t JOIN counter_services cs "
+            "  ON cs.service = t.service AND cs.counter_id = c.id WHERE t.state = :waiting) "
+            "ELSE (SELECT COUNT(*) FROM tickets WHERE state = :escalated) END AS waiting, "
+            "(SELECT COUNT(*) FROM tickets WHERE back_office_counter_id = c.id "
+            "  AND state IN (:back_office, :with_unit)) AS open_cases, "
+            "(SELECT COUNT(*) FROM tickets WHERE day = :day AND state = :done "
+            "  AND (front_office_counter_id = c.id OR back_office_counter_id = c.id)) AS done "
+            "FROM counters c WHERE c.active = 1 ORDER BY c.kind != :fo, c.id",
+            {
+                "fo": FRONT_OFFICE,
+                "waiting": sop.WAITING,
+                "escalated": sop.ESCALATED,
+                "back_office": sop.BACK_OFFICE,
+                "with_unit": sop.WITH_UNIT,
+                "done": sop.DONE,
+                "day": day.isoformat(),
+            },
+        )
     )
     return [
         CounterLoad(

@@ -27,12 +27,11 @@ from babel.dates import format_date, format_time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from admin.db import get_db, get_queue, settings
-from admin.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from admin.messages import VISITOR
 from display import board_messages
 from ult import queries, sop
+from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.queue import Queue, Ticket
-from ult.store import row
 
 bp = Blueprint("visitor", __name__)
 
@@ -112,7 +111,7 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
     elif state == sop.CALLED:
         lines.append(VISITOR["called_go"].format(counter=counter or "-"))
         tone = "call"
-    elif state in sop.AT_DESK_STATES:
+    elif state in sop.AT_COUNTER_STATES:
         lines.append(VISITOR["serving_at"].format(counter=counter or "-"))
         tone = "work"
     elif state in sop.ESCALATION_STATES:
@@ -275,12 +274,14 @@ def announcement() -> Any:
     if label is None or counter is None:
         return _refuse(422, "announcement_invalid")
     db = get_db()
-    called = row(
-        db,
-        "SELECT 1 FROM tickets t JOIN events e ON e.ticket_id = t.id "
-        "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?) "
-        "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
-        (get_queue().today().isoformat(), label, *sorted(CALL_KINDS), counter),
+    called = next(
+        db.query(
+            "SELECT 1 FROM tickets t JOIN events e ON e.ticket_id = t.id "
+            "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?) "
+            "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
+            (get_queue().today().isoformat(), label, *sorted(CALL_KINDS), counter),
+        ),
+        None,
     )
     if called is None:
         return _refuse(404, "announcement_unknown")

@@ -31,7 +31,6 @@ from ult import queries, sop
 from ult.errors import conflict
 from ult.queue import Counter, Ticket
 from ult.settings import BACK_OFFICE
-from ult.store import row, rows
 
 bp = Blueprint("back_office", __name__)
 
@@ -65,7 +64,7 @@ def _back_office_live_context() -> dict[str, Any]:
     unit = _is_unit()
     states = [sop.WITH_UNIT] if unit else sorted(sop.ESCALATION_STATES)
     cases = ticket_rows(db, f"state IN ({', '.join('?' * len(states))})", states)
-    main_units = {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM main_units")}
+    main_units = {r["id"]: r["name"] for r in list(db.query("SELECT id, name FROM main_units"))}
     return {
         "is_unit": unit,
         "inbox": [t for t in cases if t.state == sop.ESCALATED],
@@ -144,8 +143,8 @@ def _render_case(ticket_id: int) -> str:
     ticket = _case(ticket_id)
     reveal = may_reveal(ticket)
     names = counter_names(db)
-    units = rows(db, "SELECT id, name FROM main_units WHERE active = 1 ORDER BY id")
-    unit = row(db, "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,))
+    units = list(db.query("SELECT id, name FROM main_units WHERE active = 1 ORDER BY id"))
+    unit = next(db.query("SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)), None)
     return render_template(
         "back_office/index.html",
         case=ticket,
@@ -228,8 +227,8 @@ def forward(ticket_id: int) -> Any:
             unit=int(unit) if unit.isdigit() else unit,
             note=field("note") or None,
         )
-        unit_name = row(
-            get_db(), "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)
+        unit_name = next(
+            get_db().query("SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)), None
         )
         return PAGES["forwarded"].format(
             label=ticket.label, unit=unit_name["name"] if unit_name else ""
@@ -246,7 +245,7 @@ def disposition(ticket_id: int) -> Any:
     def act() -> str:
         # The unit records its own disposition; the back office relays it from its counter.
         counter = None if _is_unit() else _back_office_counter()
-        ticket = get_queue().directions(
+        ticket = get_queue().disposition(
             ticket_id,
             actor=actor(),
             text=field("disposition"),

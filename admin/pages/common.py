@@ -27,7 +27,6 @@ from ult.messages import ACTIONS, CHOICES, STATES
 from ult.nik import mask_nik
 from ult.queue import Counter, Ticket
 from ult.steps import StepTimer
-from ult.store import rows
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -68,10 +67,10 @@ def failed_form(form_name: str) -> Mapping[str, str]:
 def active_services(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Active services in display order, each with its active topics:
     ``[{"letter", "name", "topics": [...]}]``."""
-    services = rows(
-        db, "SELECT letter, name FROM services WHERE active = 1 ORDER BY position, letter"
+    services = list(
+        db.query("SELECT letter, name FROM services WHERE active = 1 ORDER BY position, letter")
     )
-    topics = rows(db, "SELECT service, name FROM topics WHERE active = 1 ORDER BY id")
+    topics = list(db.query("SELECT service, name FROM topics WHERE active = 1 ORDER BY id"))
     for service in services:
         service["topics"] = [t["name"] for t in topics if t["service"] == service["letter"]]
     return services
@@ -79,16 +78,17 @@ def active_services(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 def ticket_rows(db: sqlite_utils.Database, where: str, params: Iterable[Any]) -> list[Ticket]:
     """Tickets matching ``where`` (SQL after WHERE), oldest in line first."""
-    found = rows(
-        db,
-        f"SELECT * FROM tickets WHERE {where} ORDER BY queue_seq LIMIT {LIST_LIMIT}",
-        tuple(params),
+    found = list(
+        db.query(
+            f"SELECT * FROM tickets WHERE {where} ORDER BY queue_seq LIMIT {LIST_LIMIT}",
+            tuple(params),
+        )
     )
     return [Ticket.from_row(r) for r in found]
 
 
 def counter_names(db: sqlite_utils.Database) -> dict[int, str]:
-    return {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM counters")}
+    return {r["id"]: r["name"] for r in list(db.query("SELECT id, name FROM counters"))}
 
 
 def short(text: str | None, limit: int = 120) -> str:
@@ -138,7 +138,7 @@ def identities(
     if not wanted:
         return {}
     marks = ", ".join("?" * len(wanted))
-    found = rows(db, f"SELECT * FROM visitors WHERE id IN ({marks})", wanted)
+    found = list(db.query(f"SELECT * FROM visitors WHERE id IN ({marks})", wanted))
     return {
         v["id"]: Identity(
             v["name"],

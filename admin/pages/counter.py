@@ -18,7 +18,6 @@ from flask import Blueprint, Response, flash, render_template, session, url_for
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.kinds import CALL_KINDS
 from admin.messages import PAGES
 from admin.pages.common import (
     COUNTER_KEY,
@@ -39,9 +38,9 @@ from admin.pages.common import (
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError, conflict
+from ult.kinds import CALL_KINDS
 from ult.queue import ANSWER_KINDS, EXPLANATION_MODES, LETTER_TYPES, OUTCOMES, Counter, Ticket
 from ult.settings import FRONT_OFFICE
-from ult.store import row, rows
 
 bp = Blueprint("counter", __name__)
 
@@ -76,10 +75,11 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         marks = ", ".join("?" * len(waiting))
         issued_at = {
             r["id"]: r["issued_at"]
-            for r in rows(
-                db,
-                f"SELECT id, issued_at FROM tickets WHERE id IN ({marks})",
-                [w["id"] for w in waiting],
+            for r in list(
+                db.query(
+                    f"SELECT id, issued_at FROM tickets WHERE id IN ({marks})",
+                    [w["id"] for w in waiting],
+                )
             )
         }
     now = now_utc()
@@ -148,10 +148,12 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         return {"current": None}
     ticket = held[0]
     queue_settings = settings().queue
-    last_call = row(
-        db,
-        "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
-        (ticket.id, *sorted(CALL_KINDS)),
+    last_call = next(
+        db.query(
+            "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
+            (ticket.id, *sorted(CALL_KINDS)),
+        ),
+        None,
     )
     ready_at = None
     cooldown_left = 0

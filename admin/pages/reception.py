@@ -16,13 +16,12 @@ from admin import printing
 from admin.auth import require
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.kinds import PRINTER_FAULTS, PrinterState
 from admin.messages import PAGES
 from admin.pages.common import LIST_LIMIT, active_services, failed_form, identities, reason_text
 from ult import queries, sop
 from ult.errors import QueueError, conflict, invalid
+from ult.kinds import PRINTER_FAULTS, PrinterState
 from ult.messages import STATES
-from ult.store import rows
 
 bp = Blueprint("reception", __name__)
 
@@ -40,11 +39,12 @@ def _reception_live_context() -> dict[str, Any]:
         "unprinted": queries.unprinted_tickets(db, day)[:LIST_LIMIT],
         "waiting": queries.waiting_per_service(db),
         "service_names": queries.service_names(db),
-        "no_shows": rows(
-            db,
-            "SELECT id, label, service FROM tickets WHERE day = ? AND state = ? ORDER BY id "
-            f"LIMIT {LIST_LIMIT}",
-            (day.isoformat(), sop.NO_SHOW),
+        "no_shows": list(
+            db.query(
+                "SELECT id, label, service FROM tickets WHERE day = ? AND state = ? ORDER BY id "
+                f"LIMIT {LIST_LIMIT}",
+                (day.isoformat(), sop.NO_SHOW),
+            )
         ),
     }
 

@@ -45,7 +45,7 @@ from ult.catalog import apply_catalog
 from ult.queries import events_after
 from ult.queue import Queue
 from ult.settings import Settings
-from ult.store import connect, rows
+from ult.store import connect
 
 STATUS_OK = b"\x12"  # DLE EOT reply: fixed bits only, i.e. online and paper adequate
 CUT = b"\x1dV"
@@ -87,8 +87,10 @@ def build_settings(
 def tickets(settings: Settings) -> list[dict[str, Any]]:
     db = connect(settings.store.database)
     try:
-        return rows(
-            db, "SELECT label, issued_service, printed, source, state FROM tickets ORDER BY id"
+        return list(
+            db.query(
+                "SELECT label, issued_service, printed, source, state FROM tickets ORDER BY id"
+            )
         )
     finally:
         db.close()
