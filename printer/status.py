@@ -111,13 +111,15 @@ class StatusReport:
     """The interpreted state, and for the log what was asked and what came back.
 
     ``online_reply``/``paper_reply`` are the raw replies (``None`` when not asked or failed);
-    ``detail`` says in English why the state is what it is.
+    ``detail`` says in English why the state is what it is; ``asked`` is false when the
+    transport has no back channel, so no question was sent.
     """
 
     state: PrinterState
     detail: str
     online_reply: bytes | None = None
     paper_reply: bytes | None = None
+    asked: bool = True
 
 
 def transport_can_answer(printer: Any) -> bool:
@@ -187,7 +189,9 @@ def read_status(printer: Escpos) -> StatusReport:
     connection stays open; the caller closes it (see :mod:`printer.connections`).
     """
     if not transport_can_answer(printer):
-        return StatusReport(PrinterState.UNKNOWN, "transport cannot answer status requests")
+        return StatusReport(
+            PrinterState.UNKNOWN, "transport cannot answer status requests", asked=False
+        )
     # python-escpos keeps the connection in ``_device``: False = never opened, None = the last
     # open failed (its lazy ``device`` property would not try again), else the connection.
     if not getattr(printer, "_device", None):
@@ -196,7 +200,9 @@ def read_status(printer: Escpos) -> StatusReport:
         except Exception as error:
             return StatusReport(PrinterState.OFFLINE, f"cannot connect: {_describe_error(error)}")
         if not transport_can_answer(printer):  # learnt on opening (USB without an IN endpoint)
-            return StatusReport(PrinterState.UNKNOWN, "printer has no back channel for status")
+            return StatusReport(
+                PrinterState.UNKNOWN, "printer has no back channel for status", asked=False
+            )
 
     discard = getattr(printer, "discard_input", None)
     if callable(discard):

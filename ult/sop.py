@@ -100,9 +100,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 """Every ticket action, by name."""
 
-RECORD_EVENTS = ("printed", "print_failed", "visitor_registered")
-"""Ticket events outside the state machine that change no state (the ticket's paper, the
-reception's optional registration of the visitor)."""
+RECORD_EVENTS = (
+    "printed",
+    "print_failed",
+    "print_unconfirmed",
+    "print_requested",
+    "visitor_registered",
+)
+"""Ticket events outside the state machine that change no state (the ticket's paper and the
+requests to print it, the reception's optional registration of the visitor)."""
 
 EVENT_TARGETS: dict[str, str | None] = {
     **{t.event: t.target for t in TRANSITIONS.values()},
