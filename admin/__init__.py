@@ -88,9 +88,9 @@ def create_app(
 
 
 NAV: tuple[tuple[str, str, str], ...] = (
-    ("pages.reception", "Resepsionis", "issue"),
-    ("pages.counter", "Loket", "call"),
-    ("pages.back_office", "Back office", "directions"),
+    ("pages.reception.index", "Resepsionis", "issue"),
+    ("pages.counter.index", "Loket", "call"),
+    ("pages.back_office.index", "Back office", "directions"),
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),
@@ -150,10 +150,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 _HOME_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "receptionist": ("pages.reception",),
-    "front_office": ("pages.counter",),
-    "back_office": ("pages.back_office",),
-    "unit": ("pages.back_office",),
+    "receptionist": ("pages.reception.index",),
+    "front_office": ("pages.counter.index",),
+    "back_office": ("pages.back_office.index",),
+    "unit": ("pages.back_office.index",),
     "supervisor": ("supervisor.overview",),
     "technician": ("supervisor.overview",),
 }

@@ -4,13 +4,13 @@ Devices and scripts (bearer token) and the staff pages (session cookie plus CSRF
 call the same endpoints; each maps onto one :class:`ult.queue.Queue` method, so one call
 is one transaction and one event, attributed to the caller (``Principal.name``).
 
-Endpoints (roles from :data:`admin.auth.ACTION_ROLES`):
+Endpoints (roles from :data:`admin.actions.ACTION_ROLES`):
 
 ==========================================  ============  =======================================
 ``POST /tickets``                           issue         issue (and print) a ticket → 201
 ``GET /tickets/{id}``                       view          the ticket and its event history
 ``POST /tickets/{id}/reprint``              reprint       print an open ticket again
-``POST /tickets/{id}/{action}``             the action    one SOP step (:data:`TICKET_ACTIONS`)
+``POST /tickets/{id}/{action}``             the action    one SOP step (``TICKET_ACTIONS``)
 ``GET /counters``                           view          every counter and what it holds
 ``GET /counters/{id}/queue``                view          the tickets the counter can call
 ``POST /counters/{id}/call-next``           call          200 with the ticket, 204 when none waits
@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
+from admin import printing, shapes
+from admin.actions import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field, TicketAction
 from admin.auth import Principal, current_principal, may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
@@ -44,10 +44,6 @@ from ult.clock import to_stamp
 from ult.messages import STATES
 from ult.nik import mask_nik as _mask_nik
 from ult.queue import (
-    ANSWER_KINDS,
-    EXPLANATION_MODES,
-    LETTER_TYPES,
-    OUTCOMES,
     Counter,
     Identified,
     Issued,
@@ -60,12 +56,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-MAX_ROW_ID = 2**63 - 1
-"""Largest id SQLite can hold; a bigger number in a body is refused as invalid (422)."""
-SERVICE_PATTERN = "^[A-Za-z]$"
-"""A service letter as documented (the queue also takes it with spaces, in any case)."""
-TEXT_LIMIT = 2000
-"""Free-text fields (request detail, answers, notes, *disposisi*): the domain's limit."""
 CASE_TEXT_FIELDS = (
     "letter_number",
     "request_detail",
@@ -109,280 +99,6 @@ def mask_name(name: str | None) -> str | None:
     if name is None:
         return None
     return " ".join(word[0] + "***" for word in str(name).split())
-
-
-# ---------------------------------------------------------------------- body fields
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a JSON body.
-
-    ``kind``: ``"counter"`` (a counter id, integer ≥ 1), ``"unit"`` (a main unit id or name),
-    ``"text"`` (a string; values are checked by the domain), ``"bool"``, ``"choice"`` (a
-    string, one of ``choices``; checked by the domain with an Indonesian message).
-    ``required``: must be present and not null. ``nullable``: an explicit null is accepted
-    and means the same as leaving the field out. ``max_length``, ``pattern``, ``choices`` and
-    ``description`` are for the OpenAPI document (the queue checks the values).
-    """
-
-    kind: str
-    required: bool = False
-    nullable: bool = False
-    choices: tuple[str, ...] = ()
-    max_length: int | None = None
-    pattern: str | None = None
-    description: str = ""
-
-
-def _counter_field(description: str, *, required: bool = True) -> Field:
-    return Field("counter", required=required, nullable=not required, description=description)
-
-
-_FRONT = "Front-office counter id holding the ticket."
-_BACK = "Back-office counter id."
-
-ISSUE_FIELDS: dict[str, Field] = {
-    "service": Field(
-        "text", required=True, pattern=SERVICE_PATTERN, description="Service letter (A..D)."
-    ),
-    "priority": Field("bool", description="Priority visitor; default false."),
-    "topic": Field("text", nullable=True, max_length=120, description="Topic of the service."),
-    "print": Field("bool", description="Print on the ticket printer; default false."),
-}
-"""Body of ``POST /tickets``."""
-
-
-@dataclass(frozen=True)
-class TicketAction:
-    """One ``POST /tickets/{id}/{name}`` endpoint.
-
-    ``name`` is the URL segment and the :data:`admin.auth.ACTION_ROLES` key; ``transition``
-    the :data:`ult.sop.TRANSITIONS` key (its event kind and SOP step); ``fields`` the body;
-    ``run(queue, ticket_id, body, actor)`` calls the queue with the checked body.
-    """
-
-    name: str
-    transition: str
-    fields: dict[str, Field]
-    run: Callable[[Queue, int, dict[str, Any], str], Ticket | Identified]
-    summary: str
-
-
-def _at_counter(method: str) -> Callable[[Queue, int, dict[str, Any], str], Ticket | Identified]:
-    """``queue.<method>(ticket, counter, actor=..., **rest_of_body)``: the body's field names
-    are the method's keyword names, so the checked body is passed as it is."""
-
-    def run(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket | Identified:
-        rest = dict(body)
-        counter = rest.pop("counter")
-        return getattr(queue, method)(ticket, counter, actor=actor, **rest)
-
-    return run
-
-
-def _anywhere(method: str) -> Callable[[Queue, int, dict[str, Any], str], Ticket | Identified]:
-    """``queue.<method>(ticket, actor=..., **body)`` for actions with an optional counter."""
-
-    def run(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket | Identified:
-        return getattr(queue, method)(ticket, actor=actor, **body)
-
-    return run
-
-
-def _call(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket:
-    return queue.call_specific(body["counter"], ticket, actor=actor)
-
-
-def _transfer(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket:
-    rest = dict(body)
-    return queue.transfer(ticket, rest.pop("service"), actor=actor, **rest)
-
-
-def _text(description: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> Field:
-    return Field(
-        "text", required=required, nullable=not required, max_length=limit, description=description
-    )
-
-
-TICKET_ACTIONS: dict[str, TicketAction] = {
-    a.name: a
-    for a in (
-        TicketAction(
-            "call",
-            "call",
-            {"counter": _counter_field("Front-office counter that calls the ticket.")},
-            _call,
-            "Call this waiting ticket to a counter, out of order (SOP 5).",
-        ),
-        TicketAction(
-            "recall",
-            "recall",
-            {"counter": _counter_field(_FRONT)},
-            _at_counter("recall"),
-            "Announce the called ticket again (SOP 5), after the cooldown.",
-        ),
-        TicketAction(
-            "no-show",
-            "no_show",
-            {"counter": _counter_field(_FRONT)},
-            _at_counter("no_show"),
-            "The called visitor did not come, after the required recalls (SOP 5).",
-        ),
-        TicketAction(
-            "reactivate",
-            "reactivate",
-            {},
-            _anywhere("reactivate"),
-            "Put a no-show back at the end of the line with the same number (SOP 4).",
-        ),
-        TicketAction(
-            "start",
-            "start",
-            {"counter": _counter_field(_FRONT)},
-            _at_counter("start"),
-            "The visitor is at the desk: service starts (SOP 6).",
-        ),
-        TicketAction(
-            "identify",
-            "identify",
-            {
-                "counter": _counter_field(_FRONT),
-                "name": _text("Visitor's name.", limit=100),
-                "nik": Field("text", required=True, max_length=16, description="16-digit NIK."),
-                "institution": _text("Institution.", required=False, limit=120),
-                "phone": _text("Phone, 8-15 digits, +62 or 0 prefix.", required=False, limit=20),
-                "acting_for": Field("bool", description="Acting for someone else (default false)."),
-                "letter_type": Field(
-                    "choice",
-                    nullable=True,
-                    choices=LETTER_TYPES,
-                    description="Letter of someone acting for another person.",
-                ),
-                "letter_number": _text("Number of that letter.", required=False, limit=60),
-            },
-            _at_counter("identify"),
-            "Record the visitor's identity (SOP 7); NIK warnings are returned.",
-        ),
-        TicketAction(
-            "detail",
-            "detail",
-            {"counter": _counter_field(_FRONT), "text": _text("What the visitor asks for.")},
-            _at_counter("detail"),
-            "Record the request (SOP 8).",
-        ),
-        TicketAction(
-            "answer",
-            "answer",
-            {
-                "counter": _counter_field(_FRONT),
-                "kind": Field("choice", required=True, choices=ANSWER_KINDS),
-                "text": _text("The answer given."),
-            },
-            _at_counter("answer"),
-            "Answer at the desk: information available or excepted (SOP 9a).",
-        ),
-        TicketAction(
-            "escalate",
-            "escalate",
-            {"counter": _counter_field(_FRONT), "note": _text("Note for the back office.")},
-            _at_counter("escalate"),
-            "Hand the case to the back office; frees the counter (SOP 9b-10).",
-        ),
-        TicketAction(
-            "take",
-            "take",
-            {"counter": _counter_field(_BACK)},
-            _at_counter("take"),
-            "A back-office counter takes the escalated case (SOP 11).",
-        ),
-        TicketAction(
-            "resolve",
-            "resolve",
-            {"counter": _counter_field(_BACK), "text": _text("The answer for the visitor.")},
-            _at_counter("resolve"),
-            "The back office settles the case; the answer is ready (SOP 12).",
-        ),
-        TicketAction(
-            "forward",
-            "forward",
-            {
-                "counter": _counter_field(_BACK),
-                "unit": Field("unit", required=True, description="Main unit id or name."),
-                "note": _text("Note for the main unit.", required=False),
-            },
-            _at_counter("forward"),
-            "Forward the case to a main unit (SOP 13).",
-        ),
-        TicketAction(
-            "directions",
-            "directions",
-            {
-                "counter": _counter_field(
-                    "Back-office counter relaying the directions (omit for the unit itself).",
-                    required=False,
-                ),
-                "text": _text("The main unit's directions (disposisi)."),
-            },
-            _anywhere("directions"),
-            "Record the main unit's directions (disposisi); the answer is ready (SOP 14).",
-        ),
-        TicketAction(
-            "explain",
-            "explain",
-            {
-                "counter": _counter_field(
-                    "Front-office counter; a free one takes a case returned by the back office."
-                ),
-                "mode": Field("choice", required=True, choices=EXPLANATION_MODES),
-                "note": _text("Note.", required=False),
-            },
-            _at_counter("explain"),
-            "Explain the answer to the visitor, directly or indirectly (SOP 15).",
-        ),
-        TicketAction(
-            "finish",
-            "finish",
-            {
-                "counter": _counter_field(_FRONT),
-                "outcome": Field(
-                    "choice", choices=OUTCOMES, description="Default resolved (tuntas)."
-                ),
-                "survey_invited": Field("bool", description="Visitor invited to the SKM."),
-            },
-            _at_counter("finish"),
-            "Close the service record and invite the visitor to the survey (SOP 16).",
-        ),
-        TicketAction(
-            "cancel",
-            "cancel",
-            {
-                "reason": _text("Why the ticket is cancelled.", limit=300),
-                "counter": _counter_field(
-                    "The counter holding the ticket (omit for reception/supervisor).",
-                    required=False,
-                ),
-            },
-            _anywhere("cancel"),
-            "Cancel an open ticket with a reason; frees its counter.",
-        ),
-        TicketAction(
-            "transfer",
-            "transfer",
-            {
-                "service": Field(
-                    "text", required=True, pattern=SERVICE_PATTERN, description="New service."
-                ),
-                "counter": _counter_field(
-                    "The counter holding the ticket (omit while it waits).", required=False
-                ),
-            },
-            _transfer,
-            "Move the ticket to another service's line, keeping its label and place.",
-        ),
-    )
-}
-"""Every ``POST /tickets/{id}/{action}`` endpoint, by URL segment."""
 
 
 def _shown(value: object) -> str:
@@ -473,7 +189,7 @@ def _stamp(moment: Any) -> str | None:
     return None if moment is None else to_stamp(moment)
 
 
-def visitor_json(visitor_id: int | None, *, case_view: bool) -> dict[str, Any] | None:
+def visitor_json(visitor_id: int | None, *, case_view: bool) -> shapes.Visitor | None:
     """The visitor of a ticket: ``{"name", "nik", "institution", "phone"}``, masked unless
     ``case_view`` (NIK and phone per :func:`mask_nik`/:func:`mask_phone`, name initials)."""
     if visitor_id is None:
@@ -496,14 +212,14 @@ def visitor_json(visitor_id: int | None, *, case_view: bool) -> dict[str, Any] |
     }
 
 
-def ticket_json(ticket: Ticket, *, case_view: bool) -> dict[str, Any]:
-    """A ticket as the API returns it (schema ``Ticket`` in the OpenAPI document).
+def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
+    """A ticket as the API returns it (:class:`admin.shapes.Ticket`).
 
     Times are UTC stamps (``2026-11-25T02:00:00.000000Z``). ``personal_data`` says whether
     the visitor and the case texts are shown (``"full"``) or masked (``"masked"``). The
     visitor page token is never returned here (only ``visitor_url`` on issue).
     """
-    data: dict[str, Any] = {
+    data: shapes.Ticket = {
         "id": ticket.id,
         "label": ticket.label,
         "service": ticket.service,
@@ -548,8 +264,8 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> dict[str, Any]:
     return data
 
 
-def event_json(event: queries.Event) -> dict[str, Any]:
-    """One event-log row (schema ``Event``); its payload never carries personal data."""
+def event_json(event: queries.Event) -> shapes.Event:
+    """One event-log row (:class:`admin.shapes.Event`); its payload never carries personal data."""
     return {
         "id": event.id,
         "at": _stamp(event.at),
@@ -562,8 +278,8 @@ def event_json(event: queries.Event) -> dict[str, Any]:
     }
 
 
-def counter_json(desk: Counter) -> dict[str, Any]:
-    """A counter with what it holds and how much waits for it (schema ``Counter``).
+def counter_json(desk: Counter) -> shapes.Counter:
+    """A counter with what it holds and how much waits for it (:class:`admin.shapes.Counter`).
 
     ``ticket``: the ticket at a front-office desk (``id, label, state, priority``) or null.
     ``waiting``: tickets it can call (front office), or escalated cases not yet taken
@@ -601,7 +317,7 @@ def counter_json(desk: Counter) -> dict[str, Any]:
 
 def _issued_json(
     issued: Issued, *, printed: bool, case_view: bool, replayed: bool = False
-) -> dict[str, Any]:
+) -> shapes.IssuedTicket:
     ticket = issued.ticket
     return {
         **ticket_json(ticket, case_view=case_view),
@@ -611,73 +327,6 @@ def _issued_json(
         "replayed": replayed,
         "visitor_url": f"{settings().admin.public_base_url}/t/{ticket.token}",
     }
-
-
-# ---------------------------------------------------------------------- printing
-
-
-def ticket_output() -> Any:
-    """The app's :class:`printer.output.TicketOutput`, built once from ``[printer]``.
-
-    One per app, so a printer that stopped answering status questions is left alone for
-    a while (the output remembers); tests may put a fake in
-    ``app.extensions["ult_ticket_output"]``. Raises ``PrinterSetupError`` for a setting
-    that cannot work. python-escpos is imported here, not at the top: it takes ~0.4 s.
-    """
-    output = current_app.extensions.get("ult_ticket_output")
-    if output is None:
-        from printer.output import TicketOutput
-
-        output = TicketOutput.from_settings(settings().printer)
-        current_app.extensions["ult_ticket_output"] = output
-    return output
-
-
-def _printer_lock() -> threading.Lock:
-    # One ticket at a time on the one printer: two threads writing to a USB or serial
-    # device at once interleave their bytes.
-    return current_app.extensions.setdefault("ult_printer_lock", threading.Lock())
-
-
-def _dispenser(queue: Queue) -> Any:
-    from kiosk.dispense import Dispenser
-
-    return Dispenser(queue, ticket_output(), settings())
-
-
-def _check_printer(queue: Queue, actor: str) -> Any:
-    """Ask the printer (recording a state change); a setup error or an unexpected failure
-    reads as a printer that cannot print, or may, but never as a server error."""
-    from printer.output import Check, PrinterSetupError
-
-    try:
-        with _printer_lock():
-            return _dispenser(queue).check(actor=actor)
-    except PrinterSetupError as error:
-        log.error("printer setup: %s", error)
-        return Check("disabled", False, str(error))
-    except Exception:  # a driver error must not fail the request: the print may still work
-        log.exception("printer check failed")
-        return Check("unknown", True)
-
-
-def _print(queue: Queue, ticket: Ticket, actor: str) -> bool:
-    """Print ``ticket`` with its current position; True when the paper came out.
-
-    :meth:`kiosk.dispense.Dispenser.reprint` records ``printed`` or ``print_failed``;
-    anything else that goes wrong is recorded as ``print_failed`` (``error``) here, since
-    the ticket exists either way and reception reprints it.
-    """
-    try:
-        with _printer_lock():
-            return bool(_dispenser(queue).reprint(ticket.id, actor=actor).printed)
-    except Exception:
-        log.exception("ticket %s did not print", ticket.label)
-        try:
-            queue.record_print(ticket.id, actor=actor, printed=False, reason="error")
-        except Exception:
-            log.exception("recording the failed print of %s failed", ticket.label)
-        return False
 
 
 def _key_used_today(queue: Queue, key: str | None) -> bool:
@@ -716,14 +365,12 @@ def issue_ticket() -> Any:
     want_print = body.get("print", False)
     key = request.headers.get("Idempotency-Key")
     if want_print and not _key_used_today(queue, key):
-        check = _check_printer(queue, actor)
+        check = printing.check_printer(queue, actor)
         if not check.can_issue:
-            from printer.output import state_text
-
             raise ApiError(
                 409,
                 "printer_unavailable",
-                API["printer_unavailable"].format(state=state_text(check.state)),
+                API["printer_unavailable"].format(state=printing.state_text(check.state)),
             )
     issued = queue.issue(
         body["service"],
@@ -736,7 +383,7 @@ def issue_ticket() -> Any:
     if issued.replayed and issued.ticket.printed:
         printed = True  # the first request's paper came out: do not print a second ticket
     elif want_print:
-        printed = _print(queue, issued.ticket, actor)
+        printed = printing.print_ticket(queue, issued.ticket, actor)
     else:
         printed = bool(issued.ticket.printed)
     payload = _issued_json(
@@ -755,14 +402,13 @@ def get_ticket(ticket_id: int) -> Any:
     ticket = queue.ticket(ticket_id)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
-    return jsonify(
-        {
-            **ticket_json(ticket, case_view=may_reveal(ticket)),
-            "waiting_ahead": ahead,
-            "estimated_wait_minutes": minutes,
-            "events": [event_json(e) for e in history],
-        }
-    )
+    detail: shapes.TicketDetail = {
+        **ticket_json(ticket, case_view=may_reveal(ticket)),
+        "waiting_ahead": ahead,
+        "estimated_wait_minutes": minutes,
+        "events": [event_json(e) for e in history],
+    }
+    return jsonify(detail)
 
 
 @bp.post("/tickets/<int:ticket_id>/reprint")
@@ -784,7 +430,7 @@ def reprint_ticket(ticket_id: int) -> Any:
             "reprint_closed",
             API["reprint_closed"].format(label=ticket.label, state=STATES[ticket.state]),
         )
-    printed = _print(queue, ticket, _actor(principal))
+    printed = printing.print_ticket(queue, ticket, _actor(principal))
     ahead, minutes = queue.position(ticket.id)
     issued = Issued(queue.ticket(ticket.id), ahead, minutes)
     return jsonify(_issued_json(issued, printed=printed, case_view=may_reveal(issued.ticket)))
@@ -823,7 +469,8 @@ for _action in TICKET_ACTIONS.values():
 @require("view")
 def list_counters() -> Any:
     """Every counter, front office first: ``{"counters": [Counter...]}``."""
-    return jsonify({"counters": [counter_json(desk) for desk in get_queue().counters()]})
+    listing: shapes.CounterList = {"counters": [counter_json(d) for d in get_queue().counters()]}
+    return jsonify(listing)
 
 
 @bp.get("/counters/<int:counter_id>/queue")
@@ -848,8 +495,11 @@ def counter_queue(counter_id: int) -> Any:
         ]
     else:
         items = queries.counter_queue(get_db(), desk.id)
-    tickets = [{**item, "priority": bool(item["priority"])} for item in items]
-    return jsonify({"counter": counter_json(desk), "tickets": tickets})
+    tickets: list[shapes.QueueItem] = [
+        {**item, "priority": bool(item["priority"])} for item in items
+    ]
+    lined_up: shapes.CounterQueue = {"counter": counter_json(desk), "tickets": tickets}
+    return jsonify(lined_up)
 
 
 @bp.post("/counters/<int:counter_id>/call-next")

@@ -30,6 +30,7 @@ from flask import (
     url_for,
 )
 
+from admin.actions import ACTION_ROLES
 from admin.db import get_db
 from admin.messages import AUTH
 from ult import accounts, sop
@@ -37,37 +38,8 @@ from ult.errors import QueueError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-STAFF_ROLES = accounts.ROLES
 CASE_ROLES = ("front_office", "back_office", "unit", "supervisor")
 """Roles that handle cases and may see a visitor's NIK and phone in the case view."""
-
-ACTION_ROLES: dict[str, tuple[str, ...]] = {
-    "issue": ("receptionist", "supervisor"),
-    "reprint": ("receptionist", "supervisor"),
-    "call": ("front_office", "supervisor"),
-    "recall": ("front_office", "supervisor"),
-    "no-show": ("front_office", "supervisor"),
-    "reactivate": ("front_office", "receptionist", "supervisor"),
-    "start": ("front_office", "supervisor"),
-    "identify": ("front_office", "supervisor"),
-    "detail": ("front_office", "supervisor"),
-    "answer": ("front_office", "supervisor"),
-    "escalate": ("front_office", "supervisor"),
-    "explain": ("front_office", "supervisor"),
-    "finish": ("front_office", "supervisor"),
-    "transfer": ("front_office", "receptionist", "supervisor"),
-    "cancel": ("front_office", "receptionist", "supervisor"),
-    "pause": ("front_office", "supervisor"),
-    "resume": ("front_office", "supervisor"),
-    "take": ("back_office", "supervisor"),
-    "resolve": ("back_office", "supervisor"),
-    "forward": ("back_office", "supervisor"),
-    "directions": ("back_office", "unit", "supervisor"),
-    "view": STAFF_ROLES,
-    "overview": ("supervisor", "technician"),
-    "manage": ("supervisor",),
-}
-"""Who may do what: the one table the API, the pages and the authorization tests read."""
 
 LOGIN_WINDOW_S = 15 * 60
 LOGIN_MAX_FAILURES = 5
@@ -252,7 +224,7 @@ def login() -> Any:
     """The login form; throttled per user name and per address."""
     no_users = not accounts.list_users(get_db())
     if request.method == "GET":
-        return render_template("login.html", no_users=no_users, next=request.args.get("next"))
+        return render_template("auth/login.html", no_users=no_users, next=request.args.get("next"))
     username = (request.form.get("username") or "").strip().lower()[:64]
     password = request.form.get("password") or ""
     by_user: LoginThrottle = current_app.extensions["ult_login_throttle"]
@@ -280,7 +252,7 @@ def login() -> Any:
         flash(AUTH["bad_credentials"], "error")
         status = 401
     page = render_template(
-        "login.html", no_users=no_users, next=request.form.get("next"), username=username
+        "auth/login.html", no_users=no_users, next=request.form.get("next"), username=username
     )
     return page, status
 

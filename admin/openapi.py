@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document served at ``GET /api/v1/openapi.json``.
 
-Built as a Python dict from the same tables the views use (:data:`admin.api.ISSUE_FIELDS`,
-:data:`admin.api.TICKET_ACTIONS`, :data:`admin.auth.ACTION_ROLES`, :data:`ult.sop.TRANSITIONS`),
-so a field or a role added there is documented without a second edit. It also describes the
+Built as a Python dict from the same tables the views use (:mod:`admin.actions`:
+``ISSUE_FIELDS``, ``TICKET_ACTIONS``, ``ACTION_ROLES``; :data:`ult.sop.TRANSITIONS`), so a
+field or a role added there is documented without a second edit. It also describes the
 public endpoints of :mod:`admin.stream` (board, board events, ``/healthz``).
 
 Descriptions are in English (developers read them); the ``message`` of every error the API
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import copy
 import functools
+import types
+import typing
 from typing import Any
 
-from admin.api import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
-from admin.auth import ACTION_ROLES
+from admin import shapes
+from admin.actions import ACTION_ROLES, ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
 from ult import sop
-from ult.queue import PRINTER_STATES, SOURCES
-from ult.settings import BACK_OFFICE, FRONT_OFFICE
 
 API_VERSION = "1.0.0"
 """The document's ``info.version``; the URL prefix ``/api/v1`` changes only on a break."""
@@ -43,14 +43,6 @@ def _null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
-_STAMP = {
-    "type": "string",
-    "format": "date-time",
-    "description": "UTC, e.g. 2026-11-25T02:00:00.000000Z",
-}
-_TEXT = {"type": "string"}
-_NULL_TEXT = _null(_TEXT)
-_NULL_ID = _null(_ID)
 
 
 def field_schema(spec: Field) -> dict[str, Any]:
@@ -88,250 +80,71 @@ def body_schema(fields: dict[str, Field]) -> dict[str, Any]:
     }
 
 
-def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
-    return {
+def _type_schema(hint: Any) -> dict[str, Any]:
+    """The JSON Schema of one Python type of :mod:`admin.shapes`: ``int``, ``str``,
+    ``bool``, ``X | None``, ``list[X]``, ``dict[str, X]``, a ``TypedDict`` (a reference when
+    it is a named component), each possibly ``Annotated`` with :class:`admin.shapes.Schema`."""
+    if typing.get_origin(hint) in (typing.NotRequired, typing.Required):
+        return _type_schema(typing.get_args(hint)[0])  # said by ``required``
+    if typing.get_origin(hint) is typing.Annotated:
+        inner, *extras = typing.get_args(hint)
+        schema = _type_schema(inner)
+        for extra in extras:
+            if isinstance(extra, shapes.Schema):
+                if "$ref" in schema:  # siblings of a reference go beside it (3.1)
+                    schema = {"allOf": [schema]}
+                schema.update(copy.deepcopy(extra.keywords))
+        return schema
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        others = [arg for arg in args if arg is not type(None)]
+        if len(others) != 1 or len(args) != 2:
+            raise TypeError(f"only X | None is documented, not {hint}")
+        return _null(_type_schema(others[0]))
+    if origin is list:
+        return {"type": "array", "items": _type_schema(args[0])}
+    if origin is dict:
+        if args[1] is Any:
+            return {"type": "object"}
+        return {"type": "object", "additionalProperties": _type_schema(args[1])}
+    if typing.is_typeddict(hint):
+        name = _COMPONENT_NAMES.get(hint)
+        return _ref(name) if name is not None else shape_schema(hint)
+    if hint in _SCALARS:
+        return {"type": _SCALARS[hint]}
+    raise TypeError(f"no JSON Schema for {hint!r}")
+
+
+_SCALARS = {bool: "boolean", int: "integer", str: "string"}
+_COMPONENT_NAMES = {shape: name for name, shape in shapes.COMPONENTS.items()}
+
+
+def shape_schema(shape: type) -> dict[str, Any]:
+    """The JSON Schema object of a response ``TypedDict``: its keys, the required ones
+    (all but ``NotRequired``), its docstring as description. Extra keys are not refused:
+    a client reads the keys it knows (the stream adds payload codes)."""
+    hints = typing.get_type_hints(shape, include_extras=True)
+    schema: dict[str, Any] = {
         "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
+        "properties": {name: _type_schema(hint) for name, hint in hints.items()},
+        "required": [name for name in hints if name in shape.__required_keys__],
     }
+    if shape.__doc__ and not shape.__doc__.startswith(shape.__name__ + "("):
+        schema["description"] = " ".join(shape.__doc__.split())
+    return schema
 
 
 def _schemas() -> dict[str, Any]:
-    """Response schemas, and the request bodies of every action."""
-    ticket_ref = _object(
-        {"id": _ID, "label": _TEXT, "state": {"type": "string"}, "priority": {"type": "boolean"}}
-    )
-    case_text = {"type": ["string", "null"], "description": "null unless personal_data is full"}
-    schemas: dict[str, Any] = {
-        "Error": {
-            **_object({"error": _TEXT, "message": _TEXT}),
-            "description": "Every refusal: a stable code and an Indonesian message for staff.",
-            "example": {"error": "wrong_state", "message": "Tiket A-001 berstatus 'selesai'; ..."},
-        },
-        "Visitor": {
-            **_object(
-                {
-                    "name": _TEXT,
-                    "nik": {"type": "string", "description": "masked: 1271**********01"},
-                    "institution": _NULL_TEXT,
-                    "phone": {"type": ["string", "null"], "description": "masked: *********890"},
-                }
-            ),
-            "description": "SOP 7 identity; masked for roles outside the case roles.",
-        },
-        "Ticket": _object(
-            {
-                "id": _ID,
-                "label": {"type": "string", "examples": ["A-007"]},
-                "service": {"type": "string", "description": "Current service letter."},
-                "issued_service": {"type": "string", "description": "Letter of the number."},
-                "number": {"type": "integer", "minimum": 1},
-                "day": {"type": "string", "format": "date", "description": "Business day."},
-                "topic": _NULL_TEXT,
-                "priority": {"type": "boolean"},
-                "source": {"type": "string", "enum": list(SOURCES)},
-                "state": {"type": "string", "enum": list(sop.STATES)},
-                "state_text": {"type": "string", "description": "The state in Indonesian."},
-                "counter_id": _NULL_ID,
-                "front_office_counter_id": _NULL_ID,
-                "back_office_counter_id": _NULL_ID,
-                "main_unit_id": _NULL_ID,
-                "recalls": {"type": "integer", "minimum": 0},
-                "acting_for": {"type": "boolean"},
-                "letter_type": _NULL_TEXT,
-                "letter_number": case_text,
-                "request_detail": case_text,
-                "answer_kind": _NULL_TEXT,
-                "answer": case_text,
-                "escalation_note": case_text,
-                "forward_note": case_text,
-                "disposition": case_text,
-                "explanation_mode": _NULL_TEXT,
-                "explanation_note": case_text,
-                "outcome": _NULL_TEXT,
-                "cancel_reason": _NULL_TEXT,
-                "issued_at": _STAMP,
-                "called_at": _null(_STAMP),
-                "started_at": _null(_STAMP),
-                "released_at": _null(_STAMP),
-                "finished_at": _null(_STAMP),
-                "printed": {
-                    "type": ["boolean", "null"],
-                    "description": "Whether the paper came out; null when never printed.",
-                },
-                "visitor": _null(_ref("Visitor")),
-                "personal_data": {"type": "string", "enum": ["full", "masked"]},
-                "warnings": {
-                    "type": "array",
-                    "items": _TEXT,
-                    "description": "identify only: NIK warnings in Indonesian.",
-                },
-            },
-            required=["id", "label", "service", "number", "state", "issued_at", "personal_data"],
-        ),
-        "Event": {
-            **_object(
-                {
-                    "id": _ID,
-                    "at": _STAMP,
-                    "kind": {"type": "string", "examples": ["called"]},
-                    "ticket_id": _NULL_ID,
-                    "counter_id": _NULL_ID,
-                    "sop_step": {"type": ["integer", "null"], "minimum": 1, "maximum": 16},
-                    "actor": {"type": "string", "description": "User name or token:NAME."},
-                    "payload": {"type": "object", "description": "Codes only, no personal data."},
-                }
-            ),
-            "description": "One row of the append-only event log.",
-        },
-        "TicketDetail": {
-            "allOf": [
-                _ref("Ticket"),
-                _object(
-                    {
-                        "waiting_ahead": {"type": "integer", "minimum": 0},
-                        "estimated_wait_minutes": {"type": "integer", "minimum": 0},
-                        "events": {"type": "array", "items": _ref("Event")},
-                    }
-                ),
-            ]
-        },
-        "IssuedTicket": {
-            "allOf": [
-                _ref("Ticket"),
-                _object(
-                    {
-                        "waiting_ahead": {"type": "integer", "minimum": 0},
-                        "estimated_wait_minutes": {"type": "integer", "minimum": 0, "maximum": 480},
-                        "printed": {"type": "boolean"},
-                        "replayed": {
-                            "type": "boolean",
-                            "description": "True when the Idempotency-Key was seen today.",
-                        },
-                        "visitor_url": {
-                            "type": "string",
-                            "description": "The visitor's page (the QR on the paper).",
-                        },
-                    }
-                ),
-            ]
-        },
-        "Counter": _object(
-            {
-                "id": _ID,
-                "name": _TEXT,
-                "kind": {"type": "string", "enum": [FRONT_OFFICE, BACK_OFFICE]},
-                "active": {"type": "boolean"},
-                "paused": {"type": "boolean"},
-                "services": {"type": "array", "items": _TEXT},
-                "ticket": _null(ticket_ref),
-                "waiting": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "description": "Front office: tickets it can call. Back office: escalated "
-                    "cases not yet taken.",
-                },
-            }
-        ),
-        "CounterList": _object({"counters": {"type": "array", "items": _ref("Counter")}}),
-        "QueueItem": _object(
-            {
-                "id": _ID,
-                "label": _TEXT,
-                "service": _TEXT,
-                "priority": {"type": "boolean"},
-                "topic": _NULL_TEXT,
-            }
-        ),
-        "CounterQueue": _object(
-            {"counter": _ref("Counter"), "tickets": {"type": "array", "items": _ref("QueueItem")}}
-        ),
-        "BoardState": {
-            **_object(
-                {
-                    "counters": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "id": _ID,
-                                "name": _TEXT,
-                                "kind": _TEXT,
-                                "paused": {"type": "boolean"},
-                                "label": _NULL_TEXT,
-                                "state": _NULL_TEXT,
-                                "priority": {"type": "boolean"},
-                            }
-                        ),
-                    },
-                    "last_calls": {
-                        "type": "array",
-                        "description": "Newest first.",
-                        "items": _object(
-                            {
-                                "event_id": _ID,
-                                "at": _STAMP,
-                                "label": _TEXT,
-                                "counter": _TEXT,
-                                "recall": {"type": "boolean"},
-                                "priority": {"type": "boolean"},
-                            }
-                        ),
-                    },
-                    "waiting": {
-                        "type": "object",
-                        "additionalProperties": {"type": "integer", "minimum": 0},
-                        "description": "Tickets waiting per service letter.",
-                    },
-                    "printer": {
-                        "type": ["string", "null"],
-                        "description": f"Last printer state: {', '.join(PRINTER_STATES)}.",
-                    },
-                    "running_text": _TEXT,
-                    "last_event_id": {"type": "integer", "minimum": 0},
-                    "service_names": {
-                        "type": "object",
-                        "additionalProperties": _TEXT,
-                        "description": "Service name per letter, in display order.",
-                    },
-                }
-            ),
-            "description": "What the caller board shows; no personal data.",
-        },
-        "StreamEventData": {
-            **_object(
-                {
-                    "at": _STAMP,
-                    "ticket_id": _NULL_ID,
-                    "counter_id": _NULL_ID,
-                    "sop_step": {"type": ["integer", "null"]},
-                    "label": {"type": "string", "description": "Ticket events."},
-                    "service": {"type": "string", "description": "Ticket events."},
-                    "state": {"type": "string", "description": "Ticket events."},
-                },
-                required=["at", "ticket_id", "counter_id", "sop_step"],
-            ),
-            "description": "The data: line of a board stream message: the event's payload "
-            "(codes only) plus at, ticket_id, counter_id and sop_step. A `snapshot` message "
-            "carries a BoardState instead.",
-        },
-        "Health": _object(
-            {
-                "status": {"type": "string", "enum": ["ok", "error"]},
-                "database": {"type": "string", "enum": ["ok", "unavailable"]},
-                "printer": {
-                    "type": ["string", "null"],
-                    "description": f"Last printer state: {', '.join(PRINTER_STATES)}.",
-                },
-                "last_event_id": {"type": ["integer", "null"], "minimum": 0},
-                "error": _TEXT,
-                "message": _TEXT,
-            },
-            required=["status", "database", "printer", "last_event_id"],
-        ),
-        "IssueRequest": {
-            **body_schema(ISSUE_FIELDS),
-            "examples": [{"service": "A", "priority": False, "topic": None, "print": True}],
-        },
+    """Response schemas (generated from :mod:`admin.shapes`), and the request bodies of
+    every action."""
+    schemas = {name: shape_schema(shape) for name, shape in shapes.COMPONENTS.items()}
+    schemas["Error"]["example"] = {
+        "error": "wrong_state",
+        "message": "Tiket A-001 berstatus 'selesai'; ...",
+    }
+    schemas["IssueRequest"] = {
+        **body_schema(ISSUE_FIELDS),
+        "examples": [{"service": "A", "priority": False, "topic": None, "print": True}],
     }
     for action in TICKET_ACTIONS.values():
         if action.fields:

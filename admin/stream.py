@@ -50,6 +50,7 @@ from typing import Any, NamedTuple
 import sqlite_utils
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from admin import shapes
 from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
@@ -106,7 +107,7 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_data(event: Event) -> dict[str, Any]:
+def event_data(event: Event) -> shapes.StreamEventData:
     """The public ``data:`` object of one event: its payload minus :data:`PERSONAL_KEYS`,
     plus ``at`` (ISO 8601 UTC), ``ticket_id``, ``counter_id`` and ``sop_step``. The actor
     (a staff user name) is left out: the board does not need it."""
@@ -132,7 +133,7 @@ def sse_message(event_id: int, kind: str, data: Any) -> bytes:
 PING = b": ping\n\n"
 
 
-def read_board(db: sqlite_utils.Database) -> dict[str, Any]:
+def read_board(db: sqlite_utils.Database) -> shapes.BoardState:
     """The board state (:func:`display.snapshot.board_view_state`) read in one short read
     transaction, so its ``last_event_id`` matches the rest of it (a stream resuming after
     that id then misses nothing and repeats nothing)."""
@@ -596,7 +597,7 @@ def board() -> Any:
     return jsonify(read_board(get_db()))
 
 
-def _health(db: Any) -> dict[str, Any]:
+def _health(db: Any) -> shapes.Health:
     return {
         "status": "ok",
         "database": "ok",

@@ -157,7 +157,7 @@ def _overview_context() -> dict[str, Any]:
 def _render_overview() -> str:
     failed = _failed("running_text")
     return render_template(
-        "supervisor_overview.html",
+        "supervisor/overview.html",
         **_overview_context(),
         running_text=failed.get("text", "") if failed else queries.running_text(get_db()),
         running_text_max=RUNNING_TEXT_MAX,
@@ -177,7 +177,7 @@ def overview() -> Any:
 @require("overview")
 def overview_live() -> Any:
     """The live part of the overview, re-fetched by ``supervisor.js`` after each event."""
-    return render_template("supervisor_overview_live.html", **_overview_context())
+    return render_template("supervisor/_overview_live.html", **_overview_context())
 
 
 @bp.post("/running-text")
@@ -198,7 +198,7 @@ def running_text() -> Any:
 def _render_catalog() -> str:
     current = catalog.read_catalog(get_db())
     return render_template(
-        "supervisor_catalog.html",
+        "supervisor/catalog.html",
         catalog=current,
         changed_at=_local(current.changed_at),
         limits=catalog.NAME_LIMITS,
@@ -324,7 +324,7 @@ def unit_edit(unit_id: int) -> Any:
 
 def _render_accounts(new_token: tuple[str, str, str] | None = None) -> str:
     return render_template(
-        "supervisor_accounts.html",
+        "supervisor/accounts.html",
         users=accounts.list_users(get_db()),
         tokens=accounts.list_tokens(get_db()),
         roles=[(role, ROLE_NAMES.get(role, role)) for role in accounts.ROLES],

@@ -148,7 +148,7 @@ def _ticket(token: str) -> Ticket | None:
 
 def _not_found_page() -> Any:
     """A friendly 404 for a visitor with a mistyped or foreign address."""
-    return render_template("visitor_404.html"), 404
+    return render_template("visitor/404.html"), 404
 
 
 @bp.get("/t/<token>")
@@ -158,7 +158,7 @@ def ticket(token: str) -> Any:
     if found is None:
         return _not_found_page()
     return render_template(
-        "visitor_ticket.html",
+        "visitor/ticket.html",
         view=ticket_view(get_queue(), found),
         token=token,
         stream_url=STREAM_URL,
@@ -172,7 +172,9 @@ def ticket_live(token: str) -> Any:
     found = _ticket(token)
     if found is None:
         return _not_found_page()
-    return render_template("visitor_status.html", view=ticket_view(get_queue(), found), token=token)
+    return render_template(
+        "visitor/_status.html", view=ticket_view(get_queue(), found), token=token
+    )
 
 
 @bp.get("/t/<token>/survei")
@@ -182,7 +184,7 @@ def survey(token: str) -> Any:
     if found is None:
         return _not_found_page()
     return render_template(
-        "visitor_survey.html", label=found.label, done=found.state == sop.DONE, token=token
+        "visitor/survey.html", label=found.label, done=found.state == sop.DONE, token=token
     )
 
 
@@ -216,7 +218,7 @@ def board() -> Any:
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
     locale = board_messages.LOCALE
     return render_template(
-        "board.html",
+        "visitor/board.html",
         state=state,
         latest=calls[0] if calls else None,
         earlier=calls[1:],

@@ -15,8 +15,8 @@ import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
 
-from admin.api import TICKET_ACTIONS, mask_name, mask_nik, mask_phone
-from admin.auth import ACTION_ROLES
+from admin.actions import ACTION_ROLES, TICKET_ACTIONS
+from admin.api import mask_name, mask_nik, mask_phone
 from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
 from printer.output import Check, PrintFailed
 from tests.admin.conftest import USERS
@@ -872,3 +872,38 @@ def test_the_served_document_is_valid_and_the_one_fuzzed(client: FlaskClient) ->
     served = client.get("/api/v1/openapi.json").json
     assert served == document()
     schemathesis.openapi.from_dict(served).validate()  # against the OpenAPI 3.1 meta-schema
+
+
+def test_responses_carry_exactly_the_keys_their_shapes_document(
+    app: Flask, client: FlaskClient, token_api: Callable
+) -> None:
+    """The schemas are generated from admin.shapes: each answer has every documented key
+    and no undocumented one (the fuzz test checks the values; extra keys it allows)."""
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+
+    def keys(name: str) -> tuple[set[str], set[str]]:
+        return set(schemas[name]["required"]), set(schemas[name]["properties"])
+
+    def assert_shape(data: dict[str, Any], name: str) -> None:
+        required, documented = keys(name)
+        assert required <= set(data) <= documented, name
+
+    api = token_api("supervisor")
+    issued = api.post("/api/v1/tickets", {"service": "A"})
+    assert issued.status_code == 201
+    assert_shape(issued.json, "IssuedTicket")
+    assert keys("IssuedTicket")[0] == keys("IssuedTicket")[1]  # all of them, always
+    ticket_id = issued.json["id"]
+    detail = api.get(f"/api/v1/tickets/{ticket_id}").json
+    assert_shape(detail, "TicketDetail")
+    assert_shape(detail["events"][0], "Event")
+    assert set(keys("Ticket")[1]) - keys("Ticket")[0] == {"warnings"}
+    listing = api.get("/api/v1/counters").json
+    assert_shape(listing, "CounterList")
+    assert_shape(listing["counters"][0], "Counter")
+    lined_up = api.get(f"/api/v1/counters/{listing['counters'][0]['id']}/queue").json
+    assert_shape(lined_up, "CounterQueue")
+    assert_shape(lined_up["tickets"][0], "QueueItem")
+    assert_shape(client.get("/api/v1/board").json, "BoardState")
+    assert_shape(client.get("/healthz").json, "Health")
+    assert_shape(api.get("/api/v1/tickets/999").json, "Error")

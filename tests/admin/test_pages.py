@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from admin import create_app
-from admin.auth import ACTION_ROLES
+from admin.actions import ACTION_ROLES
 from tests.admin.conftest import PASSWORD, USERS, csrf_token, login
 from tests.conftest import make_settings
 from ult import accounts, sop
@@ -117,7 +117,7 @@ def page_routes(app: Flask) -> list[tuple[str, str, str]]:
 
 def test_every_pages_route_is_listed_in_the_authorization_matrix(app: Flask) -> None:
     endpoints = {endpoint for endpoint, _, _ in page_routes(app)}
-    assert {"pages.reception", "pages.counter", "pages.back_office"} <= endpoints
+    assert {"pages.reception.index", "pages.counter.index", "pages.back_office.index"} <= endpoints
     assert len(endpoints) >= 30
     for endpoint in endpoints:
         assert hasattr(app.view_functions[endpoint], "roles"), f"{endpoint} has no require()"
@@ -730,12 +730,12 @@ def test_nik_and_phone_are_masked_outside_the_case_view(as_role, desk, queue: Qu
 
 
 def test_action_roles_drive_the_page_permissions(app: Flask) -> None:
-    """The pages read the one table of who may do what (admin.auth.ACTION_ROLES)."""
+    """The pages read the one table of who may do what (admin.actions.ACTION_ROLES)."""
     roles = {endpoint: app.view_functions[endpoint].roles for endpoint, _, _ in page_routes(app)}
-    assert roles["pages.reception_issue"] == ACTION_ROLES["issue"]
-    assert roles["pages.counter_call_next"] == ACTION_ROLES["call"]
-    assert roles["pages.back_office_take"] == ACTION_ROLES["take"]
-    assert roles["pages.back_office_directions"] == ACTION_ROLES["directions"]
+    assert roles["pages.reception.issue"] == ACTION_ROLES["issue"]
+    assert roles["pages.counter.call_next"] == ACTION_ROLES["call"]
+    assert roles["pages.back_office.take"] == ACTION_ROLES["take"]
+    assert roles["pages.back_office.directions"] == ACTION_ROLES["directions"]
 
 
 def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:

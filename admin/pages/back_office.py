@@ -1,0 +1,257 @@
+"""The back-office page (SOP 10-14) and the main unit's: escalated cases, the case view,
+take, resolve, forward to a main unit, and the unit's written directions.
+
+A main unit sees only the cases that are with a unit; its live part is
+``/back-office/live``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, render_template, session, url_for
+
+from admin.auth import current_principal, may_reveal, require
+from admin.db import get_db, get_queue
+from admin.forms import PageRefusal, actor, field, run
+from admin.messages import PAGES
+from admin.pages.common import (
+    BACK_OFFICE_KEY,
+    counter_names,
+    failed_form,
+    history,
+    identities,
+    session_counter,
+    short,
+    step_timers,
+    ticket_rows,
+)
+from ult import queries, sop
+from ult.errors import conflict
+from ult.queue import Counter, Ticket
+from ult.settings import BACK_OFFICE
+from ult.store import row, rows
+
+bp = Blueprint("back_office", __name__)
+
+
+def _is_unit() -> bool:
+    principal = current_principal()
+    return principal is not None and principal.role == "unit"
+
+
+def _back_office_desk() -> Counter | None:
+    """The session's back-office counter; the only one, when the office has one."""
+    desk = session_counter(BACK_OFFICE_KEY, BACK_OFFICE)
+    if desk is None:
+        desks = [c for c in get_queue().counters() if c.kind == BACK_OFFICE and c.active]
+        if len(desks) == 1:
+            desk = desks[0]
+            session[BACK_OFFICE_KEY] = desk.id
+    return desk
+
+
+def _require_back_office_desk() -> Counter:
+    desk = _back_office_desk()
+    if desk is None:
+        raise PageRefusal(PAGES["back_office_required"], 409)
+    return desk
+
+
+def _back_office_live_context() -> dict[str, Any]:
+    """The back office's lists: inbox, in work, with a main unit, answer ready."""
+    db = get_db()
+    unit = _is_unit()
+    states = [sop.WITH_UNIT] if unit else sorted(sop.ESCALATION_STATES)
+    cases = ticket_rows(db, f"state IN ({', '.join('?' * len(states))})", states)
+    main_units = {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM main_units")}
+    return {
+        "is_unit": unit,
+        "inbox": [t for t in cases if t.state == sop.ESCALATED],
+        "in_work": [t for t in cases if t.state == sop.BACK_OFFICE],
+        "with_unit": [t for t in cases if t.state == sop.WITH_UNIT],
+        "ready": [t for t in cases if t.state == sop.ANSWER_READY],
+        "timers": step_timers(db, cases),
+        "identities": identities(db, [t.visitor_id for t in cases], reveal=False),
+        "counter_names": counter_names(db),
+        "service_names": queries.service_names(db),
+        "main_units": main_units,
+        "bo_desk": None if unit else _back_office_desk(),
+        "short": short,
+    }
+
+
+def _render_back_office() -> str:
+    unit = _is_unit()
+    return render_template(
+        "back_office/index.html",
+        desks=[] if unit else [c for c in get_queue().counters() if c.kind == BACK_OFFICE],
+        **_back_office_live_context(),
+    )
+
+
+@bp.get("/back-office")
+@require("directions")
+def index() -> Any:
+    """Back office (SOP 10-14): escalated cases; for a main unit, its cases."""
+    return _render_back_office()
+
+
+@bp.get("/back-office/live")
+@require("directions")
+def live() -> Any:
+    """The live part of the back-office page: its case lists."""
+    return render_template("back_office/_live.html", **_back_office_live_context())
+
+
+@bp.post("/back-office/choose")
+@require("take")
+def choose() -> Any:
+    """Remember which back-office counter this user works at."""
+
+    def act() -> str:
+        value = field("counter").strip()
+        if not value.isdigit():
+            raise PageRefusal(PAGES["counter_choice_invalid"])
+        desk = get_queue().counter(int(value))
+        if desk.kind != BACK_OFFICE:
+            raise conflict("counter_not_back_office", counter=desk.name)
+        if not desk.active:
+            raise conflict("counter_inactive", counter=desk.name)
+        session[BACK_OFFICE_KEY] = desk.id
+        return PAGES["back_office_chosen"].format(counter=desk.name)
+
+    return run(act, _render_back_office, url_for("pages.back_office.index"))
+
+
+def _case(ticket_id: int) -> Ticket:
+    """A case the back office (or, while it is with a unit, the unit) may open.
+
+    Raises ``QueueError`` (not found) for an unknown ticket; 404 for a ticket that was
+    never escalated; 403 for a main unit opening a case that is not with a unit.
+    """
+    ticket = get_queue().ticket(ticket_id)
+    if ticket.state not in sop.ESCALATION_STATES and ticket.escalation_note is None:
+        abort(404)
+    if _is_unit() and ticket.state != sop.WITH_UNIT:
+        abort(403)
+    return ticket
+
+
+def _render_case(ticket_id: int) -> str:
+    db = get_db()
+    ticket = _case(ticket_id)
+    reveal = may_reveal(ticket)
+    names = counter_names(db)
+    units = rows(db, "SELECT id, name FROM main_units WHERE active = 1 ORDER BY id")
+    unit = row(db, "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,))
+    return render_template(
+        "back_office/index.html",
+        case=ticket,
+        case_timer=step_timers(db, [ticket]).get(ticket.id),
+        case_identity=identities(db, [ticket.visitor_id], reveal=reveal).get(
+            ticket.visitor_id or 0
+        ),
+        case_unit=unit["name"] if unit else None,
+        case_front_office=names.get(ticket.front_office_counter_id or 0, "-"),
+        case_back_office=names.get(ticket.back_office_counter_id or 0, "-"),
+        history=history(db, ticket),
+        units=units,
+        is_unit=_is_unit(),
+        bo_desk=None if _is_unit() else _back_office_desk(),
+        service_names=queries.service_names(db),
+        failed_resolve=failed_form("resolve"),
+        failed_forward=failed_form("forward"),
+        failed_directions=failed_form("directions"),
+    )
+
+
+@bp.get("/back-office/cases/<int:ticket_id>")
+@require("directions")
+def case(ticket_id: int) -> Any:
+    """One case in full (the case view): request, notes, answers, identity."""
+    return _render_case(ticket_id)
+
+
+def _case_action(ticket_id: int, action: Callable[[], str], target: str | None = None) -> Any:
+    return run(
+        action,
+        lambda: _render_case(ticket_id),
+        target or url_for("pages.back_office.index"),
+    )
+
+
+@bp.post("/back-office/cases/<int:ticket_id>/take")
+@require("take")
+def take(ticket_id: int) -> Any:
+    """Take an escalated case (SOP step 11)."""
+
+    def act() -> str:
+        desk = _require_back_office_desk()
+        ticket = get_queue().take(ticket_id, desk.id, actor=actor())
+        return PAGES["taken"].format(label=ticket.label, counter=desk.name)
+
+    # Then straight to the case: the next thing is to study it.
+    return run(
+        act,
+        _render_back_office,
+        url_for("pages.back_office.case", ticket_id=ticket_id),
+    )
+
+
+@bp.post("/back-office/cases/<int:ticket_id>/resolve")
+@require("resolve")
+def resolve(ticket_id: int) -> Any:
+    """Settle the case and return the answer to the front office (SOP step 12)."""
+
+    def act() -> str:
+        desk = _require_back_office_desk()
+        ticket = get_queue().resolve(ticket_id, desk.id, actor=actor(), text=field("answer"))
+        return PAGES["resolved"].format(label=ticket.label)
+
+    return _case_action(ticket_id, act)
+
+
+@bp.post("/back-office/cases/<int:ticket_id>/forward")
+@require("forward")
+def forward(ticket_id: int) -> Any:
+    """Forward the case to a main unit (SOP step 13)."""
+
+    def act() -> str:
+        desk = _require_back_office_desk()
+        unit = field("unit").strip()
+        ticket = get_queue().forward(
+            ticket_id,
+            desk.id,
+            actor=actor(),
+            unit=int(unit) if unit.isdigit() else unit,
+            note=field("note") or None,
+        )
+        unit_name = row(
+            get_db(), "SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)
+        )
+        return PAGES["forwarded"].format(
+            label=ticket.label, unit=unit_name["name"] if unit_name else ""
+        )
+
+    return _case_action(ticket_id, act)
+
+
+@bp.post("/back-office/cases/<int:ticket_id>/directions")
+@require("directions")
+def directions(ticket_id: int) -> Any:
+    """Record the main unit's directions, *disposisi* (SOP step 14); the answer is ready."""
+
+    def act() -> str:
+        # The unit records its own directions; the back office relays them from its desk.
+        desk = None if _is_unit() else _back_office_desk()
+        ticket = get_queue().directions(
+            ticket_id,
+            actor=actor(),
+            text=field("directions"),
+            counter=desk.id if desk else None,
+        )
+        return PAGES["directions"].format(label=ticket.label)
+
+    return _case_action(ticket_id, act)

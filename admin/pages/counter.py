@@ -1,0 +1,498 @@
+"""The front-office counter page (SOP 5-9, 15-16): call, serve, answer or escalate, explain,
+finish with the survey QR; pause and resume the counter.
+
+The counter the user works at is remembered in the session (:data:`COUNTER_KEY`); its live
+part (the queue and the returned cases) is ``/counter/live``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, flash, render_template, session, url_for
+
+from admin.auth import may_reveal, require
+from admin.db import get_db, get_queue, settings
+from admin.forms import PageRefusal, actor, checked, field, run
+from admin.messages import PAGES
+from admin.pages.common import (
+    COUNTER_KEY,
+    LIST_LIMIT,
+    SURVEY_KEY,
+    active_services,
+    clock_text,
+    counter_names,
+    failed_form,
+    handles_cases,
+    history,
+    identities,
+    now_utc,
+    session_counter,
+    step_timers,
+    ticket_rows,
+)
+from ult import queries, sop
+from ult.clock import from_stamp, to_stamp
+from ult.errors import QueueError, conflict
+from ult.queue import ANSWER_KINDS, EXPLANATION_MODES, LETTER_TYPES, OUTCOMES, Counter, Ticket
+from ult.settings import FRONT_OFFICE
+from ult.store import row, rows
+
+bp = Blueprint("counter", __name__)
+
+
+def _desk() -> Counter:
+    """The front-office counter a desk action acts for: the session's, and the one the
+    form was rendered for (a second tab may have switched counters meanwhile)."""
+    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if desk is None:
+        raise PageRefusal(PAGES["counter_required"], 409)
+    posted = field("counter_id").strip()
+    if posted and posted != str(desk.id):
+        names = counter_names(get_db())
+        shown = names.get(int(posted), posted[:20]) if posted.isdigit() else posted[:20]
+        raise PageRefusal(
+            PAGES["counter_form_mismatch"].format(form_counter=shown, counter=desk.name), 409
+        )
+    return desk
+
+
+def _front_office_counters() -> list[Counter]:
+    return [c for c in get_queue().counters() if c.kind == FRONT_OFFICE and c.active]
+
+
+def _counter_live_context(desk: Counter) -> dict[str, Any]:
+    """The counter page's live part: its queue and the cases that left and came back."""
+    db = get_db()
+    held = ticket_rows(db, "counter_id = ?", (desk.id,))
+    waiting = queries.counter_queue(db, desk.id, limit=LIST_LIMIT)
+    issued_at = {}
+    if waiting:
+        marks = ", ".join("?" * len(waiting))
+        issued_at = {
+            r["id"]: r["issued_at"]
+            for r in rows(
+                db,
+                f"SELECT id, issued_at FROM tickets WHERE id IN ({marks})",
+                [w["id"] for w in waiting],
+            )
+        }
+    now = now_utc()
+    for item in waiting:
+        item["waited"] = clock_text(int((now - from_stamp(issued_at[item["id"]])).total_seconds()))
+    escalated = ticket_rows(
+        db,
+        f"state IN ({', '.join('?' * len(sop.ESCALATION_STATES))})",
+        sorted(sop.ESCALATION_STATES),
+    )
+    # Returned cases of any counter may be explained by a free one (an absent officer's
+    # task passes to another); this counter's own come first.
+    returned = sorted(
+        (t for t in escalated if t.state == sop.ANSWER_READY),
+        key=lambda t: (t.front_office_counter_id != desk.id, t.queue_seq),
+    )
+    mine_away = [
+        t for t in escalated if t.state != sop.ANSWER_READY and t.front_office_counter_id == desk.id
+    ]
+    busy = held[0].label if held else None
+    if busy:
+        blocked = PAGES["busy_reason"].format(label=busy)
+    elif desk.paused:
+        blocked = PAGES["paused_reason"]
+    elif not waiting:
+        blocked = PAGES["empty_reason"]
+    else:
+        blocked = ""
+    return {
+        "desk": desk,
+        "waiting": waiting,
+        "returned": returned,
+        "mine_away": mine_away,
+        "timers": step_timers(db, [*returned, *mine_away]),
+        "identities": {
+            **identities(db, [t.visitor_id for t in returned], reveal=False),
+            # This counter's own returned cases are its case view: it may have to phone
+            # the visitor to explain indirectly (SOP 15).
+            **identities(
+                db,
+                [t.visitor_id for t in returned if t.front_office_counter_id == desk.id],
+                reveal=handles_cases(),
+            ),
+        },
+        "counter_names": counter_names(db),
+        "service_names": queries.service_names(db),
+        "call_blocked": blocked,
+        "desk_blocked": (
+            PAGES["busy_reason"].format(label=busy)
+            if busy
+            else PAGES["paused_reason"]
+            if desk.paused
+            else ""
+        ),
+        "explanation_modes": EXPLANATION_MODES,
+    }
+
+
+def _current_context(desk: Counter) -> dict[str, Any]:
+    """The ticket at the desk, with what the front office needs to move it on."""
+    db = get_db()
+    held = ticket_rows(db, "counter_id = ?", (desk.id,))
+    if not held:
+        return {"current": None}
+    ticket = held[0]
+    queue_settings = settings().queue
+    last_call = row(
+        db,
+        "SELECT at FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') "
+        "ORDER BY id DESC LIMIT 1",
+        (ticket.id,),
+    )
+    ready_at = None
+    cooldown_left = 0
+    if ticket.state == sop.CALLED and last_call is not None:
+        ready = from_stamp(last_call["at"]) + timedelta(
+            seconds=queue_settings.recall_cooldown_seconds
+        )
+        cooldown_left = max(0, math.ceil((ready - now_utc()).total_seconds()))
+        ready_at = to_stamp(ready)
+    required = queue_settings.recalls_before_no_show
+    no_show_reason = (
+        PAGES["no_show_reason"].format(required=required, recalls=ticket.recalls)
+        if ticket.recalls < required
+        else ""
+    )
+    reveal = may_reveal(ticket)
+    identity = identities(db, [ticket.visitor_id], reveal=reveal).get(ticket.visitor_id or 0)
+    services = [s for s in active_services(db) if s["letter"] != ticket.service]
+    return {
+        "current": ticket,
+        "current_timer": step_timers(db, [ticket]).get(ticket.id),
+        "current_identity": identity,
+        "cooldown_left": cooldown_left,
+        "recall_ready_at": ready_at,
+        "no_show_reason": no_show_reason,
+        "transfer_services": services,
+        "history": history(db, ticket),
+        "answer_kinds": ANSWER_KINDS,
+        "explanation_modes": EXPLANATION_MODES,
+        "letter_types": LETTER_TYPES,
+        "outcomes": OUTCOMES,
+        "failed_identify": failed_form("identify"),
+        "failed_detail": failed_form("detail"),
+        "failed_answer": failed_form("answer"),
+        "failed_escalate": failed_form("escalate"),
+        "failed_explain": failed_form("explain"),
+        "failed_cancel": failed_form("cancel"),
+    }
+
+
+def _survey_context() -> dict[str, Any]:
+    """The survey QR of the ticket this desk just finished, until the next call."""
+    ticket_id = session.get(SURVEY_KEY)
+    if not isinstance(ticket_id, int):
+        return {"survey": None}
+    try:
+        ticket = get_queue().ticket(ticket_id)
+    except QueueError:
+        return {"survey": None}
+    return {"survey": ticket, "survey_url": _visitor_url(ticket)}
+
+
+def _visitor_url(ticket: Ticket) -> str:
+    """The visitor's ticket page, as the ticket's QR encodes it."""
+    return f"{settings().admin.public_base_url}/t/{ticket.token}"
+
+
+def _render_counter() -> str:
+    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    context: dict[str, Any] = {
+        "counters": _front_office_counters(),
+        "desk": desk,
+        "failed_choose": failed_form("choose"),
+    }
+    if desk is not None:
+        context.update(_counter_live_context(desk))
+        context.update(_current_context(desk))
+        context.update(_survey_context())
+    return render_template("counter/index.html", **context)
+
+
+@bp.get("/counter")
+@require("call")
+def index() -> Any:
+    """The front-office counter (SOP 5-9, 15-16)."""
+    return _render_counter()
+
+
+@bp.get("/counter/live")
+@require("call")
+def live() -> Any:
+    """The live part of the counter page: the queue and the returned cases."""
+    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if desk is None:
+        return ""
+    return render_template("counter/_live.html", **_counter_live_context(desk))
+
+
+@bp.post("/counter/choose")
+@require("call")
+def choose() -> Any:
+    """Remember which front-office counter this user works at."""
+
+    def act() -> str:
+        value = field("counter").strip()
+        if not value.isdigit():
+            raise PageRefusal(PAGES["counter_choice_invalid"])
+        desk = get_queue().counter(int(value))
+        if desk.kind != FRONT_OFFICE:
+            raise conflict("counter_not_front_office", counter=desk.name)
+        if not desk.active:
+            raise conflict("counter_inactive", counter=desk.name)
+        session[COUNTER_KEY] = desk.id
+        session.pop(SURVEY_KEY, None)
+        return PAGES["counter_chosen"].format(counter=desk.name)
+
+    return run(act, _render_counter, url_for("pages.counter.index"))
+
+
+def _desk_action(action: Callable[[Counter], str | None]) -> Any:
+    """Run a counter action for the session's counter, then back to the counter page."""
+    return run(lambda: action(_desk()), _render_counter, url_for("pages.counter.index"))
+
+
+@bp.post("/counter/call-next")
+@require("call")
+def call_next() -> Any:
+    """Call the next ticket for this counter (SOP step 5)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().call_next(desk.id, actor=actor())
+        if ticket is None:
+            flash(PAGES["nothing_waiting"].format(counter=desk.name), "info")
+            return ""
+        session.pop(SURVEY_KEY, None)
+        return PAGES["called"].format(counter=desk.name, label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/call")
+@require("call")
+def call(ticket_id: int) -> Any:
+    """Call one waiting ticket out of order (SOP step 5)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().call_specific(desk.id, ticket_id, actor=actor())
+        session.pop(SURVEY_KEY, None)
+        return PAGES["called"].format(counter=desk.name, label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/recall")
+@require("recall")
+def recall(ticket_id: int) -> Any:
+    """Announce the called ticket again (after the cooldown)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().recall(ticket_id, desk.id, actor=actor())
+        return PAGES["recalled"].format(label=ticket.label, recalls=ticket.recalls)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/no-show")
+@require("no-show")
+def no_show(ticket_id: int) -> Any:
+    """The called visitor did not come after the required recalls."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().no_show(ticket_id, desk.id, actor=actor())
+        return PAGES["no_show"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/start")
+@require("start")
+def start(ticket_id: int) -> Any:
+    """The visitor is at the desk: service starts (SOP step 6)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().start(ticket_id, desk.id, actor=actor())
+        return PAGES["started"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/identify")
+@require("identify")
+def identify(ticket_id: int) -> Any:
+    """Record the visitor's identity and any letter of authority (SOP step 7)."""
+
+    def act(desk: Counter) -> str:
+        acting = checked("acting_for")
+        result = get_queue().identify(
+            ticket_id,
+            desk.id,
+            actor=actor(),
+            name=field("name"),
+            nik=field("nik"),
+            institution=field("institution"),
+            phone=field("phone"),
+            acting_for=acting,
+            # An empty letter choice is "no letter": the domain refuses a letter given
+            # without acting for someone, and asks for one when acting.
+            letter_type=field("letter_type") or None,
+            letter_number=field("letter_number") or None,
+        )
+        for warning in result.warnings:
+            flash(warning, "warning")
+        return PAGES["identified"].format(label=result.ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/detail")
+@require("detail")
+def detail(ticket_id: int) -> Any:
+    """Record what the visitor asks for (SOP step 8)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().detail(ticket_id, desk.id, actor=actor(), text=field("detail"))
+        return PAGES["detailed"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/answer")
+@require("answer")
+def answer(ticket_id: int) -> Any:
+    """Answer at the desk: available or excepted information (SOP step 9a)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().answer(
+            ticket_id, desk.id, actor=actor(), kind=field("kind"), text=field("answer")
+        )
+        return PAGES["answered"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/escalate")
+@require("escalate")
+def escalate(ticket_id: int) -> Any:
+    """Hand the case to the back office with a note (SOP 9b-10); the desk is free."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().escalate(ticket_id, desk.id, actor=actor(), note=field("note"))
+        return PAGES["escalated"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/explain")
+@require("explain")
+def explain(ticket_id: int) -> Any:
+    """Explain the answer to the visitor, directly or indirectly (SOP step 15); a case
+    that came back from the back office is taken by this counter."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().explain(
+            ticket_id, desk.id, actor=actor(), mode=field("mode"), note=field("note") or None
+        )
+        session.pop(SURVEY_KEY, None)
+        return PAGES["explained"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/finish")
+@require("finish")
+def finish(ticket_id: int) -> Any:
+    """Close the service record and show the visitor the survey QR (SOP step 16)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().finish(
+            ticket_id,
+            desk.id,
+            actor=actor(),
+            outcome=field("outcome") or "resolved",
+            survey_invited=checked("survey_invited"),
+        )
+        if invited := checked("survey_invited"):
+            session[SURVEY_KEY] = ticket.id
+        return PAGES["finished" if invited else "finished_no_survey"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/transfer")
+@require("transfer")
+def transfer(ticket_id: int) -> Any:
+    """Move the ticket to another service's line, keeping its place."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().transfer(ticket_id, field("service"), actor=actor(), counter=desk.id)
+        return PAGES["transferred"].format(label=ticket.label, service=ticket.service)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/cancel")
+@require("cancel")
+def cancel(ticket_id: int) -> Any:
+    """Cancel the ticket at the desk with a reason (e.g. the visitor left)."""
+
+    def act(desk: Counter) -> str:
+        ticket = get_queue().cancel(
+            ticket_id, actor=actor(), reason=field("reason"), counter=desk.id
+        )
+        return PAGES["cancelled"].format(label=ticket.label)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/pause")
+@require("pause")
+def pause() -> Any:
+    """Pause this counter: it calls no new numbers."""
+
+    def act(desk: Counter) -> str:
+        get_queue().pause(desk.id, actor=actor())
+        return PAGES["paused"].format(counter=desk.name)
+
+    return _desk_action(act)
+
+
+@bp.post("/counter/resume")
+@require("resume")
+def resume() -> Any:
+    """Resume this counter."""
+
+    def act(desk: Counter) -> str:
+        get_queue().resume(desk.id, actor=actor())
+        return PAGES["resumed"].format(counter=desk.name)
+
+    return _desk_action(act)
+
+
+@bp.get("/counter/tickets/<int:ticket_id>/survey-qr.png")
+@require("finish")
+def survey_qr(ticket_id: int) -> Any:
+    """The QR of the visitor's ticket page (status and the SKM survey), as a PNG."""
+    import qrcode
+    import qrcode.constants
+
+    ticket = get_queue().ticket(ticket_id)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(_visitor_url(ticket))
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white").get_image()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return Response(buffer.getvalue(), mimetype="image/png", headers={"Cache-Control": "no-store"})

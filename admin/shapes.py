@@ -1,0 +1,259 @@
+"""The JSON the API and the board stream answer with, typed once.
+
+Each response shape is a ``TypedDict``: the views build them (:mod:`admin.api`,
+:mod:`admin.stream`) and :mod:`admin.openapi` generates the document's schemas from them
+(:data:`COMPONENTS`), so a field added here is documented without a second edit. JSON
+Schema keywords a Python type cannot say (bounds, formats, enums, descriptions) ride along
+as :class:`Schema` in ``Annotated``; a class docstring is its schema's description. A key
+marked ``NotRequired`` is left out of the schema's ``required``. (No ``from __future__
+import annotations`` here: ``TypedDict`` must see ``NotRequired`` as a type, not a string.)
+"""
+
+from typing import Annotated, Any, NotRequired, TypedDict
+
+from admin.actions import MAX_ROW_ID
+from ult import sop
+from ult.queue import PRINTER_STATES, SOURCES
+from ult.settings import BACK_OFFICE, FRONT_OFFICE
+
+
+class Schema:
+    """JSON Schema keywords added to a field's generated schema (OpenAPI only)."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+
+Id = Annotated[int, Schema(minimum=1, maximum=MAX_ROW_ID)]
+"""A row id (SQLite's integer range)."""
+Stamp = Annotated[
+    str, Schema(format="date-time", description="UTC, e.g. 2026-11-25T02:00:00.000000Z")
+]
+"""A moment as the API writes it (:func:`ult.clock.to_stamp`)."""
+Count = Annotated[int, Schema(minimum=0)]
+PrinterState = Annotated[
+    str | None, Schema(description=f"Last printer state: {', '.join(PRINTER_STATES)}.")
+]
+"""The printer's last recorded state word; null before the first check."""
+CaseText = Annotated[str | None, Schema(description="null unless personal_data is full")]
+"""A text written by case handlers: ``null`` for roles outside the case roles."""
+
+
+class ErrorBody(TypedDict):
+    """Every refusal: a stable code and an Indonesian message for staff."""
+
+    error: str
+    message: str
+
+
+class Visitor(TypedDict):
+    """SOP 7 identity; masked for roles outside the case roles."""
+
+    name: str
+    nik: Annotated[str, Schema(description="masked: 1271**********01")]
+    institution: str | None
+    phone: Annotated[str | None, Schema(description="masked: *********890")]
+
+
+class _TicketFields(TypedDict):
+    id: Id
+    label: Annotated[str, Schema(examples=["A-007"])]
+    service: Annotated[str, Schema(description="Current service letter.")]
+    issued_service: Annotated[str, Schema(description="Letter of the number.")]
+    number: Annotated[int, Schema(minimum=1)]
+    day: Annotated[str, Schema(format="date", description="Business day.")]
+    topic: str | None
+    priority: bool
+    source: Annotated[str, Schema(enum=list(SOURCES))]
+    state: Annotated[str, Schema(enum=list(sop.STATES))]
+    state_text: Annotated[str, Schema(description="The state in Indonesian.")]
+    counter_id: Id | None
+    front_office_counter_id: Id | None
+    back_office_counter_id: Id | None
+    main_unit_id: Id | None
+    recalls: Count
+    acting_for: bool
+    letter_type: str | None
+    letter_number: CaseText
+    request_detail: CaseText
+    answer_kind: str | None
+    answer: CaseText
+    escalation_note: CaseText
+    forward_note: CaseText
+    disposition: CaseText
+    explanation_mode: str | None
+    explanation_note: CaseText
+    outcome: str | None
+    cancel_reason: str | None
+    issued_at: Stamp
+    called_at: Stamp | None
+    started_at: Stamp | None
+    released_at: Stamp | None
+    finished_at: Stamp | None
+    visitor: Visitor | None
+    personal_data: Annotated[str, Schema(enum=["full", "masked"])]
+
+
+class _StoredTicket(_TicketFields):
+    printed: Annotated[
+        bool | None, Schema(description="Whether the paper came out; null when never printed.")
+    ]
+
+
+class Ticket(_StoredTicket):
+    """A ticket; the visitor and the case texts are masked unless ``personal_data`` is full."""
+
+    warnings: NotRequired[
+        Annotated[list[str], Schema(description="identify only: NIK warnings in Indonesian.")]
+    ]
+
+
+class Event(TypedDict):
+    """One row of the append-only event log."""
+
+    id: Id
+    at: Stamp
+    kind: Annotated[str, Schema(examples=["called"])]
+    ticket_id: Id | None
+    counter_id: Id | None
+    sop_step: Annotated[int | None, Schema(minimum=1, maximum=16)]
+    actor: Annotated[str, Schema(description="User name or token:NAME.")]
+    payload: Annotated[dict[str, Any], Schema(description="Codes only, no personal data.")]
+
+
+class TicketDetail(_StoredTicket):
+    """A ticket with its place in line and its event history, oldest first."""
+
+    waiting_ahead: Count
+    estimated_wait_minutes: Count
+    events: list[Event]
+
+
+class IssuedTicket(_TicketFields):
+    """A ticket just issued (or reprinted): its place in line and whether it printed."""
+
+    printed: bool
+    waiting_ahead: Count
+    estimated_wait_minutes: Annotated[int, Schema(minimum=0, maximum=480)]
+    replayed: Annotated[bool, Schema(description="True when the Idempotency-Key was seen today.")]
+    visitor_url: Annotated[str, Schema(description="The visitor's page (the QR on the paper).")]
+
+
+class HeldTicket(TypedDict):
+    id: Id
+    label: str
+    state: str
+    priority: bool
+
+
+class Counter(TypedDict):
+    """A counter, the ticket at it and how much waits for it."""
+
+    id: Id
+    name: str
+    kind: Annotated[str, Schema(enum=[FRONT_OFFICE, BACK_OFFICE])]
+    active: bool
+    paused: bool
+    services: list[str]
+    ticket: HeldTicket | None
+    waiting: Annotated[
+        int,
+        Schema(
+            minimum=0,
+            description="Front office: tickets it can call. Back office: escalated cases "
+            "not yet taken.",
+        ),
+    ]
+
+
+class CounterList(TypedDict):
+    counters: list[Counter]
+
+
+class QueueItem(TypedDict):
+    id: Id
+    label: str
+    service: str
+    priority: bool
+    topic: str | None
+
+
+class CounterQueue(TypedDict):
+    counter: Counter
+    tickets: list[QueueItem]
+
+
+class BoardCounter(TypedDict):
+    id: Id
+    name: str
+    kind: str
+    paused: bool
+    label: str | None
+    state: str | None
+    priority: bool
+
+
+class LastCall(TypedDict):
+    event_id: Id
+    at: Stamp
+    label: str
+    counter: str
+    recall: bool
+    priority: bool
+
+
+class BoardState(TypedDict):
+    """What the caller board shows; no personal data."""
+
+    counters: list[BoardCounter]
+    last_calls: Annotated[list[LastCall], Schema(description="Newest first.")]
+    waiting: Annotated[dict[str, Count], Schema(description="Tickets waiting per service letter.")]
+    printer: PrinterState
+    running_text: str
+    last_event_id: Count
+    service_names: Annotated[
+        dict[str, str], Schema(description="Service name per letter, in display order.")
+    ]
+
+
+class StreamEventData(TypedDict):
+    """The data: line of a board stream message: the event's payload (codes only) plus at,
+    ticket_id, counter_id and sop_step. A `snapshot` message carries a BoardState instead."""
+
+    at: Stamp
+    ticket_id: Id | None
+    counter_id: Id | None
+    sop_step: int | None
+    label: NotRequired[Annotated[str, Schema(description="Ticket events.")]]
+    service: NotRequired[Annotated[str, Schema(description="Ticket events.")]]
+    state: NotRequired[Annotated[str, Schema(description="Ticket events.")]]
+
+
+class Health(TypedDict):
+    """Liveness: the database, the printer, the newest event."""
+
+    status: Annotated[str, Schema(enum=["ok", "error"])]
+    database: Annotated[str, Schema(enum=["ok", "unavailable"])]
+    printer: PrinterState
+    last_event_id: Annotated[int | None, Schema(minimum=0)]
+    error: NotRequired[str]
+    message: NotRequired[str]
+
+
+COMPONENTS: dict[str, type] = {
+    "Error": ErrorBody,
+    "Visitor": Visitor,
+    "Ticket": Ticket,
+    "Event": Event,
+    "TicketDetail": TicketDetail,
+    "IssuedTicket": IssuedTicket,
+    "Counter": Counter,
+    "CounterList": CounterList,
+    "QueueItem": QueueItem,
+    "CounterQueue": CounterQueue,
+    "BoardState": BoardState,
+    "StreamEventData": StreamEventData,
+    "Health": Health,
+}
+"""The response shapes the OpenAPI document names (``#/components/schemas/<name>``); a
+shape used inside another is referenced by that name, any other is written inline."""
