@@ -146,10 +146,9 @@ def owner_running(settings: Settings) -> bool:
     A non-blocking probe of an flock, no printer I/O: when it is false, requests wait for the
     owner to start (it finds them again), so pages say that nobody is printing.
     """
-    path = owner_lock_path(settings)
     try:
-        handle = path.open("a")
-    except OSError:
+        handle = owner_lock_path(settings).open("rb")
+    except OSError:  # never started here (no lock file yet)
         return False
     with handle:
         try:
