@@ -587,7 +587,21 @@ class ButtonDaemon:
             return
         light = self._light
         self._set_light(LIGHT_PRINTING)
-        result = dispenser.reprint(request.ticket_id, actor=request.actor, request=request.id)
+        try:
+            result = dispenser.reprint(request.ticket_id, actor=request.actor, request=request.id)
+        except Exception:
+            # A driver bug or a ticket gone: the request still gets its answer, and the
+            # ticket stays listed for reprint.
+            log.exception("print request %d failed unexpectedly", request.id)
+            dispenser.queue.record_print(
+                request.ticket_id,
+                actor=request.actor,
+                printed=False,
+                reason="error",
+                request=request.id,
+            )
+            self._fault_until_checked()
+            return
         label = result.issued.ticket.label if result.issued else str(request.ticket_id)
         log.info(
             "print request %d from %s: ticket %s %s",
