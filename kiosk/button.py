@@ -319,7 +319,7 @@ class ButtonDaemon:
         self.pin_factory = (
             pin_factory if pin_factory is not None or not pins else default_pin_factory()
         )
-        self._owner_lock: IO[str] | None = None
+        self._owner_lock: IO[bytes] | None = None
         self._clock = clock
         self._queue_clock = queue_clock
         self._echo = echo

@@ -29,6 +29,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ def printer_job(settings: Settings, *, wait: float | None = None) -> Iterator[No
     """
     limit = job_wait_seconds(settings) if wait is None else wait
     path = printer_lock_path(settings)
-    with path.open("a") as handle:
+    with _open_lock(path) as handle:
         deadline = time.monotonic() + limit
         while True:
             try:
@@ -97,12 +98,19 @@ def printer_job(settings: Settings, *, wait: float | None = None) -> Iterator[No
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def hold_owner(settings: Settings) -> IO[str]:
+def _open_lock(path: Path) -> IO[bytes]:
+    """The lock file, created if missing, opened read-only: flock needs no write access, so
+    a file first created by another user (a technician's ``sudo ult reprint``) still works."""
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o660)
+    return os.fdopen(fd, "rb")
+
+
+def hold_owner(settings: Settings) -> IO[bytes]:
     """Take ``kiosk.lock`` for the life of ``ult kiosk``; close the returned file to let go.
 
     Raises :class:`OwnerRunning` when another process holds it.
     """
-    handle = owner_lock_path(settings).open("a")
+    handle = _open_lock(owner_lock_path(settings))
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
