@@ -859,10 +859,10 @@ def run(
     """``ult kiosk [--simulate]``: run until SIGTERM/SIGINT (or ``q``/end of input when
     simulating); return the exit code.
 
-    0: stopped normally. 2: configuration error (no GPIO, bad ``[printer]``, no database),
-    with the Indonesian message on stderr. ``--simulate`` uses gpiozero's mock pins and reads
-    keys ``1``..``n`` from ``stdin`` (single keys in a terminal, lines from a pipe); outcomes
-    are printed on ``stdout``.
+    0: stopped normally. 2: configuration error (no GPIO, bad ``[printer]``, no database,
+    another ``ult kiosk`` owns the printer), with the Indonesian message on stderr.
+    ``--simulate`` uses gpiozero's mock pins and reads keys ``1``..``n`` from ``stdin``
+    (single keys in a terminal, lines from a pipe); outcomes are printed on ``stdout``.
     """
     # Simulating, a person reads the terminal: the Indonesian lines say what happened, and
     # only the log's warnings and errors join them.

@@ -792,3 +792,14 @@ def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:
     assert "Layanan A-001 selesai." in done and "survey-qr.png" not in done
     finished = queue.ticket(ticket_id)
     assert finished.state == sop.DONE and finished.outcome == "unresolved"
+
+
+def test_the_printer_check_reads_the_owners_record_not_the_device(
+    as_role, db: sqlite_utils.Database, print_owner
+) -> None:
+    client, csrf = as_role("receptionist")
+    refused = post(client, csrf, "/reception/printer-check")
+    assert refused.status_code == 409 and "tidak berjalan" in text(refused)  # no owner yet
+    print_owner()  # its first check records the (preview) printer ready
+    shown = follow(client, post(client, csrf, "/reception/printer-check"))
+    assert "Keadaan printer: Siap mencetak." in flashes(shown, "success")

@@ -8,6 +8,7 @@ SQLite files, and other processes (``ult reprint``, a script that asks for print
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import socket
@@ -23,9 +24,9 @@ from typing import Any
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from kiosk.button import ButtonDaemon
+from kiosk.button import ButtonDaemon, run
 from kiosk.dispense import Dispenser
-from kiosk.owner import REQUEST_MAX_AGE_SECONDS, OwnerRunning
+from kiosk.owner import REQUEST_MAX_AGE_SECONDS, OwnerRunning, hold_owner
 from kiosk.requests import last_printer_state, owner_running, print_outcome, request_print
 from kiosk.requests import wait_for_outcome as wait_outcome
 from printer.output import TicketOutput
@@ -461,3 +462,15 @@ def test_requests_survive_a_restart_and_old_ones_are_not_printed_late(
     owners(settings)
     time.sleep(0.5)
     assert kinds(settings) == before
+
+
+def test_a_second_ult_kiosk_says_who_owns_the_printer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = owner_settings(tmp_path, 'connection = "none"')
+    held = hold_owner(settings)  # the running service
+    try:
+        assert run(settings, simulate=True, stdin=io.StringIO("q\n"), stdout=io.StringIO()) == 2
+        assert "sudah dipegang oleh ult kiosk lain" in capsys.readouterr().err
+    finally:
+        held.close()
