@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -945,3 +947,27 @@ def test_responses_carry_exactly_the_keys_their_shapes_document(
     assert_shape(client.get("/api/v1/board").json, "BoardState")
     assert_shape(client.get("/healthz").json, "Health")
     assert_shape(api.get("/api/v1/tickets/999").json, "Error")
+
+
+def test_a_hung_printer_never_slows_the_api(
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
+) -> None:
+    # Issue 10: the web thread only appends the request; the owner's worker is the one stuck.
+    release = threading.Event()
+    output = FakeOutput()
+
+    def hang(layout: Any, name: str) -> Delivery:
+        release.wait(10)
+        return Delivery("unconfirmed", "the printer never answered")
+
+    output.deliver = hang
+    print_owner(output)
+    reception = token_api("receptionist")
+    first = reception.post("/api/v1/tickets", {"service": "A", "print": True})
+    for _ in range(3):  # the owner's worker is stuck in the first job meanwhile
+        started = time.perf_counter()
+        response = reception.post("/api/v1/tickets", {"service": "B", "print": True})
+        assert response.status_code == 201 and time.perf_counter() - started < 0.5
+    release.set()
+    assert outcome(db, first.json["print_request"]).kind == "print_unconfirmed"
+    assert outcome(db, response.json["print_request"]).kind == "print_unconfirmed"
