@@ -90,7 +90,7 @@ def create_app(
 NAV: tuple[tuple[str, str, str], ...] = (
     ("pages.reception.index", "Resepsionis", "issue"),
     ("pages.counter.index", "Loket", "call"),
-    ("pages.back_office.index", "Back office", "directions"),
+    ("pages.back_office.index", "Back office", "disposition"),
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),

@@ -45,7 +45,7 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "take": ("back_office", "supervisor"),
     "resolve": ("back_office", "supervisor"),
     "forward": ("back_office", "supervisor"),
-    "directions": ("back_office", "unit", "supervisor"),
+    "disposition": ("back_office", "unit", "supervisor"),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician"),
     "manage": ("supervisor",),
@@ -107,6 +107,8 @@ class TicketAction:
     ``name`` is the URL segment and the :data:`ACTION_ROLES` key; ``transition``
     the :data:`ult.sop.TRANSITIONS` key (its event kind and SOP step); ``fields`` the body;
     ``run(queue, ticket_id, body, actor)`` calls the queue with the checked body.
+    ``aliases``: former URL segments still served by the same endpoint, documented as
+    deprecated (``directions``, the disposition's path before the word list named it).
     """
 
     name: str
@@ -114,6 +116,7 @@ class TicketAction:
     fields: dict[str, Field]
     run: Callable[[Queue, int, dict[str, Any], str], Ticket | Identified]
     summary: str
+    aliases: tuple[str, ...] = ()
 
 
 def _at_counter(method: str) -> Callable[[Queue, int, dict[str, Any], str], Ticket | Identified]:
@@ -188,7 +191,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "start",
             {"counter": _counter_field(_FRONT)},
             _at_counter("start"),
-            "The visitor is at the desk: service starts (SOP 6).",
+            "The visitor is at the counter: service starts (SOP 6).",
         ),
         TicketAction(
             "identify",
@@ -227,7 +230,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                 "text": _text("The answer given."),
             },
             _at_counter("answer"),
-            "Answer at the desk: information available or excepted (SOP 9a).",
+            "Answer at the counter: information available or excepted (SOP 9a).",
         ),
         TicketAction(
             "escalate",
@@ -262,17 +265,18 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "Forward the case to a main unit (SOP 13).",
         ),
         TicketAction(
-            "directions",
+            "disposition",
             "directions",
             {
                 "counter": _counter_field(
-                    "Back-office counter relaying the directions (omit for the unit itself).",
+                    "Back-office counter relaying the disposition (omit for the unit itself).",
                     required=False,
                 ),
-                "text": _text("The main unit's directions (disposisi)."),
+                "text": _text("The main unit's disposition (disposisi)."),
             },
             _anywhere("directions"),
-            "Record the main unit's directions (disposisi); the answer is ready (SOP 14).",
+            "Record the main unit's disposition (disposisi); the answer is ready (SOP 14).",
+            aliases=("directions",),
         ),
         TicketAction(
             "explain",

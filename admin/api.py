@@ -278,18 +278,18 @@ def event_json(event: queries.Event) -> shapes.Event:
     }
 
 
-def counter_json(desk: Counter) -> shapes.Counter:
+def counter_json(counter: Counter) -> shapes.Counter:
     """A counter with what it holds and how much waits for it (:class:`admin.shapes.Counter`).
 
-    ``ticket``: the ticket at a front-office desk (``id, label, state, priority``) or null.
+    ``ticket``: the ticket at a front-office counter (``id, label, state, priority``) or null.
     ``waiting``: tickets it can call (front office), or escalated cases not yet taken
     (back office: its inbox).
     """
     db = get_db()
     held = db.execute(
-        "SELECT id, label, state, priority FROM tickets WHERE counter_id = ?", (desk.id,)
+        "SELECT id, label, state, priority FROM tickets WHERE counter_id = ?", (counter.id,)
     ).fetchone()
-    if desk.kind == BACK_OFFICE:
+    if counter.kind == BACK_OFFICE:
         waiting = db.execute(
             "SELECT COUNT(*) FROM tickets WHERE state = ?", (sop.ESCALATED,)
         ).fetchone()[0]
@@ -297,15 +297,15 @@ def counter_json(desk: Counter) -> shapes.Counter:
         waiting = db.execute(
             "SELECT COUNT(*) FROM tickets t JOIN counter_services cs ON cs.service = t.service "
             "AND cs.counter_id = ? WHERE t.state = ?",
-            (desk.id, sop.WAITING),
+            (counter.id, sop.WAITING),
         ).fetchone()[0]
     return {
-        "id": desk.id,
-        "name": desk.name,
-        "kind": desk.kind,
-        "active": desk.active,
-        "paused": desk.paused,
-        "services": list(desk.services),
+        "id": counter.id,
+        "name": counter.name,
+        "kind": counter.kind,
+        "active": counter.active,
+        "paused": counter.paused,
+        "services": list(counter.services),
         "ticket": (
             None
             if held is None
@@ -465,12 +465,14 @@ def _action_view(action: TicketAction) -> Callable[[int], Any]:
 
 
 for _action in TICKET_ACTIONS.values():
-    bp.add_url_rule(
-        f"/tickets/<int:ticket_id>/{_action.name}",
-        endpoint=f"ticket_{_action.name.replace('-', '_')}",
-        view_func=require(_action.name)(_action_view(_action)),
-        methods=["POST"],
-    )
+    _view = require(_action.name)(_action_view(_action))
+    for _segment in (_action.name, *_action.aliases):  # an alias is the same endpoint
+        bp.add_url_rule(
+            f"/tickets/<int:ticket_id>/{_segment}",
+            endpoint=f"ticket_{_action.name.replace('-', '_')}",
+            view_func=_view,
+            methods=["POST"],
+        )
 
 
 # ---------------------------------------------------------------------- counters
@@ -493,8 +495,8 @@ def counter_queue(counter_id: int) -> Any:
     (:func:`ult.queries.counter_queue`; the interleave rule may call a normal ticket
     first). Back office: the escalated cases not yet taken. 404 unknown counter.
     """
-    desk = get_queue().counter(counter_id)
-    if desk.kind == BACK_OFFICE:
+    counter = get_queue().counter(counter_id)
+    if counter.kind == BACK_OFFICE:
         found = get_db().execute(
             "SELECT id, label, service, priority, topic FROM tickets WHERE state = ? "
             "ORDER BY queue_seq LIMIT 50",
@@ -505,11 +507,11 @@ def counter_queue(counter_id: int) -> Any:
             for r in found
         ]
     else:
-        items = queries.counter_queue(get_db(), desk.id)
+        items = queries.counter_queue(get_db(), counter.id)
     tickets: list[shapes.QueueItem] = [
         {**item, "priority": bool(item["priority"])} for item in items
     ]
-    lined_up: shapes.CounterQueue = {"counter": counter_json(desk), "tickets": tickets}
+    lined_up: shapes.CounterQueue = {"counter": counter_json(counter), "tickets": tickets}
     return jsonify(lined_up)
 
 

@@ -172,7 +172,7 @@ def may_reveal(ticket: Any) -> bool:
     """Whether the current principal sees ``ticket``'s visitor (NIK, phone, name) in full.
 
     Only the roles handling that case, while they handle it: the supervisor always; the
-    front office while the ticket is open at a front-office desk (called through explained,
+    front office while the ticket is open at a front-office counter (called through explained,
     or back from the back office); the back office while the case is escalated to it; the
     main-unit liaison while the case is with a unit. Everyone else, and every role once the
     case is closed, sees it masked (issue: "NIK and phone masked everywhere except the case

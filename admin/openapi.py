@@ -249,16 +249,23 @@ def _action_paths() -> dict[str, Any]:
             f"Allowed from {', '.join(sorted(transition.sources))}{target}. Records event "
             f"`{transition.event}` ({step}) with the caller as actor."
         )
-        paths[f"/api/v1/tickets/{{ticket_id}}/{action.name}"] = _post(
-            "ticket" + _body_name(action.name).removesuffix("Request"),
-            action.summary,
-            description,
-            {"200": _json_response("The ticket after the action.", "Ticket")},
-            tag="tickets",
-            action=action.name,
-            parameters=[_ticket_id()],
-            body=_body_name(action.name) if action.fields else None,
-        )
+        for segment in (action.name, *action.aliases):
+            alias = segment != action.name
+            operation = _post(
+                "ticket" + _body_name(segment).removesuffix("Request"),
+                action.summary,
+                f"Deprecated: use `{action.name}`, the same action. {description}"
+                if alias
+                else description,
+                {"200": _json_response("The ticket after the action.", "Ticket")},
+                tag="tickets",
+                action=action.name,
+                parameters=[_ticket_id()],
+                body=_body_name(action.name) if action.fields else None,
+            )
+            if alias:
+                operation["post"]["deprecated"] = True
+            paths[f"/api/v1/tickets/{{ticket_id}}/{segment}"] = operation
     return paths
 
 

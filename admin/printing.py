@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from admin.db import get_db, get_queue, settings
 from admin.forms import actor
+from admin.kinds import EventKind, PrinterState
 from admin.messages import PAGES
 from kiosk.requests import last_printer_state, owner_running, request_print
 from kiosk.requests import state_text as _state_text
@@ -25,7 +26,12 @@ NO_OWNER = "no_owner"
 """Reason code of a print nobody could take: ``ult kiosk`` (the printer's owner) is not
 running. Recorded as ``print_failed``, so the ticket is listed for reprint."""
 
-_PAPER_KINDS = ("print_requested", "printed", "print_failed", "print_unconfirmed")
+_PAPER_KINDS = (
+    EventKind.PRINT_REQUESTED,
+    EventKind.PRINTED,
+    EventKind.PRINT_FAILED,
+    EventKind.PRINT_UNCONFIRMED,
+)
 
 
 def state_text(state: str) -> str:
@@ -55,7 +61,7 @@ class PrinterReadiness:
 def readiness() -> PrinterReadiness:
     """The printer as last recorded by its owner, or :data:`NO_OWNER`; never asks the device."""
     if not printer_configured():
-        return PrinterReadiness("disabled", False)
+        return PrinterReadiness(PrinterState.DISABLED, False)
     if not owner_running(settings()):
         return PrinterReadiness(NO_OWNER, False)
     view = last_printer_state(get_db())
@@ -76,7 +82,7 @@ def needs_print(ticket_id: int) -> bool:
     """Whether a retried request should ask for paper again: only when the ticket's last
     print failed (a pending request, a print, or one sent unconfirmed is not repeated)."""
     last = _last_paper_event(ticket_id)
-    return last is None or last["kind"] == "print_failed"
+    return last is None or last["kind"] == EventKind.PRINT_FAILED
 
 
 # ------------------------------------------------------------------------------ reception page
@@ -106,7 +112,9 @@ def issue_and_print(service: str, topic: str | None, priority: bool, key: str | 
     issued = queue.issue(
         service, actor=who, priority=priority, topic=topic, source="reception", idempotency_key=key
     )
-    if ready.state == "disabled" or (issued.replayed and not needs_print(issued.ticket.id)):
+    if ready.state == PrinterState.DISABLED or (
+        issued.replayed and not needs_print(issued.ticket.id)
+    ):
         return Printout(issued, None)
     if not ready.can_print:
         queue.record_print(issued.ticket.id, actor=who, printed=False, reason=ready.state)
@@ -133,10 +141,10 @@ def paper(ticket: Ticket) -> dict[str, str | None]:
     kind = last["kind"]
     reason = json.loads(last["payload"]).get("reason")
     status = {
-        "print_requested": "pending",
-        "printed": "printed",
-        "print_unconfirmed": "unconfirmed",
-        "print_failed": "failed",
+        EventKind.PRINT_REQUESTED: "pending",
+        EventKind.PRINTED: "printed",
+        EventKind.PRINT_UNCONFIRMED: "unconfirmed",
+        EventKind.PRINT_FAILED: "failed",
     }[kind]
     return {"status": status, "reason": reason or ("unknown" if status == "failed" else None)}
 
@@ -144,7 +152,7 @@ def paper(ticket: Ticket) -> dict[str, str | None]:
 def print_reason(ticket_id: int) -> str | None:
     """The reason code of the ticket's last print that did not come out confirmed."""
     last = _last_paper_event(ticket_id)
-    if last is None or last["kind"] not in ("print_failed", "print_unconfirmed"):
+    if last is None or last["kind"] not in (EventKind.PRINT_FAILED, EventKind.PRINT_UNCONFIRMED):
         return None
     return json.loads(last["payload"]).get("reason") or "unknown"
 

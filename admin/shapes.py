@@ -12,8 +12,9 @@ import annotations`` here: ``TypedDict`` must see ``NotRequired`` as a type, not
 from typing import Annotated, Any, NotRequired, TypedDict
 
 from admin.actions import MAX_ROW_ID
+from admin.kinds import PrinterState
 from ult import sop
-from ult.queue import PRINTER_STATES, SOURCES
+from ult.queue import SOURCES
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
 
 
@@ -32,7 +33,7 @@ Stamp = Annotated[
 """A moment as the API writes it (:func:`ult.clock.to_stamp`)."""
 Count = Annotated[int, Schema(minimum=0)]
 PrinterState = Annotated[
-    str | None, Schema(description=f"Last printer state: {', '.join(PRINTER_STATES)}.")
+    str | None, Schema(description=f"Last printer state: {', '.join(PrinterState)}.")
 ]
 """The printer's last recorded state word; null before the first check."""
 CaseText = Annotated[str | None, Schema(description="null unless personal_data is full")]

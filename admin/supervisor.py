@@ -32,7 +32,8 @@ from admin.auth import require
 from admin.db import get_db, get_queue, settings
 from admin.errors import QUEUE_STATUS
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.messages import ROLE_NAMES, SUPERVISOR
+from admin.kinds import PRINTER_FAULTS
+from admin.messages import ROLE_NAMES, SUPERVISOR, SUPERVISOR_PRINTER
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import accounts, catalog, queries, sop
 from ult.errors import QueueError
@@ -78,7 +79,7 @@ def _local(moment: datetime | None, pattern: str = "%d-%m-%Y %H.%M") -> str:
 @dataclass(frozen=True)
 class CounterLoad:
     """One counter's part of the day: ``waiting`` it can take, what it ``holds`` now (a
-    ticket label for a front-office desk, open cases for a back office), ``done`` today."""
+    ticket label for a front-office counter, open cases for a back office), ``done`` today."""
 
     id: int
     name: str
@@ -138,6 +139,7 @@ def _overview_context() -> dict[str, Any]:
     db = get_db()
     day = get_queue().today()
     services = queries.day_summary(db, day)
+    printer = queries.printer_state(db)
     return {
         "day": day,
         "day_text": format_date(day, "EEEE, d MMMM y", locale="id"),
@@ -148,7 +150,8 @@ def _overview_context() -> dict[str, Any]:
         },
         "counters": counter_loads(db, day),
         "escalations": queries.open_escalations(db),
-        "printer": queries.printer_state(db),
+        "printer_fault": printer in PRINTER_FAULTS,
+        "printer_text": SUPERVISOR_PRINTER.get(printer or "", SUPERVISOR["printer_never"]),
         "unprinted": queries.unprinted_tickets(db, day),
         "updated": _local(get_queue().clock(), "%H.%M.%S"),
     }

@@ -27,10 +27,10 @@ from babel.dates import format_date, format_time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from admin.db import get_db, get_queue, settings
+from admin.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from admin.messages import VISITOR
 from display import board_messages
 from ult import queries, sop
-from ult.catalog import EVENT_KIND as CATALOG_EVENT
 from ult.queue import Queue, Ticket
 from ult.store import row
 
@@ -48,16 +48,11 @@ LABEL_MAX = 16
 COUNTER_MAX = 40
 """Longest counter name (settings and catalog page)."""
 
-PRINTER_FAULTS = frozenset({"offline", "paper_out", "disabled"})
-"""Printer states in which visitors cannot get a ticket from the kiosk: the board tells
-them to go to reception. The same set as ``display.board.PRINTER_FAULTS`` (not imported:
-that module loads pygame, which the web app has no use for)."""
-
 ATTENTION_SECONDS = 6
 """How long the latest call stays highlighted, as on the pygame board."""
 ANNOUNCE_MAX_AGE_SECONDS = 60
 """A call older than this when it reaches a browser board (a replay after a reconnect) is
-shown but not spoken: a visitor would go to a desk that called long ago."""
+shown but not spoken: a visitor would go to a counter that called long ago."""
 
 
 def live_event_kinds() -> tuple[str, ...]:
@@ -66,13 +61,13 @@ def live_event_kinds() -> tuple[str, ...]:
     return (
         *sorted({t.event for t in sop.TRANSITIONS.values()}),
         *sop.RECORD_EVENTS,
-        "printer_state",
-        "running_text",
-        "counter_paused",
-        "counter_resumed",
-        "day_started",
-        "day_corrected",
-        CATALOG_EVENT,
+        EventKind.PRINTER_STATE,
+        EventKind.RUNNING_TEXT,
+        EventKind.COUNTER_PAUSED,
+        EventKind.COUNTER_RESUMED,
+        EventKind.DAY_STARTED,
+        EventKind.DAY_CORRECTED,
+        EventKind.CATALOG_CHANGED,
         "snapshot",
     )
 
@@ -235,6 +230,7 @@ def board() -> Any:
             "wavUrl": "/board/announcement.wav",
             "kinds": live_event_kinds(),
             "printerFaults": sorted(PRINTER_FAULTS),
+            "callKinds": sorted(CALL_KINDS),
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
             "lastCallId": calls[0]["event_id"] if calls else None,
@@ -282,9 +278,9 @@ def announcement() -> Any:
     called = row(
         db,
         "SELECT 1 FROM tickets t JOIN events e ON e.ticket_id = t.id "
-        "WHERE t.day = ? AND t.label = ? AND e.kind IN ('called', 'recalled') "
+        "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?) "
         "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
-        (get_queue().today().isoformat(), label, counter),
+        (get_queue().today().isoformat(), label, *sorted(CALL_KINDS), counter),
     )
     if called is None:
         return _refuse(404, "announcement_unknown")

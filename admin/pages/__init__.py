@@ -1,7 +1,7 @@
-"""The staff desk pages: reception, counter, back office (with the main unit's pages).
+"""The staff pages: reception, counter, back office (with the main unit's pages).
 
-Each desk is its own blueprint, nested in ``pages`` (endpoints ``pages.<desk>.<view>``)
-with its templates in ``templates/<desk>/``; ``pages`` gives them the shared template
+Each page is its own blueprint, nested in ``pages`` (endpoints ``pages.<page>.<view>``)
+with its templates in ``templates/<page>/``; ``pages`` gives them the shared template
 helpers (:func:`admin.pages.common.page_helpers`). A refusal (``QueueError`` or a
 page-level check) is flashed as an error and the page is rendered again with a 4xx status
 and the typed values kept, so a typo in a NIK does not cost the whole identity form.
@@ -20,5 +20,5 @@ from admin.pages.common import page_helpers
 
 bp = Blueprint("pages", __name__)
 bp.context_processor(page_helpers)
-for _desk in (reception, counter, back_office):
-    bp.register_blueprint(_desk.bp)
+for _page in (reception, counter, back_office):
+    bp.register_blueprint(_page.bp)

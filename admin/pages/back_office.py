@@ -1,5 +1,5 @@
 """The back-office page (SOP 10-14) and the main unit's: escalated cases, the case view,
-take, resolve, forward to a main unit, and the unit's written directions.
+take, resolve, forward to a main unit, and the unit's disposition (written directions).
 
 A main unit sees only the cases that are with a unit; its live part is
 ``/back-office/live``.
@@ -41,22 +41,22 @@ def _is_unit() -> bool:
     return principal is not None and principal.role == "unit"
 
 
-def _back_office_desk() -> Counter | None:
+def _back_office_counter() -> Counter | None:
     """The session's back-office counter; the only one, when the office has one."""
-    desk = session_counter(BACK_OFFICE_KEY, BACK_OFFICE)
-    if desk is None:
-        desks = [c for c in get_queue().counters() if c.kind == BACK_OFFICE and c.active]
-        if len(desks) == 1:
-            desk = desks[0]
-            session[BACK_OFFICE_KEY] = desk.id
-    return desk
+    counter = session_counter(BACK_OFFICE_KEY, BACK_OFFICE)
+    if counter is None:
+        counters = [c for c in get_queue().counters() if c.kind == BACK_OFFICE and c.active]
+        if len(counters) == 1:
+            counter = counters[0]
+            session[BACK_OFFICE_KEY] = counter.id
+    return counter
 
 
-def _require_back_office_desk() -> Counter:
-    desk = _back_office_desk()
-    if desk is None:
+def _require_back_office_counter() -> Counter:
+    counter = _back_office_counter()
+    if counter is None:
         raise PageRefusal(PAGES["back_office_required"], 409)
-    return desk
+    return counter
 
 
 def _back_office_live_context() -> dict[str, Any]:
@@ -77,7 +77,7 @@ def _back_office_live_context() -> dict[str, Any]:
         "counter_names": counter_names(db),
         "service_names": queries.service_names(db),
         "main_units": main_units,
-        "bo_desk": None if unit else _back_office_desk(),
+        "bo_counter": None if unit else _back_office_counter(),
         "short": short,
     }
 
@@ -86,20 +86,20 @@ def _render_back_office() -> str:
     unit = _is_unit()
     return render_template(
         "back_office/index.html",
-        desks=[] if unit else [c for c in get_queue().counters() if c.kind == BACK_OFFICE],
+        counters=[] if unit else [c for c in get_queue().counters() if c.kind == BACK_OFFICE],
         **_back_office_live_context(),
     )
 
 
 @bp.get("/back-office")
-@require("directions")
+@require("disposition")
 def index() -> Any:
     """Back office (SOP 10-14): escalated cases; for a main unit, its cases."""
     return _render_back_office()
 
 
 @bp.get("/back-office/live")
-@require("directions")
+@require("disposition")
 def live() -> Any:
     """The live part of the back-office page: its case lists."""
     return render_template("back_office/_live.html", **_back_office_live_context())
@@ -114,13 +114,13 @@ def choose() -> Any:
         value = field("counter").strip()
         if not value.isdigit():
             raise PageRefusal(PAGES["counter_choice_invalid"])
-        desk = get_queue().counter(int(value))
-        if desk.kind != BACK_OFFICE:
-            raise conflict("counter_not_back_office", counter=desk.name)
-        if not desk.active:
-            raise conflict("counter_inactive", counter=desk.name)
-        session[BACK_OFFICE_KEY] = desk.id
-        return PAGES["back_office_chosen"].format(counter=desk.name)
+        counter = get_queue().counter(int(value))
+        if counter.kind != BACK_OFFICE:
+            raise conflict("counter_not_back_office", counter=counter.name)
+        if not counter.active:
+            raise conflict("counter_inactive", counter=counter.name)
+        session[BACK_OFFICE_KEY] = counter.id
+        return PAGES["back_office_chosen"].format(counter=counter.name)
 
     return run(act, _render_back_office, url_for("pages.back_office.index"))
 
@@ -159,16 +159,16 @@ def _render_case(ticket_id: int) -> str:
         history=history(db, ticket),
         units=units,
         is_unit=_is_unit(),
-        bo_desk=None if _is_unit() else _back_office_desk(),
+        bo_counter=None if _is_unit() else _back_office_counter(),
         service_names=queries.service_names(db),
         failed_resolve=failed_form("resolve"),
         failed_forward=failed_form("forward"),
-        failed_directions=failed_form("directions"),
+        failed_disposition=failed_form("disposition"),
     )
 
 
 @bp.get("/back-office/cases/<int:ticket_id>")
-@require("directions")
+@require("disposition")
 def case(ticket_id: int) -> Any:
     """One case in full (the case view): request, notes, answers, identity."""
     return _render_case(ticket_id)
@@ -188,9 +188,9 @@ def take(ticket_id: int) -> Any:
     """Take an escalated case (SOP step 11)."""
 
     def act() -> str:
-        desk = _require_back_office_desk()
-        ticket = get_queue().take(ticket_id, desk.id, actor=actor())
-        return PAGES["taken"].format(label=ticket.label, counter=desk.name)
+        counter = _require_back_office_counter()
+        ticket = get_queue().take(ticket_id, counter.id, actor=actor())
+        return PAGES["taken"].format(label=ticket.label, counter=counter.name)
 
     # Then straight to the case: the next thing is to study it.
     return run(
@@ -206,8 +206,8 @@ def resolve(ticket_id: int) -> Any:
     """Settle the case and return the answer to the front office (SOP step 12)."""
 
     def act() -> str:
-        desk = _require_back_office_desk()
-        ticket = get_queue().resolve(ticket_id, desk.id, actor=actor(), text=field("answer"))
+        counter = _require_back_office_counter()
+        ticket = get_queue().resolve(ticket_id, counter.id, actor=actor(), text=field("answer"))
         return PAGES["resolved"].format(label=ticket.label)
 
     return _case_action(ticket_id, act)
@@ -219,11 +219,11 @@ def forward(ticket_id: int) -> Any:
     """Forward the case to a main unit (SOP step 13)."""
 
     def act() -> str:
-        desk = _require_back_office_desk()
+        counter = _require_back_office_counter()
         unit = field("unit").strip()
         ticket = get_queue().forward(
             ticket_id,
-            desk.id,
+            counter.id,
             actor=actor(),
             unit=int(unit) if unit.isdigit() else unit,
             note=field("note") or None,
@@ -238,20 +238,20 @@ def forward(ticket_id: int) -> Any:
     return _case_action(ticket_id, act)
 
 
-@bp.post("/back-office/cases/<int:ticket_id>/directions")
-@require("directions")
-def directions(ticket_id: int) -> Any:
-    """Record the main unit's directions, *disposisi* (SOP step 14); the answer is ready."""
+@bp.post("/back-office/cases/<int:ticket_id>/directions")  # the URL pages have always used
+@require("disposition")
+def disposition(ticket_id: int) -> Any:
+    """Record the main unit's disposition, *disposisi* (SOP step 14); the answer is ready."""
 
     def act() -> str:
-        # The unit records its own directions; the back office relays them from its desk.
-        desk = None if _is_unit() else _back_office_desk()
+        # The unit records its own disposition; the back office relays it from its counter.
+        counter = None if _is_unit() else _back_office_counter()
         ticket = get_queue().directions(
             ticket_id,
             actor=actor(),
-            text=field("directions"),
-            counter=desk.id if desk else None,
+            text=field("disposition"),
+            counter=counter.id if counter else None,
         )
-        return PAGES["directions"].format(label=ticket.label)
+        return PAGES["disposition"].format(label=ticket.label)
 
     return _case_action(ticket_id, act)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, flash, render_template, session, url_for
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
+from admin.kinds import CALL_KINDS
 from admin.messages import PAGES
 from admin.pages.common import (
     COUNTER_KEY,
@@ -45,31 +46,31 @@ from ult.store import row, rows
 bp = Blueprint("counter", __name__)
 
 
-def _desk() -> Counter:
-    """The front-office counter a desk action acts for: the session's, and the one the
+def _form_counter() -> Counter:
+    """The front-office counter an action of this page acts for: the session's, and the one the
     form was rendered for (a second tab may have switched counters meanwhile)."""
-    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
-    if desk is None:
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if counter is None:
         raise PageRefusal(PAGES["counter_required"], 409)
     posted = field("counter_id").strip()
-    if posted and posted != str(desk.id):
+    if posted and posted != str(counter.id):
         names = counter_names(get_db())
         shown = names.get(int(posted), posted[:20]) if posted.isdigit() else posted[:20]
         raise PageRefusal(
-            PAGES["counter_form_mismatch"].format(form_counter=shown, counter=desk.name), 409
+            PAGES["counter_form_mismatch"].format(form_counter=shown, counter=counter.name), 409
         )
-    return desk
+    return counter
 
 
 def _front_office_counters() -> list[Counter]:
     return [c for c in get_queue().counters() if c.kind == FRONT_OFFICE and c.active]
 
 
-def _counter_live_context(desk: Counter) -> dict[str, Any]:
+def _counter_live_context(counter: Counter) -> dict[str, Any]:
     """The counter page's live part: its queue and the cases that left and came back."""
     db = get_db()
-    held = ticket_rows(db, "counter_id = ?", (desk.id,))
-    waiting = queries.counter_queue(db, desk.id, limit=LIST_LIMIT)
+    held = ticket_rows(db, "counter_id = ?", (counter.id,))
+    waiting = queries.counter_queue(db, counter.id, limit=LIST_LIMIT)
     issued_at = {}
     if waiting:
         marks = ", ".join("?" * len(waiting))
@@ -93,22 +94,24 @@ def _counter_live_context(desk: Counter) -> dict[str, Any]:
     # task passes to another); this counter's own come first.
     returned = sorted(
         (t for t in escalated if t.state == sop.ANSWER_READY),
-        key=lambda t: (t.front_office_counter_id != desk.id, t.queue_seq),
+        key=lambda t: (t.front_office_counter_id != counter.id, t.queue_seq),
     )
     mine_away = [
-        t for t in escalated if t.state != sop.ANSWER_READY and t.front_office_counter_id == desk.id
+        t
+        for t in escalated
+        if t.state != sop.ANSWER_READY and t.front_office_counter_id == counter.id
     ]
     busy = held[0].label if held else None
     if busy:
         blocked = PAGES["busy_reason"].format(label=busy)
-    elif desk.paused:
+    elif counter.paused:
         blocked = PAGES["paused_reason"]
     elif not waiting:
         blocked = PAGES["empty_reason"]
     else:
         blocked = ""
     return {
-        "desk": desk,
+        "counter": counter,
         "waiting": waiting,
         "returned": returned,
         "mine_away": mine_away,
@@ -119,37 +122,36 @@ def _counter_live_context(desk: Counter) -> dict[str, Any]:
             # the visitor to explain indirectly (SOP 15).
             **identities(
                 db,
-                [t.visitor_id for t in returned if t.front_office_counter_id == desk.id],
+                [t.visitor_id for t in returned if t.front_office_counter_id == counter.id],
                 reveal=handles_cases(),
             ),
         },
         "counter_names": counter_names(db),
         "service_names": queries.service_names(db),
         "call_blocked": blocked,
-        "desk_blocked": (
+        "counter_blocked": (
             PAGES["busy_reason"].format(label=busy)
             if busy
             else PAGES["paused_reason"]
-            if desk.paused
+            if counter.paused
             else ""
         ),
         "explanation_modes": EXPLANATION_MODES,
     }
 
 
-def _current_context(desk: Counter) -> dict[str, Any]:
-    """The ticket at the desk, with what the front office needs to move it on."""
+def _current_context(counter: Counter) -> dict[str, Any]:
+    """The ticket at the counter, with what the front office needs to move it on."""
     db = get_db()
-    held = ticket_rows(db, "counter_id = ?", (desk.id,))
+    held = ticket_rows(db, "counter_id = ?", (counter.id,))
     if not held:
         return {"current": None}
     ticket = held[0]
     queue_settings = settings().queue
     last_call = row(
         db,
-        "SELECT at FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') "
-        "ORDER BY id DESC LIMIT 1",
-        (ticket.id,),
+        "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
+        (ticket.id, *sorted(CALL_KINDS)),
     )
     ready_at = None
     cooldown_left = 0
@@ -191,7 +193,7 @@ def _current_context(desk: Counter) -> dict[str, Any]:
 
 
 def _survey_context() -> dict[str, Any]:
-    """The survey QR of the ticket this desk just finished, until the next call."""
+    """The survey QR of the ticket this counter just finished, until the next call."""
     ticket_id = session.get(SURVEY_KEY)
     if not isinstance(ticket_id, int):
         return {"survey": None}
@@ -208,15 +210,15 @@ def _visitor_url(ticket: Ticket) -> str:
 
 
 def _render_counter() -> str:
-    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
     context: dict[str, Any] = {
         "counters": _front_office_counters(),
-        "desk": desk,
+        "counter": counter,
         "failed_choose": failed_form("choose"),
     }
-    if desk is not None:
-        context.update(_counter_live_context(desk))
-        context.update(_current_context(desk))
+    if counter is not None:
+        context.update(_counter_live_context(counter))
+        context.update(_current_context(counter))
         context.update(_survey_context())
     return render_template("counter/index.html", **context)
 
@@ -232,10 +234,10 @@ def index() -> Any:
 @require("call")
 def live() -> Any:
     """The live part of the counter page: the queue and the returned cases."""
-    desk = session_counter(COUNTER_KEY, FRONT_OFFICE)
-    if desk is None:
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if counter is None:
         return ""
-    return render_template("counter/_live.html", **_counter_live_context(desk))
+    return render_template("counter/_live.html", **_counter_live_context(counter))
 
 
 @bp.post("/counter/choose")
@@ -247,21 +249,21 @@ def choose() -> Any:
         value = field("counter").strip()
         if not value.isdigit():
             raise PageRefusal(PAGES["counter_choice_invalid"])
-        desk = get_queue().counter(int(value))
-        if desk.kind != FRONT_OFFICE:
-            raise conflict("counter_not_front_office", counter=desk.name)
-        if not desk.active:
-            raise conflict("counter_inactive", counter=desk.name)
-        session[COUNTER_KEY] = desk.id
+        counter = get_queue().counter(int(value))
+        if counter.kind != FRONT_OFFICE:
+            raise conflict("counter_not_front_office", counter=counter.name)
+        if not counter.active:
+            raise conflict("counter_inactive", counter=counter.name)
+        session[COUNTER_KEY] = counter.id
         session.pop(SURVEY_KEY, None)
-        return PAGES["counter_chosen"].format(counter=desk.name)
+        return PAGES["counter_chosen"].format(counter=counter.name)
 
     return run(act, _render_counter, url_for("pages.counter.index"))
 
 
-def _desk_action(action: Callable[[Counter], str | None]) -> Any:
+def _counter_action(action: Callable[[Counter], str | None]) -> Any:
     """Run a counter action for the session's counter, then back to the counter page."""
-    return run(lambda: action(_desk()), _render_counter, url_for("pages.counter.index"))
+    return run(lambda: action(_form_counter()), _render_counter, url_for("pages.counter.index"))
 
 
 @bp.post("/counter/call-next")
@@ -269,15 +271,15 @@ def _desk_action(action: Callable[[Counter], str | None]) -> Any:
 def call_next() -> Any:
     """Call the next ticket for this counter (SOP step 5)."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().call_next(desk.id, actor=actor())
+    def act(counter: Counter) -> str:
+        ticket = get_queue().call_next(counter.id, actor=actor())
         if ticket is None:
-            flash(PAGES["nothing_waiting"].format(counter=desk.name), "info")
+            flash(PAGES["nothing_waiting"].format(counter=counter.name), "info")
             return ""
         session.pop(SURVEY_KEY, None)
-        return PAGES["called"].format(counter=desk.name, label=ticket.label)
+        return PAGES["called"].format(counter=counter.name, label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/call")
@@ -285,12 +287,12 @@ def call_next() -> Any:
 def call(ticket_id: int) -> Any:
     """Call one waiting ticket out of order (SOP step 5)."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().call_specific(desk.id, ticket_id, actor=actor())
+    def act(counter: Counter) -> str:
+        ticket = get_queue().call_specific(counter.id, ticket_id, actor=actor())
         session.pop(SURVEY_KEY, None)
-        return PAGES["called"].format(counter=desk.name, label=ticket.label)
+        return PAGES["called"].format(counter=counter.name, label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/recall")
@@ -298,11 +300,11 @@ def call(ticket_id: int) -> Any:
 def recall(ticket_id: int) -> Any:
     """Announce the called ticket again (after the cooldown)."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().recall(ticket_id, desk.id, actor=actor())
+    def act(counter: Counter) -> str:
+        ticket = get_queue().recall(ticket_id, counter.id, actor=actor())
         return PAGES["recalled"].format(label=ticket.label, recalls=ticket.recalls)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/no-show")
@@ -310,23 +312,23 @@ def recall(ticket_id: int) -> Any:
 def no_show(ticket_id: int) -> Any:
     """The called visitor did not come after the required recalls."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().no_show(ticket_id, desk.id, actor=actor())
+    def act(counter: Counter) -> str:
+        ticket = get_queue().no_show(ticket_id, counter.id, actor=actor())
         return PAGES["no_show"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/start")
 @require("start")
 def start(ticket_id: int) -> Any:
-    """The visitor is at the desk: service starts (SOP step 6)."""
+    """The visitor is at the counter: service starts (SOP step 6)."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().start(ticket_id, desk.id, actor=actor())
+    def act(counter: Counter) -> str:
+        ticket = get_queue().start(ticket_id, counter.id, actor=actor())
         return PAGES["started"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/identify")
@@ -334,11 +336,11 @@ def start(ticket_id: int) -> Any:
 def identify(ticket_id: int) -> Any:
     """Record the visitor's identity and any letter of authority (SOP step 7)."""
 
-    def act(desk: Counter) -> str:
+    def act(counter: Counter) -> str:
         acting = checked("acting_for")
         result = get_queue().identify(
             ticket_id,
-            desk.id,
+            counter.id,
             actor=actor(),
             name=field("name"),
             nik=field("nik"),
@@ -354,7 +356,7 @@ def identify(ticket_id: int) -> Any:
             flash(warning, "warning")
         return PAGES["identified"].format(label=result.ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/detail")
@@ -362,37 +364,37 @@ def identify(ticket_id: int) -> Any:
 def detail(ticket_id: int) -> Any:
     """Record what the visitor asks for (SOP step 8)."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().detail(ticket_id, desk.id, actor=actor(), text=field("detail"))
+    def act(counter: Counter) -> str:
+        ticket = get_queue().detail(ticket_id, counter.id, actor=actor(), text=field("detail"))
         return PAGES["detailed"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/answer")
 @require("answer")
 def answer(ticket_id: int) -> Any:
-    """Answer at the desk: available or excepted information (SOP step 9a)."""
+    """Answer at the counter: available or excepted information (SOP step 9a)."""
 
-    def act(desk: Counter) -> str:
+    def act(counter: Counter) -> str:
         ticket = get_queue().answer(
-            ticket_id, desk.id, actor=actor(), kind=field("kind"), text=field("answer")
+            ticket_id, counter.id, actor=actor(), kind=field("kind"), text=field("answer")
         )
         return PAGES["answered"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/escalate")
 @require("escalate")
 def escalate(ticket_id: int) -> Any:
-    """Hand the case to the back office with a note (SOP 9b-10); the desk is free."""
+    """Hand the case to the back office with a note (SOP 9b-10); the counter is free."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().escalate(ticket_id, desk.id, actor=actor(), note=field("note"))
+    def act(counter: Counter) -> str:
+        ticket = get_queue().escalate(ticket_id, counter.id, actor=actor(), note=field("note"))
         return PAGES["escalated"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/explain")
@@ -401,14 +403,14 @@ def explain(ticket_id: int) -> Any:
     """Explain the answer to the visitor, directly or indirectly (SOP step 15); a case
     that came back from the back office is taken by this counter."""
 
-    def act(desk: Counter) -> str:
+    def act(counter: Counter) -> str:
         ticket = get_queue().explain(
-            ticket_id, desk.id, actor=actor(), mode=field("mode"), note=field("note") or None
+            ticket_id, counter.id, actor=actor(), mode=field("mode"), note=field("note") or None
         )
         session.pop(SURVEY_KEY, None)
         return PAGES["explained"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/finish")
@@ -416,10 +418,10 @@ def explain(ticket_id: int) -> Any:
 def finish(ticket_id: int) -> Any:
     """Close the service record and show the visitor the survey QR (SOP step 16)."""
 
-    def act(desk: Counter) -> str:
+    def act(counter: Counter) -> str:
         ticket = get_queue().finish(
             ticket_id,
-            desk.id,
+            counter.id,
             actor=actor(),
             outcome=field("outcome") or "resolved",
             survey_invited=checked("survey_invited"),
@@ -428,7 +430,7 @@ def finish(ticket_id: int) -> Any:
             session[SURVEY_KEY] = ticket.id
         return PAGES["finished" if invited else "finished_no_survey"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/transfer")
@@ -436,25 +438,27 @@ def finish(ticket_id: int) -> Any:
 def transfer(ticket_id: int) -> Any:
     """Move the ticket to another service's line, keeping its place."""
 
-    def act(desk: Counter) -> str:
-        ticket = get_queue().transfer(ticket_id, field("service"), actor=actor(), counter=desk.id)
+    def act(counter: Counter) -> str:
+        ticket = get_queue().transfer(
+            ticket_id, field("service"), actor=actor(), counter=counter.id
+        )
         return PAGES["transferred"].format(label=ticket.label, service=ticket.service)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/tickets/<int:ticket_id>/cancel")
 @require("cancel")
 def cancel(ticket_id: int) -> Any:
-    """Cancel the ticket at the desk with a reason (e.g. the visitor left)."""
+    """Cancel the ticket at the counter with a reason (e.g. the visitor left)."""
 
-    def act(desk: Counter) -> str:
+    def act(counter: Counter) -> str:
         ticket = get_queue().cancel(
-            ticket_id, actor=actor(), reason=field("reason"), counter=desk.id
+            ticket_id, actor=actor(), reason=field("reason"), counter=counter.id
         )
         return PAGES["cancelled"].format(label=ticket.label)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/pause")
@@ -462,11 +466,11 @@ def cancel(ticket_id: int) -> Any:
 def pause() -> Any:
     """Pause this counter: it calls no new numbers."""
 
-    def act(desk: Counter) -> str:
-        get_queue().pause(desk.id, actor=actor())
-        return PAGES["paused"].format(counter=desk.name)
+    def act(counter: Counter) -> str:
+        get_queue().pause(counter.id, actor=actor())
+        return PAGES["paused"].format(counter=counter.name)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.post("/counter/resume")
@@ -474,11 +478,11 @@ def pause() -> Any:
 def resume() -> Any:
     """Resume this counter."""
 
-    def act(desk: Counter) -> str:
-        get_queue().resume(desk.id, actor=actor())
-        return PAGES["resumed"].format(counter=desk.name)
+    def act(counter: Counter) -> str:
+        get_queue().resume(counter.id, actor=actor())
+        return PAGES["resumed"].format(counter=counter.name)
 
-    return _desk_action(act)
+    return _counter_action(act)
 
 
 @bp.get("/counter/tickets/<int:ticket_id>/survey-qr.png")

@@ -18,6 +18,7 @@ from admin import printing
 from admin.auth import require
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, checked, field, run
+from admin.kinds import PRINTER_FAULTS, PrinterState
 from admin.messages import PAGES
 from admin.pages.common import LIST_LIMIT, active_services, failed_form, identities, reason_text
 from ult import queries, sop
@@ -33,11 +34,13 @@ def _reception_live_context() -> dict[str, Any]:
     day = get_queue().today()
     state = queries.printer_state(db)
     ready = printing.readiness()
-    shown = ready.state if ready.state in (printing.NO_OWNER, "disabled") else state
+    shown = ready.state if ready.state in (printing.NO_OWNER, PrinterState.DISABLED) else state
     return {
         "printer_state": shown,
         "printer_text": printing.printer_text(shown),
-        "printer_ok": shown in (None, "ready", "paper_near_end", "unknown"),
+        "printer_ok": shown not in PRINTER_FAULTS and shown != printing.NO_OWNER,
+        # The kiosk button issues nothing until the printer answers again (kiosk.dispense).
+        "button_stopped": state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE),
         "unprinted": queries.unprinted_tickets(db, day)[:LIST_LIMIT],
         "waiting": queries.waiting_per_service(db),
         "service_names": queries.service_names(db),
@@ -204,7 +207,9 @@ def printer_check() -> Any:
             raise PageRefusal(
                 PAGES["printer_checked"].format(state=printing.state_text(ready.state)), 409
             )
-        state = ready.state if ready.state == "disabled" else queries.printer_state(get_db())
+        state = (
+            ready.state if ready.state == PrinterState.DISABLED else queries.printer_state(get_db())
+        )
         return PAGES["printer_checked"].format(state=printing.printer_text(state))
 
     return run(act, _render_reception, url_for("pages.reception.index"))

@@ -327,7 +327,7 @@
     onEvent: function (kind, data, id) {
       if (kind === "snapshot" && data) {
         render(data);
-      } else if (kind === "called" || kind === "recalled") {
+      } else if (config.callKinds.indexOf(kind) >= 0) {
         announce(data, id);
       }
     },

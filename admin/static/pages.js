@@ -24,7 +24,7 @@
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
   }
-  /* The same format as admin/pages.py clock_text(): mm:ss, or h:mm:ss from an hour. */
+  /* The same format as admin/pages/common.py clock_text(): mm:ss, or h:mm:ss from an hour. */
   function clockText(seconds) {
     var s = Math.max(0, Math.floor(seconds));
     var h = Math.floor(s / 3600);

@@ -606,7 +606,7 @@ BAD_BODIES: list[tuple[str, str, Any, int, str]] = [
     ("take", "json", {"counter": "C"}, 409, "counter_not_back_office"),
     ("forward", "json", {"counter": 3, "unit": 2.5}, 422, "field_invalid"),
     ("forward", "json", {"counter": 3, "unit": "Bagian Umum"}, 409, "wrong_state"),
-    ("directions", "json", {"text": "x", "counter": "C"}, 409, "counter_not_back_office"),
+    ("disposition", "json", {"text": "x", "counter": "C"}, 409, "counter_not_back_office"),
     ("reactivate", "json", {"counter": "C"}, 422, "field_unknown"),
     ("recall", "json", {"counter": "C"}, 409, "wrong_state"),
     ("no-show", "json", {"counter": "C"}, 409, "wrong_state"),
@@ -710,9 +710,9 @@ def test_longest_sop_path_via_the_api(
     session_api: Callable, token_api: Callable, app_queue: Queue, clock: FakeClock
 ) -> None:
     """issue → call → recall → start → identify (acting for someone, surat kuasa) → detail
-    → escalate → take → forward → directions → explain → finish: SOP 3, 5, 5, 6, 7, 8, 10,
+    → escalate → take → forward → disposition → explain → finish: SOP 3, 5, 5, 6, 7, 8, 10,
     11, 13, 14, 15, 16. (``resolve`` is the back office's other way to the answer, step 12:
-    after ``directions`` the answer is already ready, so it is refused there.)"""
+    after the disposition the answer is already ready, so it is refused there.)"""
     reception = token_api("receptionist")
     desk = session_api("front_office")
     back = token_api("back_office")
@@ -757,7 +757,7 @@ def test_longest_sop_path_via_the_api(
     forward = {"counter": bo, "unit": "Tim Kerja Penjaminan Mutu", "note": "Mohon arahan"}
     detail, _ = act(back, "forward", forward, "forwarded", 13, "with_unit")
     assert detail["events"][-1]["payload"]["unit"] == "Tim Kerja Penjaminan Mutu"
-    act(unit, "directions", {"text": "Cairkan setelah validasi"}, "directions", 14, "answer_ready")
+    act(unit, "disposition", {"text": "Cairkan setelah validasi"}, "directions", 14, "answer_ready")
     assert_error(
         back.post(f"/api/v1/tickets/{tid}/resolve", {"counter": bo, "text": "x"}),
         409,
@@ -971,3 +971,41 @@ def test_a_hung_printer_never_slows_the_api(
     release.set()
     assert outcome(db, first.json["print_request"]).kind == "print_unconfirmed"
     assert outcome(db, response.json["print_request"]).kind == "print_unconfirmed"
+
+
+def test_directions_is_a_deprecated_alias_of_disposition(
+    client: FlaskClient, token_api: Callable, app_queue: Queue, db: sqlite_utils.Database
+) -> None:
+    """``/disposition`` is the documented path (DESIGN.md's word list); ``/directions``, its
+    path before, still works the same for existing clients and is marked deprecated."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    current = paths["/api/v1/tickets/{ticket_id}/disposition"]["post"]
+    old = paths["/api/v1/tickets/{ticket_id}/directions"]["post"]
+    assert "deprecated" not in current and old["deprecated"] is True
+    assert old["requestBody"] == current["requestBody"] and old["x-roles"] == current["x-roles"]
+    assert old["operationId"] != current["operationId"]
+
+    back = token_api("back_office")
+    bo = counter_id(app_queue, "Back Office")
+    cases, loket = [], 0
+    for _ in range(2):  # escalating frees the counter for the next one
+        ticket_id, loket = _serving(app_queue)
+        app_queue.escalate(ticket_id, loket, actor="test", note="Perlu arahan")
+        app_queue.take(ticket_id, bo, actor="test")
+        app_queue.forward(ticket_id, bo, actor="test", unit="Tim Kerja Penjaminan Mutu")
+        cases.append(ticket_id)
+    # The same refusal through either path, and nothing changed.
+    before = snapshot(db)
+    for segment in ("disposition", "directions"):
+        refused = back.post(
+            f"/api/v1/tickets/{cases[0]}/{segment}", {"text": "x", "counter": loket}
+        )
+        assert_error(refused, 409, "counter_not_back_office")
+    assert snapshot(db) == before
+    # The same action through either path: the answer is ready, SOP step 14 recorded.
+    for ticket_id, segment in zip(cases, ("disposition", "directions"), strict=True):
+        done = back.post(
+            f"/api/v1/tickets/{ticket_id}/{segment}", {"text": "Proses", "counter": bo}
+        )
+        assert done.status_code == 200 and done.json["state"] == "answer_ready"
+        _step(back, ticket_id, "directions", 14, "answer_ready")

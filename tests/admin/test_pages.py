@@ -718,7 +718,10 @@ def test_forward_to_a_main_unit_and_its_disposition(
     done = follow(
         unit,
         post(
-            unit, unit_csrf, f"/back-office/cases/{ticket_id}/directions", directions="Proses ulang"
+            unit,
+            unit_csrf,
+            f"/back-office/cases/{ticket_id}/directions",
+            disposition="Proses ulang",
         ),
     )
     assert "Disposisi kasus A-001 dicatat" in done
@@ -780,7 +783,7 @@ def test_action_roles_drive_the_page_permissions(app: Flask) -> None:
     assert roles["pages.reception.issue"] == ACTION_ROLES["issue"]
     assert roles["pages.counter.call_next"] == ACTION_ROLES["call"]
     assert roles["pages.back_office.take"] == ACTION_ROLES["take"]
-    assert roles["pages.back_office.directions"] == ACTION_ROLES["directions"]
+    assert roles["pages.back_office.disposition"] == ACTION_ROLES["disposition"]
 
 
 def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:

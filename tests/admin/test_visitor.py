@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from admin.kinds import PRINTER_FAULTS
 from admin.security import CONTENT_SECURITY_POLICY
-from admin.visitor import PRINTER_FAULTS, live_event_kinds
+from admin.visitor import live_event_kinds
 from display.service import wav_maker
 from display.voice import announcement_words
 from tests.display.test_app import write_pack
