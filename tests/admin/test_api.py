@@ -967,7 +967,7 @@ def test_a_hung_printer_never_slows_the_api(
     for _ in range(3):  # the owner's worker is stuck in the first job meanwhile
         started = time.perf_counter()
         response = reception.post("/api/v1/tickets", {"service": "B", "print": True})
-        assert response.status_code == 201 and time.perf_counter() - started < 0.5
+        assert response.status_code == 201 and time.perf_counter() - started < 1.0
     release.set()
     assert outcome(db, first.json["print_request"]).kind == "print_unconfirmed"
     assert outcome(db, response.json["print_request"]).kind == "print_unconfirmed"

@@ -374,7 +374,7 @@ def test_serial_printer_that_hangs_never_gets_printed(
             started = time.monotonic()
             found = outcome_of(settings, ask(settings, ticket))
             # Bounded: the job's writes, then two unanswered questions of 0.5 s each.
-            assert found.kind == "print_unconfirmed" and time.monotonic() - started < 4
+            assert found.kind == "print_unconfirmed" and time.monotonic() - started < 8
         assert "printed" not in kinds(settings)
         assert listed_for_reprint(settings) == ["A-001", "A-002"]
     finally:
@@ -421,7 +421,7 @@ def test_requesting_a_print_returns_at_once_whatever_the_printer_does(tmp_path: 
         started = time.perf_counter()
         request = request_print(Queue(db, settings), ticket, actor="resepsionis", source="api")
         view = last_printer_state(db)
-        assert time.perf_counter() - started < 0.2
+        assert time.perf_counter() - started < 0.5  # the printer timeout is 5 s
         assert print_outcome(db, request) is None  # nobody printed it: no owner runs
         assert view.state is None and view.can_issue
         assert not owner_running(settings)
