@@ -316,14 +316,15 @@ def counter_json(counter: Counter) -> shapes.Counter:
 
 
 def _issued_json(
-    issued: Issued, *, printed: bool, case_view: bool, replayed: bool = False
+    issued: Issued, *, requested: int | None, case_view: bool, replayed: bool = False
 ) -> shapes.IssuedTicket:
     ticket = issued.ticket
     return {
         **ticket_json(ticket, case_view=case_view),
         "waiting_ahead": issued.waiting_ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
-        "printed": printed,
+        "printed": bool(ticket.printed),
+        "print_request": requested,
         "replayed": replayed,
         "visitor_url": f"{settings().admin.public_base_url}/t/{ticket.token}",
     }
@@ -351,11 +352,15 @@ def issue_ticket() -> Any:
 
     ``Idempotency-Key`` header: a repeat of the same request on the same business day
     returns the first ticket (``replayed`` true) instead of a new one. With ``print``, the
-    printer is asked first, as the kiosk button does: one that certainly cannot print
-    (offline, out of paper, none) issues nothing → 409 ``printer_unavailable``, so the
-    receptionist can fix it or issue without printing. A print that fails after the
-    ticket is issued still answers 201 with ``printed`` false; the ticket is listed for
-    reprint. Source: ``reception`` for a logged-in person, ``api`` for a token.
+    printer state its owner (``ult kiosk``) last recorded is read first, as the kiosk button
+    asks: one that certainly cannot print (offline, out of paper, none, or no owner running)
+    issues nothing → 409 ``printer_unavailable``, so the receptionist can fix it or issue
+    without printing. The print itself is a request to the owner (``print_request``: its id,
+    the ``print_requested`` event); the answer arrives on the event stream as ``printed``,
+    ``print_failed`` or ``print_unconfirmed`` with that ``request`` in its payload, and a
+    ticket whose paper is not confirmed is listed for reprint. ``printed`` says whether the
+    paper is confirmed already (false while the request waits). Source: ``reception`` for a
+    logged-in person, ``api`` for a token.
     → 201 ``IssuedTicket``; 409/422 for the queue's refusals (service unknown, inactive...).
     """
     body = read_body(ISSUE_FIELDS)
@@ -365,12 +370,12 @@ def issue_ticket() -> Any:
     want_print = body.get("print", False)
     key = request.headers.get("Idempotency-Key")
     if want_print and not _key_used_today(queue, key):
-        check = printing.check_printer(queue, actor)
-        if not check.can_issue:
+        ready = printing.readiness()
+        if not ready.can_print:
             raise ApiError(
                 409,
                 "printer_unavailable",
-                API["printer_unavailable"].format(state=printing.state_text(check.state)),
+                API["printer_unavailable"].format(state=printing.state_text(ready.state)),
             )
     issued = queue.issue(
         body["service"],
@@ -380,14 +385,17 @@ def issue_ticket() -> Any:
         source="reception" if principal.via == "session" else "api",
         idempotency_key=key,
     )
-    if issued.replayed and issued.ticket.printed:
-        printed = True  # the first request's paper came out: do not print a second ticket
-    elif want_print:
-        printed = printing.print_ticket(queue, issued.ticket, actor)
-    else:
-        printed = bool(issued.ticket.printed)
+    requested = None
+    # A retried request does not put a second paper out for one visitor, unless the first
+    # print failed.
+    if want_print and (not issued.replayed or printing.needs_print(issued.ticket.id)):
+        source = "reception" if principal.via == "session" else "api"
+        requested = printing.ask_to_print(queue, issued.ticket, actor, source)
     payload = _issued_json(
-        issued, printed=printed, case_view=may_reveal(issued.ticket), replayed=issued.replayed
+        issued,
+        requested=requested,
+        case_view=may_reveal(issued.ticket),
+        replayed=issued.replayed,
     )
     return jsonify(payload), 201
 
@@ -416,9 +424,11 @@ def get_ticket(ticket_id: int) -> Any:
 def reprint_ticket(ticket_id: int) -> Any:
     """Print an open ticket again with its current position (no body).
 
-    → 200 ``IssuedTicket`` with ``printed`` (false when the printer failed again; the
-    ticket stays listed for reprint). 404 unknown; 409 ``reprint_closed`` for a ticket
-    already done, cancelled or expired.
+    The print is a request to the printer's owner, as for ``POST /tickets``:
+    → 200 ``IssuedTicket`` with ``print_request`` (its id; the outcome follows on the event
+    stream; ``null`` when no owner runs, then ``print_failed`` with reason ``no_owner`` is
+    recorded) and ``printed`` as recorded so far. 404 unknown; 409 ``reprint_closed`` for a
+    ticket already done, cancelled or expired.
     """
     read_body({})
     principal = _principal()
@@ -430,10 +440,11 @@ def reprint_ticket(ticket_id: int) -> Any:
             "reprint_closed",
             API["reprint_closed"].format(label=ticket.label, state=STATES[ticket.state]),
         )
-    printed = printing.print_ticket(queue, ticket, _actor(principal))
+    source = "reception" if principal.via == "session" else "api"
+    requested = printing.ask_to_print(queue, ticket, _actor(principal), source)
     ahead, minutes = queue.position(ticket.id)
     issued = Issued(queue.ticket(ticket.id), ahead, minutes)
-    return jsonify(_issued_json(issued, printed=printed, case_view=may_reveal(issued.ticket)))
+    return jsonify(_issued_json(issued, requested=requested, case_view=may_reveal(issued.ticket)))
 
 
 def _action_view(action: TicketAction) -> Callable[[int], Any]:

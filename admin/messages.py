@@ -76,7 +76,7 @@ ROLE_NAMES: dict[str, str] = {
 
 PAGES: dict[str, str] = {
     # Reception (SOP 2-4).
-    "issued_printed": "Tiket {label} diterbitkan dan dicetak.",
+    "issued_print_requested": "Tiket {label} diterbitkan; tiket sedang dicetak.",
     "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini (tidak dibuat dua kali).",
     "issued_not_printed": (
         "Tiket {label} diterbitkan tetapi TIDAK tercetak ({reason}). Sebutkan nomornya kepada "
@@ -85,8 +85,7 @@ PAGES: dict[str, str] = {
     "issued_no_printer": (
         "Tiket {label} diterbitkan. Tidak ada printer tiket: sebutkan nomornya kepada pengunjung."
     ),
-    "printer_setup": "pengaturan printer tidak dapat dipakai",
-    "reprinted": "Tiket {label} dicetak ulang.",
+    "reprint_requested": "Tiket {label} sedang dicetak ulang.",
     "reprint_failed": (
         "Tiket {label} gagal dicetak ulang ({reason}); tiket tetap dalam antrian. Periksa printer "
         "lalu coba lagi."
@@ -151,6 +150,11 @@ PAGES: dict[str, str] = {
     "reason_error": "kesalahan printer",
     "reason_write_failed": "pratinjau tidak dapat ditulis",
     "reason_setup": "pengaturan printer salah",
+    "reason_no_owner": "layanan printer (ult-kiosk) tidak berjalan",
+    "reason_unconfirmed": "printer tidak mengonfirmasi; periksa apakah tiket keluar",
+    "reason_expired": "permintaan cetak terlalu lama menunggu printer",
+    "reason_busy": "printer terlalu lama sibuk",
+    "reason_disabled": "tidak ada printer tiket",
     "reason_unknown": "sebab tidak diketahui",
     # A ticket's history: events that are not one of the domain's actions.
     "event_issued": "diterbitkan",

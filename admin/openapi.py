@@ -275,13 +275,17 @@ def _paths() -> dict[str, Any]:
         "/api/v1/tickets": _post(
             "issueTicket",
             "Issue a ticket (SOP 3), optionally printing it.",
-            "With print true the printer is asked first: one that certainly cannot print "
-            "issues nothing (409 printer_unavailable); a print that fails afterwards still "
-            "answers 201 with printed false (reception reprints). A repeated Idempotency-Key "
-            "on the same business day returns the first ticket with replayed true.",
+            "With print true the printer state its owner (ult kiosk) last recorded is read "
+            "first: one that certainly cannot print, or no owner running, issues nothing (409 "
+            "printer_unavailable). The print is then requested from the owner: print_request "
+            "is the request's id and its outcome (printed, print_failed, print_unconfirmed, "
+            "payload.request = that id) follows on the event stream; a ticket whose paper is "
+            "not confirmed is listed for reprint. A repeated Idempotency-Key on the same "
+            "business day returns the first ticket with replayed true and asks for paper "
+            "again only when its last print failed.",
             {
                 "201": _json_response(
-                    "The ticket, its place in line and the print outcome.", "IssuedTicket"
+                    "The ticket, its place in line and its print request.", "IssuedTicket"
                 )
             },
             tag="tickets",
@@ -316,9 +320,11 @@ def _paths() -> dict[str, Any]:
         "/api/v1/tickets/{ticket_id}/reprint": _post(
             "reprintTicket",
             "Print an open ticket again with its current position.",
-            "Answers 200 with printed false when the printer failed again. 409 "
-            "reprint_closed for a done, cancelled or expired ticket.",
-            {"200": _json_response("The ticket and the print outcome.", "IssuedTicket")},
+            "The print is requested from the printer's owner (ult kiosk): print_request is "
+            "the request's id, its outcome follows on the event stream (null when no owner "
+            "runs: print_failed with reason no_owner is recorded). 409 reprint_closed for a "
+            "done, cancelled or expired ticket.",
+            {"200": _json_response("The ticket and its print request.", "IssuedTicket")},
             tag="tickets",
             action="reprint",
             parameters=[_ticket_id()],

@@ -131,9 +131,26 @@ class TicketDetail(_StoredTicket):
 
 
 class IssuedTicket(_TicketFields):
-    """A ticket just issued (or reprinted): its place in line and whether it printed."""
+    """A ticket just issued (or reprinted): its place in line, whether its paper is
+    confirmed, and the print request handed to the printer's owner."""
 
-    printed: bool
+    printed: Annotated[
+        bool,
+        Schema(
+            description="True when the printer confirmed the paper; false while a print "
+            "request waits for the printer's owner, or when it failed."
+        ),
+    ]
+    print_request: Annotated[
+        int | None,
+        Schema(
+            description="The id of the print request handed to the printer's owner (ult "
+            "kiosk): the print_requested event. Its outcome arrives on the event stream as "
+            "printed, print_failed or print_unconfirmed with payload.request = this id. Null "
+            "when no print was asked (or none could be: no owner running, recorded as "
+            "print_failed with reason no_owner)."
+        ),
+    ]
     waiting_ahead: Count
     estimated_wait_minutes: Annotated[int, Schema(minimum=0, maximum=480)]
     replayed: Annotated[bool, Schema(description="True when the Idempotency-Key was seen today.")]

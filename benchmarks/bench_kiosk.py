@@ -45,7 +45,7 @@ from typing import Any
 from gpiozero.pins.mock import MockFactory, MockPin
 
 from kiosk.button import ButtonDaemon
-from printer.output import TicketOutput
+from printer.output import Delivery, TicketOutput
 from ult.catalog import apply_catalog
 from ult.settings import ButtonSettings, KioskSettings, Settings, load_settings
 from ult.store import connect
@@ -66,7 +66,7 @@ class TimedOutput(TicketOutput):
 
     done_at = 0.0
 
-    def deliver(self, layout: Any, name: str) -> Path | None:
+    def deliver(self, layout: Any, name: str) -> Delivery:
         result = super().deliver(layout, name)
         self.done_at = time.perf_counter()
         return result

@@ -1,4 +1,5 @@
-"""The ticket-button daemon ``ult kiosk``: a press of a physical button becomes a paper ticket.
+"""The ticket-button daemon ``ult kiosk``: a press of a physical button becomes a paper ticket,
+and the printer's one owner: print requests from the reception and the API are printed here.
 
 Three kinds of thread, each with one job (PITFALLS, printer and button):
 
@@ -10,6 +11,8 @@ Three kinds of thread, each with one job (PITFALLS, printer and button):
 - **One worker thread** owns everything slow: its own SQLite connection and
   :class:`~ult.queue.Queue` (a connection belongs to one thread), the
   :class:`~kiosk.dispense.Dispenser` that checks, issues and prints, the LED and the buzzer.
+  Between presses it tails the event log for print requests (:mod:`kiosk.owner`) and prints
+  them in order, so every job of this process comes from this one thread.
   It re-checks the printer on its own (every 10 s while it cannot print, every 60 s otherwise),
   so the light returns to ready by itself when the printer comes back, and retries buttons,
   LED and buzzer that could not be claimed.
@@ -18,6 +21,9 @@ Three kinds of thread, each with one job (PITFALLS, printer and button):
 The LED tells the visitor and the receptionist what the machine can do: steady = ready, slow
 blink = printing, fast blink = cannot print (printer offline, paper out, no printer, the last
 print failed), off = not running.
+
+With no button configured (``buttons = []`` in ``[kiosk]``) the daemon only owns the printer
+and serves requests; without any pin it needs no GPIO at all.
 
 Pins are BCM numbers. gpiozero's ``bounce_time`` is not used: it can drop real presses, and
 ``when_held`` is not used either (it fires beside ``when_pressed``); bounce and rate limits are
@@ -54,7 +60,9 @@ from gpiozero.pins.mock import MockFactory, MockPin
 
 from kiosk.dispense import Dispensed, Dispenser
 from kiosk.messages import BUTTON_TEXT
-from printer.output import Check, PrinterSetupError, TicketOutput, state_text
+from kiosk.owner import OwnerRunning, PrintRequest, RequestServer, hold_owner
+from printer.messages import state_text
+from printer.output import Check, PrinterSetupError, TicketOutput
 from ult.clock import Clock, utc_now
 from ult.errors import QueueError
 from ult.logs import logging_at
@@ -82,9 +90,10 @@ FAST_BLINK: Final = (0.1, 0.1)
 """LED on and off seconds while the printer cannot print."""
 BEEP_SECONDS: Final = 0.1
 """Buzzer on time of one beep (seconds): one beep per ticket, three when none can be issued."""
-_MAX_IDLE_WAIT: Final = 1.0
-# The worker wakes at least this often (seconds of real time) to look at its clock: an
-# injected clock may jump ahead without the worker's wait knowing.
+_MAX_IDLE_WAIT: Final = 0.2
+# The worker wakes at least this often (seconds of real time) to look at its clock (an
+# injected clock may jump ahead without the worker's wait knowing) and for print requests:
+# a reception print starts within this time.
 _MINUTE: Final = 60.0
 
 # Verdicts of PressGate.offer.
@@ -274,7 +283,8 @@ class ButtonDaemon:
 
     - ``pin_factory``: a gpiozero pin factory (``MockFactory()`` in tests and ``--simulate``);
       ``None`` chooses :func:`default_pin_factory` (lgpio on a Pi), which the daemon then
-      closes on :meth:`stop`. Raises ``BadPinFactory`` when there is no GPIO.
+      closes on :meth:`stop`, unless no pin is configured at all. Raises ``BadPinFactory``
+      when there is no GPIO.
     - ``clock``: monotonic seconds for bounce, the minimum interval, the cap per minute and
       the re-check timers (inject a fake one in tests).
     - ``output``: where tickets go; ``None`` builds it from ``[printer]``, raising
@@ -284,8 +294,9 @@ class ButtonDaemon:
     - ``fault_recheck_seconds``, ``ready_recheck_seconds``, ``device_retry_seconds``: the
       worker's timers, in seconds of ``clock``.
 
-    :meth:`start` claims the pins and starts the worker; :meth:`stop` releases everything and
-    turns the light off. Also usable as a context manager.
+    :meth:`start` takes the printer (raises :class:`~kiosk.owner.OwnerRunning` when another
+    owner has it), claims the pins and starts the worker; :meth:`stop` releases everything
+    and turns the light off. Also usable as a context manager.
     """
 
     def __init__(
@@ -304,8 +315,12 @@ class ButtonDaemon:
         self.settings = settings
         kiosk = settings.kiosk
         self.output = output if output is not None else TicketOutput.from_settings(settings.printer)
-        self._own_factory = pin_factory is None
-        self.pin_factory = pin_factory if pin_factory is not None else default_pin_factory()
+        pins = kiosk.buttons or kiosk.led_pin is not None or kiosk.buzzer_pin is not None
+        self._own_factory = pin_factory is None and bool(pins)
+        self.pin_factory = (
+            pin_factory if pin_factory is not None or not pins else default_pin_factory()
+        )
+        self._owner_lock: IO[bytes] | None = None
         self._clock = clock
         self._queue_clock = queue_clock
         self._echo = echo
@@ -361,6 +376,7 @@ class ButtonDaemon:
         """
         if self._worker is not None:
             raise RuntimeError("ButtonDaemon already started")
+        self._owner_lock = hold_owner(self.settings)
         self._attach_devices()
         self._worker = threading.Thread(target=self._work, name="ult-kiosk-worker", daemon=True)
         self._submit(_CHECK)
@@ -372,6 +388,7 @@ class ButtonDaemon:
             self._release_devices()
             if self._own_factory:
                 _close(self.pin_factory)
+            self._let_go_of_printer()
             raise self._startup_error
         log.info(
             "ticket buttons ready: %s; LED %s; buzzer %s; printer %s",
@@ -409,6 +426,7 @@ class ButtonDaemon:
         if self._own_factory:
             _close(self.pin_factory)
         self._worker = None
+        self._let_go_of_printer()
         counts = self.gate.counts()
         log.info(
             "stopped: %d tickets issued; presses dropped while printing %d, too soon %d, "
@@ -419,6 +437,11 @@ class ButtonDaemon:
             counts[CAPPED],
             counts[BOUNCE],
         )
+
+    def _let_go_of_printer(self) -> None:
+        if self._owner_lock is not None:
+            self._owner_lock.close()  # closing the file releases its flock
+            self._owner_lock = None
 
     # ----------------------------------------------------------------- observation
 
@@ -433,7 +456,9 @@ class ButtonDaemon:
         return None if self._printer is None else self._printer.state
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until every handed-over press and check is done; False on ``timeout`` (s)."""
+        """Wait until every handed-over press and check is done; False on ``timeout`` (s).
+
+        Print requests are not counted: wait for their outcome on the event log."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
@@ -494,12 +519,13 @@ class ButtonDaemon:
             dispenser = Dispenser(
                 Queue(db, self.settings, clock=self._queue_clock), self.output, self.settings
             )
+            requests = RequestServer(db, partial(self._serve_request, dispenser), self._queue_clock)
             self._started.set()
-            self._loop(dispenser)
+            self._loop(dispenser, requests)
         finally:
             db.close()
 
-    def _loop(self, dispenser: Dispenser) -> None:
+    def _loop(self, dispenser: Dispenser, requests: RequestServer) -> None:
         while True:
             wait = min(self._next_check, self._next_retry) - self._clock()
             try:
@@ -520,6 +546,7 @@ class ButtonDaemon:
                     )
                 elif item == _CHECK or self._clock() >= self._next_check:
                     self._check(dispenser)
+                requests.poll()
                 if self._clock() >= self._next_retry:
                     self._attach_devices()
             except Exception:
@@ -542,6 +569,53 @@ class ButtonDaemon:
             return
         self._print_failed = False
         self._take_state(check)
+
+    def _serve_request(self, dispenser: Dispenser, request: PrintRequest, expired: bool) -> None:
+        """Print one request of the reception or the API and record its outcome."""
+        if expired:
+            log.warning(
+                "print request %d (ticket id %d) is too old to print; recorded failed",
+                request.id,
+                request.ticket_id,
+            )
+            dispenser.queue.record_print(
+                request.ticket_id,
+                actor=self._actor(),
+                printed=False,
+                reason="expired",
+                request=request.id,
+            )
+            return
+        light = self._light
+        self._set_light(LIGHT_PRINTING)
+        try:
+            result = dispenser.reprint(request.ticket_id, actor=request.actor, request=request.id)
+        except Exception:
+            # A driver bug or a ticket gone: the request still gets its answer, and the
+            # ticket stays listed for reprint.
+            log.exception("print request %d failed unexpectedly", request.id)
+            dispenser.queue.record_print(
+                request.ticket_id,
+                actor=request.actor,
+                printed=False,
+                reason="error",
+                request=request.id,
+            )
+            self._fault_until_checked()
+            return
+        label = result.issued.ticket.label if result.issued else str(request.ticket_id)
+        log.info(
+            "print request %d from %s: ticket %s %s",
+            request.id,
+            request.source,
+            label,
+            "printed" if result.printed else "sent, unconfirmed" if result.sent else "failed",
+        )
+        if result.printed or result.sent:
+            self._set_light(light)
+        else:
+            self._print_failed = True
+            self._fault_until_checked()
 
     def _serve(self, dispenser: Dispenser, index: int) -> None:
         button = self.settings.kiosk.buttons[index]
@@ -585,6 +659,15 @@ class ButtonDaemon:
                     self._say("ticket_preview", label=label, path=result.preview)
                 else:
                     self._say("ticket_printed", label=label)
+            elif result.sent:
+                # The bytes left but the printer could not confirm: the visitor probably has
+                # the paper, the ticket stays on the reprint list.
+                self._take_state(result.check)
+                self._beep(1)
+                log.info(
+                    "button %s: ticket %s sent, not confirmed", self._button_name(index), label
+                )
+                self._say("ticket_sent", label=label)
             else:
                 # Kept in the queue and marked by the Dispenser; the light shows the fault
                 # until a check says the printer can print again.
@@ -777,10 +860,10 @@ def run(
     """``ult kiosk [--simulate]``: run until SIGTERM/SIGINT (or ``q``/end of input when
     simulating); return the exit code.
 
-    0: stopped normally. 2: configuration error (no GPIO, bad ``[printer]``, no database),
-    with the Indonesian message on stderr. ``--simulate`` uses gpiozero's mock pins and reads
-    keys ``1``..``n`` from ``stdin`` (single keys in a terminal, lines from a pipe); outcomes
-    are printed on ``stdout``.
+    0: stopped normally. 2: configuration error (no GPIO, bad ``[printer]``, no database,
+    another ``ult kiosk`` owns the printer), with the Indonesian message on stderr.
+    ``--simulate`` uses gpiozero's mock pins and reads keys ``1``..``n`` from ``stdin``
+    (single keys in a terminal, lines from a pipe); outcomes are printed on ``stdout``.
     """
     # Simulating, a person reads the terminal: the Indonesian lines say what happened, and
     # only the log's warnings and errors join them.
@@ -809,6 +892,9 @@ def _run(
     except PrinterSetupError as error:
         log.error("printer setup: %s", error)
         return _config_error("printer_setup", error=error)
+    except OwnerRunning as error:
+        log.error("another ult kiosk owns the printer (%s is locked)", error)
+        return _config_error("owner_running", path=error)
     except ButtonServiceError as error:
         log.error("%s: service %s is not active in the database", error.key, error.letter)
         return _config_error("button_service", setting=error.key, letter=error.letter)

@@ -1,6 +1,10 @@
 """The kiosk's ``ult`` commands: ``ult kiosk``, ``ult reprint``, ``ult print-test``,
 ``ult ticket preview`` and ``ult udev-rule``. Registered in the ``ult.commands`` entry-point
 group (``pyproject.toml``).
+
+``ult reprint`` and ``ult print-test`` print at once, whether or not ``ult kiosk`` runs: they
+hold the printer's job lock (:func:`kiosk.owner.printer_job`) for their job, as the owner does
+for each of its own, so their bytes never mix with a ticket on the paper.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ def reprint(app: App, ticket: str, actor: str) -> None:
     """Print TICKET again (a label of today such as A-007, or an id)."""
     result = _dispenser(app).reprint(ticket, actor=actor)
     label = result.issued.ticket.label
+    if result.sent:
+        click.echo(CLI["reprint_sent"].format(label=label))
+        return
     if not result.printed:
         fail(CLI["reprint_failed"].format(label=label), EXIT_REFUSED)
     click.echo(CLI["reprinted"].format(label=label))
@@ -51,11 +58,17 @@ def reprint(app: App, ticket: str, actor: str) -> None:
 @handled
 def print_test(app: App) -> None:
     """Print a test page with the printer's settings and status."""
+    from kiosk.owner import PrinterBusy, printer_job
     from printer.layout import layout_test_page
-    from printer.output import PrintFailed, state_text
+    from printer.messages import state_text
+    from printer.output import PrintFailed
 
     dispenser = _dispenser(app)
-    check = dispenser.output.check()
+    try:
+        with printer_job(app.settings):
+            check = dispenser.output.check()
+    except PrinterBusy as error:
+        fail(CLI["print_test_failed"].format(error=error), EXIT_REFUSED)
     text = state_text(check.state)
     click.echo(CLI["printer_state"].format(state=text, detail=check.detail or "-"))
     layout = layout_test_page(
@@ -67,12 +80,13 @@ def print_test(app: App) -> None:
         url=app.settings.admin.public_base_url,
     )
     try:
-        preview = dispenser.output.deliver(layout, "uji-printer")
-    except PrintFailed as failure:
+        with printer_job(app.settings):
+            delivery = dispenser.output.deliver(layout, "uji-printer")
+    except (PrintFailed, PrinterBusy) as failure:
         fail(CLI["print_test_failed"].format(error=failure), EXIT_REFUSED)
-    click.echo(CLI["print_test_done"])
-    if preview is not None:
-        click.echo(str(preview))
+    click.echo(CLI["print_test_done" if delivery.printed else "print_test_sent"])
+    if delivery.preview is not None:
+        click.echo(str(delivery.preview))
 
 
 @click.command("udev-rule")

@@ -2,8 +2,11 @@
 
 Order matters (PITFALLS, printer): ask the printer first where it can answer, so a printer
 that certainly cannot print consumes no number; issue (one committed transaction); only then
-print, and record whether the paper came out. A print that fails leaves the ticket in the
-queue, marked, for ``reprint``.
+print, and record whether the paper came out. A print that fails, or that the printer could
+not confirm, leaves the ticket in the queue, marked, for ``reprint``.
+
+Every question to the printer and every job holds the printer's job lock
+(:func:`kiosk.owner.printer_job`), so jobs from threads and processes never interleave.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.owner import PrinterBusy, printer_job
+from kiosk.requests import OUTCOME_KINDS
 from printer.layout import TicketContent, TicketLayout, layout_ticket
-from printer.output import Check, PrintFailed, TicketOutput
+from printer.output import Check, Delivery, PrintFailed, TicketOutput
+from ult.kinds import EventKind, PrinterState
 from ult.queries import service_names
 from ult.queue import Issued, Queue, Ticket, TicketRef
 from ult.settings import Settings
@@ -26,14 +32,16 @@ class Dispensed:
     """The result of :meth:`Dispenser.dispense`.
 
     ``issued`` is ``None`` when no number was consumed because the printer certainly cannot
-    print (``check.can_issue`` false). ``printed`` says whether the paper came out;
-    ``preview`` is the PNG written by a preview output.
+    print (``check.can_issue`` false). ``printed`` says whether the printer confirmed the
+    paper; ``sent`` whether the bytes left without a confirmation (the ticket stays on the
+    reprint list); ``preview`` is the PNG written by a preview output.
     """
 
     check: Check
     issued: Issued | None = None
     printed: bool = False
     preview: Path | None = None
+    sent: bool = False
 
 
 class Dispenser:
@@ -46,7 +54,12 @@ class Dispenser:
 
     def check(self, *, actor: str) -> Check:
         """Ask the printer and record its state when it changed (``printer_state`` event)."""
-        check = self.output.check()
+        try:
+            with printer_job(self.settings):
+                check = self.output.check()
+        except PrinterBusy as error:
+            # Another job holds the printer: it is there, and the print decides.
+            return Check(PrinterState.UNKNOWN, True, str(error))
         if self.queue.record_printer_state(check.state, actor=actor):
             log.info("printer state: %s %s", check.state, check.detail)
         return check
@@ -76,18 +89,36 @@ class Dispenser:
             source=source,
             idempotency_key=idempotency_key,
         )
-        if issued.replayed and issued.ticket.printed:
-            return Dispensed(check, issued, printed=True)
-        printed, preview = self._print(issued.ticket, issued, actor=actor)
-        return Dispensed(check, issued, printed, preview)
+        if issued.replayed and (went_out := self._went_out(issued.ticket.id)) is not None:
+            # A retried click: the first print left already, do not put a second on paper.
+            return Dispensed(check, issued, printed=went_out, sent=not went_out)
+        delivery = self._print(issued.ticket, issued, actor=actor)
+        return _dispensed(check, issued, delivery)
 
-    def reprint(self, ticket: TicketRef, *, actor: str) -> Dispensed:
-        """Print an issued ticket again (after a failed print), with its current position."""
+    def reprint(self, ticket: TicketRef, *, actor: str, request: int | None = None) -> Dispensed:
+        """Print an issued ticket again (after a failed print), with its current position.
+
+        ``request`` is the ``print_requested`` event this answers (recorded with the outcome).
+        """
         target = self.queue.ticket(ticket)
         ahead, minutes = self.queue.position(target.id)
         issued = Issued(target, ahead, minutes)
-        printed, preview = self._print(target, issued, actor=actor)
-        return Dispensed(Check("unknown", True), issued, printed, preview)
+        delivery = self._print(target, issued, actor=actor, request=request)
+        return _dispensed(Check(PrinterState.UNKNOWN, True), issued, delivery)
+
+    def _went_out(self, ticket_id: int) -> bool | None:
+        """``True`` printed, ``False`` sent unconfirmed, ``None`` never sent (or failed)."""
+        last = next(
+            self.queue.db.query(
+                "SELECT kind FROM events WHERE ticket_id = ? AND kind IN (?, ?, ?) "
+                "ORDER BY id DESC LIMIT 1",
+                (ticket_id, *OUTCOME_KINDS),
+            ),
+            None,
+        )
+        return {EventKind.PRINTED: True, EventKind.PRINT_UNCONFIRMED: False}.get(
+            last["kind"] if last else ""
+        )
 
     def layout(self, issued: Issued) -> TicketLayout:
         """The layout of one issued ticket, as it is printed and previewed."""
@@ -106,12 +137,36 @@ class Dispenser:
         )
         return layout_ticket(content, self.output.capabilities)
 
-    def _print(self, ticket: Ticket, issued: Issued, *, actor: str) -> tuple[bool, Path | None]:
+    def _print(
+        self, ticket: Ticket, issued: Issued, *, actor: str, request: int | None = None
+    ) -> Delivery | None:
+        """Print and record the outcome; ``None`` when it failed."""
         try:
-            preview = self.output.deliver(self.layout(issued), ticket.label)
-        except PrintFailed as failure:
+            with printer_job(self.settings):
+                delivery = self.output.deliver(self.layout(issued), ticket.label)
+        except (PrintFailed, PrinterBusy) as failure:
+            reason = failure.reason if isinstance(failure, PrintFailed) else "busy"
             log.warning("ticket %s did not print: %s", ticket.label, failure)
-            self.queue.record_print(ticket.id, actor=actor, printed=False, reason=failure.reason)
-            return False, None
-        self.queue.record_print(ticket.id, actor=actor, printed=True)
-        return True, preview
+            self.queue.record_print(
+                ticket.id, actor=actor, printed=False, reason=reason, request=request
+            )
+            return None
+        if delivery.printed:
+            self.queue.record_print(ticket.id, actor=actor, printed=True, request=request)
+        else:
+            log.warning("ticket %s sent, not confirmed: %s", ticket.label, delivery.detail)
+            self.queue.record_print(
+                ticket.id,
+                actor=actor,
+                printed=False,
+                reason="unconfirmed",
+                unconfirmed=True,
+                request=request,
+            )
+        return delivery
+
+
+def _dispensed(check: Check, issued: Issued, delivery: Delivery | None) -> Dispensed:
+    if delivery is None:
+        return Dispensed(check, issued)
+    return Dispensed(check, issued, delivery.printed, delivery.preview, not delivery.printed)

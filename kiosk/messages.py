@@ -6,12 +6,15 @@ from __future__ import annotations
 CLI: dict[str, str] = {
     "preview_written": "Pratinjau tiket {label} ditulis: {path}",
     "print_test_done": "Halaman uji dicetak.",
+    "print_test_sent": "Halaman uji dikirim ke printer; printer tidak mengonfirmasi.",
     "print_test_failed": "Halaman uji gagal dicetak: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
     "printer_state": "Keadaan printer: {state} ({detail})",
     "reprint_failed": "Tiket {label} gagal dicetak; tiket tetap dalam antrian. Periksa printer "
     "lalu coba lagi.",
     "reprinted": "Tiket {label} dicetak ulang.",
+    "reprint_sent": "Tiket {label} dikirim ke printer, tetapi printer tidak mengonfirmasi; tiket "
+    "tetap di daftar cetak ulang.",
     "udev_not_usb": 'Aturan udev hanya untuk printer USB: atur [printer] connection = "usb" '
     "dengan vendor_id dan product_id.",
 }
@@ -26,6 +29,10 @@ BUTTON_TEXT: dict[str, str] = {
     "button_service": (
         "{setting} = {letter}: layanan ini tidak aktif di basis data. Setelah mengubah pengaturan "
         "layanan, jalankan: ult init"
+    ),
+    "owner_running": (
+        "Printer sudah dipegang oleh ult kiosk lain ({path} terkunci). Hentikan yang lain dulu: "
+        "sudo systemctl stop ult-kiosk"
     ),
     "database_missing": "Basis data {path} belum ada. Jalankan dulu: ult init",
     "database_error": "Basis data {path} tidak dapat dibuka: {error}",
@@ -42,6 +49,10 @@ BUTTON_TEXT: dict[str, str] = {
     "press_capped": "Tombol {number}: batas {limit} tiket per menit tercapai, tunggu sebentar.",
     "ticket_printed": "Tiket {label} tercetak.",
     "ticket_preview": "Tiket {label} tercetak (pratinjau: {path}).",
+    "ticket_sent": (
+        "Tiket {label} dikirim ke printer tetapi printer tidak mengonfirmasi; tiket tetap di "
+        "daftar cetak ulang."
+    ),
     "ticket_not_printed": (
         "Tiket {label} diterbitkan tetapi tidak tercetak. Cetak ulang dengan: ult reprint {label}"
     ),

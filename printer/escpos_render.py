@@ -30,6 +30,7 @@ from escpos.escpos import Escpos
 from printer.capabilities import PrinterCapabilities
 from printer.layout import Block, CutBlock, FeedBlock, QrBlock, TextBlock, TicketLayout
 from printer.qr import qr_image
+from printer.status import StatusReport, read_status
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +59,23 @@ def print_layout(
     open_printer: Callable[[], Escpos],
     layout: TicketLayout,
     capabilities: PrinterCapabilities,
-) -> None:
+    *,
+    confirm: bool = False,
+) -> StatusReport | None:
     """Open a printer, render ``layout``, and close it whatever happens.
 
     Open-print-close per job keeps a printer that was power-cycled, or that accepts only one
     TCP connection, working without a restart. ``open_printer`` is one of the factories of
     :mod:`printer.connections` with its settings bound (e.g. ``functools.partial``).
+
+    With ``confirm``, the printer is asked for its real-time status (DLE EOT) on the same
+    connection right after the job, and the report is returned: a write that succeeded is not
+    a print (PITFALLS, learned on our own appliance). Without it, returns ``None``.
     """
     printer = open_printer()
     try:
         render_escpos(printer, layout, capabilities)
+        return read_status(printer) if confirm else None
     finally:
         try:
             printer.close()

@@ -391,7 +391,7 @@ def layout_test_page(
 ) -> TicketLayout:
     """A test page for ``ult print-test``: settings, status, characters, largest label, QR.
 
-    ``state_text`` is the printer state as told to staff (see ``printer.status.describe``).
+    ``state_text`` is the printer state as told to staff (see ``printer.messages.state_text``).
     """
     paper = capabilities.paper
     columns = paper.columns

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ult.kinds import PrinterState
+
 # --- the ticket, top to bottom ---------------------------------------------------------------
 UNIT_NAME: Final = "UNIT LAYANAN TERPADU"
 LABEL_CAPTION: Final = "Nomor Antrian"
@@ -54,9 +56,21 @@ TEST_PAGE_CHARACTERS: Final = "Uji huruf:"
 TEST_PAGE_LARGEST: Final = "Ukuran nomor terbesar: {scale}x"
 
 # --- printer states, as shown to staff -------------------------------------------------------
-STATE_READY: Final = "Siap mencetak"
-STATE_PAPER_NEAR_END: Final = "Kertas hampir habis"
-STATE_PAPER_OUT: Final = "Kertas habis"
-STATE_OFFLINE: Final = "Printer tidak siap (offline atau tidak terhubung)"
-STATE_UNKNOWN: Final = "Tidak diketahui"
-STATE_DISABLED: Final = 'Tidak ada printer (connection = "none")'
+STATE_TEXT: Final[dict[PrinterState, str]] = {
+    PrinterState.READY: "Siap mencetak",
+    PrinterState.PAPER_NEAR_END: "Kertas hampir habis",
+    PrinterState.PAPER_OUT: "Kertas habis",
+    PrinterState.OFFLINE: "Printer tidak siap (offline atau tidak terhubung)",
+    PrinterState.UNKNOWN: "Tidak diketahui",
+    PrinterState.DISABLED: 'Tidak ada printer (connection = "none")',
+}
+"""Each :class:`ult.kinds.PrinterState` as told to staff."""
+
+
+def state_text(state: str | None) -> str:
+    """A :class:`~ult.kinds.PrinterState` value in Indonesian, for staff pages, the kiosk's
+    console and the test page; ``None`` or a value that is no state reads as unknown."""
+    try:
+        return STATE_TEXT[PrinterState(state)]
+    except ValueError:
+        return STATE_TEXT[PrinterState.UNKNOWN]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,19 +16,21 @@ from pathlib import Path
 
 from escpos.escpos import Escpos
 
-from printer import messages
 from printer.capabilities import PrinterCapabilities, capabilities_for
 from printer.connections import open_file, open_network, open_serial, open_usb
 from printer.escpos_render import print_layout
 from printer.layout import TicketLayout
 from printer.preview import write_preview_png
-from printer.status import PrinterState, describe, read_status
+from printer.status import StatusReport, read_status
+from ult.kinds import PrinterState
 from ult.settings import PrinterSettings
 
 log = logging.getLogger(__name__)
 
-SILENT_PRINTER_PAUSE_SECONDS = 600
-"""How long status questions pause after a printer left them unanswered (seconds)."""
+PRINTED = "printed"
+"""Outcome: the printer confirmed after the job that it can print (or a preview was written)."""
+UNCONFIRMED = "unconfirmed"
+"""Outcome: the bytes left, but the printer could not or did not confirm; keep it reprintable."""
 
 
 class PrinterSetupError(ValueError):
@@ -47,6 +47,22 @@ class PrintFailed(RuntimeError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What :meth:`TicketOutput.deliver` achieved: ``outcome`` is :data:`PRINTED` or
+    :data:`UNCONFIRMED`; ``detail`` says why (English, for the log); ``preview`` is the PNG a
+    preview output wrote."""
+
+    outcome: str
+    detail: str = ""
+    preview: Path | None = None
+
+    @property
+    def printed(self) -> bool:
+        """Whether the ticket counts as printed."""
+        return self.outcome == PRINTED
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,6 @@ class TicketOutput:
         folder: Path | None = None,
         path: Path | None = None,
         status_checks: bool = True,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.kind = kind
         self.capabilities = capabilities
@@ -86,13 +101,10 @@ class TicketOutput:
         self._folder = folder
         self._path = path
         self._status_checks = status_checks
-        self._clock = clock
-        self._status_skipped_until = -math.inf
+        self._silent = False
 
     @classmethod
-    def from_settings(
-        cls, printer: PrinterSettings, *, clock: Callable[[], float] = time.monotonic
-    ) -> TicketOutput:
+    def from_settings(cls, printer: PrinterSettings) -> TicketOutput:
         """The output ``[printer]`` describes. Raises :class:`PrinterSetupError` naming the
         key when the profile is unknown or the preview folder cannot be created."""
         try:
@@ -146,7 +158,6 @@ class TicketOutput:
             folder=folder,
             path=printer.path if printer.connection == "file" else None,
             status_checks=printer.status_checks,
-            clock=clock,
         )
 
     def check(self) -> Check:
@@ -156,64 +167,88 @@ class TicketOutput:
         callback or a web request thread.
         """
         if self.kind == "none":
-            return Check("disabled", False)
+            return Check(PrinterState.DISABLED, False)
         if self.kind == "preview":
-            return Check("ready", True)
+            return Check(PrinterState.READY, True)
         if self._path is not None:
             # A file cannot answer status questions, but a device node that is gone or a
             # path that cannot be written certainly cannot print.
             problem = _unwritable(self._path)
-            return Check("offline", False, problem) if problem else Check("unknown", True)
+            return (
+                Check(PrinterState.OFFLINE, False, problem)
+                if problem
+                else Check(PrinterState.UNKNOWN, True)
+            )
         if not self._status_checks or self._open_printer is None:
-            return Check("unknown", True)
-        if self._clock() < self._status_skipped_until:
-            return Check("unknown", True, "status not asked: the printer stopped answering")
+            return Check(PrinterState.UNKNOWN, True)
+        if self._silent:
+            # A printer that left the last question unanswered would cost every press two
+            # full timeouts. The confirmation after the next job asks again, and any answer
+            # there ends the silence: one silence never blinds the appliance for long.
+            return Check(
+                PrinterState.UNKNOWN, True, "status not asked: the printer stopped answering"
+            )
         printer = self._open_printer()
         try:
             report = read_status(printer)
         finally:
             _close(printer)
-        if report.state is PrinterState.UNKNOWN and report.online_reply is None:
-            # A printer that never answers would cost every press two full timeouts; ask again
-            # later, and tell the technician how to stop asking.
-            self._status_skipped_until = self._clock() + SILENT_PRINTER_PAUSE_SECONDS
-            log.warning(
-                "the printer did not answer status questions (%s); not asking for %d s. If "
-                "this model never answers, set status_checks = false in [printer]",
-                report.detail,
-                SILENT_PRINTER_PAUSE_SECONDS,
-            )
+        self._note_answer(report)
         return Check(str(report.state), report.state.can_print is not False, report.detail)
 
-    def deliver(self, layout: TicketLayout, name: str) -> Path | None:
+    def _note_answer(self, report: StatusReport) -> None:
+        """Remember whether the printer answered the last status question."""
+        silent = (
+            report.asked and report.state is PrinterState.UNKNOWN and report.online_reply is None
+        )
+        if silent and not self._silent:
+            log.warning(
+                "the printer did not answer status questions (%s); asking again after the "
+                "next job. If this model never answers, set status_checks = false in [printer]",
+                report.detail,
+            )
+        self._silent = silent
+
+    def deliver(self, layout: TicketLayout, name: str) -> Delivery:
         """Print ``layout`` (or write it as ``<name>.png`` in the preview folder).
 
-        Returns the PNG path for a preview, else ``None``. Raises :class:`PrintFailed` with
-        a reason code when nothing (or not all) came out.
+        A ticket counts as printed only when the printer confirmed it (PITFALLS, learned on
+        our own appliance): after the job the printer is asked its real-time status on the
+        same connection; ready or paper-near-end is :data:`PRINTED`; no well-formed answer
+        (a file, a network printer that never reads, status checks off) is
+        :data:`UNCONFIRMED`. Raises :class:`PrintFailed` with a reason code when nothing (or
+        not all) came out: a transport error or timeout, or the printer saying after the job
+        that it is out of paper (``paper_out``) or offline (``offline``).
         """
         if self.kind == "none":
-            raise PrintFailed("disabled", "no printer configured")
+            raise PrintFailed(PrinterState.DISABLED, "no printer configured")
         if self._folder is not None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             try:
-                return write_preview_png(layout, self._folder / f"{stamp}-{name}.png")
+                preview = write_preview_png(layout, self._folder / f"{stamp}-{name}.png")
             except OSError as error:
                 raise PrintFailed("write_failed", str(error)) from error
+            return Delivery(PRINTED, "preview written", preview)
         assert self._open_printer is not None
+        # A file (a device node such as /dev/usb/lp0, or a plain file) has no back channel.
+        confirm = self._status_checks and self._path is None
         try:
-            print_layout(self._open_printer, layout, self.capabilities)
+            report = print_layout(self._open_printer, layout, self.capabilities, confirm=confirm)
         except TimeoutError as error:
             raise PrintFailed("timeout", str(error)) from error
         except Exception as error:
             # Every transport raises its own types (USBError, SerialException, OSError,
             # escpos' DeviceNotFoundError): all mean the same to the visitor.
             raise PrintFailed("error", f"{type(error).__name__}: {error}") from error
-        return None
-
-
-def state_text(state: str) -> str:
-    """A :class:`Check` state (a :class:`PrinterState` value or ``"disabled"``) in Indonesian."""
-    return messages.STATE_DISABLED if state == "disabled" else describe(PrinterState(state))
+        if report is None:
+            why = "status checks are off" if self._path is None else "a file cannot answer"
+            return Delivery(UNCONFIRMED, why)
+        self._note_answer(report)
+        if report.state.can_print is False:
+            raise PrintFailed(str(report.state), report.detail)
+        if report.state.can_print is None:
+            return Delivery(UNCONFIRMED, report.detail)
+        return Delivery(PRINTED, report.detail)
 
 
 def _unwritable(path: Path) -> str | None:

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Final
 
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.escpos import Escpos
 
-from printer import messages
 from printer.connections import (
     AppendFile,
     BoundedNetwork,
@@ -38,15 +36,14 @@ from printer.connections import (
     open_serial,
     open_usb,
 )
+from ult.kinds import PrinterState
 
 __all__ = [
     "AppendFile",
     "BoundedNetwork",
     "BoundedSerial",
     "BoundedUsb",
-    "PrinterState",
     "StatusReport",
-    "describe",
     "open_file",
     "open_network",
     "open_serial",
@@ -68,56 +65,20 @@ _NEAR_END_BITS: Final = 0b0000_1100  # DLE EOT 4, bits 2 and 3
 _PAPER_END_BITS: Final = 0b0110_0000  # DLE EOT 4, bits 5 and 6
 
 
-class PrinterState(StrEnum):
-    """What the printer said about itself."""
-
-    READY = "ready"
-    """Online, paper adequate."""
-    PAPER_NEAR_END = "paper_near_end"
-    """Online, the paper roll near-end sensor is on: printing goes on, staff should refill."""
-    PAPER_OUT = "paper_out"
-    """The paper end sensor is on: nothing can be printed."""
-    OFFLINE = "offline"
-    """The printer says it is offline (cover open, error), or cannot be reached at all."""
-    UNKNOWN = "unknown"
-    """No well-formed answer: the transport cannot answer, no reply, or a malformed one."""
-
-    @property
-    def can_print(self) -> bool | None:
-        """``True``/``False`` when the printer said so; ``None`` when it is unknown."""
-        if self in (PrinterState.READY, PrinterState.PAPER_NEAR_END):
-            return True
-        if self in (PrinterState.PAPER_OUT, PrinterState.OFFLINE):
-            return False
-        return None
-
-
-_DESCRIPTIONS: Final[dict[PrinterState, str]] = {
-    PrinterState.READY: messages.STATE_READY,
-    PrinterState.PAPER_NEAR_END: messages.STATE_PAPER_NEAR_END,
-    PrinterState.PAPER_OUT: messages.STATE_PAPER_OUT,
-    PrinterState.OFFLINE: messages.STATE_OFFLINE,
-    PrinterState.UNKNOWN: messages.STATE_UNKNOWN,
-}
-
-
-def describe(state: PrinterState) -> str:
-    """The state in Indonesian, for staff pages and the test page."""
-    return _DESCRIPTIONS[state]
-
-
 @dataclass(frozen=True)
 class StatusReport:
     """The interpreted state, and for the log what was asked and what came back.
 
     ``online_reply``/``paper_reply`` are the raw replies (``None`` when not asked or failed);
-    ``detail`` says in English why the state is what it is.
+    ``detail`` says in English why the state is what it is; ``asked`` is false when the
+    transport has no back channel, so no question was sent.
     """
 
     state: PrinterState
     detail: str
     online_reply: bytes | None = None
     paper_reply: bytes | None = None
+    asked: bool = True
 
 
 def transport_can_answer(printer: Any) -> bool:
@@ -187,7 +148,9 @@ def read_status(printer: Escpos) -> StatusReport:
     connection stays open; the caller closes it (see :mod:`printer.connections`).
     """
     if not transport_can_answer(printer):
-        return StatusReport(PrinterState.UNKNOWN, "transport cannot answer status requests")
+        return StatusReport(
+            PrinterState.UNKNOWN, "transport cannot answer status requests", asked=False
+        )
     # python-escpos keeps the connection in ``_device``: False = never opened, None = the last
     # open failed (its lazy ``device`` property would not try again), else the connection.
     if not getattr(printer, "_device", None):
@@ -196,7 +159,9 @@ def read_status(printer: Escpos) -> StatusReport:
         except Exception as error:
             return StatusReport(PrinterState.OFFLINE, f"cannot connect: {_describe_error(error)}")
         if not transport_can_answer(printer):  # learnt on opening (USB without an IN endpoint)
-            return StatusReport(PrinterState.UNKNOWN, "printer has no back channel for status")
+            return StatusReport(
+                PrinterState.UNKNOWN, "printer has no back channel for status", asked=False
+            )
 
     discard = getattr(printer, "discard_input", None)
     if callable(discard):

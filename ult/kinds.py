@@ -44,6 +44,10 @@ class EventKind(StrEnum):
     # Ticket records that change no state.
     PRINTED = "printed"
     PRINT_FAILED = "print_failed"
+    PRINT_UNCONFIRMED = "print_unconfirmed"
+    """Sent, but the printer could not confirm the paper (issue 10): listed for reprint."""
+    PRINT_REQUESTED = "print_requested"
+    """A print handed to the printer's owner (``ult kiosk``); the event id is the request id."""
     VISITOR_REGISTERED = "visitor_registered"
     # No ticket.
     COUNTER_PAUSED = "counter_paused"
@@ -61,18 +65,31 @@ CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})
 
 
 class PrinterState(StrEnum):
-    """What the ticket printer last reported (the ``state`` of a ``printer_state`` event)."""
+    """What the ticket printer said about itself (ESC/POS DLE EOT), or that there is none:
+    the ``state`` of a ``printer_state`` event, of the printer package's status reports and
+    of the pages' and API's printer fields."""
 
     READY = "ready"
+    """Online, paper adequate."""
     PAPER_NEAR_END = "paper_near_end"
+    """Online, the paper roll near-end sensor is on: printing goes on, staff should refill."""
     PAPER_OUT = "paper_out"
+    """The paper end sensor is on: nothing can be printed."""
     OFFLINE = "offline"
+    """The printer says it is offline (cover open, error), or cannot be reached at all."""
     UNKNOWN = "unknown"
-    """It gave no usable reply: it may still print."""
+    """No well-formed answer (no back channel, no reply, a malformed one): it may still print."""
     DISABLED = "disabled"
-    """No printer is configured."""
+    """No printer is configured (``[printer] connection = "none"``)."""
+
+    @property
+    def can_print(self) -> bool | None:
+        """``True``/``False`` when the state says so; ``None`` when it is unknown."""
+        if self in (PrinterState.READY, PrinterState.PAPER_NEAR_END):
+            return True
+        return None if self is PrinterState.UNKNOWN else False
 
 
-PRINTER_FAULTS = frozenset({PrinterState.OFFLINE, PrinterState.PAPER_OUT, PrinterState.DISABLED})
+PRINTER_FAULTS = frozenset(state for state in PrinterState if state.can_print is False)
 """The states in which the printer certainly cannot print (or there is none): the board and
 the visitor page send visitors to reception."""

@@ -323,7 +323,6 @@ SETTINGS_TEXT: dict[str, str] = {
     "choice": "salah satu dari: {choices}",
     "usb_id": "bilangan bulat 0–65535 (misalnya 0x04b8; lihat lsusb)",
     "host": "nama host atau alamat IP printer jaringan",
-    "buttons_needed": "minimal satu tombol [[kiosk.buttons]]",
     "active_letter": "huruf layanan yang aktif",
     "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
 }

@@ -912,23 +912,57 @@ class Queue:
     # ----------------------------------------------------------------- paper
 
     def record_print(
-        self, ticket: TicketRef, *, actor: str, printed: bool, reason: str | None = None
+        self,
+        ticket: TicketRef,
+        *,
+        actor: str,
+        printed: bool,
+        reason: str | None = None,
+        unconfirmed: bool = False,
+        request: int | None = None,
     ) -> Ticket:
         """Record whether a ticket's paper came out (``printed``) and why not (``reason``,
         a short code such as ``"offline"`` or ``"timeout"``); events ``printed`` or
-        ``print_failed``. The ticket keeps its place either way: issuing never depends on
-        printing (PITFALLS, printer)."""
+        ``print_failed``, or ``print_unconfirmed`` when the bytes left but the printer could
+        not confirm (``unconfirmed``; the ticket stays on the reprint list). ``request`` is the
+        id of the ``print_requested`` event this answers, kept in the payload. The ticket keeps
+        its place either way: issuing never depends on printing (PITFALLS, printer)."""
         if not isinstance(printed, bool):
             raise invalid("flag_invalid", field=FIELDS["printed"])
         clean_reason = cleaning.optional_text(reason, "reason", 60)
-        kind = EventKind.PRINTED if printed else EventKind.PRINT_FAILED
+        kind = (
+            EventKind.PRINTED
+            if printed
+            else EventKind.PRINT_UNCONFIRMED
+            if unconfirmed
+            else EventKind.PRINT_FAILED
+        )
         now = self.clock()
         with self._write():
             target = self._find(ticket)
             updated = self._set(target, now, printed=int(printed))
-            payload = {} if printed else {"reason": clean_reason}
+            payload: dict[str, Any] = {} if printed else {"reason": clean_reason}
+            if request is not None:
+                payload["request"] = request
             self._event(now, kind, actor, updated, None, None, payload)
             return updated
+
+    def request_print(self, ticket: TicketRef, *, actor: str, source: str) -> int:
+        """Ask the printer's owner (``ult kiosk``) to print a ticket; return the request id.
+
+        Appends a ``print_requested`` event (payload ``source``) and nothing else: the owner
+        tails the log, prints, and answers with ``printed``/``print_failed``/
+        ``print_unconfirmed`` naming this id. The id is the event's id. ``source`` is one
+        of :data:`SOURCES` (who asked: ``reception``, ``api``, ``kiosk``).
+        """
+        if source not in SOURCES:
+            raise invalid("source_invalid", source=shown(source))
+        now = self.clock()
+        with self._write():
+            target = self._find(ticket)
+            return self._event(
+                now, EventKind.PRINT_REQUESTED, actor, target, None, None, {"source": source}
+            )
 
     def record_printer_state(self, state: str, *, actor: str) -> bool:
         """Record the ticket printer's state when it changed; return whether it did.

@@ -235,6 +235,7 @@ class KioskSettings:
     ``min_interval_seconds`` is the least time between two tickets of one button and
     ``max_per_minute`` its cap, so a child leaning on the button cannot empty the paper
     roll; ``debounce_ms`` filters contact bounce (milliseconds). Pins are BCM numbers.
+    No buttons (``buttons = []``): the daemon only prints for the reception and the API.
     """
 
     buttons: tuple[ButtonSettings, ...] = (ButtonSettings(17, "A"),)
@@ -848,9 +849,7 @@ class _Parser:
         raw_buttons = self.table_list(table, "buttons")
         if raw_buttons is None:
             buttons = tuple(ButtonSettings(b.pin, active[0]) for b in d.buttons)
-        elif not raw_buttons:
-            raise self.fail("kiosk.buttons", raw_buttons, _text("buttons_needed"))
-        else:
+        else:  # an empty list: ``ult kiosk`` only owns the printer for the reception and API
             buttons = tuple(
                 self.button(item, f"kiosk.buttons[{index}]", active)
                 for index, item in enumerate(raw_buttons)

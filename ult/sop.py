@@ -102,9 +102,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 """Every ticket action, by name."""
 
-RECORD_EVENTS = (K.PRINTED, K.PRINT_FAILED, K.VISITOR_REGISTERED)
-"""Ticket events outside the state machine that change no state (the ticket's paper, the
-reception's optional registration of the visitor)."""
+RECORD_EVENTS = (
+    K.PRINTED,
+    K.PRINT_FAILED,
+    K.PRINT_UNCONFIRMED,
+    K.PRINT_REQUESTED,
+    K.VISITOR_REGISTERED,
+)
+"""Ticket events outside the state machine that change no state (the ticket's paper and the
+requests to print it, the reception's optional registration of the visitor)."""
 
 EVENT_TARGETS: dict[K, str | None] = {
     **{t.event: t.target for t in TRANSITIONS.values()},

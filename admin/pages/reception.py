@@ -1,8 +1,10 @@
 """The reception page (SOP 2-4): issue and print, reprint, the printer's state, no-shows.
 
-Its live part (the printer, unprinted tickets, the lines) is ``/reception/live``, which
-``static/pages.js`` re-fetches when the board stream reports an event. Printing goes
-through :mod:`admin.printing`.
+Its live parts (the printer, unprinted tickets, the lines: ``/reception/live``; the paper of
+the ticket just issued: ``/reception/tickets/<id>/paper``) are re-fetched by
+``static/pages.js`` when the board stream reports an event, so the outcome of a print the
+printer's owner answers shows by itself. Printing goes through :mod:`admin.printing`: a
+request to the owner, never printer I/O on this thread.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ def _reception_live_context() -> dict[str, Any]:
     db = get_db()
     day = get_queue().today()
     state = queries.printer_state(db)
+    ready = printing.readiness()
+    shown = ready.state if ready.state in (printing.NO_OWNER, PrinterState.DISABLED) else state
     return {
-        "printer_state": state,
-        "printer_text": printing.printer_text(state),
-        "printer_ok": state not in PRINTER_FAULTS,
+        "printer_state": shown,
+        "printer_text": printing.printer_text(shown),
+        "printer_ok": shown not in PRINTER_FAULTS and shown != printing.NO_OWNER,
         # The kiosk button issues nothing until the printer answers again (kiosk.dispense).
         "button_stopped": state in (PrinterState.PAPER_OUT, PrinterState.OFFLINE),
         "unprinted": queries.unprinted_tickets(db, day)[:LIST_LIMIT],
@@ -69,10 +73,8 @@ def _render_reception() -> str:
                 "service_name": queries.service_names(db).get(ticket.service, ticket.service),
                 "ahead": ahead,
                 "minutes": minutes,
-                "reason": reason_text(printing.print_reason(ticket.id))
-                if ticket.printed is False
-                else "",
                 "identity": identity,
+                **_paper_context(ticket),
             }
     return render_template(
         "reception/index.html",
@@ -97,6 +99,18 @@ def index() -> Any:
 def live() -> Any:
     """The live part of the reception page: printer, unprinted tickets, the lines."""
     return render_template("reception/_live.html", **_reception_live_context())
+
+
+@bp.get("/reception/tickets/<int:ticket_id>/paper")
+@require("issue")
+def paper(ticket_id: int) -> Any:
+    """The live paper of one ticket: printed, being printed, not confirmed, or failed."""
+    return render_template("reception/_paper.html", **_paper_context(get_queue().ticket(ticket_id)))
+
+
+def _paper_context(ticket: Any) -> dict[str, Any]:
+    found = printing.paper(ticket)
+    return {"t": ticket, "paper": found["status"], "reason": reason_text(found["reason"])}
 
 
 def _check_pick(service: str, topic: str | None) -> None:
@@ -135,15 +149,16 @@ def issue() -> Any:
         label = result.issued.ticket.label
         if result.issued.replayed:
             return PAGES["issued_again"].format(label=label)
-        if result.printed is None:
-            return PAGES["issued_no_printer"].format(label=label)
-        if not result.printed:
+        if result.reason is not None:
             flash(
                 PAGES["issued_not_printed"].format(label=label, reason=reason_text(result.reason)),
                 "error",
             )
             return ""
-        return PAGES["issued_printed"].format(label=label)
+        if result.request is None:
+            return PAGES["issued_no_printer"].format(label=label)
+        # The outcome follows: the ticket's paper is a live part of the page.
+        return PAGES["issued_print_requested"].format(label=label)
 
     # Then the ticket just issued: label, place in line, estimated wait, paper.
     return run(
@@ -164,18 +179,15 @@ def reprint(ticket_id: int) -> Any:
             raise conflict(
                 "wrong_state", label=ticket.label, state=STATES[ticket.state], action="dicetak"
             )
-        printed = printing.reprint_at_reception(ticket.id)
-        if printed is None:
+        requested = printing.reprint_at_reception(ticket.id)
+        if requested is None:
+            why = printing.readiness().state
             raise PageRefusal(
-                PAGES["reprint_failed"].format(label=ticket.label, reason=reason_text("setup")),
+                PAGES["reprint_failed"].format(label=ticket.label, reason=reason_text(why)),
                 409,
             )
-        if not printed:
-            reason = reason_text(printing.print_reason(ticket.id))
-            # Recorded as print_failed already: say so, and keep it listed for another try.
-            flash(PAGES["reprint_failed"].format(label=ticket.label, reason=reason), "error")
-            return ""
-        return PAGES["reprinted"].format(label=ticket.label)
+        # The outcome follows on the page's live parts (the ticket's paper, the list).
+        return PAGES["reprint_requested"].format(label=ticket.label)
 
     return run(act, _render_reception, url_for("pages.reception.index", tiket=ticket_id))
 
@@ -183,12 +195,21 @@ def reprint(ticket_id: int) -> Any:
 @bp.post("/reception/printer-check")
 @require("issue")
 def printer_check() -> Any:
-    """Ask the printer now and record its state when it changed."""
+    """Say the printer's state as its owner (``ult kiosk``) last recorded it.
+
+    The owner asks the printer itself (every 10 s while it cannot print, every 60 s
+    otherwise, and after every job); a web thread never does (issue 10).
+    """
 
     def act() -> str:
-        state = printing.check_at_reception()
-        if state is None:
-            raise PageRefusal(PAGES["printer_setup"], 409)
+        ready = printing.readiness()
+        if ready.state == printing.NO_OWNER:
+            raise PageRefusal(
+                PAGES["printer_checked"].format(state=printing.state_text(ready.state)), 409
+            )
+        state = (
+            ready.state if ready.state == PrinterState.DISABLED else queries.printer_state(get_db())
+        )
         return PAGES["printer_checked"].format(state=printing.printer_text(state))
 
     return run(act, _render_reception, url_for("pages.reception.index"))

@@ -4,14 +4,19 @@ clients with their CSRF token."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
+from gpiozero.pins.mock import MockFactory
 
 from admin import create_app
+from kiosk.button import ButtonDaemon
+from kiosk.requests import PrintOutcome
+from tests.printing import wait_for_outcome
 from ult import accounts
 from ult.clock import FakeClock
 from ult.queue import Queue
@@ -95,3 +100,31 @@ def bearer(db: sqlite_utils.Database) -> Iterator:
 def app_queue(queue: Queue) -> Queue:
     """The queue over the same database the app uses (writes seen by both)."""
     return queue
+
+
+@pytest.fixture
+def print_owner(settings: Settings, clock: FakeClock) -> Iterator[Callable[..., ButtonDaemon]]:
+    """``print_owner(output=None, settings=None)``: the printer's owner (``ult kiosk``'s
+    worker, on mock pins) run in this process for the app's print requests, with the test's
+    clock; stopped at the end of the test."""
+    started: list[ButtonDaemon] = []
+
+    def start(output: Any = None, settings_: Settings | None = None) -> ButtonDaemon:
+        daemon = ButtonDaemon(
+            settings_ or settings, pin_factory=MockFactory(), output=output, queue_clock=clock
+        )
+        daemon.start()
+        started.append(daemon)
+        assert daemon.wait_idle(10)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()
+
+
+def outcome(db: sqlite_utils.Database, request: int) -> PrintOutcome:
+    """The owner's answer to print request ``request`` (waits up to 10 s)."""
+    found = wait_for_outcome(db, request, timeout=10)
+    assert found is not None, f"print request {request} got no answer"
+    return found

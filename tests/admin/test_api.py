@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,8 @@ from flask.testing import FlaskClient
 from admin.actions import ACTION_ROLES, TICKET_ACTIONS
 from admin.api import mask_name, mask_nik, mask_phone
 from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
-from printer.output import Check, PrintFailed
-from tests.admin.conftest import USERS
+from printer.output import Check, Delivery, PrintFailed
+from tests.admin.conftest import USERS, outcome
 from ult import accounts
 from ult.clock import FakeClock
 from ult.messages import ERRORS as QUEUE_ERRORS
@@ -102,6 +103,8 @@ def counter_id(queue: Queue, name: str) -> int:
 class FakeOutput:
     """A ticket printer that answers ``state`` and fails every print when ``fail``."""
 
+    kind = "fake"
+
     def __init__(self, state: str = "ready", *, fail: bool = False) -> None:
         from printer.capabilities import capabilities_for
 
@@ -113,11 +116,11 @@ class FakeOutput:
     def check(self) -> Check:
         return Check(self.state, self.state not in ("offline", "paper_out", "disabled"))
 
-    def deliver(self, layout: Any, name: str) -> Path | None:
+    def deliver(self, layout: Any, name: str) -> Delivery:
         if self.fail:
             raise PrintFailed("timeout", "no answer")
         self.printed.append(name)
-        return None
+        return Delivery("printed", "confirmed")
 
 
 # ---------------------------------------------------------------------- masking
@@ -136,8 +139,9 @@ def test_mask_helpers_hide_what_other_roles_must_not_see() -> None:
 
 
 def test_issue_prints_and_answers_201_with_the_ticket(
-    app: Flask, token_api: Callable, db: sqlite_utils.Database, settings
+    app: Flask, token_api: Callable, db: sqlite_utils.Database, settings, print_owner: Callable
 ) -> None:
+    print_owner()  # ult kiosk: the printer's one owner prints what the API asks for
     reception = token_api("receptionist")
     response = reception.post(
         "/api/v1/tickets", {"service": "A", "priority": False, "topic": None, "print": True}
@@ -148,17 +152,24 @@ def test_issue_prints_and_answers_201_with_the_ticket(
         assert ticket[key] is not None
     assert (ticket["label"], ticket["service"], ticket["number"]) == ("A-001", "A", 1)
     assert ticket["state"] == "waiting" and ticket["waiting_ahead"] == 0
-    assert ticket["estimated_wait_minutes"] == 0 and ticket["printed"] is True
+    # The answer says the print was requested; the owner's outcome follows on the log.
+    assert ticket["estimated_wait_minutes"] == 0 and isinstance(ticket["print_request"], int)
     assert ticket["source"] == "api" and ticket["replayed"] is False
     assert ticket["visitor_url"].startswith(settings.admin.public_base_url + "/t/")
+    assert outcome(db, ticket["print_request"]).printed
     assert list((settings.home / "tickets").glob("*A-001.png"))  # the preview printer's paper
-    history = reception.get(f"/api/v1/tickets/{ticket['id']}").json["events"]
+    detail = reception.get(f"/api/v1/tickets/{ticket['id']}").json
+    assert detail["printed"] is True
+    history = detail["events"]
     assert [(e["kind"], e["sop_step"], e["actor"]) for e in history] == [
         ("issued", 3, "token:test-receptionist"),
+        ("print_requested", None, "token:test-receptionist"),
         ("printed", None, "token:test-receptionist"),
     ]
+    assert history[2]["payload"]["request"] == ticket["print_request"] == history[1]["id"]
     second = reception.post("/api/v1/tickets", {"service": "a", "priority": True}).json
     assert second["label"] == "A-002" and second["priority"] and second["printed"] is False
+    assert second["print_request"] is None
     assert second["waiting_ahead"] == 0  # priority goes first
     third = reception.post("/api/v1/tickets", {"service": "A", "topic": "dapodik"}).json
     assert third["topic"] == "Dapodik" and third["waiting_ahead"] == 2
@@ -186,41 +197,52 @@ def test_idempotency_key_issues_one_ticket(token_api: Callable, db: sqlite_utils
 
 
 def test_a_failed_print_still_issues_and_reprint_prints(
-    app: Flask, token_api: Callable, db: sqlite_utils.Database
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
 ) -> None:
-    app.extensions["ult_ticket_output"] = FakeOutput(fail=True)
+    output = FakeOutput(fail=True)
+    print_owner(output)
     reception = token_api("receptionist")
     response = reception.post("/api/v1/tickets", {"service": "C", "print": True})
     assert response.status_code == 201 and response.json["printed"] is False
+    failed = outcome(db, response.json["print_request"])
+    assert failed.kind == "print_failed" and failed.reason == "timeout"
     ticket_id = response.json["id"]
     detail = reception.get(f"/api/v1/tickets/{ticket_id}").json
     assert detail["printed"] is False
-    assert [e["kind"] for e in detail["events"]] == ["issued", "print_failed"]
-    assert detail["events"][1]["payload"]["reason"] == "timeout"
+    assert [e["kind"] for e in detail["events"]] == ["issued", "print_requested", "print_failed"]
+    assert detail["events"][2]["payload"]["reason"] == "timeout"
     again = reception.post(f"/api/v1/tickets/{ticket_id}/reprint")
     assert again.status_code == 200 and again.json["printed"] is False
-    app.extensions["ult_ticket_output"] = FakeOutput()
+    assert not outcome(db, again.json["print_request"]).printed
+    output.fail = False
     again = reception.post(f"/api/v1/tickets/{ticket_id}/reprint")
-    assert again.status_code == 200 and again.json["printed"] is True
+    assert again.status_code == 200
     assert again.json["label"] == "C-001" and again.json["state"] == "waiting"
+    assert outcome(db, again.json["print_request"]).printed
+    assert reception.get(f"/api/v1/tickets/{ticket_id}").json["printed"] is True
     kinds = [e["kind"] for e in reception.get(f"/api/v1/tickets/{ticket_id}").json["events"]]
-    assert kinds == ["issued", "print_failed", "print_failed", "printed"]
+    assert kinds == ["issued"] + ["print_requested", "print_failed"] * 2 + [
+        "print_requested",
+        "printed",
+    ]
 
 
 def test_an_unexpected_printer_error_is_a_failed_print_not_a_500(
-    app: Flask, token_api: Callable
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
 ) -> None:
     output = FakeOutput()
     output.deliver = lambda layout, name: (_ for _ in ()).throw(RuntimeError("driver bug"))
-    app.extensions["ult_ticket_output"] = output
+    print_owner(output)
     response = token_api("receptionist").post("/api/v1/tickets", {"service": "A", "print": True})
     assert response.status_code == 201 and response.json["printed"] is False
+    failed = outcome(db, response.json["print_request"])
+    assert failed.kind == "print_failed" and failed.reason == "error"
 
 
 def test_a_printer_that_cannot_print_issues_nothing(
-    app: Flask, token_api: Callable, db: sqlite_utils.Database
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
 ) -> None:
-    app.extensions["ult_ticket_output"] = FakeOutput("paper_out")
+    print_owner(FakeOutput("paper_out"))  # the owner records paper_out; the API reads it
     reception = token_api("receptionist")
     tickets = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
     response = reception.post("/api/v1/tickets", {"service": "A", "print": True})
@@ -230,17 +252,35 @@ def test_a_printer_that_cannot_print_issues_nothing(
     assert reception.post("/api/v1/tickets", {"service": "A"}).status_code == 201
 
 
-def test_a_retried_request_gets_its_ticket_even_when_the_printer_failed_since(
-    app: Flask, token_api: Callable
+def test_without_the_printer_owner_a_print_issues_nothing_and_a_reprint_is_listed(
+    token_api: Callable, db: sqlite_utils.Database, app_queue: Queue
 ) -> None:
-    app.extensions["ult_ticket_output"] = output = FakeOutput()
+    # No ult kiosk runs: nobody would print, so the API says so instead of waiting.
+    reception = token_api("receptionist")
+    response = reception.post("/api/v1/tickets", {"service": "A", "print": True})
+    assert_error(response, 409, "printer_unavailable")
+    assert "ult-kiosk" in response.json["message"]
+    issued = app_queue.issue("B", actor="test")
+    again = reception.post(f"/api/v1/tickets/{issued.ticket.id}/reprint")
+    assert again.status_code == 200 and again.json["print_request"] is None
+    last = reception.get(f"/api/v1/tickets/{issued.ticket.id}").json["events"][-1]
+    assert (last["kind"], last["payload"]["reason"]) == ("print_failed", "no_owner")
+
+
+def test_a_retried_request_gets_its_ticket_even_when_the_printer_failed_since(
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
+) -> None:
+    output = FakeOutput()
+    print_owner(output)
     device = token_api("receptionist")
     key = {"Idempotency-Key": "tablet-7"}
     first = device.post("/api/v1/tickets", {"service": "A", "print": True}, headers=key)
+    assert outcome(db, first.json["print_request"]).printed
     output.state = "offline"
     again = device.post("/api/v1/tickets", {"service": "A", "print": True}, headers=key)
     assert again.status_code == 201 and again.json["replayed"] is True
     assert again.json["id"] == first.json["id"] and again.json["printed"] is True
+    assert again.json["print_request"] is None
     assert output.printed == ["A-001"]  # one paper for one visitor
 
 
@@ -907,6 +947,30 @@ def test_responses_carry_exactly_the_keys_their_shapes_document(
     assert_shape(client.get("/api/v1/board").json, "BoardState")
     assert_shape(client.get("/healthz").json, "Health")
     assert_shape(api.get("/api/v1/tickets/999").json, "Error")
+
+
+def test_a_hung_printer_never_slows_the_api(
+    token_api: Callable, db: sqlite_utils.Database, print_owner: Callable
+) -> None:
+    # Issue 10: the web thread only appends the request; the owner's worker is the one stuck.
+    release = threading.Event()
+    output = FakeOutput()
+
+    def hang(layout: Any, name: str) -> Delivery:
+        release.wait(10)
+        return Delivery("unconfirmed", "the printer never answered")
+
+    output.deliver = hang
+    print_owner(output)
+    reception = token_api("receptionist")
+    first = reception.post("/api/v1/tickets", {"service": "A", "print": True})
+    for _ in range(3):  # the owner's worker is stuck in the first job meanwhile
+        started = time.perf_counter()
+        response = reception.post("/api/v1/tickets", {"service": "B", "print": True})
+        assert response.status_code == 201 and time.perf_counter() - started < 1.0
+    release.set()
+    assert outcome(db, first.json["print_request"]).kind == "print_unconfirmed"
+    assert outcome(db, response.json["print_request"]).kind == "print_unconfirmed"
 
 
 def test_directions_is_a_deprecated_alias_of_disposition(

@@ -15,12 +15,13 @@ from PIL import Image
 
 from admin import create_app
 from admin.actions import ACTION_ROLES
-from tests.admin.conftest import PASSWORD, USERS, csrf_token, login
+from tests.admin.conftest import PASSWORD, USERS, csrf_token, login, outcome
 from tests.conftest import make_settings
 from ult import accounts, sop
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.queue import Queue
+from ult.settings import Settings
 from ult.store import connect
 
 VALID_NIK = "1271011201900001"  # Medan, born 12-01-1990, male, serial 0001
@@ -205,9 +206,18 @@ def test_pages_have_no_inline_script_or_style_and_one_stream(as_role, queue: Que
 # ------------------------------------------------------------------------------ reception
 
 
+def last_request(db: sqlite_utils.Database, ticket_id: int) -> int:
+    """The id of the ticket's newest print request."""
+    return db.execute(
+        "SELECT MAX(id) FROM events WHERE ticket_id = ? AND kind = 'print_requested'",
+        [ticket_id],
+    ).fetchone()[0]
+
+
 def test_reception_issues_and_prints_in_one_click(
-    as_role, db: sqlite_utils.Database, queue: Queue, settings
+    as_role, db: sqlite_utils.Database, queue: Queue, settings, print_owner
 ) -> None:
+    print_owner()  # ult kiosk: the printer's one owner prints the reception's requests
     queue.issue("A", actor="kiosk")  # one ahead
     client, csrf = as_role("receptionist")
     page = text(client.get("/reception"))
@@ -221,15 +231,23 @@ def test_reception_issues_and_prints_in_one_click(
     shown = follow(client, response)
     ticket = queue.ticket("A-002")
     assert ticket.topic == "Dapodik" and ticket.priority and ticket.source == "reception"
-    assert ticket.printed is True
-    assert "Tiket A-002 diterbitkan dan dicetak." in flashes(shown, "success")
+    assert "Tiket A-002 diterbitkan; tiket sedang dicetak." in flashes(shown, "success")
+    assert f'data-live-url="/reception/tickets/{ticket.id}/paper"' in shown
+    # The owner's worker prints it; the page's live part shows the outcome.
+    assert outcome(db, last_request(db, ticket.id)).printed
+    assert queue.ticket("A-002").printed is True
+    assert "Tiket tercetak." in text(client.get(f"/reception/tickets/{ticket.id}/paper"))
     assert 'class="big-label">A-002<' in shown
     assert "Prioritas" in shown and "Perkiraan waktu tunggu" in shown
     # The preview printer of the default settings wrote the ticket as a PNG in home/tickets.
     pngs = list(settings.printer.path.glob("*A-002.png"))
     assert len(pngs) == 1 and Image.open(pngs[0]).width > 0
     kinds = [(e["kind"], e["actor"]) for e in events_of(db, ticket.id)]
-    assert kinds == [("issued", USERS["receptionist"]), ("printed", USERS["receptionist"])]
+    assert kinds == [
+        ("issued", USERS["receptionist"]),
+        ("print_requested", USERS["receptionist"]),
+        ("printed", USERS["receptionist"]),
+    ]
 
     # A double click sends the same request key: still one ticket.
     again = follow(
@@ -278,9 +296,14 @@ def app_with_printer(tmp_path: Path, clock: FakeClock, printer_toml: str) -> Fla
     return create_app(settings, clock=clock, config={"TESTING": True})
 
 
-def test_a_failed_print_is_said_listed_and_reprinted(tmp_path: Path, clock: FakeClock) -> None:
+def test_a_failed_print_is_said_listed_and_reprinted(
+    tmp_path: Path, clock: FakeClock, print_owner
+) -> None:
     sink = tmp_path / "lp" / "lp0.bin"  # its folder is missing: the printer is "offline"
     app = app_with_printer(tmp_path, clock, f'connection = "file"\npath = "{sink}"')
+    app_settings: Settings = app.config["ULT_SETTINGS"]
+    print_owner(settings_=app_settings)  # its first check records "offline"
+    db = connect(app_settings.store.database)
     client = app.test_client()
     csrf = login(client, "receptionist")
 
@@ -291,14 +314,36 @@ def test_a_failed_print_is_said_listed_and_reprinted(tmp_path: Path, clock: Fake
     assert "Printer tidak siap" in live
     assert "Tiket hari ini yang tidak tercetak (1)" in live and "Cetak ulang C-001" in live
 
-    # Still broken: the reprint says so and the ticket stays listed.
+    # Still broken: the reprint is asked, the owner's answer says so, and it stays listed.
     still = follow(client, post(client, csrf, "/reception/tickets/1/reprint"))
-    assert "gagal dicetak ulang" in flashes(still, "error")[0]
+    assert "Tiket C-001 sedang dicetak ulang." in flashes(still, "success")
+    assert outcome(db, last_request(db, 1)).kind == "print_failed"
+    assert "TIDAK tercetak" in text(client.get("/reception/tickets/1/paper"))
+    assert "Cetak ulang C-001" in text(client.get("/reception/live"))
     sink.parent.mkdir()
     fixed = follow(client, post(client, csrf, "/reception/tickets/1/reprint"))
-    assert "Tiket C-001 dicetak ulang." in flashes(fixed, "success")
+    assert "Tiket C-001 sedang dicetak ulang." in flashes(fixed, "success")
+    # A file cannot confirm the paper (issue 10): sent, said so, and still listed.
+    assert outcome(db, last_request(db, 1)).kind == "print_unconfirmed"
     assert sink.stat().st_size > 0
-    assert "Semua tiket hari ini tercetak." in text(client.get("/reception/live"))
+    assert "tidak mengonfirmasi" in text(client.get("/reception/tickets/1/paper"))
+    assert "Cetak ulang C-001" in text(client.get("/reception/live"))
+    db.close()
+
+
+def test_without_the_printer_owner_the_reception_issues_and_says_why_not(
+    as_role, db: sqlite_utils.Database
+) -> None:
+    # No ult kiosk runs: the ticket is issued, listed for reprint, and the page says why.
+    client, csrf = as_role("receptionist")
+    shown = follow(client, post(client, csrf, "/reception/issue", pick="B"))
+    assert (
+        "TIDAK tercetak (layanan printer (ult-kiosk) tidak berjalan)" in flashes(shown, "error")[0]
+    )
+    live = text(client.get("/reception/live"))
+    assert "tidak berjalan" in live and "Cetak ulang B-001" in live
+    refused = post(client, csrf, "/reception/tickets/1/reprint")
+    assert refused.status_code == 409 and "tidak berjalan" in text(refused)
 
 
 def test_without_a_printer_the_reception_still_issues(tmp_path: Path, clock: FakeClock) -> None:
@@ -750,3 +795,14 @@ def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:
     assert "Layanan A-001 selesai." in done and "survey-qr.png" not in done
     finished = queue.ticket(ticket_id)
     assert finished.state == sop.DONE and finished.outcome == "unresolved"
+
+
+def test_the_printer_check_reads_the_owners_record_not_the_device(
+    as_role, db: sqlite_utils.Database, print_owner
+) -> None:
+    client, csrf = as_role("receptionist")
+    refused = post(client, csrf, "/reception/printer-check")
+    assert refused.status_code == 409 and "tidak berjalan" in text(refused)  # no owner yet
+    print_owner()  # its first check records the (preview) printer ready
+    shown = follow(client, post(client, csrf, "/reception/printer-check"))
+    assert "Keadaan printer: Siap mencetak." in flashes(shown, "success")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 
 from kiosk.dispense import Dispenser
 from printer.capabilities import capabilities_for
+from printer.layout import layout_test_page
 from printer.output import PrinterSetupError, TicketOutput
 from tests.conftest import make_settings
 from ult.queries import events_after, unprinted_tickets
@@ -57,7 +59,9 @@ def test_file_output_appends_the_exact_bytes(queue: Queue, tmp_path: Path) -> No
     size = sink.stat().st_size
     second = dispenser(queue, settings).dispense("B", actor="kiosk:tombol", priority=True)
     data = sink.read_bytes()
-    assert first.printed and second.printed and len(data) > size > 0
+    # A file cannot confirm the paper (issue 10): sent, not printed, still reprintable.
+    assert first.sent and second.sent and not first.printed and not second.printed
+    assert len(data) > size > 0
     assert b"A-001" in data[:size] and b"B-001" in data[size:]
     token = second.issued.ticket.token.encode()
     assert b"http://ult.local:8080/t/" + token in data[size:]
@@ -109,7 +113,11 @@ def test_print_failing_after_issue_keeps_the_ticket_for_a_reprint(
     sink = tmp_path / "again.bin"
     fixed = settings_with(tmp_path, f'connection = "file"\npath = "{sink}"')
     again = dispenser(queue, fixed).reprint("C-001", actor="resepsionis")
-    assert again.printed and b"C-001" in sink.read_bytes()
+    assert again.sent and b"C-001" in sink.read_bytes()
+    # Sent to a file, unconfirmed: still listed; a print that is confirmed takes it off.
+    assert [t["label"] for t in unprinted_tickets(queue.db, ticket.day)] == ["C-001"]
+    confirmed = settings_with(tmp_path, f'connection = "preview"\npath = "{tmp_path / "out"}"')
+    assert dispenser(queue, confirmed).reprint("C-001", actor="resepsionis").printed
     assert unprinted_tickets(queue.db, ticket.day) == []
 
 
@@ -120,7 +128,8 @@ def test_idempotent_retry_does_not_print_twice(queue: Queue, tmp_path: Path) -> 
     machine.dispense("A", actor="resepsionis", source="reception", idempotency_key="klik-1")
     size = sink.stat().st_size
     again = machine.dispense("A", actor="resepsionis", source="reception", idempotency_key="klik-1")
-    assert again.issued.replayed and again.printed and sink.stat().st_size == size
+    # The first print went out unconfirmed (a file): the retry does not send it again.
+    assert again.issued.replayed and again.sent and sink.stat().st_size == size
 
 
 def test_unknown_profile_is_reported_by_its_key(tmp_path: Path) -> None:
@@ -139,25 +148,36 @@ def test_a_file_printer_that_is_gone_consumes_no_number(queue: Queue, tmp_path: 
     assert queue.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
 
 
-def test_a_printer_that_never_answers_is_asked_again_only_later(tmp_path: Path) -> None:
+def test_a_printer_that_never_answers_is_not_asked_before_each_press(tmp_path: Path) -> None:
+    # Issue 10: no 10-minute pause any more. While the printer is silent the check before a
+    # press is skipped (it would cost two timeouts); the confirmation after a job still asks.
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
     port = silent.getsockname()[1]
-    now = [0.0]
     try:
         settings = settings_with(
             tmp_path,
             f'connection = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout_seconds = 0.5',
         )
-        output = TicketOutput.from_settings(settings.printer, clock=lambda: now[0])
+        output = TicketOutput.from_settings(settings.printer)
         first = output.check()
         assert (first.state, first.can_issue) == ("unknown", True)
         began = time.monotonic()
         second = output.check()
         assert time.monotonic() - began < 0.2  # not asked: no timeouts waited again
         assert "not asked" in second.detail
-        now[0] += 601
-        assert "not asked" not in output.check().detail
+        began = time.monotonic()
+        layout = layout_test_page(
+            output.capabilities,
+            office_name="ULT",
+            state_text="-",
+            printed_at=datetime.now(UTC),
+            timezone=settings.office.tz,
+            url="http://ult.local",
+        )
+        delivery = output.deliver(layout, "uji")
+        assert time.monotonic() - began >= 0.5  # the confirmation was asked, and waited for
+        assert delivery.outcome == "unconfirmed" and not delivery.printed
     finally:
         silent.close()

@@ -29,6 +29,7 @@ from printer.layout import (
     printable_text,
     wrap,
 )
+from ult.kinds import PrinterState
 
 
 def test_papers_in_dots_and_characters() -> None:
@@ -204,14 +205,14 @@ def test_test_page_layout(content: Callable[..., TicketContent]) -> None:
     layout = layout_test_page(
         capabilities,
         office_name="Dinas Pendidikan Kabupaten Contoh",
-        state_text=messages.STATE_UNKNOWN,
+        state_text=messages.STATE_TEXT[PrinterState.UNKNOWN],
         printed_at=datetime(2026, 11, 25, 3, 15, tzinfo=UTC),
         timezone=ZoneInfo("Asia/Jakarta"),
         url=content().url,
     )
     lines = [line for _, line in layout.text_lines()]
     assert any("POS-5890" in line for line in lines)
-    assert any(messages.STATE_UNKNOWN.split()[0] in line for line in lines)
+    assert any(messages.STATE_TEXT[PrinterState.UNKNOWN].split()[0] in line for line in lines)
     for block, line in layout.text_lines():
         assert isinstance(block, TextBlock)
         assert len(line) * block.scale <= 32

@@ -28,8 +28,6 @@ from printer.connections import BoundedUsb, pick_usb_endpoints
 from printer.escpos_render import print_layout, render_escpos
 from printer.layout import TicketContent, layout_ticket
 from printer.status import (
-    PrinterState,
-    describe,
     open_file,
     open_network,
     open_serial,
@@ -39,6 +37,7 @@ from printer.status import (
     read_status,
     transport_can_answer,
 )
+from ult.kinds import PrinterState
 
 ONLINE_Q = b"\x10\x04\x01"  # DLE EOT 1
 PAPER_Q = b"\x10\x04\x04"  # DLE EOT 4
@@ -113,8 +112,11 @@ def test_can_print_and_indonesian_descriptions() -> None:
     assert PrinterState.PAPER_OUT.can_print is False
     assert PrinterState.OFFLINE.can_print is False
     assert PrinterState.UNKNOWN.can_print is None
-    assert describe(PrinterState.PAPER_OUT) == messages.STATE_PAPER_OUT
-    assert {describe(state) for state in PrinterState} >= {messages.STATE_UNKNOWN}
+    assert messages.state_text(PrinterState.PAPER_OUT) == "Kertas habis"
+    assert {messages.state_text(state) for state in PrinterState} == set(
+        messages.STATE_TEXT.values()
+    )
+    assert messages.state_text("no-such-state") == messages.state_text(None) == "Tidak diketahui"
 
 
 def test_a_printer_that_cannot_be_opened_is_offline() -> None:

@@ -14,13 +14,19 @@ from ult.queue import Queue
 VALID_NIK = "1271011201900001"
 
 
-def test_printer_states_are_the_printers_own_and_disabled() -> None:
-    from printer.status import PrinterState as Reported
-
-    assert [s.value for s in Reported] + ["disabled"] == [s.value for s in PrinterState]
-    # A fault is a state in which the printer certainly cannot print (or there is none).
-    certain = {s for s in Reported if s.can_print is False} | {PrinterState.DISABLED}
-    assert {str(s) for s in certain} == set(PRINTER_FAULTS)
+def test_printer_faults_are_the_states_that_certainly_cannot_print() -> None:
+    # DLE EOT's answers (ESC/POS) plus "no printer": only ready and near end print for sure.
+    assert [s.value for s in PrinterState] == [
+        "ready",
+        "paper_near_end",
+        "paper_out",
+        "offline",
+        "unknown",
+        "disabled",
+    ]
+    assert {s for s in PrinterState if s.can_print} == {"ready", "paper_near_end"}
+    assert {"paper_out", "offline", "disabled"} == PRINTER_FAULTS
+    assert PrinterState.UNKNOWN.can_print is None
 
 
 def _every_kind(queue: Queue, clock: FakeClock) -> None:
@@ -49,6 +55,8 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     other = queue.issue("B", actor="r").ticket
     queue.record_print(other.id, actor="kiosk", printed=True)
     queue.record_print(other.id, actor="kiosk", printed=False, reason="offline")
+    request = queue.request_print(other.id, actor="resepsionis", source="reception")
+    queue.record_print(other.id, actor="kiosk", printed=False, unconfirmed=True, request=request)
     queue.transfer(other.id, "C", actor="r")
     answered = queue.call_next("Loket 2", actor="fo2")
     queue.start(answered.id, "Loket 2", actor="fo2")

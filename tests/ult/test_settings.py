@@ -638,7 +638,6 @@ INVALID = [
     ("[kiosk]\nled_pin = 17", "kiosk.led_pin", "17"),
     ("[kiosk]\nmax_per_minute = 0", "kiosk.max_per_minute", "0"),
     ("[kiosk]\nmin_interval_seconds = -1", "kiosk.min_interval_seconds", "-1"),
-    ("[kiosk]\nbuttons = []", "kiosk.buttons", "[]"),
     ('[[kiosk.buttons]]\npin = 5\nservice = "Z"', "kiosk.buttons[0].service", '"Z"'),
     ("[[kiosk.buttons]]\npin = 5", "kiosk.buttons[0].service", None),
     ('[[kiosk.buttons]]\npin = 99\nservice = "A"', "kiosk.buttons[0].pin", "99"),
@@ -933,3 +932,9 @@ def test_the_template_writes_each_declared_default_and_range() -> None:
     rule = rule_of(QueueSettings, "priority_interleave")
     assert f"Whole number {rule.low}..{rule.high};" in text
     assert "@{" not in text
+
+
+def test_no_buttons_makes_the_kiosk_only_the_printer_owner(tmp_path: Path) -> None:
+    # Issue 10: ult kiosk runs also where no button is configured (reception-only office).
+    settings = load_text(tmp_path, "[kiosk]\nbuttons = []\nled_pin = false")
+    assert settings.kiosk.buttons == () and settings.kiosk.led_pin is None
