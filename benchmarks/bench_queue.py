@@ -234,15 +234,15 @@ def seed_history(settings: Settings, root: Path, days: int, per_day: int) -> tup
     past = [d.isoformat() for d in _business_days(days, datetime.now(UTC).date())]
     db = connect(settings.store.database)
     try:
-        with db.conn:  # one transaction: bulk inserts, committed once
-            db["tickets"].insert_all(
-                itertools.chain.from_iterable(ticket_rows(n, day) for n, day in enumerate(past)),
-                batch_size=2000,
-            )
-            db["events"].insert_all(
-                itertools.chain.from_iterable(event_rows(n, day) for n, day in enumerate(past)),
-                batch_size=2000,
-            )
+        # sqlite-utils writes each batch as one multi-row INSERT, committed on its own.
+        db["tickets"].insert_all(
+            itertools.chain.from_iterable(ticket_rows(n, day) for n, day in enumerate(past)),
+            batch_size=2000,
+        )
+        db["events"].insert_all(
+            itertools.chain.from_iterable(event_rows(n, day) for n, day in enumerate(past)),
+            batch_size=2000,
+        )
     finally:
         db.close()
     return days * len(tickets), days * len(events)
