@@ -13,7 +13,7 @@ DEMO_HOME ?= var/demo
 TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
     chromium
 
-.PHONY: demo test e2e lint bench apt-test-deps clean
+.PHONY: demo test test-fast e2e lint bench apt-test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,17 @@ $(STAMP): pyproject.toml
 apt-test-deps:
 	@sh scripts/apt-ensure $(TEST_APT_PACKAGES)
 
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP) apt-test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
+# The inner loop: everything but the tests marked slow (processes, servers, browsers,
+# benchmarks); make test still runs them all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 # Only the browser tests (tests/e2e): the staff pages and the board in Debian's chromium.
 e2e: $(STAMP) apt-test-deps

@@ -69,6 +69,16 @@ THROUGHPUT_GOAL = 500.0
 DELIVERY_P99_GOAL_MS = 50.0
 RSS_GOAL_MB = 100.0
 SERVER_START_S = 30.0
+SMOKE = {
+    "single_ops": 3,
+    "clients": 2,
+    "per_client_ops": 3,
+    "warmup": 1,
+    "subscribers": 2,
+    "delivery_calls": 3,
+    "rounds": 1,
+}
+"""The sizes ``--smoke`` sets: every part runs once, quickly (CI); its figures mean nothing."""
 
 _FORK = multiprocessing.get_context("fork")
 _URL_LINE = re.compile(r"listening on http://([^/ ]+):(\d+)/")
@@ -443,23 +453,26 @@ def _table(figures: list[Figures]) -> str:
     return "\n".join(lines)
 
 
-def _verdict(figures: list[Figures], rss_mb: float) -> tuple[str, bool]:
+def _verdict(figures: list[Figures], rss_mb: float, clients: int) -> tuple[str, bool]:
+    """The goals against ``figures``; the throughput goal is read at ``clients`` counters (the
+    issue's 8 by default)."""
     by = {(f.name, f.clients): f for f in figures}
     checks = []
-    for clients in (1, 8):
-        call = by[("call-next (HTTP)", clients)]
+    for count in (1, clients):
+        call = by[("call-next (HTTP)", count)]
         checks.append(
             (
-                f"call-next, {clients} counter(s): p99 {call.p99_ms:.2f} ms "
+                f"call-next, {count} counter(s): p99 {call.p99_ms:.2f} ms "
                 f"(goal < {CALL_P99_GOAL_MS:g} ms)",
                 call.p99_ms < CALL_P99_GOAL_MS,
             )
         )
-    eight = by[("call-next (HTTP)", 8)]
+    many = by[("call-next (HTTP)", clients)]
     checks.append(
         (
-            f"call-next, 8 counters: {eight.throughput:.0f} calls/s (goal >= {THROUGHPUT_GOAL:g})",
-            (eight.throughput or 0) >= THROUGHPUT_GOAL,
+            f"call-next, {clients} counters: {many.throughput:.0f} calls/s "
+            f"(goal >= {THROUGHPUT_GOAL:g})",
+            (many.throughput or 0) >= THROUGHPUT_GOAL,
         )
     )
     delivery = next(f for f in figures if f.name.startswith("event delivery"))
@@ -559,7 +572,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delivery-calls", type=int, default=200, help="calls while streaming")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; medians shown (3)")
     parser.add_argument("--dir", type=Path, help="parent of the temporary directory")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: check that it runs (figures mean nothing)"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        vars(args).update(SMOKE)
 
     print(f"machine: {_machine()}")
     print(f"before: {_load()}")
@@ -596,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ult admin after the run: resident (VmRSS) {rss:.1f} MB, peak (VmHWM) {hwm:.1f} MB")
     print(f"ult admin stopped on SIGTERM with exit code {code}")
     print()
-    verdict, all_met = _verdict(figures, rss)
+    verdict, all_met = _verdict(figures, rss, args.clients)
     print(verdict)
     print(f"all admin goals met: {'yes' if all_met else 'NO'}")
     print(f"after: {_load()}; total time {time.monotonic() - began:.1f} s")

@@ -68,6 +68,18 @@ FRAME_P99_GOAL_MS = 16.0
 IDLE_CPU_GOAL_PCT = 2.0
 EVENT_P99_GOAL_MS = 100.0
 RSS_GOAL_MB = 120.0
+SMOKE = {
+    "calls": 3,
+    "warmup": 1,
+    "idle_seconds": 0.3,
+    "baseline_seconds": 0.2,
+    "marquee_seconds": 0.3,
+    "events": 3,
+    "min_gap_ms": 10.0,
+    "max_gap_ms": 20.0,
+    "rss_calls": 1,
+}
+"""The sizes ``--smoke`` sets: every part runs once, quickly (CI); its figures mean nothing."""
 CALL_SPACING_S = 0.55
 """Calls to ``ult display`` are this far apart: past the first blink phase (0.5 s)."""
 MARQUEE_TEXT = (
@@ -367,7 +379,7 @@ def measure_events(settings: Settings, surface: Any, args: argparse.Namespace) -
     shown: dict[str, float] = {}
     loop: Any = None
 
-    def on_frame(_surface: Any) -> None:
+    def on_frame(_surface: Any, _clock_only: bool) -> None:
         at = time.monotonic()
         for text, _rect, _px in loop.view.text_boxes.get("call", []):
             shown.setdefault(text, at)
@@ -514,7 +526,12 @@ def main(argv: list[str] | None = None) -> int:
         help="calls shown by ult display --windowed before reading its memory (0: skip)",
     )
     parser.add_argument("--dir", type=Path, default=None, help="where the temporary dir goes")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: check that it runs (figures mean nothing)"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        vars(args).update(SMOKE)
 
     os.environ.update(_DRIVERS)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")

@@ -52,6 +52,8 @@ from ult.store import connect
 
 P99_GOAL_MS = 20.0
 RSS_GOAL_MB = 60.0
+SMOKE = {"presses": 3, "warmup": 1, "rss_presses": 1}
+"""The sizes ``--smoke`` sets: every part runs once, quickly (CI); its figures mean nothing."""
 
 _CHILD = (
     "import sys\n"
@@ -223,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rss-presses", type=int, default=20, help="tickets before reading the daemon's RSS"
     )
     parser.add_argument("--dir", type=Path, default=None, help="where the temporary dir goes")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: check that it runs (figures mean nothing)"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        vars(args).update(SMOKE)
 
     print(
         f"machine: {platform.system()} {platform.release()} {platform.machine()}, "

@@ -1,7 +1,8 @@
 """The caller board: draws :func:`ult.queries.board_state` onto a pygame Surface.
 
-The view only paints; it never waits, polls or opens a window, so the (later) main loop
-owns timing and the tests can render with ``SDL_VIDEODRIVER=dummy``. Every size is derived
+The view only paints; it never waits, polls or opens a window, so the main loop
+(:class:`display.app.BoardLoop`) owns timing and the tests can render with
+``SDL_VIDEODRIVER=dummy``. Every size is derived
 from the surface size in pixels, so one layout serves 1280x720 up to 3840x2160.
 
 The screen is cut into fixed, non-overlapping regions (header, current call, lists, waiting
@@ -9,16 +10,16 @@ counts, printer banner, running text, offline mark). Each region remembers the d
 drew; :meth:`BoardView.update` repaints only regions whose data changed and returns their
 rectangles, which the loop hands to ``pygame.display.update(rects)``.
 
-State keys used besides those of ``board_state``: ``service_names`` (``{letter: name}``,
-from :func:`ult.queries.service_names`; letters are shown without it) and an optional
-``priority`` flag on each call and counter (``board_state`` does not carry it yet).
+One state key is used besides those of ``board_state`` (which carries the ``priority`` flag
+of each call and counter): ``service_names`` (``{letter: name}``, from
+:func:`ult.queries.service_names`, joined by :func:`display.snapshot.board_view_state`;
+letters are shown without it).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta
@@ -779,32 +780,3 @@ def _calls_key(state: Mapping[str, Any]) -> Hashable:
 def _waiting_key(state: Mapping[str, Any]) -> Hashable:
     names = state.get("service_names") or {}
     return tuple((k, v, names.get(k)) for k, v in (state.get("waiting") or {}).items())
-
-
-def render_screenshot(
-    state: Mapping[str, Any],
-    size: tuple[int, int],
-    path: Path,
-    *,
-    office_name: str,
-    timezone: ZoneInfo,
-    now: datetime,
-    offline: bool = False,
-    running_text: str = "",
-    font_path: Path | None = None,
-    logo_path: Path | None = None,
-) -> Path:
-    """Render the board once at ``size`` (pixels) and write it to ``path`` as PNG.
-
-    Needs no window: it draws onto an off-screen surface, so it works with
-    ``SDL_VIDEODRIVER=dummy`` (and without any video driver at all).
-    """
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    view = BoardView(
-        size, office_name=office_name, timezone=timezone, font_path=font_path, logo_path=logo_path
-    )
-    view.update(state, now=now, offline=offline, running_text=running_text)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pygame.image.save(view.surface, str(path))
-    return path

@@ -13,7 +13,6 @@ built-in font and logs a warning: the lines are the same, their look is not.
 
 from __future__ import annotations
 
-import io
 import logging
 import shutil
 import subprocess
@@ -47,13 +46,9 @@ WHITE: Final = 255
 BLACK: Final = 0
 
 
-def find_font(bold: bool = False) -> Path | None:
-    """The DejaVu Sans Mono file (regular or bold), or ``None`` when it is not installed."""
-    return _find_font(bold)
-
-
 @lru_cache(maxsize=2)
 def _find_font(bold: bool) -> Path | None:
+    """The DejaVu Sans Mono file (regular or bold), or ``None`` when it is not installed."""
     name = _BOLD if bold else _REGULAR
     for folder in _FONT_DIRS:
         candidate = folder / name
@@ -189,10 +184,3 @@ def write_preview_png(layout: TicketLayout, path: str | Path) -> Path:
     target = Path(path)
     render_preview(layout).save(target, format="PNG", optimize=True)
     return target
-
-
-def preview_png_bytes(layout: TicketLayout) -> bytes:
-    """The preview of ``layout`` as PNG bytes (for a web page or a test)."""
-    buffer = io.BytesIO()
-    render_preview(layout).save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()

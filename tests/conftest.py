@@ -12,7 +12,7 @@ from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.queue import Queue
 from ult.settings import Settings, load_settings
-from ult.store import connect
+from ult.store import checkpoint, connect
 
 # 09:00 in Jakarta (UTC+7) on a Wednesday: the office is open.
 OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -31,10 +31,34 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "home")
 
 
+_MADE: dict[str, bytes] = {}
+"""Database files as ``connect`` and ``apply_catalog`` made them, by settings file text."""
+
+
+def fresh_database(settings: Settings) -> sqlite_utils.Database:
+    """The database of ``settings``: the store's schema and the settings' catalogue.
+
+    The first one per settings text is made by ``connect`` and ``apply_catalog``; later ones
+    are byte copies of it (the same file, without running every migration and its commits
+    again for each of hundreds of tests).
+    """
+    path = settings.store.database
+    key = settings.source.read_text(encoding="utf-8") if settings.source else ""
+    made = _MADE.get(key)
+    if made is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(made)
+        return connect(path)
+    database = connect(path)
+    apply_catalog(database, settings)
+    checkpoint(database)  # everything in the main file, so its bytes are the database
+    _MADE[key] = path.read_bytes()
+    return database
+
+
 @pytest.fixture
 def db(settings: Settings) -> sqlite_utils.Database:
-    database = connect(settings.store.database)
-    apply_catalog(database, settings)
+    database = fresh_database(settings)
     yield database
     database.close()
 

@@ -10,6 +10,7 @@ misbehaves for weeks.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import re
@@ -1096,7 +1097,10 @@ class _Parser:
         return base / Path(value.strip()).expanduser()
 
 
-def _label_problem(label_format: str, letters: Sequence[str]) -> str | None:
+# Pure, and it formats every sample label of every letter (~15 ms): a process that reads
+# the same settings again (every test does) pays it once.
+@functools.lru_cache(maxsize=32)
+def _label_problem(label_format: str, letters: tuple[str, ...]) -> str | None:
     """Return why ``label_format`` is unusable (text appended to the allowed text), or None.
 
     Labels are printed, shown and spoken, so besides formatting at all they must stay short and

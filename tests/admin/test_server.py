@@ -186,6 +186,7 @@ def child(settings: Settings, db: sqlite_utils.Database) -> Iterator:
         each.kill()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_ult_admin_serves_then_stops_cleanly_on_a_signal(child, sig: signal.Signals) -> None:
     server = child("--host", "127.0.0.1", "--port", "0")

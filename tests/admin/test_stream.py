@@ -560,6 +560,7 @@ def test_remote_state_and_remote_feed_work_against_the_server(
     wait_for(lambda: hub(server.app).open_streams == 0, timeout_s=3.0)
 
 
+@pytest.mark.slow
 def test_remote_feed_resumes_across_a_server_restart_without_gaps(
     app: Flask, settings: Settings, queue: Queue, clock: FakeClock
 ) -> None:

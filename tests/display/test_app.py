@@ -369,6 +369,7 @@ def hub(settings: Settings, db) -> Iterator[tuple[str, threading.Event]]:
     server.server_close()
 
 
+@pytest.mark.slow
 def test_remote_board_follows_the_hub_and_survives_an_outage(
     queue: Queue, clock: FakeClock, hub, display: pygame.Surface
 ) -> None:
@@ -449,6 +450,7 @@ def test_display_refuses_bad_options(tmp_path: Path, args: list[str]) -> None:
     assert "Traceback" not in done.stderr and done.stderr.strip()
 
 
+@pytest.mark.slow
 def test_display_follow_keeps_a_screenshot_and_stops_on_sigterm(
     tmp_path: Path, settings: Settings, clock: FakeClock
 ) -> None:

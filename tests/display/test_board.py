@@ -16,8 +16,10 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"
 import logging
 import shutil
 import subprocess
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pygame
@@ -31,7 +33,6 @@ from display.board import (
     TEXT,
     BoardView,
     _cut_middle,
-    render_screenshot,
 )
 from tests.conftest import OPENING, make_settings
 from ult.catalog import apply_catalog
@@ -50,6 +51,30 @@ NOW = datetime(2026, 11, 29, 8, 40, 7, tzinfo=UTC)
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None, reason="tesseract-ocr is not installed"
 )
+
+
+def render_screenshot(
+    state: Mapping[str, Any],
+    size: tuple[int, int],
+    path: Path,
+    *,
+    office_name: str,
+    timezone: ZoneInfo,
+    now: datetime,
+    offline: bool = False,
+    running_text: str = "",
+    font_path: Path | None = None,
+    logo_path: Path | None = None,
+) -> Path:
+    """Draw the board once at ``size`` (pixels) on an off-screen surface; write it to
+    ``path`` as PNG (folders are made)."""
+    view = BoardView(
+        size, office_name=office_name, timezone=timezone, font_path=font_path, logo_path=logo_path
+    )
+    view.update(state, now=now, offline=offline, running_text=running_text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(view.surface, str(path))
+    return path
 
 
 def full_state(queue: Queue) -> dict:

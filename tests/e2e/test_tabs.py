@@ -36,7 +36,7 @@ except ImportError:  # `make test` installs it (the dev extra); CI must not skip
         "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
     )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TABS = (
     "/supervisor/",

@@ -14,10 +14,17 @@ from PIL import Image
 
 import printer.preview as preview
 from printer.capabilities import capabilities_for
-from printer.layout import TicketContent, layout_ticket
-from printer.preview import preview_png_bytes, render_preview, write_preview_png
+from printer.layout import TicketContent, TicketLayout, layout_ticket
+from printer.preview import render_preview, write_preview_png
 
 DARK = 128  # a pixel darker than this is ink
+
+
+def preview_png_bytes(layout: TicketLayout) -> bytes:
+    """The preview of ``layout`` as PNG bytes, saved as :func:`write_preview_png` saves it."""
+    buffer = io.BytesIO()
+    render_preview(layout).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def dark_bands(image: Image.Image) -> list[tuple[int, int, int, int]]:
@@ -174,5 +181,5 @@ def test_missing_font_falls_back_with_a_warning(
 
 def test_dejavu_is_installed_for_the_real_preview() -> None:
     # Debian package fonts-dejavu-core; without it previews do not look like the paper.
-    assert preview.find_font() is not None
-    assert preview.find_font(bold=True) is not None
+    assert preview._find_font(False) is not None
+    assert preview._find_font(True) is not None

@@ -208,6 +208,7 @@ def test_token_is_shown_once_and_stored_hashed(home: Path) -> None:
     assert len(stored) == 1 and secret not in stored[0][0]
 
 
+@pytest.mark.slow
 def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     """The installed ``ult`` entry point, with its exit codes, in a real process."""
     env = {**os.environ, "ULT_HOME": str(tmp_path / "h")}

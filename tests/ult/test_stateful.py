@@ -11,6 +11,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -301,9 +302,10 @@ QueueMachine.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-test_queue_machine = QueueMachine.TestCase
+test_queue_machine = pytest.mark.slow(QueueMachine.TestCase)
 
 
+@pytest.mark.slow
 def test_store_integrity_after_a_long_random_day(tmp_path) -> None:
     """A single long run, then the database file itself is sound."""
     machine = QueueMachine()
