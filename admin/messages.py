@@ -6,8 +6,6 @@ error messages, labels built in code) lives here so it can be translated in one 
 
 from __future__ import annotations
 
-from ult.kinds import PrinterState
-
 AUTH: dict[str, str] = {
     "login_required": "Silakan masuk terlebih dahulu.",
     "forbidden": "Peran Anda ({role}) tidak berwenang untuk tindakan ini.",
@@ -165,7 +163,6 @@ PAGES: dict[str, str] = {
 """Staff pages (reception, counter, back office): flash messages and labels built in code."""
 
 SUPERVISOR: dict[str, str] = {
-    "printer_never": "belum pernah dilaporkan",
     "unchanged": "Tidak ada yang berubah.",
     "running_text_set": "Teks berjalan papan panggilan diperbarui.",
     "running_text_cleared": "Teks berjalan papan panggilan dikosongkan.",
@@ -187,17 +184,6 @@ SUPERVISOR: dict[str, str] = {
     "token_revoked": "Token '{name}' dicabut: perangkat yang memakainya tidak dapat masuk lagi.",
 }
 """Supervisor pages: catalog, users and tokens, running text, day overview."""
-
-SUPERVISOR_PRINTER: dict[str, str] = {
-    PrinterState.READY: "siap",
-    PrinterState.PAPER_NEAR_END: "kertas hampir habis",
-    PrinterState.PAPER_OUT: "kertas habis",
-    PrinterState.OFFLINE: "tidak terhubung",
-    PrinterState.UNKNOWN: "tidak diketahui",
-    PrinterState.DISABLED: "dinonaktifkan",
-}
-"""The printer's last state as the supervisor's overview words it (before the first
-report: ``SUPERVISOR["printer_never"]``)."""
 
 VISITOR: dict[str, str] = {
     # Title of the ticket page per ticket state.

@@ -28,11 +28,12 @@ from babel.dates import format_date
 from flask import Blueprint, flash, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from admin import printing
 from admin.auth import require
 from admin.db import get_db, get_queue, settings
 from admin.errors import QUEUE_STATUS
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.messages import ROLE_NAMES, SUPERVISOR, SUPERVISOR_PRINTER
+from admin.messages import ROLE_NAMES, SUPERVISOR
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import accounts, catalog, queries, sop
 from ult.errors import QueueError
@@ -151,7 +152,7 @@ def _overview_context() -> dict[str, Any]:
         "counters": counter_loads(db, day),
         "escalations": queries.open_escalations(db),
         "printer_fault": printer in PRINTER_FAULTS,
-        "printer_text": SUPERVISOR_PRINTER.get(printer or "", SUPERVISOR["printer_never"]),
+        "printer_text": printing.printer_text(printer),
         "unprinted": queries.unprinted_tickets(db, day),
         "updated": _local(get_queue().clock(), "%H.%M.%S"),
     }
