@@ -18,6 +18,7 @@ from admin.forms import PageRefusal, actor, field, run
 from admin.messages import PAGES
 from admin.pages.common import (
     BACK_OFFICE_KEY,
+    chosen_counter,
     counter_names,
     failed_form,
     history,
@@ -28,7 +29,6 @@ from admin.pages.common import (
     ticket_rows,
 )
 from ult import queries, sop
-from ult.errors import conflict
 from ult.queue import Counter, Ticket
 from ult.settings import BACK_OFFICE
 
@@ -110,14 +110,7 @@ def choose() -> Any:
     """Remember which back-office counter this user works at."""
 
     def act() -> str:
-        value = field("counter").strip()
-        if not value.isdigit():
-            raise PageRefusal(PAGES["counter_choice_invalid"])
-        counter = get_queue().counter(int(value))
-        if counter.kind != BACK_OFFICE:
-            raise conflict("counter_not_back_office", counter=counter.name)
-        if not counter.active:
-            raise conflict("counter_inactive", counter=counter.name)
+        counter = chosen_counter(BACK_OFFICE)
         session[BACK_OFFICE_KEY] = counter.id
         return PAGES["back_office_chosen"].format(counter=counter.name)
 

@@ -18,14 +18,16 @@ from flask import current_app, request, session
 from admin.api import mask_phone
 from admin.auth import CASE_ROLES, current_principal
 from admin.db import get_queue, settings
+from admin.forms import PageRefusal, field
 from admin.messages import PAGES
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import queries, sop, steps
 from ult.clock import to_stamp
-from ult.errors import QueueError
+from ult.errors import QueueError, conflict
 from ult.messages import ACTIONS, CHOICES, STATES
 from ult.nik import mask_nik
 from ult.queue import Counter, Ticket
+from ult.settings import BACK_OFFICE, FRONT_OFFICE
 from ult.steps import StepTimer
 
 if TYPE_CHECKING:
@@ -218,3 +220,21 @@ def page_helpers() -> dict[str, Any]:
         "stream_url": STREAM_URL,
         "live_event_kinds": " ".join(live_event_kinds()),
     }
+
+
+_WRONG_KIND = {FRONT_OFFICE: "counter_not_front_office", BACK_OFFICE: "counter_not_back_office"}
+
+
+def chosen_counter(kind: str) -> Counter:
+    """The active counter of ``kind`` (front or back office) that the posted form's
+    ``counter`` field names by id. Raises ``PageRefusal`` for a value that is no id and
+    ``QueueError`` for an unknown, inactive or other-kind counter."""
+    value = field("counter").strip()
+    if not value.isdigit():
+        raise PageRefusal(PAGES["counter_choice_invalid"])
+    counter = get_queue().counter(int(value))
+    if counter.kind != kind:
+        raise conflict(_WRONG_KIND[kind], counter=counter.name)
+    if not counter.active:
+        raise conflict("counter_inactive", counter=counter.name)
+    return counter

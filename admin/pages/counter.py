@@ -24,6 +24,7 @@ from admin.pages.common import (
     LIST_LIMIT,
     SURVEY_KEY,
     active_services,
+    chosen_counter,
     clock_text,
     counter_names,
     failed_form,
@@ -37,7 +38,7 @@ from admin.pages.common import (
 )
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
-from ult.errors import QueueError, conflict
+from ult.errors import QueueError
 from ult.kinds import CALL_KINDS
 from ult.queue import ANSWER_KINDS, EXPLANATION_MODES, LETTER_TYPES, OUTCOMES, Counter, Ticket
 from ult.settings import FRONT_OFFICE
@@ -248,14 +249,7 @@ def choose() -> Any:
     """Remember which front-office counter this user works at."""
 
     def act() -> str:
-        value = field("counter").strip()
-        if not value.isdigit():
-            raise PageRefusal(PAGES["counter_choice_invalid"])
-        counter = get_queue().counter(int(value))
-        if counter.kind != FRONT_OFFICE:
-            raise conflict("counter_not_front_office", counter=counter.name)
-        if not counter.active:
-            raise conflict("counter_inactive", counter=counter.name)
+        counter = chosen_counter(FRONT_OFFICE)
         session[COUNTER_KEY] = counter.id
         session.pop(SURVEY_KEY, None)
         return PAGES["counter_chosen"].format(counter=counter.name)
