@@ -32,7 +32,7 @@ Stamp = Annotated[
 ]
 """A moment as the API writes it (:func:`ult.clock.to_stamp`)."""
 Count = Annotated[int, Schema(minimum=0)]
-PrinterState = Annotated[
+RecordedPrinterState = Annotated[
     str | None, Schema(description=f"Last printer state: {', '.join(PrinterState)}.")
 ]
 """The printer's last recorded state word; null before the first check."""
@@ -226,7 +226,7 @@ class BoardState(TypedDict):
     counters: list[BoardCounter]
     last_calls: Annotated[list[LastCall], Schema(description="Newest first.")]
     waiting: Annotated[dict[str, Count], Schema(description="Tickets waiting per service letter.")]
-    printer: PrinterState
+    printer: RecordedPrinterState
     running_text: str
     last_event_id: Count
     service_names: Annotated[
@@ -252,7 +252,14 @@ class Health(TypedDict):
 
     status: Annotated[str, Schema(enum=["ok", "error"])]
     database: Annotated[str, Schema(enum=["ok", "unavailable"])]
-    printer: PrinterState
+    printer: Annotated[
+        str | None,
+        Schema(
+            description="Whether a print asked now can come out: the printer state its owner "
+            f"(ult kiosk) last recorded ({', '.join(PrinterState)}), or no_owner when no "
+            "ult kiosk runs; null when the database cannot be read."
+        ),
+    ]
     last_event_id: Annotated[int | None, Schema(minimum=0)]
     error: NotRequired[str]
     message: NotRequired[str]

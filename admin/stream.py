@@ -12,8 +12,9 @@ Routes (none needs a login; none carries personal data):
   than the last :data:`REPLAY_EVENTS` events, or newer than the log (a restored database),
   first gets one ``snapshot`` message (``data:`` the board state, ``id:`` the newest event
   the snapshot includes) and continues after it.
-- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "printer": state or null,
-  "last_event_id": n}``; 503 JSON when the database cannot be read.
+- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "printer": state,
+  "last_event_id": n}`` (``printer``: the owner's last recorded state, or ``no_owner`` when no
+  ``ult kiosk`` runs); 503 JSON when the database cannot be read.
 
 Why one shared poller (:class:`EventHub`) rather than one per stream: every stream would
 otherwise run the same ``SELECT`` every few milliseconds on its own connection (50 TVs and
@@ -49,11 +50,11 @@ from typing import Any, NamedTuple
 import sqlite_utils
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from admin import shapes
+from admin import printing, shapes
 from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
-from ult.queries import Event, events_after, last_event_id, printer_state
+from ult.queries import Event, events_after, last_event_id
 from ult.store import FollowedFile, StoreUnavailable, connect
 
 log = logging.getLogger(__name__)
@@ -590,7 +591,7 @@ def _health(db: Any) -> shapes.Health:
     return {
         "status": "ok",
         "database": "ok",
-        "printer": printer_state(db),
+        "printer": printing.readiness().state,
         "last_event_id": last_event_id(db),
     }
 

@@ -37,7 +37,6 @@ from admin.messages import ROLE_NAMES, SUPERVISOR
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import accounts, catalog, queries, sop
 from ult.errors import QueueError
-from ult.kinds import PRINTER_FAULTS
 from ult.messages import STATES
 from ult.queue import RUNNING_TEXT_MAX
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
@@ -140,7 +139,7 @@ def _overview_context() -> dict[str, Any]:
     db = get_db()
     day = get_queue().today()
     services = queries.day_summary(db, day)
-    printer = queries.printer_state(db)
+    printer = printing.readiness()
     return {
         "day": day,
         "day_text": format_date(day, "EEEE, d MMMM y", locale="id"),
@@ -151,8 +150,8 @@ def _overview_context() -> dict[str, Any]:
         },
         "counters": counter_loads(db, day),
         "escalations": queries.open_escalations(db),
-        "printer_fault": printer in PRINTER_FAULTS,
-        "printer_text": printing.printer_text(printer),
+        "printer_fault": not printer.can_print,
+        "printer_text": printing.printer_text(printer.state),
         "unprinted": queries.unprinted_tickets(db, day),
         "updated": _local(get_queue().clock(), "%H.%M.%S"),
     }

@@ -215,7 +215,10 @@ class BoundedSerial(Serial):
                 deadline = time.monotonic() + self.timeout_s
                 while port.out_waiting and time.monotonic() < deadline:
                     time.sleep(0.01)
-                port.reset_output_buffer()
+                if port.out_waiting:
+                    # Only what the time limit left behind is dropped: on a pseudo-terminal a
+                    # reset also throws away bytes the other side has not read yet.
+                    port.reset_output_buffer()
                 port.close()
         finally:
             self._device = False

@@ -26,6 +26,7 @@ from admin.stream import CONFIG_HEARTBEAT, CONFIG_REPLAY, EventHub, hub
 from display.app import RemoteState
 from display.feed import RemoteFeed, SseMessage, SseParser
 from display.snapshot import board_view_state
+from kiosk.owner import hold_owner
 from tests.conftest import make_settings
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
@@ -199,9 +200,20 @@ def test_board_is_the_board_view_state(server: AdminServer, queue: Queue) -> Non
     assert "no-store" in response.getheader("Cache-Control")
 
 
-def test_healthz_ok(server: AdminServer, queue: Queue) -> None:
+def test_healthz_ok(server: AdminServer, queue: Queue, settings: Settings) -> None:
     queue.record_printer_state("offline", actor="test")
+    # No ult kiosk runs: nobody will print, whatever was last recorded.
     status, _, body = get(server, "/healthz")
+    assert status == 200
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "printer": "no_owner",
+        "last_event_id": last_id(queue.db),
+    }
+    # With the printer's owner running, the state it recorded.
+    with hold_owner(settings):
+        status, _, body = get(server, "/healthz")
     assert status == 200
     assert body == {
         "status": "ok",

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk.owner import hold_owner
 from tests.admin.conftest import PASSWORD, USERS, csrf_token
 from ult import accounts, catalog, queries
 from ult.cli import main as ult
@@ -153,6 +154,21 @@ def test_overview_counts_per_service_and_counter(as_role, app_queue: Queue) -> N
     page = text(client.get("/supervisor/"))
     assert 'id="overview-live"' in page and "/api/v1/board/events" in page
     assert "supervisor.js" in page and "live.js" in page
+
+
+def test_overview_says_nobody_prints_while_the_kiosk_is_stopped(
+    as_role, app_queue: Queue, settings: Settings
+) -> None:
+    """The printer line tells the truth: the recorded state means nothing while no
+    ``ult kiosk`` (the printer's owner) runs."""
+    app_queue.record_printer_state("ready", actor="kiosk")
+    client, _ = as_role("supervisor")
+    printer_line = re.compile(r"Printer tiket: <strong class=\"([^\"]*)\">([^<]*)<")
+    stopped = printer_line.search(text(client.get("/supervisor/overview/live")))
+    assert stopped.groups() == ("bad", "layanan printer (ult-kiosk) tidak berjalan")
+    with hold_owner(settings):
+        running = printer_line.search(text(client.get("/supervisor/overview/live")))
+    assert running.groups() == ("", "Siap mencetak")
 
 
 # ------------------------------------------------------------------------------ running text
