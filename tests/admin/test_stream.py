@@ -235,7 +235,6 @@ def test_healthz_database_unavailable(server: AdminServer, settings: Settings) -
     assert get(server, "/healthz")[0] == 200
 
 
-
 def test_healthz_names_a_missing_page_file(app: Flask, tmp_path: Path) -> None:
     # A copy of the program without its templates and static files (the wheel that left out
     # its package data): health says so, rather than "ok" above pages that all answer 500.
