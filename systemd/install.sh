@@ -41,6 +41,12 @@ unit_dir=/etc/systemd/system
 udev_rule=/etc/udev/rules.d/99-ult-printer.rules
 
 say() { echo "== $*"; }
+
+# A command as the appliance's user with the units' variables and umask, so what it creates
+# is the services' own.
+as_ult() {
+    (umask 027 && runuser -u ult -- env ULT_CONFIG="$config" ULT_HOME="$home" "$@")
+}
 die() { echo "install.sh: $*" >&2; exit 1; }
 
 # Debian packages: the Python to build the environment from; espeak-ng (the board's voice);
@@ -108,14 +114,13 @@ build_venv() {
 backup_database() {
     [ -f "$home/ult.db" ] || return 0
     backups=$home/backups
-    runuser -u ult -- mkdir -p "$backups"
+    as_ult mkdir -p "$backups"
     # `ult backup` when the running program has it; else SQLite's online backup API.
-    if [ -x "$venv/bin/ult" ] && runuser -u ult -- env ULT_CONFIG="$config" ULT_HOME="$home" \
-        "$venv/bin/ult" backup --help >/dev/null 2>&1; then
-        runuser -u ult -- env ULT_CONFIG="$config" ULT_HOME="$home" "$venv/bin/ult" backup "$backups"
+    if [ -x "$venv/bin/ult" ] && as_ult "$venv/bin/ult" backup --help >/dev/null 2>&1; then
+        as_ult "$venv/bin/ult" backup "$backups"
     else
         backup="$backups/ult-before-install-$(date -u +%Y%m%dT%H%M%SZ).db"
-        runuser -u ult -- "$python" -c '
+        as_ult "$python" -c '
 import sqlite3, sys
 source = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 target = sqlite3.connect(sys.argv[2])
@@ -129,8 +134,7 @@ sys.exit(ok != "ok")
 }
 
 printer_rule() {
-    rule=$(runuser -u ult -- env ULT_CONFIG="$config" ULT_HOME="$home" "$venv/bin/ult" \
-        udev-rule 2>/dev/null) || rule=""
+    rule=$(as_ult "$venv/bin/ult" udev-rule 2>/dev/null) || rule=""
     if [ -n "$rule" ]; then
         echo "$rule" >"$udev_rule"
         say "printer udev rule: $udev_rule"
@@ -194,27 +198,35 @@ install_appliance() {
     [ -n "$destdir" ] && return 0
 
     say "database: ult init"
-    runuser -u ult -- env ULT_CONFIG="$config" ULT_HOME="$home" "$venv/bin/ult" init
+    as_ult "$venv/bin/ult" init
     printer_rule
-    systemctl daemon-reload
     # shellcheck disable=SC2086 # the unit names, one per word
-    systemctl enable $units
-    # shellcheck disable=SC2086
-    systemctl restart $units
-    say "installed. Settings: $config (then: sudo systemctl restart $units)"
+    if [ -d /run/systemd/system ]; then
+        systemctl daemon-reload
+        systemctl enable $units
+        systemctl restart $units
+        say "installed and started. Settings: $config"
+    else
+        # Not booted with systemd (a chroot building an SD card image): enabled for the
+        # next boot, which starts them.
+        systemctl enable $units
+        say "installed; systemd is not running here: the units start at the next boot"
+    fi
 }
 
 uninstall_appliance() {
     D=$destdir
     if [ -z "$destdir" ]; then
         [ "$(id -u)" = 0 ] || die "run it as root: sudo make uninstall"
+        # shellcheck disable=SC2086 # the unit names, one per word
+        if [ -d /run/systemd/system ]; then systemctl stop $units || true; fi
         # shellcheck disable=SC2086
-        systemctl disable --now $units 2>/dev/null || true
+        systemctl disable $units 2>/dev/null || true
     fi
     for unit in $units; do rm -f "$D$unit_dir/$unit"; done
     rm -rf "$D$prefix"
     rm -f "$D/usr/local/bin/ult" "$D$udev_rule" "$D/usr/lib/tmpfiles.d/ult.conf"
-    if [ -z "$destdir" ]; then
+    if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
         systemctl daemon-reload
         udevadm control --reload || true
     fi

@@ -6,6 +6,7 @@
 set -eu
 program=/opt/ult/venv/bin/ult
 if [ "$(id -u)" = 0 ]; then
+    umask 027 # as the units' UMask=
     exec runuser -u ult -- "$program" "$@"
 fi
 if [ "$(id -un)" != ult ] && [ -z "${ULT_HOME:-}${ULT_CONFIG:-}" ] && [ -e /etc/ult/ult.toml ]; then
