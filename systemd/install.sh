@@ -59,13 +59,15 @@ apt_packages() {
     echo python3 python3-venv espeak-ng libusb-1.0-0 fonts-dejavu-core libgbm1 libegl1 \
         libgles2 libgl1-mesa-dri "$asound" util-linux udev
     # gpiozero's pin factory: PyPI's lgpio has no wheel for every Python (none for 3.13,
-    # Trixie's). Raspberry Pi OS packages it for its own Python: use that; elsewhere pip
-    # builds it from its source (C and SWIG) with these tools.
+    # Trixie's). Raspberry Pi OS packages it for its own Python: use that. Elsewhere pip
+    # builds PyPI's source, which needs SWIG, a compiler and the C library liblgpio (its
+    # -dev package where the distribution has one; plain Debian 12 has none).
     if [ "$(dpkg --print-architecture)" = arm64 ]; then
         if apt-cache show python3-lgpio >/dev/null 2>&1; then
             echo python3-lgpio
         else
             echo swig python3-dev gcc
+            if apt-cache show liblgpio-dev >/dev/null 2>&1; then echo liblgpio-dev; fi
         fi
     fi
 }
