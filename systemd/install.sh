@@ -113,13 +113,15 @@ build_venv() {
     "$stage/bin/python" -m compileall -q -f -s "$stage" -p "$venv" "$stage/lib" >/dev/null
 }
 
+# The database copied before the new program can migrate it; non-zero when it could not be.
 backup_database() {
     [ -f "$home/ult.db" ] || return 0
     backups=$home/backups
-    as_ult mkdir -p "$backups"
-    # `ult backup` when the running program has it; else SQLite's online backup API.
+    as_ult mkdir -p "$backups" || return 1
+    # `ult backup` when the running program has it; else SQLite's online backup API, the copy
+    # checked by an integrity check.
     if [ -x "$venv/bin/ult" ] && as_ult "$venv/bin/ult" backup --help >/dev/null 2>&1; then
-        as_ult "$venv/bin/ult" backup "$backups"
+        as_ult "$venv/bin/ult" backup "$backups" || return 1
     else
         backup="$backups/ult-before-install-$(date -u +%Y%m%dT%H%M%SZ).db"
         as_ult "$python" -c '
@@ -130,7 +132,7 @@ source.backup(target)
 ok = target.execute("PRAGMA integrity_check").fetchone()[0]
 target.close()
 sys.exit(ok != "ok")
-' "$home/ult.db" "$backup" || die "the database backup failed; nothing was changed"
+' "$home/ult.db" "$backup" || return 1
         say "database backed up: $backup"
     fi
 }
@@ -187,7 +189,11 @@ install_appliance() {
 
     if [ -z "$destdir" ]; then
         for unit in $units; do systemctl stop "$unit" 2>/dev/null || true; done
-        backup_database
+        if ! backup_database; then
+            rm -rf "$venv.new"
+            for unit in $units; do systemctl start "$unit" 2>/dev/null || true; done
+            die "the database backup failed: nothing was changed, the services run as before"
+        fi
     fi
     rm -rf "$D$venv.old"
     [ -e "$D$venv" ] && mv "$D$venv" "$D$venv.old"
