@@ -13,7 +13,7 @@ DEMO_HOME ?= var/demo
 TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
     chromium
 
-.PHONY: demo test test-fast e2e lint bench apt-test-deps clean
+.PHONY: demo test test-fast e2e lint bench apt-test-deps clean install uninstall
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	@sh scripts/demo $(DEMO_HOME)
+
+# The appliance on a Raspberry Pi (README, "Install on the Pi"): sudo make install, again to
+# upgrade. DESTDIR=dir stages the files for a package; PURGE=1 makes uninstall remove the
+# settings, the data and the user too; WHEEL=file installs a wheel built elsewhere.
+install:
+	DESTDIR="$(DESTDIR)" WHEEL="$(WHEEL)" sh systemd/install.sh install
+
+uninstall:
+	DESTDIR="$(DESTDIR)" PURGE="$(PURGE)" sh systemd/install.sh uninstall
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

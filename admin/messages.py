@@ -33,6 +33,9 @@ ERRORS: dict[str, str] = {
     "database_unavailable": (
         "Basis data antrian tidak dapat dibuka. Hubungi teknisi (periksa `ult status`)."
     ),
+    "pages_missing": (
+        "Berkas halaman staf tidak lengkap ({names}). Pasang ulang program: sudo make install."
+    ),
     "internal": (
         "Terjadi kesalahan di server. Tindakan tidak dijalankan; coba lagi atau hubungi teknisi."
     ),

@@ -443,12 +443,15 @@ def _paths() -> dict[str, Any]:
         "/healthz": {
             "get": {
                 "operationId": "healthz",
-                "summary": "Liveness: the database, the printer state, the newest event id.",
+                "summary": "Liveness: the database, the pages' files, the printer state, "
+                "the newest event id.",
                 "tags": ["health"],
                 "security": public,
                 "responses": {
                     "200": _json_response("Healthy.", "Health"),
-                    "503": _json_response("The database cannot be read.", "Health"),
+                    "503": _json_response(
+                        "The database cannot be read, or a page file is missing.", "Health"
+                    ),
                 },
             }
         },

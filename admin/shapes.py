@@ -248,10 +248,12 @@ class StreamEventData(TypedDict):
 
 
 class Health(TypedDict):
-    """Liveness: the database, the printer, the newest event."""
+    """Liveness: the database, the pages' files, the printer, the newest event."""
 
     status: Annotated[str, Schema(enum=["ok", "error"])]
     database: Annotated[str, Schema(enum=["ok", "unavailable"])]
+    # "missing": a template or static file of the pages cannot be loaded (a broken install).
+    pages: Annotated[str, Schema(enum=["ok", "missing"])]
     printer: Annotated[
         str | None,
         Schema(

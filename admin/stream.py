@@ -12,9 +12,10 @@ Routes (none needs a login; none carries personal data):
   than the last :data:`REPLAY_EVENTS` events, or newer than the log (a restored database),
   first gets one ``snapshot`` message (``data:`` the board state, ``id:`` the newest event
   the snapshot includes) and continues after it.
-- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "printer": state,
+- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "pages": "ok", "printer": state,
   "last_event_id": n}`` (``printer``: the owner's last recorded state, or ``no_owner`` when no
-  ``ult kiosk`` runs); 503 JSON when the database cannot be read.
+  ``ult kiosk`` runs); 503 JSON when the database cannot be read or a page template or static
+  file cannot be loaded (``pages`` "missing").
 
 Why one shared poller (:class:`EventHub`) rather than one per stream: every stream would
 otherwise run the same ``SELECT`` every few milliseconds on its own connection (50 TVs and
@@ -49,6 +50,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from jinja2 import TemplateError
 
 from admin import printing, shapes
 from admin.db import DatabaseUnavailable, discard_db, get_db
@@ -591,15 +593,39 @@ def _health(db: Any) -> shapes.Health:
     return {
         "status": "ok",
         "database": "ok",
+        "pages": "ok",
         "printer": printing.readiness().state,
         "last_event_id": last_event_id(db),
     }
 
 
+# What the staff pages and the board cannot be served without. A copy of the program that
+# lacks them (a wheel that left out its package data) answers HTTP 500 on every page while
+# the database is fine, so health loads them too.
+_PAGE_TEMPLATES = ("base.html", "error.html", "auth/login.html", "visitor/board.html")
+_STATIC_FILES = ("board.css", "board.js", "pages.css", "pages.js")
+
+
+def _pages_missing() -> list[str]:
+    """The page templates (compiled, as a page would) and static files this app cannot load,
+    by name; empty when all load."""
+    missing = []
+    for name in _PAGE_TEMPLATES:
+        try:
+            current_app.jinja_env.get_template(name)
+        except TemplateError:
+            missing.append(name)
+    static = Path(current_app.static_folder or "")
+    missing += [f"static/{name}" for name in _STATIC_FILES if not (static / name).is_file()]
+    return missing
+
+
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Liveness for monitoring and ``ult doctor``: the database, the printer, the newest
-    event. 503 JSON (``status`` "error") when the database cannot be read."""
+    """Liveness for monitoring and ``ult doctor``: the database, the pages' templates and
+    static files, the printer, the newest event. 503 JSON (``status`` "error") when the
+    database cannot be read or a page file is missing."""
+    missing = _pages_missing()
     try:
         try:
             body = _health(get_db())
@@ -609,12 +635,20 @@ def healthz() -> Any:
             discard_db()
             body = _health(get_db())
         status = 200
+        if missing:
+            log.error("health check: page files missing: %s", ", ".join(missing))
+            body["status"] = "error"
+            body["pages"] = "missing"
+            body["error"] = "pages_missing"
+            body["message"] = ERRORS["pages_missing"].format(names=", ".join(missing))
+            status = 503
     except (DatabaseUnavailable, sqlite3.Error) as exc:
         discard_db()
         log.error("health check: database unavailable: %s", exc)
         body = {
             "status": "error",
             "database": "unavailable",
+            "pages": "missing" if missing else "ok",
             "printer": None,
             "last_event_id": None,
             "error": "database_unavailable",

@@ -28,7 +28,13 @@ from ult.clock import from_stamp
 from ult.errors import QueueError
 from ult.messages import CLI, STATES
 from ult.queue import Queue
-from ult.settings import Settings, SettingsError, load_settings, render_default_settings
+from ult.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    render_default_settings,
+    settings_paths,
+)
 from ult.store import (
     NotInitialised,
     SchemaTooNew,
@@ -197,8 +203,9 @@ class CommandGroup(click.Group):
 @click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Settings file (default: $ULT_CONFIG, else $ULT_HOME/ult.toml; ULT_HOME defaults "
-    "to ./var).",
+    help="Settings file (default: $ULT_CONFIG, else /etc/ult/ult.toml on an installed "
+    "appliance, else $ULT_HOME/ult.toml; ULT_HOME defaults to /var/lib/ult on the appliance, "
+    "else ./var).",
 )
 @click.version_option(package_name="ult-kiosk")
 @click.pass_context
@@ -227,7 +234,7 @@ def init(app: App, force_catalog: bool) -> None:
     Once a supervisor edits the catalog on the admin page, the database is the truth and
     init leaves it alone (and says so) unless --apply-catalog is given.
     """
-    target = app.config or _settings_path()
+    target = settings_paths(app.config)[0]
     if target.exists():
         click.echo(CLI["init_settings_kept"].format(path=target))
     else:
@@ -245,13 +252,6 @@ def init(app: App, force_catalog: bool) -> None:
     )
     if not accounts.list_users(app.db):
         click.echo(CLI["init_no_users"])
-
-
-def _settings_path() -> Path:
-    """Where ``ult init`` writes the settings file: ``$ULT_CONFIG``, else in ``$ULT_HOME``."""
-    if os.environ.get("ULT_CONFIG"):
-        return Path(os.environ["ULT_CONFIG"]).expanduser().resolve()
-    return Path(os.environ.get("ULT_HOME") or "var").expanduser().resolve() / "ult.toml"
 
 
 @main.command()

@@ -232,7 +232,11 @@ CLI: dict[str, str] = {
     "database_error": "Basis data tidak dapat dibuka ({path}): {error}. Pastikan direktori "
     "{directory} ada dan dapat ditulis oleh pengguna ini (SQLite menulis berkas -wal dan -shm "
     "di sebelahnya).",
-    "database_missing": "Basis data belum disiapkan ({path}). Jalankan dahulu: ult init",
+    # A technician who follows this from the wrong folder must not start a second appliance:
+    # the message names the path and where the installed appliance's settings are.
+    "database_missing": "Basis data belum disiapkan ({path}). Di peralatan yang terpasang "
+    "(make install) jalankan ult dengan sudo, tanpa ULT_HOME atau ULT_CONFIG: pengaturannya "
+    "/etc/ult/ult.toml. Hanya untuk peralatan baru di tempat ini: ult init",
     "database_empty": "Berkas basis data {path} kosong atau bukan basis data ULT. Bila berkas ini "
     "hasil pemulihan cadangan, periksa cadangannya; bila ini instalasi baru, jalankan: ult init",
     "schema_newer": "Basis data {path} dibuat oleh versi program yang lebih baru (skema "

@@ -393,9 +393,9 @@ class SettingsError(ValueError):
 def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
     """Find, read and validate the settings file.
 
-    The file is ``path`` if given, else the file named by ``ULT_CONFIG``, else
-    ``$ULT_HOME/ult.toml`` if it exists; with none of these the defaults are used. ``ULT_HOME``
-    defaults to ``./var`` (relative to the current directory). Empty variables count as unset.
+    The file and the home are chosen by :func:`settings_paths`; a file it finds that does not
+    exist means defaults, unless it was named (``path`` or ``ULT_CONFIG``). Empty variables
+    count as unset.
 
     Args:
         path: settings file to read; it must exist. Relative paths are relative to the
@@ -409,10 +409,46 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
         SettingsError: a named file does not exist, cannot be read, is not valid TOML, or holds
             an unknown key or an invalid value.
     """
-    home = _absolute(environ.get("ULT_HOME") or "var")
-    source = _locate(path, environ, home)
+    config, home = settings_paths(path, environ)
+    source = _locate(path, environ, config)
     data = _read(source) if source is not None else {}
     return _Parser(source).settings(data, home)
+
+
+SYSTEM_CONFIG: Final = Path("/etc/ult/ult.toml")
+"""The installed appliance's settings file (``make install``, systemd/install.sh)."""
+SYSTEM_HOME: Final = Path("/var/lib/ult")
+"""The installed appliance's home: database and generated files (the units' StateDirectory)."""
+
+
+def settings_paths(
+    path: Path | None = None, environ: Mapping[str, str] = os.environ
+) -> tuple[Path, Path]:
+    """``(settings file, home)``, absolute: where the settings are (or ``ult init`` writes
+    them) and where the database and generated files live.
+
+    The settings file is ``path``, else ``ULT_CONFIG``, else the installed appliance's
+    :data:`SYSTEM_CONFIG` when it exists and ``ULT_HOME`` is unset or :data:`SYSTEM_HOME`,
+    else ``$ULT_HOME/ult.toml``. The home is ``ULT_HOME``, else :data:`SYSTEM_HOME` when the
+    settings file is the appliance's, else ``./var`` (a development checkout). So on the
+    appliance ``ult`` finds its settings and database from any folder with no variable set,
+    and never starts a second, empty appliance in ``./var`` (README, "Install on the Pi").
+    """
+    home_set = environ.get("ULT_HOME")
+    named = path if path is not None else environ.get("ULT_CONFIG")
+    if named:
+        config = _absolute(named)
+    elif (not home_set or _absolute(home_set) == SYSTEM_HOME) and SYSTEM_CONFIG.exists():
+        config = SYSTEM_CONFIG
+    else:
+        config = _absolute(home_set or "var") / "ult.toml"
+    if home_set:
+        home = _absolute(home_set)
+    elif config == SYSTEM_CONFIG:
+        home = SYSTEM_HOME
+    else:
+        home = _absolute("var")
+    return config, home
 
 
 def render_default_settings() -> str:
@@ -504,13 +540,12 @@ def _absolute(path: str | os.PathLike[str]) -> Path:
     return Path(path).expanduser().resolve()
 
 
-def _locate(path: Path | None, environ: Mapping[str, str], home: Path) -> Path | None:
+def _locate(path: Path | None, environ: Mapping[str, str], candidate: Path) -> Path | None:
     if path is not None:
         return _existing(path, _text("origin_argument"))
     configured = environ.get("ULT_CONFIG")
     if configured:
         return _existing(configured, _text("origin_env"))
-    candidate = home / "ult.toml"
     # exists(), not is_file(): a directory named ult.toml is a mistake to report, not to skip.
     return candidate if candidate.exists() else None
 

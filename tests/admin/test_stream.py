@@ -208,6 +208,7 @@ def test_healthz_ok(server: AdminServer, queue: Queue, settings: Settings) -> No
     assert body == {
         "status": "ok",
         "database": "ok",
+        "pages": "ok",
         "printer": "no_owner",
         "last_event_id": last_id(queue.db),
     }
@@ -218,6 +219,7 @@ def test_healthz_ok(server: AdminServer, queue: Queue, settings: Settings) -> No
     assert body == {
         "status": "ok",
         "database": "ok",
+        "pages": "ok",
         "printer": "offline",
         "last_event_id": last_id(queue.db),
     }
@@ -244,6 +246,24 @@ def test_healthz_database_unavailable(server: AdminServer, settings: Settings) -
     while get(server, "/healthz")[0] != 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert get(server, "/healthz")[0] == 200
+
+
+def test_healthz_names_a_missing_page_file(app: Flask, tmp_path: Path) -> None:
+    # A copy of the program without its templates and static files (the wheel that left out
+    # its package data): health says so, rather than "ok" above pages that all answer 500.
+    templates = Path(app.root_path) / "templates"
+    partial = tmp_path / "templates"
+    partial.mkdir()
+    (partial / "base.html").write_text((templates / "base.html").read_text(), encoding="utf-8")
+    app.jinja_loader.searchpath = [str(partial)]  # type: ignore[union-attr]
+    app.static_folder = str(tmp_path / "static")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json
+    assert body["status"] == "error" and body["pages"] == "missing"
+    assert body["database"] == "ok" and body["error"] == "pages_missing"
+    assert "auth/login.html" in body["message"] and "static/board.js" in body["message"]
+    assert "base.html," not in body["message"]
 
 
 # ----------------------------------------------------------------------------- the stream

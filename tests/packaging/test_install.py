@@ -1,0 +1,206 @@
+"""``make install DESTDIR=...`` stages the whole appliance under a folder, and systemd's own
+tools accept what it staged: ``systemd-sysusers --root`` makes the user and its groups,
+``systemd-tmpfiles --root`` the home, ``systemd-analyze verify --root`` the units.
+
+The wheel comes from the session's ``pip wheel`` (conftest); pip installs it with
+``PIP_NO_INDEX``/``PIP_NO_DEPS`` so the test needs no network (the dependencies are the
+wheel's own list, which ``make test``'s environment installs). A real ``sudo make install``
+(apt, the user, systemctl) needs a Pi with systemd as PID 1: not here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.paths import ROOT
+from ult.settings import render_default_settings
+
+SYSTEMD = ROOT / "systemd"
+UNITS = ("ult-kiosk.service", "ult-display.service", "ult-admin.service")
+GROUPS = ("gpio", "lp", "dialout", "video", "render", "input", "audio")
+TOOLS = {name: shutil.which(name) for name in ("systemd-analyze", "systemd-sysusers")}
+TOOLS["systemd-tmpfiles"] = shutil.which("systemd-tmpfiles")
+needs_systemd_tools = pytest.mark.skipif(
+    None in TOOLS.values(),
+    reason="SKIPPED LOUDLY: systemd-analyze, systemd-sysusers or systemd-tmpfiles missing; "
+    "install the Debian package `systemd` (make apt-test-deps)",
+)
+
+# Every path make install stages outside the virtual environment, with its mode.
+STAGED = {
+    "etc": 0o755,
+    "etc/systemd": 0o755,
+    "etc/systemd/system": 0o755,
+    **{f"etc/systemd/system/{unit}": 0o644 for unit in UNITS},
+    "etc/ult": 0o755,
+    "etc/ult/ult.toml": 0o644,
+    "opt": 0o755,
+    "opt/ult": 0o755,
+    "opt/ult/venv": 0o755,
+    "usr": 0o755,
+    "usr/lib": 0o755,
+    "usr/lib/sysusers.d": 0o755,
+    "usr/lib/sysusers.d/ult.conf": 0o644,
+    "usr/lib/tmpfiles.d": 0o755,
+    "usr/lib/tmpfiles.d/ult.conf": 0o644,
+    "usr/local": 0o755,
+    "usr/local/bin": 0o755,
+    "usr/local/bin/ult": 0o755,
+}
+
+
+def make(target: str, destdir: Path, wheel: Path, **variables: str) -> str:
+    environ = {**os.environ, "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PYTHON": ""}
+    done = subprocess.run(
+        ["make", "-s", target, f"DESTDIR={destdir}", f"WHEEL={wheel}"]
+        + [f"{key}={value}" for key, value in variables.items()],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def staged(destdir: Path) -> dict[str, int]:
+    """Every path under ``destdir`` except inside the environment, with its permission bits."""
+    found = {}
+    for path in destdir.rglob("*"):
+        relative = path.relative_to(destdir).as_posix()
+        if not relative.startswith("opt/ult/venv/"):
+            found[relative] = stat.S_IMODE(path.lstat().st_mode)
+    return found
+
+
+@pytest.fixture(scope="module")
+def destdir(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("destdir") / "root"
+    make("install", root, wheel)
+    return root
+
+
+@pytest.mark.slow
+def test_install_stages_every_file_with_its_mode(destdir: Path) -> None:
+    assert staged(destdir) == STAGED
+    for unit in UNITS:
+        assert (destdir / "etc/systemd/system" / unit).read_bytes() == (SYSTEMD / unit).read_bytes()
+    assert (destdir / "usr/local/bin/ult").read_bytes() == (SYSTEMD / "ult.sh").read_bytes()
+    subprocess.run(["sh", "-n", str(destdir / "usr/local/bin/ult")], check=True)
+    sysusers = destdir / "usr/lib/sysusers.d/ult.conf"
+    assert sysusers.read_bytes() == (SYSTEMD / "ult.sysusers").read_bytes()
+    settings = (destdir / "etc/ult/ult.toml").read_text(encoding="utf-8")
+    assert settings == render_default_settings()
+
+
+@pytest.mark.slow
+def test_the_environment_works_at_its_final_place_only(destdir: Path) -> None:
+    venv = destdir / "opt/ult/venv"
+    assert (venv / "bin/ult").read_text(encoding="utf-8").startswith("#!/opt/ult/venv/bin/python\n")
+    assert "/opt/ult/venv" in (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    # Nothing keeps the staging folder's path: not a script, not the bytecode.
+    leaks = subprocess.run(
+        ["grep", "-rlF", str(destdir), str(destdir)], capture_output=True, text=True
+    )
+    assert leaks.stdout == ""
+    assert not (destdir / "opt/ult/venv.new").exists()
+    # The program and its pages' files are in the environment (the dependencies are not:
+    # PIP_NO_DEPS), run by the system's Python the environment was made from.
+    found = subprocess.run(
+        [str(venv / "bin/python"), "-c", "import ult; print(ult.__file__)"],
+        cwd=destdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert Path(found.strip()).is_relative_to(venv)
+    (site_packages,) = (venv / "lib").glob("python3*/site-packages")
+    assert (site_packages / "admin/templates/auth/login.html").is_file()
+
+
+@pytest.fixture
+def checked_root(destdir: Path, tmp_path: Path) -> Path:
+    """A copy of the staged tree with the host's own units beside it (the targets ours are
+    ordered against), as a Pi's root would have them."""
+    root = tmp_path / "root"
+    shutil.copytree(destdir, root, symlinks=True)
+    host_units = Path("/usr/lib/systemd/system")
+    shutil.copytree(host_units, root / "usr/lib/systemd/system", symlinks=True)
+    return root
+
+
+@pytest.mark.slow
+@needs_systemd_tools
+def test_systemd_accepts_the_user_the_home_and_the_units(checked_root: Path) -> None:
+    root = checked_root
+    sysusers = subprocess.run(
+        [TOOLS["systemd-sysusers"], f"--root={root}"], capture_output=True, text=True
+    )
+    assert sysusers.returncode == 0, sysusers.stderr
+    passwd = {
+        line.split(":")[0]: line.split(":")
+        for line in (root / "etc/passwd").read_text().splitlines()
+    }
+    assert passwd["ult"][5] == "/var/lib/ult"
+    groups = {
+        line.split(":")[0]: line.split(":")[3].split(",")
+        for line in (root / "etc/group").read_text().splitlines()
+    }
+    for group in GROUPS:
+        assert "ult" in groups[group], group
+
+    tmpfiles = subprocess.run(
+        [TOOLS["systemd-tmpfiles"], f"--root={root}", "--create"], capture_output=True, text=True
+    )
+    assert tmpfiles.returncode == 0, tmpfiles.stderr
+    home = (root / "var/lib/ult").stat()
+    assert stat.S_IMODE(home.st_mode) == 0o750 and home.st_uid == int(passwd["ult"][2])
+
+    for unit in UNITS:
+        verified = subprocess.run(
+            [TOOLS["systemd-analyze"], "verify", f"--root={root}", unit],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert verified.returncode == 0, verified.stderr
+        assert verified.stderr == "" and verified.stdout == ""
+
+
+@pytest.mark.slow
+def test_install_again_upgrades_in_place_and_keeps_the_settings(
+    wheel: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    make("install", root, wheel)
+    settings = root / "etc/ult/ult.toml"
+    edited = settings.read_text(encoding="utf-8") + "\n# the office's own edit\n"
+    settings.write_text(edited, encoding="utf-8")
+    (root / "opt/ult/venv/stale-file").write_text("from the old install")
+    output = make("install", root, wheel)
+    assert "settings kept" in output
+    assert settings.read_text(encoding="utf-8") == edited
+    assert not (root / "opt/ult/venv/stale-file").exists()  # a new environment, swapped in
+    assert staged(root) == STAGED
+
+    output = make("uninstall", root, wheel)
+    assert "kept the settings" in output
+    assert staged(root).keys() == STAGED.keys() - {
+        "opt/ult",
+        "opt/ult/venv",
+        "usr/local/bin/ult",
+        "usr/lib/tmpfiles.d/ult.conf",
+        *(f"etc/systemd/system/{unit}" for unit in UNITS),
+    }
+    assert settings.read_text(encoding="utf-8") == edited
+
+    make("uninstall", root, wheel, PURGE="1")
+    assert not (root / "etc/ult").exists()
+    assert not (root / "usr/lib/sysusers.d/ult.conf").exists()
