@@ -443,12 +443,18 @@ def _paths() -> dict[str, Any]:
         "/healthz": {
             "get": {
                 "operationId": "healthz",
-                "summary": "Liveness: the database, the printer state, the newest event id.",
+                "summary": "Health: the database can be read and written, the free disk space, "
+                "the printer state, the newest event id.",
                 "tags": ["health"],
                 "security": public,
                 "responses": {
                     "200": _json_response("Healthy.", "Health"),
-                    "503": _json_response("The database cannot be read.", "Health"),
+                    "503": _json_response(
+                        "The database cannot be read or written; error names the cause: "
+                        "database_unavailable, disk_full, read_only, no_permission, "
+                        "database_locked or write_failed.",
+                        "Health",
+                    ),
                 },
             }
         },

@@ -248,10 +248,14 @@ class StreamEventData(TypedDict):
 
 
 class Health(TypedDict):
-    """Liveness: the database, the printer, the newest event."""
+    """Health: the database read and written, the free disk, the printer, the newest event.
+    ``error`` names why it cannot serve: ``database_unavailable`` or a cause of
+    :data:`ult.health.CAUSES`."""
 
     status: Annotated[str, Schema(enum=["ok", "error"])]
     database: Annotated[str, Schema(enum=["ok", "unavailable"])]
+    writable: bool
+    disk_free_mb: Annotated[int | None, Schema(minimum=0)]
     printer: PrinterState
     last_event_id: Annotated[int | None, Schema(minimum=0)]
     error: NotRequired[str]

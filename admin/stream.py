@@ -12,8 +12,11 @@ Routes (none needs a login; none carries personal data):
   than the last :data:`REPLAY_EVENTS` events, or newer than the log (a restored database),
   first gets one ``snapshot`` message (``data:`` the board state, ``id:`` the newest event
   the snapshot includes) and continues after it.
-- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "printer": state or null,
-  "last_event_id": n}``; 503 JSON when the database cannot be read.
+- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "writable": true,
+  "disk_free_mb": n, "printer": state or null, "last_event_id": n}``; 503 JSON when the
+  database cannot be read (``database_unavailable``) or cannot be written: ``error`` names
+  the cause (:data:`ult.health.CAUSES`: a full disk, a read-only file system, missing
+  permission, a write lock held by another process), see :func:`ult.health.check_writable`.
 
 Why one shared poller (:class:`EventHub`) rather than one per stream: every stream would
 otherwise run the same ``SELECT`` every few milliseconds on its own connection (50 TVs and
@@ -53,6 +56,7 @@ from admin import shapes
 from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
+from ult.health import check_writable
 from ult.queries import Event, events_after, last_event_id, printer_state
 from ult.store import FollowedFile, StoreUnavailable, connect
 
@@ -586,19 +590,52 @@ def board() -> Any:
     return jsonify(read_board(get_db()))
 
 
+class _Verdicts:
+    """The last health verdict, so a problem is logged once when it starts and once when
+    it ends, not at every probe (monitoring asks every few seconds)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: str | None = None
+
+    def note(self, cause: str | None, detail: str) -> None:
+        with self._lock:
+            previous, self._last = self._last, cause
+        if cause == previous:
+            return
+        if cause is None:
+            log.info("health check: the appliance can write again")
+        else:
+            log.error("health check: %s: %s", cause, detail)
+
+
+_VERDICTS = _Verdicts()
+
+
 def _health(db: Any) -> shapes.Health:
-    return {
-        "status": "ok",
+    path = Path(current_app.config["ULT_SETTINGS"].store.database)
+    check = check_writable(db, path)
+    free_mb = None if check.free_bytes is None else check.free_bytes // (1024 * 1024)
+    body: shapes.Health = {
+        "status": "ok" if check.ok else "error",
         "database": "ok",
+        "writable": check.ok,
+        "disk_free_mb": free_mb,
         "printer": printer_state(db),
         "last_event_id": last_event_id(db),
     }
+    _VERDICTS.note(check.cause, check.detail)
+    if check.cause is not None:
+        body["error"] = check.cause
+        body["message"] = ERRORS[check.cause]
+    return body
 
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Liveness for monitoring and ``ult doctor``: the database, the printer, the newest
-    event. 503 JSON (``status`` "error") when the database cannot be read."""
+    """Health for monitoring, ``ult doctor`` and the watchdog: the database can be read
+    and written, the free disk space, the printer, the newest event. 503 JSON (``status``
+    "error") whose ``error`` names the cause when the database cannot be read or written."""
     try:
         try:
             body = _health(get_db())
@@ -607,13 +644,15 @@ def healthz() -> Any:
             # WAL removed meanwhile): the verdict comes from a fresh connection.
             discard_db()
             body = _health(get_db())
-        status = 200
+        status = 200 if body["status"] == "ok" else 503
     except (DatabaseUnavailable, sqlite3.Error) as exc:
         discard_db()
-        log.error("health check: database unavailable: %s", exc)
+        _VERDICTS.note("database_unavailable", str(exc))
         body = {
             "status": "error",
             "database": "unavailable",
+            "writable": False,
+            "disk_free_mb": None,
             "printer": None,
             "last_event_id": None,
             "error": "database_unavailable",

@@ -203,12 +203,15 @@ def test_healthz_ok(server: AdminServer, queue: Queue) -> None:
     queue.record_printer_state("offline", actor="test")
     status, _, body = get(server, "/healthz")
     assert status == 200
+    free_mb = body.pop("disk_free_mb")
     assert body == {
         "status": "ok",
         "database": "ok",
+        "writable": True,
         "printer": "offline",
         "last_event_id": last_id(queue.db),
     }
+    assert isinstance(free_mb, int) and free_mb >= 0
 
 
 def test_healthz_database_unavailable(server: AdminServer, settings: Settings) -> None:
