@@ -25,6 +25,7 @@ from babel.dates import format_datetime
 from ult import accounts, queries
 from ult.catalog import init_catalog
 from ult.clock import from_stamp
+from ult.day import stored_day
 from ult.errors import QueueError
 from ult.messages import CLI, STATES
 from ult.queue import Queue
@@ -349,6 +350,31 @@ def status(app: App) -> None:
             state = CLI["status_counter_idle"]
         click.echo("  " + CLI["status_counter_row"].format(name=row["name"], state=state))
     click.echo("\n" + CLI["status_back_office"].format(count=queries.open_escalations(app.db)))
+
+
+@main.command()
+@pass_app
+@handled
+def rollover(app: App) -> None:
+    """Start the new business day if the clock has reached it, then fold the WAL into
+    the database. Run by ult-rollover.timer at [queue] day_reset, so the board and the
+    pages show the new day's empty queue before the first visitor; safe to run anytime.
+    Tickets of earlier days still waiting or at a counter close as expired."""
+    before = stored_day(app.db)
+    expired = app.queue().roll_over(actor="system:rollover")
+    after = stored_day(app.db)
+    day = after.isoformat() if after is not None else "-"
+    if after == before:
+        click.echo(CLI["rollover_same_day"].format(day=day))
+    else:
+        click.echo(CLI["rollover_started"].format(day=day, expired=expired))
+    busy, _, pages = app.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        click.echo(CLI["checkpoint_busy"])
+        return
+    wal = Path(f"{app.settings.store.database}-wal")
+    size = wal.stat().st_size // 1024 if wal.exists() else 0
+    click.echo(CLI["checkpoint_done"].format(pages=max(pages, 0), size=size))
 
 
 @main.command("correct-day")
