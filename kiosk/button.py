@@ -355,6 +355,7 @@ class ButtonDaemon:
         self._light = LIGHT_OFF
         self._printer: Check | None = None
         self._print_failed = False
+        self._check_error: str | None = None
         self._next_check = 0.0
         self._next_retry = 0.0
         self._reported = dict.fromkeys(VERDICTS, 0)
@@ -571,9 +572,15 @@ class ButtonDaemon:
             check = dispenser.check(actor=self._actor())
         except Exception as error:
             # A status check that raises (database busy, a transport bug) is not a crash.
-            log.warning("printer check failed: %s: %s", type(error).__name__, error)
+            # Logged once per distinct failure, not at every re-check (the journal shows
+            # changes; the LED shows the state).
+            text = f"{type(error).__name__}: {error}"
+            if text != self._check_error:
+                log.warning("printer check failed: %s", text)
+                self._check_error = text
             self._fault_until_checked()
             return
+        self._check_error = None
         self._print_failed = False
         self._take_state(check)
 
