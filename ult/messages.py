@@ -249,6 +249,8 @@ CLI: dict[str, str] = {
     "database_failed": "Basis data bermasalah: {error}. Periksa dengan: "
     "sqlite3 BERKAS 'PRAGMA integrity_check' dan pulihkan dari cadangan bila rusak.",
     "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
+    "disk_full": "Disk penyimpanan penuh: tidak ada yang dapat dicatat ({error}). Tidak ada "
+    "yang berubah. Kosongkan ruang disk (periksa dengan: df -h), lalu ulangi.",
 }
 """Texts of the ``ult`` command line."""
 

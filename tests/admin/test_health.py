@@ -23,7 +23,7 @@ from flask import Flask
 from admin import create_app
 from admin.server import AdminServer
 from tests.admin.test_server import URL_LINE, Child
-from tests.conftest import fresh_database, make_settings
+from tests.conftest import fill, fresh_database, make_settings
 from ult.health import LOCK_WAIT_S
 from ult.settings import Settings
 
@@ -93,32 +93,6 @@ def test_a_write_lock_held_by_another_process_is_named(settings: Settings, db) -
             holder.wait(10)
         status, body = health(server.port)
         assert status == 200 and body["writable"] is True
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs mounted for the test (root only; skipped elsewhere)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def fill(directory: Path) -> Path:
-    """Write zeros into ``directory``/filler until the file system refuses."""
-    filler = directory / "filler"
-    with filler.open("wb") as out, contextlib.suppress(OSError):
-        while True:
-            out.write(bytes(64 * 1024))
-            out.flush()
-    return filler
 
 
 def test_a_full_disk_is_named_not_called_unopenable(tmp_path: Path, tiny_disk: Path) -> None:

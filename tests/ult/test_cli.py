@@ -433,3 +433,18 @@ def test_rollover_shows_the_new_day_empty_before_the_first_visitor(home: Path) -
     again = ult("rollover")
     assert again.exit_code == 0 and "sudah berjalan" in again.output
     db.close()
+
+
+def test_a_full_disk_is_named_as_such(tmp_path: Path, tiny_disk: Path, monkeypatch) -> None:
+    from tests.conftest import fill
+
+    monkeypatch.setenv("ULT_HOME", str(tiny_disk))
+    monkeypatch.delenv("ULT_CONFIG", raising=False)
+    assert ult("init").exit_code == 0
+    filler = fill(tiny_disk)
+    done = ult("issue", "A")
+    assert done.exit_code == 2
+    assert "Disk penyimpanan penuh" in done.output and "df -h" in done.output
+    assert "cadangan" not in done.output and "tidak dapat dibuka" not in done.output
+    filler.unlink()
+    assert ult("issue", "A").exit_code == 0
