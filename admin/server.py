@@ -165,13 +165,17 @@ class SelfProbe:
 
     def _ask(self) -> bool:
         try:
-            with urllib.request.urlopen(self.url, timeout=self.interval_s) as response:
+            with _DIRECT.open(self.url, timeout=self.interval_s) as response:
                 response.read()
         except urllib.error.HTTPError as answer:
             answer.close()  # 503: it answers; what is wrong is said in the body
         except OSError:
             return False
         return True
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""The self-probe goes straight to the server, whatever ``http_proxy`` says."""
 
 
 def _probe_host(host: str) -> str:

@@ -158,3 +158,12 @@ def test_three_hundred_idle_connections_leave_the_pages_answering(settings: Sett
         for each in idle:
             each.close()
         server.kill()
+
+
+def test_the_connection_limit_fits_in_the_open_file_limit() -> None:
+    from admin.server import CONNECTION_LIMIT, FILES_RESERVED, connection_limit
+
+    assert connection_limit(64, 1_048_576) == CONNECTION_LIMIT
+    # systemd's default soft limit of 1024: room for the threads' database files first.
+    assert connection_limit(64, 1024) == 1024 - FILES_RESERVED - 3 * 64
+    assert connection_limit(64, 1024) > IDLE_CONNECTIONS
