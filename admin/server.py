@@ -24,9 +24,9 @@ More than :data:`CONNECTION_LIMIT` connections from one client is left to a reve
 Under systemd (``Type=notify``, see :mod:`ult.notify`) the serving loop sends ``READY=1``
 once the server has answered its own ``/healthz``, and ``WATCHDOG=1`` only while such an
 answer is recent: a :class:`SelfProbe` thread asks, the loop decides. So a loop that hangs
-and worker threads that all hang (each answer needs one) both stop the pings, and systemd
-restarts ``ult admin``. A 503 is an answer: a full disk or a held lock is no reason to
-restart.
+and worker threads that all hang (each answer needs one) both stop the pings, and so does
+the board streams' poller stuck in a read (:data:`STREAM_STALL_S`); systemd then restarts
+``ult admin``. A 503 is an answer: a full disk or a held lock is no reason to restart.
 
 Shutdown: SIGTERM (``systemctl stop``) and SIGINT stop the loop, end every open stream (their
 clients reconnect to the next server with their last event id), let the worker threads
@@ -79,6 +79,8 @@ PROBE_PATH = "/healthz"
 """What the watchdog's self-probe asks."""
 PROBE_INTERVAL_S = 5.0
 """Seconds between self-probes (a shorter watchdog interval probes faster)."""
+STREAM_STALL_S = 45.0
+"""The streams' poller not turning for this long is stuck (its longest wait is 30 s)."""
 SHUTDOWN_GRACE_S = 5.0
 """How long requests in progress may take to finish after a stop signal."""
 LOOP_TIMEOUT_S = 1.0
@@ -196,6 +198,8 @@ class AdminServer:
         self, app: Flask, settings: Settings, *, host: str, port: int, **adjustments: Any
     ) -> None:
         self.app = app
+        self.stream_stall_s = STREAM_STALL_S
+        self._stall_logged = False
         self._database = settings.store.database
         self._map: dict[int, Any] = {}
         self._stop = threading.Event()
@@ -264,11 +268,21 @@ class AdminServer:
                 notifier.stopping()
             self._shutdown()
 
-    @staticmethod
-    def _notify(probe: SelfProbe, notifier: Notifier) -> None:
+    def _notify(self, probe: SelfProbe, notifier: Notifier) -> None:
+        from admin.stream import streams_stalled
+
         # Recent: within two probe intervals, so one slow answer is not yet a hang.
         if not probe.answered_within(2 * probe.interval_s + LOOP_TIMEOUT_S):
             return
+        if streams_stalled(self.app, self.stream_stall_s):
+            if not self._stall_logged:
+                log.error(
+                    "board stream poller stuck for over %.0f s: watchdog pings stop (restart)",
+                    self.stream_stall_s,
+                )
+                self._stall_logged = True
+            return
+        self._stall_logged = False
         notifier.ready("serving")
         notifier.ping()
 

@@ -237,6 +237,7 @@ class EventHub:
         self._wake = threading.Event()
         self._data_version: int | None = None
         self._resync = False
+        self._turned = time.monotonic()
 
     # -- counting streams
 
@@ -256,11 +257,20 @@ class EventHub:
                 raise TooManyStreams
             self._open += 1
             if self._thread is None:
+                self._turned = time.monotonic()
                 self._thread = threading.Thread(
                     target=self._run, name="board-stream-hub", daemon=True
                 )
                 self._thread.start()
         return Subscription(self)
+
+    def stalled(self, limit_s: float) -> bool:
+        """True when the poller runs but has not turned for ``limit_s`` seconds: stuck in a
+        read, so every stream waits for events that never come (the watchdog's concern,
+        :mod:`admin.server`). Its longest wait between turns is 30 s (a failing database)."""
+        with self._cond:
+            running = self._thread is not None and not self._closed
+        return running and time.monotonic() - self._turned > limit_s
 
     def _release(self) -> None:
         with self._cond:
@@ -325,6 +335,7 @@ class EventHub:
         failures = 0
         try:
             while True:
+                self._turned = time.monotonic()
                 with self._cond:
                     if self._closed:
                         return
@@ -451,6 +462,12 @@ def hub(app: Flask | None = None) -> EventHub:
             )
             app.extensions[_EXTENSION] = found
         return found
+
+
+def streams_stalled(app: Flask, limit_s: float) -> bool:
+    """Whether ``app``'s stream poller is stuck (see :meth:`EventHub.stalled`)."""
+    found = app.extensions.get(_EXTENSION)
+    return found is not None and found.stalled(limit_s)
 
 
 def close_streams(app: Flask) -> None:

@@ -285,3 +285,42 @@ def test_admin_with_every_worker_stuck_stops_the_pings(
         conn.close()
         server.stop()
         thread.join(10)
+
+
+@pytest.mark.slow
+def test_admin_with_the_stream_poller_stuck_stops_the_pings(
+    settings: Settings, db, notify: NotifySocket
+) -> None:
+    import http.client
+
+    from admin.stream import hub
+
+    app: Flask = create_app(settings, config={"TESTING": True})
+    the_hub = hub(app)
+    stuck = Blocking(answer=the_hub._poll)
+    the_hub._poll = stuck  # type: ignore[method-assign]
+    server = AdminServer(app, settings, host="127.0.0.1", port=0)
+    server.stream_stall_s = 0.5
+    thread = threading.Thread(
+        target=server.run, args=(Notifier(notify.environ(watchdog_s=WATCHDOG_S)),), daemon=True
+    )
+    thread.start()
+    stream = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        stream.request("GET", "/api/v1/board/events")
+        assert stream.getresponse().status == 200
+        assert notify.wait_for("READY=1", timeout_s=10)
+        notify.drain(WATCHDOG_S)
+        assert notify.count("WATCHDOG=1") >= 2
+        stuck.armed.set()  # the poller's next read hangs: every board waits for nothing
+        assert stuck.entered.wait(10)
+        assert stays_silent(notify, 2 * WATCHDOG_S)
+        stuck.release.set()
+        began = time.monotonic()
+        notify.drain(2 * WATCHDOG_S)
+        assert notify.count("WATCHDOG=1", since=began) >= 1
+    finally:
+        stuck.release.set()
+        stream.close()
+        server.stop()
+        thread.join(10)
