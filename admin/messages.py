@@ -36,6 +36,27 @@ ERRORS: dict[str, str] = {
     "pages_missing": (
         "Berkas halaman staf tidak lengkap ({names}). Pasang ulang program: sudo make install."
     ),
+    # /healthz when nothing can be recorded (ult.health.CAUSES): the cause, never "restore".
+    "disk_full": (
+        "Disk penyimpanan perangkat penuh: antrian tidak dapat dicatat. Hubungi teknisi "
+        "(kosongkan ruang disk; periksa dengan `df -h /var/lib/ult`)."
+    ),
+    "read_only": (
+        "Penyimpanan perangkat hanya dapat dibaca: antrian tidak dapat dicatat. Hubungi "
+        "teknisi (kartu SD atau disk bermasalah; periksa `dmesg`)."
+    ),
+    "no_permission": (
+        "Layanan tidak berhak menulis di direktori basis data: antrian tidak dapat dicatat. "
+        "Hubungi teknisi (pemilik direktori harus pengguna ult)."
+    ),
+    "database_locked": (
+        "Basis data sedang dikunci proses lain: antrian tidak dapat dicatat. Hubungi teknisi "
+        "(cari proses yang memegang kunci, mis. sqlite3 yang masih terbuka)."
+    ),
+    "write_failed": (
+        "Basis data tidak dapat ditulis: antrian tidak dapat dicatat. Hubungi teknisi "
+        "(periksa `journalctl -u ult-admin`)."
+    ),
     "internal": (
         "Terjadi kesalahan di server. Tindakan tidak dijalankan; coba lagi atau hubungi teknisi."
     ),

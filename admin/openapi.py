@@ -443,14 +443,17 @@ def _paths() -> dict[str, Any]:
         "/healthz": {
             "get": {
                 "operationId": "healthz",
-                "summary": "Liveness: the database, the pages' files, the printer state, "
-                "the newest event id.",
+                "summary": "Health: the database can be read and written, the free disk space, "
+                "the pages' files, the printer state, the newest event id.",
                 "tags": ["health"],
                 "security": public,
                 "responses": {
                     "200": _json_response("Healthy.", "Health"),
                     "503": _json_response(
-                        "The database cannot be read, or a page file is missing.", "Health"
+                        "The database cannot be read or written, or a page file is missing; "
+                        "error names the cause: database_unavailable, pages_missing, disk_full, "
+                        "read_only, no_permission, database_locked or write_failed.",
+                        "Health",
                     ),
                 },
             }

@@ -248,10 +248,14 @@ class StreamEventData(TypedDict):
 
 
 class Health(TypedDict):
-    """Liveness: the database, the pages' files, the printer, the newest event."""
+    """Health: the database read and written, the free disk, the pages' files, the printer,
+    the newest event. ``error`` names why it cannot serve: ``database_unavailable``,
+    ``pages_missing`` or a cause of :data:`ult.health.CAUSES`."""
 
     status: Annotated[str, Schema(enum=["ok", "error"])]
     database: Annotated[str, Schema(enum=["ok", "unavailable"])]
+    writable: bool
+    disk_free_mb: Annotated[int | None, Schema(minimum=0)]
     # "missing": a template or static file of the pages cannot be loaded (a broken install).
     pages: Annotated[str, Schema(enum=["ok", "missing"])]
     printer: Annotated[

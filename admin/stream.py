@@ -12,10 +12,13 @@ Routes (none needs a login; none carries personal data):
   than the last :data:`REPLAY_EVENTS` events, or newer than the log (a restored database),
   first gets one ``snapshot`` message (``data:`` the board state, ``id:`` the newest event
   the snapshot includes) and continues after it.
-- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "pages": "ok", "printer": state,
-  "last_event_id": n}`` (``printer``: the owner's last recorded state, or ``no_owner`` when no
-  ``ult kiosk`` runs); 503 JSON when the database cannot be read or a page template or static
-  file cannot be loaded (``pages`` "missing").
+- ``GET /healthz``: 200 ``{"status": "ok", "database": "ok", "writable": true,
+  "disk_free_mb": n, "pages": "ok", "printer": state, "last_event_id": n}`` (``printer``: the
+  owner's last recorded state, or ``no_owner`` when no ``ult kiosk`` runs); 503 JSON when the
+  database cannot be read (``database_unavailable``) or written (``error`` names the cause,
+  :data:`ult.health.CAUSES`: a full disk, a read-only file system, missing permission, a write
+  lock held by another process; see :func:`ult.health.check_writable`), or when a page template
+  or static file cannot be loaded (``pages_missing``).
 
 Why one shared poller (:class:`EventHub`) rather than one per stream: every stream would
 otherwise run the same ``SELECT`` every few milliseconds on its own connection (50 TVs and
@@ -56,6 +59,7 @@ from admin import printing, shapes
 from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
+from ult.health import check_writable
 from ult.queries import Event, events_after, last_event_id
 from ult.store import FollowedFile, StoreUnavailable, connect
 
@@ -236,6 +240,7 @@ class EventHub:
         self._wake = threading.Event()
         self._data_version: int | None = None
         self._resync = False
+        self._turned = time.monotonic()
 
     # -- counting streams
 
@@ -255,11 +260,20 @@ class EventHub:
                 raise TooManyStreams
             self._open += 1
             if self._thread is None:
+                self._turned = time.monotonic()
                 self._thread = threading.Thread(
                     target=self._run, name="board-stream-hub", daemon=True
                 )
                 self._thread.start()
         return Subscription(self)
+
+    def stalled(self, limit_s: float) -> bool:
+        """True when the poller runs but has not turned for ``limit_s`` seconds: stuck in a
+        read, so every stream waits for events that never come (the watchdog's concern,
+        :mod:`admin.server`). Its longest wait between turns is 30 s (a failing database)."""
+        with self._cond:
+            running = self._thread is not None and not self._closed
+        return running and time.monotonic() - self._turned > limit_s
 
     def _release(self) -> None:
         with self._cond:
@@ -324,6 +338,7 @@ class EventHub:
         failures = 0
         try:
             while True:
+                self._turned = time.monotonic()
                 with self._cond:
                     if self._closed:
                         return
@@ -450,6 +465,12 @@ def hub(app: Flask | None = None) -> EventHub:
             )
             app.extensions[_EXTENSION] = found
         return found
+
+
+def streams_stalled(app: Flask, limit_s: float) -> bool:
+    """Whether ``app``'s stream poller is stuck (see :meth:`EventHub.stalled`)."""
+    found = app.extensions.get(_EXTENSION)
+    return found is not None and found.stalled(limit_s)
 
 
 def close_streams(app: Flask) -> None:
@@ -589,14 +610,46 @@ def board() -> Any:
     return jsonify(read_board(get_db()))
 
 
+class _Verdicts:
+    """The last health verdict, so a problem is logged once when it starts and once when
+    it ends, not at every probe (monitoring asks every few seconds)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: str | None = None
+
+    def note(self, cause: str | None, detail: str) -> None:
+        with self._lock:
+            previous, self._last = self._last, cause
+        if cause == previous:
+            return
+        if cause is None:
+            log.info("health check: the appliance can write again")
+        else:
+            log.error("health check: %s: %s", cause, detail)
+
+
+_VERDICTS = _Verdicts()
+
+
 def _health(db: Any) -> shapes.Health:
-    return {
-        "status": "ok",
+    path = Path(current_app.config["ULT_SETTINGS"].store.database)
+    check = check_writable(db, path)
+    free_mb = None if check.free_bytes is None else check.free_bytes // (1024 * 1024)
+    body: shapes.Health = {
+        "status": "ok" if check.ok else "error",
         "database": "ok",
+        "writable": check.ok,
+        "disk_free_mb": free_mb,
         "pages": "ok",
         "printer": printing.readiness().state,
         "last_event_id": last_event_id(db),
     }
+    _VERDICTS.note(check.cause, check.detail)
+    if check.cause is not None:
+        body["error"] = check.cause
+        body["message"] = ERRORS[check.cause]
+    return body
 
 
 # What the staff pages and the board cannot be served without. A copy of the program that
@@ -622,9 +675,10 @@ def _pages_missing() -> list[str]:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Liveness for monitoring and ``ult doctor``: the database, the pages' templates and
-    static files, the printer, the newest event. 503 JSON (``status`` "error") when the
-    database cannot be read or a page file is missing."""
+    """Health for monitoring, ``ult doctor`` and the watchdog: the database can be read
+    and written, the free disk space, the pages' templates and static files, the printer, the
+    newest event. 503 JSON (``status`` "error") whose ``error`` names the cause when the
+    database cannot be read or written or a page file is missing."""
     missing = _pages_missing()
     try:
         try:
@@ -634,7 +688,7 @@ def healthz() -> Any:
             # WAL removed meanwhile): the verdict comes from a fresh connection.
             discard_db()
             body = _health(get_db())
-        status = 200
+        status = 200 if body["status"] == "ok" else 503
         if missing:
             log.error("health check: page files missing: %s", ", ".join(missing))
             body["status"] = "error"
@@ -644,10 +698,12 @@ def healthz() -> Any:
             status = 503
     except (DatabaseUnavailable, sqlite3.Error) as exc:
         discard_db()
-        log.error("health check: database unavailable: %s", exc)
+        _VERDICTS.note("database_unavailable", str(exc))
         body = {
             "status": "error",
             "database": "unavailable",
+            "writable": False,
+            "disk_free_mb": None,
             "pages": "missing" if missing else "ok",
             "printer": None,
             "last_event_id": None,

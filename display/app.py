@@ -34,6 +34,7 @@ import pygame
 
 from display.board import BoardView
 from display.feed import Backoff, Feed, FeedEvent
+from ult.notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,9 @@ class BoardLoop:
         on_frame: ``on_frame(surface, clock_only)`` after each frame that changed something
             (e.g. to keep a screenshot file up to date); ``clock_only`` is True when only
             the clock or date changed.
+        notifier: systemd's notifications: ``READY=1`` once the first frame is on the
+            screen, then ``WATCHDOG=1`` from every turn of this loop, so a board stuck in a
+            read, a draw or the screen is restarted (default: none).
     """
 
     def __init__(
@@ -188,6 +192,7 @@ class BoardLoop:
         on_frame: Callable[[pygame.Surface, bool], None] | None = None,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        notifier: Notifier | None = None,
     ) -> None:
         self.view = view
         self.screen = screen
@@ -203,6 +208,7 @@ class BoardLoop:
         self._on_frame = on_frame
         self._backoff = backoff or Backoff()
         self._sleep = sleep
+        self._notifier = notifier or Notifier({})
         self._state_ok = False
         self._warned = False
         self._feed_started = float("-inf")
@@ -311,13 +317,21 @@ class BoardLoop:
             self._sleep(min(0.2, max(0.0, end - time.monotonic())))
             # Keep the clock and the offline mark alive while the source is away.
             self._show(self.view.update(self.state, now=self._now(), offline=True))
+            self._alive()
+
+    def _alive(self) -> None:
+        """A turn of the loop is done: the board is on the screen (ready) and not stuck."""
+        self._notifier.ready("board on screen")
+        self._notifier.ping()
 
     def run(self) -> None:
         """Run until :attr:`stopped` is set (by :meth:`stop`, a signal handler or the window)."""
         try:
             while not self.stopped.is_set():
                 self.step()
+                self._alive()
         finally:
+            self._notifier.stopping()
             if self.feed is not None:
                 self.feed.close()
             self.source.close()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ult.notify import Notifier
 from ult.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ def run_display(
         announce=announcer.announce if announcer is not None else None,
         now=lambda: datetime.now(UTC),
         on_frame=png_writer(follow_png) if follow_png is not None else None,
+        notifier=Notifier(),
     )
     previous = {sig: signal.signal(sig, lambda *_: loop.stop()) for sig in _STOP_SIGNALS}
     log.info("board running: %dx%d, %s", *surface.get_size(), hub or settings.store.database)

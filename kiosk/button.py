@@ -66,6 +66,7 @@ from printer.output import Check, PrinterSetupError, TicketOutput
 from ult.clock import Clock, utc_now
 from ult.errors import QueueError
 from ult.logs import logging_at
+from ult.notify import Notifier
 from ult.queue import Queue
 from ult.settings import Settings
 from ult.store import SchemaTooNew, connect
@@ -293,6 +294,9 @@ class ButtonDaemon:
     - ``echo``: receives one Indonesian line per outcome (the console in ``--simulate``).
     - ``fault_recheck_seconds``, ``ready_recheck_seconds``, ``device_retry_seconds``: the
       worker's timers, in seconds of ``clock``.
+    - ``notifier``: systemd's watchdog, pinged from every turn of the worker's loop (at
+      least every :data:`_MAX_IDLE_WAIT` s while idle), so a worker stuck in a printer call
+      or the database longer than ``WatchdogSec=`` gets the service restarted.
 
     :meth:`start` takes the printer (raises :class:`~kiosk.owner.OwnerRunning` when another
     owner has it), claims the pins and starts the worker; :meth:`stop` releases everything
@@ -311,6 +315,7 @@ class ButtonDaemon:
         fault_recheck_seconds: float = FAULT_RECHECK_SECONDS,
         ready_recheck_seconds: float = READY_RECHECK_SECONDS,
         device_retry_seconds: float = DEVICE_RETRY_SECONDS,
+        notifier: Notifier | None = None,
     ) -> None:
         self.settings = settings
         kiosk = settings.kiosk
@@ -324,6 +329,7 @@ class ButtonDaemon:
         self._clock = clock
         self._queue_clock = queue_clock
         self._echo = echo
+        self.notifier = notifier or Notifier({})
         self.fault_recheck_seconds = fault_recheck_seconds
         self.ready_recheck_seconds = ready_recheck_seconds
         self.device_retry_seconds = device_retry_seconds
@@ -349,6 +355,7 @@ class ButtonDaemon:
         self._light = LIGHT_OFF
         self._printer: Check | None = None
         self._print_failed = False
+        self._check_error: str | None = None
         self._next_check = 0.0
         self._next_retry = 0.0
         self._reported = dict.fromkeys(VERDICTS, 0)
@@ -527,6 +534,7 @@ class ButtonDaemon:
 
     def _loop(self, dispenser: Dispenser, requests: RequestServer) -> None:
         while True:
+            self.notifier.ping()
             wait = min(self._next_check, self._next_retry) - self._clock()
             try:
                 item = self._inbox.get(timeout=min(max(wait, 0.0), _MAX_IDLE_WAIT))
@@ -564,9 +572,15 @@ class ButtonDaemon:
             check = dispenser.check(actor=self._actor())
         except Exception as error:
             # A status check that raises (database busy, a transport bug) is not a crash.
-            log.warning("printer check failed: %s: %s", type(error).__name__, error)
+            # Logged once per distinct failure, not at every re-check (the journal shows
+            # changes; the LED shows the state).
+            text = f"{type(error).__name__}: {error}"
+            if text != self._check_error:
+                log.warning("printer check failed: %s", text)
+                self._check_error = text
             self._fault_until_checked()
             return
+        self._check_error = None
         self._print_failed = False
         self._take_state(check)
 
@@ -883,8 +897,11 @@ def _run(
     if not simulate:
         _prepare_lgpio_directory(settings.home)
     path = settings.store.database
+    notifier = Notifier()
     try:
-        daemon = ButtonDaemon(settings, pin_factory=factory, echo=say if simulate else None)
+        daemon = ButtonDaemon(
+            settings, pin_factory=factory, echo=say if simulate else None, notifier=notifier
+        )
         daemon.start()
     except BadPinFactory as error:
         log.error("no GPIO pin factory could be loaded (%s); without GPIO use --simulate", error)
@@ -906,6 +923,9 @@ def _run(
         return _config_error("database_error", path=path, error=error)
 
     stop = threading.Event()
+    # start() returned: the worker has its database and the printer's lock; pins that are
+    # missing are retried and shown on the LED, the reception's prints are served.
+    notifier.ready(f"serving {len(settings.kiosk.buttons)} button(s), printer {daemon.output.kind}")
     try:
         with _stop_on_signals(stop):
             if simulate:
@@ -915,6 +935,7 @@ def _run(
                 while not stop.wait(1.0):
                     pass
     finally:
+        notifier.stopping()
         daemon.stop()
         if factory is not None:
             _close(factory)

@@ -36,7 +36,12 @@ venv=$prefix/venv
 config_dir=/etc/ult
 config=$config_dir/ult.toml
 home=/var/lib/ult
+# The daemons (stopped for an upgrade, restarted after it), and every unit file installed:
+# the target that starts and stops the appliance as one, the daemons, the timers and the
+# oneshot services they run.
 units="ult-kiosk.service ult-display.service ult-admin.service"
+unit_files="ult.target $units ult-rollover.service ult-rollover.timer ult-backup.service ult-backup.timer"
+enabled="ult.target $units ult-rollover.timer ult-backup.timer"
 unit_dir=/etc/systemd/system
 udev_rule=/etc/udev/rules.d/99-ult-printer.rules
 
@@ -200,7 +205,7 @@ install_appliance() {
     mv "$D$venv.new" "$D$venv"
     rm -rf "$D$venv.old"
     install -m 0755 "$source_dir/systemd/ult.sh" "$D/usr/local/bin/ult"
-    for unit in $units; do
+    for unit in $unit_files; do
         install -m 0644 "$source_dir/systemd/$unit" "$D$unit_dir/$unit"
     done
     [ -n "$destdir" ] && return 0
@@ -211,13 +216,14 @@ install_appliance() {
     # shellcheck disable=SC2086 # the unit names, one per word
     if [ -d /run/systemd/system ]; then
         systemctl daemon-reload
-        systemctl enable $units
+        systemctl enable $enabled
         systemctl restart $units
+        systemctl start ult-rollover.timer ult-backup.timer
         say "installed and started. Settings: $config"
     else
         # Not booted with systemd (a chroot building an SD card image): enabled for the
         # next boot, which starts them.
-        systemctl enable $units
+        systemctl enable $enabled
         say "installed; systemd is not running here: the units start at the next boot"
     fi
 }
@@ -227,11 +233,11 @@ uninstall_appliance() {
     if [ -z "$destdir" ]; then
         [ "$(id -u)" = 0 ] || die "run it as root: sudo make uninstall"
         # shellcheck disable=SC2086 # the unit names, one per word
-        if [ -d /run/systemd/system ]; then systemctl stop $units || true; fi
+        if [ -d /run/systemd/system ]; then systemctl stop $enabled || true; fi
         # shellcheck disable=SC2086
-        systemctl disable $units 2>/dev/null || true
+        systemctl disable $enabled 2>/dev/null || true
     fi
-    for unit in $units; do rm -f "$D$unit_dir/$unit"; done
+    for unit in $unit_files; do rm -f "$D$unit_dir/$unit"; done
     rm -rf "$D$prefix"
     rm -f "$D/usr/local/bin/ult" "$D$udev_rule" "$D/usr/lib/tmpfiles.d/ult.conf"
     if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,3 +74,32 @@ def clock() -> FakeClock:
 @pytest.fixture
 def queue(db: sqlite_utils.Database, settings: Settings, clock: FakeClock) -> Queue:
     return Queue(db, settings, clock=clock)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs mounted for the test (root only; skipped elsewhere)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+            capture_output=True,
+            text=True,
+        )
+    except OSError as error:  # no mount(8) at all
+        pytest.skip(f"cannot mount a tmpfs here: {error}")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(directory: Path) -> Path:
+    """Write zeros into ``directory``/filler until the file system refuses."""
+    filler = directory / "filler"
+    # Unbuffered: nothing left to flush (and fail) when the file is closed.
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+        while True:
+            out.write(bytes(64 * 1024))
+    return filler

@@ -6,6 +6,7 @@ configuration error (bad arguments, invalid settings file, unusable database).
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import os
@@ -25,7 +26,9 @@ from babel.dates import format_datetime
 from ult import accounts, queries
 from ult.catalog import init_catalog
 from ult.clock import from_stamp
+from ult.day import stored_day
 from ult.errors import QueueError
+from ult.health import PROBE_BYTES, free_bytes
 from ult.messages import CLI, STATES
 from ult.queue import Queue
 from ult.settings import (
@@ -88,6 +91,8 @@ class App:
                 ) from error
             except StoreOpenFailed as failed:
                 error = failed.error
+                if disk_full(error, path.parent):
+                    raise click.ClickException(CLI["disk_full"].format(error=error)) from error
                 if isinstance(error, sqlite3.Error) and not isinstance(
                     error, sqlite3.OperationalError
                 ):
@@ -115,6 +120,23 @@ class App:
         )
 
 
+def disk_full(error: BaseException, directory: Path | None = None) -> bool:
+    """Whether ``error`` comes from a full disk: SQLite's ``SQLITE_FULL``, ``ENOSPC`` or
+    ``EDQUOT``, or an SQLite I/O error while ``directory`` (the database's) has no room
+    left (SQLite reports a ``-shm`` file it cannot grow as "disk I/O error"). It gets its
+    own message, never "cannot be opened" nor "restore from a backup"."""
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL:
+            return True
+        io_error = code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
+        if not io_error or directory is None:
+            return False
+        free = free_bytes(directory)
+        return free is not None and free < PROBE_BYTES
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 def fail(message: str, code: int) -> NoReturn:
     """Print ``message`` to stderr and exit with ``code`` (:data:`EXIT_REFUSED` or
     :data:`EXIT_USAGE`)."""
@@ -127,6 +149,11 @@ def handled(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def full(error: BaseException) -> bool:
+            app = next((arg for arg in args if isinstance(arg, App)), None)
+            loaded = app._settings if app is not None else None
+            return disk_full(error, loaded.store.database.parent if loaded else None)
+
         try:
             return command(*args, **kwargs)
         except QueueError as error:
@@ -138,6 +165,8 @@ def handled(command: F) -> F:
         except click.Abort:
             fail(CLI["aborted"], EXIT_REFUSED)
         except sqlite3.OperationalError as error:
+            if full(error):
+                fail(CLI["disk_full"].format(error=error), EXIT_USAGE)
             busy = "locked" in str(error) or "busy" in str(error)
             fail(
                 CLI["database_busy" if busy else "database_failed"].format(error=error), EXIT_USAGE
@@ -150,7 +179,10 @@ def handled(command: F) -> F:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except OSError as error:
-            fail(CLI["file_error"].format(error=error), EXIT_USAGE)
+            fail(
+                CLI["disk_full" if full(error) else "file_error"].format(error=error),
+                EXIT_USAGE,
+            )
 
     return wrapper  # type: ignore[return-value]
 
@@ -349,6 +381,31 @@ def status(app: App) -> None:
             state = CLI["status_counter_idle"]
         click.echo("  " + CLI["status_counter_row"].format(name=row["name"], state=state))
     click.echo("\n" + CLI["status_back_office"].format(count=queries.open_escalations(app.db)))
+
+
+@main.command()
+@pass_app
+@handled
+def rollover(app: App) -> None:
+    """Start the new business day if the clock has reached it, then fold the WAL into
+    the database. Run by ult-rollover.timer at [queue] day_reset, so the board and the
+    pages show the new day's empty queue before the first visitor; safe to run anytime.
+    Tickets of earlier days still waiting or at a counter close as expired."""
+    before = stored_day(app.db)
+    expired = app.queue().roll_over(actor="system:rollover")
+    after = stored_day(app.db)
+    day = after.isoformat() if after is not None else "-"
+    if after == before:
+        click.echo(CLI["rollover_same_day"].format(day=day))
+    else:
+        click.echo(CLI["rollover_started"].format(day=day, expired=expired))
+    busy, _, pages = app.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        click.echo(CLI["checkpoint_busy"])
+        return
+    wal = Path(f"{app.settings.store.database}-wal")
+    size = wal.stat().st_size // 1024 if wal.exists() else 0
+    click.echo(CLI["checkpoint_done"].format(pages=max(pages, 0), size=size))
 
 
 @main.command("correct-day")

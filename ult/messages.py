@@ -206,6 +206,13 @@ CLI: dict[str, str] = {
     "aborted": "Dibatalkan.",
     "token_created": "Token '{name}' ({role}) dibuat. Simpan sekarang; token ini tidak "
     "ditampilkan lagi:",
+    "rollover_started": "Hari antrian baru {day} dimulai: nomor mulai lagi dari 1, {expired} "
+    "tiket hari sebelumnya ditutup (kedaluwarsa).",
+    "rollover_same_day": "Hari antrian {day} sudah berjalan; tidak ada yang diubah.",
+    "checkpoint_done": "WAL digabungkan ke basis data ({pages} halaman; berkas -wal kini "
+    "{size} KB).",
+    "checkpoint_busy": "WAL belum dapat digabungkan seluruhnya: ada pembaca yang masih "
+    "membuka basis data. Dicoba lagi pada jadwal berikutnya.",
     "status_title": "{office} — {date}",
     "status_services": "Layanan",
     "status_counters": "Loket",
@@ -246,6 +253,8 @@ CLI: dict[str, str] = {
     "database_failed": "Basis data bermasalah: {error}. Periksa dengan: "
     "sqlite3 BERKAS 'PRAGMA integrity_check' dan pulihkan dari cadangan bila rusak.",
     "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
+    "disk_full": "Disk penyimpanan penuh: tidak ada yang dapat dicatat ({error}). Tidak ada "
+    "yang berubah. Kosongkan ruang disk (periksa dengan: df -h), lalu ulangi.",
 }
 """Texts of the ``ult`` command line."""
 

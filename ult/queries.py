@@ -130,12 +130,17 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     for counter in counters:
         counter["paused"] = bool(counter["paused"])
         counter["priority"] = bool(counter["priority"])
+    # Only the current business day's calls: once the day has rolled over (``ult rollover``
+    # at the reset time), the morning board shows an empty day, not yesterday's last call.
+    day_start = db.execute(
+        "SELECT COALESCE(MAX(id), 0) FROM events WHERE kind = ?", (EventKind.DAY_STARTED,)
+    ).fetchone()[0]
     calls = list(
         db.query(
             "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
-            "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN (?, ?) "
+            "LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN (?, ?) AND e.id > ? "
             "ORDER BY e.id DESC LIMIT ?",
-            (EventKind.CALLED, EventKind.RECALLED, LAST_CALLS),
+            (EventKind.CALLED, EventKind.RECALLED, day_start, LAST_CALLS),
         )
     )
     last_calls = []

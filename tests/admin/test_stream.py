@@ -205,9 +205,11 @@ def test_healthz_ok(server: AdminServer, queue: Queue, settings: Settings) -> No
     # No ult kiosk runs: nobody will print, whatever was last recorded.
     status, _, body = get(server, "/healthz")
     assert status == 200
+    free_mb = body.pop("disk_free_mb")
     assert body == {
         "status": "ok",
         "database": "ok",
+        "writable": True,
         "pages": "ok",
         "printer": "no_owner",
         "last_event_id": last_id(queue.db),
@@ -216,13 +218,16 @@ def test_healthz_ok(server: AdminServer, queue: Queue, settings: Settings) -> No
     with hold_owner(settings):
         status, _, body = get(server, "/healthz")
     assert status == 200
+    body.pop("disk_free_mb")
     assert body == {
         "status": "ok",
         "database": "ok",
+        "writable": True,
         "pages": "ok",
         "printer": "offline",
         "last_event_id": last_id(queue.db),
     }
+    assert isinstance(free_mb, int) and free_mb >= 0
 
 
 def test_healthz_database_unavailable(server: AdminServer, settings: Settings) -> None:

@@ -600,3 +600,22 @@ def test_a_button_for_a_service_the_store_lacks_stops_the_start(
     code = run(settings, simulate=True, stdin=io.StringIO(""), stdout=io.StringIO())
     assert code == 2
     assert "kiosk.buttons[0].service = A" in capsys.readouterr().err
+
+
+def test_a_failing_printer_check_is_logged_once_per_change(
+    tmp_path: Path, start_daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = build_settings(tmp_path)
+    calls = []
+
+    def broken() -> None:
+        calls.append(time.monotonic())
+        raise OSError("USB transfer timed out")
+
+    caplog.set_level(logging.INFO, logger="kiosk")
+    daemon = start_daemon(settings, fault_recheck_seconds=0.05, ready_recheck_seconds=0.05)
+    daemon.output.check = broken  # type: ignore[method-assign]
+    assert wait_for(lambda: len(calls) >= 5)
+    failed = [r for r in caplog.records if "printer check failed" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].levelname == "WARNING"
+    assert daemon.light == "fault"

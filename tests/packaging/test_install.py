@@ -22,7 +22,16 @@ from tests.packaging.paths import ROOT
 from ult.settings import render_default_settings
 
 SYSTEMD = ROOT / "systemd"
-UNITS = ("ult-kiosk.service", "ult-display.service", "ult-admin.service")
+UNITS = (
+    "ult.target",
+    "ult-kiosk.service",
+    "ult-display.service",
+    "ult-admin.service",
+    "ult-rollover.service",
+    "ult-rollover.timer",
+    "ult-backup.service",
+    "ult-backup.timer",
+)
 GROUPS = ("gpio", "lp", "dialout", "video", "render", "input", "audio")
 TOOLS = {name: shutil.which(name) for name in ("systemd-analyze", "systemd-sysusers")}
 TOOLS["systemd-tmpfiles"] = shutil.which("systemd-tmpfiles")

@@ -383,7 +383,7 @@ def test_other_packages_commands_come_from_entry_points() -> None:
 
     from ult.cli import COMMANDS_GROUP, main
 
-    core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day"}
+    core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day", "rollover"}
     plugins = {point.name: point.value for point in entry_points(group=COMMANDS_GROUP)}
     assert set(main.commands) == core
     assert set(plugins) == {
@@ -400,3 +400,51 @@ def test_other_packages_commands_come_from_entry_points() -> None:
     listed = CliRunner().invoke(main, ["--help"]).output
     for name in core | set(plugins):
         assert f"  {name} " in listed
+
+
+def test_rollover_shows_the_new_day_empty_before_the_first_visitor(home: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ult.clock import FakeClock
+    from ult.queries import board_state, events_after
+    from ult.queue import Queue
+
+    assert ult("init").exit_code == 0
+    settings = load_settings()
+    db = connect(settings.store.database)
+    # Yesterday, 10:00 in Jakarta: a ticket called and one still waiting at closing time.
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    clock = FakeClock(yesterday.replace(hour=3, minute=0, second=0, microsecond=0))
+    queue = Queue(db, settings, clock=clock)
+    queue.issue("A", actor="test")
+    queue.issue("A", actor="test")
+    queue.call_next(queue.counter("Loket 1").id, actor="test")
+    before = board_state(db)
+    assert before["last_calls"] and before["waiting"]["A"] == 1
+    done = ult("rollover")
+    assert done.exit_code == 0, done.output
+    assert "Hari antrian baru" in done.output and "2 tiket" in done.output
+    assert "WAL digabungkan" in done.output
+    after = board_state(db)
+    assert after["last_calls"] == []  # no call of yesterday on the morning board
+    assert set(after["waiting"].values()) == {0}
+    assert all(counter["label"] is None for counter in after["counters"])
+    assert events_after(db, 0)[-1].kind == "day_started"
+    again = ult("rollover")
+    assert again.exit_code == 0 and "sudah berjalan" in again.output
+    db.close()
+
+
+def test_a_full_disk_is_named_as_such(tmp_path: Path, tiny_disk: Path, monkeypatch) -> None:
+    from tests.conftest import fill
+
+    monkeypatch.setenv("ULT_HOME", str(tiny_disk))
+    monkeypatch.delenv("ULT_CONFIG", raising=False)
+    assert ult("init").exit_code == 0
+    filler = fill(tiny_disk)
+    done = ult("issue", "A")
+    assert done.exit_code == 2
+    assert "Disk penyimpanan penuh" in done.output and "df -h" in done.output
+    assert "cadangan" not in done.output and "tidak dapat dibuka" not in done.output
+    filler.unlink()
+    assert ult("issue", "A").exit_code == 0
