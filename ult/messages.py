@@ -242,6 +242,39 @@ CLI: dict[str, str] = {
     "database_failed": "Basis data bermasalah: {error}. Periksa dengan: "
     "sqlite3 BERKAS 'PRAGMA integrity_check' dan pulihkan dari cadangan bila rusak.",
     "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
+    "disk_full": "Disk penuh: {error}. Kosongkan ruang (df -h menunjukkan sisa ruang; hapus "
+    "cadangan lama atau berkas yang tidak perlu), lalu coba lagi. Data yang sudah tersimpan "
+    "tidak hilang.",
+    "schema_newer_backup": "Untuk kembali ke versi ini, pulihkan cadangan terbaru yang dapat "
+    "dibacanya: ult restore {backup}",
+    "backup_written": "Cadangan ditulis dan diperiksa utuh: {path} (skema {version}, "
+    "{events} peristiwa, {size} KB)",
+    "backup_pruned": "Cadangan lama dihapus (disimpan {kept} terbaru): {path}",
+    "backup_dest_missing": "Folder tujuan {path} tidak ada. Untuk flashdisk: pasang dahulu "
+    "(lsblk menunjukkan titik kaitnya), lalu ulangi dengan folder itu.",
+    "backup_dest_not_dir": "{path} bukan folder. Berikan folder tujuan cadangan.",
+    "backup_missing": "Berkas cadangan {path} tidak ada atau tidak dapat dibaca. {detail}",
+    "backup_not_sqlite": "{path} bukan berkas basis data SQLite; tidak ada yang diubah.",
+    "backup_damaged": "Cadangan {path} rusak ({detail}); tidak ada yang diubah. Pilih cadangan "
+    "lain (ls {folder}).",
+    "backup_not_ours": "{path} bukan basis data ULT; tidak ada yang diubah.",
+    "backup_too_new": "Cadangan {path} dibuat oleh versi program yang lebih baru (skema "
+    "{detail}); perbarui program ini dahulu. Tidak ada yang diubah.",
+    "restore_in_use": "Basis data {path} sedang dipakai ({who}); pemulihan ditolak, tidak ada "
+    "yang diubah. Hentikan layanan dahulu, atau ulangi dengan --stop-services agar layanan "
+    "dihentikan lalu dijalankan lagi.",
+    "restore_no_units": "Basis data {path} dipakai proses lain ({who}) yang bukan layanan ULT "
+    "yang berjalan di systemd; hentikan proses itu sendiri (fuser -v {path}*), lalu ulangi.",
+    "restore_stop_failed": "Layanan {units} tidak dapat dihentikan ({error}); jalankan sebagai "
+    "root (sudo). Tidak ada yang diubah.",
+    "restore_still_in_use": "Basis data {path} masih dipakai ({who}) setelah layanan "
+    "dihentikan; periksa dengan fuser -v {path}*. Tidak ada yang diubah.",
+    "restore_same": "{path} adalah basis data yang sedang dipakai; pilih berkas cadangan.",
+    "restore_confirm": "Ganti seluruh isi basis data {path} dengan cadangan {backup} "
+    "(skema {version}, {events} peristiwa)?",
+    "restored": "Basis data dipulihkan dari {backup} (peristiwa pemulihan #{event}).",
+    "restore_previous": "Isi sebelum pemulihan disimpan sebagai cadangan: {path}",
+    "restore_units": "Layanan dijalankan lagi: {units}",
 }
 """Texts of the ``ult`` command line."""
 
