@@ -130,3 +130,25 @@ CLI: dict[str, str] = {
     "voice_written": "Pengumuman ditulis: {path}",
 }
 """Output of ``ult display`` and ``ult voice``."""
+
+DOCTOR: dict[str, str] = {
+    "no_drm": "Tidak ada perangkat layar DRM (/dev/dri/card*): papan tidak dapat tampil "
+    "layar penuh.",
+    "no_drm_fix": "Di Raspberry Pi: pastikan dtoverlay=vc4-kms-v3d di /boot/firmware/config.txt "
+    "dan TV tersambung sebelum menyala, lalu reboot. Untuk mencoba tanpa layar: "
+    "ult display --windowed atau --screenshot BERKAS.",
+    "drm_no_permission": "Perangkat layar ada ({cards}) tetapi pengguna ini tidak berhak "
+    "memakainya.",
+    "drm_permission_fix": "sudo usermod -aG video,render,input ult, lalu sudo systemctl "
+    "restart ult-display.",
+    "drm_ok": "Perangkat layar DRM: {cards}.",
+    "sound_off": "Suara dimatikan ([display] sound = false).",
+    "no_sound": "Tidak ada perangkat suara ALSA (/dev/snd): papan berjalan tanpa suara.",
+    "no_sound_fix": "Nyalakan TV sebelum Raspberry Pi agar suara HDMI terdeteksi; periksa "
+    "dtparam=audio=on di /boot/firmware/config.txt; aplay -l menampilkan perangkat.",
+    "sound_ok": "Perangkat suara ALSA: {count} keluaran.",
+    "audio_device_unknown": "[display] audio_device = {device} tidak ada di daftar ALSA.",
+    "audio_device_fix": "Pilih nama dari aplay -L, atau hapus audio_device untuk memakai "
+    "keluaran bawaan.",
+}
+"""Findings and fixes of the board's ``ult doctor`` checks (``display.doctor``)."""

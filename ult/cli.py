@@ -34,8 +34,9 @@ from ult.backup import (
 )
 from ult.catalog import init_catalog
 from ult.clock import from_stamp
+from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
-from ult.messages import CLI, STATES
+from ult.messages import CLI, DOCTOR, STATES
 from ult.queue import Queue
 from ult.restore import RestoreRefused, restore
 from ult.settings import Settings, SettingsError, load_settings, render_default_settings
@@ -615,3 +616,24 @@ def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor:
     click.echo(CLI["restored"].format(backup=file, event=done.event_id))
     if done.units:
         click.echo(CLI["restore_units"].format(units=" ".join(done.units)))
+
+
+@main.command()
+@click.option(
+    "--bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a support bundle (zip: report, recent journal, settings without "
+    "secrets; no personal data) to this file.",
+)
+@pass_app
+@handled
+def doctor(app: App, bundle: Path | None) -> None:
+    """Check the appliance: settings, database, clock, disk, services, printer, GPIO,
+    screen and sound; each finding with its fix. Exits 1 when a problem is found."""
+    findings, settings = diagnose(app.config)
+    click.echo(report(findings), nl=False)
+    if bundle is not None:
+        write_bundle(bundle, findings, settings)
+        click.echo(DOCTOR["bundle_written"].format(path=bundle))
+    if any(finding.level is Level.PROBLEM for finding in findings):
+        sys.exit(EXIT_REFUSED)
