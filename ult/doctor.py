@@ -26,13 +26,14 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Final
 
+from ult import system
 from ult.backup import BACKUP_DIR_NAME, newest_usable
 from ult.clock import from_stamp, utc_now
 from ult.messages import DOCTOR
 from ult.migrations import LATEST
 from ult.settings import Settings, SettingsError, load_settings
 from ult.store import StoreMissing, StoreUnavailable, connect, schema_version
-from ult.system import UNITS, run_tool, systemd_running
+from ult.system import UNITS, run_tool
 
 DOCTOR_GROUP: Final = "ult.doctor"
 """Entry-point group of the checks other packages add (``pyproject.toml``)."""
@@ -144,9 +145,9 @@ def database_checks(settings: Settings) -> list[Finding]:
         text = DOCTOR["last_event"].format(at=newest or "-")
         found.append(Finding("database", Level.INFO, text))
     except sqlite3.Error as error:
-        found.append(
-            Finding("database", Level.PROBLEM, DOCTOR["db_unusable"].format(path=path, error=error))
-        )
+        text = DOCTOR["db_unusable"].format(path=path, error=error)
+        fix = DOCTOR["db_restore_fix"].format(folder=settings.home / BACKUP_DIR_NAME)
+        found.append(Finding("database", Level.PROBLEM, text, fix))
     finally:
         db.close()
     return found
@@ -214,7 +215,7 @@ def disk_checks(settings: Settings) -> list[Finding]:
 
 def unit_checks(settings: Settings) -> list[Finding]:
     """``systemctl is-active`` of each unit, when systemd runs."""
-    if not systemd_running():
+    if not system.systemd_running():
         return [Finding("units", Level.INFO, DOCTOR["no_systemd"])]
     found = []
     for unit in UNITS:
