@@ -112,6 +112,11 @@ CLI: dict[str, str] = {
         "getty yang memakai layar, pengguna layanan anggota grup video, render dan input, dan "
         "pada Pi 5 kartu layar yang benar (SDL_KMSDRM_DEVICE_INDEX)."
     ),
+    "display_by_hand": (
+        "Dijalankan sendiri (misalnya lewat SSH) tanpa layar? Papan di TV dijalankan oleh "
+        "layanannya: sudo systemctl start ult-display. Untuk melihat papan di sini: "
+        "ult display --windowed 1280x720 (di desktop) atau ult display --screenshot papan.png."
+    ),
     "display_follow_needs_file": "--follow hanya dipakai bersama --screenshot BERKAS.",
     "display_following": "Papan berjalan tanpa layar; gambar terkini: {path} (Ctrl+C berhenti)",
     "display_hub_invalid": "Alamat hub '{hub}' tidak valid: tulis http(s)://host[:port].",

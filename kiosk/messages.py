@@ -9,6 +9,8 @@ CLI: dict[str, str] = {
     "print_test_sent": "Halaman uji dikirim ke printer; printer tidak mengonfirmasi.",
     "print_test_failed": "Halaman uji gagal dicetak: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
+    "printer_hint": "Penyebab: {text}\nPerbaikan: {fix}",
+    "printer_hint_doctor": "Periksa printer dan sambungannya dengan: ult doctor",
     "printer_state": "Keadaan printer: {state} ({detail})",
     "reprint_failed": "Tiket {label} gagal dicetak; tiket tetap dalam antrian. Periksa printer "
     "lalu coba lagi.",

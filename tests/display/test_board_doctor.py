@@ -47,3 +47,25 @@ def test_a_screen_without_permission(tmp_path: Path, dev: Path, monkeypatch) -> 
 def test_sound_switched_off_is_only_noted(tmp_path: Path, dev: Path) -> None:
     sound = doctor.board_checks(make_settings(tmp_path / "home", "[display]\nsound = false\n"))[1]
     assert sound.level is Level.INFO
+
+
+@pytest.mark.slow
+def test_ult_display_by_hand_without_a_screen_says_what_to_do(tmp_path: Path) -> None:
+    # Section 6: SDL used to fall back to a driver that draws nowhere, and the board "ran".
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in env.items() if not k.startswith("SDL_") and k != "INVOCATION_ID"}
+    env["ULT_HOME"] = str(tmp_path / "home")
+    ult = [str(Path(sys.executable).with_name("ult"))]
+    subprocess.run([*ult, "init"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [*ult, "display", "--silent"], env=env, capture_output=True, text=True, timeout=60
+    )
+    if "SDL fell back" not in done.stderr and done.returncode == 0:
+        pytest.skip("this machine has a screen")
+    assert done.returncode == 2
+    assert "--windowed" in done.stderr and "--screenshot" in done.stderr
+    assert "systemctl start ult-display" in done.stderr

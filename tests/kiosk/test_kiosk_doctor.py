@@ -105,3 +105,23 @@ def test_gpio_with_a_working_factory(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
     [finding] = doctor.gpio_checks(make_settings(tmp_path / "home"))
     assert finding.level is Level.OK and "MockFactory" in finding.text
+
+
+@pytest.mark.slow
+def test_print_test_on_a_missing_usb_printer_says_the_cause_and_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real USB lookup: this machine has no printer with that id (section 6, wrong id).
+    from click.testing import CliRunner
+
+    from ult.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("ULT_HOME", str(home))
+    monkeypatch.delenv("ULT_CONFIG", raising=False)
+    assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    (home / "ult.toml").write_text(USB)
+    result = CliRunner().invoke(main, ["print-test"])
+    assert result.exit_code == 1
+    assert "Halaman uji gagal dicetak" in result.output
+    assert "04b8:0e15 tidak terhubung" in result.output and "lsusb" in result.output
