@@ -30,6 +30,10 @@ ERRORS: dict[str, str] = {
     "field_unknown": "Kolom '{field}' tidak dikenal untuk tindakan ini.",
     "field_invalid": "Kolom '{field}' tidak valid: {reason}",
     "too_large": "Permintaan terlalu besar.",
+    "disk_full": (
+        "Penyimpanan perangkat antrian penuh, jadi perubahan ini tidak tersimpan. Data yang "
+        "sudah ada aman. Hubungi teknisi (periksa `ult doctor`)."
+    ),
     "database_unavailable": (
         "Basis data antrian tidak dapat dibuka. Hubungi teknisi (periksa `ult status`)."
     ),

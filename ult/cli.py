@@ -10,6 +10,7 @@ import errno
 import getpass
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -52,6 +53,8 @@ from ult.store import (
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 FOLLOW_POLL_SECONDS = 0.5
+FULL_BYTES = 1024 * 1024
+"""Less free space than this (bytes) makes an I/O error a full disk."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,6 +101,8 @@ class App:
                 raise click.ClickException(message) from error
             except StoreOpenFailed as failed:
                 error = failed.error
+                if _disk_full(error, path.parent):  # not "cannot be opened"
+                    raise click.ClickException(CLI["disk_full"].format(error=error)) from error
                 if isinstance(error, sqlite3.Error) and not isinstance(
                     error, sqlite3.OperationalError
                 ):
@@ -153,7 +158,7 @@ def handled(command: F) -> F:
         except click.Abort:
             fail(CLI["aborted"], EXIT_REFUSED)
         except sqlite3.OperationalError as error:
-            if "disk is full" in str(error):  # SQLITE_FULL
+            if _disk_full(error):
                 fail(CLI["disk_full"].format(error=error), EXIT_USAGE)
             busy = "locked" in str(error) or "busy" in str(error)
             fail(
@@ -167,10 +172,28 @@ def handled(command: F) -> F:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except OSError as error:
-            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
-            fail(CLI["disk_full" if full else "file_error"].format(error=error), EXIT_USAGE)
+            message = CLI["disk_full" if _disk_full(error) else "file_error"]
+            fail(message.format(error=error), EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _disk_full(error: BaseException, folder: Path | None = None) -> bool:
+    """Whether ``error`` comes from a full file system: ENOSPC, a quota, SQLITE_FULL, or
+    (SQLite's "disk I/O error" when its ``-shm`` cannot grow) an I/O error in ``folder``
+    while that file system has less than :data:`FULL_BYTES` free."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    if "disk is full" in str(error):
+        return True
+    if "disk I/O error" not in str(error) or folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < FULL_BYTES
+    except OSError:
+        return False
 
 
 def default_actor() -> str:

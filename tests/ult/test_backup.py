@@ -3,6 +3,7 @@ real writer processes, the ``ult`` commands as a technician runs them."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -303,3 +304,31 @@ def test_a_newer_database_is_refused_naming_the_backup_to_go_back_to(home: Path)
     result = ult("status")
     assert result.exit_code == 2
     assert "lebih baru" in result.output and f"ult restore {saved}" in result.output
+
+
+def test_a_write_on_a_full_disk_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(small)], check=False
+        ).returncode
+    ):
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        monkeypatch.setenv("ULT_HOME", str(small / "home"))
+        assert ult("init").exit_code == 0
+        with open(small / "filler", "wb") as handle, contextlib.suppress(OSError):
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        results = [ult("issue", "A") for _ in range(100)]
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=True)
+    failed = [r for r in results if r.exit_code != 0]
+    assert failed and failed[0].exit_code == 2
+    assert "Disk penuh" in failed[0].output and "df -h" in failed[0].output
+    assert "pulihkan" not in failed[0].output.lower()  # never "restore from backup"
