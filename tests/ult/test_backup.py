@@ -332,3 +332,40 @@ def test_a_write_on_a_full_disk_says_what_to_do(
     assert failed and failed[0].exit_code == 2
     assert "Disk penuh" in failed[0].output and "df -h" in failed[0].output
     assert "pulihkan" not in failed[0].output.lower()  # never "restore from backup"
+
+
+@pytest.mark.slow
+def test_stop_services_stops_the_running_units_restores_and_starts_them_again(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ult("backup")
+    saved = list_backups(home / "backups")[-1]
+    held = writer(home, 2, hold=True)  # a "service" that has the database open
+    assert held.stdout.readline().strip() == "issued"
+    calls = tmp_path / "systemctl.log"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "systemctl"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {calls}\n'
+        'case "$1" in\n'
+        "  is-active) exit 0;;\n"
+        f"  stop) kill {held.pid};;\n"
+        "esac\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(system, "systemd_running", lambda: True)
+    try:
+        result = ult("restore", str(saved), "--yes", "--stop-services")
+    finally:
+        held.kill()
+        held.wait()
+    assert result.exit_code == 0, result.output
+    assert labels(home / "ult.db") == []  # the backup was taken before the writer's tickets
+    assert labels(list_backups(home / "backups")[-1]) == ["A-001", "A-002"]  # kept
+    log = calls.read_text().splitlines()
+    units = " ".join(system.UNITS)
+    assert log[-2:] == [f"stop {units}", f"start {units}"]
+    assert "Layanan dijalankan lagi" in result.output
