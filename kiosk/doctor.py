@@ -18,8 +18,10 @@ from gpiozero.exc import BadPinFactory
 
 from kiosk.button import _prepare_lgpio_directory, default_pin_factory
 from kiosk.messages import DOCTOR
+from kiosk.owner import printer_job
 from kiosk.requests import last_printer_state, owner_running
 from ult.doctor import Finding, Level
+from ult.kinds import PrinterState
 from ult.settings import Settings
 from ult.store import StoreUnavailable, connect
 
@@ -62,7 +64,8 @@ def printer_checks(settings: Settings) -> list[Finding]:
         "preview": _preview,
     }[kind](settings)
     if kind != "preview":
-        found.extend(_owner(settings))
+        reachable = all(f.level is not Level.PROBLEM for f in found)
+        found.extend(_owner(settings, ask=reachable))
     return found
 
 
@@ -120,8 +123,10 @@ def _preview(settings: Settings) -> list[Finding]:
     return [Finding(AREA, Level.INFO, DOCTOR["preview"].format(path=folder))]
 
 
-def _owner(settings: Settings) -> list[Finding]:
-    """Whether ``ult kiosk`` runs, and the printer state it last recorded."""
+def _owner(settings: Settings, *, ask: bool) -> list[Finding]:
+    """Whether ``ult kiosk`` runs, and the printer state it last recorded; when it does not
+    run and the device was found (``ask``), the printer's own answer, asked once (bounded by
+    ``[printer] timeout_seconds``, under the per-job lock)."""
     found = []
     if owner_running(settings):
         found.append(Finding(AREA, Level.OK, DOCTOR["owner_running"]))
@@ -129,6 +134,8 @@ def _owner(settings: Settings) -> list[Finding]:
         found.append(
             Finding(AREA, Level.WARNING, DOCTOR["owner_stopped"], DOCTOR["owner_stopped_fix"])
         )
+        if ask:
+            found.append(_asked(settings))
     try:
         db = connect(settings.store.database, create=False, migrate_schema=False)
     except StoreUnavailable:
@@ -140,6 +147,20 @@ def _owner(settings: Settings) -> list[Finding]:
     level = Level.OK if view.can_issue and view.state is not None else Level.WARNING
     found.append(Finding(AREA, level, DOCTOR["printer_state"].format(state=view.text)))
     return found
+
+
+def _asked(settings: Settings) -> Finding:
+    """The printer's answer to a status question (DLE EOT), as ``ult print-test`` asks it."""
+    from printer.messages import state_text
+    from printer.output import TicketOutput
+
+    with printer_job(settings):
+        check = TicketOutput.from_settings(settings.printer).check()
+    level = Level.OK if check.state == PrinterState.READY else Level.WARNING
+    text = DOCTOR["printer_answer"].format(
+        state=state_text(check.state), detail=check.detail or "-"
+    )
+    return Finding(AREA, level, text)
 
 
 def gpio_checks(settings: Settings) -> list[Finding]:

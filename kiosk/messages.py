@@ -100,6 +100,7 @@ DOCTOR: dict[str, str] = {
     "owner_stopped_fix": "sudo systemctl start ult-kiosk; penyebabnya: journalctl -u ult-kiosk "
     "-n 50",
     "printer_state": "Keadaan printer terakhir yang dicatat: {state}.",
+    "printer_answer": "Jawaban printer sekarang: {state} ({detail}).",
     "gpio_none": "Tidak ada tombol, LED atau buzzer yang diatur.",
     "gpio_no_factory": "GPIO tidak dapat dipakai ({error}); pin yang diatur: {pins}.",
     "gpio_fix": "Di Raspberry Pi: pengguna ult anggota grup gpio dan lgpio terpasang "
