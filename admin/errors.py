@@ -87,6 +87,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DatabaseUnavailable)
     def database_error(error: Exception) -> Any:
         discard_db()
+        if isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error):
+            # SQLITE_FULL: nothing is wrong with the database; "cannot be opened" would send
+            # the technician the wrong way (issue 12).
+            log.error("disk full: %s", error)
+            return error_response(503, "disk_full", ERRORS["disk_full"])
         log.error("database unavailable: %s", error)
         return error_response(503, "database_unavailable", ERRORS["database_unavailable"])
 

@@ -38,8 +38,8 @@ ERRORS: dict[str, str] = {
     ),
     # /healthz when nothing can be recorded (ult.health.CAUSES): the cause, never "restore".
     "disk_full": (
-        "Disk penyimpanan perangkat penuh: antrian tidak dapat dicatat. Hubungi teknisi "
-        "(kosongkan ruang disk; periksa dengan `df -h /var/lib/ult`)."
+        "Disk penyimpanan perangkat penuh: perubahan tidak dapat dicatat; data yang sudah ada "
+        "aman. Hubungi teknisi (kosongkan ruang disk; periksa dengan `ult doctor`)."
     ),
     "read_only": (
         "Penyimpanan perangkat hanya dapat dibaca: antrian tidak dapat dicatat. Hubungi "

@@ -108,7 +108,10 @@ def display_command(
                 silent=silent,
             )
         except DisplayError as error:
-            fail(CLI["display_failed"].format(error=error), EXIT_USAGE)
+            message = CLI["display_failed"].format(error=error)
+            if "INVOCATION_ID" not in os.environ:  # set by systemd for its services only
+                message += "\n" + CLI["display_by_hand"]
+            fail(message, EXIT_USAGE)
 
 
 @click.group()

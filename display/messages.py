@@ -112,6 +112,11 @@ CLI: dict[str, str] = {
         "getty yang memakai layar, pengguna layanan anggota grup video, render dan input, dan "
         "pada Pi 5 kartu layar yang benar (SDL_KMSDRM_DEVICE_INDEX)."
     ),
+    "display_by_hand": (
+        "Dijalankan sendiri (misalnya lewat SSH) tanpa layar? Papan di TV dijalankan oleh "
+        "layanannya: sudo systemctl start ult-display. Untuk melihat papan di sini: "
+        "ult display --windowed 1280x720 (di desktop) atau ult display --screenshot papan.png."
+    ),
     "display_follow_needs_file": "--follow hanya dipakai bersama --screenshot BERKAS.",
     "display_following": "Papan berjalan tanpa layar; gambar terkini: {path} (Ctrl+C berhenti)",
     "display_hub_invalid": "Alamat hub '{hub}' tidak valid: tulis http(s)://host[:port].",
@@ -130,3 +135,25 @@ CLI: dict[str, str] = {
     "voice_written": "Pengumuman ditulis: {path}",
 }
 """Output of ``ult display`` and ``ult voice``."""
+
+DOCTOR: dict[str, str] = {
+    "no_drm": "Tidak ada perangkat layar DRM (/dev/dri/card*): papan tidak dapat tampil "
+    "layar penuh.",
+    "no_drm_fix": "Di Raspberry Pi: pastikan dtoverlay=vc4-kms-v3d di /boot/firmware/config.txt "
+    "dan TV tersambung sebelum menyala, lalu reboot. Untuk mencoba tanpa layar: "
+    "ult display --windowed atau --screenshot BERKAS.",
+    "drm_no_permission": "Perangkat layar ada ({cards}) tetapi pengguna ini tidak berhak "
+    "memakainya.",
+    "drm_permission_fix": "sudo usermod -aG video,render,input ult, lalu sudo systemctl "
+    "restart ult-display.",
+    "drm_ok": "Perangkat layar DRM: {cards}.",
+    "sound_off": "Suara dimatikan ([display] sound = false).",
+    "no_sound": "Tidak ada perangkat suara ALSA (/dev/snd): papan berjalan tanpa suara.",
+    "no_sound_fix": "Nyalakan TV sebelum Raspberry Pi agar suara HDMI terdeteksi; periksa "
+    "dtparam=audio=on di /boot/firmware/config.txt; aplay -l menampilkan perangkat.",
+    "sound_ok": "Perangkat suara ALSA: {count} keluaran.",
+    "audio_device_unknown": "[display] audio_device = {device} tidak ada di daftar ALSA.",
+    "audio_device_fix": "Pilih nama dari aplay -L, atau hapus audio_device untuk memakai "
+    "keluaran bawaan.",
+}
+"""Findings and fixes of the board's ``ult doctor`` checks (``display.doctor``)."""

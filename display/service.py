@@ -119,11 +119,20 @@ def ensure_default_pack(home: Path, counter_names: list[str]) -> threading.Threa
     return thread
 
 
+_NO_SCREEN = frozenset({"dummy", "offscreen"})
+"""SDL video drivers that draw nowhere."""
+
+
 def _open_screen(windowed: tuple[int, int] | None, headless_size: tuple[int, int] | None):
     import pygame
 
     try:
         pygame.display.init()
+        driver = pygame.display.get_driver()
+        if headless_size is None and driver in _NO_SCREEN and not os.environ.get("SDL_VIDEODRIVER"):
+            # SDL fell back to a driver that shows nothing (no DRM device, no desktop): a
+            # board nobody sees must not look like a running one.
+            raise DisplayError(f"no screen found (SDL fell back to its {driver} driver)")
         if headless_size is not None:
             surface = pygame.display.set_mode(headless_size)
         elif windowed is not None:

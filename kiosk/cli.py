@@ -83,10 +83,24 @@ def print_test(app: App) -> None:
         with printer_job(app.settings):
             delivery = dispenser.output.deliver(layout, "uji-printer")
     except (PrintFailed, PrinterBusy) as failure:
-        fail(CLI["print_test_failed"].format(error=failure), EXIT_REFUSED)
+        fail(
+            CLI["print_test_failed"].format(error=failure) + "\n" + _printer_hint(app), EXIT_REFUSED
+        )
     click.echo(CLI["print_test_done" if delivery.printed else "print_test_sent"])
     if delivery.preview is not None:
         click.echo(str(delivery.preview))
+
+
+def _printer_hint(app: App) -> str:
+    """What ``ult doctor`` finds wrong with the printer (no libusb, a wrong id, no
+    permission, ...) and its fix; else where to look."""
+    from kiosk.doctor import printer_checks
+    from ult.doctor import Level
+
+    for finding in printer_checks(app.settings):
+        if finding.level is Level.PROBLEM:
+            return CLI["printer_hint"].format(text=finding.text, fix=finding.fix)
+    return CLI["printer_hint_doctor"]
 
 
 @click.command("udev-rule")

@@ -9,6 +9,8 @@ CLI: dict[str, str] = {
     "print_test_sent": "Halaman uji dikirim ke printer; printer tidak mengonfirmasi.",
     "print_test_failed": "Halaman uji gagal dicetak: {error}",
     "printer_setup": "Pengaturan printer tidak dapat dipakai: {error}",
+    "printer_hint": "Penyebab: {text}\nPerbaikan: {fix}",
+    "printer_hint_doctor": "Periksa printer dan sambungannya dengan: ult doctor",
     "printer_state": "Keadaan printer: {state} ({detail})",
     "reprint_failed": "Tiket {label} gagal dicetak; tiket tetap dalam antrian. Periksa printer "
     "lalu coba lagi.",
@@ -63,3 +65,46 @@ BUTTON_TEXT: dict[str, str] = {
     "stopped": "Tombol tiket berhenti. Tiket diterbitkan: {issued}.",
 }
 """What the ticket-button daemon (``ult kiosk``) prints on its console."""
+
+DOCTOR: dict[str, str] = {
+    "printer_none": 'Tidak ada printer ([printer] connection = "none").',
+    "preview": "Printer pratinjau: tiket ditulis sebagai PNG ke {path}.",
+    "usb_no_id": "Printer USB tanpa vendor_id dan product_id.",
+    "usb_id_fix": "Jalankan lsusb; baris printer berbunyi 'ID vvvv:pppp'. Tulis di [printer]: "
+    "vendor_id = 0xvvvv dan product_id = 0xpppp, lalu pasang aturan udev: "
+    "ult udev-rule | sudo tee /etc/udev/rules.d/99-ult-printer.rules",
+    "no_libusb": "libusb tidak terpasang: printer USB tidak dapat dipakai.",
+    "no_libusb_fix": "sudo apt install libusb-1.0-0, lalu sudo systemctl restart ult-kiosk",
+    "usb_not_found": "Printer USB {id} tidak terhubung. Perangkat USB yang terlihat: {seen}.",
+    "usb_none_seen": "tidak ada",
+    "usb_no_permission": "Printer USB {id} terhubung ({node}) tetapi pengguna ini tidak "
+    "berhak memakainya.",
+    "usb_permission_fix": "sudo usermod -aG lp ult; pasang aturan udev: ult udev-rule | sudo "
+    "tee /etc/udev/rules.d/99-ult-printer.rules; sudo udevadm control --reload; sudo udevadm "
+    "trigger; lalu cabut-pasang kabel printer.",
+    "usb_ok": "Printer USB {id} terhubung ({node}) dan dapat dipakai.",
+    "file_target": "Printer berkas: byte tiket ditulis ke {path}.",
+    "device_missing": "Perangkat printer {path} tidak ada.",
+    "device_missing_fix": "Periksa kabel dan daya printer; ls /dev/usb /dev/ttyUSB* menunjukkan "
+    "perangkat yang ada, lalu sesuaikan [printer] device atau path.",
+    "device_no_permission": "Pengguna ini tidak berhak memakai {path}.",
+    "device_permission_fix": "sudo usermod -aG lp,dialout ult, lalu sudo systemctl restart "
+    "ult-kiosk.",
+    "device_ok": "Perangkat printer {path} ada dan dapat dipakai.",
+    "network_unreachable": "Printer jaringan {where} tidak terjangkau: {error}",
+    "network_fix": "Periksa daya, kabel jaringan dan alamat IP printer (ping {host}); "
+    "cetak halaman konfigurasi printer untuk melihat IP-nya.",
+    "network_ok": "Printer jaringan {where} menerima sambungan.",
+    "owner_running": "ult kiosk berjalan dan memegang printer.",
+    "owner_stopped": "ult kiosk tidak berjalan: permintaan cetak menunggu.",
+    "owner_stopped_fix": "sudo systemctl start ult-kiosk; penyebabnya: journalctl -u ult-kiosk "
+    "-n 50",
+    "printer_state": "Keadaan printer terakhir yang dicatat: {state}.",
+    "printer_answer": "Jawaban printer sekarang: {state} ({detail}).",
+    "gpio_none": "Tidak ada tombol, LED atau buzzer yang diatur.",
+    "gpio_no_factory": "GPIO tidak dapat dipakai ({error}); pin yang diatur: {pins}.",
+    "gpio_fix": "Di Raspberry Pi: pengguna ult anggota grup gpio dan lgpio terpasang "
+    "(sudo apt install python3-lgpio). Di mesin lain: ult kiosk --simulate.",
+    "gpio_ok": "GPIO siap ({factory}); pin: {pins}.",
+}
+"""Findings and fixes of the kiosk's ``ult doctor`` checks (``kiosk.doctor``)."""

@@ -25,6 +25,7 @@ from printer.messages import state_text
 from ult.kinds import PRINTER_FAULTS, EventKind
 from ult.queue import Queue, TicketRef
 from ult.settings import Settings
+from ult.store import OWNER_LOCK_NAME
 
 __all__ = [
     "OUTCOME_KINDS",
@@ -40,8 +41,6 @@ __all__ = [
 
 OUTCOME_KINDS: Final = (EventKind.PRINTED, EventKind.PRINT_FAILED, EventKind.PRINT_UNCONFIRMED)
 """Event kinds that answer a request (payload ``request`` = the request's event id)."""
-OWNER_LOCK_NAME: Final = "kiosk.lock"
-"""File in the database's folder that ``ult kiosk`` holds locked (flock) while it runs."""
 
 
 @dataclass(frozen=True)

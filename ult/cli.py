@@ -24,13 +24,23 @@ import sqlite_utils
 from babel.dates import format_datetime
 
 from ult import accounts, queries
+from ult.backup import (
+    BACKUP_DIR_NAME,
+    BackupInvalid,
+    newest_usable,
+    prune,
+    verify_backup,
+    write_backup,
+)
 from ult.catalog import init_catalog
 from ult.clock import from_stamp
 from ult.day import stored_day
+from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CLI, STATES
+from ult.messages import CLI, DOCTOR, STATES
 from ult.queue import Queue
+from ult.restore import RestoreRefused, restore
 from ult.settings import (
     Settings,
     SettingsError,
@@ -64,6 +74,7 @@ class App:
     def __init__(self, config: Path | None) -> None:
         self.config = config
         self.create_database = False
+        self.migrate_database = True
         self._settings: Settings | None = None
         self._db: sqlite_utils.Database | None = None
 
@@ -78,17 +89,21 @@ class App:
         if self._db is None:
             path = self.settings.store.database
             try:
-                self._db = connect(path, create=self.create_database)
+                self._db = connect(
+                    path, create=self.create_database, migrate_schema=self.migrate_database
+                )
             except NotInitialised as error:
                 raise click.ClickException(CLI["database_empty"].format(path=path)) from error
             except StoreMissing as error:
                 raise click.ClickException(CLI["database_missing"].format(path=path)) from error
             except SchemaTooNew as error:
-                raise click.ClickException(
-                    CLI["schema_newer"].format(
-                        path=path, found=error.found, supported=error.supported
-                    )
-                ) from error
+                message = CLI["schema_newer"].format(
+                    path=path, found=error.found, supported=error.supported
+                )
+                found = newest_usable((self.backups, path.parent / BACKUP_DIR_NAME))
+                if found is not None:
+                    message += " " + CLI["schema_newer_backup"].format(backup=found)
+                raise click.ClickException(message) from error
             except StoreOpenFailed as failed:
                 error = failed.error
                 if disk_full(error, path.parent):
@@ -103,6 +118,11 @@ class App:
                     CLI["database_error"].format(path=path, error=error, directory=path.parent)
                 ) from error
         return self._db
+
+    @property
+    def backups(self) -> Path:
+        """Where ``ult backup`` writes by default: ``$ULT_HOME/backups``."""
+        return self.settings.home / BACKUP_DIR_NAME
 
     def close(self) -> None:
         """Close the database, if it was opened (when the command ends)."""
@@ -569,3 +589,104 @@ def token_create(app: App, name: str, role: str) -> None:
     secret = accounts.create_token(app.db, name, role)
     click.echo(CLI["token_created"].format(name=name, role=role))
     click.echo(secret)
+
+
+@main.command()
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@pass_app
+@handled
+def backup(app: App, dest: Path | None) -> None:
+    """Back the database up into DEST (a folder, e.g. a USB stick; default
+    $ULT_HOME/backups), while the services run.
+
+    Uses SQLite's online backup API, checks the copy (PRAGMA integrity_check), never
+    overwrites a backup and keeps the newest [store] backups_kept in the folder.
+    """
+    if dest is not None and not dest.exists():
+        # Never create it: an unmounted stick's mount point would fill the SD card instead.
+        raise click.ClickException(CLI["backup_dest_missing"].format(path=dest))
+    if dest is not None and not dest.is_dir():
+        raise click.ClickException(CLI["backup_dest_not_dir"].format(path=dest))
+    folder = (dest or app.backups).resolve()
+    app.migrate_database = False  # a backup copies what is there; it never upgrades it
+    saved = write_backup(app.db.conn, folder)
+    click.echo(
+        CLI["backup_written"].format(
+            path=saved.path,
+            version=saved.schema_version,
+            events=saved.events,
+            size=max(1, saved.path.stat().st_size // 1024),
+        )
+    )
+    for gone in prune(folder, app.settings.store.backups_kept):
+        click.echo(CLI["backup_pruned"].format(kept=app.settings.store.backups_kept, path=gone))
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--stop-services",
+    is_flag=True,
+    help="Stop the appliance's running services for the restore and start them again after.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@actor_option
+@pass_app
+@handled
+def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor: str) -> None:
+    """Replace the database by the backup FILE, exactly as the backup was.
+
+    Checks FILE first; refuses while a service has the database open unless
+    --stop-services. The database it replaces is kept as a backup, and the restore is
+    recorded in the event log.
+    """
+    try:
+        info = verify_backup(file)
+        if not yes and not click.confirm(
+            CLI["restore_confirm"].format(
+                path=app.settings.store.database,
+                backup=file,
+                version=info.schema_version,
+                events=info.events,
+            ),
+            default=False,
+        ):
+            fail(CLI["day_unchanged"], EXIT_REFUSED)
+        done = restore(
+            file, app.settings, actor=actor, backups=app.backups, stop_services=stop_services
+        )
+    except BackupInvalid as invalid:
+        fail(
+            CLI[f"backup_{invalid.reason}"].format(
+                path=invalid.path, detail=invalid.detail, folder=invalid.path.parent
+            ),
+            EXIT_REFUSED,
+        )
+    except RestoreRefused as refused:
+        fail(CLI[refused.reason].format(**refused.values), EXIT_REFUSED)
+    if done.previous is not None:
+        click.echo(CLI["restore_previous"].format(path=done.previous))
+    click.echo(CLI["restored"].format(backup=file, event=done.event_id))
+    if done.units:
+        click.echo(CLI["restore_units"].format(units=" ".join(done.units)))
+
+
+@main.command()
+@click.option(
+    "--bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a support bundle (zip: report, recent journal, settings without "
+    "secrets; no personal data) to this file.",
+)
+@pass_app
+@handled
+def doctor(app: App, bundle: Path | None) -> None:
+    """Check the appliance: settings, database, clock, disk, services, printer, GPIO,
+    screen and sound; each finding with its fix. Exits 1 when a problem is found."""
+    findings, settings = diagnose(app.config)
+    click.echo(report(findings), nl=False)
+    if bundle is not None:
+        write_bundle(bundle, findings, settings)
+        click.echo(DOCTOR["bundle_written"].format(path=bundle))
+    if any(finding.level is Level.PROBLEM for finding in findings):
+        sys.exit(EXIT_REFUSED)

@@ -58,6 +58,8 @@ class EventKind(StrEnum):
     DAY_STARTED = "day_started"
     DAY_CORRECTED = "day_corrected"
     CLOCK_BEHIND = "clock_behind"
+    RESTORED = "restored"
+    """``ult restore`` put a backup in place: the first event written after the backup's own."""
 
 
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})

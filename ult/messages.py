@@ -255,8 +255,85 @@ CLI: dict[str, str] = {
     "file_error": "Berkas tidak dapat dibaca atau ditulis: {error}",
     "disk_full": "Disk penyimpanan penuh: tidak ada yang dapat dicatat ({error}). Tidak ada "
     "yang berubah. Kosongkan ruang disk (periksa dengan: df -h), lalu ulangi.",
+    "schema_newer_backup": "Untuk kembali ke versi ini, pulihkan cadangan terbaru yang dapat "
+    "dibacanya: ult restore {backup}",
+    "backup_written": "Cadangan ditulis dan diperiksa utuh: {path} (skema {version}, "
+    "{events} peristiwa, {size} KB)",
+    "backup_pruned": "Cadangan lama dihapus (disimpan {kept} terbaru): {path}",
+    "backup_dest_missing": "Folder tujuan {path} tidak ada. Untuk flashdisk: pasang dahulu "
+    "(lsblk menunjukkan titik kaitnya), lalu ulangi dengan folder itu.",
+    "backup_dest_not_dir": "{path} bukan folder. Berikan folder tujuan cadangan.",
+    "backup_missing": "Berkas cadangan {path} tidak ada atau tidak dapat dibaca. {detail}",
+    "backup_not_sqlite": "{path} bukan berkas basis data SQLite; tidak ada yang diubah.",
+    "backup_damaged": "Cadangan {path} rusak ({detail}); tidak ada yang diubah. Pilih cadangan "
+    "lain (ls {folder}).",
+    "backup_not_ours": "{path} bukan basis data ULT; tidak ada yang diubah.",
+    "backup_too_new": "Cadangan {path} dibuat oleh versi program yang lebih baru (skema "
+    "{detail}); perbarui program ini dahulu. Tidak ada yang diubah.",
+    "restore_in_use": "Basis data {path} sedang dipakai ({who}); pemulihan ditolak, tidak ada "
+    "yang diubah. Hentikan layanan dahulu, atau ulangi dengan --stop-services agar layanan "
+    "dihentikan lalu dijalankan lagi.",
+    "restore_no_units": "Basis data {path} dipakai proses lain ({who}) yang bukan layanan ULT "
+    "yang berjalan di systemd; hentikan proses itu sendiri (fuser -v {path}*), lalu ulangi.",
+    "restore_stop_failed": "Layanan {units} tidak dapat dihentikan ({error}); jalankan sebagai "
+    "root (sudo). Tidak ada yang diubah.",
+    "restore_still_in_use": "Basis data {path} masih dipakai ({who}) setelah layanan "
+    "dihentikan; periksa dengan fuser -v {path}*. Tidak ada yang diubah.",
+    "restore_same": "{path} adalah basis data yang sedang dipakai; pilih berkas cadangan.",
+    "restore_confirm": "Ganti seluruh isi basis data {path} dengan cadangan {backup} "
+    "(skema {version}, {events} peristiwa)?",
+    "restored": "Basis data dipulihkan dari {backup} (peristiwa pemulihan #{event}).",
+    "restore_previous": "Isi sebelum pemulihan disimpan sebagai cadangan: {path}",
+    "restore_units": "Layanan dijalankan lagi: {units}",
 }
 """Texts of the ``ult`` command line."""
+
+
+DOCTOR: dict[str, str] = {
+    "settings_ok": "Pengaturan valid: {source}",
+    "settings_defaults": "tanpa berkas, nilai bawaan",
+    "settings_fix": "Perbaiki berkas pengaturan sesuai pesan di atas, lalu jalankan lagi: "
+    "ult doctor",
+    "check_crashed": "Pemeriksaan ini gagal berjalan: {error}",
+    "db_missing": "Basis data belum ada: {path}",
+    "db_unusable": "Basis data {path} tidak dapat dipakai: {error}",
+    "db_ok": "Basis data utuh (PRAGMA integrity_check): {path}",
+    "db_damaged": "Basis data {path} rusak: {detail}",
+    "db_restore_fix": "Pulihkan cadangan terbaru: ls {folder}; lalu "
+    "sudo ult restore BERKAS --stop-services",
+    "schema_ok": "Skema basis data versi {version} (sesuai program).",
+    "schema_older": "Skema basis data versi {found}, program ini {supported}.",
+    "schema_older_fix": "Diperbarui otomatis saat layanan mulai (cadangan dibuat dahulu), "
+    "atau sekarang: ult init",
+    "schema_newer": "Basis data dibuat oleh versi program yang lebih baru (skema {found}, "
+    "program ini {supported}).",
+    "schema_newer_fix": "Perbarui program, atau kembali ke cadangan yang dapat dibaca versi "
+    "ini: sudo ult restore {backup} --stop-services",
+    "schema_newer_no_backup": "Perbarui program ke versi yang membuat basis data ini.",
+    "wal": "Berkas -wal {mb:.1f} MB.",
+    "wal_fix": "Checkpoint terhambat pembaca yang tidak pernah selesai: mulai ulang layanan "
+    "(sudo systemctl restart ult-admin ult-display); checkpoint berjalan saat pergantian hari.",
+    "last_event": "Peristiwa terakhir: {at} (UTC).",
+    "clock_behind": "Jam sistem ({now}) lebih awal dari peristiwa terakhir ({newest}).",
+    "clock_fix": "Setel jam: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS', atau hubungkan "
+    "ke jaringan dengan NTP (sudo timedatectl set-ntp true). Penomoran tidak diulang.",
+    "clock_ok": "Jam sistem {now} tidak lebih awal dari peristiwa terakhir.",
+    "ntp_ok": "Jam disinkronkan NTP.",
+    "ntp_no": "Jam belum disinkronkan NTP (Raspberry Pi tidak punya baterai jam).",
+    "ntp_fix": "sudo timedatectl set-ntp true; pastikan jaringan menjangkau server NTP "
+    "(timedatectl timesync-status).",
+    "ntp_unknown": "Sinkronisasi NTP tidak dapat diperiksa (timedatectl tidak tersedia di sini).",
+    "disk": "Ruang kosong di {folder}: {mb} MB.",
+    "disk_fix": "Kosongkan ruang: hapus cadangan lama (ls -l backups/), bersihkan log "
+    "(sudo journalctl --vacuum-size=100M), periksa dengan df -h.",
+    "no_systemd": "systemd tidak berjalan di sini; keadaan layanan tidak diperiksa.",
+    "unit": "{unit}: {state}",
+    "unit_fix": "sudo systemctl start {unit}; penyebabnya: journalctl -u {unit} -n 50",
+    "versions": "ult-kiosk {ours}, Python {python}, SQLite {sqlite}, {system}",
+    "journal_unavailable": "(journal tidak tersedia: journalctl tidak berjalan di sini)",
+    "bundle_written": "Paket dukungan ditulis: {path} (tanpa data pribadi).",
+}
+"""Findings and fixes of ``ult doctor`` (``ult.doctor``)."""
 
 
 def error_text(code: str, **values: object) -> str:

@@ -992,6 +992,24 @@ class Queue:
             )
             return True
 
+    def record_restore(self, backup: str, *, events: int, actor: str) -> int:
+        """Record that the database was just restored from the backup named ``backup``
+        (its file name) holding ``events`` events; return the ``restored`` event's id.
+
+        Written without rolling the day over first: apart from this event the database
+        stays exactly the backup until the services' first write.
+        """
+        with immediate(self.db):
+            return self._event(
+                self.clock(),
+                EventKind.RESTORED,
+                actor,
+                None,
+                None,
+                None,
+                {"backup": backup, "events": events},
+            )
+
     def set_running_text(self, text: str, *, actor: str) -> str:
         """Set the board's running text (one line, at most :data:`RUNNING_TEXT_MAX`
         characters; empty clears it) and return it as stored.

@@ -20,7 +20,7 @@ import types
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -180,9 +180,11 @@ class QueueSettings:
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """Where the SQLite database lives (always an absolute path)."""
+    """Where the SQLite database lives (always an absolute path), and how many backups
+    ``ult backup`` keeps in its folder (the oldest beyond ``backups_kept`` are deleted)."""
 
     database: Path
+    backups_kept: int = setting(14, low=1, high=1000)
 
 
 PRINTER_CONNECTIONS: Final = ("usb", "serial", "network", "file", "preview", "none")
@@ -474,6 +476,7 @@ _PLACEHOLDER: Final = re.compile(r"@\{([a-z_.:]+)\}")
 _SECTIONS: Final[Mapping[str, type]] = {
     "office": OfficeSettings,
     "queue": QueueSettings,
+    "store": StoreSettings,
     "printer": PrinterSettings,
     "kiosk": KioskSettings,
     "admin": AdminSettings,
@@ -488,6 +491,8 @@ def _template_values() -> dict[str, str]:
         for declared in fields(cls):
             key = f"{section}.{declared.name}"
             default = declared.default
+            if default is MISSING:  # store.database: its default depends on ULT_HOME
+                continue
             if isinstance(default, datetime.time):
                 default = default.strftime("%H:%M")  # read back as "HH:MM" text
             values[key] = "false" if default is None else _toml(default)
@@ -1006,14 +1011,15 @@ class _Parser:
             raise self.fail("queue.label_format", label_format, allowed)
 
     def store(self, table: Mapping[str, Any], home: Path) -> StoreSettings:
-        self.check_keys(table, ("database",), "store")
+        self.check_keys(table, ("database", "backups_kept"), "store")
+        kept = self.declared(table, "store", StoreSettings, "backups_kept")
         if "database" not in table:
-            return StoreSettings(database=home / "ult.db")
+            return StoreSettings(database=home / "ult.db", backups_kept=kept)
         value = table["database"]
         if not isinstance(value, str) or not value.strip() or "\0" in value:
             raise self.fail("store.database", value, _text("database"))
         base = self.source.parent if self.source is not None else home
-        return StoreSettings(database=base / Path(value).expanduser())
+        return StoreSettings(database=base / Path(value).expanduser(), backups_kept=kept)
 
     def services(self, data: Mapping[str, Any]) -> tuple[ServiceSettings, ...]:
         tables = self.table_list(data, "services")

@@ -9,6 +9,7 @@ when another process wrote between its read and its write (PITFALLS, store).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -18,8 +19,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ult.backup import BACKUP_DIR_NAME, write_backup
 from ult.migrations import LATEST, MIGRATIONS
 from ult.queries import last_event_id
+
+log = logging.getLogger(__name__)
 
 
 class StoreUnavailable(Exception):
@@ -61,6 +65,10 @@ class StoreOpenFailed(StoreUnavailable, OSError):
         self.error = error
         super().__init__(f"{path}: {type(error).__name__} {error}")
 
+
+OWNER_LOCK_NAME = "kiosk.lock"
+"""File beside the database that ``ult kiosk`` holds locked (flock) while it runs; named
+here because ``ult restore`` must see it too."""
 
 BUSY_TIMEOUT_SECONDS = 10.0
 """How long a writer waits for another process's transaction before giving up."""
@@ -148,11 +156,24 @@ def schema_version(db: sqlite_utils.Database) -> int:
 def migrate(db: sqlite_utils.Database, *, target: int = LATEST) -> int:
     """Apply the pending migrations up to ``target`` in one transaction; return the version.
 
-    Safe to call from several processes at once: the version is read under the write lock.
-    Raises :class:`SchemaTooNew` when the database is newer than this program.
+    An existing database (schema version 1 or more) is first backed up beside it, in
+    ``backups/`` (tag ``before-v<target>``), and the backup and the migration are logged:
+    an upgrade that goes wrong can be undone with ``ult restore``. Safe to call from
+    several processes at once: the version is read again under the write lock (two
+    processes may then both write a backup; names never collide). Raises
+    :class:`SchemaTooNew` when the database is newer than this program.
     """
-    if schema_version(db) == target:
+    current = schema_version(db)
+    if current == target:
         return target
+    if current > LATEST:
+        raise SchemaTooNew(current, LATEST)
+    if current > 0:
+        folder = _database_file(db).parent / BACKUP_DIR_NAME
+        # Before BEGIN IMMEDIATE: the backup API waits forever on its own connection's
+        # open transaction.
+        saved = write_backup(db.conn, folder, tag=f"before-v{target}")
+        log.info("database at schema %d backed up to %s before migrating", current, saved.path)
     with immediate(db):
         current = schema_version(db)
         if current > LATEST:
@@ -160,7 +181,14 @@ def migrate(db: sqlite_utils.Database, *, target: int = LATEST) -> int:
         for number in range(current, target):
             MIGRATIONS[number](db)
         db.execute(f"PRAGMA user_version = {max(current, target)}")
+    if current < target:
+        log.info("database %s migrated from schema %d to %d", _database_file(db), current, target)
     return schema_version(db)
+
+
+def _database_file(db: sqlite_utils.Database) -> Path:
+    """The file of the connection's main database."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2])
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:

@@ -85,6 +85,8 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.issue("A", actor="r")
     clock.set(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))
     queue.correct_day(actor="teknisi")
+    # A restore (ult.restore records it in the database it put in place).
+    queue.record_restore("ult-20261127T020000000000Z.db", events=3, actor="cli:teknisi")
 
 
 def test_every_event_kind_is_recorded_and_no_other(queue: Queue, clock: FakeClock) -> None:

@@ -23,6 +23,7 @@ from ult.settings import (
     ServiceSettings,
     Settings,
     SettingsError,
+    StoreSettings,
     load_settings,
     render_default_settings,
     rule_of,
@@ -855,6 +856,7 @@ RULED = [
     for section, cls in (
         ("office", OfficeSettings),
         ("queue", QueueSettings),
+        ("store", StoreSettings),
         ("printer", PrinterSettings),
         ("kiosk", KioskSettings),
         ("admin", AdminSettings),
