@@ -314,6 +314,9 @@ def test_admin_with_the_stream_poller_stuck_stops_the_pings(
         assert notify.count("WATCHDOG=1") >= 2
         stuck.armed.set()  # the poller's next read hangs: every board waits for nothing
         assert stuck.entered.wait(10)
+        # The poller counts as stuck only after stream_stall_s in its read: pings sent
+        # before then are still on time.
+        notify.drain(server.stream_stall_s + 0.5)
         assert stays_silent(notify, 2 * WATCHDOG_S)
         stuck.release.set()
         began = time.monotonic()

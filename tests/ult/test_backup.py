@@ -125,7 +125,7 @@ def test_a_full_disk_says_what_to_do(home: Path, tmp_path: Path) -> None:
     finally:
         subprocess.run(["umount", str(small)], check=True)
     assert result.exit_code == 2, result.output
-    assert "Disk penuh" in result.output and "df -h" in result.output
+    assert "Disk penyimpanan penuh" in result.output and "df -h" in result.output
     assert "Traceback" not in result.output
 
 
@@ -330,7 +330,7 @@ def test_a_write_on_a_full_disk_says_what_to_do(
         subprocess.run(["umount", "-l", str(small)], check=True)
     failed = [r for r in results if r.exit_code != 0]
     assert failed and failed[0].exit_code == 2
-    assert "Disk penuh" in failed[0].output and "df -h" in failed[0].output
+    assert "Disk penyimpanan penuh" in failed[0].output and "df -h" in failed[0].output
     assert "pulihkan" not in failed[0].output.lower()  # never "restore from backup"
 
 
