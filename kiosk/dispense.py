@@ -140,11 +140,11 @@ class Dispenser:
         except (PrintFailed, PrinterBusy) as failure:
             reason = failure.reason if isinstance(failure, PrintFailed) else "busy"
             log.warning("ticket %s did not print: %s", ticket.label, failure)
+            if isinstance(failure, PrintFailed):
+                self._record_state(failure.state, actor=actor)
             self.queue.record_print(
                 ticket.id, actor=actor, printed=False, reason=reason, request=request
             )
-            if isinstance(failure, PrintFailed):
-                self._record_state(failure.state, actor=actor)
             return None
         self._record_state(delivery.state, actor=actor)
         if delivery.printed:
@@ -162,9 +162,10 @@ class Dispenser:
         return delivery
 
     def _record_state(self, state: str | None, *, actor: str) -> None:
-        # The confirmation after a job is a status answer too: record it at once, so pages
-        # stop offering issue-and-print for a printer that just ran out of paper rather
-        # than at the next periodic check (only a change appends an event).
+        # The confirmation after a job is a status answer too: record it at once (before the
+        # outcome, so whoever waits for the outcome then reads the new state), and pages stop
+        # offering issue-and-print for a printer that just ran out of paper rather than at
+        # the next periodic check. Only a change appends an event.
         if state is not None and self.queue.record_printer_state(state, actor=actor):
             log.info("printer state after the job: %s", state)
 

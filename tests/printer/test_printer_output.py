@@ -109,6 +109,10 @@ def test_a_serial_write_timeout_is_recorded_as_a_timeout(layout) -> None:
     # pyserial's SerialTimeoutException is no TimeoutError: it used to be filed as "error".
     with serial_printer(None) as (device, _), open(device, "rb", buffering=0) as tty:
         termios.tcflow(tty.fileno(), termios.TCOOFF)  # the printer stops taking bytes
-        with pytest.raises(PrintFailed) as caught:
-            output_for(device).deliver(layout, "A-007")
+        try:
+            with pytest.raises(PrintFailed) as caught:
+                output_for(device).deliver(layout, "A-007")
+        finally:
+            # Let the stuck bytes go: a stopped terminal must not outlive the test.
+            termios.tcflow(tty.fileno(), termios.TCOON)
     assert caught.value.reason == "timeout" and caught.value.state is None
