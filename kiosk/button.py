@@ -9,7 +9,8 @@ Three kinds of thread, each with one job (PITFALLS, printer and button):
   cap per minute) and, if so, hands it to the worker through a :class:`queue.Queue`. No I/O,
   no database, no logging: a slow printer never delays the next edge.
 - **One worker thread** owns everything slow: its own SQLite connection and
-  :class:`~ult.queue.Queue` (a connection belongs to one thread), the
+  :class:`~ult.queue.Queue` (a connection belongs to one thread; reopened when a restore
+  replaced the file, checked before each press and each look for requests), the
   :class:`~kiosk.dispense.Dispenser` that checks, issues and prints, the LED and the buzzer.
   Between presses it tails the event log for print requests (:mod:`kiosk.owner`) and prints
   them in order, so every job of this process comes from this one thread.
@@ -23,7 +24,8 @@ blink = printing, fast blink = cannot print (printer offline, paper out, no prin
 print failed), off = not running.
 
 With no button configured (``buttons = []`` in ``[kiosk]``) the daemon only owns the printer
-and serves requests; without any pin it needs no GPIO at all.
+and serves requests, and needs no GPIO at all: the LED and the buzzer belong to the buttons, so
+``led_pin`` and ``buzzer_pin`` are then not claimed.
 
 Pins are BCM numbers. gpiozero's ``bounce_time`` is not used: it can drop real presses, and
 ``when_held`` is not used either (it fires beside ``when_pressed``); bounce and rate limits are
@@ -53,6 +55,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO, Any, Final
 
+import sqlite_utils
 from gpiozero import LED, Button, Buzzer
 from gpiozero.exc import BadPinFactory
 from gpiozero.pins import Factory
@@ -69,7 +72,8 @@ from ult.logs import logging_at
 from ult.notify import Notifier
 from ult.queue import Queue
 from ult.settings import Settings
-from ult.store import SchemaTooNew, connect
+from ult.sop import FINAL_STATES
+from ult.store import FollowedFile, SchemaTooNew, migrate
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,8 @@ MESSAGES: Final[dict[str, str]] = BUTTON_TEXT
 EXIT_OK: Final = 0
 EXIT_CONFIG: Final = 2
 
+TICKET_CLOSED: Final = "ticket_closed"
+"""Reason code of a print request not printed because its ticket was closed meanwhile."""
 FAULT_RECHECK_SECONDS: Final = 10.0
 """Seconds between printer checks while it cannot print: recovery shows within this time."""
 READY_RECHECK_SECONDS: Final = 60.0
@@ -320,12 +326,21 @@ class ButtonDaemon:
         self.settings = settings
         kiosk = settings.kiosk
         self.output = output if output is not None else TicketOutput.from_settings(settings.printer)
-        pins = kiosk.buttons or kiosk.led_pin is not None or kiosk.buzzer_pin is not None
-        self._own_factory = pin_factory is None and bool(pins)
+        # The LED and the buzzer belong to the buttons: a kiosk without buttons is only the
+        # printer's owner and needs no GPIO at all, whatever led_pin's default says.
+        self._led_pin = kiosk.led_pin if kiosk.buttons else None
+        self._buzzer_pin = kiosk.buzzer_pin if kiosk.buttons else None
+        pins = bool(kiosk.buttons)
+        self._own_factory = pin_factory is None and pins
         self.pin_factory = (
             pin_factory if pin_factory is not None or not pins else default_pin_factory()
         )
         self._owner_lock: IO[bytes] | None = None
+        # The worker's hold on the database (only the worker touches these).
+        self._followed = FollowedFile(settings.store.database)
+        self._db: sqlite_utils.Database | None = None
+        self._dispenser: Dispenser | None = None
+        self._requests: RequestServer | None = None
         self._clock = clock
         self._queue_clock = queue_clock
         self._echo = echo
@@ -400,8 +415,8 @@ class ButtonDaemon:
         log.info(
             "ticket buttons ready: %s; LED %s; buzzer %s; printer %s",
             ", ".join(f"GPIO{b.pin}={b.service}" for b in self.settings.kiosk.buttons),
-            _pin_text(self.settings.kiosk.led_pin),
-            _pin_text(self.settings.kiosk.buzzer_pin),
+            _pin_text(self._led_pin),
+            _pin_text(self._buzzer_pin),
             self.output.kind,
         )
 
@@ -509,13 +524,14 @@ class ButtonDaemon:
     # ----------------------------------------------------------------- the worker
 
     def _work(self) -> None:
-        db = None
         try:
-            db = connect(self.settings.store.database, create=False)
-            _check_button_services(db, self.settings)
+            self._open_store()
+            assert self._db is not None
+            _check_button_services(self._db, self.settings)
         except Exception as error:
-            if db is not None:
-                db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
             self._startup_error = error
             self._started.set()
             with self._idle:
@@ -523,16 +539,50 @@ class ButtonDaemon:
                 self._idle.notify_all()
             return
         try:
-            dispenser = Dispenser(
-                Queue(db, self.settings, clock=self._queue_clock), self.output, self.settings
-            )
-            requests = RequestServer(db, partial(self._serve_request, dispenser), self._queue_clock)
             self._started.set()
-            self._loop(dispenser, requests)
+            self._loop()
         finally:
-            db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
-    def _loop(self, dispenser: Dispenser, requests: RequestServer) -> None:
+    def _open_store(self) -> None:
+        """Open the database file now at the path, on the worker, with its own queue,
+        dispenser and request server; close the previous connection, if any.
+
+        Raises ``StoreUnavailable`` (or ``sqlite3.Error``) and keeps the previous connection
+        when the file cannot be opened."""
+        db = self._followed.open()
+        try:
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        previous, self._db = self._db, db
+        self._dispenser = Dispenser(
+            Queue(db, self.settings, clock=self._queue_clock), self.output, self.settings
+        )
+        # A new server finds the new log's requests without an outcome: answered ones are
+        # not served again, unanswered ones are, or recorded expired when too old.
+        self._requests = RequestServer(
+            db, partial(self._serve_request, self._dispenser), self._queue_clock
+        )
+        if previous is not None:
+            previous.close()
+
+    def _live(self) -> Dispenser:
+        """The dispenser on the file now at the database path, reopened first when the file
+        was replaced (a restore moves another file in place); a stat when it was not.
+
+        Without this, tickets would be issued into the unlinked old file and requests
+        appended to the new one never answered."""
+        if self._followed.replaced():
+            log.warning("database %s was replaced; reopening it", self._followed.path)
+            self._open_store()
+        assert self._dispenser is not None
+        return self._dispenser
+
+    def _loop(self) -> None:
         while True:
             self.notifier.ping()
             wait = min(self._next_check, self._next_retry) - self._clock()
@@ -544,7 +594,7 @@ class ButtonDaemon:
                 if item == _STOP:
                     return
                 if isinstance(item, _Press):
-                    self._serve(dispenser, item.index)
+                    self._serve(item.index)
                 elif isinstance(item, _CapReached):
                     log.warning(
                         "button %s reached its cap of %d tickets per minute; presses are "
@@ -553,8 +603,10 @@ class ButtonDaemon:
                         self.gate.max_per_minute,
                     )
                 elif item == _CHECK or self._clock() >= self._next_check:
-                    self._check(dispenser)
-                requests.poll()
+                    self._check()
+                self._live()
+                assert self._requests is not None
+                self._requests.poll()
                 if self._clock() >= self._next_retry:
                     self._attach_devices()
             except Exception:
@@ -567,9 +619,9 @@ class ButtonDaemon:
                         self._pending -= 1
                         self._idle.notify_all()
 
-    def _check(self, dispenser: Dispenser) -> None:
+    def _check(self) -> None:
         try:
-            check = dispenser.check(actor=self._actor())
+            check = self._live().check(actor=self._actor())
         except Exception as error:
             # A status check that raises (database busy, a transport bug) is not a crash.
             # Logged once per distinct failure, not at every re-check (the journal shows
@@ -597,6 +649,24 @@ class ButtonDaemon:
                 actor=self._actor(),
                 printed=False,
                 reason="expired",
+                request=request.id,
+            )
+            return
+        ticket = dispenser.queue.ticket(request.ticket_id)
+        if ticket.state in FINAL_STATES:
+            # Closed (cancelled, done, expired) after the print was asked for: paper would
+            # send a visitor to wait for a number nobody will call.
+            log.warning(
+                "print request %d: ticket %s is %s; not printed, recorded failed",
+                request.id,
+                ticket.label,
+                ticket.state,
+            )
+            dispenser.queue.record_print(
+                ticket.id,
+                actor=self._actor(),
+                printed=False,
+                reason=TICKET_CLOSED,
                 request=request.id,
             )
             return
@@ -631,13 +701,14 @@ class ButtonDaemon:
             self._print_failed = True
             self._fault_until_checked()
 
-    def _serve(self, dispenser: Dispenser, index: int) -> None:
+    def _serve(self, index: int) -> None:
         button = self.settings.kiosk.buttons[index]
         started = time.perf_counter()
         busy_before = self.gate.counts()[BUSY]
         self._set_light(LIGHT_PRINTING)
         result: Dispensed | None = None
         try:
+            dispenser = self._live()
             result = dispenser.dispense(button.service, actor=self._actor(index), source="kiosk")
         except QueueError as error:
             log.error("button %s: the queue refused a ticket: %s", self._button_name(index), error)
@@ -753,17 +824,17 @@ class ButtonDaemon:
                     f"button {index + 1} (GPIO{button_settings.pin})",
                     partial(self._make_button, index, button_settings.pin),
                 )
-        if kiosk.led_pin is not None and self.led is None:
+        if self._led_pin is not None and self.led is None:
             self.led = self._claim(
-                f"LED (GPIO{kiosk.led_pin})",
-                partial(LED, kiosk.led_pin, pin_factory=self.pin_factory),
+                f"LED (GPIO{self._led_pin})",
+                partial(LED, self._led_pin, pin_factory=self.pin_factory),
             )
             if self.led is not None:
                 self._show(self._light)
-        if kiosk.buzzer_pin is not None and self.buzzer is None:
+        if self._buzzer_pin is not None and self.buzzer is None:
             self.buzzer = self._claim(
-                f"buzzer (GPIO{kiosk.buzzer_pin})",
-                partial(Buzzer, kiosk.buzzer_pin, pin_factory=self.pin_factory),
+                f"buzzer (GPIO{self._buzzer_pin})",
+                partial(Buzzer, self._buzzer_pin, pin_factory=self.pin_factory),
             )
         self._next_retry = self._clock() + self.device_retry_seconds
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.owner import PrinterBusy, printer_job
-from kiosk.requests import OUTCOME_KINDS
+from kiosk.requests import last_print_outcome
 from printer.layout import TicketContent, TicketLayout, layout_ticket
 from printer.output import Check, Delivery, PrintFailed, TicketOutput
 from ult.kinds import EventKind, PrinterState
@@ -108,16 +108,9 @@ class Dispenser:
 
     def _went_out(self, ticket_id: int) -> bool | None:
         """``True`` printed, ``False`` sent unconfirmed, ``None`` never sent (or failed)."""
-        last = next(
-            self.queue.db.query(
-                "SELECT kind FROM events WHERE ticket_id = ? AND kind IN (?, ?, ?) "
-                "ORDER BY id DESC LIMIT 1",
-                (ticket_id, *OUTCOME_KINDS),
-            ),
-            None,
-        )
+        last = last_print_outcome(self.queue.db, ticket_id)
         return {EventKind.PRINTED: True, EventKind.PRINT_UNCONFIRMED: False}.get(
-            last["kind"] if last else ""
+            last.kind if last else ""
         )
 
     def layout(self, issued: Issued) -> TicketLayout:
@@ -147,10 +140,13 @@ class Dispenser:
         except (PrintFailed, PrinterBusy) as failure:
             reason = failure.reason if isinstance(failure, PrintFailed) else "busy"
             log.warning("ticket %s did not print: %s", ticket.label, failure)
+            if isinstance(failure, PrintFailed):
+                self._record_state(failure.state, actor=actor)
             self.queue.record_print(
                 ticket.id, actor=actor, printed=False, reason=reason, request=request
             )
             return None
+        self._record_state(delivery.state, actor=actor)
         if delivery.printed:
             self.queue.record_print(ticket.id, actor=actor, printed=True, request=request)
         else:
@@ -164,6 +160,14 @@ class Dispenser:
                 request=request,
             )
         return delivery
+
+    def _record_state(self, state: str | None, *, actor: str) -> None:
+        # The confirmation after a job is a status answer too: record it at once (before the
+        # outcome, so whoever waits for the outcome then reads the new state), and pages stop
+        # offering issue-and-print for a printer that just ran out of paper rather than at
+        # the next periodic check. Only a change appends an event.
+        if state is not None and self.queue.record_printer_state(state, actor=actor):
+            log.info("printer state after the job: %s", state)
 
 
 def _dispensed(check: Check, issued: Issued, delivery: Delivery | None) -> Dispensed:

@@ -20,7 +20,8 @@ technician's command still answers with the printer's own outcome at once.
 ``print_requested`` events by id, prints each in order and records the outcome. Requests are
 durable: on start it finds every request without an outcome again; one older than
 :data:`REQUEST_MAX_AGE_SECONDS` is not printed late but recorded failed (``expired``), so the
-ticket stays on the reprint list.
+ticket stays on the reprint list. A request leaves the server only once its outcome is
+recorded, so a failure while recording (the database busy) is retried, not forgotten.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ from typing import IO, Final
 
 import sqlite_utils
 
-from kiosk.requests import OUTCOME_KINDS, owner_lock_path
+from kiosk.requests import OUTCOME_KINDS, owner_lock_path, print_outcome
 from ult.clock import from_stamp
 from ult.kinds import EventKind
+from ult.queries import last_event_id
 from ult.settings import Settings
+from ult.store import FollowedFile
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ PRINTER_LOCK_NAME: Final = "printer.lock"
 REQUEST_MAX_AGE_SECONDS: Final = 120.0
 """A request older than this (seconds) is recorded failed instead of printed: the visitor
 has left the reception desk; the ticket stays reprintable."""
+OWNER_WAIT_SECONDS: Final = 1.0
+"""How long a starting owner tries for ``kiosk.lock`` before it concludes another owner runs."""
 _LOCK_POLL_SECONDS: Final = 0.01
 
 
@@ -105,18 +110,24 @@ def _open_lock(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
-def hold_owner(settings: Settings) -> IO[bytes]:
+def hold_owner(settings: Settings, *, wait: float = OWNER_WAIT_SECONDS) -> IO[bytes]:
     """Take ``kiosk.lock`` for the life of ``ult kiosk``; close the returned file to let go.
 
-    Raises :class:`OwnerRunning` when another process holds it.
+    Tries for ``wait`` seconds: :func:`kiosk.requests.owner_running` holds the lock shared for
+    an instant, and a start that met such a probe must not take it for another owner.
+    Raises :class:`OwnerRunning` when another process still holds it after that.
     """
     handle = _open_lock(owner_lock_path(settings))
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise OwnerRunning(str(owner_lock_path(settings))) from None
-    return handle
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise OwnerRunning(str(owner_lock_path(settings))) from None
+            time.sleep(_LOCK_POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,12 @@ class RequestServer:
     ``RequestServer(db, serve, clock)``: ``serve(request, expired)`` prints (or, when
     ``expired``, records the failure) and records the outcome; ``clock`` gives aware UTC
     datetimes (the queue's clock). :meth:`poll` returns how many requests it served.
+
+    At least once: a request leaves the backlog only when ``serve`` returned; when it raises
+    (the database busy while recording, say) the request is served again at the next poll,
+    unless an outcome was recorded meanwhile. When the log went back (another database put
+    in place under the same connection) the server starts again from the requests without an
+    outcome. Build a new server on a new connection when the file itself was replaced.
     """
 
     def __init__(
@@ -148,20 +165,33 @@ class RequestServer:
         self._serve = serve
         self._clock = clock
         self._cursor: int | None = None
+        self._backlog: list[PrintRequest] = []
 
     def poll(self) -> int:
-        """Serve every request newer than the last one seen (all unanswered ones at first)."""
+        """Serve every request newer than the last one seen (all unanswered ones at first).
+
+        Raises what ``serve`` raised; the request is then kept for the next poll.
+        """
+        if self._cursor is not None and FollowedFile.went_back(self._db, self._cursor):
+            log.warning("the event log went back; looking for unanswered print requests again")
+            self._cursor = None
         if self._cursor is None:
-            newest = list(self._db.query("SELECT COALESCE(MAX(id), 0) AS id FROM events"))
-            self._cursor = int(newest[0]["id"])
-            found = self._unanswered(self._cursor)
+            self._cursor = last_event_id(self._db)
+            self._backlog = self._unanswered(self._cursor)
         else:
-            found = self._newer(self._cursor)
-        for request in found:
-            self._cursor = max(self._cursor, request.id)
-            age = (self._clock() - request.at).total_seconds()
-            self._serve(request, age > REQUEST_MAX_AGE_SECONDS)
-        return len(found)
+            newer = self._newer(self._cursor)
+            self._backlog.extend(newer)
+            if newer:
+                self._cursor = newer[-1].id
+        served = 0
+        while self._backlog:
+            request = self._backlog[0]
+            if print_outcome(self._db, request.id) is None:
+                age = (self._clock() - request.at).total_seconds()
+                self._serve(request, age > REQUEST_MAX_AGE_SECONDS)
+                served += 1
+            self._backlog.pop(0)
+        return served
 
     def _newer(self, after: int) -> list[PrintRequest]:
         return _requests(

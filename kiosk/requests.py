@@ -23,6 +23,7 @@ import sqlite_utils
 
 from printer.messages import state_text
 from ult.kinds import PRINTER_FAULTS, EventKind
+from ult.queries import printer_state
 from ult.queue import Queue, TicketRef
 from ult.settings import Settings
 from ult.store import OWNER_LOCK_NAME
@@ -31,6 +32,7 @@ __all__ = [
     "OUTCOME_KINDS",
     "PrintOutcome",
     "PrinterView",
+    "last_print_outcome",
     "last_printer_state",
     "owner_lock_path",
     "owner_running",
@@ -46,9 +48,10 @@ OUTCOME_KINDS: Final = (EventKind.PRINTED, EventKind.PRINT_FAILED, EventKind.PRI
 @dataclass(frozen=True)
 class PrintOutcome:
     """The owner's answer to one request: ``kind`` is one of :data:`OUTCOME_KINDS`,
-    ``reason`` the failure code (``None`` when printed), ``event_id`` the answer's event."""
+    ``reason`` the failure code (``None`` when printed), ``event_id`` the answer's event.
+    ``request`` is ``None`` for a print nobody requested (a button press, ``ult reprint``)."""
 
-    request: int
+    request: int | None
     kind: str
     reason: str | None
     event_id: int
@@ -89,18 +92,27 @@ def print_outcome(db: sqlite_utils.Database, request: int) -> PrintOutcome | Non
     )
     if asked is None:
         return None
+    return last_print_outcome(db, int(asked["ticket_id"]), request=request)
+
+
+def last_print_outcome(
+    db: sqlite_utils.Database, ticket_id: int, *, request: int | None = None
+) -> PrintOutcome | None:
+    """The last print outcome recorded for ticket ``ticket_id`` (of request ``request`` only,
+    when given), or ``None`` when none was recorded."""
+    only_request = "" if request is None else " AND json_extract(payload, '$.request') = ?"
     found = next(
         db.query(
-            "SELECT id, kind, payload FROM events WHERE ticket_id = ? AND id > ? AND kind IN "
-            "(?, ?, ?) AND json_extract(payload, '$.request') = ? ORDER BY id LIMIT 1",
-            (asked["ticket_id"], request, *OUTCOME_KINDS, request),
+            "SELECT id, kind, payload FROM events WHERE ticket_id = ? AND kind IN (?, ?, ?)"
+            f"{only_request} ORDER BY id DESC LIMIT 1",
+            (ticket_id, *OUTCOME_KINDS, *(() if request is None else (request,))),
         ),
         None,
     )
     if found is None:
         return None
     payload = json.loads(found["payload"])
-    return PrintOutcome(request, found["kind"], payload.get("reason"), found["id"])
+    return PrintOutcome(payload.get("request"), found["kind"], payload.get("reason"), found["id"])
 
 
 def last_printer_state(db: sqlite_utils.Database) -> PrinterView:
@@ -109,14 +121,7 @@ def last_printer_state(db: sqlite_utils.Database) -> PrinterView:
     A read of the database, never a question to the device. No record yet counts as unknown:
     a ticket may be issued, its print is asked for and the outcome recorded.
     """
-    found = next(
-        db.query(
-            "SELECT payload FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1",
-            (EventKind.PRINTER_STATE,),
-        ),
-        None,
-    )
-    state = json.loads(found["payload"])["state"] if found else None
+    state = printer_state(db)
     return PrinterView(state, state not in PRINTER_FAULTS, state_text(state))
 
 

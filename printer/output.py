@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from escpos.escpos import Escpos
+from serial import SerialTimeoutException
 
 from printer.capabilities import PrinterCapabilities, capabilities_for
 from printer.connections import open_file, open_network, open_serial, open_usb
@@ -42,22 +43,26 @@ class PrinterSetupError(ValueError):
 
 
 class PrintFailed(RuntimeError):
-    """The ticket did not come out; ``reason`` is a short code for the event log."""
+    """The ticket did not come out; ``reason`` is a short code for the event log, ``state``
+    the printer state its answer after the job revealed (``None`` when it did not answer)."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, *, state: str | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
+        self.state = state
 
 
 @dataclass(frozen=True)
 class Delivery:
     """What :meth:`TicketOutput.deliver` achieved: ``outcome`` is :data:`PRINTED` or
     :data:`UNCONFIRMED`; ``detail`` says why (English, for the log); ``preview`` is the PNG a
-    preview output wrote."""
+    preview output wrote; ``state`` the printer state the confirmation revealed (``None``
+    when there was no well-formed answer)."""
 
     outcome: str
     detail: str = ""
     preview: Path | None = None
+    state: str | None = None
 
     @property
     def printed(self) -> bool:
@@ -234,7 +239,8 @@ class TicketOutput:
         confirm = self._status_checks and self._path is None
         try:
             report = print_layout(self._open_printer, layout, self.capabilities, confirm=confirm)
-        except TimeoutError as error:
+        except (TimeoutError, SerialTimeoutException) as error:
+            # pyserial's write timeout is no TimeoutError, yet means the same.
             raise PrintFailed("timeout", str(error)) from error
         except Exception as error:
             # Every transport raises its own types (USBError, SerialException, OSError,
@@ -245,10 +251,10 @@ class TicketOutput:
             return Delivery(UNCONFIRMED, why)
         self._note_answer(report)
         if report.state.can_print is False:
-            raise PrintFailed(str(report.state), report.detail)
+            raise PrintFailed(str(report.state), report.detail, state=str(report.state))
         if report.state.can_print is None:
             return Delivery(UNCONFIRMED, report.detail)
-        return Delivery(PRINTED, report.detail)
+        return Delivery(PRINTED, report.detail, state=str(report.state))
 
 
 def _unwritable(path: Path) -> str | None:

@@ -15,7 +15,8 @@ from printer.capabilities import capabilities_for
 from printer.layout import layout_test_page
 from printer.output import PrinterSetupError, TicketOutput
 from tests.conftest import make_settings
-from ult.queries import events_after, unprinted_tickets
+from tests.printer.test_printer_output import serial_printer
+from ult.queries import events_after, printer_state, unprinted_tickets
 from ult.queue import Queue
 from ult.settings import Settings
 
@@ -181,3 +182,27 @@ def test_a_printer_that_never_answers_is_not_asked_before_each_press(tmp_path: P
         assert delivery.outcome == "unconfirmed" and not delivery.printed
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize(
+    ("replies", "state"),
+    [({1: b"\x12", 4: b"\x72"}, "paper_out"), ({1: b"\x1a", 4: b"\x12"}, "offline")],
+)
+def test_the_state_a_failed_job_revealed_is_recorded_at_once(
+    queue: Queue, tmp_path: Path, replies: dict[int, bytes], state: str
+) -> None:
+    # Pages read the recorded state to offer issue-and-print: it must not say "ready" until
+    # the next periodic check after the job's own confirmation said the printer cannot print.
+    ticket = queue.issue("A", actor="resepsionis", source="reception").ticket
+    queue.record_printer_state("ready", actor="kiosk")
+    with serial_printer(replies) as (device, _):
+        settings = settings_with(
+            tmp_path,
+            f'connection = "serial"\ndevice = "{device}"\nbaudrate = 9600\ntimeout_seconds = 0.5',
+        )
+        result = dispenser(queue, settings).reprint(ticket.id, actor="resepsionis")
+    assert not result.printed and not result.sent
+    events = events_after(queue.db, 0)
+    assert [e.payload["reason"] for e in events if e.kind == "print_failed"] == [state]
+    assert [e.payload["state"] for e in events if e.kind == "printer_state"] == ["ready", state]
+    assert printer_state(queue.db) == state

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,7 +27,13 @@ from gpiozero.pins.mock import MockFactory
 
 from kiosk.button import ButtonDaemon, run
 from kiosk.dispense import Dispenser
-from kiosk.owner import REQUEST_MAX_AGE_SECONDS, OwnerRunning, hold_owner
+from kiosk.owner import (
+    REQUEST_MAX_AGE_SECONDS,
+    OwnerRunning,
+    PrintRequest,
+    RequestServer,
+    hold_owner,
+)
 from kiosk.requests import last_printer_state, owner_running, print_outcome, request_print
 from printer.output import TicketOutput
 from tests.conftest import make_settings
@@ -479,3 +486,148 @@ def test_a_second_ult_kiosk_says_who_owns_the_printer(
         assert "sudah dipegang oleh ult kiosk lain" in capsys.readouterr().err
     finally:
         held.close()
+
+
+def test_a_probe_of_the_owner_never_makes_a_start_refuse(tmp_path: Path) -> None:
+    # owner_running() holds kiosk.lock shared for an instant: a start meeting it used to exit
+    # 2 "sudah dipegang" with no kiosk running (297 of 2000 starts).
+    settings = owner_settings(tmp_path, 'connection = "none"')
+    probing = threading.Event()
+    done = threading.Event()
+
+    def probe() -> None:
+        while not done.is_set():
+            owner_running(settings)
+            probing.set()
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    refused = 0
+    try:
+        assert probing.wait(5)
+        for _ in range(300):
+            try:
+                hold_owner(settings).close()
+            except OwnerRunning:
+                refused += 1
+    finally:
+        done.set()
+        prober.join(5)
+    assert refused == 0
+    held = hold_owner(settings)  # a real owner is still refused, after the short wait
+    try:
+        began = time.monotonic()
+        with pytest.raises(OwnerRunning):
+            hold_owner(settings)
+        assert 0.5 < time.monotonic() - began < 5
+    finally:
+        held.close()
+
+
+def test_a_kiosk_without_buttons_needs_no_gpio(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, owners: Callable[..., ButtonDaemon]
+) -> None:
+    # led_pin keeps its default (GPIO27): without a button it belongs to nobody.
+    printer = f'connection = "preview"\npath = "{tmp_path / "png"}"'
+    settings = make_settings(tmp_path / "home", f"[printer]\n{printer}\n\n[kiosk]\nbuttons = []\n")
+    assert settings.kiosk.led_pin is not None
+    db = connect(settings.store.database)
+    apply_catalog(db, settings)
+    db.close()
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # no GPIO can be loaded
+    daemon = owners(settings)
+    assert daemon.led is None and daemon.buzzer is None
+    ticket, _ = issue(settings)
+    assert outcome_of(settings, ask(settings, ticket), timeout=10).printed
+
+
+def test_a_request_for_a_ticket_closed_meanwhile_is_not_printed(
+    tmp_path: Path, owners: Callable[..., ButtonDaemon]
+) -> None:
+    folder = tmp_path / "png"
+    settings = owner_settings(tmp_path, f'connection = "preview"\npath = "{folder}"')
+    ticket, label = issue(settings)
+    request = ask(settings, ticket)  # asked while no owner ran ...
+    db = connect(settings.store.database)
+    Queue(db, settings).cancel(ticket, actor="resepsionis", reason="pengunjung pulang")
+    db.close()  # ... and the visitor left before it printed
+    owners(settings)
+    answer = outcome_of(settings, request, timeout=10)
+    assert answer.kind == "print_failed" and answer.reason == "ticket_closed"
+    assert not any(folder.glob(f"*{label}*"))
+
+
+def test_a_request_whose_serving_failed_is_served_again(tmp_path: Path) -> None:
+    settings = owner_settings(tmp_path, 'connection = "none"')
+    ticket, _ = issue(settings)
+    first = ask(settings, ticket)
+    second = ask(settings, ticket)
+    db = connect(settings.store.database)
+    queue = Queue(db, settings)
+    served: list[int] = []
+    failures = [sqlite3.OperationalError("database is locked")]
+
+    def serve(request: PrintRequest, expired: bool) -> None:
+        if failures:
+            raise failures.pop()  # e.g. recording the outcome met a busy database
+        served.append(request.id)
+        queue.record_print(request.ticket_id, actor="kiosk", printed=True, request=request.id)
+
+    server = RequestServer(db, serve, utc_now)
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            server.poll()
+        assert server.poll() == 2 and served == [first, second]  # retried, in order
+        assert server.poll() == 0
+        # An outcome recorded before serving raised is not served twice.
+        third = ask(settings, ticket)
+        queue.record_print(ticket, actor="kiosk", printed=True, request=third)
+        assert server.poll() == 0 and served == [first, second]
+    finally:
+        db.close()
+
+
+def test_the_owner_follows_a_replaced_database(
+    tmp_path: Path, owners: Callable[..., ButtonDaemon]
+) -> None:
+    folder = tmp_path / "png"
+    settings = owner_settings(
+        tmp_path,
+        f'connection = "preview"\npath = "{folder}"',
+        '[[kiosk.buttons]]\npin = 17\nservice = "A"\n',
+    )
+    path = settings.store.database
+    daemon = owners(settings, pin_factory=MockFactory())
+    old_ticket, _ = issue(settings)
+    assert outcome_of(settings, ask(settings, old_ticket), timeout=10).printed
+    # A restore: another file, with one request answered and one not, is moved in place.
+    restored = connect(tmp_path / "restored.db")
+    apply_catalog(restored, settings)
+    queue = Queue(restored, settings)
+    answered_ticket = queue.issue("B", actor="resepsionis", source="reception").ticket.id
+    answered = queue.request_print(answered_ticket, actor="resepsionis", source="api")
+    queue.record_print(answered_ticket, actor="kiosk", printed=True, request=answered)
+    waiting_ticket = queue.issue("B", actor="resepsionis", source="reception").ticket.id
+    waiting = queue.request_print(waiting_ticket, actor="resepsionis", source="api")
+    restored.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    restored.close()
+    old = connect(path)
+    old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old.close()
+    os.link(path, tmp_path / "old.db")  # keeps the replaced file readable
+    os.replace(tmp_path / "restored.db", path)
+    assert outcome_of(settings, waiting, timeout=10).printed
+    assert kinds(settings).count("printed") == 2  # the answered request was not served again
+    assert daemon.press(0) == "accepted" and daemon.wait_idle(10)
+    live = connect(path)
+    old = connect(tmp_path / "old.db")
+    try:
+        assert [r["label"] for r in live.query("SELECT label FROM tickets ORDER BY id")] == [
+            "B-001",
+            "B-002",
+            "A-001",
+        ]
+        assert old.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1  # untouched
+    finally:
+        live.close()
+        old.close()

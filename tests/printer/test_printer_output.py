@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import termios
 import threading
 import time
 from collections.abc import Iterator
@@ -75,6 +76,8 @@ def test_a_confirmed_job_is_printed(layout, paper: bytes) -> None:
         delivery = output_for(device).deliver(layout, "A-007")
         assert arrived(received, b"A-007")
     assert delivery.outcome == PRINTED and delivery.printed
+    # The confirmation is a status answer: the owner records it as the printer's state.
+    assert delivery.state == ("ready" if paper == b"\x12" else "paper_near_end")
 
 
 def test_a_job_nobody_confirms_is_only_sent(layout) -> None:
@@ -82,6 +85,7 @@ def test_a_job_nobody_confirms_is_only_sent(layout) -> None:
         delivery = output_for(device).deliver(layout, "A-007")
         assert arrived(received, b"A-007")
     assert delivery.outcome == UNCONFIRMED and not delivery.printed
+    assert delivery.state is None  # no answer: nothing learnt about the printer
 
 
 def test_paper_out_or_offline_after_the_job_is_a_failure(layout) -> None:
@@ -91,7 +95,7 @@ def test_paper_out_or_offline_after_the_job_is_a_failure(layout) -> None:
     ):
         with serial_printer(replies) as (device, _), pytest.raises(PrintFailed) as caught:
             output_for(device).deliver(layout, "A-007")
-        assert caught.value.reason == reason
+        assert caught.value.reason == reason and caught.value.state == reason
 
 
 def test_with_status_checks_off_nothing_is_asked_and_nothing_confirmed(layout) -> None:
@@ -99,3 +103,16 @@ def test_with_status_checks_off_nothing_is_asked_and_nothing_confirmed(layout) -
         delivery = output_for(device, status_checks=False).deliver(layout, "A-007")
         assert arrived(received, b"A-007") and QUESTION not in received
     assert delivery.outcome == UNCONFIRMED
+
+
+def test_a_serial_write_timeout_is_recorded_as_a_timeout(layout) -> None:
+    # pyserial's SerialTimeoutException is no TimeoutError: it used to be filed as "error".
+    with serial_printer(None) as (device, _), open(device, "rb", buffering=0) as tty:
+        termios.tcflow(tty.fileno(), termios.TCOOFF)  # the printer stops taking bytes
+        try:
+            with pytest.raises(PrintFailed) as caught:
+                output_for(device).deliver(layout, "A-007")
+        finally:
+            # Let the stuck bytes go: a stopped terminal must not outlive the test.
+            termios.tcflow(tty.fileno(), termios.TCOON)
+    assert caught.value.reason == "timeout" and caught.value.state is None
