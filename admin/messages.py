@@ -177,6 +177,7 @@ PAGES: dict[str, str] = {
     "reason_expired": "permintaan cetak terlalu lama menunggu printer",
     "reason_busy": "printer terlalu lama sibuk",
     "reason_disabled": "tidak ada printer tiket",
+    "reason_ticket_closed": "tiket sudah ditutup sebelum dicetak",
     "reason_unknown": "sebab tidak diketahui",
     # A ticket's history: events that are not one of the domain's actions.
     "event_issued": "diterbitkan",
