@@ -197,6 +197,12 @@ self_signed_certificate() {
 # nginx in front of `ult admin` (HTTPS=1): the certificate, the site, and, for a settings
 # file written before, what to change in it (the site's file is never edited).
 install_https() {
+    # A later install without TLS_CERT keeps the certificate the site already uses.
+    if [ -z "$tls_cert" ] && [ -e "$D$nginx_site" ]; then
+        tls_cert=$(sed -n 's/^ *ssl_certificate \([^;]*\);$/\1/p' "$D$nginx_site")
+        tls_key=$(sed -n 's/^ *ssl_certificate_key \([^;]*\);$/\1/p' "$D$nginx_site")
+        if [ "$tls_cert" = "$tls_dir/ult.crt" ]; then tls_cert="" tls_key=""; fi
+    fi
     if [ -n "$tls_cert" ]; then
         cert=$tls_cert key=$tls_key
     else

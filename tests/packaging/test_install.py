@@ -291,6 +291,26 @@ def test_install_with_https_stages_nginx_a_certificate_and_proxy_settings(
     assert (root / "etc/ult/tls/ult.crt").read_bytes() == certificate  # kept without PURGE
 
 
+@pytest.mark.slow
+def test_install_with_the_offices_certificate_keeps_it(wheel: Path, tmp_path: Path) -> None:
+    cert, key = tmp_path / "office.crt", tmp_path / "office.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-days", "1", "-nodes", "-subj", "/CN=ult.kantor", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    root = tmp_path / "root"
+    output = make("install", root, wheel, HTTPS="1", TLS_CERT=str(cert), TLS_KEY=str(key))
+    assert "self-signed" not in output
+    assert not (root / "etc/ult/tls").exists()
+    site = root / "etc/nginx/sites-available/ult"
+    expected = f"ssl_certificate {cert};\n    ssl_certificate_key {key};\n"
+    assert expected in site.read_text(encoding="utf-8")
+    make("install", root, wheel)  # again, without the variables
+    assert expected in site.read_text(encoding="utf-8")
+    assert not (root / "etc/ult/tls").exists()
+
+
 def test_install_refuses_a_bad_https_request(wheel: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
     for variables, words in (
