@@ -311,6 +311,18 @@ def test_install_with_the_offices_certificate_keeps_it(wheel: Path, tmp_path: Pa
     assert not (root / "etc/ult/tls").exists()
 
 
+@pytest.mark.slow
+def test_https_on_an_existing_settings_file_says_what_to_set(wheel: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    make("install", root, wheel)
+    settings = root / "etc/ult/ult.toml"
+    before = settings.read_bytes()
+    output = make("install", root, wheel, HTTPS="1")
+    assert 'host = "127.0.0.1"   behind_proxy = true' in output  # the site's file: not edited
+    assert settings.read_bytes() == before
+    assert staged(root) == HTTPS_STAGED
+
+
 def test_install_refuses_a_bad_https_request(wheel: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
     for variables, words in (
