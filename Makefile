@@ -10,9 +10,9 @@ DEMO_HOME ?= var/demo
 
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
 # chromium: the browser the end-to-end tests drive (Playwright, never a downloaded build).
-# nginx-light, openssl: the HTTPS proxy's tests (a real nginx, a certificate made by openssl).
+# nginx, openssl: the HTTPS proxy's tests (a real nginx, a certificate made by openssl).
 TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
-    chromium nginx-light openssl
+    chromium nginx openssl
 
 .PHONY: demo test test-fast e2e lint bench apt-test-deps clean install uninstall
 

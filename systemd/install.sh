@@ -255,7 +255,9 @@ install_appliance() {
         esac
         # shellcheck disable=SC2046 # one package name per word
         sh "$source_dir/scripts/apt-ensure" $(apt_packages)
-        if [ "$https" = 1 ]; then sh "$source_dir/scripts/apt-ensure" nginx-light openssl; fi
+        # Debian's nginx: TLS and the proxy are in its core (Bookworm's nginx-light is it
+        # plus one module).
+        if [ "$https" = 1 ]; then sh "$source_dir/scripts/apt-ensure" nginx openssl; fi
     fi
     D=$destdir
     [ -e "$D$nginx_site" ] && https=1

@@ -28,7 +28,7 @@ NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 OPENSSL = shutil.which("openssl")
 needs_nginx = pytest.mark.skipif(
     NGINX is None or OPENSSL is None,
-    reason="SKIPPED LOUDLY: nginx or openssl missing; install the Debian packages nginx-light "
+    reason="SKIPPED LOUDLY: nginx or openssl missing; install the Debian packages nginx "
     "and openssl (make apt-test-deps)",
 )
 PASSWORD = "kata-sandi-yang-panjang-1"
