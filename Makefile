@@ -10,8 +10,9 @@ DEMO_HOME ?= var/demo
 
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
 # chromium: the browser the end-to-end tests drive (Playwright, never a downloaded build).
+# nginx, openssl: the HTTPS proxy's tests (a real nginx, a certificate made by openssl).
 TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
-    chromium
+    chromium nginx openssl
 
 .PHONY: demo test test-fast e2e lint bench apt-test-deps clean install uninstall
 
@@ -55,9 +56,11 @@ demo: $(STAMP)
 
 # The appliance on a Raspberry Pi (README, "Install on the Pi"): sudo make install, again to
 # upgrade. DESTDIR=dir stages the files for a package; PURGE=1 makes uninstall remove the
-# settings, the data and the user too; WHEEL=file installs a wheel built elsewhere.
+# settings, the data and the user too; WHEEL=file installs a wheel built elsewhere; HTTPS=1
+# puts nginx in front (TLS_CERT=file TLS_KEY=file: the office's certificate, else self-signed).
 install:
-	DESTDIR="$(DESTDIR)" WHEEL="$(WHEEL)" sh systemd/install.sh install
+	DESTDIR="$(DESTDIR)" WHEEL="$(WHEEL)" HTTPS="$(HTTPS)" TLS_CERT="$(TLS_CERT)" \
+	    TLS_KEY="$(TLS_KEY)" sh systemd/install.sh install
 
 uninstall:
 	DESTDIR="$(DESTDIR)" PURGE="$(PURGE)" sh systemd/install.sh uninstall

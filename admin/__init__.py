@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ult.clock import utc_now
 from ult.settings import Settings, load_settings
@@ -72,6 +73,8 @@ def create_app(
         ULT_SETTINGS=settings,
         ULT_CLOCK=clock,
     )
+    if settings.admin.behind_proxy:
+        _behind_proxy(app)
     app.config.update(config or {})
 
     from admin import db, errors, security
@@ -85,6 +88,19 @@ def create_app(
     app.extensions["ult_address_throttle"] = LoginThrottle(limit=LOGIN_MAX_FAILURES_PER_ADDRESS)
     _register_blueprints(app)
     return app
+
+
+def _behind_proxy(app: Flask) -> None:
+    """Served through exactly one reverse proxy (nginx over HTTPS, systemd/README.md).
+
+    ProxyFix takes the client address, the scheme and the host from the last value of the
+    proxy's X-Forwarded-For/-Proto/-Host (x_*=1: one proxy; more values would be the client's
+    own, forgeable), so the login throttle sees the real address and Flask-WTF's referrer
+    check compares against the https origin. The session cookie, which also carries the CSRF
+    token, is then sent over HTTPS only (the app sets no other cookie).
+    """
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.config["SESSION_COOKIE_SECURE"] = True
 
 
 NAV: tuple[tuple[str, str, str], ...] = (

@@ -4,6 +4,8 @@
 #   systemd/install.sh install     install, or upgrade in place (run again any time)
 #   systemd/install.sh uninstall   remove the code and the units; keep settings and data
 #                                  (PURGE=1: remove them, and the user, too)
+#   systemd/install.sh nginx-config HTTP_PORT HTTPS_PORT UPSTREAM CERT KEY
+#                                  print the nginx site for those (the tests use it)
 #
 # On Raspberry Pi OS Bookworm or Trixie, 64-bit (arm64; amd64 for a PC). It puts:
 #   /opt/ult/venv                   the program in its own virtual environment (PEP 668: no
@@ -15,6 +17,10 @@
 #   /usr/lib/sysusers.d/ult.conf    the user ult and its device groups (systemd-sysusers)
 #   /usr/lib/tmpfiles.d/ult.conf    /var/lib/ult for `ult init` before any unit ran
 #   /etc/udev/rules.d/99-ult-printer.rules   only for a configured USB printer
+# With HTTPS=1 (kept by later installs once there), also nginx in front of `ult admin`:
+#   /etc/nginx/sites-available/ult  from systemd/ult-nginx.conf.in, linked in sites-enabled
+#   /etc/ult/tls/ult.crt, ult.key   a self-signed certificate made once (the host's names and
+#                                   addresses), or TLS_CERT=file TLS_KEY=file: the office's own
 # An upgrade stops the services, backs the database up into /var/lib/ult/backups, swaps the
 # new program in, lets `ult init` migrate, and starts the services again.
 #
@@ -44,6 +50,12 @@ unit_files="ult.target $units ult-rollover.service ult-rollover.timer ult-backup
 enabled="ult.target $units ult-rollover.timer ult-backup.timer"
 unit_dir=/etc/systemd/system
 udev_rule=/etc/udev/rules.d/99-ult-printer.rules
+nginx_site=/etc/nginx/sites-available/ult
+nginx_link=/etc/nginx/sites-enabled/ult
+tls_dir=$config_dir/tls
+tls_cert=${TLS_CERT:-}
+tls_key=${TLS_KEY:-}
+https=${HTTPS:-0}
 
 say() { echo "== $*"; }
 
@@ -142,6 +154,85 @@ sys.exit(ok != "ok")
     fi
 }
 
+# The nginx site (systemd/ult-nginx.conf.in) for: the HTTP port (redirects only), the HTTPS
+# port, the upstream host:port of `ult admin`, the certificate and key files.
+nginx_config() {
+    [ $# = 5 ] || die "usage: install.sh nginx-config HTTP_PORT HTTPS_PORT UPSTREAM CERT KEY"
+    for port in "$1" "$2"; do
+        case "$port" in '' | *[!0-9]*) die "not a port number: $port" ;; esac
+    done
+    case "$3" in *[!A-Za-z0-9.:]* | '') die "not a host:port: $3" ;; esac
+    for file in "$4" "$5"; do
+        case "$file" in /*) ;; *) die "not an absolute path: $file" ;; esac
+        # nginx reads the path up to a space or ';', and sed below uses '|'
+        case "$file" in *[[:space:]\;\|\'\"\$]*) die "a path nginx cannot take: $file" ;; esac
+    done
+    sed -e "s|@HTTP_PORT@|$1|g" -e "s|@HTTPS_PORT@|$2|g" -e "s|@UPSTREAM@|$3|g" \
+        -e "s|@TLS_CERT@|$4|g" -e "s|@TLS_KEY@|$5|g" "$source_dir/systemd/ult-nginx.conf.in"
+}
+
+# The self-signed certificate in $1 (ult.crt, ult.key), made once and kept across installs
+# (browsers and phones that accepted it keep trusting it): ten years, EC P-256 (fast on a
+# Pi), subjectAltName the host's name, name.local (mDNS) and every address it has now.
+self_signed_certificate() {
+    dir=$1
+    if [ -s "$dir/ult.crt" ] && [ -s "$dir/ult.key" ]; then
+        say "certificate kept: $tls_dir/ult.crt"
+        return 0
+    fi
+    name=$(hostname)
+    san="DNS:$name,DNS:$name.local,DNS:localhost,IP:127.0.0.1"
+    for address in $(hostname -I 2>/dev/null); do san="$san,IP:$address"; done
+    install -d -m 0755 "$dir"
+    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -sha256 \
+        -days 3650 -nodes -subj "/CN=$name" -addext "subjectAltName=$san" \
+        -keyout "$dir/ult.key.new" -out "$dir/ult.crt.new" 2>/dev/null) \
+        || die "openssl could not make the certificate"
+    chmod 0644 "$dir/ult.crt.new"
+    mv "$dir/ult.key.new" "$dir/ult.key"
+    mv "$dir/ult.crt.new" "$dir/ult.crt"
+    say "self-signed certificate made: $tls_dir/ult.crt ($san)"
+}
+
+# nginx in front of `ult admin` (HTTPS=1): the certificate, the site, and, for a settings
+# file written before, what to change in it (the site's file is never edited).
+install_https() {
+    # A later install without TLS_CERT keeps the certificate the site already uses.
+    if [ -z "$tls_cert" ] && [ -e "$D$nginx_site" ]; then
+        tls_cert=$(sed -n 's/^ *ssl_certificate \([^;]*\);$/\1/p' "$D$nginx_site")
+        tls_key=$(sed -n 's/^ *ssl_certificate_key \([^;]*\);$/\1/p' "$D$nginx_site")
+        if [ "$tls_cert" = "$tls_dir/ult.crt" ]; then tls_cert="" tls_key=""; fi
+    fi
+    if [ -n "$tls_cert" ]; then
+        cert=$tls_cert key=$tls_key
+    else
+        self_signed_certificate "$D$tls_dir"
+        cert=$tls_dir/ult.crt key=$tls_dir/ult.key
+    fi
+    port=$(ULT_CONFIG="$D$config" "$D$venv/bin/python" -c \
+        'from ult.settings import load_settings; print(load_settings().admin.port)') \
+        || die "$config is not valid: fix it (ult init names the key), then install again"
+    install -d -m 0755 "$D/etc/nginx/sites-available" "$D/etc/nginx/sites-enabled"
+    nginx_config 80 443 "127.0.0.1:$port" "$cert" "$key" >"$D$nginx_site.new"
+    chmod 0644 "$D$nginx_site.new"
+    mv "$D$nginx_site.new" "$D$nginx_site"
+    ln -sfn "$nginx_site" "$D$nginx_link"
+    say "nginx site: $nginx_site (HTTPS on 443, HTTP redirected)"
+    ULT_CONFIG="$D$config" "$D$venv/bin/python" -c '
+from ult.settings import load_settings
+admin = load_settings().admin
+if admin.host != "127.0.0.1" or not admin.behind_proxy or not admin.public_base_url.startswith("https://"):
+    print("== WARNING: for HTTPS set in the [admin] part of the settings, then restart ult-admin:")
+    print("==   host = \"127.0.0.1\"   behind_proxy = true   public_base_url = \"https://...\"")
+'
+    [ -n "$destdir" ] && return 0
+    # Debian's own default site also claims port 80 as default_server.
+    rm -f /etc/nginx/sites-enabled/default
+    nginx -t -q || die "nginx does not accept its configuration (nginx -t says why)"
+    systemctl enable nginx
+    if [ -d /run/systemd/system ]; then systemctl reload-or-restart nginx; fi
+}
+
 printer_rule() {
     rule=$(as_ult "$venv/bin/ult" udev-rule 2>/dev/null) || rule=""
     if [ -n "$rule" ]; then
@@ -164,8 +255,19 @@ install_appliance() {
         esac
         # shellcheck disable=SC2046 # one package name per word
         sh "$source_dir/scripts/apt-ensure" $(apt_packages)
+        # Debian's nginx: TLS and the proxy are in its core (Bookworm's nginx-light is it
+        # plus one module).
+        if [ "$https" = 1 ]; then sh "$source_dir/scripts/apt-ensure" nginx openssl; fi
     fi
     D=$destdir
+    [ -e "$D$nginx_site" ] && https=1
+    case "$https" in 0 | 1) ;; *) die "HTTPS=$https: say HTTPS=1 (nginx in front, TLS) or leave it out" ;; esac
+    if [ -n "$tls_cert$tls_key" ]; then
+        [ "$https" = 1 ] || die "TLS_CERT and TLS_KEY go with HTTPS=1"
+        [ -n "$tls_cert" ] && [ -n "$tls_key" ] || die "give both TLS_CERT and TLS_KEY"
+        [ -r "$tls_cert" ] && [ -r "$tls_key" ] || die "cannot read $tls_cert or $tls_key"
+        tls_cert=$(realpath "$tls_cert") tls_key=$(realpath "$tls_key")
+    fi
     install -d -m 0755 "$D$prefix" "$D/usr/local/bin" "$D$unit_dir" "$D/usr/lib/sysusers.d" \
         "$D/usr/lib/tmpfiles.d" "$D$config_dir"
 
@@ -182,9 +284,19 @@ install_appliance() {
     # Settings: readable by all (no secret in them; the wrapper checks that the file exists),
     # written only by root. An existing file is the site's: never touched.
     if [ ! -e "$D$config" ]; then
-        "$D$venv.new/bin/python" -c \
-            'from ult.settings import render_default_settings; print(render_default_settings(), end="")' \
-            >"$D$config.new"
+        # HTTPS=1: only nginx reaches `ult admin`, and tickets link to https.
+        "$D$venv.new/bin/python" -c '
+import re, socket, sys
+from ult.settings import render_default_settings
+text = render_default_settings()
+if sys.argv[1] == "1":
+    before, admin = text.split("\n[admin]\n", 1)
+    for key, value in (("host", "\"127.0.0.1\""), ("behind_proxy", "true"),
+                       ("public_base_url", f"\"https://{socket.gethostname()}.local\"")):
+        admin = re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", admin, count=1)
+    text = before + "\n[admin]\n" + admin
+print(text, end="")
+' "$https" >"$D$config.new"
         chmod 0644 "$D$config.new"
         mv "$D$config.new" "$D$config"
         say "settings written: $config"
@@ -208,6 +320,7 @@ install_appliance() {
     for unit in $unit_files; do
         install -m 0644 "$source_dir/systemd/$unit" "$D$unit_dir/$unit"
     done
+    if [ "$https" = 1 ]; then install_https; fi
     [ -n "$destdir" ] && return 0
 
     say "database: ult init"
@@ -240,6 +353,13 @@ uninstall_appliance() {
     for unit in $unit_files; do rm -f "$D$unit_dir/$unit"; done
     rm -rf "$D$prefix"
     rm -f "$D/usr/local/bin/ult" "$D$udev_rule" "$D/usr/lib/tmpfiles.d/ult.conf"
+    if [ -e "$D$nginx_site" ] || [ -L "$D$nginx_link" ]; then
+        rm -f "$D$nginx_link" "$D$nginx_site"
+        if [ -z "$destdir" ] && systemctl is-active -q nginx 2>/dev/null; then
+            systemctl reload nginx || true
+        fi
+        say "nginx site removed (the certificate stays in $tls_dir unless PURGE=1)"
+    fi
     if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
         systemctl daemon-reload
         udevadm control --reload || true
@@ -257,5 +377,9 @@ uninstall_appliance() {
 case "$action" in
 install) install_appliance ;;
 uninstall) uninstall_appliance ;;
-*) die "usage: install.sh install|uninstall" ;;
+nginx-config)
+    shift
+    nginx_config "$@"
+    ;;
+*) die "usage: install.sh install|uninstall|nginx-config" ;;
 esac

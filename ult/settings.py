@@ -259,6 +259,9 @@ class AdminSettings:
     streams; each stream holds a thread, so ``threads`` must exceed ``max_streams`` by at
     least :data:`ADMIN_SPARE_THREADS` for staff pages never to wait (PITFALLS, admin).
     ``session_idle_minutes``: a staff session ends after this long without a request.
+    ``behind_proxy``: ``ult admin`` is reached through one reverse proxy (nginx, HTTPS;
+    systemd/README.md): the proxy's X-Forwarded-For/-Proto/-Host are trusted and the
+    session cookie is marked Secure.
     """
 
     public_base_url: str = "http://ult.local:8080"
@@ -267,6 +270,7 @@ class AdminSettings:
     threads: int = setting(64, high=1000)  # low: max_streams + ADMIN_SPARE_THREADS
     max_streams: int = setting(50, low=1, high=500)
     session_idle_minutes: int = setting(540, low=5, high=24 * 60)
+    behind_proxy: bool = setting(False)
 
 
 ADMIN_SPARE_THREADS: Final = 8
@@ -970,6 +974,7 @@ class _Parser:
             session_idle_minutes=self.declared(
                 table, "admin", AdminSettings, "session_idle_minutes"
             ),
+            behind_proxy=self.declared(table, "admin", AdminSettings, "behind_proxy"),
         )
 
     def office(self, table: Mapping[str, Any]) -> OfficeSettings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.paths import ROOT
-from ult.settings import render_default_settings
+from ult.settings import load_settings, render_default_settings
 
 SYSTEMD = ROOT / "systemd"
 UNITS = (
@@ -213,3 +214,131 @@ def test_install_again_upgrades_in_place_and_keeps_the_settings(
     make("uninstall", root, wheel, PURGE="1")
     assert not (root / "etc/ult").exists()
     assert not (root / "usr/lib/sysusers.d/ult.conf").exists()
+
+
+# HTTPS=1: nginx in front (issue 12 §8).
+HTTPS_STAGED = {
+    **STAGED,
+    "etc/nginx": 0o755,
+    "etc/nginx/sites-available": 0o755,
+    "etc/nginx/sites-available/ult": 0o644,
+    "etc/nginx/sites-enabled": 0o755,
+    "etc/nginx/sites-enabled/ult": 0o777,  # the link
+    "etc/ult/tls": 0o755,
+    "etc/ult/tls/ult.crt": 0o644,
+    "etc/ult/tls/ult.key": 0o600,
+}
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def nginx_accepts(root: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``nginx -t`` of the staged site, its /etc paths moved under ``root``, inside a main
+    configuration like Debian's (the site is included in the http block)."""
+    site = tmp_path / "site.conf"
+    text = (root / "etc/nginx/sites-available/ult").read_text(encoding="utf-8")
+    site.write_text(text.replace(" /etc/ult/tls/", f" {root}/etc/ult/tls/"), encoding="utf-8")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n  include {site};\n}}\n",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_install_with_https_stages_nginx_a_certificate_and_proxy_settings(
+    wheel: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    output = make("install", root, wheel, HTTPS="1")
+    assert "self-signed certificate made" in output
+    assert staged(root) == HTTPS_STAGED
+    link = root / "etc/nginx/sites-enabled/ult"
+    assert os.readlink(link) == "/etc/nginx/sites-available/ult"
+    site = (root / "etc/nginx/sites-available/ult").read_text(encoding="utf-8")
+    assert "listen 443 ssl default_server;" in site and "return 301 https://" in site
+    assert "proxy_pass http://127.0.0.1:8080;" in site and "proxy_buffering off;" in site
+    assert "ssl_certificate /etc/ult/tls/ult.crt;" in site
+    assert "@" not in site.replace("$", "")  # every placeholder filled
+    # A fresh settings file: only nginx reaches ult admin, tickets link to https.
+    admin = load_settings(root / "etc/ult/ult.toml", environ={"ULT_HOME": str(tmp_path)}).admin
+    assert admin.host == "127.0.0.1" and admin.behind_proxy
+    assert admin.public_base_url == f"https://{socket.gethostname()}.local"
+    names = subprocess.run(
+        ["openssl", "x509", "-noout", "-ext", "subjectAltName", "-in",
+         str(root / "etc/ult/tls/ult.crt")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"DNS:{socket.gethostname()}.local" in names and "IP Address:127.0.0.1" in names
+    if NGINX is not None:
+        checked = nginx_accepts(root, tmp_path)
+        assert checked.returncode == 0, checked.stderr
+
+    # Again (HTTPS implied by the site already there): the certificate is kept.
+    certificate = (root / "etc/ult/tls/ult.crt").read_bytes()
+    output = make("install", root, wheel)
+    assert "certificate kept" in output
+    assert (root / "etc/ult/tls/ult.crt").read_bytes() == certificate
+    assert staged(root) == HTTPS_STAGED
+
+    output = make("uninstall", root, wheel)
+    assert not link.is_symlink() and not (root / "etc/nginx/sites-available/ult").exists()
+    assert (root / "etc/ult/tls/ult.crt").read_bytes() == certificate  # kept without PURGE
+
+
+@pytest.mark.slow
+def test_install_with_the_offices_certificate_keeps_it(wheel: Path, tmp_path: Path) -> None:
+    cert, key = tmp_path / "office.crt", tmp_path / "office.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-days", "1", "-nodes", "-subj", "/CN=ult.kantor", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    root = tmp_path / "root"
+    output = make("install", root, wheel, HTTPS="1", TLS_CERT=str(cert), TLS_KEY=str(key))
+    assert "self-signed" not in output
+    assert not (root / "etc/ult/tls").exists()
+    site = root / "etc/nginx/sites-available/ult"
+    expected = f"ssl_certificate {cert};\n    ssl_certificate_key {key};\n"
+    assert expected in site.read_text(encoding="utf-8")
+    make("install", root, wheel)  # again, without the variables
+    assert expected in site.read_text(encoding="utf-8")
+    assert not (root / "etc/ult/tls").exists()
+
+
+@pytest.mark.slow
+def test_https_on_an_existing_settings_file_says_what_to_set(wheel: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    make("install", root, wheel)
+    settings = root / "etc/ult/ult.toml"
+    before = settings.read_bytes()
+    output = make("install", root, wheel, HTTPS="1")
+    assert 'host = "127.0.0.1"   behind_proxy = true' in output  # the site's file: not edited
+    assert settings.read_bytes() == before
+    assert staged(root) == HTTPS_STAGED
+
+
+def test_install_refuses_a_bad_https_request(wheel: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for variables, words in (
+        ({"HTTPS": "yes"}, "HTTPS=yes"),
+        ({"TLS_CERT": "/etc/hostname", "TLS_KEY": "/etc/hostname"}, "HTTPS=1"),
+        ({"HTTPS": "1", "TLS_CERT": "/etc/hostname"}, "both"),
+        ({"HTTPS": "1", "TLS_CERT": str(tmp_path / "no.crt"), "TLS_KEY": "/etc/hostname"},
+         "cannot read"),
+    ):  # fmt: skip
+        done = subprocess.run(
+            ["make", "-s", "install", f"DESTDIR={root}", f"WHEEL={wheel}"]
+            + [f"{key}={value}" for key, value in variables.items()],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0 and words in done.stderr, done.stderr
+        assert not root.exists()  # nothing staged
