@@ -103,3 +103,13 @@ def fill(directory: Path) -> Path:
         while True:
             out.write(bytes(64 * 1024))
     return filler
+
+
+@pytest.fixture(autouse=True)
+def _no_installed_appliance(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """An appliance installed on the machine running the tests (``/etc/ult/ult.toml``) never
+    becomes the tests' settings: without ULT_CONFIG or ULT_HOME, ult would find it."""
+    import ult.settings as settings_module
+
+    absent = tmp_path_factory.getbasetemp() / "no-installed-appliance" / "ult.toml"
+    monkeypatch.setattr(settings_module, "SYSTEM_CONFIG", absent)
