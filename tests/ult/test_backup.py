@@ -35,6 +35,7 @@ WRITER = textwrap.dedent(
     count = int(sys.argv[1])
     for _ in range(count):
         queue.issue("A", actor="writer")
+        time.sleep(0.02)  # a visitor a moment: backups taken meanwhile land mid-stream
     print("issued", flush=True)
     if len(sys.argv) > 2:  # stay open, holding the database, until killed
         time.sleep(600)
