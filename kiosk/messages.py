@@ -72,14 +72,15 @@ DOCTOR: dict[str, str] = {
     "usb_no_id": "Printer USB tanpa vendor_id dan product_id.",
     "usb_id_fix": "Jalankan lsusb; baris printer berbunyi 'ID vvvv:pppp'. Tulis di [printer]: "
     "vendor_id = 0xvvvv dan product_id = 0xpppp, lalu pasang aturan udev: "
-    "ult udev-rule | sudo tee /etc/udev/rules.d/99-ult-printer.rules",
+    "sudo ult udev-rule | sudo tee /etc/udev/rules.d/99-ult-printer.rules; "
+    "sudo udevadm control --reload; sudo udevadm trigger",
     "no_libusb": "libusb tidak terpasang: printer USB tidak dapat dipakai.",
     "no_libusb_fix": "sudo apt install libusb-1.0-0, lalu sudo systemctl restart ult-kiosk",
     "usb_not_found": "Printer USB {id} tidak terhubung. Perangkat USB yang terlihat: {seen}.",
     "usb_none_seen": "tidak ada",
     "usb_no_permission": "Printer USB {id} terhubung ({node}) tetapi pengguna ini tidak "
     "berhak memakainya.",
-    "usb_permission_fix": "sudo usermod -aG lp ult; pasang aturan udev: ult udev-rule | sudo "
+    "usb_permission_fix": "sudo usermod -aG lp ult; pasang aturan udev: sudo ult udev-rule | sudo "
     "tee /etc/udev/rules.d/99-ult-printer.rules; sudo udevadm control --reload; sudo udevadm "
     "trigger; lalu cabut-pasang kabel printer.",
     "usb_ok": "Printer USB {id} terhubung ({node}) dan dapat dipakai.",
