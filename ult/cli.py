@@ -10,6 +10,7 @@ import errno
 import getpass
 import json
 import os
+import pwd
 import sqlite3
 import sys
 import time
@@ -27,6 +28,7 @@ from ult import accounts, queries
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
+    destination_problem,
     newest_usable,
     prune,
     verify_backup,
@@ -205,6 +207,14 @@ def handled(command: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _user() -> str:
+    """The name of the user this process runs as (``ult`` under the installed wrapper)."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
 
 
 def default_actor() -> str:
@@ -609,7 +619,22 @@ def backup(app: App, dest: Path | None) -> None:
         raise click.ClickException(CLI["backup_dest_not_dir"].format(path=dest))
     folder = (dest or app.backups).resolve()
     app.migrate_database = False  # a backup copies what is there; it never upgrades it
-    saved = write_backup(app.db.conn, folder)
+    conn = app.db.conn
+    if dest is not None:
+        problem = destination_problem(folder, app.settings.store.database)
+        if problem is not None:
+            raise click.ClickException(
+                CLI[f"backup_dest_{problem}"].format(path=folder, user=_user())
+            )
+    try:
+        saved = write_backup(conn, folder)
+    except (OSError, sqlite3.Error) as error:
+        # A full stick is not a full appliance: say whose disk is full.
+        if dest is not None and disk_full(error, folder):
+            raise click.ClickException(
+                CLI["backup_dest_full"].format(path=folder, error=error)
+            ) from error
+        raise
     click.echo(
         CLI["backup_written"].format(
             path=saved.path,

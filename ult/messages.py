@@ -262,6 +262,16 @@ CLI: dict[str, str] = {
     "backup_pruned": "Cadangan lama dihapus (disimpan {kept} terbaru): {path}",
     "backup_dest_missing": "Folder tujuan {path} tidak ada. Untuk flashdisk: pasang dahulu "
     "(lsblk menunjukkan titik kaitnya), lalu ulangi dengan folder itu.",
+    "backup_dest_not_mounted": "{path} ada di disk yang sama dengan basis data (kartu SD): "
+    "flashdisk belum terpasang di sana. Tidak ada yang ditulis. Pasang flashdisk dahulu "
+    "(lsblk menunjukkan titik kaitnya), lalu ulangi.",
+    "backup_dest_not_writable": "Folder tujuan {path} tidak dapat ditulis oleh pengguna "
+    "{user} (perintah ult berjalan sebagai pengguna itu). Basis data tidak bermasalah; tidak "
+    "ada yang diubah. Pasang flashdisk dengan uid pengguna itu (sudo mount -o "
+    "uid={user},gid={user} /dev/sdX1 {path}) atau: sudo chown {user} {path}",
+    "backup_dest_full": "Tujuan cadangan {path} penuh ({error}); tidak ada cadangan yang "
+    "ditulis. Data peralatan sendiri tidak terganggu. Kosongkan flashdisk atau pakai "
+    "flashdisk lain, lalu ulangi.",
     "backup_dest_not_dir": "{path} bukan folder. Berikan folder tujuan cadangan.",
     "backup_missing": "Berkas cadangan {path} tidak ada atau tidak dapat dibaca. {detail}",
     "backup_not_sqlite": "{path} bukan berkas basis data SQLite; tidak ada yang diubah.",

@@ -126,8 +126,70 @@ def test_a_full_disk_says_what_to_do(home: Path, tmp_path: Path) -> None:
     finally:
         subprocess.run(["umount", str(small)], check=True)
     assert result.exit_code == 2, result.output
-    assert "Disk penyimpanan penuh" in result.output and "df -h" in result.output
+    assert f"Tujuan cadangan {small} penuh" in result.output
+    assert "Data peralatan sendiri tidak terganggu" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unmounted_stick_folder_is_refused_not_filled(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    media = tmp_path / "media"
+    stick = media / "usb"
+    stick.mkdir(parents=True)
+    monkeypatch.setattr("ult.backup.REMOVABLE_ROOTS", (media,))
+    result = ult("backup", str(stick))
+    assert result.exit_code == 2 and "flashdisk belum terpasang" in result.output
+    assert list(stick.iterdir()) == []  # nothing landed on the SD card
+
+
+def test_a_folder_the_user_cannot_write_names_the_folder_and_user(
+    home: Path, tmp_path: Path
+) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    if os.geteuid() == 0:
+        # root writes anywhere except on a read-only mount (what a root-owned stick is to ult)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(stick)]).returncode:
+            pytest.skip("cannot mount a read-only tmpfs")
+    else:
+        stick.chmod(0o555)
+    try:
+        result = ult("backup", str(stick))
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(stick)], check=True)
+    assert result.exit_code == 2, result.output
+    assert f"Folder tujuan {stick} tidak dapat ditulis oleh pengguna" in result.output
+    assert "Basis data tidak bermasalah" in result.output and "chown" in result.output
+    assert "pulihkan dari cadangan" not in result.output
+
+
+def test_backups_are_0640_whatever_the_umask(home: Path, tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        db = connect(home / "ult.db", create=False)
+        made = write_backup(db.conn, tmp_path / "b").path
+        db.close()
+    finally:
+        os.umask(previous)
+    assert made.stat().st_mode & 0o777 == 0o640
+
+
+def test_prune_keeps_tagged_backups_and_foreign_files(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    db = connect(home / "ult.db", create=False)
+    tagged = [
+        write_backup(db.conn, folder, tag=tag).path for tag in ("before-v2", "before-restore")
+    ]
+    plain = [write_backup(db.conn, folder).path for _ in range(3)]
+    db.close()
+    foreign = folder / "ult-20260101T000000000000Z-photos.db"
+    other = folder / "ult-notes.db"
+    foreign.write_text("x")
+    other.write_text("x")
+    assert prune(folder, 2) == plain[:1]
+    assert all(path.exists() for path in [*tagged, *plain[1:], foreign, other])
 
 
 @pytest.mark.parametrize(
