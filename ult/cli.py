@@ -708,10 +708,10 @@ def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor:
 def doctor(app: App, bundle: Path | None) -> None:
     """Check the appliance: settings, database, clock, disk, services, printer, GPIO,
     screen and sound; each finding with its fix. Exits 1 when a problem is found."""
-    findings, settings = diagnose(app.config)
+    findings, _ = diagnose(app.config)
     click.echo(report(findings), nl=False)
     if bundle is not None:
-        write_bundle(bundle, findings, settings)
+        write_bundle(bundle, findings, app.config)
         click.echo(DOCTOR["bundle_written"].format(path=bundle))
     if any(finding.level is Level.PROBLEM for finding in findings):
         sys.exit(EXIT_REFUSED)

@@ -304,6 +304,8 @@ DOCTOR: dict[str, str] = {
     "settings_defaults": "tanpa berkas, nilai bawaan",
     "settings_fix": "Perbaiki berkas pengaturan sesuai pesan di atas, lalu jalankan lagi: "
     "ult doctor",
+    "settings_assumed": "Pemeriksaan berikut memakai basis data di tempat bawaannya: {path} "
+    "(pemeriksaan printer, GPIO dan layar perlu pengaturan yang valid).",
     "check_crashed": "Pemeriksaan ini gagal berjalan: {error}",
     "db_missing": "Basis data belum ada: {path}",
     "db_unusable": "Basis data {path} tidak dapat dipakai: {error}",
@@ -320,6 +322,25 @@ DOCTOR: dict[str, str] = {
     "schema_newer_fix": "Perbarui program, atau kembali ke cadangan yang dapat dibaca versi "
     "ini: sudo ult restore {backup} --stop-services",
     "schema_newer_no_backup": "Perbarui program ke versi yang membuat basis data ini.",
+    "writable": "Basis data dapat ditulis (kunci tulis dan ruang disk dicoba, tanpa mengubah "
+    "apa pun).",
+    "not_writable": "Basis data {path} dapat dibaca tetapi tidak dapat ditulis: {cause} "
+    "({detail}). Tiket baru akan gagal.",
+    "write_database_locked": "kunci tulis dipegang proses lain",
+    "write_database_locked_fix": "Cari proses yang memegangnya: sudo fuser -v {path}*; bila "
+    "itu layanan ULT yang macet: sudo systemctl restart ult-kiosk ult-admin ult-display",
+    "write_disk_full": "disk penuh",
+    "write_disk_full_fix": "Kosongkan ruang: hapus cadangan lama (ls -l backups/), bersihkan "
+    "log (sudo journalctl --vacuum-size=100M), periksa dengan df -h.",
+    "write_read_only": "sistem berkas hanya-baca",
+    "write_read_only_fix": "Kartu SD mungkin bermasalah (periksa: dmesg | tail); mulai ulang "
+    "perangkat; bila berulang, ganti kartu SD dan pulihkan cadangan terbaru.",
+    "write_no_permission": "izin ditolak",
+    "write_no_permission_fix": "Folder dan berkas basis data harus milik pengguna ult: "
+    "sudo chown -R ult:ult {folder}",
+    "write_write_failed": "penulisan gagal",
+    "write_write_failed_fix": "Periksa dmesg | tail dan journalctl -n 50; mulai ulang "
+    "perangkat bila berulang.",
     "wal": "Berkas -wal {mb:.1f} MB.",
     "wal_fix": "Checkpoint terhambat pembaca yang tidak pernah selesai: mulai ulang layanan "
     "(sudo systemctl restart ult-admin ult-display); checkpoint berjalan saat pergantian hari.",
