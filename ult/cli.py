@@ -217,6 +217,20 @@ def _user() -> str:
         return str(os.geteuid())
 
 
+def _readable(path: Path) -> None:
+    """Refuse a file the technician named that this user cannot read, saying why: the
+    installed wrapper runs ``ult`` as the user ``ult``, not as the technician."""
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError as error:
+        raise click.ClickException(
+            CLI["path_denied"].format(path=path, user=_user(), error=error)
+        ) from error
+    except OSError:
+        pass  # missing, a folder, ...: the check that follows names it
+
+
 def default_actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
@@ -648,7 +662,8 @@ def backup(app: App, dest: Path | None) -> None:
 
 
 @main.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+# readable=False: an unreadable FILE gets our message (which user runs the command), not click's.
+@click.argument("file", type=click.Path(dir_okay=False, readable=False, path_type=Path))
 @click.option(
     "--stop-services",
     is_flag=True,
@@ -665,6 +680,7 @@ def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor:
     --stop-services. The database it replaces is kept as a backup, and the restore is
     recorded in the event log.
     """
+    _readable(file)
     try:
         info = verify_backup(file)
         if not yes and not click.confirm(
@@ -711,7 +727,12 @@ def doctor(app: App, bundle: Path | None) -> None:
     findings, _ = diagnose(app.config)
     click.echo(report(findings), nl=False)
     if bundle is not None:
-        write_bundle(bundle, findings, app.config)
+        try:
+            write_bundle(bundle, findings, app.config)
+        except PermissionError as error:
+            raise click.ClickException(
+                CLI["path_denied"].format(path=bundle, user=_user(), error=error)
+            ) from error
         click.echo(DOCTOR["bundle_written"].format(path=bundle))
     if any(finding.level is Level.PROBLEM for finding in findings):
         sys.exit(EXIT_REFUSED)

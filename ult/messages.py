@@ -272,6 +272,9 @@ CLI: dict[str, str] = {
     "backup_dest_full": "Tujuan cadangan {path} penuh ({error}); tidak ada cadangan yang "
     "ditulis. Data peralatan sendiri tidak terganggu. Kosongkan flashdisk atau pakai "
     "flashdisk lain, lalu ulangi.",
+    "path_denied": "{path}: izin ditolak ({error}). Perintah ult berjalan sebagai pengguna "
+    "{user}, bukan sebagai Anda: tulis ke /tmp atau /var/lib/ult, atau buat berkasnya dapat "
+    "dibaca {user} (mis. cp BERKAS /tmp/ && chmod 644 /tmp/BERKAS). Tidak ada yang diubah.",
     "backup_dest_not_dir": "{path} bukan folder. Berikan folder tujuan cadangan.",
     "backup_missing": "Berkas cadangan {path} tidak ada atau tidak dapat dibaca. {detail}",
     "backup_not_sqlite": "{path} bukan berkas basis data SQLite; tidak ada yang diubah.",

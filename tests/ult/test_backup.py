@@ -56,6 +56,15 @@ def ult(*args: str, stdin: str | None = None):
     return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
 
 
+def without_privilege(*args: str) -> subprocess.CompletedProcess[str]:
+    """``ult ARGS`` in a real process that obeys file modes as the user ``ult`` does: as
+    root, with the capabilities that bypass them (DAC override) dropped."""
+    command = [sys.executable, "-c", "from ult.cli import main; main()", *args]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
 def labels(path: Path) -> list[str]:
     """Ticket labels in the database at ``path``, read without writing anything beside it."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
@@ -432,3 +441,28 @@ def test_stop_services_stops_the_running_units_restores_and_starts_them_again(
     units = " ".join(system.UNITS)
     assert log[-2:] == [f"stop {units}", f"start {units}"]
     assert "Layanan dijalankan lagi" in result.output
+
+
+def test_a_backup_file_the_user_cannot_read_says_the_command_runs_as_another_user(
+    home: Path, tmp_path: Path
+) -> None:
+    db = connect(home / "ult.db", create=False)
+    made = write_backup(db.conn, tmp_path / "mine").path
+    db.close()
+    # Both as the technician meets them: a file with no read permission, and one in a home
+    # folder closed to others (~/backup.db).
+    shut = tmp_path / "shut"
+    shut.mkdir()
+    hidden = shut / made.name
+    shutil.copy(made, hidden)
+    shut.chmod(0o000)
+    made.chmod(0o000)
+    before = (home / "ult.db").read_bytes()
+    for path in (made, hidden):
+        result = without_privilege("restore", str(path), "--yes")
+        assert result.returncode == 2, result.stderr
+        assert f"{path}: izin ditolak" in result.stderr
+        assert "berjalan sebagai pengguna" in result.stderr and "/tmp" in result.stderr
+        assert "Traceback" not in result.stderr
+    shut.chmod(0o700)
+    assert (home / "ult.db").read_bytes() == before

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import make_settings
+from tests.ult.test_backup import without_privilege
 from ult import doctor, system
 from ult.cli import main
 from ult.clock import utc_now
@@ -247,3 +248,15 @@ def test_invalid_settings_still_check_the_database_disk_units_and_versions(
         settings_copy = opened.read("settings.toml").decode()
     assert "priority_interleave = 99" in settings_copy and "s3cr3t" not in settings_copy
     assert bundle.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_bundle_in_a_folder_the_user_cannot_write_says_where_to_write(
+    home: Path, tmp_path: Path
+) -> None:
+    locked = tmp_path / "technician"
+    locked.mkdir(mode=0o555)
+    result = without_privilege("doctor", "--bundle", str(locked / "support.zip"))
+    assert result.returncode == 2, result.stderr
+    assert "izin ditolak" in result.stderr and "berjalan sebagai pengguna" in result.stderr
+    assert "/tmp" in result.stderr and "Traceback" not in result.stderr
+    assert list(locked.iterdir()) == []
