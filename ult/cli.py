@@ -644,7 +644,9 @@ def backup(app: App, dest: Path | None) -> None:
         saved = write_backup(conn, folder)
     except (OSError, sqlite3.Error) as error:
         # A full stick is not a full appliance: say whose disk is full.
-        if dest is not None and disk_full(error, folder):
+        database = app.settings.store.database.resolve()
+        elsewhere = folder.stat().st_dev != database.parent.stat().st_dev
+        if dest is not None and elsewhere and disk_full(error, folder):
             raise click.ClickException(
                 CLI["backup_dest_full"].format(path=folder, error=error)
             ) from error
