@@ -28,10 +28,17 @@ from ult.migrations import LATEST
 BACKUP_DIR_NAME: Final = "backups"
 """The folder of backups, inside ``ULT_HOME`` (``ult backup``) or beside the database (the
 backup written before a migration)."""
+REMOVABLE_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/mnt"))
+"""Where a USB stick is mounted (udisks: /media/USER/LABEL; by hand: /mnt/usb)."""
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 """The first 16 bytes of every SQLite database file (sqlite.org/fileformat.html, 1.3)."""
 _NAME: Final = re.compile(r"ult-(\d{8}T\d{12}Z)(?:-[a-z0-9-]+)?\.db")
+_UNTAGGED: Final = re.compile(r"ult-\d{8}T\d{12}Z\.db")
+"""A backup ``ult backup`` made: the only ones :func:`prune` deletes (a tagged one, e.g.
+``before-v3``, is kept until removed by hand; other files on a shared stick are never touched)."""
 _TAG: Final = re.compile(r"[a-z0-9-]{1,40}")
+BACKUP_MODE: Final = 0o640
+"""Backups hold personal data (names, NIK): owner and group only, whatever the umask."""
 _REQUIRED_TABLES: Final = ("events", "tickets", "services", "counters", "meta")
 
 
@@ -74,6 +81,19 @@ def list_backups(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(names) if _NAME.fullmatch(name)]
 
 
+def destination_problem(folder: Path, database: Path) -> str | None:
+    """Why the existing folder ``folder`` (``ult backup DEST``) cannot take a backup of the
+    database at ``database``: ``not_mounted`` (under :data:`REMOVABLE_ROOTS` yet on the
+    database's own file system: the stick is not mounted, the copy would fill the SD card),
+    ``not_writable`` (this user may not create files there), or ``None``."""
+    removable = any(folder.is_relative_to(root) for root in REMOVABLE_ROOTS)
+    if removable and folder.stat().st_dev == database.resolve().parent.stat().st_dev:
+        return "not_mounted"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "not_writable"
+    return None
+
+
 def write_backup(
     source: sqlite3.Connection,
     folder: Path,
@@ -90,6 +110,15 @@ def write_backup(
     """
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{backup_name(now(), tag)}.partial"
+    # Created here, not by SQLite, so its mode is set before any data is in it: the mode
+    # goes with the file to its final name, and a umask of 022 would make it world-readable.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(descriptor, BACKUP_MODE)
+    except OSError:
+        pass  # vfat (a USB stick) has no modes: its mount options (uid=, fmask=) decide
+    finally:
+        os.close(descriptor)
     try:
         copy = sqlite3.connect(str(partial), isolation_level=None)
         try:
@@ -173,8 +202,9 @@ def verify_backup(path: Path) -> BackupInfo:
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups in ``folder``; return those deleted."""
-    found = list_backups(folder)
+    """Delete all but the newest ``keep`` untagged backups in ``folder`` (those ``ult backup``
+    writes, by exact name); return those deleted. Tagged backups do not count and stay."""
+    found = [path for path in list_backups(folder) if _UNTAGGED.fullmatch(path.name)]
     doomed = found[: max(len(found) - keep, 0)]
     for path in doomed:
         path.unlink(missing_ok=True)

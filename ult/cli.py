@@ -10,6 +10,7 @@ import errno
 import getpass
 import json
 import os
+import pwd
 import sqlite3
 import sys
 import time
@@ -27,6 +28,7 @@ from ult import accounts, queries
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
+    destination_problem,
     newest_usable,
     prune,
     verify_backup,
@@ -205,6 +207,28 @@ def handled(command: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _user() -> str:
+    """The name of the user this process runs as (``ult`` under the installed wrapper)."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def _readable(path: Path) -> None:
+    """Refuse a file the technician named that this user cannot read, saying why: the
+    installed wrapper runs ``ult`` as the user ``ult``, not as the technician."""
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError as error:
+        raise click.ClickException(
+            CLI["path_denied"].format(path=path, user=_user(), error=error)
+        ) from error
+    except OSError:
+        pass  # missing, a folder, ...: the check that follows names it
 
 
 def default_actor() -> str:
@@ -609,7 +633,24 @@ def backup(app: App, dest: Path | None) -> None:
         raise click.ClickException(CLI["backup_dest_not_dir"].format(path=dest))
     folder = (dest or app.backups).resolve()
     app.migrate_database = False  # a backup copies what is there; it never upgrades it
-    saved = write_backup(app.db.conn, folder)
+    conn = app.db.conn
+    if dest is not None:
+        problem = destination_problem(folder, app.settings.store.database)
+        if problem is not None:
+            raise click.ClickException(
+                CLI[f"backup_dest_{problem}"].format(path=folder, user=_user())
+            )
+    try:
+        saved = write_backup(conn, folder)
+    except (OSError, sqlite3.Error) as error:
+        # A full stick is not a full appliance: say whose disk is full.
+        database = app.settings.store.database.resolve()
+        elsewhere = folder.stat().st_dev != database.parent.stat().st_dev
+        if dest is not None and elsewhere and disk_full(error, folder):
+            raise click.ClickException(
+                CLI["backup_dest_full"].format(path=folder, error=error)
+            ) from error
+        raise
     click.echo(
         CLI["backup_written"].format(
             path=saved.path,
@@ -623,7 +664,8 @@ def backup(app: App, dest: Path | None) -> None:
 
 
 @main.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+# readable=False: an unreadable FILE gets our message (which user runs the command), not click's.
+@click.argument("file", type=click.Path(dir_okay=False, readable=False, path_type=Path))
 @click.option(
     "--stop-services",
     is_flag=True,
@@ -640,6 +682,7 @@ def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor:
     --stop-services. The database it replaces is kept as a backup, and the restore is
     recorded in the event log.
     """
+    _readable(file)
     try:
         info = verify_backup(file)
         if not yes and not click.confirm(
@@ -683,10 +726,15 @@ def restore_command(app: App, file: Path, stop_services: bool, yes: bool, actor:
 def doctor(app: App, bundle: Path | None) -> None:
     """Check the appliance: settings, database, clock, disk, services, printer, GPIO,
     screen and sound; each finding with its fix. Exits 1 when a problem is found."""
-    findings, settings = diagnose(app.config)
+    findings, _ = diagnose(app.config)
     click.echo(report(findings), nl=False)
     if bundle is not None:
-        write_bundle(bundle, findings, settings)
+        try:
+            write_bundle(bundle, findings, app.config)
+        except PermissionError as error:
+            raise click.ClickException(
+                CLI["path_denied"].format(path=bundle, user=_user(), error=error)
+            ) from error
         click.echo(DOCTOR["bundle_written"].format(path=bundle))
     if any(finding.level is Level.PROBLEM for finding in findings):
         sys.exit(EXIT_REFUSED)

@@ -13,6 +13,7 @@ The report carries no personal data: counts, times, versions and device states o
 from __future__ import annotations
 
 import io
+import os
 import platform
 import re
 import shutil
@@ -22,18 +23,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ult import system
 from ult.backup import BACKUP_DIR_NAME, newest_usable
 from ult.clock import from_stamp, utc_now
+from ult.health import check_writable
 from ult.messages import DOCTOR
 from ult.migrations import LATEST
-from ult.settings import Settings, SettingsError, load_settings
+from ult.settings import Settings, SettingsError, load_settings, settings_paths
 from ult.store import StoreMissing, StoreUnavailable, connect, schema_version
 from ult.system import UNITS, run_tool
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DOCTOR_GROUP: Final = "ult.doctor"
 """Entry-point group of the checks other packages add (``pyproject.toml``)."""
@@ -42,7 +48,9 @@ WAL_WARN_BYTES: Final = 64 * 1024 * 1024
 DISK_PROBLEM_BYTES: Final = 200 * 1024 * 1024
 DISK_WARN_BYTES: Final = 1024 * 1024 * 1024
 JOURNAL_LINES: Final = 300
-_SECRET_KEY: Final = re.compile(r"secret|password|passwd|token|api_key|private", re.IGNORECASE)
+BUNDLE_MODE: Final = 0o644
+"""The bundle holds no personal data, and the technician must be able to send it."""
+_SECRET_KEY: Final = re.compile(r"secret|password|passwd|token|key\b|private", re.IGNORECASE)
 _NUMBERS: Final = re.compile(r"\d{8,}|(?:\+62|(?<!\d)0)8[\d -]{6,14}\d")
 """A NIK or other long number, or an Indonesian mobile number (+62 8.. or 08..)."""
 
@@ -70,11 +78,14 @@ Check = Callable[[Settings], Iterable[Finding]]
 
 
 def diagnose(config: Path | None) -> tuple[list[Finding], Settings | None]:
-    """Run every check; return the findings and the settings (``None`` when invalid)."""
+    """Run every check; return the findings and the settings (``None`` when invalid).
+
+    Invalid settings are one finding, not the end: the checks that need none of them still
+    run, on the database the environment implies (see :func:`_without_settings`)."""
     try:
         settings = load_settings(config)
     except SettingsError as error:
-        return [Finding("settings", Level.PROBLEM, str(error), DOCTOR["settings_fix"])], None
+        return _without_settings(config, error), None
     findings = [
         Finding("settings", Level.OK, DOCTOR["settings_ok"].format(source=_source(settings)))
     ]
@@ -89,14 +100,41 @@ def diagnose(config: Path | None) -> tuple[list[Finding], Settings | None]:
         ((point.name, point.load()) for point in entry_points(group=DOCTOR_GROUP)),
         key=lambda pair: pair[0],
     )
+    return findings + _run([(name, partial(check, settings)) for name, check in checks]), settings
+
+
+def _without_settings(config: Path | None, error: SettingsError) -> list[Finding]:
+    """The settings problem, then the checks that need no settings. The database is taken at
+    its default place in the home the environment implies (``<home>/ult.db``): a file that
+    cannot be read cannot be trusted to name another. The packages' checks (printer, GPIO,
+    screen) need their settings and are left out."""
+    home = settings_paths(config)[1]
+    path = home / "ult.db"
+    findings = [
+        Finding("settings", Level.PROBLEM, str(error), DOCTOR["settings_fix"]),
+        Finding("settings", Level.INFO, DOCTOR["settings_assumed"].format(path=path)),
+    ]
+    return findings + _run(
+        [
+            ("database", partial(_database_findings, path, home)),
+            ("clock", partial(_clock_findings, path)),
+            ("disk", partial(_disk_findings, path)),
+            ("units", unit_checks),
+            ("versions", version_checks),
+        ]
+    )
+
+
+def _run(checks: list[tuple[str, Callable[[], Iterable[Finding]]]]) -> list[Finding]:
+    findings: list[Finding] = []
     for name, check in checks:
         try:
-            findings.extend(check(settings))
+            findings.extend(check())
         except Exception as error:  # one broken check must not hide the others
             findings.append(
                 Finding(name, Level.PROBLEM, DOCTOR["check_crashed"].format(error=repr(error)))
             )
-    return findings, settings
+    return findings
 
 
 def _source(settings: Settings) -> str:
@@ -104,8 +142,12 @@ def _source(settings: Settings) -> str:
 
 
 def database_checks(settings: Settings) -> list[Finding]:
-    """Integrity, schema version, WAL size and the newest event of the database."""
-    path = settings.store.database
+    """Integrity, writability, schema version, WAL size and the newest event of the database."""
+    return _database_findings(settings.store.database, settings.home)
+
+
+def _database_findings(path: Path, home: Path) -> list[Finding]:
+    backups = home / BACKUP_DIR_NAME
     try:
         db = connect(path, create=False, migrate_schema=False)
     except StoreMissing:
@@ -118,7 +160,7 @@ def database_checks(settings: Settings) -> list[Finding]:
                 "database",
                 Level.PROBLEM,
                 DOCTOR["db_unusable"].format(path=path, error=error),
-                DOCTOR["db_restore_fix"].format(folder=settings.home / BACKUP_DIR_NAME),
+                DOCTOR["db_restore_fix"].format(folder=backups),
             )
         ]
     found = []
@@ -132,10 +174,11 @@ def database_checks(settings: Settings) -> list[Finding]:
                     "database",
                     Level.PROBLEM,
                     DOCTOR["db_damaged"].format(path=path, detail="; ".join(checked[:3])),
-                    DOCTOR["db_restore_fix"].format(folder=settings.home / BACKUP_DIR_NAME),
+                    DOCTOR["db_restore_fix"].format(folder=backups),
                 )
             )
-        found.append(_schema_finding(settings, schema_version(db)))
+        found.append(_write_finding(db, path))
+        found.append(_schema_finding(path, home, schema_version(db)))
         wal = Path(f"{path}-wal")
         size = wal.stat().st_size if wal.exists() else 0
         level = Level.WARNING if size > WAL_WARN_BYTES else Level.OK
@@ -146,22 +189,33 @@ def database_checks(settings: Settings) -> list[Finding]:
         found.append(Finding("database", Level.INFO, text))
     except sqlite3.Error as error:
         text = DOCTOR["db_unusable"].format(path=path, error=error)
-        fix = DOCTOR["db_restore_fix"].format(folder=settings.home / BACKUP_DIR_NAME)
+        fix = DOCTOR["db_restore_fix"].format(folder=backups)
         found.append(Finding("database", Level.PROBLEM, text, fix))
     finally:
         db.close()
     return found
 
 
-def _schema_finding(settings: Settings, current: int) -> Finding:
+def _write_finding(db: sqlite_utils.Database, path: Path) -> Finding:
+    """Opening and reading say nothing of writing (a held write lock, a full or read-only
+    disk): try what a write needs, :func:`ult.health.check_writable`."""
+    checked = check_writable(db, path)
+    if checked.ok:
+        return Finding("database", Level.OK, DOCTOR["writable"])
+    text = DOCTOR["not_writable"].format(
+        path=path, cause=DOCTOR[f"write_{checked.cause}"], detail=checked.detail
+    )
+    fix = DOCTOR[f"write_{checked.cause}_fix"].format(path=path, folder=path.parent)
+    return Finding("database", Level.PROBLEM, text, fix)
+
+
+def _schema_finding(path: Path, home: Path, current: int) -> Finding:
     if current == LATEST:
         return Finding("database", Level.OK, DOCTOR["schema_ok"].format(version=current))
     if current < LATEST:
         text = DOCTOR["schema_older"].format(found=current, supported=LATEST)
         return Finding("database", Level.WARNING, text, DOCTOR["schema_older_fix"])
-    backup = newest_usable(
-        (settings.home / BACKUP_DIR_NAME, settings.store.database.parent / BACKUP_DIR_NAME)
-    )
+    backup = newest_usable((home / BACKUP_DIR_NAME, path.parent / BACKUP_DIR_NAME))
     fix = (
         DOCTOR["schema_newer_fix"].format(backup=backup)
         if backup is not None
@@ -173,9 +227,13 @@ def _schema_finding(settings: Settings, current: int) -> Finding:
 
 def clock_checks(settings: Settings, *, now: Callable[[], datetime] = utc_now) -> list[Finding]:
     """The clock is not behind the newest event, and NTP has synchronised it."""
+    return _clock_findings(settings.store.database, now=now)
+
+
+def _clock_findings(path: Path, *, now: Callable[[], datetime] = utc_now) -> list[Finding]:
     found = []
     try:
-        db = connect(settings.store.database, create=False, migrate_schema=False)
+        db = connect(path, create=False, migrate_schema=False)
     except StoreUnavailable:
         newest = None
     else:
@@ -201,7 +259,11 @@ def clock_checks(settings: Settings, *, now: Callable[[], datetime] = utc_now) -
 
 def disk_checks(settings: Settings) -> list[Finding]:
     """Free space where the database (and its backups) are written."""
-    folder = settings.store.database.parent
+    return _disk_findings(settings.store.database)
+
+
+def _disk_findings(path: Path) -> list[Finding]:
+    folder = path.parent
     while not folder.exists():
         folder = folder.parent
     free = shutil.disk_usage(folder).free
@@ -213,7 +275,7 @@ def disk_checks(settings: Settings) -> list[Finding]:
     return [Finding("disk", Level.OK, text)]
 
 
-def unit_checks(settings: Settings) -> list[Finding]:
+def unit_checks(settings: Settings | None = None) -> list[Finding]:
     """``systemctl is-active`` of each unit, when systemd runs."""
     if not system.systemd_running():
         return [Finding("units", Level.INFO, DOCTOR["no_systemd"])]
@@ -231,7 +293,7 @@ def unit_checks(settings: Settings) -> list[Finding]:
     return found
 
 
-def version_checks(settings: Settings) -> list[Finding]:
+def version_checks(settings: Settings | None = None) -> list[Finding]:
     """The program's, Python's, SQLite's and the system's versions."""
     try:
         ours = version("ult-kiosk")
@@ -256,15 +318,20 @@ def report(findings: Iterable[Finding]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_bundle(target: Path, findings: list[Finding], settings: Settings | None) -> None:
+def write_bundle(target: Path, findings: list[Finding], config: Path | None) -> None:
     """A zip for support: ``report.txt``, ``journal.txt`` (the units' recent lines, numbers
-    that could be a NIK or a phone masked) and ``settings.toml`` with secret values removed.
-    Nothing is read from the database but what the report says (no names, NIK or phones)."""
+    that could be a NIK or a phone masked) and ``settings.toml`` (the file ``config`` or the
+    environment names, valid or not) with secret values removed, mode :data:`BUNDLE_MODE`.
+    Nothing is read from the database but what the report says (no names, NIK or phones).
+    Raises ``OSError`` (``PermissionError``: the folder of ``target``)."""
+    source = settings_paths(config)[0]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("report.txt", report(findings))
         bundle.writestr("journal.txt", _journal())
-        if settings is not None and settings.source is not None and settings.source.is_file():
-            bundle.writestr("settings.toml", redact(settings.source.read_text(encoding="utf-8")))
+        if source.is_file():
+            text = source.read_text(encoding="utf-8", errors="replace")
+            bundle.writestr("settings.toml", redact(text))
+    os.chmod(target, BUNDLE_MODE)
 
 
 def _journal() -> str:

@@ -262,6 +262,19 @@ CLI: dict[str, str] = {
     "backup_pruned": "Cadangan lama dihapus (disimpan {kept} terbaru): {path}",
     "backup_dest_missing": "Folder tujuan {path} tidak ada. Untuk flashdisk: pasang dahulu "
     "(lsblk menunjukkan titik kaitnya), lalu ulangi dengan folder itu.",
+    "backup_dest_not_mounted": "{path} ada di disk yang sama dengan basis data (kartu SD): "
+    "flashdisk belum terpasang di sana. Tidak ada yang ditulis. Pasang flashdisk dahulu "
+    "(lsblk menunjukkan titik kaitnya), lalu ulangi.",
+    "backup_dest_not_writable": "Folder tujuan {path} tidak dapat ditulis oleh pengguna "
+    "{user} (perintah ult berjalan sebagai pengguna itu). Basis data tidak bermasalah; tidak "
+    "ada yang diubah. Pasang flashdisk dengan uid pengguna itu (sudo mount -o "
+    "uid={user},gid={user} /dev/sdX1 {path}) atau: sudo chown {user} {path}",
+    "backup_dest_full": "Tujuan cadangan {path} penuh ({error}); tidak ada cadangan yang "
+    "ditulis. Data peralatan sendiri tidak terganggu. Kosongkan flashdisk atau pakai "
+    "flashdisk lain, lalu ulangi.",
+    "path_denied": "{path}: izin ditolak ({error}). Perintah ult berjalan sebagai pengguna "
+    "{user}, bukan sebagai Anda: tulis ke /tmp atau /var/lib/ult, atau buat berkasnya dapat "
+    "dibaca {user} (mis. cp BERKAS /tmp/ && chmod 644 /tmp/BERKAS). Tidak ada yang diubah.",
     "backup_dest_not_dir": "{path} bukan folder. Berikan folder tujuan cadangan.",
     "backup_missing": "Berkas cadangan {path} tidak ada atau tidak dapat dibaca. {detail}",
     "backup_not_sqlite": "{path} bukan berkas basis data SQLite; tidak ada yang diubah.",
@@ -294,6 +307,8 @@ DOCTOR: dict[str, str] = {
     "settings_defaults": "tanpa berkas, nilai bawaan",
     "settings_fix": "Perbaiki berkas pengaturan sesuai pesan di atas, lalu jalankan lagi: "
     "ult doctor",
+    "settings_assumed": "Pemeriksaan berikut memakai basis data di tempat bawaannya: {path} "
+    "(pemeriksaan printer, GPIO dan layar perlu pengaturan yang valid).",
     "check_crashed": "Pemeriksaan ini gagal berjalan: {error}",
     "db_missing": "Basis data belum ada: {path}",
     "db_unusable": "Basis data {path} tidak dapat dipakai: {error}",
@@ -310,6 +325,25 @@ DOCTOR: dict[str, str] = {
     "schema_newer_fix": "Perbarui program, atau kembali ke cadangan yang dapat dibaca versi "
     "ini: sudo ult restore {backup} --stop-services",
     "schema_newer_no_backup": "Perbarui program ke versi yang membuat basis data ini.",
+    "writable": "Basis data dapat ditulis (kunci tulis dan ruang disk dicoba, tanpa mengubah "
+    "apa pun).",
+    "not_writable": "Basis data {path} dapat dibaca tetapi tidak dapat ditulis: {cause} "
+    "({detail}). Tiket baru akan gagal.",
+    "write_database_locked": "kunci tulis dipegang proses lain",
+    "write_database_locked_fix": "Cari proses yang memegangnya: sudo fuser -v {path}*; bila "
+    "itu layanan ULT yang macet: sudo systemctl restart ult-kiosk ult-admin ult-display",
+    "write_disk_full": "disk penuh",
+    "write_disk_full_fix": "Kosongkan ruang: hapus cadangan lama (ls -l backups/), bersihkan "
+    "log (sudo journalctl --vacuum-size=100M), periksa dengan df -h.",
+    "write_read_only": "sistem berkas hanya-baca",
+    "write_read_only_fix": "Kartu SD mungkin bermasalah (periksa: dmesg | tail); mulai ulang "
+    "perangkat; bila berulang, ganti kartu SD dan pulihkan cadangan terbaru.",
+    "write_no_permission": "izin ditolak",
+    "write_no_permission_fix": "Folder dan berkas basis data harus milik pengguna ult: "
+    "sudo chown -R ult:ult {folder}",
+    "write_write_failed": "penulisan gagal",
+    "write_write_failed_fix": "Periksa dmesg | tail dan journalctl -n 50; mulai ulang "
+    "perangkat bila berulang.",
     "wal": "Berkas -wal {mb:.1f} MB.",
     "wal_fix": "Checkpoint terhambat pembaca yang tidak pernah selesai: mulai ulang layanan "
     "(sudo systemctl restart ult-admin ult-display); checkpoint berjalan saat pergantian hari.",

@@ -56,6 +56,15 @@ def ult(*args: str, stdin: str | None = None):
     return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
 
 
+def without_privilege(*args: str) -> subprocess.CompletedProcess[str]:
+    """``ult ARGS`` in a real process that obeys file modes as the user ``ult`` does: as
+    root, with the capabilities that bypass them (DAC override) dropped."""
+    command = [sys.executable, "-c", "from ult.cli import main; main()", *args]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
 def labels(path: Path) -> list[str]:
     """Ticket labels in the database at ``path``, read without writing anything beside it."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
@@ -126,8 +135,70 @@ def test_a_full_disk_says_what_to_do(home: Path, tmp_path: Path) -> None:
     finally:
         subprocess.run(["umount", str(small)], check=True)
     assert result.exit_code == 2, result.output
-    assert "Disk penyimpanan penuh" in result.output and "df -h" in result.output
+    assert f"Tujuan cadangan {small} penuh" in result.output
+    assert "Data peralatan sendiri tidak terganggu" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unmounted_stick_folder_is_refused_not_filled(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    media = tmp_path / "media"
+    stick = media / "usb"
+    stick.mkdir(parents=True)
+    monkeypatch.setattr("ult.backup.REMOVABLE_ROOTS", (media,))
+    result = ult("backup", str(stick))
+    assert result.exit_code == 2 and "flashdisk belum terpasang" in result.output
+    assert list(stick.iterdir()) == []  # nothing landed on the SD card
+
+
+def test_a_folder_the_user_cannot_write_names_the_folder_and_user(
+    home: Path, tmp_path: Path
+) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    if os.geteuid() == 0:
+        # root writes anywhere except on a read-only mount (what a root-owned stick is to ult)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(stick)]).returncode:
+            pytest.skip("cannot mount a read-only tmpfs")
+    else:
+        stick.chmod(0o555)
+    try:
+        result = ult("backup", str(stick))
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(stick)], check=True)
+    assert result.exit_code == 2, result.output
+    assert f"Folder tujuan {stick} tidak dapat ditulis oleh pengguna" in result.output
+    assert "Basis data tidak bermasalah" in result.output and "chown" in result.output
+    assert "pulihkan dari cadangan" not in result.output
+
+
+def test_backups_are_0640_whatever_the_umask(home: Path, tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        db = connect(home / "ult.db", create=False)
+        made = write_backup(db.conn, tmp_path / "b").path
+        db.close()
+    finally:
+        os.umask(previous)
+    assert made.stat().st_mode & 0o777 == 0o640
+
+
+def test_prune_keeps_tagged_backups_and_foreign_files(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    db = connect(home / "ult.db", create=False)
+    tagged = [
+        write_backup(db.conn, folder, tag=tag).path for tag in ("before-v2", "before-restore")
+    ]
+    plain = [write_backup(db.conn, folder).path for _ in range(3)]
+    db.close()
+    foreign = folder / "ult-20260101T000000000000Z-photos.db"
+    other = folder / "ult-notes.db"
+    foreign.write_text("x")
+    other.write_text("x")
+    assert prune(folder, 2) == plain[:1]
+    assert all(path.exists() for path in [*tagged, *plain[1:], foreign, other])
 
 
 @pytest.mark.parametrize(
@@ -370,3 +441,28 @@ def test_stop_services_stops_the_running_units_restores_and_starts_them_again(
     units = " ".join(system.UNITS)
     assert log[-2:] == [f"stop {units}", f"start {units}"]
     assert "Layanan dijalankan lagi" in result.output
+
+
+def test_a_backup_file_the_user_cannot_read_says_the_command_runs_as_another_user(
+    home: Path, tmp_path: Path
+) -> None:
+    db = connect(home / "ult.db", create=False)
+    made = write_backup(db.conn, tmp_path / "mine").path
+    db.close()
+    # Both as the technician meets them: a file with no read permission, and one in a home
+    # folder closed to others (~/backup.db).
+    shut = tmp_path / "shut"
+    shut.mkdir()
+    hidden = shut / made.name
+    shutil.copy(made, hidden)
+    shut.chmod(0o000)
+    made.chmod(0o000)
+    before = (home / "ult.db").read_bytes()
+    for path in (made, hidden):
+        result = without_privilege("restore", str(path), "--yes")
+        assert result.returncode == 2, result.stderr
+        assert f"{path}: izin ditolak" in result.stderr
+        assert "berjalan sebagai pengguna" in result.stderr and "/tmp" in result.stderr
+        assert "Traceback" not in result.stderr
+    shut.chmod(0o700)
+    assert (home / "ult.db").read_bytes() == before

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import zipfile
 from datetime import timedelta
 from importlib.metadata import entry_points
@@ -15,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import make_settings
+from tests.ult.test_backup import without_privilege
 from ult import doctor, system
 from ult.cli import main
 from ult.clock import utc_now
@@ -202,3 +205,58 @@ def test_secrets_are_removed_from_the_settings_copy() -> None:
         'name = "ULT"\nsecret_key = "[dihapus]"\n# password = "x" stays a comment\n'
         'api_token = "[dihapus]"\n'
     )
+
+
+HOLD_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_write_lock_held_by_another_process_is_a_problem_with_its_fix(home: Path) -> None:
+    assert about(findings(home), "database")[1][1].startswith("Basis data dapat ditulis")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(home / "ult.db")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        found = about(findings(home), "database")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (Level.OK, f"Basis data utuh (PRAGMA integrity_check): {home / 'ult.db'}", "") in found
+    [(_, text, fix)] = [entry for entry in found if entry[0] is Level.PROBLEM]
+    assert "kunci tulis dipegang proses lain" in text and "fuser -v" in fix
+
+
+def test_invalid_settings_still_check_the_database_disk_units_and_versions(
+    home: Path, tmp_path: Path
+) -> None:
+    (home / "ult.toml").write_text(
+        '[queue]\npriority_interleave = 99\n[admin]\nsecret_key = "s3cr3t-value"\n'
+    )
+    found = findings(home)
+    assert {"settings", "database", "clock", "disk", "units", "versions"} <= {f.area for f in found}
+    assert any(f.area == "database" and f.text.startswith("Basis data utuh") for f in found)
+    bundle = tmp_path / "support.zip"
+    result = ult("doctor", "--bundle", str(bundle))
+    assert result.exit_code == 1 and "Paket dukungan ditulis" in result.output
+    with zipfile.ZipFile(bundle) as opened:
+        settings_copy = opened.read("settings.toml").decode()
+    assert "priority_interleave = 99" in settings_copy and "s3cr3t" not in settings_copy
+    assert bundle.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_bundle_in_a_folder_the_user_cannot_write_says_where_to_write(
+    home: Path, tmp_path: Path
+) -> None:
+    locked = tmp_path / "technician"
+    locked.mkdir(mode=0o555)
+    result = without_privilege("doctor", "--bundle", str(locked / "support.zip"))
+    assert result.returncode == 2, result.stderr
+    assert "izin ditolak" in result.stderr and "berjalan sebagai pengguna" in result.stderr
+    assert "/tmp" in result.stderr and "Traceback" not in result.stderr
+    assert list(locked.iterdir()) == []
