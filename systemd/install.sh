@@ -21,8 +21,11 @@
 #   /etc/nginx/sites-available/ult  from systemd/ult-nginx.conf.in, linked in sites-enabled
 #   /etc/ult/tls/ult.crt, ult.key   a self-signed certificate made once (the host's names and
 #                                   addresses), or TLS_CERT=file TLS_KEY=file: the office's own
-# An upgrade stops the services, backs the database up into /var/lib/ult/backups, swaps the
-# new program in, lets `ult init` migrate, and starts the services again.
+# An upgrade checks the settings with the new program (refused: nothing is stopped), stops the
+# services, backs the database up into /var/lib/ult/backups, swaps the new program in, lets
+# `ult init` migrate, writes the rollover timer's drop-in from the settings
+# (/etc/systemd/system/ult-rollover.timer.d/ult.conf), and starts the services again; a failure
+# after the stop starts them again too.
 #
 # DESTDIR=/some/dir stages every file under that folder for a package and changes nothing on
 # this machine: no apt, no user, no systemctl, no udev, no database.
@@ -31,6 +34,8 @@ set -eu
 
 action=${1:-install}
 destdir=${DESTDIR:-}
+# A relative DESTDIR is the caller's: made absolute before the `cd /` below.
+case "$destdir" in '' | /*) ;; *) destdir=$(pwd)/$destdir ;; esac
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 wheel=""
 if [ -n "${WHEEL:-}" ]; then wheel=$(realpath "$WHEEL"); fi
@@ -140,7 +145,9 @@ backup_database() {
     if [ -x "$venv/bin/ult" ] && as_ult "$venv/bin/ult" backup --help >/dev/null 2>&1; then
         as_ult "$venv/bin/ult" backup "$backups" || return 1
     else
-        backup="$backups/ult-before-install-$(date -u +%Y%m%dT%H%M%SZ).db"
+        # ult.backup's name pattern (ult-<UTC time with microseconds>Z-<tag>.db), so that
+        # `ult backup` prunes it and `ult restore` offers it.
+        backup="$backups/ult-$(date -u +%Y%m%dT%H%M%S%6NZ)-before-install.db"
         as_ult "$python" -c '
 import sqlite3, sys
 source = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
@@ -233,6 +240,51 @@ if admin.host != "127.0.0.1" or not admin.behind_proxy or not admin.public_base_
     if [ -d /run/systemd/system ]; then systemctl reload-or-restart nginx; fi
 }
 
+# The settings file $1 checked by the program at $2 (the new one, before anything is
+# stopped): exits non-zero with the settings' own message when it would refuse it.
+check_settings() {
+    ULT_CONFIG="$1" "$2/bin/python" -c '
+import sys
+from ult.settings import SettingsError, load_settings
+try:
+    load_settings()
+except SettingsError as error:
+    sys.exit(str(error))
+'
+}
+
+# The rollover timer at [queue] day_reset in [office] timezone of the settings: a drop-in
+# (the unit file stays the project's), five seconds after the reset like the unit's default.
+rollover_dropin() {
+    calendar=$(ULT_CONFIG="$D$config" "$D$venv/bin/python" -c '
+from ult.settings import load_settings
+settings = load_settings()
+print(f"*-*-* {settings.queue.day_reset:%H:%M}:05 {settings.office.timezone}")
+')
+    install -d -m 0755 "$D$unit_dir/ult-rollover.timer.d"
+    printf '# Written by install.sh from %s: run it again after changing day_reset or timezone.\n[Timer]\nOnCalendar=\nOnCalendar=%s\n' \
+        "$config" "$calendar" >"$D$unit_dir/ult-rollover.timer.d/ult.conf"
+    chmod 0644 "$D$unit_dir/ult-rollover.timer.d/ult.conf"
+    say "rollover timer: $calendar"
+}
+
+# On a failed install after the services were stopped: start them again (the old program
+# until the swap, the new one after) and say which, so the appliance is never left down.
+services_stopped=0
+swapped=0
+restart_after_failure() {
+    status=$?
+    [ "$status" != 0 ] && [ "$services_stopped" = 1 ] && [ -d /run/systemd/system ] || return 0
+    if [ "$swapped" = 1 ]; then which="the NEW program ($venv)"; else which="the old program, unchanged"; fi
+    started=1
+    for unit in $units; do systemctl start "$unit" || started=0; done
+    if [ "$started" = 1 ]; then
+        echo "install.sh: the install failed; the services were started again with $which" >&2
+    else
+        echo "install.sh: the install failed and not every service started again ($which): see systemctl status ult.target" >&2
+    fi
+}
+
 printer_rule() {
     rule=$(as_ult "$venv/bin/ult" udev-rule 2>/dev/null) || rule=""
     if [ -n "$rule" ]; then
@@ -304,27 +356,37 @@ print(text, end="")
         say "settings kept: $config"
     fi
 
+    # The new program must accept the site's settings before anything is stopped.
+    if ! message=$(check_settings "$D$config" "$D$venv.new" 2>&1); then
+        rm -rf "$D$venv.new"
+        die "$message
+install.sh: the new program refuses $config: fix it, then install again; nothing was changed, the services run as before"
+    fi
+
     if [ -z "$destdir" ]; then
+        trap restart_after_failure EXIT
+        services_stopped=1
         for unit in $units; do systemctl stop "$unit" 2>/dev/null || true; done
         if ! backup_database; then
             rm -rf "$venv.new"
-            for unit in $units; do systemctl start "$unit" 2>/dev/null || true; done
-            die "the database backup failed: nothing was changed, the services run as before"
+            die "the database backup failed: the program was not changed"
         fi
     fi
     rm -rf "$D$venv.old"
     [ -e "$D$venv" ] && mv "$D$venv" "$D$venv.old"
     mv "$D$venv.new" "$D$venv"
+    swapped=1
     rm -rf "$D$venv.old"
     install -m 0755 "$source_dir/systemd/ult.sh" "$D/usr/local/bin/ult"
     for unit in $unit_files; do
         install -m 0644 "$source_dir/systemd/$unit" "$D$unit_dir/$unit"
     done
     if [ "$https" = 1 ]; then install_https; fi
-    [ -n "$destdir" ] && return 0
+    [ -n "$destdir" ] && { rollover_dropin; return 0; }
 
     say "database: ult init"
     as_ult "$venv/bin/ult" init
+    rollover_dropin
     printer_rule
     # shellcheck disable=SC2086 # the unit names, one per word
     if [ -d /run/systemd/system ]; then
@@ -332,6 +394,7 @@ print(text, end="")
         systemctl enable $enabled
         systemctl restart $units
         systemctl start ult-rollover.timer ult-backup.timer
+        services_stopped=0
         say "installed and started. Settings: $config"
     else
         # Not booted with systemd (a chroot building an SD card image): enabled for the
@@ -351,6 +414,9 @@ uninstall_appliance() {
         systemctl disable $enabled 2>/dev/null || true
     fi
     for unit in $unit_files; do rm -f "$D$unit_dir/$unit"; done
+    # The technician's own drop-ins (systemctl edit) stay.
+    rm -f "$D$unit_dir/ult-rollover.timer.d/ult.conf"
+    rmdir "$D$unit_dir/ult-rollover.timer.d" 2>/dev/null || true
     rm -rf "$D$prefix"
     rm -f "$D/usr/local/bin/ult" "$D$udev_rule" "$D/usr/lib/tmpfiles.d/ult.conf"
     if [ -e "$D$nginx_site" ] || [ -L "$D$nginx_link" ]; then

@@ -48,6 +48,8 @@ STAGED = {
     "etc/systemd": 0o755,
     "etc/systemd/system": 0o755,
     **{f"etc/systemd/system/{unit}": 0o644 for unit in UNITS},
+    "etc/systemd/system/ult-rollover.timer.d": 0o755,
+    "etc/systemd/system/ult-rollover.timer.d/ult.conf": 0o644,
     "etc/ult": 0o755,
     "etc/ult/ult.toml": 0o644,
     "opt": 0o755,
@@ -208,6 +210,8 @@ def test_install_again_upgrades_in_place_and_keeps_the_settings(
         "usr/local/bin/ult",
         "usr/lib/tmpfiles.d/ult.conf",
         *(f"etc/systemd/system/{unit}" for unit in UNITS),
+        "etc/systemd/system/ult-rollover.timer.d",
+        "etc/systemd/system/ult-rollover.timer.d/ult.conf",
     }
     assert settings.read_text(encoding="utf-8") == edited
 
@@ -342,3 +346,66 @@ def test_install_refuses_a_bad_https_request(wheel: Path, tmp_path: Path) -> Non
         )
         assert done.returncode != 0 and words in done.stderr, done.stderr
         assert not root.exists()  # nothing staged
+
+
+def install_sh(
+    root: str, wheel: Path, cwd: Path, settings: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``systemd/install.sh install`` run directly from ``cwd`` with ``DESTDIR=root``, an
+    existing settings file ``settings`` staged first when given."""
+    if settings is not None:
+        (cwd / root / "etc/ult").mkdir(parents=True)
+        (cwd / root / "etc/ult/ult.toml").write_text(settings, encoding="utf-8")
+    environ = {**os.environ, "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1"}
+    environ.update(DESTDIR=root, WHEEL=str(wheel))
+    environ.pop("PYTHON", None)
+    return subprocess.run(
+        ["sh", str(SYSTEMD / "install.sh"), "install"],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_a_relative_destdir_is_the_callers_folder(wheel: Path, tmp_path: Path) -> None:
+    done = install_sh("stage", wheel, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert staged(tmp_path / "stage") == STAGED
+
+
+@pytest.mark.slow
+def test_the_rollover_timer_follows_day_reset_and_timezone(wheel: Path, tmp_path: Path) -> None:
+    text = render_default_settings()
+    text = text.replace('day_reset = "00:00"', 'day_reset = "05:30"', 1)
+    text = text.replace('timezone = "Asia/Jakarta"', 'timezone = "Asia/Makassar"', 1)
+    done = install_sh("root", wheel, tmp_path, settings=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+    dropin = tmp_path / "root/etc/systemd/system/ult-rollover.timer.d/ult.conf"
+    lines = dropin.read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ["[Timer]", "OnCalendar=", "OnCalendar=*-*-* 05:30:05 Asia/Makassar"]
+    if TOOLS["systemd-analyze"] is not None:
+        checked = subprocess.run(
+            [TOOLS["systemd-analyze"], "calendar", "*-*-* 05:30:05 Asia/Makassar"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.slow
+def test_settings_the_new_program_refuses_stop_the_install_first(
+    wheel: Path, tmp_path: Path
+) -> None:
+    text = render_default_settings().replace('day_reset = "00:00"', 'day_reset = "25:00"', 1)
+    done = install_sh("root", wheel, tmp_path, settings=text)
+    assert done.returncode != 0
+    assert "day_reset" in done.stderr
+    assert "nothing was changed" in done.stderr
+    assert "database backup" not in done.stderr
+    root = tmp_path / "root"
+    assert not (root / "opt/ult/venv").exists() and not (root / "opt/ult/venv.new").exists()
+    assert not (root / "usr/local/bin/ult").exists()
