@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -76,14 +77,14 @@ def queue(db: sqlite_utils.Database, settings: Settings, clock: FakeClock) -> Qu
     return Queue(db, settings, clock=clock)
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs mounted for the test (root only; skipped elsewhere)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A tmpfs mounted on ``folder`` (created) with mount ``options`` such as ``size=64k`` or
+    ``ro``, unmounted afterwards; the test is skipped where mounting needs root it lacks."""
+    folder.mkdir(exist_ok=True)
     try:
         done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
             capture_output=True,
             text=True,
         )
@@ -91,17 +92,29 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip(f"cannot mount a tmpfs here: {error}")
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs mounted for the test (root only; skipped elsewhere)."""
+    with tmpfs(tmp_path / "disk", "size=4m") as mount:
+        yield mount
 
 
 def fill(directory: Path) -> Path:
     """Write zeros into ``directory``/filler until the file system refuses."""
     filler = directory / "filler"
     # Unbuffered: nothing left to flush (and fail) when the file is closed.
-    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
-        while True:
-            out.write(bytes(64 * 1024))
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(bytes(64 * 1024))
+        except OSError as error:
+            assert error.errno == errno.ENOSPC, error
     return filler
 
 

@@ -500,21 +500,7 @@ def events(app: App, since: int, follow: bool, as_json: bool) -> None:
     """Print the event log: every step, with who did it and when."""
     for event in _event_stream(app, since, follow):
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": event.id,
-                        "at": event.at.isoformat(),
-                        "kind": event.kind,
-                        "ticket_id": event.ticket_id,
-                        "counter_id": event.counter_id,
-                        "sop_step": event.sop_step,
-                        "actor": event.actor,
-                        "payload": event.payload,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            click.echo(json.dumps(event.record(event.at.isoformat()), ensure_ascii=False))
         else:
             step = f" [SOP {event.sop_step}]" if event.sop_step else ""
             label = event.payload.get("label", "")

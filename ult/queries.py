@@ -37,6 +37,20 @@ class Event:
     actor: str
     payload: dict[str, Any]
 
+    def record(self, at: str) -> dict[str, Any]:
+        """The event as one JSON object (for ``ult events --json`` and the API), with ``at``
+        written as the caller's format wants it; the payload never carries personal data."""
+        return {
+            "id": self.id,
+            "at": at,
+            "kind": self.kind,
+            "ticket_id": self.ticket_id,
+            "counter_id": self.counter_id,
+            "sop_step": self.sop_step,
+            "actor": self.actor,
+            "payload": self.payload,
+        }
+
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Event:
         """Build from an ``events`` row."""

@@ -3,7 +3,6 @@ real writer processes, the ``ult`` commands as a technician runs them."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import fill, tmpfs
 from ult import system
 from ult.backup import BackupInvalid, list_backups, prune, verify_backup, write_backup
 from ult.cli import main
@@ -121,19 +121,8 @@ def test_a_backup_is_never_overwritten(tmp_path: Path, home: Path) -> None:
 
 
 def test_a_full_disk_says_what_to_do(home: Path, tmp_path: Path) -> None:
-    small = tmp_path / "small"
-    small.mkdir()
-    if (
-        os.geteuid() != 0
-        or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], check=False
-        ).returncode
-    ):
-        pytest.skip("needs root to mount a small tmpfs")
-    try:
+    with tmpfs(tmp_path / "small", "size=64k") as small:
         result = ult("backup", str(small))
-    finally:
-        subprocess.run(["umount", str(small)], check=True)
     assert result.exit_code == 2, result.output
     assert f"Tujuan cadangan {small} penuh" in result.output
     assert "Data peralatan sendiri tidak terganggu" in result.output
@@ -156,18 +145,14 @@ def test_a_folder_the_user_cannot_write_names_the_folder_and_user(
     home: Path, tmp_path: Path
 ) -> None:
     stick = tmp_path / "stick"
-    stick.mkdir()
     if os.geteuid() == 0:
         # root writes anywhere except on a read-only mount (what a root-owned stick is to ult)
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(stick)]).returncode:
-            pytest.skip("cannot mount a read-only tmpfs")
+        with tmpfs(stick, "ro"):
+            result = ult("backup", str(stick))
     else:
+        stick.mkdir()
         stick.chmod(0o555)
-    try:
         result = ult("backup", str(stick))
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["umount", str(stick)], check=True)
     assert result.exit_code == 2, result.output
     assert f"Folder tujuan {stick} tidak dapat ditulis oleh pengguna" in result.output
     assert "Basis data tidak bermasalah" in result.output and "chown" in result.output
@@ -381,25 +366,11 @@ def test_a_newer_database_is_refused_naming_the_backup_to_go_back_to(home: Path)
 def test_a_write_on_a_full_disk_says_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = tmp_path / "small"
-    small.mkdir()
-    if (
-        os.geteuid() != 0
-        or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(small)], check=False
-        ).returncode
-    ):
-        pytest.skip("needs root to mount a small tmpfs")
-    try:
+    with tmpfs(tmp_path / "small", "size=4m") as small:
         monkeypatch.setenv("ULT_HOME", str(small / "home"))
         assert ult("init").exit_code == 0
-        with open(small / "filler", "wb") as handle, contextlib.suppress(OSError):
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
+        fill(small)
         results = [ult("issue", "A") for _ in range(100)]
-    finally:
-        subprocess.run(["umount", "-l", str(small)], check=True)
     failed = [r for r in results if r.exit_code != 0]
     assert failed and failed[0].exit_code == 2
     assert "Disk penyimpanan penuh" in failed[0].output and "df -h" in failed[0].output
