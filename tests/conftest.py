@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlite_utils
@@ -17,6 +18,9 @@ from ult.clock import FakeClock
 from ult.queue import Queue
 from ult.settings import Settings, load_settings
 from ult.store import checkpoint, connect
+
+if TYPE_CHECKING:
+    from kiosk.button import ButtonDaemon
 
 # 09:00 in Jakarta (UTC+7) on a Wednesday: the office is open.
 OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -126,3 +130,24 @@ def _no_installed_appliance(tmp_path_factory: pytest.TempPathFactory, monkeypatc
 
     absent = tmp_path_factory.getbasetemp() / "no-installed-appliance" / "ult.toml"
     monkeypatch.setattr(settings_module, "SYSTEM_CONFIG", absent)
+
+
+@pytest.fixture
+def daemons() -> Iterator[Callable[..., ButtonDaemon]]:
+    """``daemons(settings, *, idle_s=10, **options)``: a started ``ult kiosk`` daemon (the
+    buttons and the printer's owner) with ``ButtonDaemon`` options, idle after its first
+    printer check within ``idle_s`` seconds; every one started is stopped at the end."""
+    from kiosk.button import ButtonDaemon
+
+    started: list[ButtonDaemon] = []
+
+    def start(settings: Settings, *, idle_s: float = 10, **options: Any) -> ButtonDaemon:
+        daemon = ButtonDaemon(settings, **options)
+        daemon.start()
+        started.append(daemon)
+        assert daemon.wait_idle(idle_s)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()

@@ -103,24 +103,19 @@ def app_queue(queue: Queue) -> Queue:
 
 
 @pytest.fixture
-def print_owner(settings: Settings, clock: FakeClock) -> Iterator[Callable[..., ButtonDaemon]]:
+def print_owner(
+    settings: Settings, clock: FakeClock, daemons: Callable[..., ButtonDaemon]
+) -> Callable[..., ButtonDaemon]:
     """``print_owner(output=None, settings=None)``: the printer's owner (``ult kiosk``'s
     worker, on mock pins) run in this process for the app's print requests, with the test's
     clock; stopped at the end of the test."""
-    started: list[ButtonDaemon] = []
 
     def start(output: Any = None, settings_: Settings | None = None) -> ButtonDaemon:
-        daemon = ButtonDaemon(
+        return daemons(
             settings_ or settings, pin_factory=MockFactory(), output=output, queue_clock=clock
         )
-        daemon.start()
-        started.append(daemon)
-        assert daemon.wait_idle(10)
-        return daemon
 
-    yield start
-    for daemon in started:
-        daemon.stop()
+    return start
 
 
 def outcome(db: sqlite_utils.Database, request: int) -> PrintOutcome:

@@ -135,22 +135,15 @@ def ticker() -> Ticker:
 
 
 @pytest.fixture
-def start_daemon() -> Iterator[Callable[..., ButtonDaemon]]:
+def start_daemon(daemons: Callable[..., ButtonDaemon]) -> Callable[..., ButtonDaemon]:
     """``start_daemon(settings, **options)``: a started daemon on fresh mock pins, idle after
-    its first printer check; stopped at the end of the test."""
-    started: list[ButtonDaemon] = []
+    its first printer check within 5 s; stopped at the end of the test."""
 
     def start(settings: Settings, **options: Any) -> ButtonDaemon:
         options.setdefault("pin_factory", MockFactory())
-        daemon = ButtonDaemon(settings, **options)
-        daemon.start()
-        started.append(daemon)
-        assert daemon.wait_idle(5)
-        return daemon
+        return daemons(settings, idle_s=5, **options)
 
-    yield start
-    for daemon in started:
-        daemon.stop()
+    return start
 
 
 def pin_of(daemon: ButtonDaemon, index: int = 0) -> MockPin:

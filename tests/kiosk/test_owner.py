@@ -182,19 +182,9 @@ def listed_for_reprint(settings: Settings) -> list[str]:
 
 
 @pytest.fixture
-def owners() -> Iterator[Callable[..., ButtonDaemon]]:
-    started: list[ButtonDaemon] = []
-
-    def start(settings: Settings, **options: Any) -> ButtonDaemon:
-        daemon = ButtonDaemon(settings, **options)
-        daemon.start()
-        started.append(daemon)
-        assert daemon.wait_idle(10)
-        return daemon
-
-    yield start
-    for daemon in started:
-        daemon.stop()
+def owners(daemons: Callable[..., ButtonDaemon]) -> Callable[..., ButtonDaemon]:
+    """``owners(settings, **options)``: started printer owners, stopped at the end."""
+    return daemons
 
 
 def child_env(settings: Settings) -> dict[str, str]:
