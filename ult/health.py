@@ -6,10 +6,14 @@ full disk or a file system gone read-only let every read succeed while every tic
 
 - the write lock: ``BEGIN IMMEDIATE`` with a short busy timeout, then ``ROLLBACK`` (nothing
   is written);
-- room on the disk: :data:`PROBE_BYTES` written to a scratch file beside the database and
-  removed at once (never synced: on ext4 the data is never written out, yet ``write()``
-  fails with ``ENOSPC`` as soon as the blocks cannot be reserved, exactly as SQLite's own
-  write would).
+- the file system: not mounted read-only, the directory writable by us (``statvfs``,
+  ``access``: nothing written);
+- room on the disk: the free space ``statvfs`` reports, and only when that is below
+  :data:`SCRATCH_BELOW_BYTES`, :data:`PROBE_BYTES` written to a scratch file beside the
+  database and removed at once (never synced: ``write()`` fails with ``ENOSPC`` as soon as
+  the blocks cannot be reserved, exactly as SQLite's own write would). The watchdog asks
+  every few seconds: a scratch file each time would cost the SD card a journal commit each
+  time for nothing while the disk has room.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ LOCK_WAIT_S = 0.5
 """How long the check waits for another writer (a normal write takes milliseconds)."""
 PROBE_BYTES = 64 * 1024
 """What the disk must still take: a few pages of WAL."""
+SCRATCH_BELOW_BYTES = 64 * 1024 * 1024
+"""Free space under which the scratch write runs (reserved blocks and quotas make the
+reported figure approximate near the end)."""
 
 DISK_FULL = "disk_full"
 READ_ONLY = "read_only"
@@ -67,7 +74,7 @@ def check_writable(db: sqlite_utils.Database, path: Path) -> WriteCheck:
     """Whether ``db`` (the appliance database at ``path``) can be written now; takes at
     most about :data:`LOCK_WAIT_S` seconds. Leaves nothing behind."""
     free = free_bytes(path.parent)
-    disk = _disk_problem(path.parent)
+    disk = _disk_problem(path.parent, free)
     if disk is not None:
         return WriteCheck(disk[0], disk[1], free)
     lock = _lock_problem(db)
@@ -76,7 +83,16 @@ def check_writable(db: sqlite_utils.Database, path: Path) -> WriteCheck:
     return WriteCheck(None, "", free)
 
 
-def _disk_problem(directory: Path) -> tuple[str, str] | None:
+def _disk_problem(directory: Path, free: int | None) -> tuple[str, str] | None:
+    try:
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            return READ_ONLY, f"{directory}: read-only file system"
+    except OSError as exc:
+        return _cause(exc), str(exc)
+    if not os.access(directory, os.W_OK):
+        return NO_PERMISSION, f"{directory}: no write permission"
+    if free is not None and free >= SCRATCH_BELOW_BYTES:
+        return None
     try:
         handle, name = tempfile.mkstemp(prefix=".ult-write-check-", dir=directory)
     except OSError as exc:
