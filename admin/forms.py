@@ -68,6 +68,7 @@ def run(
         status, text = error.status, error.message
     else:
         lines = [outcome] if isinstance(outcome, str) else list(outcome or [])
+        lines = [line for line in lines if line]  # "" says nothing (it flashed its own)
         for line in lines or ([unchanged] if unchanged else []):
             flash(line, "success")
         return redirect(target() if callable(target) else target, 303)

@@ -340,6 +340,7 @@ def test_without_the_printer_owner_the_reception_issues_and_says_why_not(
     assert (
         "TIDAK tercetak (layanan printer (ult-kiosk) tidak berjalan)" in flashes(shown, "error")[0]
     )
+    assert flashes(shown, "success") == []  # no empty success box under the error
     live = text(client.get("/reception/live"))
     assert "tidak berjalan" in live and "Cetak ulang B-001" in live
     refused = post(client, csrf, "/reception/tickets/1/reprint")
