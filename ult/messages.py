@@ -9,7 +9,7 @@ from __future__ import annotations
 ERRORS: dict[str, str] = {
     "period_invalid": "Periode laporan tidak valid: {start} sampai {end}.",
     "period_too_long": "Periode laporan {days} hari terlalu panjang (paling lama {limit} hari).",
-    "period_kind_unknown": "Jenis periode '{kind}' tidak dikenal. Pilihan: {kinds}.",
+    "period_kind_unknown": "Jenis periode '{period}' tidak dikenal. Pilihan: {kinds}.",
     "report_section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {sections}.",
     "service_unknown": "Layanan '{service}' tidak dikenal.",
     "service_inactive": "Layanan {service} sedang tidak aktif.",
