@@ -215,6 +215,7 @@ CLI: dict[str, str] = {
     "ditampilkan lagi:",
     "rollover_started": "Hari antrian baru {day} dimulai: nomor mulai lagi dari 1, {expired} "
     "tiket hari sebelumnya ditutup (kedaluwarsa).",
+    "record_rebuilt": "Catatan langkah dihitung ulang dari log kejadian: {count} baris.",
     "rollover_same_day": "Hari antrian {day} sudah berjalan; tidak ada yang diubah.",
     "checkpoint_done": "WAL digabungkan ke basis data ({pages} halaman; berkas -wal kini "
     "{size} KB).",
