@@ -291,11 +291,13 @@ def _summary(db: sqlite_utils.Database, period: Period, service: str | None) -> 
 
 def _grouped(
     section: str,
-    key: ColumnKind,
     key_column: str,
     group: Callable[[_Case], Any],
-    name: Callable[[Any], str],
+    name: Callable[[sqlite_utils.Database], Callable[[Any], str]],
 ) -> Callable[[sqlite_utils.Database, Period, str | None], Table]:
+    """A section of the ticket figures per group: by service (the ticket's service now,
+    after any transfer), by topic, or by the front-office counter that called it."""
+
     def build(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
         groups: dict[Any, list[_Case]] = defaultdict(list)
         for case in _cases(db, period, service):
@@ -305,7 +307,7 @@ def _grouped(
             {key_column: names(value), **_ticket_figures(cases)}
             for value, cases in sorted(groups.items(), key=lambda kv: str(kv[0]))
         ]
-        return _table(section, (*_columns((key_column, key)), *_TICKET_FIGURES), rows)
+        return _table(section, (*_columns((key_column, "text")), *_TICKET_FIGURES), rows)
 
     return build
 
@@ -657,9 +659,9 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
     "compliance": _compliance,
     "officers": _officers,
     "overruns": _overruns,
-    "services": _grouped("services", "text", "service", lambda c: c.service, _service_name),
-    "topics": _grouped("topics", "text", "topic", lambda c: c.topic or "", _topic_name),
-    "counters": _grouped("counters", "text", "counter", lambda c: c.counter_id or 0, _counter_name),
+    "services": _grouped("services", "service", lambda c: c.service, _service_name),
+    "topics": _grouped("topics", "topic", lambda c: c.topic or "", _topic_name),
+    "counters": _grouped("counters", "counter", lambda c: c.counter_id or 0, _counter_name),
     "escalations": _escalations,
     "cases": _over_path,
 }
