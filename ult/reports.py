@@ -518,7 +518,7 @@ _ESCALATION_SQL = """
 SELECT e.ticket_id, t.day, t.state, e.kind, julianday(e.at) * 86400,
        json_extract(e.payload, '$.state')
 FROM events e JOIN tickets t ON t.id = e.ticket_id
-WHERE t.day BETWEEN ? AND ? {service} AND e.kind IN (?, ?, ?, ?, ?, ?)
+WHERE t.day BETWEEN ? AND ? {service} AND e.kind IN ({kinds})
 ORDER BY e.ticket_id, e.id
 """
 _ESCALATION_KINDS = (
@@ -527,7 +527,6 @@ _ESCALATION_KINDS = (
     EventKind.FORWARDED,
     EventKind.DISPOSITION,
     EventKind.RELAYED,
-    EventKind.FINISHED,
 )
 
 
@@ -541,7 +540,7 @@ def _escalations(db: sqlite_utils.Database, period: Period, service: str | None)
     """
     clause, params = _service_clause(service)
     found = db.execute(
-        _ESCALATION_SQL.format(service=clause),
+        _ESCALATION_SQL.format(service=clause, kinds=", ".join("?" * len(_ESCALATION_KINDS))),
         (period.start.isoformat(), period.end.isoformat(), *params, *_ESCALATION_KINDS),
     )
     today = business.stored_day(db)
