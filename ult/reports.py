@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 import sqlite_utils
@@ -55,8 +55,10 @@ class Period:
     end: date
 
     def __post_init__(self) -> None:
-        if not isinstance(self.start, date) or not isinstance(self.end, date):
-            raise invalid("period_invalid", start=self.start, end=self.end)
+        # A datetime is a date too, but a period is of whole local days.
+        for day in (self.start, self.end):
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise invalid("period_invalid", start=self.start, end=self.end)
         if self.start > self.end:
             raise invalid("period_invalid", start=self.start, end=self.end)
         if self.days > MAX_PERIOD_DAYS:

@@ -352,6 +352,8 @@ def test_every_section_builds_and_bad_input_is_refused(day_db: sqlite_utils.Data
         reports.Period(DAY, DAY + timedelta(days=reports.MAX_PERIOD_DAYS))
     with pytest.raises(QueueError):
         reports.Period.of("decade", DAY)
+    with pytest.raises(QueueError):
+        reports.Period(OPENING, OPENING)  # a moment, not a day
 
 
 def test_periods() -> None:
