@@ -79,7 +79,11 @@ SETTINGS_TOML = "\n".join(
         ),
     ]
 )
-"""The office: six front-office counters serving every service, two back-office counters."""
+"""The office: six front-office counters serving every service, two back-office counters. A
+no-show is allowed without a recall, so that a benchmark's caller can free a counter at once
+(``bench_display.Caller``); the year's visitors who never come are still recalled
+:data:`RECALLS` times first, as the office does."""
+RECALLS = 2
 
 MORNING = {name: f"petugas{n}" for n, name in enumerate(FRONT_OFFICE, 1)}
 AFTERNOON = {**MORNING, "Loket 5": "petugas7", "Loket 6": "petugas8"}
@@ -236,7 +240,7 @@ class _Office:
 
     def recall(self, counter: str, ticket_id: int, done: int) -> None:
         actor = self.officer(counter)
-        if done <= 2:
+        if done <= RECALLS:
             self.queue.recall(ticket_id, counter, actor=actor)
             self.after(1.0, lambda: self.recall(counter, ticket_id, done + 1))
             return
