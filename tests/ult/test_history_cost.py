@@ -8,7 +8,7 @@ index from its end does the same work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,9 +48,11 @@ def vm_steps(db: sqlite_utils.Database, read: Callable[[], object]) -> int:
 
 
 @pytest.fixture
-def busy(tmp_path: Path, clock: FakeClock) -> Queue:
+def busy(tmp_path: Path, clock: FakeClock) -> Iterator[Queue]:
     settings = make_settings(tmp_path / "home", "[queue]\nrecalls_before_no_show = 0\n")
-    return Queue(fresh_database(settings), settings, clock=clock)
+    db = fresh_database(settings)
+    yield Queue(db, settings, clock=clock)
+    db.close()
 
 
 def _calls(queue: Queue, clock: FakeClock, count: int) -> None:
