@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_kiosk.py
 	$(BIN)/python benchmarks/bench_display.py
 	$(BIN)/python benchmarks/bench_admin.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 demo: $(STAMP)
 	@sh scripts/demo $(DEMO_HOME)

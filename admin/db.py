@@ -11,8 +11,18 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 from ult.queue import Queue
-from ult.settings import Settings
+from ult.settings import AdminSettings, Settings
 from ult.store import FollowedFile, StoreUnavailable
+
+THREAD_CACHE_MIN_KIB = 256
+"""The least page cache a server thread's connection keeps, however many threads share
+``admin.cache_mb``: the everyday reads' index pages fit in it with room to spare."""
+
+
+def thread_cache_kib(admin: AdminSettings) -> int:
+    """The SQLite page cache (KiB, for ``PRAGMA cache_size = -n``) of one server thread's
+    connection: its share of ``admin.cache_mb``, at least :data:`THREAD_CACHE_MIN_KIB`."""
+    return max(THREAD_CACHE_MIN_KIB, admin.cache_mb * 1024 // admin.threads)
 
 
 class DatabaseUnavailable(Exception):
@@ -53,6 +63,9 @@ def _thread_connection(path: Path) -> sqlite_utils.Database:
         local.db = local.followed.open()
     except StoreUnavailable as exc:
         raise DatabaseUnavailable(str(exc)) from exc
+    # Every thread keeps its connection and its cache: their sum is the setting, not
+    # SQLite's 2 MB times the threads (PITFALLS).
+    local.db.execute(f"PRAGMA cache_size = -{thread_cache_kib(settings().admin)}")
     local.generation = generation
     return local.db
 

@@ -273,17 +273,7 @@ def announcement() -> Any:
     counter = _one_line(request.args.get("counter"), COUNTER_MAX)
     if label is None or counter is None:
         return _refuse(422, "announcement_invalid")
-    db = get_db()
-    called = next(
-        db.query(
-            "SELECT 1 FROM tickets t JOIN events e ON e.ticket_id = t.id "
-            "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?) "
-            "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
-            (get_queue().today().isoformat(), label, *sorted(CALL_KINDS), counter),
-        ),
-        None,
-    )
-    if called is None:
+    if not queries.called_on(get_db(), get_queue().today(), label, counter):
         return _refuse(404, "announcement_unknown")
     from display.service import wav_maker
     from display.voice import VoiceError

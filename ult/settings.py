@@ -259,6 +259,10 @@ class AdminSettings:
     ``threads`` is waitress's worker count and ``max_streams`` the cap on open board event
     streams; each stream holds a thread, so ``threads`` must exceed ``max_streams`` by at
     least :data:`ADMIN_SPARE_THREADS` for staff pages never to wait (PITFALLS, admin).
+    ``cache_mb`` is SQLite's page cache of all those threads together: each thread keeps its
+    own connection, with ``cache_mb / threads`` of it (:func:`admin.db.thread_cache_kib`). SQLite's
+    own default is 2 MB per connection, and with a year of history 64 of them grew
+    ``ult admin`` to 185-245 MB (PITFALLS: size threads and cache together; a Pi 3 has 1 GB).
     ``session_idle_minutes``: a staff session ends after this long without a request.
     ``behind_proxy``: ``ult admin`` is reached through one reverse proxy (nginx, HTTPS;
     systemd/README.md): the proxy's X-Forwarded-For/-Proto/-Host are trusted and the
@@ -270,6 +274,7 @@ class AdminSettings:
     port: int = setting(8080, low=1, high=65535)
     threads: int = setting(64, high=1000)  # low: max_streams + ADMIN_SPARE_THREADS
     max_streams: int = setting(50, low=1, high=500)
+    cache_mb: int = setting(16, low=1, high=1024)
     session_idle_minutes: int = setting(540, low=5, high=24 * 60)
     behind_proxy: bool = setting(False)
 
@@ -995,6 +1000,7 @@ class _Parser:
             port=self.declared(table, "admin", AdminSettings, "port"),
             threads=threads,
             max_streams=max_streams,
+            cache_mb=self.declared(table, "admin", AdminSettings, "cache_mb"),
             session_idle_minutes=self.declared(
                 table, "admin", AdminSettings, "session_idle_minutes"
             ),
