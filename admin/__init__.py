@@ -172,5 +172,6 @@ _HOME_BY_ROLE: dict[str, tuple[str, ...]] = {
     "unit": ("pages.back_office.index",),
     "supervisor": ("supervisor.overview",),
     "technician": ("supervisor.overview",),
+    "kepala": ("supervisor.overview",),
 }
 """The landing page endpoint of each role (the first one registered wins)."""

@@ -47,8 +47,11 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "forward": ("back_office", "supervisor"),
     "disposition": ("back_office", "unit", "supervisor"),
     "view": accounts.ROLES,
-    "overview": ("supervisor", "technician"),
+    "overview": ("supervisor", "technician", "kepala"),
     "manage": ("supervisor",),
+    # Read the report book and the guest book (issue 11): the head of office reads, never acts
+    # on the queue. The "reports" pages and API require this action.
+    "report": ("supervisor", "kepala"),
 }
 """Who may do what: the one table the API, the pages and the authorization tests read."""
 

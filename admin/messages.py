@@ -93,6 +93,7 @@ ROLE_NAMES: dict[str, str] = {
     "unit": "Unit utama",
     "supervisor": "Supervisor",
     "technician": "Teknisi",
+    "kepala": "Kepala kantor",
 }
 """Role names as staff read them."""
 
@@ -207,6 +208,9 @@ SUPERVISOR: dict[str, str] = {
         "lain melakukannya."
     ),
     "token_revoked": "Token '{name}' dicabut: perangkat yang memakainya tidak dapat masuk lagi.",
+    "profile_saved": "Data petugas '{username}' disimpan: {name}.",
+    "units_saved": "Unit utama akun '{username}': {units}.",
+    "units_none": "tidak ada (akun ini tidak melihat kasus apa pun)",
 }
 """Supervisor pages: catalog, users and tokens, running text, day overview."""
 

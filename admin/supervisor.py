@@ -368,11 +368,19 @@ def accounts_page() -> Any:
 @bp.post("/accounts/users")
 @require("manage")
 def user_add() -> Any:
-    """Create a staff account (role, password of at least 8 characters, typed twice)."""
+    """Create a staff account (role, password typed twice, refused when common or weak;
+    optionally the officer's full name, NIP and position)."""
 
     def action() -> str:
         user = accounts.add_user(
-            get_db(), field("username"), _password(), field("role"), clock=get_queue().clock
+            get_db(),
+            field("username"),
+            _password(),
+            field("role"),
+            full_name=field("full_name"),
+            nip=field("nip"),
+            position=field("position"),
+            clock=get_queue().clock,
         )
         audit.info("%s added user %s (%s)", actor(), user.username, user.role)
         return SUPERVISOR["user_added"].format(
@@ -422,6 +430,25 @@ def user_role(username: str) -> Any:
         return SUPERVISOR["role_changed"].format(
             username=user.username, role=ROLE_NAMES.get(user.role, user.role)
         )
+
+    return _run(action, _render_accounts, _accounts_url())
+
+
+@bp.post("/accounts/users/<username>/profile")
+@require("manage")
+def user_profile(username: str) -> Any:
+    """Record an officer's full name, NIP and position (*jabatan*): reports name people."""
+
+    def action() -> str:
+        user = accounts.set_profile(
+            get_db(),
+            username,
+            full_name=field("full_name"),
+            nip=field("nip"),
+            position=field("position"),
+        )
+        audit.info("%s set the officer data of %s", actor(), user.username)
+        return SUPERVISOR["profile_saved"].format(username=user.username, name=user.display_name)
 
     return _run(action, _render_accounts, _accounts_url())
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ult import accounts
 from ult.cli import main
 from ult.settings import load_settings
 from ult.store import connect
@@ -449,3 +450,31 @@ def test_a_full_disk_is_named_as_such(tmp_path: Path, tiny_disk: Path, monkeypat
     assert "cadangan" not in done.output and "tidak dapat dibuka" not in done.output
     filler.unlink()
     assert ult("issue", "A").exit_code == 0
+
+
+def test_user_officer_data_and_weak_passwords(home: Path) -> None:
+    ult("init")
+    weak = ult(
+        "user", "add", "siti", "--role", "supervisor", "--password-stdin", stdin="password\n"
+    )
+    assert weak.exit_code == 1 and "mudah ditebak" in weak.output
+    bad_nip = ult(
+        "user", "add", "siti", "--role", "supervisor", "--nip", "123", "--password-stdin",
+        stdin="rahasia-panjang\n",
+    )  # fmt: skip
+    assert bad_nip.exit_code == 1 and "NIP tidak valid" in bad_nip.output
+    added = ult(
+        "user", "add", "siti", "--role", "kepala", "--full-name", "Dr. Siti Aminah, M.Pd.",
+        "--nip", "197001011995032001", "--position", "Kepala BPMP", "--password-stdin",
+        stdin="rahasia-panjang\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listing = ult("user", "list").output
+    assert "Dr. Siti Aminah, M.Pd. (NIP 197001011995032001)" in listing and "kepala" in listing
+    changed = ult("user", "set", "siti", "--position", "Kepala Balai")
+    assert changed.exit_code == 0 and "Dr. Siti Aminah, M.Pd." in changed.output
+    db = connect(home / "ult.db")
+    user = accounts.get_user(db, "siti")
+    assert (user.nip, user.position) == ("197001011995032001", "Kepala Balai")
+    assert ult("user", "set", "siti", "--nip", "1").exit_code == 1
+    assert accounts.get_user(db, "siti").nip == "197001011995032001"
