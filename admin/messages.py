@@ -10,7 +10,10 @@ AUTH: dict[str, str] = {
     "login_required": "Silakan masuk terlebih dahulu.",
     "forbidden": "Peran Anda ({role}) tidak berwenang untuk tindakan ini.",
     "bad_credentials": "Nama pengguna atau kata sandi salah.",
-    "throttled": "Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.",
+    "throttled": (
+        "Terlalu banyak percobaan masuk yang gagal dari komputer ini. Coba lagi dalam "
+        "{seconds} detik."
+    ),
     "logged_out": "Anda telah keluar.",
     "session_expired": "Sesi Anda berakhir karena tidak aktif. Silakan masuk kembali.",
     "no_users": (
