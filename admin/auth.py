@@ -36,7 +36,7 @@ from flask import (
 )
 
 from admin.actions import ACTION_ROLES
-from admin.db import get_db
+from admin.db import get_db, get_queue
 from admin.messages import AUTH
 from ult import accounts, sop
 from ult.errors import QueueError
@@ -319,6 +319,12 @@ def logout() -> Any:
     PC must not outlive the logout."""
     principal = current_principal()
     if principal is not None and principal.via == "session":
+        # Logging out leaves the counters this officer sits at: the record shows when they
+        # stopped, and a colleague takes the counter without a takeover.
+        queue = get_queue()
+        for counter_id, seat in queue.counter_holders().items():
+            if seat.username == principal.name:
+                queue.leave_counter(counter_id, actor=principal.name)
         accounts.end_sessions(get_db(), principal.name)
     session.clear()
     flash(AUTH["logged_out"], "info")

@@ -60,6 +60,11 @@ class EventKind(StrEnum):
     CLOCK_BEHIND = "clock_behind"
     RESTORED = "restored"
     """``ult restore`` put a backup in place: the first event written after the backup's own."""
+    COUNTER_TAKEN = "counter_taken"
+    """An officer (the actor) sits at a counter; a takeover names the previous holder, the
+    reason and any written assignment (ult.sitting)."""
+    COUNTER_LEFT = "counter_left"
+    """The officer (the actor) left the counter (switching counters, logging out)."""
 
 
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})

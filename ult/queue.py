@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import cleaning, day, estimate, sop
+from ult import accounts, cleaning, day, estimate, sitting, sop
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
@@ -31,6 +31,7 @@ from ult.kinds import EventKind, PrinterState
 from ult.messages import ACTIONS, FIELDS, STATES
 from ult.nik import NikError, check_nik
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
+from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
 
 TicketRef = int | str
@@ -1043,6 +1044,76 @@ class Queue:
     def resume(self, counter: CounterRef, *, actor: str) -> Counter:
         """Resume a paused counter."""
         return self._set_paused(counter, actor, paused=False)
+
+    # ----------------------------------------------------------------- sitting at a counter
+
+    def take_counter(
+        self,
+        counter: CounterRef,
+        *,
+        actor: str,
+        takeover: bool = False,
+        reason: str | None = None,
+        assignment_number: str | None = None,
+        assignment_date: str | date | None = None,
+    ) -> Sitting:
+        """The officer ``actor`` sits at an active counter (event ``counter_taken``).
+
+        Sitting where one already sits records nothing. A counter held by another officer
+        is taken over only with ``takeover`` and a ``reason`` (1-300 characters); the
+        written assignment (*surat penugasan*, SOP: an absent officer's task passes to
+        another by written assignment) is optional, number and date together. The event's
+        payload names the counter, and for a takeover the previous holder, the reason and
+        the assignment. Raises ``QueueError``: ``counter_unknown``, ``counter_inactive``,
+        ``counter_held`` (conflict; the message names the holder), ``text_*``,
+        ``assignment_*``.
+        """
+        clean_reason = cleaning.optional_text(reason, "reason", TEXT_LIMITS["reason"])
+        letter = sitting.assignment(assignment_number, assignment_date)
+        now = self.clock()
+        with self._write():
+            target = self._counter(counter)
+            if not target.active:
+                raise conflict("counter_inactive", counter=target.name)
+            current = sitting.holder(self.db, target.id)
+            if current is not None and current.username == cleaning.actor(actor):
+                return current
+            payload: dict[str, Any] = {"counter": target.name}
+            if current is not None:
+                name = accounts.officer_names(self.db).get(current.username, current.username)
+                if not takeover:
+                    raise conflict("counter_held", counter=target.name, holder=name)
+                if clean_reason is None:
+                    raise invalid("takeover_reason_required", counter=target.name, holder=name)
+                payload.update(previous=current.username, reason=clean_reason)
+                if letter is not None:
+                    payload["assignment"] = letter
+            event = self._event(now, EventKind.COUNTER_TAKEN, actor, None, target.id, None, payload)
+            return Sitting(target.id, cleaning.actor(actor), now, event)
+
+    def leave_counter(self, counter: CounterRef, *, actor: str) -> bool:
+        """The officer ``actor`` leaves the counter (event ``counter_left``); ``False``, and
+        nothing recorded, when they do not sit there (someone took it over meanwhile)."""
+        now = self.clock()
+        with self._write():
+            target = self._counter(counter)
+            current = sitting.holder(self.db, target.id)
+            if current is None or current.username != cleaning.actor(actor):
+                return False
+            self._event(
+                now,
+                EventKind.COUNTER_LEFT,
+                actor,
+                None,
+                target.id,
+                None,
+                {"counter": target.name},
+            )
+            return True
+
+    def counter_holders(self) -> dict[int, Sitting]:
+        """Who sits at which counter now: ``{counter_id: Sitting}`` (:mod:`ult.sitting`)."""
+        return sitting.holders(self.db)
 
     # ----------------------------------------------------------------- reads
 

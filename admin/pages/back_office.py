@@ -20,11 +20,14 @@ from admin.pages.common import (
     BACK_OFFICE_KEY,
     chosen_counter,
     counter_names,
+    counter_notice,
     failed_form,
+    held_by_others,
     history,
     identities,
     session_counter,
     short,
+    sit_at,
     step_timers,
     ticket_rows,
 )
@@ -41,12 +44,16 @@ def _is_unit() -> bool:
 
 
 def _back_office_counter() -> Counter | None:
-    """The session's back-office counter; the only one, when the office has one."""
+    """The session's back-office counter. A back-office officer of an office with one such
+    counter sits at it without choosing, while nobody else sits there (recorded as any
+    sitting); taken over, it is not taken back unasked."""
     counter = session_counter(BACK_OFFICE_KEY, BACK_OFFICE)
-    if counter is None:
+    principal = current_principal()
+    if counter is None and counter_notice() is None and principal.role == "back_office":
         counters = [c for c in get_queue().counters() if c.kind == BACK_OFFICE and c.active]
-        if len(counters) == 1:
+        if len(counters) == 1 and counters[0].id not in held_by_others():
             counter = counters[0]
+            get_queue().take_counter(counter.id, actor=actor())
             session[BACK_OFFICE_KEY] = counter.id
     return counter
 
@@ -54,7 +61,7 @@ def _back_office_counter() -> Counter | None:
 def _require_back_office_counter() -> Counter:
     counter = _back_office_counter()
     if counter is None:
-        raise PageRefusal(PAGES["back_office_required"], 409)
+        raise PageRefusal(counter_notice() or PAGES["back_office_required"], 409)
     return counter
 
 
@@ -83,10 +90,14 @@ def _back_office_live_context() -> dict[str, Any]:
 
 def _render_back_office() -> str:
     unit = _is_unit()
+    context = _back_office_live_context()
     return render_template(
         "back_office/index.html",
         counters=[] if unit else [c for c in get_queue().counters() if c.kind == BACK_OFFICE],
-        **_back_office_live_context(),
+        held_by={} if unit else held_by_others(),
+        counter_notice=counter_notice(),
+        failed_choose=failed_form("choose"),
+        **context,
     )
 
 
@@ -107,11 +118,11 @@ def live() -> Any:
 @bp.post("/back-office/choose")
 @require("take")
 def choose() -> Any:
-    """Remember which back-office counter this user works at."""
+    """Sit at a back-office counter (recorded; a takeover as on the counter page)."""
 
     def act() -> str:
         counter = chosen_counter(BACK_OFFICE)
-        session[BACK_OFFICE_KEY] = counter.id
+        sit_at(BACK_OFFICE_KEY, counter)
         return PAGES["back_office_chosen"].format(counter=counter.name)
 
     return run(act, _render_back_office, url_for("pages.back_office.index"))
