@@ -226,9 +226,9 @@ def may_reveal(ticket: Any) -> bool:
     Only the roles handling that case, while they handle it: the supervisor always; the
     front office while the ticket is open at a front-office counter (called through explained,
     or back from the back office); the back office while the case is escalated to it; the
-    main-unit liaison while the case is with a unit. Everyone else, and every role once the
-    case is closed, sees it masked (issue: "NIK and phone masked everywhere except the case
-    view of the roles handling that case").
+    main-unit liaison while the case is with one of its own units (issue 11). Everyone else,
+    and every role once the case is closed, sees it masked (issue: "NIK and phone masked
+    everywhere except the case view of the roles handling that case").
     """
     principal = current_principal()
     if principal is None or principal.role not in CASE_ROLES:
@@ -240,7 +240,20 @@ def may_reveal(ticket: Any) -> bool:
         return state in sop.AT_COUNTER_STATES or state == sop.ANSWER_READY
     if principal.role == "back_office":
         return state in sop.ESCALATION_STATES
-    return state == sop.WITH_UNIT
+    return state == sop.WITH_UNIT and ticket.main_unit_id in (unit_scope() or ())
+
+
+def unit_scope() -> tuple[int, ...] | None:
+    """The main units whose cases the current principal may see and answer: ``None`` when
+    it is not a main-unit account (no such limit); its bound units otherwise (issue 11: a
+    main-unit account belongs to its main units). A main-unit device token is bound to no
+    unit: tokens are not accounts, so it sees no case in full and answers none."""
+    principal = current_principal()
+    if principal is None or principal.role != "unit":
+        return None
+    if principal.via != "session":
+        return ()
+    return accounts.units_of(get_db(), principal.name)
 
 
 def allowed(action: str) -> bool:

@@ -326,9 +326,12 @@ def unit_edit(unit_id: int) -> Any:
 
 
 def _render_accounts(new_token: tuple[str, str, str] | None = None) -> str:
+    db = get_db()
     return render_template(
         "supervisor/accounts.html",
-        users=accounts.list_users(get_db()),
+        users=accounts.list_users(db),
+        main_units=list(db.query("SELECT id, name FROM main_units WHERE active = 1 ORDER BY id")),
+        units_of=lambda username: accounts.units_of(db, username),
         tokens=accounts.list_tokens(get_db()),
         roles=[(role, ROLE_NAMES.get(role, role)) for role in accounts.ROLES],
         me=actor(),
@@ -449,6 +452,21 @@ def user_profile(username: str) -> Any:
         )
         audit.info("%s set the officer data of %s", actor(), user.username)
         return SUPERVISOR["profile_saved"].format(username=user.username, name=user.display_name)
+
+    return _run(action, _render_accounts, _accounts_url())
+
+
+@bp.post("/accounts/users/<username>/units")
+@require("manage")
+def user_units(username: str) -> Any:
+    """Bind a main-unit account to its main units: it sees and answers only their cases."""
+
+    def action() -> str:
+        names = accounts.set_units(get_db(), username, request.form.getlist("units"))
+        audit.info("%s bound %s to units %s", actor(), username, ", ".join(names) or "-")
+        return SUPERVISOR["units_saved"].format(
+            username=username, units=", ".join(names) or SUPERVISOR["units_none"]
+        )
 
     return _run(action, _render_accounts, _accounts_url())
 

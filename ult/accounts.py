@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -199,6 +200,49 @@ def officer_names(db: sqlite_utils.Database) -> dict[str, str]:
         r["username"]: r["full_name"] or r["username"]
         for r in db.query("SELECT username, full_name FROM users")
     }
+
+
+def set_units(db: sqlite_utils.Database, username: str, units: Iterable[int | str]) -> list[str]:
+    """Bind a main-unit account to the main units whose cases it sees and answers (by id or
+    name; replaces the binding; none at all leaves it seeing nothing). Returns the units'
+    names. Raises ``QueueError``: ``user_unknown``, ``unit_account_only`` (another role),
+    ``unit_unknown`` (no such active unit)."""
+    wanted: dict[int, str] = {}
+    for unit in units:
+        text = str(unit).strip() if isinstance(unit, (int, str)) else ""
+        found = next(
+            db.query(
+                "SELECT id, name FROM main_units WHERE active = 1 AND "
+                "(CAST(id AS TEXT) = ? OR name = ? COLLATE NOCASE)",
+                (text, text),
+            ),
+            None,
+        )
+        if found is None:
+            raise invalid("unit_unknown", unit=text[:60])
+        wanted[found["id"]] = found["name"]
+    with immediate(db):
+        user = get_user(db, username)
+        if user.role != "unit":
+            raise conflict("unit_account_only", username=username)
+        db.execute("DELETE FROM user_units WHERE username = ?", (username,))
+        for unit_id in sorted(wanted):
+            db.execute(
+                "INSERT INTO user_units (username, main_unit_id) VALUES (?, ?)",
+                (username, unit_id),
+            )
+    return [wanted[unit_id] for unit_id in sorted(wanted)]
+
+
+def units_of(db: sqlite_utils.Database, username: str) -> tuple[int, ...]:
+    """The ids of the main units a main-unit account is bound to (empty: none)."""
+    return tuple(
+        r["main_unit_id"]
+        for r in db.query(
+            "SELECT main_unit_id FROM user_units WHERE username = ? ORDER BY main_unit_id",
+            (username,),
+        )
+    )
 
 
 def check_password(password: str, *user_inputs: str | None) -> None:

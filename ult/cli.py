@@ -614,6 +614,19 @@ def user_list(app: App) -> None:
         click.echo(f"{account.username:<20} {account.role:<14} {officer}{flag}".rstrip())
 
 
+@user.command("units")
+@click.argument("username")
+@click.option(
+    "--unit", "units", multiple=True, help="A main unit (id or name); repeat for several."
+)
+@pass_app
+@handled
+def user_units(app: App, username: str, units: tuple[str, ...]) -> None:
+    """Bind the main-unit account USERNAME to its units (no --unit: to none)."""
+    names = accounts.set_units(app.db, username, units)
+    click.echo(CLI["user_units"].format(username=username, units=", ".join(names) or "-"))
+
+
 @user.command("disable")
 @click.argument("username")
 @pass_app

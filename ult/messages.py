@@ -247,6 +247,7 @@ CLI: dict[str, str] = {
     "user_added": "Pengguna '{username}' ({role}) dibuat.",
     "user_disabled": "Pengguna '{username}' dinonaktifkan.",
     "user_set": "Data petugas '{username}' disimpan: {name}.",
+    "user_units": "Unit utama akun '{username}': {units}.",
     "no_users": "Belum ada pengguna.",
     "password_prompt": "Kata sandi",
     "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",

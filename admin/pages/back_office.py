@@ -12,7 +12,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, session, url_for
 
-from admin.auth import current_principal, may_reveal, require
+from admin.api import require_unit_case
+from admin.auth import current_principal, may_reveal, require, unit_scope
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, field, run
 from admin.messages import PAGES
@@ -32,6 +33,7 @@ from admin.pages.common import (
     ticket_rows,
 )
 from ult import queries, sop
+from ult.messages import error_text
 from ult.queue import Counter, Ticket
 from ult.settings import BACK_OFFICE
 
@@ -70,10 +72,19 @@ def _back_office_live_context() -> dict[str, Any]:
     db = get_db()
     unit = _is_unit()
     states = [sop.WITH_UNIT] if unit else sorted(sop.ESCALATION_STATES)
-    cases = ticket_rows(db, f"state IN ({', '.join('?' * len(states))})", states)
+    where = f"state IN ({', '.join('?' * len(states))})"
+    params: list[Any] = list(states)
+    scope = unit_scope()
+    if scope is not None:
+        # A main-unit account sees only its own units' cases (none while unbound).
+        where += f" AND main_unit_id IN ({', '.join('?' * len(scope))})" if scope else " AND 0"
+        params += scope
+    cases = ticket_rows(db, where, params)
     main_units = {r["id"]: r["name"] for r in list(db.query("SELECT id, name FROM main_units"))}
     return {
         "is_unit": unit,
+        "unit_names": [main_units[u] for u in scope or () if u in main_units],
+        "unit_unbound": error_text("unit_unbound") if scope == () else "",
         "inbox": [t for t in cases if t.state == sop.ESCALATED],
         "in_work": [t for t in cases if t.state == sop.BACK_OFFICE],
         "with_unit": [t for t in cases if t.state == sop.WITH_UNIT],
@@ -132,11 +143,13 @@ def _case(ticket_id: int) -> Ticket:
     """A case the back office (or, while it is with a unit, the unit) may open.
 
     Raises ``QueueError`` (not found) for an unknown ticket; 404 for a ticket that was
-    never escalated; 403 for a main unit opening a case that is not with a unit.
+    never escalated; 403 for a main unit opening a case that is not with a unit, or that
+    is with another unit than its own (with the reason, :func:`admin.api.require_unit_case`).
     """
     ticket = get_queue().ticket(ticket_id)
     if ticket.state not in sop.ESCALATION_STATES and ticket.escalation_note is None:
         abort(404)
+    require_unit_case(ticket)
     if _is_unit() and ticket.state != sop.WITH_UNIT:
         abort(403)
     return ticket
@@ -247,7 +260,10 @@ def disposition(ticket_id: int) -> Any:
     """Record the main unit's disposition, *disposisi* (SOP step 14); the answer is ready."""
 
     def act() -> str:
-        # The unit records its own disposition; the back office relays it from its counter.
+        # The unit records its own disposition, for its own units' cases only; the back
+        # office relays it from its counter.
+        if _is_unit():
+            require_unit_case(get_queue().ticket(ticket_id))
         counter = None if _is_unit() else _back_office_counter()
         ticket = get_queue().disposition(
             ticket_id,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.admin.conftest import csrf_token
+from tests.admin.conftest import USERS, csrf_token
 from ult import accounts
 from ult.queue import Queue
 
@@ -149,3 +150,116 @@ def test_the_back_office_counter_is_sat_at_and_taken_over_too(app: Flask, db) ->
     assert "Back Office telah diambil alih oleh Ani Lestari" in text(budi.get("/back-office"))
     # Budi is not sat back unasked.
     assert sittings(db)[-1][2] == "ani"
+
+
+# ------------------------------------------------------------------------------ main units
+
+NIK = "1271011201900001"
+
+
+def forwarded(queue: Queue, unit: str) -> int:
+    """A case escalated by Loket 1 and forwarded by the back office to ``unit``."""
+    ticket = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, ticket.id, actor="test")
+    queue.start(ticket.id, 1, actor="test")
+    queue.identify(ticket.id, 1, actor="test", name="Budi Santoso", nik=NIK, phone="081234567890")
+    queue.detail(ticket.id, 1, actor="test", text="Pengaduan layanan")
+    queue.escalate(ticket.id, 1, actor="test", note="Perlu unit")
+    queue.take(ticket.id, 3, actor="test")
+    queue.forward(ticket.id, 3, actor="test", unit=unit)
+    return ticket.id
+
+
+@pytest.fixture
+def unit_cases(app: Flask, db, queue: Queue):
+    """Two cases, one with Bagian Umum (unit 1), one with Tim Kerja Penjaminan Mutu (2);
+    the account humas bound to unit 1, and baru bound to none."""
+    humas = officer(app, db, "humas", "Hana Umas", "unit")
+    accounts.set_units(db, "humas", ["Bagian Umum"])
+    baru = officer(app, db, "baru", "Bara Ru", "unit")
+    return (
+        humas,
+        baru,
+        forwarded(queue, "Bagian Umum"),
+        forwarded(queue, "Tim Kerja Penjaminan Mutu"),
+    )
+
+
+def test_a_unit_account_sees_and_answers_only_its_units_cases(unit_cases, db, queue) -> None:
+    (humas, csrf), _, own, other = unit_cases
+    mine, theirs = queue.ticket(own).label, queue.ticket(other).label
+    listing = text(humas.get("/back-office"))
+    assert "Kasus untuk: <strong>Bagian Umum</strong>" in listing
+    assert f"Catat disposisi {mine}" in listing and theirs not in listing
+    refused = humas.get(f"/back-office/cases/{other}")
+    assert refused.status_code == 403
+    assert f"{theirs} tidak ditangani unit Anda" in text(refused)
+    before = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    answer = post(humas, csrf, f"/back-office/cases/{other}/directions", disposition="Proses")
+    assert answer.status_code == 403 and "tidak ditangani unit Anda" in text(answer)
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
+    assert queue.ticket(other).disposition is None
+    # Its own case opens whole (the case view) and is answered.
+    case = text(humas.get(f"/back-office/cases/{own}"))
+    assert NIK in case
+    done = post(humas, csrf, f"/back-office/cases/{own}/directions", disposition="Lengkapi")
+    assert done.status_code == 303 and queue.ticket(own).state == "answer_ready"
+
+
+def test_an_unbound_unit_account_sees_nothing_and_is_told_why(unit_cases, queue) -> None:
+    _, (baru, _), own, other = unit_cases
+    listing = text(baru.get("/back-office"))
+    assert "belum ditetapkan ke unit utama mana pun. Minta supervisor" in listing
+    assert queue.ticket(own).label not in listing and queue.ticket(other).label not in listing
+    for ticket_id in (own, other):
+        refused = baru.get(f"/back-office/cases/{ticket_id}")
+        assert refused.status_code == 403 and "Minta supervisor" in text(refused)
+
+
+def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, queue) -> None:
+    (humas, csrf), _, own, other = unit_cases
+    headers = {"X-CSRFToken": csrf}
+    refused = humas.post(
+        f"/api/v1/tickets/{other}/disposition", json={"text": "Proses"}, headers=headers
+    )
+    assert refused.status_code == 403 and refused.json["error"] == "case_not_for_unit"
+    assert "tidak ditangani unit Anda" in refused.json["message"]
+    assert queue.ticket(other).state == "with_unit"
+    assert humas.get(f"/api/v1/tickets/{other}").json["personal_data"] == "masked"
+    assert humas.get(f"/api/v1/tickets/{own}").json["personal_data"] == "full"
+    done = humas.post(
+        f"/api/v1/tickets/{own}/disposition", json={"text": "Lengkapi"}, headers=headers
+    )
+    assert done.status_code == 200 and done.json["state"] == "answer_ready"
+    # A main-unit device token is bound to no unit.
+    token = accounts.create_token(db, "tablet unit", "unit")
+    by_token = app.test_client().post(
+        f"/api/v1/tickets/{other}/disposition",
+        json={"text": "Proses"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert by_token.status_code == 403 and by_token.json["error"] == "unit_unbound"
+
+
+def test_the_supervisor_binds_unit_accounts(as_role, db, unit_cases) -> None:
+    client, csrf = as_role("supervisor")
+    page = text(client.get("/supervisor/accounts"))
+    assert "Belum ditetapkan: akun ini tidak melihat kasus apa pun." in page
+    bound = post(client, csrf, "/supervisor/accounts/users/baru/units", units=["2", "3"])
+    assert bound.status_code == 303
+    assert accounts.units_of(db, "baru") == (2, 3)
+    page = text(client.get("/supervisor/accounts"))
+    assert (
+        "Unit utama akun &#39;baru&#39;: Tim Kerja Penjaminan Mutu, Tim Kerja Pemetaan Mutu."
+        in page
+    )
+    for username, units, status, message in (
+        ("baru", ["99"], 422, "Unit utama &#39;99&#39; tidak dikenal."),
+        (USERS["front_office"], ["1"], 409, "Hanya akun unit utama"),
+        ("siapa", ["1"], 404, "tidak ditemukan"),
+    ):
+        refused = post(client, csrf, f"/supervisor/accounts/users/{username}/units", units=units)
+        assert refused.status_code == status and message in text(refused), username
+    assert accounts.units_of(db, "baru") == (2, 3)
+    cleared = post(client, csrf, "/supervisor/accounts/users/baru/units")
+    assert cleared.status_code == 303 and accounts.units_of(db, "baru") == ()

@@ -478,3 +478,17 @@ def test_user_officer_data_and_weak_passwords(home: Path) -> None:
     assert (user.nip, user.position) == ("197001011995032001", "Kepala Balai")
     assert ult("user", "set", "siti", "--nip", "1").exit_code == 1
     assert accounts.get_user(db, "siti").nip == "197001011995032001"
+
+
+def test_user_units_binds_a_main_unit_account(home: Path) -> None:
+    ult("init")
+    ult("user", "add", "humas", "--role", "unit", "--password-stdin", stdin="rahasia-panjang\n")
+    bound = ult("user", "units", "humas", "--unit", "Bagian Umum", "--unit", "2")
+    assert bound.exit_code == 0, bound.output
+    assert "Bagian Umum, Tim Kerja Penjaminan Mutu" in bound.output
+    unknown = ult("user", "units", "humas", "--unit", "Unit Hantu")
+    assert unknown.exit_code == 1 and "Unit Hantu" in unknown.output
+    db = connect(home / "ult.db")
+    assert accounts.units_of(db, "humas") == (1, 2)
+    assert ult("user", "units", "humas").exit_code == 0
+    assert accounts.units_of(db, "humas") == ()
