@@ -17,6 +17,7 @@ from ult import accounts
 from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
+    INCOMPLETE_REASONS,
     LETTER_TYPES,
     OUTCOMES,
     Identified,
@@ -303,6 +304,16 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                     "choice", choices=OUTCOMES, description="Default resolved (tuntas)."
                 ),
                 "survey_invited": Field("bool", description="Visitor invited to the SKM."),
+                "incomplete_reason": Field(
+                    "choice",
+                    nullable=True,
+                    choices=INCOMPLETE_REASONS,
+                    description=(
+                        "Why the record lacks the identity (SOP 7) or the request detail "
+                        "(SOP 8); required then (409 case_incomplete without), refused for a "
+                        "complete record."
+                    ),
+                ),
             },
             _at_counter("finish"),
             "Close the service record and invite the visitor to the survey (SOP 16).",

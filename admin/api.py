@@ -249,6 +249,7 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
         "explanation_note": ticket.explanation_note,
         "outcome": ticket.outcome,
         "cancel_reason": ticket.cancel_reason,
+        "incomplete_reason": ticket.incomplete_reason,
         "issued_at": _stamp(ticket.issued_at),
         "called_at": _stamp(ticket.called_at),
         "started_at": _stamp(ticket.started_at),

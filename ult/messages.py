@@ -193,6 +193,7 @@ FIELDS: dict[str, str] = {
     "survey_invited": "Undangan survei",
     "printed": "Status cetak",
     "printer_state": "Keadaan printer",
+    "incomplete_reason": "Alasan tidak lengkap",
 }
 """Names of input fields, for validation messages."""
 
@@ -205,8 +206,17 @@ CHOICES: dict[str, str] = {
     "surat_tugas": "surat tugas",
     "resolved": "tuntas",
     "unresolved": "belum tuntas",
+    "visitor_declined": "pengunjung menolak",
+    "anonymous_complaint": "pengaduan anonim",
+    "no_identity_document": "tidak membawa kartu identitas",
 }
 """Indonesian names of the fixed choices the domain accepts."""
+
+RECORD_NAMES: dict[str, str] = {
+    "identity": "identitas pengunjung (langkah 7)",
+    "request_detail": "rincian permohonan (langkah 8)",
+}
+"""The parts of a complete service record (SOP 16, ``ult.queue.RECORD_KINDS``)."""
 
 CATALOG: dict[str, str] = {
     "service_added": "Layanan {letter} ({name}) ditambahkan.",

@@ -43,7 +43,16 @@ from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError
 from ult.kinds import CALL_KINDS
-from ult.queue import ANSWER_KINDS, EXPLANATION_MODES, LETTER_TYPES, OUTCOMES, Counter, Ticket
+from ult.messages import RECORD_NAMES
+from ult.queue import (
+    ANSWER_KINDS,
+    EXPLANATION_MODES,
+    INCOMPLETE_REASONS,
+    LETTER_TYPES,
+    OUTCOMES,
+    Counter,
+    Ticket,
+)
 from ult.settings import FRONT_OFFICE
 
 bp = Blueprint("counter", __name__)
@@ -189,6 +198,8 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         "explanation_modes": EXPLANATION_MODES,
         "letter_types": LETTER_TYPES,
         "outcomes": OUTCOMES,
+        "missing_record": [RECORD_NAMES[m] for m in get_queue().missing_record(ticket)],
+        "incomplete_reasons": INCOMPLETE_REASONS,
         "failed_identify": failed_form("identify"),
         "failed_detail": failed_form("detail"),
         "failed_answer": failed_form("answer"),
@@ -427,6 +438,7 @@ def finish(ticket_id: int) -> Any:
             actor=actor(),
             outcome=field("outcome") or "resolved",
             survey_invited=checked("survey_invited"),
+            incomplete_reason=field("incomplete_reason") or None,
         )
         if invited := checked("survey_invited"):
             session[SURVEY_KEY] = ticket.id

@@ -3,6 +3,8 @@ office's role; common passwords refused; the migration that adds them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ult import accounts
@@ -129,3 +131,74 @@ def test_the_migration_keeps_accounts_and_adds_officer_data(tmp_path) -> None:
     assert {"full_name", "nip", "position"} <= set(db["users"].columns_dict)
     assert set(db["user_units"].columns_dict) == {"username", "main_unit_id"}
     assert "incomplete_reason" in db["tickets"].columns_dict
+
+
+# ------------------------------------------------------------------------------ step 16
+
+
+def _explained(queue, *, identify: bool, detail: bool) -> int:
+    ticket = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, ticket.id, actor="fo")
+    queue.start(ticket.id, 1, actor="fo")
+    if identify:
+        queue.identify(ticket.id, 1, actor="fo", name="Budi Santoso", nik="1271011201900001")
+    if detail:
+        queue.detail(ticket.id, 1, actor="fo", text="Pengaduan layanan")
+    queue.answer(ticket.id, 1, actor="fo", kind="available", text="Dijawab")
+    queue.explain(ticket.id, 1, actor="fo", mode="direct")
+    return ticket.id
+
+
+def _finished_payload(queue, ticket_id: int) -> dict:
+    row = queue.db.execute(
+        "SELECT payload FROM events WHERE ticket_id = ? AND kind = 'finished'", (ticket_id,)
+    ).fetchone()
+    return json.loads(row[0])
+
+
+@pytest.mark.parametrize(
+    ("identify", "detail", "missing"),
+    [
+        (False, False, "identitas pengunjung (langkah 7) dan rincian permohonan (langkah 8)"),
+        (True, False, "rincian permohonan (langkah 8)"),
+        (False, True, "identitas pengunjung (langkah 7)"),
+    ],
+)
+def test_an_incomplete_case_is_finished_only_with_a_recorded_reason(
+    queue, identify, detail, missing
+) -> None:
+    ticket_id = _explained(queue, identify=identify, detail=detail)
+    with pytest.raises(QueueError) as caught:
+        queue.finish(ticket_id, 1, actor="fo")
+    assert caught.value.code == "case_incomplete" and caught.value.kind == "conflict"
+    assert f"{missing} belum dicatat" in caught.value.message
+    with pytest.raises(QueueError) as caught:
+        queue.finish(ticket_id, 1, actor="fo", incomplete_reason="lupa")
+    assert caught.value.code == "choice_invalid"
+    assert "visitor_declined (pengunjung menolak)" in caught.value.message
+    assert queue.ticket(ticket_id).state == "explained"
+    done = queue.finish(ticket_id, 1, actor="fo", incomplete_reason="anonymous_complaint")
+    assert (done.state, done.incomplete_reason) == ("done", "anonymous_complaint")
+    assert _finished_payload(queue, ticket_id)["incomplete_reason"] == "anonymous_complaint"
+
+
+def test_a_complete_case_needs_no_reason_and_takes_none(queue) -> None:
+    ticket_id = _explained(queue, identify=True, detail=True)
+    assert queue.missing_record(queue.ticket(ticket_id)) == []
+    with pytest.raises(QueueError) as caught:
+        queue.finish(ticket_id, 1, actor="fo", incomplete_reason="visitor_declined")
+    assert caught.value.code == "incomplete_reason_unneeded"
+    done = queue.finish(ticket_id, 1, actor="fo")
+    assert done.state == "done" and done.incomplete_reason is None
+    assert "incomplete_reason" not in _finished_payload(queue, ticket_id)
+
+
+def test_identity_registered_at_reception_counts_for_step_7(queue) -> None:
+    ticket = queue.issue("A", actor="r").ticket
+    queue.register_visitor(ticket.id, actor="r", name="Siti", nik="1271011201900001")
+    queue.call_specific(1, ticket.id, actor="fo")
+    queue.start(ticket.id, 1, actor="fo")
+    queue.detail(ticket.id, 1, actor="fo", text="Dapodik")
+    queue.answer(ticket.id, 1, actor="fo", kind="available", text="Dijawab")
+    queue.explain(ticket.id, 1, actor="fo", mode="direct")
+    assert queue.finish(ticket.id, 1, actor="fo").state == "done"

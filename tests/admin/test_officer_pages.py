@@ -263,3 +263,50 @@ def test_the_supervisor_binds_unit_accounts(as_role, db, unit_cases) -> None:
     assert accounts.units_of(db, "baru") == (2, 3)
     cleared = post(client, csrf, "/supervisor/accounts/users/baru/units")
     assert cleared.status_code == 303 and accounts.units_of(db, "baru") == ()
+
+
+# ------------------------------------------------------------------------------ step 16
+
+
+def test_the_finish_form_asks_for_a_reason_when_the_record_is_incomplete(
+    app: Flask, db, queue: Queue
+) -> None:
+    siti, csrf = officer(app, db, "siti", "Siti Aminah", "front_office")
+    post(siti, csrf, "/counter/choose", counter="1")
+    ticket = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, ticket.id, actor="siti")
+    queue.start(ticket.id, 1, actor="siti")
+    queue.answer(ticket.id, 1, actor="siti", kind="available", text="Dijawab")
+    queue.explain(ticket.id, 1, actor="siti", mode="direct")
+    page = text(siti.get("/counter"))
+    assert (
+        "Catatan belum lengkap: identitas pengunjung (langkah 7) dan rincian permohonan "
+        "(langkah 8) belum dicatat." in page
+    )
+    for reason in ("pengunjung menolak", "pengaduan anonim", "tidak membawa kartu identitas"):
+        assert reason in page
+    path = f"/counter/tickets/{ticket.id}/finish"
+    refused = post(siti, csrf, path, counter_id="1", form="finish", outcome="resolved")
+    assert refused.status_code == 409 and "belum dapat diselesaikan" in text(refused)
+    assert queue.ticket(ticket.id).state == "explained"
+    done = post(
+        siti, csrf, path, counter_id="1", outcome="resolved", incomplete_reason="visitor_declined"
+    )
+    assert done.status_code == 303
+    assert queue.ticket(ticket.id).incomplete_reason == "visitor_declined"
+
+
+def test_a_complete_record_offers_no_reason(app: Flask, db, queue: Queue) -> None:
+    siti, csrf = officer(app, db, "siti", "Siti Aminah", "front_office")
+    post(siti, csrf, "/counter/choose", counter="1")
+    ticket = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, ticket.id, actor="siti")
+    queue.start(ticket.id, 1, actor="siti")
+    queue.identify(ticket.id, 1, actor="siti", name="Budi Santoso", nik=NIK)
+    queue.detail(ticket.id, 1, actor="siti", text="Pengaduan layanan")
+    queue.answer(ticket.id, 1, actor="siti", kind="available", text="Dijawab")
+    queue.explain(ticket.id, 1, actor="siti", mode="direct")
+    page = text(siti.get("/counter"))
+    assert "Langkah 16 · Selesaikan layanan" in page and "Catatan belum lengkap" not in page
+    done = post(siti, csrf, f"/counter/tickets/{ticket.id}/finish", counter_id="1")
+    assert done.status_code == 303 and queue.ticket(ticket.id).state == "done"
