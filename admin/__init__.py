@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,14 +79,15 @@ def create_app(
     app.config.update(config or {})
 
     from admin import db, errors, security
-    from admin.auth import LOGIN_MAX_FAILURES_PER_ADDRESS, LoginThrottle
+    from admin.auth import ACCOUNT_DELAYS, ADDRESS_DELAYS, GuessThrottle
 
     db.init_app(app)
     security.init_app(app)
     _template_globals(app, settings)
     errors.init_app(app)
-    app.extensions["ult_login_throttle"] = LoginThrottle()
-    app.extensions["ult_address_throttle"] = LoginThrottle(limit=LOGIN_MAX_FAILURES_PER_ADDRESS)
+    app.extensions["ult_login_throttle"] = GuessThrottle(ACCOUNT_DELAYS)
+    app.extensions["ult_address_throttle"] = GuessThrottle(ADDRESS_DELAYS)
+    app.extensions["ult_login_sleep"] = time.sleep
     _register_blueprints(app)
     return app
 
@@ -172,5 +174,6 @@ _HOME_BY_ROLE: dict[str, tuple[str, ...]] = {
     "unit": ("pages.back_office.index",),
     "supervisor": ("supervisor.overview",),
     "technician": ("supervisor.overview",),
+    "kepala": ("supervisor.overview",),
 }
 """The landing page endpoint of each role (the first one registered wins)."""

@@ -17,6 +17,7 @@ from ult import accounts
 from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
+    INCOMPLETE_REASONS,
     LETTER_TYPES,
     OUTCOMES,
     Identified,
@@ -49,8 +50,11 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "disposition": ("back_office", "unit", "supervisor"),
     "relay": ("back_office", "supervisor"),
     "view": accounts.ROLES,
-    "overview": ("supervisor", "technician"),
+    "overview": ("supervisor", "technician", "kepala"),
     "manage": ("supervisor",),
+    # Read the report book and the guest book (issue 11): the head of office reads, never acts
+    # on the queue. The "reports" pages and API require this action.
+    "report": ("supervisor", "kepala"),
 }
 """Who may do what: the one table the API, the pages and the authorization tests read."""
 
@@ -320,6 +324,16 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                     "choice", choices=OUTCOMES, description="Default resolved (tuntas)."
                 ),
                 "survey_invited": Field("bool", description="Visitor invited to the SKM."),
+                "incomplete_reason": Field(
+                    "choice",
+                    nullable=True,
+                    choices=INCOMPLETE_REASONS,
+                    description=(
+                        "Why the record lacks the identity (SOP 7) or the request detail "
+                        "(SOP 8); required then (409 case_incomplete without), refused for a "
+                        "complete record."
+                    ),
+                ),
             },
             _at_counter("finish"),
             "Close the service record and invite the visitor to the survey (SOP 16).",

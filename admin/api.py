@@ -35,13 +35,13 @@ from flask import Blueprint, jsonify, request
 
 from admin import printing, shapes
 from admin.actions import ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field, TicketAction
-from admin.auth import Principal, current_principal, may_reveal, require
+from admin.auth import Principal, current_principal, may_reveal, require, unit_scope
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
 from ult import queries, sop
 from ult.clock import to_stamp
-from ult.messages import STATES
+from ult.messages import STATES, error_text
 from ult.nik import mask_nik as _mask_nik
 from ult.queue import (
     Counter,
@@ -249,6 +249,7 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
         "explanation_note": ticket.explanation_note,
         "outcome": ticket.outcome,
         "cancel_reason": ticket.cancel_reason,
+        "incomplete_reason": ticket.incomplete_reason,
         "issued_at": _stamp(ticket.issued_at),
         "called_at": _stamp(ticket.called_at),
         "started_at": _stamp(ticket.started_at),
@@ -438,9 +439,26 @@ def reprint_ticket(ticket_id: int) -> Any:
     return jsonify(_issued_json(issued, requested=requested, case_view=may_reveal(issued.ticket)))
 
 
+def require_unit_case(ticket: Ticket) -> None:
+    """Refuse (403, Indonesian; pages and API alike) a main-unit account a case that is not
+    with one of its units (:func:`admin.auth.unit_scope`); an account bound to no unit is
+    told to ask the supervisor. Other principals pass."""
+    scope = unit_scope()
+    if scope is None:
+        return
+    if not scope:
+        raise ApiError(403, "unit_unbound", error_text("unit_unbound"))
+    if ticket.main_unit_id not in scope:
+        raise ApiError(
+            403, "case_not_for_unit", error_text("case_not_for_unit", label=ticket.label)
+        )
+
+
 def _action_view(action: TicketAction) -> Callable[[int], Any]:
     def view(ticket_id: int) -> Any:
         body = read_body(action.fields)
+        # A main-unit account answers only its own units' cases.
+        require_unit_case(get_queue().ticket(ticket_id))
         principal = _principal()
         result = action.run(get_queue(), ticket_id, body, _actor(principal))
         if isinstance(result, Identified):

@@ -1,5 +1,10 @@
 """Who is asking, and may they: sessions, bearer tokens, roles and login throttling.
 
+Login throttling (issue 11) slows guessing without handing anyone a lockout switch: an
+address that keeps failing waits longer and longer (up to 30 s) before its next try; an
+account that keeps failing is answered up to 2 s later, from every address, but never
+refused, so nobody on the LAN can lock the supervisor out.
+
 A request is made by a :class:`Principal`: a staff user logged in with a session cookie, or
 a device or script holding a bearer token from ``ult token create``. Views declare the roles
 they allow with :func:`require`; the API answers 401/403 in JSON, pages send the visitor to
@@ -8,9 +13,9 @@ the login page or show a 403 page.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -31,7 +36,7 @@ from flask import (
 )
 
 from admin.actions import ACTION_ROLES
-from admin.db import get_db
+from admin.db import get_db, get_queue
 from admin.messages import AUTH
 from ult import accounts, sop
 from ult.errors import QueueError
@@ -41,12 +46,104 @@ F = TypeVar("F", bound=Callable[..., Any])
 CASE_ROLES = ("front_office", "back_office", "unit", "supervisor")
 """Roles that handle cases and may see a visitor's NIK and phone in the case view."""
 
-LOGIN_WINDOW_S = 15 * 60
-LOGIN_MAX_FAILURES = 5
-"""At most this many failed logins per user name within the window."""
-LOGIN_MAX_FAILURES_PER_ADDRESS = 20
-"""Per address: higher, since a reception PC is shared and one person's typos must not lock
-out every colleague; it still stops one machine from guessing through many names."""
+
+@dataclass(frozen=True)
+class Delays:
+    """``free`` failures (typos happen), then a delay of ``first`` seconds doubling with each
+    further failure up to ``cap`` seconds."""
+
+    free: int
+    first: float
+    cap: float
+
+
+ADDRESS_DELAYS = Delays(free=5, first=1.0, cap=30.0)
+"""Per address: the next login from that address is refused until the delay has passed.
+Five free failures: a reception PC is shared, and one person's typos must not hold up the
+colleague who logs in next."""
+ACCOUNT_DELAYS = Delays(free=3, first=0.25, cap=2.0)
+"""Per account: a login for that account, from any address, is answered that much later but
+never refused: failures from strangers must not lock an officer (or the supervisor) out,
+only slow guessing at their password."""
+FORGET_S = 15 * 60
+"""A key's failures are forgotten this long after its last one (seconds)."""
+MAX_KEYS = 10_000
+"""Keys kept at most; beyond, the ones idle longest go first (guessing at random user names
+must not grow memory without bound)."""
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+class GuessThrottle:
+    """Growing delays after failed logins, per key (``addr:...`` or ``user:...``).
+
+    Past ``delays.free`` failures a key's delay is ``first * 2**(n - free - 1)`` seconds after
+    its n-th, capped at ``delays.cap``; failures are forgotten :data:`FORGET_S` after the
+    last one, or when :meth:`succeeded` is told. ``clock``: monotonic seconds (tests inject
+    their own).
+    """
+
+    def __init__(
+        self,
+        delays: Delays,
+        *,
+        forget_s: float = FORGET_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.delays = delays
+        self.forget_s = forget_s
+        self._clock = clock
+        self._failures: dict[str, _Failures] = {}
+        self._lock = threading.Lock()
+
+    def _current(self, key: str, now: float) -> _Failures | None:
+        found = self._failures.get(key)
+        if found is not None and now - found.last > self.forget_s:
+            del self._failures[key]
+            return None
+        return found
+
+    def _delay(self, found: _Failures | None) -> float:
+        rule = self.delays
+        if found is None or found.count <= rule.free:
+            return 0.0
+        return min(rule.cap, rule.first * 2 ** (found.count - rule.free - 1))
+
+    def delay(self, key: str) -> float:
+        """The delay ``key`` has earned now (seconds; 0 while under the free failures)."""
+        with self._lock:
+            return self._delay(self._current(key, self._clock()))
+
+    def wait(self, key: str) -> float:
+        """Seconds until ``key``'s delay since its last failure has passed (0: now)."""
+        with self._lock:
+            now = self._clock()
+            found = self._current(key, now)
+            delay = self._delay(found)
+            return max(0.0, found.last + delay - now) if found is not None and delay else 0.0
+
+    def failed(self, key: str) -> None:
+        """Record one failed login for ``key``."""
+        with self._lock:
+            now = self._clock()
+            found = self._current(key, now)
+            if found is None:
+                if len(self._failures) >= MAX_KEYS:
+                    oldest = min(self._failures, key=lambda k: self._failures[k].last)
+                    del self._failures[oldest]
+                self._failures[key] = _Failures(1, now)
+            else:
+                found.count += 1
+                found.last = now
+
+    def succeeded(self, key: str) -> None:
+        """Forget ``key``'s failures."""
+        with self._lock:
+            self._failures.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -57,51 +154,6 @@ class Principal:
     name: str
     role: str
     via: str
-
-
-class LoginThrottle:
-    """Failed logins per key (user name, address) within a sliding window (seconds)."""
-
-    def __init__(
-        self,
-        *,
-        window_s: float = LOGIN_WINDOW_S,
-        limit: int = LOGIN_MAX_FAILURES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.window_s = window_s
-        self.limit = limit
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and self._clock() - times[0] > self.window_s:
-            times.popleft()
-        return times
-
-    def blocked_for(self, *keys: str) -> float:
-        """Seconds until a login for these keys is allowed again (0: allowed now)."""
-        with self._lock:
-            waits = [
-                self.window_s - (self._clock() - times[0])
-                for times in map(self._recent, keys)
-                if len(times) >= self.limit
-            ]
-        return max(waits, default=0.0)
-
-    def failed(self, *keys: str) -> None:
-        """Record one failed login for each key."""
-        with self._lock:
-            for key in keys:
-                self._recent(key).append(self._clock())
-
-    def succeeded(self, *keys: str) -> None:
-        """Forget the failures of these keys."""
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
 
 
 def _bearer() -> str | None:
@@ -174,9 +226,9 @@ def may_reveal(ticket: Any) -> bool:
     Only the roles handling that case, while they handle it: the supervisor always; the
     front office while the ticket is open at a front-office counter (called through explained,
     or back from the back office); the back office while the case is escalated to it; the
-    main-unit liaison while the case is with a unit. Everyone else, and every role once the
-    case is closed, sees it masked (issue: "NIK and phone masked everywhere except the case
-    view of the roles handling that case").
+    main-unit liaison while the case is with one of its own units (issue 11). Everyone else,
+    and every role once the case is closed, sees it masked (issue: "NIK and phone masked
+    everywhere except the case view of the roles handling that case").
     """
     principal = current_principal()
     if principal is None or principal.role not in CASE_ROLES:
@@ -188,7 +240,20 @@ def may_reveal(ticket: Any) -> bool:
         return state in sop.AT_COUNTER_STATES or state == sop.ANSWER_READY
     if principal.role == "back_office":
         return state in sop.ESCALATION_STATES
-    return state == sop.WITH_UNIT
+    return state == sop.WITH_UNIT and ticket.main_unit_id in (unit_scope() or ())
+
+
+def unit_scope() -> tuple[int, ...] | None:
+    """The main units whose cases the current principal may see and answer: ``None`` when
+    it is not a main-unit account (no such limit); its bound units otherwise (issue 11: a
+    main-unit account belongs to its main units). A main-unit device token is bound to no
+    unit: tokens are not accounts, so it sees no case in full and answers none."""
+    principal = current_principal()
+    if principal is None or principal.role != "unit":
+        return None
+    if principal.via != "session":
+        return ()
+    return accounts.units_of(get_db(), principal.name)
 
 
 def allowed(action: str) -> bool:
@@ -227,18 +292,22 @@ def login() -> Any:
         return render_template("auth/login.html", no_users=no_users, next=request.args.get("next"))
     username = (request.form.get("username") or "").strip().lower()[:64]
     password = request.form.get("password") or ""
-    by_user: LoginThrottle = current_app.extensions["ult_login_throttle"]
-    by_address: LoginThrottle = current_app.extensions["ult_address_throttle"]
+    by_user: GuessThrottle = current_app.extensions["ult_login_throttle"]
+    by_address: GuessThrottle = current_app.extensions["ult_address_throttle"]
     user_key, address_key = f"user:{username}", f"addr:{request.remote_addr}"
-    wait = max(by_user.blocked_for(user_key), by_address.blocked_for(address_key))
+    wait = by_address.wait(address_key)
     status = 200
     if wait > 0:
-        flash(AUTH["throttled"].format(minutes=max(1, round(wait / 60))), "error")
+        # Only this address is refused: the officer at another PC still logs in.
+        flash(AUTH["throttled"].format(seconds=math.ceil(wait)), "error")
         status = 429
     elif not username or not password:
         flash(AUTH["fields_required"], "error")
         status = 422
     else:
+        # Guesses at one account from many addresses are slowed, never refused; the address
+        # check above comes first, so one address cannot hold many threads asleep here.
+        current_app.extensions["ult_login_sleep"](by_user.delay(user_key))
         user = accounts.verify_password(get_db(), username, password)
         if user is not None:
             by_user.succeeded(user_key)
@@ -263,6 +332,12 @@ def logout() -> Any:
     PC must not outlive the logout."""
     principal = current_principal()
     if principal is not None and principal.via == "session":
+        # Logging out leaves the counters this officer sits at: the record shows when they
+        # stopped, and a colleague takes the counter without a takeover.
+        queue = get_queue()
+        for counter_id, seat in queue.counter_holders().items():
+            if seat.username == principal.name:
+                queue.leave_counter(counter_id, actor=principal.name)
         accounts.end_sessions(get_db(), principal.name)
     session.clear()
     flash(AUTH["logged_out"], "info")

@@ -10,7 +10,10 @@ AUTH: dict[str, str] = {
     "login_required": "Silakan masuk terlebih dahulu.",
     "forbidden": "Peran Anda ({role}) tidak berwenang untuk tindakan ini.",
     "bad_credentials": "Nama pengguna atau kata sandi salah.",
-    "throttled": "Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.",
+    "throttled": (
+        "Terlalu banyak percobaan masuk yang gagal dari komputer ini. Coba lagi dalam "
+        "{seconds} detik."
+    ),
     "logged_out": "Anda telah keluar.",
     "session_expired": "Sesi Anda berakhir karena tidak aktif. Silakan masuk kembali.",
     "no_users": (
@@ -93,6 +96,7 @@ ROLE_NAMES: dict[str, str] = {
     "unit": "Unit utama",
     "supervisor": "Supervisor",
     "technician": "Teknisi",
+    "kepala": "Kepala kantor",
 }
 """Role names as staff read them."""
 
@@ -211,6 +215,9 @@ SUPERVISOR: dict[str, str] = {
         "lain melakukannya."
     ),
     "token_revoked": "Token '{name}' dicabut: perangkat yang memakainya tidak dapat masuk lagi.",
+    "profile_saved": "Data petugas '{username}' disimpan: {name}.",
+    "units_saved": "Unit utama akun '{username}': {units}.",
+    "units_none": "tidak ada (akun ini tidak melihat kasus apa pun)",
 }
 """Supervisor pages: catalog, users and tokens, running text, day overview."""
 

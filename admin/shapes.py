@@ -86,6 +86,13 @@ class _TicketFields(TypedDict):
     explanation_note: CaseText
     outcome: str | None
     cancel_reason: str | None
+    incomplete_reason: Annotated[
+        str | None,
+        Schema(
+            description="SOP 16: why the record lacks the identity or the request detail "
+            "(visitor_declined, anonymous_complaint, no_identity_document); null otherwise."
+        ),
+    ]
     issued_at: Stamp
     called_at: Stamp | None
     started_at: Stamp | None

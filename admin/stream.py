@@ -95,6 +95,9 @@ PERSONAL_KEYS = frozenset(
 """Payload keys that would be personal data. The queue never puts them into an event (its
 payloads carry labels, counters and states); they are dropped here too, so a future payload
 that slipped one in still never reaches a public stream."""
+STAFF_KEYS = frozenset({"previous", "reason", "assignment"})
+"""Payload keys about staff that the public stream leaves out, as it leaves out the actor: a
+counter takeover's previous holder, its reason and its written assignment (issue 11)."""
 
 CONFIG_HEARTBEAT = "ULT_STREAM_HEARTBEAT_S"
 CONFIG_POLL = "ULT_STREAM_POLL_S"
@@ -116,9 +119,9 @@ def _json(data: Any) -> str:
 def event_data(event: Event) -> shapes.StreamEventData:
     """The public ``data:`` object of one event: its payload minus :data:`PERSONAL_KEYS`,
     plus ``at`` (ISO 8601 UTC), ``ticket_id``, ``counter_id`` and ``sop_step``. The actor
-    (a staff user name) is left out: the board does not need it."""
-    data = {k: v for k, v in event.payload.items() if k not in PERSONAL_KEYS}
-    if len(data) != len(event.payload):
+    (a staff user name) and :data:`STAFF_KEYS` are left out: the board does not need them."""
+    data = {k: v for k, v in event.payload.items() if k not in PERSONAL_KEYS | STAFF_KEYS}
+    if any(k in PERSONAL_KEYS for k in event.payload):
         log.warning("event %d (%s): personal keys dropped from the stream", event.id, event.kind)
     data.update(
         at=event.at.isoformat(),

@@ -326,9 +326,12 @@ def unit_edit(unit_id: int) -> Any:
 
 
 def _render_accounts(new_token: tuple[str, str, str] | None = None) -> str:
+    db = get_db()
     return render_template(
         "supervisor/accounts.html",
-        users=accounts.list_users(get_db()),
+        users=accounts.list_users(db),
+        main_units=list(db.query("SELECT id, name FROM main_units WHERE active = 1 ORDER BY id")),
+        units_of=lambda username: accounts.units_of(db, username),
         tokens=accounts.list_tokens(get_db()),
         roles=[(role, ROLE_NAMES.get(role, role)) for role in accounts.ROLES],
         me=actor(),
@@ -368,11 +371,19 @@ def accounts_page() -> Any:
 @bp.post("/accounts/users")
 @require("manage")
 def user_add() -> Any:
-    """Create a staff account (role, password of at least 8 characters, typed twice)."""
+    """Create a staff account (role, password typed twice, refused when common or weak;
+    optionally the officer's full name, NIP and position)."""
 
     def action() -> str:
         user = accounts.add_user(
-            get_db(), field("username"), _password(), field("role"), clock=get_queue().clock
+            get_db(),
+            field("username"),
+            _password(),
+            field("role"),
+            full_name=field("full_name"),
+            nip=field("nip"),
+            position=field("position"),
+            clock=get_queue().clock,
         )
         audit.info("%s added user %s (%s)", actor(), user.username, user.role)
         return SUPERVISOR["user_added"].format(
@@ -421,6 +432,40 @@ def user_role(username: str) -> Any:
         audit.info("%s set the role of %s to %s", actor(), user.username, user.role)
         return SUPERVISOR["role_changed"].format(
             username=user.username, role=ROLE_NAMES.get(user.role, user.role)
+        )
+
+    return _run(action, _render_accounts, _accounts_url())
+
+
+@bp.post("/accounts/users/<username>/profile")
+@require("manage")
+def user_profile(username: str) -> Any:
+    """Record an officer's full name, NIP and position (*jabatan*): reports name people."""
+
+    def action() -> str:
+        user = accounts.set_profile(
+            get_db(),
+            username,
+            full_name=field("full_name"),
+            nip=field("nip"),
+            position=field("position"),
+        )
+        audit.info("%s set the officer data of %s", actor(), user.username)
+        return SUPERVISOR["profile_saved"].format(username=user.username, name=user.display_name)
+
+    return _run(action, _render_accounts, _accounts_url())
+
+
+@bp.post("/accounts/users/<username>/units")
+@require("manage")
+def user_units(username: str) -> Any:
+    """Bind a main-unit account to its main units: it sees and answers only their cases."""
+
+    def action() -> str:
+        names = accounts.set_units(get_db(), username, request.form.getlist("units"))
+        audit.info("%s bound %s to units %s", actor(), username, ", ".join(names) or "-")
+        return SUPERVISOR["units_saved"].format(
+            username=username, units=", ".join(names) or SUPERVISOR["units_none"]
         )
 
     return _run(action, _render_accounts, _accounts_url())

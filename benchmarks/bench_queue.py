@@ -182,7 +182,8 @@ def _template_day(root: Path, per_day: int) -> tuple[list[dict], list[dict]]:
         clock.advance(seconds=spacing)
         queue.explain(ticket.id, counter, actor="petugas", mode="direct")
         clock.advance(seconds=spacing)
-        queue.finish(ticket.id, counter, actor="petugas")
+        # No identity nor detail in this template day: finished with a recorded reason (SOP 16).
+        queue.finish(ticket.id, counter, actor="petugas", incomplete_reason="visitor_declined")
     tickets = list(db.query("SELECT * FROM tickets ORDER BY id"))
     events = list(db.query("SELECT * FROM events WHERE ticket_id IS NOT NULL ORDER BY id"))
     db.close()

@@ -559,11 +559,24 @@ def user() -> None:
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--full-name", help="The officer's full name (reports name people).")
+@click.option("--nip", help="The officer's 18-digit NIP (civil servants only).")
+@click.option("--position", help="The officer's position (jabatan).")
 @pass_app
 @handled
-def user_add(app: App, username: str, role: str, password_stdin: bool) -> None:
+def user_add(
+    app: App,
+    username: str,
+    role: str,
+    password_stdin: bool,
+    full_name: str | None,
+    nip: str | None,
+    position: str | None,
+) -> None:
     """Create the account USERNAME with a role (password from a prompt or stdin)."""
     accounts.check_username(username)
+    # Checked before the password is asked for: a typo in the NIP costs no retyping.
+    accounts.check_nip(nip)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -572,8 +585,32 @@ def user_add(app: App, username: str, role: str, password_stdin: bool) -> None:
         raise click.UsageError(CLI["password_no_terminal"])
     else:
         password = click.prompt(CLI["password_prompt"], hide_input=True, confirmation_prompt=True)
-    created = accounts.add_user(app.db, username, password, role)
+    created = accounts.add_user(
+        app.db, username, password, role, full_name=full_name, nip=nip, position=position
+    )
     click.echo(CLI["user_added"].format(username=created.username, role=created.role))
+
+
+@user.command("set")
+@click.argument("username")
+@click.option("--full-name", help="The officer's full name; an empty value clears it.")
+@click.option("--nip", help="The 18-digit NIP; an empty value clears it.")
+@click.option("--position", help="The position (jabatan); an empty value clears it.")
+@pass_app
+@handled
+def user_set(
+    app: App, username: str, full_name: str | None, nip: str | None, position: str | None
+) -> None:
+    """Record the officer data of USERNAME (options left out keep their value)."""
+    current = accounts.get_user(app.db, username)
+    updated = accounts.set_profile(
+        app.db,
+        username,
+        full_name=current.full_name if full_name is None else full_name,
+        nip=current.nip if nip is None else nip,
+        position=current.position if position is None else position,
+    )
+    click.echo(CLI["user_set"].format(username=updated.username, name=updated.display_name))
 
 
 @user.command("list")
@@ -586,7 +623,23 @@ def user_list(app: App) -> None:
         click.echo(CLI["no_users"])
     for account in found:
         flag = "" if account.active else "  (nonaktif)"
-        click.echo(f"{account.username:<20} {account.role:<14}{flag}")
+        officer = account.full_name or ""
+        if account.nip:
+            officer += f" (NIP {account.nip})"
+        click.echo(f"{account.username:<20} {account.role:<14} {officer}{flag}".rstrip())
+
+
+@user.command("units")
+@click.argument("username")
+@click.option(
+    "--unit", "units", multiple=True, help="A main unit (id or name); repeat for several."
+)
+@pass_app
+@handled
+def user_units(app: App, username: str, units: tuple[str, ...]) -> None:
+    """Bind the main-unit account USERNAME to its units (no --unit: to none)."""
+    names = accounts.set_units(app.db, username, units)
+    click.echo(CLI["user_units"].format(username=username, units=", ".join(names) or "-"))
 
 
 @user.command("disable")

@@ -65,6 +65,11 @@ class EventKind(StrEnum):
     office (step 10 runs until the escalation)."""
     RELAYED = "relayed"
     """SOP 14: the back office passes the main unit's disposition on to the front office."""
+    COUNTER_TAKEN = "counter_taken"
+    """An officer (the actor) sits at a counter; a takeover names the previous holder, the
+    reason and any written assignment (ult.sitting)."""
+    COUNTER_LEFT = "counter_left"
+    """The officer (the actor) left the counter (switching counters, logging out)."""
 
 
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})

@@ -88,6 +88,54 @@ ERRORS: dict[str, str] = {
     "catalog_unknown_letter": "Layanan '{letter}' tidak dikenal.",
     "token_unknown": "Token nomor {token} tidak ditemukan.",
     "token_revoked": "Token '{name}' sudah dicabut sebelumnya.",
+    # Officers on record (issue 11, section 3).
+    "password_weak": (
+        "Kata sandi ini terlalu mudah ditebak: {reason} Pakai gabungan beberapa kata yang "
+        "tidak umum, atau kalimat pendek yang hanya Anda ketahui."
+    ),
+    "full_name_invalid": "Nama lengkap paling banyak {limit} karakter dalam satu baris.",
+    "position_invalid": "Jabatan paling banyak {limit} karakter dalam satu baris.",
+    "nip_invalid": (
+        "NIP tidak valid: NIP PNS terdiri dari 18 angka (tanggal lahir TTTTBBHH, TMT "
+        "pengangkatan TTTTBB, jenis kelamin 1/2, nomor urut). Kosongkan bila petugas bukan PNS."
+    ),
+    "unit_account_only": (
+        "Hanya akun unit utama yang dapat ditetapkan ke unit utama; '{username}' berperan lain."
+    ),
+    "counter_held": (
+        "{counter} sedang dipakai oleh {holder}. Untuk mengambil alih, konfirmasi dan tulis "
+        "alasannya (mis. petugas berhalangan, dengan surat penugasan)."
+    ),
+    "counter_not_sitting": (
+        "Anda tidak sedang bertugas di {counter}. Pilih loket itu lagi (bertugas) sebelum "
+        "bertindak di sana."
+    ),
+    "counter_taken_over": (
+        "{counter} telah diambil alih oleh {holder}. Anda tidak dapat bertindak di loket itu "
+        "kecuali mengambilnya kembali."
+    ),
+    "counter_already_yours": "Anda sudah bertugas di {counter}.",
+    "takeover_reason_required": (
+        "Tulis alasan mengambil alih {counter} dari {holder} (1–300 karakter)."
+    ),
+    "assignment_incomplete": (
+        "Surat penugasan perlu nomor dan tanggalnya; isi keduanya atau kosongkan keduanya."
+    ),
+    "assignment_date_invalid": "Tanggal surat penugasan harus tanggal yang ada (TTTT-BB-HH).",
+    "case_incomplete": (
+        "{label} belum dapat diselesaikan: {missing} belum dicatat (langkah 16). Lengkapi "
+        "dahulu, atau pilih alasan yang dicatat mengapa tidak lengkap."
+    ),
+    "incomplete_reason_unneeded": (
+        "{label} sudah lengkap (identitas dan rincian tercatat); alasan tidak lengkap tidak "
+        "perlu diisi."
+    ),
+    "case_not_for_unit": (
+        "{label} tidak ditangani unit Anda; hanya unit yang dituju yang dapat melihatnya."
+    ),
+    "unit_unbound": (
+        "Akun Anda belum ditetapkan ke unit utama mana pun. Minta supervisor menetapkannya."
+    ),
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -152,6 +200,7 @@ FIELDS: dict[str, str] = {
     "survey_invited": "Undangan survei",
     "printed": "Status cetak",
     "printer_state": "Keadaan printer",
+    "incomplete_reason": "Alasan tidak lengkap",
 }
 """Names of input fields, for validation messages."""
 
@@ -164,8 +213,17 @@ CHOICES: dict[str, str] = {
     "surat_tugas": "surat tugas",
     "resolved": "tuntas",
     "unresolved": "belum tuntas",
+    "visitor_declined": "pengunjung menolak",
+    "anonymous_complaint": "pengaduan anonim",
+    "no_identity_document": "tidak membawa kartu identitas",
 }
 """Indonesian names of the fixed choices the domain accepts."""
+
+RECORD_NAMES: dict[str, str] = {
+    "identity": "identitas pengunjung (langkah 7)",
+    "request_detail": "rincian permohonan (langkah 8)",
+}
+"""The parts of a complete service record (SOP 16, ``ult.queue.RECORD_KINDS``)."""
 
 CATALOG: dict[str, str] = {
     "service_added": "Layanan {letter} ({name}) ditambahkan.",
@@ -205,6 +263,8 @@ CLI: dict[str, str] = {
     "ult user add NAMA --role supervisor",
     "user_added": "Pengguna '{username}' ({role}) dibuat.",
     "user_disabled": "Pengguna '{username}' dinonaktifkan.",
+    "user_set": "Data petugas '{username}' disimpan: {name}.",
+    "user_units": "Unit utama akun '{username}': {units}.",
     "no_users": "Belum ada pengguna.",
     "password_prompt": "Kata sandi",
     "password_stdin_empty": "Tidak ada kata sandi pada masukan standar.",
@@ -536,6 +596,30 @@ SETTINGS_TEXT: dict[str, str] = {
     "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
 }
 """Settings errors (``ult.settings``): ``str.format`` templates; a literal brace is doubled."""
+
+PASSWORD_WARNINGS: dict[str, str] = {
+    "": "kata sandi ini mudah ditebak.",
+    "Straight rows of keys are easy to guess.": "deretan tombol papan ketik mudah ditebak.",
+    "Short keyboard patterns are easy to guess.": "pola papan ketik yang pendek mudah ditebak.",
+    'Repeats like "aaa" are easy to guess.': 'pengulangan seperti "aaa" mudah ditebak.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        'pengulangan seperti "abcabcabc" hampir semudah "abc" ditebak.'
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': (
+        'urutan seperti "abc" atau "6543" mudah ditebak.'
+    ),
+    "Recent years are easy to guess.": "tahun-tahun terakhir mudah ditebak.",
+    "Dates are often easy to guess.": "tanggal sering mudah ditebak.",
+    "This is a top-10 common password.": "ini salah satu dari 10 kata sandi paling umum.",
+    "This is a top-100 common password.": "ini salah satu dari 100 kata sandi paling umum.",
+    "This is a very common password.": "ini kata sandi yang sangat umum.",
+    "This is similar to a commonly used password.": "ini mirip kata sandi yang umum dipakai.",
+    "A word by itself is easy to guess.": "satu kata saja mudah ditebak.",
+    "Names and surnames by themselves are easy to guess.": "nama orang saja mudah ditebak.",
+    "Common names and surnames are easy to guess.": "nama orang yang umum mudah ditebak.",
+}
+"""zxcvbn's warnings (``feedback.warning``, English) in Indonesian; ``""`` for none or one
+this table does not know (a newer zxcvbn), so the refusal always says why in general terms."""
 
 NIK_TEXT: dict[str, str] = {
     "length": "NIK harus 16 angka (terbaca {count} angka).",

@@ -225,6 +225,30 @@ def _v5_step_records(db: sqlite_utils.Database) -> None:
     record.fill(db)
 
 
+def _v6_officers(db: sqlite_utils.Database) -> None:
+    """Officers on record (issue 11, section 3).
+
+    Accounts carry the officer's full name, NIP and position (*jabatan*) so reports name
+    people; ``user_units`` binds a main-unit account to the unit(s) whose cases it answers;
+    ``tickets.incomplete_reason`` is why a case was finished without identity or request
+    detail (SOP 16 completeness, :data:`ult.queue.INCOMPLETE_REASONS`).
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE users ADD COLUMN full_name TEXT;
+        ALTER TABLE users ADD COLUMN nip TEXT;
+        ALTER TABLE users ADD COLUMN position TEXT;
+        CREATE TABLE user_units (
+            username TEXT NOT NULL REFERENCES users(username),
+            main_unit_id INTEGER NOT NULL REFERENCES main_units(id),
+            PRIMARY KEY (username, main_unit_id)
+        );
+        ALTER TABLE tickets ADD COLUMN incomplete_reason TEXT
+        """,
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -233,6 +257,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v3_printing,
     _v4_event_kinds,
     _v5_step_records,
+    _v6_officers,
 )
 """Every migration in order; the schema version is the count applied."""
 

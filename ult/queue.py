@@ -23,14 +23,15 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import cleaning, day, estimate, record, sop
+from ult import accounts, cleaning, day, estimate, record, sitting, sop
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
 from ult.kinds import EventKind, PrinterState
-from ult.messages import ACTIONS, FIELDS, STATES
+from ult.messages import ACTIONS, FIELDS, RECORD_NAMES, STATES
 from ult.nik import NikError, check_nik
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
+from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
 
 TicketRef = int | str
@@ -48,6 +49,17 @@ LETTER_TYPES = ("surat_kuasa", "surat_tugas")
 """SOP step 7: the letter of someone acting for another person."""
 OUTCOMES = ("resolved", "unresolved")
 """SOP step 16: whether the visitor's need was settled."""
+INCOMPLETE_REASONS = ("visitor_declined", "anonymous_complaint", "no_identity_document")
+"""SOP step 16 completeness: the recorded reasons a case may be finished without the visitor's
+identity (step 7) or the request detail (step 8): the visitor declined, an anonymous complaint,
+no identity document brought. Stored in ``tickets.incomplete_reason`` and the ``finished``
+event's payload; the reports count them."""
+RECORD_KINDS = {
+    "identity": (EventKind.IDENTIFIED, EventKind.VISITOR_REGISTERED),
+    "request_detail": (EventKind.DETAILED,),
+}
+"""What a complete service record holds (SOP 16), each proved by one of its events: the
+identity (step 7, or registered at reception, step 3) and the request detail (step 8)."""
 RUNNING_TEXT_MAX = 200
 """Characters of the board's running text (one line; it scrolls when wider than the TV)."""
 
@@ -95,6 +107,7 @@ class Ticket:
     idempotency_key: str | None
     printed: bool | None
     relay_note: str | None
+    incomplete_reason: str | None
 
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
@@ -754,21 +767,59 @@ class Queue:
         actor: str,
         outcome: str = "resolved",
         survey_invited: bool = True,
+        incomplete_reason: str | None = None,
     ) -> Ticket:
-        """Close the service record and invite the visitor to the SKM (SOP step 16)."""
+        """Close the service record and invite the visitor to the SKM (SOP step 16).
+
+        The record must hold the identity (step 7) and the request detail (step 8)
+        (:data:`RECORD_KINDS`), unless ``incomplete_reason`` (one of
+        :data:`INCOMPLETE_REASONS`) says why not; it is stored on the ticket and in the
+        event. Raises ``QueueError``: ``case_incomplete`` (conflict; names what is missing),
+        ``incomplete_reason_unneeded`` (a reason for a complete record), ``choice_invalid``.
+        """
         clean = cleaning.choice(outcome, "outcome", OUTCOMES)
         if not isinstance(survey_invited, bool):
             raise invalid("flag_invalid", field=FIELDS["survey_invited"])
-        return self._counter_step(
-            ticket,
-            counter,
-            actor,
-            "finish",
-            {"outcome": clean, "survey_invited": survey_invited},
-            outcome=clean,
-            finished_at=True,
-            release=True,
+        reason = (
+            None
+            if incomplete_reason is None
+            else cleaning.choice(incomplete_reason, "incomplete_reason", INCOMPLETE_REASONS)
         )
+        now = self.clock()
+        with self._write():
+            holder, target = self._at_counter(ticket, counter, "finish")
+            missing = self.missing_record(target)
+            if missing and reason is None:
+                names = " dan ".join(RECORD_NAMES[m] for m in missing)
+                raise conflict("case_incomplete", label=target.label, missing=names)
+            if reason is not None and not missing:
+                raise conflict("incomplete_reason_unneeded", label=target.label)
+            payload = {"counter": holder.name, "outcome": clean, "survey_invited": survey_invited}
+            if reason is not None:
+                payload["incomplete_reason"] = reason
+            return self._apply(
+                "finish",
+                target,
+                now,
+                actor,
+                holder.id,
+                payload,
+                outcome=clean,
+                finished_at=True,
+                counter_id=None,
+                incomplete_reason=reason,
+            )
+
+    def missing_record(self, ticket: Ticket) -> list[str]:
+        """What the ticket's service record lacks for SOP 16 (keys of :data:`RECORD_KINDS`,
+        in step order; empty when complete), read from its events."""
+        recorded = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT kind FROM events WHERE ticket_id = ?", (ticket.id,)
+            )
+        }
+        return [part for part, kinds in RECORD_KINDS.items() if not recorded.intersection(kinds)]
 
     # ----------------------------------------------------------------- back office
 
@@ -1075,6 +1126,76 @@ class Queue:
     def resume(self, counter: CounterRef, *, actor: str) -> Counter:
         """Resume a paused counter."""
         return self._set_paused(counter, actor, paused=False)
+
+    # ----------------------------------------------------------------- sitting at a counter
+
+    def take_counter(
+        self,
+        counter: CounterRef,
+        *,
+        actor: str,
+        takeover: bool = False,
+        reason: str | None = None,
+        assignment_number: str | None = None,
+        assignment_date: str | date | None = None,
+    ) -> Sitting:
+        """The officer ``actor`` sits at an active counter (event ``counter_taken``).
+
+        Sitting where one already sits records nothing. A counter held by another officer
+        is taken over only with ``takeover`` and a ``reason`` (1-300 characters); the
+        written assignment (*surat penugasan*, SOP: an absent officer's task passes to
+        another by written assignment) is optional, number and date together. The event's
+        payload names the counter, and for a takeover the previous holder, the reason and
+        the assignment. Raises ``QueueError``: ``counter_unknown``, ``counter_inactive``,
+        ``counter_held`` (conflict; the message names the holder), ``text_*``,
+        ``assignment_*``.
+        """
+        clean_reason = cleaning.optional_text(reason, "reason", TEXT_LIMITS["reason"])
+        letter = sitting.assignment(assignment_number, assignment_date)
+        now = self.clock()
+        with self._write():
+            target = self._counter(counter)
+            if not target.active:
+                raise conflict("counter_inactive", counter=target.name)
+            current = sitting.holder(self.db, target.id)
+            if current is not None and current.username == cleaning.actor(actor):
+                return current
+            payload: dict[str, Any] = {"counter": target.name}
+            if current is not None:
+                name = accounts.officer_names(self.db).get(current.username, current.username)
+                if not takeover:
+                    raise conflict("counter_held", counter=target.name, holder=name)
+                if clean_reason is None:
+                    raise invalid("takeover_reason_required", counter=target.name, holder=name)
+                payload.update(previous=current.username, reason=clean_reason)
+                if letter is not None:
+                    payload["assignment"] = letter
+            event = self._event(now, EventKind.COUNTER_TAKEN, actor, None, target.id, None, payload)
+            return Sitting(target.id, cleaning.actor(actor), now, event)
+
+    def leave_counter(self, counter: CounterRef, *, actor: str) -> bool:
+        """The officer ``actor`` leaves the counter (event ``counter_left``); ``False``, and
+        nothing recorded, when they do not sit there (someone took it over meanwhile)."""
+        now = self.clock()
+        with self._write():
+            target = self._counter(counter)
+            current = sitting.holder(self.db, target.id)
+            if current is None or current.username != cleaning.actor(actor):
+                return False
+            self._event(
+                now,
+                EventKind.COUNTER_LEFT,
+                actor,
+                None,
+                target.id,
+                None,
+                {"counter": target.name},
+            )
+            return True
+
+    def counter_holders(self) -> dict[int, Sitting]:
+        """Who sits at which counter now: ``{counter_id: Sitting}`` (:mod:`ult.sitting`)."""
+        return sitting.holders(self.db)
 
     # ----------------------------------------------------------------- reads
 

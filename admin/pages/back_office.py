@@ -12,7 +12,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, session, url_for
 
-from admin.auth import current_principal, may_reveal, require
+from admin.api import require_unit_case
+from admin.auth import current_principal, may_reveal, require, unit_scope
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, field, run
 from admin.messages import PAGES
@@ -20,15 +21,19 @@ from admin.pages.common import (
     BACK_OFFICE_KEY,
     chosen_counter,
     counter_names,
+    counter_notice,
     failed_form,
+    held_by_others,
     history,
     identities,
     session_counter,
     short,
+    sit_at,
     step_timers,
     ticket_rows,
 )
 from ult import queries, sop
+from ult.messages import error_text
 from ult.queue import Counter, Ticket
 from ult.settings import BACK_OFFICE
 
@@ -41,12 +46,16 @@ def _is_unit() -> bool:
 
 
 def _back_office_counter() -> Counter | None:
-    """The session's back-office counter; the only one, when the office has one."""
+    """The session's back-office counter. A back-office officer of an office with one such
+    counter sits at it without choosing, while nobody else sits there (recorded as any
+    sitting); taken over, it is not taken back unasked."""
     counter = session_counter(BACK_OFFICE_KEY, BACK_OFFICE)
-    if counter is None:
+    principal = current_principal()
+    if counter is None and counter_notice() is None and principal.role == "back_office":
         counters = [c for c in get_queue().counters() if c.kind == BACK_OFFICE and c.active]
-        if len(counters) == 1:
+        if len(counters) == 1 and counters[0].id not in held_by_others():
             counter = counters[0]
+            get_queue().take_counter(counter.id, actor=actor())
             session[BACK_OFFICE_KEY] = counter.id
     return counter
 
@@ -54,7 +63,7 @@ def _back_office_counter() -> Counter | None:
 def _require_back_office_counter() -> Counter:
     counter = _back_office_counter()
     if counter is None:
-        raise PageRefusal(PAGES["back_office_required"], 409)
+        raise PageRefusal(counter_notice() or PAGES["back_office_required"], 409)
     return counter
 
 
@@ -63,10 +72,19 @@ def _back_office_live_context() -> dict[str, Any]:
     db = get_db()
     unit = _is_unit()
     states = [sop.WITH_UNIT] if unit else sorted(sop.ESCALATION_STATES)
-    cases = ticket_rows(db, f"state IN ({', '.join('?' * len(states))})", states)
+    where = f"state IN ({', '.join('?' * len(states))})"
+    params: list[Any] = list(states)
+    scope = unit_scope()
+    if scope is not None:
+        # A main-unit account sees only its own units' cases (none while unbound).
+        where += f" AND main_unit_id IN ({', '.join('?' * len(scope))})" if scope else " AND 0"
+        params += scope
+    cases = ticket_rows(db, where, params)
     main_units = {r["id"]: r["name"] for r in list(db.query("SELECT id, name FROM main_units"))}
     return {
         "is_unit": unit,
+        "unit_names": [main_units[u] for u in scope or () if u in main_units],
+        "unit_unbound": error_text("unit_unbound") if scope == () else "",
         "inbox": [t for t in cases if t.state == sop.ESCALATED],
         "in_work": [t for t in cases if t.state in (sop.BACK_OFFICE, sop.DISPOSITION_RECEIVED)],
         "with_unit": [t for t in cases if t.state == sop.WITH_UNIT],
@@ -83,10 +101,14 @@ def _back_office_live_context() -> dict[str, Any]:
 
 def _render_back_office() -> str:
     unit = _is_unit()
+    context = _back_office_live_context()
     return render_template(
         "back_office/index.html",
         counters=[] if unit else [c for c in get_queue().counters() if c.kind == BACK_OFFICE],
-        **_back_office_live_context(),
+        held_by={} if unit else held_by_others(),
+        counter_notice=counter_notice(),
+        failed_choose=failed_form("choose"),
+        **context,
     )
 
 
@@ -107,11 +129,11 @@ def live() -> Any:
 @bp.post("/back-office/choose")
 @require("take")
 def choose() -> Any:
-    """Remember which back-office counter this user works at."""
+    """Sit at a back-office counter (recorded; a takeover as on the counter page)."""
 
     def act() -> str:
         counter = chosen_counter(BACK_OFFICE)
-        session[BACK_OFFICE_KEY] = counter.id
+        sit_at(BACK_OFFICE_KEY, counter)
         return PAGES["back_office_chosen"].format(counter=counter.name)
 
     return run(act, _render_back_office, url_for("pages.back_office.index"))
@@ -121,11 +143,13 @@ def _case(ticket_id: int) -> Ticket:
     """A case the back office (or, while it is with a unit, the unit) may open.
 
     Raises ``QueueError`` (not found) for an unknown ticket; 404 for a ticket that was
-    never escalated; 403 for a main unit opening a case that is not with a unit.
+    never escalated; 403 for a main unit opening a case that is not with a unit, or that
+    is with another unit than its own (with the reason, :func:`admin.api.require_unit_case`).
     """
     ticket = get_queue().ticket(ticket_id)
     if ticket.state not in sop.ESCALATION_STATES and ticket.escalation_note is None:
         abort(404)
+    require_unit_case(ticket)
     if _is_unit() and ticket.state != sop.WITH_UNIT:
         abort(403)
     return ticket
@@ -236,7 +260,10 @@ def disposition(ticket_id: int) -> Any:
     """Record the main unit's disposition, *disposisi* (SOP step 14); the answer is ready."""
 
     def act() -> str:
-        # The unit records its own disposition; the back office relays it from its counter.
+        # The unit records its own disposition, for its own units' cases only; the back
+        # office relays it from its counter.
+        if _is_unit():
+            require_unit_case(get_queue().ticket(ticket_id))
         counter = None if _is_unit() else _back_office_counter()
         ticket = get_queue().disposition(
             ticket_id,

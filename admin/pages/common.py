@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 
 from admin.api import mask_phone
 from admin.auth import CASE_ROLES, current_principal
-from admin.db import get_queue, settings
-from admin.forms import PageRefusal, field
+from admin.db import get_db, get_queue, settings
+from admin.forms import PageRefusal, actor, checked, field
 from admin.messages import PAGES
 from admin.visitor import STREAM_URL, live_event_kinds
-from ult import queries, sop, steps
+from ult import accounts, queries, sitting, sop, steps
 from ult.clock import to_stamp
 from ult.errors import QueueError, conflict
 from ult.messages import ACTIONS, CHOICES, STATES
@@ -190,7 +190,12 @@ def reason_text(code: str | None) -> str:
 
 def session_counter(key: str, kind: str) -> Counter | None:
     """The counter remembered in the session, if it still exists, is active and of
-    ``kind``; forgotten otherwise (a technician may have retired it)."""
+    ``kind``, and this officer still sits there; forgotten otherwise (a technician may have
+    retired it, another officer may have taken it over).
+
+    When the officer no longer sits there, it is None and :func:`counter_notice` says why
+    (two officers never work one counter unawares: issue 11).
+    """
     value = session.get(key)
     if not isinstance(value, int):
         return None
@@ -201,7 +206,60 @@ def session_counter(key: str, kind: str) -> Counter | None:
     if counter is None or counter.kind != kind or not counter.active:
         session.pop(key, None)
         return None
+    current = sitting.holder(get_db(), counter.id)
+    if current is None or current.username != actor():
+        # Remembered, not forgotten: every page load and action says why until the officer
+        # takes the counter back or chooses another.
+        if current is None:
+            g.counter_notice = conflict("counter_not_sitting", counter=counter.name).message
+        else:
+            holder = officer_name(current.username)
+            g.counter_notice = conflict(
+                "counter_taken_over", counter=counter.name, holder=holder
+            ).message
+        return None
     return counter
+
+
+def counter_notice() -> str | None:
+    """Why the officer no longer works at the session's counter (taken over, left), once
+    :func:`session_counter` has looked in this request."""
+    return g.get("counter_notice")
+
+
+def officer_name(username: str) -> str:
+    """An officer's full name, or the user name while none is recorded."""
+    return accounts.officer_names(get_db()).get(username, username)
+
+
+def held_by_others() -> dict[int, str]:
+    """``{counter_id: officer's name}`` of the counters other officers sit at (the pickers
+    show them as "dipakai oleh ...")."""
+    me = actor()
+    names = accounts.officer_names(get_db())
+    return {
+        counter_id: names.get(seat.username, seat.username)
+        for counter_id, seat in sitting.holders(get_db()).items()
+        if seat.username != me
+    }
+
+
+def sit_at(key: str, counter: Counter) -> None:
+    """Sit this officer at ``counter`` (taking it over when the form confirms it, with the
+    reason and the written assignment), then leave the counter the session held before."""
+    queue = get_queue()
+    queue.take_counter(
+        counter.id,
+        actor=actor(),
+        takeover=checked("takeover"),
+        reason=field("reason") or None,
+        assignment_number=field("assignment_number") or None,
+        assignment_date=field("assignment_date") or None,
+    )
+    previous = session.get(key)
+    if isinstance(previous, int) and previous != counter.id:
+        queue.leave_counter(previous, actor=actor())
+    session[key] = counter.id
 
 
 # ------------------------------------------------------------------------------ page context

@@ -27,12 +27,15 @@ from admin.pages.common import (
     chosen_counter,
     clock_text,
     counter_names,
+    counter_notice,
     failed_form,
     handles_cases,
+    held_by_others,
     history,
     identities,
     now_utc,
     session_counter,
+    sit_at,
     step_timers,
     ticket_rows,
 )
@@ -40,7 +43,16 @@ from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError
 from ult.kinds import CALL_KINDS
-from ult.queue import ANSWER_KINDS, EXPLANATION_MODES, LETTER_TYPES, OUTCOMES, Counter, Ticket
+from ult.messages import RECORD_NAMES
+from ult.queue import (
+    ANSWER_KINDS,
+    EXPLANATION_MODES,
+    INCOMPLETE_REASONS,
+    LETTER_TYPES,
+    OUTCOMES,
+    Counter,
+    Ticket,
+)
 from ult.settings import FRONT_OFFICE
 
 bp = Blueprint("counter", __name__)
@@ -51,7 +63,7 @@ def _form_counter() -> Counter:
     form was rendered for (a second tab may have switched counters meanwhile)."""
     counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
     if counter is None:
-        raise PageRefusal(PAGES["counter_required"], 409)
+        raise PageRefusal(counter_notice() or PAGES["counter_required"], 409)
     posted = field("counter_id").strip()
     if posted and posted != str(counter.id):
         names = counter_names(get_db())
@@ -186,6 +198,8 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         "explanation_modes": EXPLANATION_MODES,
         "letter_types": LETTER_TYPES,
         "outcomes": OUTCOMES,
+        "missing_record": [RECORD_NAMES[m] for m in get_queue().missing_record(ticket)],
+        "incomplete_reasons": INCOMPLETE_REASONS,
         "failed_identify": failed_form("identify"),
         "failed_detail": failed_form("detail"),
         "failed_answer": failed_form("answer"),
@@ -218,6 +232,8 @@ def _render_counter() -> str:
         "counters": _front_office_counters(),
         "counter": counter,
         "failed_choose": failed_form("choose"),
+        "held_by": held_by_others(),
+        "counter_notice": counter_notice(),
     }
     if counter is not None:
         context.update(_counter_live_context(counter))
@@ -246,11 +262,12 @@ def live() -> Any:
 @bp.post("/counter/choose")
 @require("call")
 def choose() -> Any:
-    """Remember which front-office counter this user works at."""
+    """Sit at a front-office counter (recorded), taking it over from another officer when
+    the form confirms it with a reason; the counter this session held before is left."""
 
     def act() -> str:
         counter = chosen_counter(FRONT_OFFICE)
-        session[COUNTER_KEY] = counter.id
+        sit_at(COUNTER_KEY, counter)
         session.pop(SURVEY_KEY, None)
         return PAGES["counter_chosen"].format(counter=counter.name)
 
@@ -434,6 +451,7 @@ def finish(ticket_id: int) -> Any:
             actor=actor(),
             outcome=field("outcome") or "resolved",
             survey_invited=checked("survey_invited"),
+            incomplete_reason=field("incomplete_reason") or None,
         )
         if invited := checked("survey_invited"):
             session[SURVEY_KEY] = ticket.id

@@ -47,6 +47,8 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def app(settings: Settings, db: sqlite_utils.Database, clock: FakeClock) -> Iterator[Flask]:
     for role, username in USERS.items():
         accounts.add_user(db, username, PASSWORD, role)
+    # The main-unit account belongs to every main unit (issue 11: an unbound one sees nothing).
+    accounts.set_units(db, USERS["unit"], [r[0] for r in db.execute("SELECT id FROM main_units")])
     application = create_app(settings, clock=clock, config={"TESTING": True})
     yield application
 

@@ -868,7 +868,11 @@ def test_no_show_reactivate_resolve_cancel_and_transfer(
     # passes to another).
     assert post(desk, "explain", {"counter": two, "mode": "direct"}).json["counter_id"] == two
     finish = {"counter": two, "outcome": "unresolved", "survey_invited": False}
+    # Neither identity nor detail was recorded: finishing needs the reason (issue 11, SOP 16).
+    assert_error(post(desk, "finish", finish), 409, "case_incomplete")
+    finish["incomplete_reason"] = "anonymous_complaint"
     assert post(desk, "finish", finish).json["outcome"] == "unresolved"
+    assert app_queue.ticket(tid).incomplete_reason == "anonymous_complaint"
     _step(desk, tid, "finished", 16, "done")
 
     other = app_queue.issue("D", actor="test").ticket.id

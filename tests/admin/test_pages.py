@@ -679,6 +679,7 @@ def test_escalation_handled_on_the_back_office_page(
     fo, fo_csrf = desk
     ticket_id = to_serving(queue)
     queue.identify(ticket_id, 1, actor="test", name="Budi Santoso", nik=VALID_NIK, phone=PHONE)
+    queue.detail(ticket_id, 1, actor="test", text="Tunjangan profesi belum cair")
     freed = follow(fo, act(fo, fo_csrf, ticket_id, "escalate", note="Perlu cek SIMTUN"))
     assert "A-001 diteruskan ke back office. Loket kembali siap." in freed
     assert "Kasus dari loket ini di back office" in freed
@@ -706,7 +707,7 @@ def test_escalation_handled_on_the_back_office_page(
     assert "Cair bulan depan" in returned
     follow(fo, act(fo, fo_csrf, ticket_id, "explain", mode="indirect"))
     follow(fo, act(fo, fo_csrf, ticket_id, "finish", outcome="resolved", survey_invited="1"))
-    steps = [(e["kind"], e["sop_step"], e["actor"]) for e in events_of(db, ticket_id)][4:]
+    steps = [(e["kind"], e["sop_step"], e["actor"]) for e in events_of(db, ticket_id)][5:]
     assert steps == [
         ("escalated", 10, FO), ("taken", 11, BO), ("resolved", 12, BO),
         ("explained", 15, FO), ("finished", 16, FO),
@@ -825,7 +826,17 @@ def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:
     ticket_id = to_serving(queue)
     queue.answer(ticket_id, 1, actor="test", kind="excepted", text="Informasi dikecualikan")
     follow(client, act(client, csrf, ticket_id, "explain", mode="direct"))
-    done = follow(client, act(client, csrf, ticket_id, "finish", outcome="unresolved"))
+    done = follow(
+        client,
+        act(
+            client,
+            csrf,
+            ticket_id,
+            "finish",
+            outcome="unresolved",
+            incomplete_reason="no_identity_document",
+        ),
+    )
     assert "Layanan A-001 selesai." in done and "survey-qr.png" not in done
     finished = queue.ticket(ticket_id)
     assert finished.state == sop.DONE and finished.outcome == "unresolved"

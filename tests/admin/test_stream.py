@@ -501,14 +501,34 @@ def test_no_personal_data_on_the_board_or_the_stream(
     queue.identify(
         ticket, 1, actor="test", name=VISITOR, nik=NIK, phone=PHONE, institution="SDN 1 Bogor"
     )
+    # A counter takeover's previous holder, reason and written assignment stay off it too.
+    queue.take_counter(2, actor="sitiaminah")
+    queue.take_counter(
+        2,
+        actor="test",
+        takeover=True,
+        reason="Sakit demam",
+        assignment_number="800/9/2026",
+        assignment_date="2026-01-05",
+    )
     queue.set_running_text("Selamat datang", actor="test")
     newest = last_id(queue.db)
     stream.until(lambda s: newest in event_ids(s.messages))
     assert "identified" in [m.event for m in stream.messages]
+    assert "counter_taken" in [m.event for m in stream.messages]
     _, _, board = get(server, "/api/v1/board")
     snapshot = streams(server, "?since=999999").take(1)[0]
     for text in ("\n".join(stream.lines), json.dumps(board), snapshot.data):
-        for secret in (NIK, PHONE, VISITOR, "SDN 1 Bogor", "test"):
+        for secret in (
+            NIK,
+            PHONE,
+            VISITOR,
+            "SDN 1 Bogor",
+            "test",
+            "sitiaminah",
+            "Sakit demam",
+            "800/9/2026",
+        ):
             assert secret not in text, secret
 
 

@@ -22,7 +22,7 @@ from ult.settings import Settings
 GET_ROUTES = ["/supervisor/catalog", "/supervisor/accounts"]
 """Pages only the supervisor may open."""
 OVERVIEW_ROUTES = ["/supervisor/", "/supervisor/overview/live"]
-"""Pages the supervisor and the technician may open."""
+"""Pages the supervisor, the technician and the head of office may open."""
 POST_ROUTES: list[tuple[str, dict[str, Any]]] = [
     ("/supervisor/running-text", {"text": "Selamat datang"}),
     ("/supervisor/catalog/services", {"letter": "E", "name": "Legalisir"}),
@@ -34,11 +34,14 @@ POST_ROUTES: list[tuple[str, dict[str, Any]]] = [
     ("/supervisor/catalog/units/1", {"name": "Bagian Umum dan Humas", "active": "1"}),
     ("/supervisor/accounts/users", {"username": "baru1", "role": "unit",
                                     "password": "sandi-baru-1", "password_again": "sandi-baru-1"}),
+    ("/supervisor/accounts/users/unit1/units", {"units": ["1", "2"]}),
     ("/supervisor/accounts/users/unit1/disable", {}),
     ("/supervisor/accounts/users/unit1/enable", {}),
     ("/supervisor/accounts/users/unit1/role", {"role": "back_office"}),
     ("/supervisor/accounts/users/unit1/password", {"password": "sandi-baru-1",
                                                    "password_again": "sandi-baru-1"}),
+    ("/supervisor/accounts/users/unit1/profile", {"full_name": "Rudi Hartono",
+                                                  "nip": "198203152006041002", "position": "Kasi"}),
     ("/supervisor/accounts/tokens", {"name": "tablet lobi", "role": "receptionist"}),
     ("/supervisor/accounts/tokens/1/revoke", {}),
 ]  # fmt: skip
@@ -54,6 +57,7 @@ def snapshot(db: sqlite_utils.Database) -> dict[str, list]:
         "counter_services",
         "main_units",
         "users",
+        "user_units",
         "api_tokens",
         "meta",
         "events",
@@ -87,7 +91,8 @@ def test_other_roles_get_403_and_change_nothing(as_role, db, role: str) -> None:
     for path in GET_ROUTES:
         assert client.get(path).status_code == 403, (role, path)
     for path in OVERVIEW_ROUTES:
-        expected = 200 if role == "technician" else 403
+        # The head of office (issue 11) reads the overview too, and changes nothing.
+        expected = 200 if role in ("technician", "kepala") else 403
         assert client.get(path).status_code == expected, (role, path)
     before = snapshot(db)
     for path, data in POST_ROUTES:
@@ -458,6 +463,13 @@ BAD_ACCOUNTS = [
     (USERS_PATH + "/siapa/disable", {}, 404, "tidak ditemukan"),
     (USERS_PATH + "/unit1/password", {"password": "pendek", "password_again": "pendek"}, 422,
      "paling sedikit 8"),
+    (USERS_PATH, _new_user("rina", "supervisor", "password"), 422, "mudah ditebak"),
+    (USERS_PATH + "/unit1/password", {"password": "password", "password_again": "password"}, 422,
+     "10 kata sandi paling umum"),
+    (USERS_PATH, {**_new_user("rina", "unit", "sandi-rina-1"), "nip": "12345"}, 422, "NIP tidak"),
+    (USERS_PATH + "/unit1/profile", {"full_name": "Rudi", "nip": "198213152006041002"}, 422,
+     "NIP tidak valid"),
+    (USERS_PATH + "/siapa/profile", {"full_name": "Rudi"}, 404, "tidak ditemukan"),
     (TOKENS, {"name": "", "role": "unit"}, 422, "Nama token"),
     (TOKENS, {"name": "papan", "role": "root"}, 422, "tidak dikenal"),
     (TOKENS + "/77/revoke", {}, 404, "tidak ditemukan"),
@@ -522,3 +534,35 @@ def test_no_password_is_ever_echoed(as_role) -> None:
     response = post(client, token, "/supervisor/accounts/users", data)
     assert response.status_code == 422
     assert "rahasia-sekali" not in text(response) and PASSWORD not in text(response)
+
+
+def test_officer_data_is_recorded_and_shown(as_role, db) -> None:
+    client, token = as_role("supervisor")
+    data = {**_new_user("rina", "front_office", "sandi-rina-1"), "full_name": "Rina Sari, S.E.",
+            "nip": "19900101 201503 2 004", "position": "Pengadministrasi Umum"}  # fmt: skip
+    assert post(client, token, USERS_PATH, data).status_code == 303
+    rina = accounts.get_user(db, "rina")
+    assert (rina.full_name, rina.nip, rina.position) == (
+        "Rina Sari, S.E.",
+        "199001012015032004",
+        "Pengadministrasi Umum",
+    )
+    page = text(client.get("/supervisor/accounts"))
+    assert "Rina Sari, S.E." in page and "NIP 199001012015032004" in page
+    profile = {"full_name": "Rina Sari", "nip": "", "position": "Front office"}
+    response = post(client, token, USERS_PATH + "/rina/profile", profile)
+    assert response.status_code == 303
+    assert "Data petugas &#39;rina&#39; disimpan: Rina Sari." in text(
+        client.get("/supervisor/accounts")
+    )
+    assert accounts.get_user(db, "rina").nip is None
+    assert accounts.officer_names(db)["rina"] == "Rina Sari"
+
+
+def test_the_head_of_office_lands_on_the_overview_and_acts_on_nothing(as_role) -> None:
+    client, token = as_role("kepala")
+    assert client.get("/").headers["Location"].endswith("/supervisor/")
+    assert client.get("/supervisor/").status_code == 200
+    for path in ("/supervisor/accounts", "/supervisor/catalog", "/counter", "/reception"):
+        assert client.get(path).status_code == 403, path
+    assert post(client, token, "/supervisor/running-text", {"text": "x"}).status_code == 403

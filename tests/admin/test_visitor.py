@@ -101,7 +101,7 @@ def test_a_served_and_finished_ticket_offers_the_survey(
     assert_nothing_personal(serving)
     app_queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="Sudah dijawab.")
     app_queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
-    app_queue.finish(ticket.id, "Loket 1", actor="fo")
+    app_queue.finish(ticket.id, "Loket 1", actor="fo", incomplete_reason="visitor_declined")
     page = text(visitor.get(f"/t/{ticket.token}"))
     assert "Layanan selesai" in page and 'data-final="1"' in page
     assert f"/t/{ticket.token}/survei" in page

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ult import accounts
 from ult.cli import main
 from ult.settings import load_settings
 from ult.store import connect
@@ -462,3 +463,43 @@ def test_record_rebuild_recomputes_the_step_record(home: Path) -> None:
     done = ult("record", "rebuild")
     assert done.exit_code == 0 and "1 baris" in done.output
     assert db.execute("SELECT * FROM step_records").fetchall() == kept
+def test_user_officer_data_and_weak_passwords(home: Path) -> None:
+    ult("init")
+    weak = ult(
+        "user", "add", "siti", "--role", "supervisor", "--password-stdin", stdin="password\n"
+    )
+    assert weak.exit_code == 1 and "mudah ditebak" in weak.output
+    bad_nip = ult(
+        "user", "add", "siti", "--role", "supervisor", "--nip", "123", "--password-stdin",
+        stdin="rahasia-panjang\n",
+    )  # fmt: skip
+    assert bad_nip.exit_code == 1 and "NIP tidak valid" in bad_nip.output
+    added = ult(
+        "user", "add", "siti", "--role", "kepala", "--full-name", "Dr. Siti Aminah, M.Pd.",
+        "--nip", "197001011995032001", "--position", "Kepala BPMP", "--password-stdin",
+        stdin="rahasia-panjang\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listing = ult("user", "list").output
+    assert "Dr. Siti Aminah, M.Pd. (NIP 197001011995032001)" in listing and "kepala" in listing
+    changed = ult("user", "set", "siti", "--position", "Kepala Balai")
+    assert changed.exit_code == 0 and "Dr. Siti Aminah, M.Pd." in changed.output
+    db = connect(home / "ult.db")
+    user = accounts.get_user(db, "siti")
+    assert (user.nip, user.position) == ("197001011995032001", "Kepala Balai")
+    assert ult("user", "set", "siti", "--nip", "1").exit_code == 1
+    assert accounts.get_user(db, "siti").nip == "197001011995032001"
+
+
+def test_user_units_binds_a_main_unit_account(home: Path) -> None:
+    ult("init")
+    ult("user", "add", "humas", "--role", "unit", "--password-stdin", stdin="rahasia-panjang\n")
+    bound = ult("user", "units", "humas", "--unit", "Bagian Umum", "--unit", "2")
+    assert bound.exit_code == 0, bound.output
+    assert "Bagian Umum, Tim Kerja Penjaminan Mutu" in bound.output
+    unknown = ult("user", "units", "humas", "--unit", "Unit Hantu")
+    assert unknown.exit_code == 1 and "Unit Hantu" in unknown.output
+    db = connect(home / "ult.db")
+    assert accounts.units_of(db, "humas") == (1, 2)
+    assert ult("user", "units", "humas").exit_code == 0
+    assert accounts.units_of(db, "humas") == ()

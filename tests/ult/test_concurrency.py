@@ -67,7 +67,9 @@ def _worker(config: str, home: str, counter: str, calls: int, barrier, results) 
                     queue.start(ticket.id, counter, actor=actor)
                     queue.answer(ticket.id, counter, actor=actor, kind="available", text="ok")
                     queue.explain(ticket.id, counter, actor=actor, mode="direct")
-                    queue.finish(ticket.id, counter, actor=actor)
+                    queue.finish(
+                        ticket.id, counter, actor=actor, incomplete_reason="visitor_declined"
+                    )
                 else:
                     queue.cancel(ticket.id, actor=actor, reason="uji beban", counter=counter)
             except Exception as error:  # every error is reported and fails the test

@@ -72,6 +72,8 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.take(resolved.id, "Back Office", actor="bo")
     queue.resolve(resolved.id, "Back Office", actor="bo", text="Jawaban")
     # Counters, printer, board, catalog.
+    queue.take_counter("Loket 2", actor="fo2")
+    queue.leave_counter("Loket 2", actor="fo2")
     queue.pause("Loket 2", actor="fo2")
     queue.resume("Loket 2", actor="fo2")
     queue.record_printer_state(PrinterState.PAPER_OUT, actor="kiosk")

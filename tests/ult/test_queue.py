@@ -128,7 +128,7 @@ def test_estimate_after_transfers_uses_the_last_desk_visit(queue: Queue, clock) 
         clock.advance(minutes=20)
         queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="x")
         queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
-        queue.finish(ticket.id, "Loket 1", actor="fo")
+        queue.finish(ticket.id, "Loket 1", actor="fo", incomplete_reason="visitor_declined")
     for _ in range(4):
         queue.issue("C", actor="r")
     fifth = queue.issue("C", actor="r")
@@ -142,7 +142,7 @@ def test_estimate_learns_from_desk_times_and_stays_bounded(queue: Queue, clock) 
         clock.advance(minutes=4)
         queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="ok")
         queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
-        queue.finish(ticket.id, "Loket 1", actor="fo")
+        queue.finish(ticket.id, "Loket 1", actor="fo", incomplete_reason="visitor_declined")
     queue.issue("A", actor="r")
     later = queue.issue("A", actor="r")
     # Median desk time 4 minutes, 2 counters, 1 ahead: 2 minutes.
@@ -501,8 +501,14 @@ def test_long_path_through_back_office_and_main_unit(queue: Queue) -> None:
     refused(queue, "counter_busy", queue.explain, ticket.id, "Loket 1", actor="fo", mode="direct")
     explained = queue.explain(ticket.id, "Loket 2", actor="ani", mode="indirect")
     assert explained.counter_id == queue.counter("Loket 2").id
+    # No identity was recorded (SOP 7): the officer says why (issue 11, step 16).
     done = queue.finish(
-        ticket.id, "Loket 2", actor="ani", outcome="unresolved", survey_invited=False
+        ticket.id,
+        "Loket 2",
+        actor="ani",
+        outcome="unresolved",
+        survey_invited=False,
+        incomplete_reason="visitor_declined",
     )
     assert (done.state, done.outcome) == (sop.DONE, "unresolved")
     steps = [e.sop_step for e in ticket_history(queue.db, ticket.id)]
@@ -810,7 +816,7 @@ def _ticket_in(queue: Queue, clock, state: str) -> Ticket:
         queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
         if state == sop.EXPLAINED:
             return queue.ticket(ticket.id)
-        return queue.finish(ticket.id, "Loket 1", actor="fo")
+        return queue.finish(ticket.id, "Loket 1", actor="fo", incomplete_reason="visitor_declined")
     if state == sop.CANCELLED:
         return queue.cancel(ticket.id, actor="fo", reason="x")
     queue.escalate(ticket.id, "Loket 1", actor="fo", note="x")
@@ -854,7 +860,9 @@ def _attempt(queue: Queue, clock, action: str, ticket: Ticket):
         "disposition": lambda: queue.disposition(ticket.id, actor="x", text="t"),
         "relay": lambda: queue.relay(ticket.id, bo, actor="x", note="n"),
         "explain": lambda: queue.explain(ticket.id, fo, actor="x", mode="direct"),
-        "finish": lambda: queue.finish(ticket.id, fo, actor="x"),
+        "finish": lambda: queue.finish(
+            ticket.id, fo, actor="x", incomplete_reason="visitor_declined"
+        ),
         "transfer": lambda: queue.transfer(ticket.id, "B", actor="x", counter=fo),
         "cancel": lambda: queue.cancel(ticket.id, actor="x", reason="r"),
     }

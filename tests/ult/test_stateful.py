@@ -165,7 +165,10 @@ class QueueMachine(RuleBasedStateMachine):
                 target, counter, actor="fo", kind="available", text="jawab"
             ),
             "explain": lambda: self.queue.explain(target, counter, actor="fo", mode="direct"),
-            "finish": lambda: self.queue.finish(target, counter, actor="fo"),
+            # This walk records no identity nor detail: the recorded reason (SOP 16).
+            "finish": lambda: self.queue.finish(
+                target, counter, actor="fo", incomplete_reason="visitor_declined"
+            ),
         }
         assert self._try(calls[step]) is not None
         self.model[target] = {
