@@ -463,6 +463,8 @@ def test_record_rebuild_recomputes_the_step_record(home: Path) -> None:
     done = ult("record", "rebuild")
     assert done.exit_code == 0 and "1 baris" in done.output
     assert db.execute("SELECT * FROM step_records").fetchall() == kept
+
+
 def test_user_officer_data_and_weak_passwords(home: Path) -> None:
     ult("init")
     weak = ult(
