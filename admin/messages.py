@@ -131,6 +131,11 @@ PAGES: dict[str, str] = {
     "no_show": "{label} dinyatakan tidak hadir.",
     "started": "{label} mulai dilayani.",
     "identified": "Identitas pengunjung {label} dicatat.",
+    "prefill_done": (
+        "Formulir diisi dari kunjungan terakhir ({day}, {label}). Periksa dengan kartu "
+        "identitasnya, lalu simpan."
+    ),
+    "prefill_none": "Nomor ini belum pernah tercatat di buku tamu: isi datanya.",
     "detailed": "Rincian permohonan {label} dicatat.",
     "answered": "Jawaban untuk {label} dicatat. Jelaskan kepada pengunjung.",
     "escalated": "{label} diteruskan ke back office. Loket kembali siap.",
