@@ -49,7 +49,11 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "forward": ("back_office", "supervisor"),
     "disposition": ("back_office", "unit", "supervisor"),
     "prefill": ("receptionist", "front_office", "supervisor"),
+    # The guest book: who reads it, and who reads it unmasked (document number, phone,
+    # address, letter number); the supervisor sees all (DESIGN: personal data only to roles
+    # that need it).
     "guestbook": ("supervisor", "receptionist", "front_office", "back_office"),
+    "guestbook_personal": ("supervisor",),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician"),
     "manage": ("supervisor",),

@@ -293,3 +293,12 @@ API: dict[str, str] = {
     "reprint_closed": "Tiket {label} sudah {state}; tidak dicetak ulang.",
 }
 """JSON API texts beyond ``ERRORS``."""
+
+GUESTBOOK: dict[str, str] = {
+    "date_invalid": "Tanggal '{value}' tidak valid: tulis TTTT-BB-HH, misalnya 2026-11-24.",
+    "range_reversed": "Tanggal awal ({start}) sesudah tanggal akhir ({end}).",
+    "range_too_long": "Rentang paling panjang {days} hari; persempit tanggalnya.",
+    "service_invalid": "Layanan '{value}' tidak dikenal.",
+    "shown_newest": "Menampilkan {shown} kunjungan terbaru; persempit tanggal atau pencarian.",
+}
+"""The guest-book page (``admin.guestbook``)."""

@@ -356,6 +356,7 @@ def visits(
     *,
     search: str | None = None,
     service: str | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The visits of the business days ``start``..``end`` (inclusive, the office's local
     days as tickets carry them), newest first.
@@ -364,7 +365,8 @@ def visits(
     (case-insensitive; a number may be typed with its spaces, dots or dashes); ``service``
     a service letter. Each row has the keys of :func:`visit_columns` (values as shown:
     Indonesian names of kinds and choices; ``day`` and ``letter_date`` ``YYYY-MM-DD``;
-    ``recorded_at`` a UTC stamp) plus ``ticket_id`` and ``document_kind_code``. Raises
+    ``recorded_at`` a UTC stamp) plus ``ticket_id`` and ``document_kind_code``; at most
+    ``limit`` rows (the newest) when given. Raises
     ``QueueError`` for a search longer than :data:`SEARCH_LIMIT` or with control
     characters.
     """
@@ -384,7 +386,8 @@ def visits(
     rows = db.query(
         "SELECT v.*, t.day, t.label, t.service, t.topic, t.information_purpose, t.answer_kind, "
         "t.exemption_ground, t.exemption_note FROM visits v JOIN tickets t ON t.id = v.ticket_id "
-        f"WHERE {' AND '.join(where)} ORDER BY t.day DESC, v.recorded_at DESC, v.id DESC",
+        f"WHERE {' AND '.join(where)} ORDER BY t.day DESC, v.recorded_at DESC, v.id DESC"
+        + ("" if limit is None else f" LIMIT {int(limit)}"),
         params,
     )
     return [_shown_row(row) for row in rows]
