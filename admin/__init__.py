@@ -112,6 +112,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),
+    ("guestbook.index", "Buku tamu", "guestbook"),
     ("visitor.board", "Papan panggilan", "view"),
 )
 """Navigation: endpoint, label, the action whose roles see it (only registered ones show)."""
@@ -148,9 +149,9 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, pages, stream, supervisor, visitor
+    from admin import api, auth, guestbook, pages, stream, supervisor, visitor
 
-    for module in (auth, api, stream, pages, supervisor, visitor):
+    for module in (auth, api, stream, pages, supervisor, visitor, guestbook):
         app.register_blueprint(module.bp)
 
     @app.get("/")

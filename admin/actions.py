@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ult import accounts
+from ult.guestbook import DOCUMENT_KIND_KEYS
+from ult.messages import EXEMPTIONS
 from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
@@ -49,6 +51,12 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "forward": ("back_office", "supervisor"),
     "disposition": ("back_office", "unit", "supervisor"),
     "relay": ("back_office", "supervisor"),
+    "prefill": ("receptionist", "front_office", "supervisor"),
+    # The guest book: who reads it, and who reads it unmasked (document number, phone,
+    # address, letter number); the supervisor sees all (DESIGN: personal data only to roles
+    # that need it).
+    "guestbook": ("supervisor", "kepala", "receptionist", "front_office", "back_office"),
+    "guestbook_personal": ("supervisor",),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician", "kepala"),
     "manage": ("supervisor",),
@@ -205,10 +213,31 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             {
                 "counter": _counter_field(_FRONT),
                 "name": _text("Visitor's name.", limit=100),
-                "nik": Field("text", required=True, max_length=16, description="16-digit NIK."),
+                "document_kind": Field(
+                    "choice",
+                    nullable=True,
+                    choices=DOCUMENT_KIND_KEYS,
+                    description="Identity document shown (default ktp).",
+                ),
+                "document_number": _text(
+                    "The document's number (spaces, dots, dashes of a NIK are ignored).",
+                    required=False,
+                    limit=40,
+                ),
+                "nik": _text(
+                    "The KTP's NIK (instead of document_number).", required=False, limit=40
+                ),
                 "institution": _text("Institution.", required=False, limit=120),
                 "phone": _text("Phone, 8-15 digits, +62 or 0 prefix.", required=False, limit=20),
+                "address": _text("Address (information requests).", required=False, limit=200),
+                "occupation": _text(
+                    "Occupation (information requests).", required=False, limit=100
+                ),
                 "acting_for": Field("bool", description="Acting for someone else (default false)."),
+                "represents_name": _text("Whom the visitor acts for.", required=False, limit=100),
+                "represents_institution": _text(
+                    "Institution acted for.", required=False, limit=120
+                ),
                 "letter_type": Field(
                     "choice",
                     nullable=True,
@@ -216,14 +245,35 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                     description="Letter of someone acting for another person.",
                 ),
                 "letter_number": _text("Number of that letter.", required=False, limit=60),
+                "letter_date": Field(
+                    "text",
+                    nullable=True,
+                    pattern=r"^\d{4}-\d{2}-\d{2}$",
+                    description="Date of that letter, YYYY-MM-DD, not after today.",
+                ),
+                "confirm_name_change": Field(
+                    "bool",
+                    description=(
+                        "Save although the name differs from the document's last visit "
+                        "(else 409 name_differs with the stored name)."
+                    ),
+                ),
             },
             _at_counter("identify"),
-            "Record the visitor's identity (SOP 7); NIK warnings are returned.",
+            "Record the visitor's identity as this visit's (SOP 7); NIK warnings are returned.",
         ),
         TicketAction(
             "detail",
             "detail",
-            {"counter": _counter_field(_FRONT), "text": _text("What the visitor asks for.")},
+            {
+                "counter": _counter_field(_FRONT),
+                "text": _text("What the visitor asks for."),
+                "purpose": _text(
+                    "Information requests: purpose of use (tujuan penggunaan informasi).",
+                    required=False,
+                    limit=300,
+                ),
+            },
             _at_counter("detail"),
             "Record the request (SOP 8).",
         ),
@@ -234,6 +284,13 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                 "counter": _counter_field(_FRONT),
                 "kind": Field("choice", required=True, choices=ANSWER_KINDS),
                 "text": _text("The answer given."),
+                "exemption": Field(
+                    "choice",
+                    nullable=True,
+                    choices=tuple(EXEMPTIONS),
+                    description="Excepted answers: UU 14/2008 Pasal 17 letter (required then).",
+                ),
+                "exemption_note": _text("Note on the exemption.", required=False, limit=300),
             },
             _at_counter("answer"),
             "Answer at the counter: information available or excepted (SOP 9a).",

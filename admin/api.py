@@ -15,6 +15,7 @@ Endpoints (roles from :data:`admin.actions.ACTION_ROLES`):
 ``GET /counters/{id}/queue``                view          the tickets the counter can call
 ``POST /counters/{id}/call-next``           call          200 with the ticket, 204 when none waits
 ``POST /counters/{id}/pause`` / ``resume``  pause/resume  the counter
+``GET /visits/latest``                      prefill       a known document's last visit
 ``GET /openapi.json``                       (no login)    the OpenAPI 3.1 document
 ==========================================  ============  =======================================
 
@@ -39,7 +40,7 @@ from admin.auth import Principal, current_principal, may_reveal, require, unit_s
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
-from ult import queries, sop
+from ult import guestbook, queries, sop
 from ult.clock import to_stamp
 from ult.messages import STATES, error_text
 from ult.nik import mask_nik as _mask_nik
@@ -59,6 +60,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 CASE_TEXT_FIELDS = (
     "letter_number",
     "request_detail",
+    "information_purpose",
+    "exemption_note",
     "answer",
     "escalation_note",
     "forward_note",
@@ -92,6 +95,11 @@ def mask_phone(phone: str | None) -> str | None:
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * (len(text) - 3) + text[-3:]
+
+
+def mask_text(text: str | None) -> str | None:
+    """A personal text (an address, a letter number) hidden whole: ``"***"``; None stays."""
+    return None if text is None else "***"
 
 
 def mask_name(name: str | None) -> str | None:
@@ -189,27 +197,44 @@ def _stamp(moment: Any) -> str | None:
     return None if moment is None else to_stamp(moment)
 
 
-def visitor_json(visitor_id: int | None, *, case_view: bool) -> shapes.Visitor | None:
-    """The visitor of a ticket: ``{"name", "nik", "institution", "phone"}``, masked unless
-    ``case_view`` (NIK and phone per :func:`mask_nik`/:func:`mask_phone`, name initials)."""
-    if visitor_id is None:
+def visitor_json(visit: dict[str, Any] | None, *, case_view: bool) -> shapes.Visitor | None:
+    """The identity a ticket's visit recorded (:mod:`ult.guestbook`), masked unless
+    ``case_view``: document number (a NIK per :func:`mask_nik`), phone
+    (:func:`mask_phone`), address and letter number hidden, the name reduced to initials.
+    ``nik`` is the document number of a KTP, else null (the field of before document
+    kinds)."""
+    if visit is None:
         return None
-    found = (
-        get_db()
-        .execute("SELECT name, nik, institution, phone FROM visitors WHERE id = ?", (visitor_id,))
-        .fetchone()
-    )
-    if found is None:
-        return None
-    name, nik, institution, phone = found
-    if case_view:
-        return {"name": name, "nik": nik, "institution": institution, "phone": phone}
-    return {
-        "name": mask_name(name),
-        "nik": mask_nik(nik),
-        "institution": institution,
-        "phone": mask_phone(phone),
+    kind = visit["document_kind"]
+    number = visit["document_number"]
+    data: shapes.Visitor = {
+        "name": visit["name"],
+        "document_kind": kind,
+        "document_number": number,
+        "nik": number if kind == "ktp" else None,
+        "institution": visit["institution"],
+        "phone": visit["phone"],
+        "address": visit["address"],
+        "occupation": visit["occupation"],
+        "represents_name": visit["represents_name"],
+        "represents_institution": visit["represents_institution"],
+        "letter_type": visit["letter_type"],
+        "letter_number": visit["letter_number"],
+        "letter_date": visit["letter_date"],
+        "recorded_at": visit["recorded_at"],
+        "step": visit["step"],
     }
+    if not case_view:
+        masked = guestbook.mask_document(kind, number)
+        data.update(
+            name=mask_name(data["name"]) or "",
+            document_number=masked or "",
+            nik=masked if kind == "ktp" else None,
+            phone=mask_phone(data["phone"]),
+            address=mask_text(data["address"]),
+            letter_number=mask_text(data["letter_number"]),
+        )
+    return data
 
 
 def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
@@ -219,6 +244,7 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
     the visitor and the case texts are shown (``"full"``) or masked (``"masked"``). The
     visitor page token is never returned here (only ``visitor_url`` on issue).
     """
+    visit = guestbook.visit_of(get_db(), ticket.id)
     data: shapes.Ticket = {
         "id": ticket.id,
         "label": ticket.label,
@@ -236,12 +262,16 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
         "back_office_counter_id": ticket.back_office_counter_id,
         "main_unit_id": ticket.main_unit_id,
         "recalls": ticket.recalls,
-        "acting_for": ticket.acting_for,
-        "letter_type": ticket.letter_type,
-        "letter_number": ticket.letter_number,
+        # From the visit (SOP 7), kept at the ticket's top level as before the guest book.
+        "acting_for": bool(visit and visit["represents_name"]),
+        "letter_type": visit["letter_type"] if visit else None,
+        "letter_number": visit["letter_number"] if visit else None,
         "request_detail": ticket.request_detail,
+        "information_purpose": ticket.information_purpose,
         "answer_kind": ticket.answer_kind,
         "answer": ticket.answer,
+        "exemption_ground": ticket.exemption_ground,
+        "exemption_note": ticket.exemption_note,
         "escalation_note": ticket.escalation_note,
         "forward_note": ticket.forward_note,
         "disposition": ticket.disposition,
@@ -256,7 +286,7 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
         "released_at": _stamp(ticket.released_at),
         "finished_at": _stamp(ticket.finished_at),
         "printed": ticket.printed,
-        "visitor": visitor_json(ticket.visitor_id, case_view=case_view),
+        "visitor": visitor_json(visit, case_view=case_view),
         "personal_data": "full" if case_view else "masked",
     }
     if not case_view:
@@ -555,6 +585,43 @@ def resume_counter(counter_id: int) -> Any:
     """Resume a paused counter. → 200 ``Counter``; 409 not paused; 404 unknown."""
     read_body({})
     return jsonify(counter_json(get_queue().resume(counter_id, actor=_actor(_principal()))))
+
+
+# ---------------------------------------------------------------------- guest book
+
+
+@bp.get("/visits/latest")
+@require("prefill")
+def latest_visit() -> Any:
+    """The most recent visit with a document, to pre-fill an identity form: query
+    ``document_kind`` (default ``ktp``) and ``document_number`` (cleaned as the queue does:
+    a NIK's spaces, dots and dashes are ignored). → 200 ``PrefillAnswer`` (``visit`` null
+    when never recorded); 422 for a number its kind cannot have. Saving the identity
+    afterwards with another name is refused (409 ``name_differs``) unless confirmed."""
+    kind, number, _warnings = guestbook.document_number(
+        request.args.get("document_kind") or "ktp", request.args.get("document_number", "")
+    )
+    db = get_db()
+    latest = guestbook.latest_visit(db, kind, number)
+    if latest is None:
+        return jsonify(visit=None)
+    label, day = db.execute(
+        "SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],)
+    ).fetchone()
+    visit: shapes.Prefill = {
+        "document_kind": kind,
+        "document_number": number,
+        "name": latest["name"],
+        "institution": latest["institution"],
+        "phone": latest["phone"],
+        "address": latest["address"],
+        "occupation": latest["occupation"],
+        "label": label,
+        "day": day,
+        "recorded_at": latest["recorded_at"],
+    }
+    answer: shapes.PrefillAnswer = {"visit": visit}
+    return jsonify(answer)
 
 
 # ---------------------------------------------------------------------- document

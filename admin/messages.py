@@ -135,6 +135,11 @@ PAGES: dict[str, str] = {
     "no_show": "{label} dinyatakan tidak hadir.",
     "started": "{label} mulai dilayani.",
     "identified": "Identitas pengunjung {label} dicatat.",
+    "prefill_done": (
+        "Formulir diisi dari kunjungan terakhir ({day}, {label}). Periksa dengan kartu "
+        "identitasnya, lalu simpan."
+    ),
+    "prefill_none": "Nomor ini belum pernah tercatat di buku tamu: isi datanya.",
     "detailed": "Rincian permohonan {label} dicatat.",
     "answered": "Jawaban untuk {label} dicatat. Jelaskan kepada pengunjung.",
     "escalated": "{label} diteruskan ke back office. Loket kembali siap.",
@@ -299,3 +304,12 @@ API: dict[str, str] = {
     "reprint_closed": "Tiket {label} sudah {state}; tidak dicetak ulang.",
 }
 """JSON API texts beyond ``ERRORS``."""
+
+GUESTBOOK: dict[str, str] = {
+    "date_invalid": "Tanggal '{value}' tidak valid: tulis TTTT-BB-HH, misalnya 2026-11-24.",
+    "range_reversed": "Tanggal awal ({start}) sesudah tanggal akhir ({end}).",
+    "range_too_long": "Rentang paling panjang {days} hari; persempit tanggalnya.",
+    "service_invalid": "Layanan '{value}' tidak dikenal.",
+    "shown_newest": "Menampilkan {shown} kunjungan terbaru; persempit tanggal atau pencarian.",
+}
+"""The guest-book page (``admin.guestbook``)."""

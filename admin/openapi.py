@@ -20,6 +20,7 @@ from typing import Any
 from admin import shapes
 from admin.actions import ACTION_ROLES, ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
 from ult import sop
+from ult.guestbook import DOCUMENT_KIND_KEYS
 
 API_VERSION = "1.0.0"
 """The document's ``info.version``; the URL prefix ``/api/v1`` changes only on a break."""
@@ -359,6 +360,36 @@ def _paths() -> dict[str, Any]:
                 "x-roles": list(ACTION_ROLES["view"]),
             }
         },
+        "/api/v1/visits/latest": {
+            "get": {
+                "operationId": "latestVisit",
+                "summary": "A known document's most recent visit, to pre-fill a form.",
+                "description": "Only pre-fills: identify stores what is sent, and a name that "
+                "differs from this visit's is refused (409 name_differs) unless "
+                "confirm_name_change is true. " + _roles("prefill"),
+                "tags": ["visits"],
+                "parameters": [
+                    {
+                        "name": "document_kind",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": list(DOCUMENT_KIND_KEYS)},
+                        "description": "Default ktp.",
+                    },
+                    {
+                        "name": "document_number",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": 40},
+                    },
+                ],
+                "responses": {
+                    "200": _json_response("The visit, or null.", "PrefillAnswer"),
+                    **_errors("401", "403", "422", "503"),
+                },
+                "x-roles": list(ACTION_ROLES["prefill"]),
+            }
+        },
         "/api/v1/counters/{counter_id}/call-next": _post(
             "callNext",
             "Call the next ticket for a front-office counter (SOP 5).",
@@ -493,6 +524,7 @@ def _document() -> dict[str, Any]:
         "tags": [
             {"name": "tickets", "description": "Issue tickets and take them through the SOP."},
             {"name": "counters", "description": "Counters: call, pause, their lines."},
+            {"name": "visits", "description": "The guest book: what each visit recorded."},
             {"name": "board", "description": "The public caller board and its stream."},
             {"name": "health", "description": "Monitoring."},
             {"name": "meta", "description": "This document."},

@@ -13,6 +13,7 @@ from typing import Annotated, Any, NotRequired, TypedDict
 
 from admin.actions import MAX_ROW_ID
 from ult import sop
+from ult.guestbook import DOCUMENT_KIND_KEYS, LETTER_TYPES
 from ult.kinds import PrinterState
 from ult.queue import SOURCES
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
@@ -48,12 +49,26 @@ class ErrorBody(TypedDict):
 
 
 class Visitor(TypedDict):
-    """SOP 7 identity; masked for roles outside the case roles."""
+    """The identity the ticket's visit recorded (SOP 7; the guest book's row); masked for
+    roles outside the case roles."""
 
-    name: str
-    nik: Annotated[str, Schema(description="masked: 1271**********01")]
+    name: Annotated[str, Schema(description="masked: initials, B*** S***")]
+    document_kind: Annotated[str, Schema(enum=list(DOCUMENT_KIND_KEYS))]
+    document_number: Annotated[str, Schema(description="masked: 1271**********01")]
+    nik: Annotated[str | None, Schema(description="document_number of a KTP, else null")]
     institution: str | None
     phone: Annotated[str | None, Schema(description="masked: *********890")]
+    address: Annotated[str | None, Schema(description="masked: ***")]
+    occupation: str | None
+    represents_name: Annotated[str | None, Schema(description="whom the visitor acts for")]
+    represents_institution: str | None
+    letter_type: Annotated[
+        str | None, Schema(description=f"One of {', '.join(LETTER_TYPES)}, or null.")
+    ]
+    letter_number: Annotated[str | None, Schema(description="masked: ***")]
+    letter_date: Annotated[str | None, Schema(format="date")]
+    recorded_at: Stamp
+    step: Annotated[int, Schema(enum=[3, 7], description="3 reception, 7 counter")]
 
 
 class _TicketFields(TypedDict):
@@ -77,8 +92,13 @@ class _TicketFields(TypedDict):
     letter_type: str | None
     letter_number: CaseText
     request_detail: CaseText
+    information_purpose: CaseText
     answer_kind: str | None
     answer: CaseText
+    exemption_ground: Annotated[
+        str | None, Schema(description="UU 14/2008 Pasal 17 letter a-j of an excepted answer")
+    ]
+    exemption_note: CaseText
     escalation_note: CaseText
     forward_note: CaseText
     disposition: CaseText
@@ -278,9 +298,33 @@ class Health(TypedDict):
     message: NotRequired[str]
 
 
+class Prefill(TypedDict):
+    """The most recent visit with a document, to pre-fill an identity form (never saved by
+    itself; ``GET /api/v1/visits/latest``)."""
+
+    document_kind: str
+    document_number: str
+    name: str
+    institution: str | None
+    phone: str | None
+    address: str | None
+    occupation: str | None
+    label: Annotated[str, Schema(description="The ticket of that visit.")]
+    day: Annotated[str, Schema(format="date")]
+    recorded_at: Stamp
+
+
+class PrefillAnswer(TypedDict):
+    """``visit`` null when the document was never recorded."""
+
+    visit: Prefill | None
+
+
 COMPONENTS: dict[str, type] = {
     "Error": ErrorBody,
     "Visitor": Visitor,
+    "Prefill": Prefill,
+    "PrefillAnswer": PrefillAnswer,
     "Ticket": Ticket,
     "Event": Event,
     "TicketDetail": TicketDetail,

@@ -90,7 +90,19 @@ MAX_EVENT_ID = 2**63 - 1
 """SQLite's largest integer: a bigger resume point is refused, not turned into an error."""
 
 PERSONAL_KEYS = frozenset(
-    {"nik", "phone", "name", "visitor", "visitor_name", "institution", "letter_number", "email"}
+    {
+        "nik",
+        "phone",
+        "name",
+        "visitor",
+        "visitor_name",
+        "institution",
+        "letter_number",
+        "email",
+        "document_number",
+        "address",
+        "represents_name",
+    }
 )
 """Payload keys that would be personal data. The queue never puts them into an event (its
 payloads carry labels, counters and states); they are dropped here too, so a future payload

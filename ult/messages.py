@@ -50,7 +50,34 @@ ERRORS: dict[str, str] = {
         "isi jenis dan nomor suratnya."
     ),
     "letter_without_acting": (
-        "Jenis dan nomor surat hanya diisi bila pengunjung mewakili orang lain."
+        "Data yang diwakili dan surat kuasa/tugas hanya diisi bila pengunjung mewakili orang lain."
+    ),
+    "represented_required": (
+        "Pengunjung yang mewakili orang lain: isi nama orang atau lembaga yang diwakili."
+    ),
+    "letter_date_invalid": (
+        "Tanggal surat tidak valid: tulis tanggal yang ada (TTTT-BB-HH), tidak sesudah hari ini."
+    ),
+    "document_kind_invalid": "Jenis kartu identitas harus salah satu dari: {choices}.",
+    "document_number_invalid": "Nomor {document} tidak valid: {rule}.",
+    "document_number_twice": (
+        "Isi nomor kartu identitas satu kali saja: 'nik' hanya untuk KTP, selain itu "
+        "'document_number'."
+    ),
+    "name_differs": (
+        'Nomor {document} ini pada kunjungan terakhir tercatat atas nama "{stored}", bukan '
+        '"{typed}". Periksa kartu identitasnya; bila nama yang diketik benar, centang '
+        '"Simpan walau nama berbeda" lalu simpan lagi.'
+    ),
+    "exemption_required": (
+        "Informasi yang dikecualikan wajib disertai dasar pengecualiannya (UU 14/2008 Pasal 17 "
+        "huruf a–j)."
+    ),
+    "exemption_invalid": (
+        "Dasar pengecualian harus salah satu huruf Pasal 17 UU 14/2008: {choices}."
+    ),
+    "exemption_without_excepted": (
+        "Dasar pengecualian hanya diisi bila informasinya dikecualikan."
     ),
     "idempotency_conflict": (
         "Kunci permintaan ini sudah dipakai untuk tiket {label} dengan isi yang berbeda."
@@ -197,6 +224,14 @@ FIELDS: dict[str, str] = {
     "reason": "Alasan",
     "priority": "Prioritas",
     "acting_for": "Mewakili orang lain",
+    "address": "Alamat",
+    "occupation": "Pekerjaan",
+    "represents_name": "Nama yang diwakili",
+    "represents_institution": "Instansi yang diwakili",
+    "information_purpose": "Tujuan penggunaan informasi",
+    "exemption_note": "Catatan pengecualian",
+    "search": "Pencarian",
+    "confirm_name_change": "Simpan walau nama berbeda",
     "survey_invited": "Undangan survei",
     "printed": "Status cetak",
     "printer_state": "Keadaan printer",
@@ -224,6 +259,67 @@ RECORD_NAMES: dict[str, str] = {
     "request_detail": "rincian permohonan (langkah 8)",
 }
 """The parts of a complete service record (SOP 16, ``ult.queue.RECORD_KINDS``)."""
+DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
+    "ktp": ("KTP (NIK)", "NIK 16 angka sesuai KTP; spasi, titik dan tanda hubung diabaikan"),
+    "sim": ("SIM", "12–14 angka; spasi, titik dan tanda hubung diabaikan"),
+    "paspor": ("Paspor", "6–9 huruf atau angka, misalnya A1234567"),
+    "kartu_pegawai": (
+        "Kartu pegawai (NIP)",
+        "NIP 18 angka (atau NIP lama 9 angka); spasi, titik dan tanda hubung diabaikan",
+    ),
+    "kartu_pelajar": (
+        "Kartu pelajar / mahasiswa",
+        "3–30 huruf atau angka (NISN, NIS atau NIM), boleh memakai titik, garis miring, tanda "
+        "hubung",
+    ),
+    "lainnya": (
+        "Kartu identitas lain",
+        "3–40 huruf atau angka, boleh memakai spasi, titik, garis miring, tanda hubung",
+    ),
+}
+"""SOP 7 (*kartu identitas*): each document kind's Indonesian name and its number rule."""
+
+EXEMPTIONS: dict[str, str] = {
+    "a": "menghambat proses penegakan hukum",
+    "b": "mengganggu perlindungan hak kekayaan intelektual dan persaingan usaha yang sehat",
+    "c": "membahayakan pertahanan dan keamanan negara",
+    "d": "mengungkapkan kekayaan alam Indonesia",
+    "e": "merugikan ketahanan ekonomi nasional",
+    "f": "merugikan kepentingan hubungan luar negeri",
+    "g": "mengungkapkan isi akta otentik yang bersifat pribadi dan wasiat seseorang",
+    "h": "mengungkap rahasia pribadi",
+    "i": "memorandum atau surat antar/intra Badan Publik yang menurut sifatnya dirahasiakan",
+    "j": "informasi yang tidak boleh diungkapkan berdasarkan undang-undang",
+}
+"""UU 14/2008 (Keterbukaan Informasi Publik) Pasal 17 huruf a–j: the grounds on which public
+information is excepted from disclosure (SOP 9a, answer ``excepted``), in short."""
+
+GUESTBOOK_COLUMNS: dict[str, str] = {
+    "day": "Tanggal",
+    "label": "Nomor antrian",
+    "service": "Layanan",
+    "topic": "Topik",
+    "document_kind": "Jenis identitas",
+    "document_number": "Nomor identitas",
+    "name": "Nama",
+    "institution": "Instansi",
+    "phone": "Telepon",
+    "address": "Alamat",
+    "occupation": "Pekerjaan",
+    "represents_name": "Mewakili",
+    "represents_institution": "Instansi yang diwakili",
+    "letter_type": "Jenis surat",
+    "letter_number": "Nomor surat",
+    "letter_date": "Tanggal surat",
+    "information_purpose": "Tujuan penggunaan informasi",
+    "answer_kind": "Keputusan",
+    "exemption": "Dasar pengecualian",
+    "exemption_note": "Catatan pengecualian",
+    "recorded_at": "Dicatat pada",
+    "recorded_by": "Dicatat oleh",
+    "step": "Langkah SOP",
+}
+"""Titles of the guest book's columns (``ult.guestbook.visit_columns``), pages and exports."""
 
 CATALOG: dict[str, str] = {
     "service_added": "Layanan {letter} ({name}) ditambahkan.",
@@ -623,10 +719,7 @@ this table does not know (a newer zxcvbn), so the refusal always says why in gen
 
 NIK_TEXT: dict[str, str] = {
     "length": "NIK harus 16 angka (terbaca {count} angka).",
-    "digits": (
-        "NIK hanya boleh berisi angka 0–9, tanpa spasi, titik, atau tanda hubung. "
-        "Ketik ulang sesuai KTP."
-    ),
+    "digits": "NIK hanya boleh berisi angka 0–9. Ketik ulang sesuai KTP.",
     "province": "NIK tidak valid: kode provinsi (angka ke-1 dan ke-2) tidak boleh 00.",
     "regency": "NIK tidak valid: kode kabupaten/kota (angka ke-3 dan ke-4) tidak boleh 00.",
     "district": "NIK tidak valid: kode kecamatan (angka ke-5 dan ke-6) tidak boleh 00.",

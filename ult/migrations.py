@@ -249,6 +249,72 @@ def _v6_officers(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_visits(db: sqlite_utils.Database) -> None:
+    """The guest book keeps what each visit recorded: table ``visits``, one row per ticket.
+
+    The ``visitors`` table was keyed by NIK and updated in place, so a NIK typed again
+    renamed the visitor of earlier tickets (issue 11). Each ticket that had a visitor gets
+    a visit with that visitor row as it stands now (document kind KTP), its letter (moved
+    from the ticket), and the time, officer and SOP step of the ticket's last
+    ``identified`` / ``visitor_registered`` event (step 7 when none is found). What the old
+    table had already overwritten (an earlier name, phone or institution of a NIK typed
+    again) cannot be recovered: it was never kept. Visitor rows that belong to no ticket
+    (left by corrected typos) are not kept. ``tickets`` loses ``visitor_id``,
+    ``acting_for``, ``letter_type`` and ``letter_number`` and gains the information
+    request's fields (UU 14/2008): ``information_purpose`` (step 8) and, for an excepted
+    answer (9a), ``exemption_ground`` (Pasal 17 letter) and ``exemption_note``.
+
+    ``ALTER TABLE ... DROP COLUMN`` (SQLite 3.35+; Debian Bookworm ships 3.40) rewrites
+    ``tickets`` in place, inside this transaction and with foreign keys on: no table
+    rebuild, so the event log's append-only triggers, its indexes and the references to
+    ``tickets`` stay as they are. The store backs the file up before migrating.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets(id),
+            document_kind TEXT NOT NULL,
+            document_number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            institution TEXT,
+            phone TEXT,
+            address TEXT,
+            occupation TEXT,
+            represents_name TEXT,
+            represents_institution TEXT,
+            letter_type TEXT,
+            letter_number TEXT,
+            letter_date TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            step INTEGER NOT NULL CHECK (step IN (3, 7))
+        );
+        CREATE INDEX visits_document ON visits(document_number, recorded_at);
+        INSERT INTO visits (ticket_id, document_kind, document_number, name, institution,
+            phone, letter_type, letter_number, recorded_at, recorded_by, step)
+        SELECT t.id, 'ktp', COALESCE(v.nik, ''), v.name, v.institution, v.phone,
+            CASE WHEN t.acting_for THEN t.letter_type END,
+            CASE WHEN t.acting_for THEN t.letter_number END,
+            COALESCE(e.at, v.updated_at), COALESCE(e.actor, 'migration'),
+            CASE WHEN e.sop_step = 3 THEN 3 ELSE 7 END
+        FROM tickets t JOIN visitors v ON v.id = t.visitor_id
+        LEFT JOIN events e ON e.id = (
+            SELECT MAX(id) FROM events WHERE ticket_id = t.id
+            AND kind IN ('identified', 'visitor_registered'));
+        ALTER TABLE tickets DROP COLUMN visitor_id;
+        ALTER TABLE tickets DROP COLUMN acting_for;
+        ALTER TABLE tickets DROP COLUMN letter_type;
+        ALTER TABLE tickets DROP COLUMN letter_number;
+        DROP TABLE visitors;
+        ALTER TABLE tickets ADD COLUMN information_purpose TEXT;
+        ALTER TABLE tickets ADD COLUMN exemption_ground TEXT;
+        ALTER TABLE tickets ADD COLUMN exemption_note TEXT
+        """,
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -258,6 +324,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_event_kinds,
     _v5_step_records,
     _v6_officers,
+    _v7_visits,
 )
 """Every migration in order; the schema version is the count applied."""
 

@@ -26,11 +26,11 @@ What this module deliberately does **not** do:
 * The region codes are the ones in force when the NIK was issued, not where the
   citizen lives now; do not use :data:`PROVINCES` to derive a current address.
 
-Input handling (a documented choice): surrounding whitespace is stripped, but any
-character inside the number — space, dot, dash, non-ASCII digit — is rejected with
-reason ``"digits"`` rather than silently removed.  The KTP prints the NIK as one
-unbroken run of digits, so asking staff to re-type it exactly keeps what we store
-identical to what is on the card, and never guesses what a stray character meant.
+Input handling: spaces, dots and dashes are removed before checking (:func:`clean_nik`),
+since people copy a NIK from a photocopy or a form written in groups ("3201.0123.4567.0001",
+issue 11); anything else that is not an ASCII digit (a letter, a non-ASCII digit) is
+rejected with reason ``"digits"`` rather than guessed at. What is stored is the bare run
+of 16 digits printed on the card.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ __all__ = [
     "NikCheck",
     "NikError",
     "check_nik",
+    "clean_nik",
     "mask_nik",
 ]
 
@@ -105,6 +106,8 @@ FEMALE_DAY_OFFSET: Final = 40
 # ``str.isdigit`` also accepts Arabic-Indic, full-width and superscript digits; the NIK
 # is ASCII only, so compare against this set instead.
 _ASCII_DIGITS: Final = frozenset("0123456789")
+# Group separators people write inside a NIK; removed, never read as a mistake.
+_SEPARATORS: Final = str.maketrans("", "", " .-")
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,9 @@ def check_nik(value: str) -> NikCheck:
 
     :raises NikError: with ``.reason`` and an Indonesian message.
     """
-    nik = value.strip()
-    # Character check first: for "3201.0123.4567.0001" "only digits" helps staff more
-    # than "must be 16 digits" would.
+    nik = clean_nik(value)
+    # Character check first: for "3201O123..." (a letter O) "only digits" helps staff
+    # more than "must be 16 digits" would.
     if any(ch not in _ASCII_DIGITS for ch in nik):
         raise _fail("digits")
     if len(nik) != NIK_LENGTH:
@@ -205,6 +208,12 @@ def check_nik(value: str) -> NikCheck:
         female=female,
         warnings=tuple(warnings),
     )
+
+
+def clean_nik(value: str) -> str:
+    """``value`` without surrounding whitespace and without the spaces, dots and dashes
+    people write between groups of digits (``"3201 0123-4567.0001"`` → ``"3201012345670001"``)."""
+    return value.strip().translate(_SEPARATORS)
 
 
 def mask_nik(nik: str) -> str:

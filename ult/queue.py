@@ -23,13 +23,13 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import accounts, cleaning, day, estimate, record, sitting, sop
+from ult import accounts, cleaning, day, estimate, guestbook, record, sitting, sop
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
+from ult.guestbook import LETTER_TYPES, Identity
 from ult.kinds import EventKind, PrinterState
 from ult.messages import ACTIONS, FIELDS, RECORD_NAMES, STATES
-from ult.nik import NikError, check_nik
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
 from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
@@ -45,8 +45,6 @@ ANSWER_KINDS = ("available", "excepted")
 """SOP step 9a: the information is available, or excepted (*dikecualikan*) from disclosure."""
 EXPLANATION_MODES = ("direct", "indirect")
 """SOP step 15: explained to the visitor directly or indirectly (*langsung / tidak langsung*)."""
-LETTER_TYPES = ("surat_kuasa", "surat_tugas")
-"""SOP step 7: the letter of someone acting for another person."""
 OUTCOMES = ("resolved", "unresolved")
 """SOP step 16: whether the visitor's need was settled."""
 INCOMPLETE_REASONS = ("visitor_declined", "anonymous_complaint", "no_identity_document")
@@ -84,10 +82,6 @@ class Ticket:
     back_office_counter_id: int | None
     main_unit_id: int | None
     recalls: int
-    visitor_id: int | None
-    acting_for: bool
-    letter_type: str | None
-    letter_number: str | None
     request_detail: str | None
     answer_kind: str | None
     answer: str | None
@@ -108,6 +102,9 @@ class Ticket:
     printed: bool | None
     relay_note: str | None
     incomplete_reason: str | None
+    information_purpose: str | None
+    exemption_ground: str | None
+    exemption_note: str | None
 
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
@@ -137,7 +134,7 @@ def _converter(name: str) -> Any:
         return _stamp_or_none
     if name == "day":
         return date.fromisoformat
-    if name in ("priority", "acting_for"):
+    if name == "priority":
         return bool
     if name == "printed":
         return _bool_or_none
@@ -165,10 +162,12 @@ class Issued:
 
 @dataclass(frozen=True)
 class Identified:
-    """The result of :meth:`Queue.identify`: the ticket and NIK warnings (Indonesian)."""
+    """The result of :meth:`Queue.identify` and :meth:`Queue.register_visitor`: the ticket,
+    the visit as recorded (a ``visits`` row) and the document's warnings (Indonesian)."""
 
     ticket: Ticket
     warnings: tuple[str, ...]
+    visit: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -558,65 +557,58 @@ class Queue:
         *,
         actor: str,
         name: str,
-        nik: str,
+        nik: str | None = None,
+        document_kind: str = "ktp",
+        document_number: str | None = None,
         institution: str | None = None,
         phone: str | None = None,
+        address: str | None = None,
+        occupation: str | None = None,
         acting_for: bool = False,
+        represents_name: str | None = None,
+        represents_institution: str | None = None,
         letter_type: str | None = None,
         letter_number: str | None = None,
+        letter_date: str | None = None,
+        confirm_name_change: bool = False,
     ) -> Identified:
-        """Record the visitor's identity (SOP step 7).
+        """Record the visitor's identity at the counter (SOP step 7) as this visit's.
 
-        ``nik`` must be a possible NIK (:func:`ult.nik.check_nik`); ``phone`` 8–15 digits
-        (``+62``/``0`` prefix); someone ``acting_for`` another person needs ``letter_type``
-        (:data:`LETTER_TYPES`: *surat kuasa* or *surat tugas*) and ``letter_number``. The
-        visitor register is keyed by NIK: a returning visitor's record is updated. Returns
-        the ticket with any NIK warnings (unknown province). No personal data enters the
-        event's payload.
+        The document is ``document_kind`` (:data:`ult.guestbook.DOCUMENT_KIND_KEYS`, KTP by
+        default) with ``document_number`` (``nik`` is the KTP's number, for callers of
+        before); rules in :func:`ult.guestbook.clean_identity`: a KTP's NIK per
+        :func:`ult.nik.check_nik`, ``phone`` 8–15 digits, someone ``acting_for`` another
+        person names them and shows a *surat kuasa* or *surat tugas* with number and date;
+        ``address`` and ``occupation`` are what an information request's register needs.
+
+        The ticket's own visit row is written or corrected; no other visit changes. When the
+        most recent visit of another ticket with the same document carries a different name,
+        the operation is refused (``name_differs``, 409, the stored name in its values)
+        unless ``confirm_name_change``. Returns the ticket, the visit and the NIK warnings.
+        No personal data enters the event's payload.
         """
-        clean_name, nik_check, clean_institution, clean_phone = _visitor(
-            name, nik, institution, phone
+        return self._record_identity(
+            ticket,
+            counter,
+            actor=actor,
+            step_action="identify",
+            confirm_name_change=confirm_name_change,
+            fields={
+                "name": name,
+                "document_kind": document_kind,
+                "document_number_text": _number(nik, document_kind, document_number),
+                "institution": institution,
+                "phone": phone,
+                "address": address,
+                "occupation": occupation,
+                "acting_for": acting_for,
+                "represents_name": represents_name,
+                "represents_institution": represents_institution,
+                "letter_type": letter_type,
+                "letter_number": letter_number,
+                "letter_date": letter_date,
+            },
         )
-        if not isinstance(acting_for, bool):
-            raise invalid("flag_invalid", field=FIELDS["acting_for"])
-        if acting_for:
-            if (
-                letter_type is None
-                or not isinstance(letter_number, str)
-                or not letter_number.strip()
-            ):
-                raise invalid("letter_required")
-            clean_letter_type = cleaning.choice(letter_type, "letter_type", LETTER_TYPES)
-            clean_letter_number = cleaning.text(
-                letter_number, "letter_number", TEXT_LIMITS["letter_number"]
-            )
-        else:
-            if letter_type is not None or letter_number not in (None, ""):
-                raise invalid("letter_without_acting")
-            clean_letter_type = clean_letter_number = None
-        now = self.clock()
-        with self._write():
-            holder, target = self._at_counter(ticket, counter, "identify")
-            visitor_id = self._upsert_visitor(
-                now, clean_name, nik_check.nik, clean_institution, clean_phone
-            )
-            updated = self._apply(
-                "identify",
-                target,
-                now,
-                actor,
-                holder.id,
-                {
-                    "acting_for": acting_for,
-                    "letter_type": clean_letter_type,
-                    "nik_warnings": len(nik_check.warnings),
-                },
-                visitor_id=visitor_id,
-                acting_for=int(acting_for),
-                letter_type=clean_letter_type,
-                letter_number=clean_letter_number,
-            )
-            return Identified(updated, nik_check.warnings)
 
     def register_visitor(
         self,
@@ -624,87 +616,185 @@ class Queue:
         *,
         actor: str,
         name: str,
-        nik: str,
+        nik: str | None = None,
+        document_kind: str = "ktp",
+        document_number: str | None = None,
         institution: str | None = None,
         phone: str | None = None,
+        address: str | None = None,
+        occupation: str | None = None,
+        confirm_name_change: bool = False,
     ) -> Identified:
         """Register the visitor of a waiting ticket at reception (SOP step 3, optional).
 
-        The same rules as :meth:`identify` (name, NIK, institution, phone); the counter still
-        confirms the identity at step 7. Event ``visitor_registered`` (no personal data).
+        The same rules as :meth:`identify` (no representation: the counter records that
+        at step 7, where it also confirms the identity, correcting this visit's row).
+        Event ``visitor_registered`` (no personal data).
 
         Raises:
-            QueueError: a bad value (``invalid``), or the ticket is no longer waiting
-                (``wrong_state``).
+            QueueError: a bad value (``invalid``), the ticket is no longer waiting
+                (``wrong_state``), or the name differs from the document's last visit
+                (``name_differs``) without ``confirm_name_change``.
         """
-        clean_name, nik_check, clean_institution, clean_phone = _visitor(
-            name, nik, institution, phone
+        return self._record_identity(
+            ticket,
+            None,
+            actor=actor,
+            step_action="register_visitor",
+            confirm_name_change=confirm_name_change,
+            fields={
+                "name": name,
+                "document_kind": document_kind,
+                "document_number_text": _number(nik, document_kind, document_number),
+                "institution": institution,
+                "phone": phone,
+                "address": address,
+                "occupation": occupation,
+            },
         )
+
+    def _record_identity(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef | None,
+        *,
+        actor: str,
+        step_action: str,
+        confirm_name_change: bool,
+        fields: dict[str, Any],
+    ) -> Identified:
+        """Identify at the counter (``identify``) or register at reception: one transaction
+        that writes the ticket's visit and appends the event."""
+        if not isinstance(confirm_name_change, bool):
+            raise invalid("flag_invalid", field=FIELDS["confirm_name_change"])
+        identity, warnings = guestbook.clean_identity(today=self.today(), **fields)
         now = self.clock()
         with self._write():
-            target = self._find(ticket)
-            if target.state != sop.WAITING:
-                raise conflict(
-                    "wrong_state",
-                    label=target.label,
-                    state=STATES[target.state],
-                    action=ACTIONS["register_visitor"],
-                )
-            visitor_id = self._upsert_visitor(
-                now, clean_name, nik_check.nik, clean_institution, clean_phone
+            if counter is None:
+                target = self._find(ticket)
+                if target.state != sop.WAITING:
+                    raise conflict(
+                        "wrong_state",
+                        label=target.label,
+                        state=STATES[target.state],
+                        action=ACTIONS["register_visitor"],
+                    )
+            else:
+                holder, target = self._at_counter(ticket, counter, "identify")
+            renamed = self._name_check(target, identity, confirm=confirm_name_change)
+            payload = {
+                "document_kind": identity.document_kind,
+                "acting_for": identity.acting_for,
+                "letter_type": identity.letter_type,
+                "nik_warnings": len(warnings),
+                "name_differs_confirmed": renamed,
+            }
+            if counter is None:
+                step = sop.TRANSITIONS["issue"].step
+                # A record outside the state machine, during SOP step 3 (issuing).
+                self._event(now, EventKind.VISITOR_REGISTERED, actor, target, None, step, payload)
+                updated = target
+            else:
+                step = sop.TRANSITIONS["identify"].step
+                updated = self._apply("identify", target, now, actor, holder.id, payload)
+            guestbook.record(
+                self.db,
+                target.id,
+                identity,
+                at=to_stamp(now),
+                by=cleaning.actor(actor),
+                step=int(step or 7),
             )
-            updated = self._set(target, now, visitor_id=visitor_id)
-            # A record outside the state machine, during SOP step 3 (issuing).
-            self._event(
-                now,
-                EventKind.VISITOR_REGISTERED,
-                actor,
-                updated,
-                None,
-                sop.TRANSITIONS["issue"].step,
-                {"nik_warnings": len(nik_check.warnings)},
-            )
-            return Identified(updated, nik_check.warnings)
+            visit = guestbook.visit_of(self.db, target.id)
+            assert visit is not None  # written just above, in this transaction
+            return Identified(updated, warnings, visit)
 
-    def _upsert_visitor(
-        self,
-        now: datetime,
-        name: str,
-        nik: str,
-        institution: str | None,
-        phone: str | None,
-    ) -> int:
-        """The visitor register is keyed by NIK: a returning visitor's record is updated,
-        keeping earlier institution and phone when none is given now. Returns its id."""
-        stamp = to_stamp(now)
-        self.db.execute(
-            "INSERT INTO visitors (name, nik, institution, phone, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nik) DO UPDATE SET name = excluded.name, "
-            "institution = COALESCE(excluded.institution, institution), "
-            "phone = COALESCE(excluded.phone, phone), updated_at = excluded.updated_at",
-            (name, nik, institution, phone, stamp, stamp),
+    def _name_check(self, ticket: Ticket, identity: Identity, *, confirm: bool) -> bool:
+        """Whether the name typed differs from the document's most recent other visit;
+        refuses (``name_differs``) unless the officer confirmed it (issue 11: a known
+        document only pre-fills, and the officer is told before saving)."""
+        latest = guestbook.latest_visit(
+            self.db, identity.document_kind, identity.document_number, excluding_ticket=ticket.id
         )
-        return int(self.db.execute("SELECT id FROM visitors WHERE nik = ?", (nik,)).fetchone()[0])
+        if latest is None or guestbook.same_name(latest["name"], identity.name):
+            return False
+        if not confirm:
+            raise conflict(
+                "name_differs",
+                document=guestbook.KINDS[identity.document_kind].name,
+                stored=latest["name"],
+                typed=identity.name,
+            )
+        return True
 
-    def detail(self, ticket: TicketRef, counter: CounterRef, *, actor: str, text: str) -> Ticket:
-        """Record what the visitor asks for (SOP step 8); up to 2000 characters."""
+    def detail(
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        text: str,
+        purpose: str | None = None,
+    ) -> Ticket:
+        """Record what the visitor asks for (SOP step 8); up to 2000 characters.
+
+        ``purpose``: for an information request, what the information will be used for
+        (*tujuan penggunaan informasi*, UU 14/2008 Pasal 22), up to 300 characters.
+        """
         clean = cleaning.long_text(text, "detail")
-        return self._counter_step(ticket, counter, actor, "detail", {}, request_detail=clean)
+        clean_purpose = cleaning.optional_text(
+            purpose, "information_purpose", TEXT_LIMITS["reason"]
+        )
+        return self._counter_step(
+            ticket,
+            counter,
+            actor,
+            "detail",
+            {"purpose": clean_purpose is not None},
+            request_detail=clean,
+            information_purpose=clean_purpose,
+        )
 
     def answer(
-        self, ticket: TicketRef, counter: CounterRef, *, actor: str, kind: str, text: str
+        self,
+        ticket: TicketRef,
+        counter: CounterRef,
+        *,
+        actor: str,
+        kind: str,
+        text: str,
+        exemption: str | None = None,
+        exemption_note: str | None = None,
     ) -> Ticket:
-        """Answer at the counter (SOP step 9a): information ``available`` or ``excepted``."""
+        """Answer at the counter (SOP step 9a): information ``available`` or ``excepted``.
+
+        The decision is ``kind``. An ``excepted`` answer names its legal ground, a letter
+        of UU 14/2008 Pasal 17 (``exemption``, ``"a"``..``"j"``, names in
+        :data:`ult.messages.EXEMPTIONS`) with an optional ``exemption_note`` (300
+        characters); an available one takes neither. Raises ``QueueError``.
+        """
         clean_kind = cleaning.choice(kind, "answer_kind", ANSWER_KINDS)
         clean = cleaning.long_text(text, "answer")
+        given = exemption not in (None, "") or exemption_note not in (None, "")
+        if clean_kind == "excepted":
+            if exemption in (None, ""):
+                raise invalid("exemption_required")
+            ground: str | None = guestbook.exemption(exemption)
+            note = cleaning.optional_text(exemption_note, "exemption_note", TEXT_LIMITS["reason"])
+        elif given:
+            raise invalid("exemption_without_excepted")
+        else:
+            ground = note = None
         return self._counter_step(
             ticket,
             counter,
             actor,
             "answer",
-            {"answer_kind": clean_kind},
+            {"answer_kind": clean_kind, "exemption": ground},
             answer_kind=clean_kind,
             answer=clean,
+            exemption_ground=ground,
+            exemption_note=note,
         )
 
     def consult(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
@@ -1633,19 +1723,14 @@ class Queue:
         )
 
 
-def _visitor(
-    name: Any, nik: Any, institution: Any, phone: Any
-) -> tuple[str, Any, str | None, str | None]:
-    """The cleaned ``(name, NIK check, institution, phone)`` of a visitor (SOP step 7)."""
-    clean_name = cleaning.text(name, "name", TEXT_LIMITS["name"])
-    try:
-        nik_check = check_nik(nik if isinstance(nik, str) else "")
-    except NikError as error:
-        raise invalid("nik_invalid", reason=str(error)) from error
-    institution_text = cleaning.optional_text(
-        institution, "institution", TEXT_LIMITS["institution"]
-    )
-    return clean_name, nik_check, institution_text, cleaning.phone(phone)
+def _number(nik: Any, document_kind: Any, document_number: Any) -> Any:
+    """The document number typed: ``document_number``, or ``nik`` (the KTP's, the one
+    field of callers from before document kinds). Both at once is refused."""
+    if nik is not None and document_number is not None:
+        raise invalid("document_number_twice")
+    if nik is not None and document_kind != "ktp":
+        raise invalid("document_number_twice")
+    return document_number if document_number is not None else nik
 
 
 __all__ = [

@@ -90,7 +90,7 @@ def _back_office_live_context() -> dict[str, Any]:
         "with_unit": [t for t in cases if t.state == sop.WITH_UNIT],
         "ready": [t for t in cases if t.state == sop.ANSWER_READY],
         "timers": step_timers(db, cases),
-        "identities": identities(db, [t.visitor_id for t in cases], reveal=False),
+        "identities": identities(db, [t.id for t in cases], reveal=False),
         "counter_names": counter_names(db),
         "service_names": queries.service_names(db),
         "main_units": main_units,
@@ -166,9 +166,7 @@ def _render_case(ticket_id: int) -> str:
         "back_office/index.html",
         case=ticket,
         case_timer=step_timers(db, [ticket]).get(ticket.id),
-        case_identity=identities(db, [ticket.visitor_id], reveal=reveal).get(
-            ticket.visitor_id or 0
-        ),
+        case_identity=identities(db, [ticket.id], reveal=reveal).get(ticket.id),
         case_unit=unit["name"] if unit else None,
         case_front_office=names.get(ticket.front_office_counter_id or 0, "-"),
         case_back_office=names.get(ticket.back_office_counter_id or 0, "-"),

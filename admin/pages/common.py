@@ -8,25 +8,24 @@ redirects (303) to its page with a flash message (:func:`admin.forms.run`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, request, session
+from flask import current_app, flash, g, request, session
 
-from admin.api import mask_phone
+from admin.api import mask_phone, mask_text
 from admin.auth import CASE_ROLES, current_principal
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field
 from admin.messages import PAGES
 from admin.visitor import STREAM_URL, live_event_kinds
-from ult import accounts, queries, sitting, sop, steps
+from ult import accounts, guestbook, queries, sitting, sop, steps
 from ult.clock import to_stamp
 from ult.errors import QueueError, conflict
 from ult.messages import ACTIONS, CHOICES, STATES
-from ult.nik import mask_nik
-from ult.queue import Counter, Ticket
+from ult.queue import Counter, Identified, Ticket
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
 from ult.steps import StepTimer
 
@@ -122,36 +121,107 @@ def step_timers(db: sqlite_utils.Database, tickets: Iterable[Ticket]) -> dict[in
 
 @dataclass(frozen=True)
 class Identity:
-    """A visitor as a page shows them; ``nik`` and ``phone`` are masked unless
-    ``revealed`` (the case view of a role handling the case)."""
+    """A visit's recorded identity as a page shows it (:mod:`ult.guestbook`);
+    ``document_number``, ``phone`` and ``address`` are masked unless ``revealed`` (the case
+    view of a role handling the case). ``document_kind`` is the kind's key,
+    ``document_name`` its Indonesian name."""
 
     name: str
-    nik: str
+    document_kind: str
+    document_name: str
+    document_number: str
     institution: str | None
     phone: str | None
+    address: str | None
+    occupation: str | None
+    represents_name: str | None
+    represents_institution: str | None
+    letter_type: str | None
+    letter_number: str | None
+    letter_date: str | None
     revealed: bool
 
 
+def identity_of(visit: Mapping[str, Any], *, reveal: bool) -> Identity:
+    """One ``visits`` row as a page shows it, masked unless ``reveal``."""
+    kind = visit["document_kind"]
+    spec = guestbook.KINDS.get(kind)
+    return Identity(
+        name=visit["name"],
+        document_kind=kind,
+        document_name=spec.name if spec else kind,
+        document_number=(
+            visit["document_number"]
+            if reveal
+            else guestbook.mask_document(kind, visit["document_number"]) or ""
+        ),
+        institution=visit["institution"],
+        # One masking rule for pages and API alike (admin.api).
+        phone=visit["phone"] if reveal else mask_phone(visit["phone"]),
+        address=visit["address"] if reveal else mask_text(visit["address"]),
+        occupation=visit["occupation"],
+        represents_name=visit["represents_name"],
+        represents_institution=visit["represents_institution"],
+        letter_type=visit["letter_type"],
+        letter_number=visit["letter_number"] if reveal else mask_text(visit["letter_number"]),
+        letter_date=visit["letter_date"],
+        revealed=reveal,
+    )
+
+
 def identities(
-    db: sqlite_utils.Database, visitor_ids: Iterable[int | None], *, reveal: bool
+    db: sqlite_utils.Database, ticket_ids: Iterable[int | None], *, reveal: bool
 ) -> dict[int, Identity]:
-    """Visitors by id, masked unless ``reveal``."""
-    wanted = sorted({v for v in visitor_ids if v is not None})
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    found = list(db.query(f"SELECT * FROM visitors WHERE id IN ({marks})", wanted))
-    return {
-        v["id"]: Identity(
-            v["name"],
-            (v["nik"] or "") if reveal else mask_nik(v["nik"] or ""),
-            v["institution"],
-            # One masking rule for pages and API alike (admin.api).
-            v["phone"] if reveal else mask_phone(v["phone"]),
-            reveal,
+    """The recorded identity of each ticket's visit, by ticket id, masked unless ``reveal``."""
+    found = guestbook.visits_of(db, [t for t in ticket_ids if t is not None])
+    return {ticket_id: identity_of(visit, reveal=reveal) for ticket_id, visit in found.items()}
+
+
+def document_kinds() -> list[tuple[str, str]]:
+    """The identity document kinds a form offers: ``[(key, Indonesian name)]``, KTP first."""
+    return [(key, kind.name) for key, kind in guestbook.KINDS.items()]
+
+
+def name_checked(save: Callable[[], Identified]) -> Identified:
+    """Run an identity save; when the name differs from the document's last visit, note the
+    stored name (``g.name_differs``) so the form comes back with a "save anyway" box."""
+    try:
+        return save()
+    except QueueError as error:
+        if error.code == "name_differs":
+            g.name_differs = error.values["stored"]
+        raise
+
+
+_PREFILLED = ("name", "institution", "phone", "address", "occupation")
+"""What a known document fills in: the person, never the visit's representation."""
+
+
+def prefill_form(*, exclude_ticket: int) -> dict[str, str]:
+    """The posted identity form filled from the most recent visit with its document (kind
+    and number as typed), and a flash saying so; the form as typed when the number is
+    refused or unknown. Nothing is saved (issue 11: a known number only pre-fills)."""
+    form = {key: request.form.get(key, "") for key in request.form}
+    try:
+        kind, number, _warnings = guestbook.document_number(
+            form.get("document_kind") or "ktp", form.get("document_number", "")
         )
-        for v in found
-    }
+    except QueueError as error:
+        flash(error.message, "error")
+        return form
+    latest = guestbook.latest_visit(get_db(), kind, number, excluding_ticket=exclude_ticket)
+    if latest is None:
+        flash(PAGES["prefill_none"], "info")
+        return form
+    form["document_number"] = number
+    form.update({key: latest[key] or "" for key in _PREFILLED})
+    label = (
+        get_db()
+        .execute("SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],))
+        .fetchone()
+    )
+    flash(PAGES["prefill_done"].format(day=label[1], label=label[0]), "info")
+    return form
 
 
 def handles_cases() -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, flash, render_template, session, url_for
+from flask import Blueprint, Response, flash, g, render_template, session, url_for
 
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
@@ -28,12 +28,15 @@ from admin.pages.common import (
     clock_text,
     counter_names,
     counter_notice,
+    document_kinds,
     failed_form,
     handles_cases,
     held_by_others,
     history,
     identities,
+    name_checked,
     now_utc,
+    prefill_form,
     session_counter,
     sit_at,
     step_timers,
@@ -43,7 +46,7 @@ from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError
 from ult.kinds import CALL_KINDS
-from ult.messages import RECORD_NAMES
+from ult.messages import EXEMPTIONS, RECORD_NAMES
 from ult.queue import (
     ANSWER_KINDS,
     EXPLANATION_MODES,
@@ -130,12 +133,12 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),
         "identities": {
-            **identities(db, [t.visitor_id for t in returned], reveal=False),
+            **identities(db, [t.id for t in returned], reveal=False),
             # This counter's own returned cases are its case view: it may have to phone
             # the visitor to explain indirectly (SOP 15).
             **identities(
                 db,
-                [t.visitor_id for t in returned if t.front_office_counter_id == counter.id],
+                [t.id for t in returned if t.front_office_counter_id == counter.id],
                 reveal=handles_cases(),
             ),
         },
@@ -183,7 +186,7 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         else ""
     )
     reveal = may_reveal(ticket)
-    identity = identities(db, [ticket.visitor_id], reveal=reveal).get(ticket.visitor_id or 0)
+    identity = identities(db, [ticket.id], reveal=reveal).get(ticket.id)
     services = [s for s in active_services(db) if s["letter"] != ticket.service]
     return {
         "current": ticket,
@@ -197,10 +200,13 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         "answer_kinds": ANSWER_KINDS,
         "explanation_modes": EXPLANATION_MODES,
         "letter_types": LETTER_TYPES,
+        "document_kinds": document_kinds(),
+        "exemptions": EXEMPTIONS,
+        "name_differs": g.get("name_differs"),
         "outcomes": OUTCOMES,
         "missing_record": [RECORD_NAMES[m] for m in get_queue().missing_record(ticket)],
         "incomplete_reasons": INCOMPLETE_REASONS,
-        "failed_identify": failed_form("identify"),
+        "failed_identify": g.get("identify_prefill") or failed_form("identify"),
         "failed_detail": failed_form("detail"),
         "failed_answer": failed_form("answer"),
         "failed_escalate": failed_form("escalate"),
@@ -347,23 +353,34 @@ def start(ticket_id: int) -> Any:
 @bp.post("/counter/tickets/<int:ticket_id>/identify")
 @require("identify")
 def identify(ticket_id: int) -> Any:
-    """Record the visitor's identity and any letter of authority (SOP step 7)."""
+    """Record the visitor's identity and any letter of authority (SOP step 7) as this
+    visit's; a name that differs from the document's last visit comes back with a warning
+    and a "save anyway" box (``confirm_name_change``)."""
 
     def act(counter: Counter) -> str:
         acting = checked("acting_for")
-        result = get_queue().identify(
-            ticket_id,
-            counter.id,
-            actor=actor(),
-            name=field("name"),
-            nik=field("nik"),
-            institution=field("institution"),
-            phone=field("phone"),
-            acting_for=acting,
-            # An empty letter choice is "no letter": the domain refuses a letter given
-            # without acting for someone, and asks for one when acting.
-            letter_type=field("letter_type") or None,
-            letter_number=field("letter_number") or None,
+        result = name_checked(
+            lambda: get_queue().identify(
+                ticket_id,
+                counter.id,
+                actor=actor(),
+                name=field("name"),
+                document_kind=field("document_kind") or "ktp",
+                document_number=field("document_number"),
+                institution=field("institution"),
+                phone=field("phone"),
+                address=field("address"),
+                occupation=field("occupation"),
+                acting_for=acting,
+                # Empty fields are "none": the domain refuses representation given without
+                # acting for someone, and asks for it when acting.
+                represents_name=field("represents_name") or None,
+                represents_institution=field("represents_institution") or None,
+                letter_type=field("letter_type") or None,
+                letter_number=field("letter_number") or None,
+                letter_date=field("letter_date") or None,
+                confirm_name_change=checked("confirm_name_change"),
+            )
         )
         for warning in result.warnings:
             flash(warning, "warning")
@@ -372,13 +389,33 @@ def identify(ticket_id: int) -> Any:
     return _counter_action(act)
 
 
+@bp.post("/counter/tickets/<int:ticket_id>/identify/prefill")
+@require("identify")
+def identify_prefill(ticket_id: int) -> Any:
+    """Fill the identity form from the most recent visit with the typed document (a known
+    number only pre-fills: nothing is saved until the officer saves the form)."""
+    try:
+        _form_counter()
+    except PageRefusal as refusal:
+        flash(refusal.message, "error")
+        return _render_counter(), refusal.status
+    g.identify_prefill = prefill_form(exclude_ticket=ticket_id)
+    return _render_counter()
+
+
 @bp.post("/counter/tickets/<int:ticket_id>/detail")
 @require("detail")
 def detail(ticket_id: int) -> Any:
     """Record what the visitor asks for (SOP step 8)."""
 
     def act(counter: Counter) -> str:
-        ticket = get_queue().detail(ticket_id, counter.id, actor=actor(), text=field("detail"))
+        ticket = get_queue().detail(
+            ticket_id,
+            counter.id,
+            actor=actor(),
+            text=field("detail"),
+            purpose=field("purpose") or None,
+        )
         return PAGES["detailed"].format(label=ticket.label)
 
     return _counter_action(act)
@@ -391,7 +428,13 @@ def answer(ticket_id: int) -> Any:
 
     def act(counter: Counter) -> str:
         ticket = get_queue().answer(
-            ticket_id, counter.id, actor=actor(), kind=field("kind"), text=field("answer")
+            ticket_id,
+            counter.id,
+            actor=actor(),
+            kind=field("kind"),
+            text=field("answer"),
+            exemption=field("exemption") or None,
+            exemption_note=field("exemption_note") or None,
         )
         return PAGES["answered"].format(label=ticket.label)
 

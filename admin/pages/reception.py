@@ -12,14 +12,23 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, request, url_for
 
 from admin import printing
 from admin.auth import require
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
-from admin.pages.common import LIST_LIMIT, active_services, failed_form, identities, reason_text
+from admin.pages.common import (
+    LIST_LIMIT,
+    active_services,
+    document_kinds,
+    failed_form,
+    identities,
+    name_checked,
+    prefill_form,
+    reason_text,
+)
 from ult import queries, sop
 from ult.errors import QueueError, conflict, invalid
 from ult.kinds import PRINTER_FAULTS, PrinterState
@@ -67,7 +76,7 @@ def _render_reception() -> str:
             ticket = None
         if ticket is not None:
             ahead, minutes = queue.position(ticket.id)
-            identity = identities(db, [ticket.visitor_id], reveal=False).get(ticket.visitor_id or 0)
+            identity = identities(db, [ticket.id], reveal=False).get(ticket.id)
             shown = {
                 "ticket": ticket,
                 "service_name": queries.service_names(db).get(ticket.service, ticket.service),
@@ -81,7 +90,9 @@ def _render_reception() -> str:
         services=active_services(db),
         shown=shown,
         request_key=secrets.token_urlsafe(12),
-        failed_visitor=failed_form("visitor"),
+        failed_visitor=g.get("visitor_prefill") or failed_form("visitor"),
+        document_kinds=document_kinds(),
+        name_differs=g.get("name_differs"),
         failed_issue=failed_form("issue"),
         **_reception_live_context(),
     )
@@ -234,14 +245,31 @@ def visitor(ticket_id: int) -> Any:
     borrowed at reception); the front office confirms it at step 7."""
 
     def act() -> str:
-        registered = get_queue().register_visitor(
-            ticket_id,
-            actor=actor(),
-            name=field("name"),
-            nik=field("nik"),
-            institution=field("institution"),
-            phone=field("phone"),
+        registered = name_checked(
+            lambda: get_queue().register_visitor(
+                ticket_id,
+                actor=actor(),
+                name=field("name"),
+                document_kind=field("document_kind") or "ktp",
+                document_number=field("document_number"),
+                institution=field("institution"),
+                phone=field("phone"),
+                address=field("address"),
+                occupation=field("occupation"),
+                confirm_name_change=checked("confirm_name_change"),
+            )
         )
+        for warning in registered.warnings:
+            flash(warning, "warning")
         return PAGES["visitor_registered"].format(label=registered.ticket.label)
 
     return run(act, _render_reception, url_for("pages.reception.index", tiket=ticket_id))
+
+
+@bp.post("/reception/tickets/<int:ticket_id>/visitor/prefill")
+@require("issue")
+def visitor_prefill(ticket_id: int) -> Any:
+    """Fill the visitor form from the most recent visit with the typed document; nothing
+    is saved (a known number only pre-fills)."""
+    g.visitor_prefill = prefill_form(exclude_ticket=ticket_id)
+    return _render_reception()

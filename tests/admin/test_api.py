@@ -312,21 +312,25 @@ def test_ticket_personal_data_only_for_case_roles(
         body = token_api(role).get(f"/api/v1/tickets/{ticket.id}").json
         if role in handling:
             assert body["personal_data"] == "full"
-            assert body["visitor"] == {
+            visitor = body["visitor"]
+            assert {k: visitor[k] for k in ("name", "nik", "institution", "phone")} == {
                 "name": "Budi Santoso",
                 "nik": VALID_NIK,
                 "institution": None,
                 "phone": PHONE,
             }
+            assert (visitor["document_kind"], visitor["document_number"]) == ("ktp", VALID_NIK)
             assert body["request_detail"] == "Tunjangan profesi belum cair"
         else:
             assert body["personal_data"] == "masked"
-            assert body["visitor"] == {
+            visitor = body["visitor"]
+            assert {k: visitor[k] for k in ("name", "nik", "institution", "phone")} == {
                 "name": "B*** S***",
                 "nik": "1271**********01",
                 "institution": None,
                 "phone": "*********890",
             }
+            assert visitor["document_number"] == "1271**********01"
             assert body["request_detail"] is None
             assert VALID_NIK not in json.dumps(body) and PHONE not in json.dumps(body)
     app_queue.escalate(ticket.id, loket, actor="test", note="Perlu data kepegawaian")
@@ -399,6 +403,7 @@ ENDPOINT_ACTIONS = {
     "api.call_next": "call",
     "api.pause_counter": "pause",
     "api.resume_counter": "resume",
+    "api.latest_visit": "prefill",
     **{f"api.ticket_{name.replace('-', '_')}": name for name in TICKET_ACTIONS},
 }
 """Each API endpoint and the ACTION_ROLES entry that must guard it."""
@@ -568,7 +573,7 @@ BAD_BODIES: list[tuple[str, str, Any, int, str]] = [
         "json",
         {"counter": "C", "name": "B", "nik": VALID_NIK, "acting_for": True},
         422,
-        "letter_required",
+        "represented_required",
     ),
     (
         "identify",
@@ -578,8 +583,10 @@ BAD_BODIES: list[tuple[str, str, Any, int, str]] = [
             "name": "B",
             "nik": VALID_NIK,
             "acting_for": True,
+            "represents_name": "Pak Hasan",
             "letter_type": "surat_cinta",
             "letter_number": "1",
+            "letter_date": "2026-11-20",
         },
         422,
         "choice_invalid",
@@ -742,8 +749,10 @@ def test_longest_sop_path_via_the_api(
         "institution": "SMA Negeri 1 Medan",
         "phone": PHONE,
         "acting_for": True,
+        "represents_name": "Drs. Hasan",
         "letter_type": "surat_kuasa",
         "letter_number": "021/SK/2026",
+        "letter_date": "2026-11-20",
     }
     detail, identified = act(desk, "identify", identity, "identified", 7, "serving")
     assert identified["warnings"] == [] and identified["acting_for"] is True

@@ -368,16 +368,16 @@ def test_reception_registers_the_visitor_masked_and_the_desk_sees_it_whole(
         f"/reception/tickets/{ticket.id}/visitor",
         form="visitor",
         name="Siti",
-        nik="12345",
+        document_number="12345",
     )
     assert bad.status_code == 422
     assert "NIK harus 16 angka (terbaca 5 angka)." in text(bad)
     assert 'value="Siti"' in text(bad)  # what was typed is kept
-    assert db.execute("SELECT COUNT(*) FROM visitors").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
 
     fine = post(
         client, csrf, f"/reception/tickets/{ticket.id}/visitor",
-        form="visitor", name="Siti Aminah", nik=VALID_NIK, phone=PHONE,
+        form="visitor", name="Siti Aminah", document_number=VALID_NIK, phone=PHONE,
     )  # fmt: skip
     shown = follow(client, fine)
     assert "Data pengunjung tiket A-001 disimpan." in shown
@@ -402,7 +402,7 @@ def test_reception_registers_the_visitor_masked_and_the_desk_sees_it_whole(
         f"/reception/tickets/{ticket.id}/visitor",
         form="visitor",
         name="X",
-        nik=VALID_NIK,
+        document_number=VALID_NIK,
     )
     assert late.status_code == 409
 
@@ -455,8 +455,9 @@ def test_counter_short_path_to_the_survey_qr(desk, queue: Queue, db: sqlite_util
         client,
         act(
             client, csrf, ticket.id, "identify", form="identify", name="Budi Santoso",
-            nik=VALID_NIK, institution="SMA Negeri 1 Medan", phone=PHONE,
-            acting_for="1", letter_type="surat_tugas", letter_number="800/123/2026",
+            document_number=VALID_NIK, institution="SMA Negeri 1 Medan", phone=PHONE,
+            acting_for="1", represents_name="Kepala SMAN 1", letter_type="surat_tugas",
+            letter_number="800/123/2026", letter_date="2026-11-20",
         ),
     )  # fmt: skip
     follow(client, act(client, csrf, ticket.id, "detail", detail="Status tunjangan profesi"))
@@ -471,7 +472,9 @@ def test_counter_short_path_to_the_survey_qr(desk, queue: Queue, db: sqlite_util
     assert qr.status_code == 200 and qr.mimetype == "image/png"
     assert Image.open(io.BytesIO(qr.data)).size[0] >= 100
     finished = queue.ticket(ticket.id)
-    assert finished.state == sop.DONE and finished.letter_type == "surat_tugas"
+    assert finished.state == sop.DONE
+    visit = db.execute("SELECT letter_type, represents_name FROM visits").fetchone()
+    assert tuple(visit) == ("surat_tugas", "Kepala SMAN 1")
     assert f"http://ult.local:8080/t/{finished.token}" in done
 
     steps = [(e["kind"], e["sop_step"]) for e in events_of(db, ticket.id)]
@@ -504,14 +507,40 @@ def test_bad_identity_values_get_indonesian_messages_and_change_nothing(
     ticket_id = to_serving(queue)
     before = event_count(db)
     cases = [
-        ({"name": "Budi", "nik": "12345"}, "NIK harus 16 angka (terbaca 5 angka)."),
-        ({"name": "Budi", "nik": "1271 0112 0190 0001"}, "NIK hanya boleh berisi angka"),
-        ({"name": "", "nik": VALID_NIK}, "Nama wajib diisi."),
-        ({"name": "Budi", "nik": VALID_NIK, "phone": "08-abc"}, "Nomor telepon tidak valid"),
-        ({"name": "Budi", "nik": VALID_NIK, "acting_for": "1"}, "wajib menunjukkan surat kuasa"),
+        ({"name": "Budi", "document_number": "12345"}, "NIK harus 16 angka (terbaca 5 angka)."),
         (
-            {"name": "Budi", "nik": VALID_NIK, "letter_type": "surat_kuasa"},
+            {"name": "Budi", "document_number": "1271 0112 0190 000X"},
+            "NIK hanya boleh berisi angka",
+        ),
+        ({"name": "", "document_number": VALID_NIK}, "Nama wajib diisi."),
+        (
+            {"name": "Budi", "document_number": VALID_NIK, "phone": "08-abc"},
+            "Nomor telepon tidak valid",
+        ),
+        (
+            {"name": "Budi", "document_number": VALID_NIK, "acting_for": "1"},
+            "isi nama orang atau lembaga yang diwakili",
+        ),
+        (
+            {
+                "name": "Budi",
+                "document_number": VALID_NIK,
+                "acting_for": "1",
+                "represents_name": "Pak Hasan",
+            },
+            "wajib menunjukkan surat kuasa",
+        ),
+        (
+            {"name": "Budi", "document_number": VALID_NIK, "letter_type": "surat_kuasa"},
             "hanya diisi bila pengunjung mewakili",
+        ),
+        (
+            {"name": "Budi", "document_kind": "paspor", "document_number": "12"},
+            "Nomor Paspor tidak valid",
+        ),
+        (
+            {"name": "Budi", "document_kind": "kartu_sakti", "document_number": "12"},
+            "Jenis kartu identitas harus salah satu dari",
         ),
     ]
     for fields, message in cases:
@@ -528,7 +557,7 @@ def test_bad_identity_values_get_indonesian_messages_and_change_nothing(
     no_note = act(client, csrf, ticket_id, "escalate", form="escalate", note="")
     assert no_note.status_code == 422 and "Catatan wajib diisi." in text(no_note)
     assert event_count(db) == before
-    assert queue.ticket(ticket_id).visitor_id is None
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 0
 
 
 def test_a_counter_cannot_act_on_another_counters_ticket(
@@ -824,7 +853,9 @@ def test_action_roles_drive_the_page_permissions(app: Flask) -> None:
 def test_finishing_without_the_survey_shows_no_qr(desk, queue: Queue) -> None:
     client, csrf = desk
     ticket_id = to_serving(queue)
-    queue.answer(ticket_id, 1, actor="test", kind="excepted", text="Informasi dikecualikan")
+    queue.answer(
+        ticket_id, 1, actor="test", kind="excepted", text="Informasi dikecualikan", exemption="h"
+    )
     follow(client, act(client, csrf, ticket_id, "explain", mode="direct"))
     done = follow(
         client,

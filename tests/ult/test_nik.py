@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ult.nik import MESSAGES, PROVINCES, NikCheck, NikError, check_nik, mask_nik
+from ult.nik import MESSAGES, PROVINCES, NikCheck, NikError, check_nik, clean_nik, mask_nik
 
 # 12 71 01 = Sumatera Utara / Kota Medan / a kecamatan; born 17-08-85; serial 0001.
 MALE = "1271011708850001"
@@ -61,9 +61,8 @@ def test_valid_female_day_minus_40() -> None:
         ("", "length"),
         ("127101170885000", "length"),  # 15
         ("12710117088500011", "length"),  # 17
-        ("1271 0117 0885 0001", "digits"),
-        ("1271.0117.0885.0001", "digits"),
-        ("1271-0117-0885-0001", "digits"),
+        ("1271 0117 0885 00011", "length"),  # separators removed, then 17 digits
+        ("1271_0117_0885_0001", "digits"),  # an underscore is no separator
         ("127101170885000O", "digits"),  # letter O for zero
         ("１２７１０１１７０８８５０００１", "digits"),  # full-width digits
         ("١٢٧١٠١١٧٠٨٨٥٠٠٠١", "digits"),  # Arabic-Indic digits: isdigit() but not ASCII
@@ -164,9 +163,14 @@ def test_surrounding_whitespace_is_stripped(value: str) -> None:
     assert check_nik(value).nik == MALE
 
 
-@pytest.mark.parametrize("value", ["1271011708850001 1", "12710117 08850001"])
-def test_internal_whitespace_is_rejected(value: str) -> None:
-    assert reason_of(value) == "digits"
+@pytest.mark.parametrize(
+    "value",
+    ["1271 0117 0885 0001", "1271.0117.0885.0001", "1271-0117-0885-0001", "12710117 0885-00.01"],
+)
+def test_spaces_dots_and_dashes_inside_are_removed(value: str) -> None:
+    """Issue 11: a NIK written in groups is the same NIK (it used to be refused)."""
+    assert check_nik(value).nik == MALE
+    assert clean_nik(value) == MALE
 
 
 def test_mask() -> None:

@@ -26,7 +26,7 @@ def snapshot(queue: Queue) -> tuple:
     return (
         list(queue.db.query("SELECT * FROM tickets ORDER BY id")),
         list(queue.db.query("SELECT * FROM events ORDER BY id")),
-        list(queue.db.query("SELECT * FROM visitors ORDER BY id")),
+        list(queue.db.query("SELECT * FROM visits ORDER BY id")),
         list(queue.db.query("SELECT * FROM counters ORDER BY id")),
     )
 
@@ -448,8 +448,8 @@ def test_fast_path_steps_6_to_9a_15_16(queue: Queue, clock) -> None:
         phone="0812-3456-7890",
     )
     assert result.warnings == ()
-    visitor = queue.db["visitors"].get(result.ticket.visitor_id)
-    assert (visitor["name"], visitor["nik"], visitor["phone"]) == (
+    visitor = result.visit
+    assert (visitor["name"], visitor["document_number"], visitor["phone"]) == (
         "Budi Santoso",
         VALID_NIK,
         "081234567890",
@@ -527,7 +527,29 @@ def test_back_office_resolves_and_returns(queue: Queue) -> None:
 def test_identify_acting_for_someone_needs_a_letter(queue: Queue) -> None:
     ticket = serve(queue)
     base = {"actor": "fo", "name": "Sari", "nik": FEMALE_NIK}
-    refused(queue, "letter_required", queue.identify, ticket.id, "Loket 1", acting_for=True, **base)
+    whom = {"represents_name": "Kepala SMAN 2", "letter_date": "2026-11-20"}
+    refused(
+        queue,
+        "letter_required",
+        queue.identify,
+        ticket.id,
+        "Loket 1",
+        acting_for=True,
+        represents_name="Kepala SMAN 2",
+        **base,
+    )
+    refused(
+        queue,
+        "represented_required",
+        queue.identify,
+        ticket.id,
+        "Loket 1",
+        acting_for=True,
+        letter_type="surat_kuasa",
+        letter_number="1",
+        letter_date="2026-11-20",
+        **base,
+    )
     refused(
         queue,
         "letter_required",
@@ -537,6 +559,7 @@ def test_identify_acting_for_someone_needs_a_letter(queue: Queue) -> None:
         acting_for=True,
         letter_type="surat_kuasa",
         letter_number="  ",
+        **whom,
         **base,
     )
     refused(
@@ -548,6 +571,7 @@ def test_identify_acting_for_someone_needs_a_letter(queue: Queue) -> None:
         acting_for=True,
         letter_type="surat_sakti",
         letter_number="1",
+        **whom,
         **base,
     )
     refused(
@@ -566,9 +590,13 @@ def test_identify_acting_for_someone_needs_a_letter(queue: Queue) -> None:
         acting_for=True,
         letter_type="surat_tugas",
         letter_number="800/123/SMA",
+        **whom,
         **base,
     )
-    assert (result.ticket.acting_for, result.ticket.letter_type) == (True, "surat_tugas")
+    assert (result.visit["represents_name"], result.visit["letter_type"]) == (
+        "Kepala SMAN 2",
+        "surat_tugas",
+    )
     payload = json.loads(events_of(queue)[-1]["payload"])
     assert FEMALE_NIK not in json.dumps(payload) and "Sari" not in json.dumps(payload)
 
@@ -593,7 +621,9 @@ def test_identify_rejects_bad_identity(queue: Queue, changes, code) -> None:
     refused(queue, code, queue.identify, ticket.id, "Loket 1", **values)
 
 
-def test_returning_visitor_keeps_what_was_not_retyped(queue: Queue) -> None:
+def test_returning_visitor_gets_a_new_visit_with_only_what_was_typed(queue: Queue) -> None:
+    """Issue 11 changes this: a visit keeps what was recorded at it; nothing carries over
+    from an earlier visit unless the form is pre-filled with it and saved."""
     first = serve(queue)
     queue.identify(
         first.id,
@@ -606,13 +636,18 @@ def test_returning_visitor_keeps_what_was_not_retyped(queue: Queue) -> None:
     )
     queue.cancel(first.id, actor="fo", reason="x")
     second = serve(queue)
-    queue.identify(second.id, "Loket 1", actor="fo", name="Budi S.", nik=VALID_NIK)
-    visitor = queue.db["visitors"].get(queue.ticket(second.id).visitor_id)
-    assert (visitor["name"], visitor["phone"], visitor["institution"]) == (
-        "Budi S.",
-        "081234567890",
-        "SMAN 1 Medan",
+    queue.identify(
+        second.id,
+        "Loket 1",
+        actor="fo",
+        name="Budi  santoso",  # case and spacing are no different name
+        nik=VALID_NIK,
     )
+    rows = list(queue.db.query("SELECT name, phone, institution FROM visits ORDER BY id"))
+    assert rows == [
+        {"name": "Budi Santoso", "phone": "081234567890", "institution": "SMAN 1 Medan"},
+        {"name": "Budi  santoso", "phone": None, "institution": None},
+    ]
 
 
 def test_free_text_notes_stay_off_the_event_log(queue: Queue) -> None:
@@ -657,13 +692,13 @@ def test_paused_counter_does_not_take_returned_cases(queue: Queue) -> None:
     refused(queue, "counter_paused", queue.explain, ticket.id, "Loket 2", actor="fo", mode="direct")
 
 
-def test_identify_warns_on_unknown_province_and_updates_returning_visitor(queue: Queue) -> None:
+def test_identify_warns_on_unknown_province_and_corrects_its_own_visit(queue: Queue) -> None:
     ticket = serve(queue)
     unknown_province = "9901011201900001"
     result = queue.identify(ticket.id, "Loket 1", actor="fo", name="A", nik=unknown_province)
     assert result.warnings and "99" in result.warnings[0]
     queue.identify(ticket.id, "Loket 1", actor="fo", name="A. Baru", nik=unknown_province)
-    assert queue.db.execute("SELECT COUNT(*), MAX(name) FROM visitors").fetchone() == (1, "A. Baru")
+    assert queue.db.execute("SELECT COUNT(*), MAX(name) FROM visits").fetchone() == (1, "A. Baru")
 
 
 def test_desk_steps_refuse_wrong_state_and_wrong_counter(queue: Queue) -> None:
@@ -720,7 +755,9 @@ def test_back_office_steps_refuse_front_office_counter_and_unknown_unit(queue: Q
 
 def test_finish_validates_outcome(queue: Queue) -> None:
     ticket = serve(queue)
-    queue.answer(ticket.id, "Loket 1", actor="fo", kind="excepted", text="Dikecualikan")
+    queue.answer(
+        ticket.id, "Loket 1", actor="fo", kind="excepted", text="Dikecualikan", exemption="h"
+    )
     queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
     refused(queue, "choice_invalid", queue.finish, ticket.id, "Loket 1", actor="fo", outcome="meh")
     refused(
@@ -966,7 +1003,8 @@ def test_reception_registers_a_waiting_visitor_the_desk_then_confirms(queue: Que
     ticket = queue.issue("A", actor="r").ticket
     refused(queue, "nik_invalid", queue.register_visitor, ticket.id, actor="r", name="A", nik="1")
     done = queue.register_visitor(ticket.id, actor="resepsionis", name="Budi", nik=VALID_NIK)
-    assert done.ticket.visitor_id is not None and done.ticket.state == sop.WAITING
+    assert (done.visit["name"], done.visit["step"]) == ("Budi", 3)
+    assert done.ticket.state == sop.WAITING
     event = events_of(queue)[-1]
     assert (event["kind"], event["sop_step"], event["actor"]) == (
         "visitor_registered",

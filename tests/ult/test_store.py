@@ -41,7 +41,7 @@ def test_every_connection_is_durable_and_checked(tmp_path) -> None:
 def test_schema_has_the_tables_and_no_plaintext_secrets(tmp_path) -> None:
     db = connect(tmp_path / "ult.db")
     assert schema_version(db) == LATEST
-    for table in ("services", "counters", "tickets", "visitors", "events", "users", "api_tokens"):
+    for table in ("services", "counters", "tickets", "visits", "events", "users", "api_tokens"):
         assert db[table].exists()
     assert "password_hash" in db["users"].columns_dict
     assert "password" not in db["users"].columns_dict
