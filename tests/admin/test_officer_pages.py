@@ -203,7 +203,7 @@ def test_a_unit_account_sees_and_answers_only_its_units_cases(unit_cases, db, qu
     case = text(humas.get(f"/back-office/cases/{own}"))
     assert NIK in case
     done = post(humas, csrf, f"/back-office/cases/{own}/directions", disposition="Lengkapi")
-    assert done.status_code == 303 and queue.ticket(own).state == "answer_ready"
+    assert done.status_code == 303 and queue.ticket(own).state == "disposition_received"
 
 
 def test_an_unbound_unit_account_sees_nothing_and_is_told_why(unit_cases, queue) -> None:
@@ -230,7 +230,7 @@ def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, q
     done = humas.post(
         f"/api/v1/tickets/{own}/disposition", json={"text": "Lengkapi"}, headers=headers
     )
-    assert done.status_code == 200 and done.json["state"] == "answer_ready"
+    assert done.status_code == 200 and done.json["state"] == "disposition_received"
     # A main-unit device token is bound to no unit.
     token = accounts.create_token(db, "tablet unit", "unit")
     by_token = app.test_client().post(
