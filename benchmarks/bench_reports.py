@@ -50,6 +50,7 @@ import http.client
 import importlib.util
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -115,6 +116,9 @@ def play_morning(settings: Settings, served: int, waiting: int) -> None:
     queue = Queue(db, settings)
     queue.record_printer_state("ready", actor="kiosk")
     counters = [c.name for c in queue.counters() if c.kind == "front_office"]
+    for counter in counters:
+        queue.take_counter(counter, actor=year.MORNING[counter])
+    rng = random.Random(served)
     for n in range(served):
         counter = counters[n % len(counters)]
         officer = year.MORNING[counter]
@@ -122,6 +126,14 @@ def play_morning(settings: Settings, served: int, waiting: int) -> None:
         queue.record_print(ticket.id, actor="kiosk", printed=True)
         queue.call_specific(counter, ticket.id, actor=officer)
         queue.start(ticket.id, counter, actor=officer)
+        queue.identify(
+            ticket.id,
+            counter,
+            actor=officer,
+            name=f"Pengunjung {n + 1}",
+            document_kind="ktp",
+            document_number=year.random_nik(rng),
+        )
         queue.detail(ticket.id, counter, actor=officer, text="Permohonan")
         queue.answer(ticket.id, counter, actor=officer, kind="available", text="Ok")
         queue.explain(ticket.id, counter, actor=officer, mode="direct")

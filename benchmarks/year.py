@@ -9,15 +9,19 @@ them. The day is a small discrete-event simulation:
 
 * visitors arrive from 08:00 to 15:00 local, services A-D (A most), 8% priority, 60% from
   the kiosk button (their paper recorded as printed), the rest issued at reception;
-* six front-office counters call the next ticket whenever they are free; two of them change
-  officer at 12:00 (eight front-office officers in all);
+* every officer takes their counter at the start of their day (``counter_taken``); six
+  front-office counters call the next ticket whenever they are free; two of them change
+  officer at 12:00 (the morning officer leaves, the afternoon one takes the counter: eight
+  front-office officers in all);
 * 5% never come (two recalls, then a no-show); 2% are cancelled at reception while waiting;
-* the others walk to the desk, are identified (a NIK from a pool of returning visitors,
-  some acting for another person with a letter) and heard; 88% are answered at the desk,
-  12% escalated to one of two back-office counters, which settle most themselves and
-  forward a third to a main unit; the unit's disposition comes within the hour or on the
-  next working day (cases open across days); the answer is explained at the first free
-  front-office counter and the case finished;
+* the others walk to the desk, are identified (a KTP whose NIK comes from a pool of
+  returning visitors, some acting for another person with a letter) and heard; 88% are
+  answered at the desk, 12% escalated to one of two back-office counters (half of them
+  after consulting the back office, SOP 9b), which settle most themselves and forward a
+  third to a main unit; the unit's disposition comes within the hour or on the next
+  working day (cases open across days) and the back office relays it (SOP 14); the answer
+  is explained at the first free front-office counter and the case, its record complete
+  (identity and request detail), finished;
 * step times are drawn around the SOP's standards (log-normal), so some steps overrun.
 
 The builder's own connection turns ``synchronous`` off: a benchmark fixture needs no
@@ -61,6 +65,7 @@ ESCALATE_SHARE = 0.12
 FORWARD_SHARE = 1 / 3
 NEXT_DAY_DISPOSITION_SHARE = 0.25
 ACTING_FOR_SHARE = 0.05
+CONSULT_SHARE = 0.5
 RETURNING_SHARE = 0.3
 """Shares of the visitors and cases (see the module docstring)."""
 
@@ -127,7 +132,7 @@ def make_home(root: Path, toml: str = SETTINGS_TOML) -> Settings:
     return settings
 
 
-def _nik(rng: random.Random) -> str:
+def random_nik(rng: random.Random) -> str:
     """A possible NIK of North Sumatra (province 12, Medan 71): district, birth date, serial."""
     born = date(1960, 1, 1) + timedelta(days=rng.randrange(40 * 365))
     day = born.day + (40 if rng.random() < 0.5 else 0)
@@ -208,7 +213,7 @@ class _Office:
             return rng.choice(self.people)
         found = (
             f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            _nik(rng),
+            random_nik(rng),
             rng.choice(INSTITUTIONS),
             f"08{rng.randint(10**9, 10**10 - 1)}",
         )
@@ -260,19 +265,25 @@ class _Office:
                 counter,
                 actor=self.officer(counter),
                 name=name,
-                nik=nik,
+                document_kind="ktp",
+                document_number=nik,
                 institution=institution,
                 phone=phone,
                 acting_for=acting,
+                represents_name="Kepala Sekolah" if acting else None,
+                represents_institution=institution if acting else None,
                 letter_type="surat_tugas" if acting else None,
                 letter_number=f"800/{ticket_id}/2026" if acting else None,
+                letter_date=self.clock.now.astimezone(self.tz).date().isoformat()  # type: ignore[arg-type]
+                if acting
+                else None,
             )
             self.after(self.minutes(2.0), detail)
 
         def detail() -> None:
             queue.detail(ticket_id, counter, actor=self.officer(counter), text="Permohonan")
             if rng.random() < ESCALATE_SHARE:
-                self.after(self.minutes(3.0), escalate)
+                self.after(self.minutes(3.0), consult if rng.random() < CONSULT_SHARE else escalate)
             else:
                 self.after(self.minutes(2.0), answer)
 
@@ -283,6 +294,10 @@ class _Office:
                 )
             )
             self.after(self.minutes(3.0), lambda: self.explain(counter, ticket_id))
+
+        def consult() -> None:
+            self.track(queue.consult(ticket_id, counter, actor=self.officer(counter)))
+            self.after(self.minutes(3.0), escalate)
 
         def escalate() -> None:
             self.track(
@@ -328,11 +343,11 @@ class _Office:
                 self.after(rng.uniform(20, 90), dispose)
 
         def dispose() -> None:
-            self.answer_ready(
-                queue.disposition(
-                    ticket_id, actor=UNIT_ACTORS[unit], text="Disposisi", counter=back
-                )
-            )
+            self.track(queue.disposition(ticket_id, actor=UNIT_ACTORS[unit], text="Disposisi"))
+            self.after(self.minutes(2.0), relay)
+
+        def relay() -> None:
+            self.answer_ready(queue.relay(ticket_id, back, actor=actor))
 
         self.after(self.minutes(4.0), forward)
 
@@ -340,6 +355,31 @@ class _Office:
         self.track(ticket)
         self.ready.append(ticket.id)
         self.dispatch()
+
+    # -- the officers' day
+
+    def sit(self, day: date) -> None:
+        """Every officer takes their counter at the start of their day; at noon the morning
+        officers of the counters that change hands leave them to the afternoon ones; at the
+        end of the day everybody leaves."""
+        opening = datetime.combine(day, OPEN_AT, tzinfo=self.tz)  # type: ignore[arg-type]
+        noon = datetime.combine(day, time(12, 0), tzinfo=self.tz)  # type: ignore[arg-type]
+        self.at((opening - timedelta(minutes=15)).astimezone(UTC), self.take_counters)
+        self.at(noon.astimezone(UTC), self.change_hands)
+
+    def take_counters(self) -> None:
+        for counter, officer in {**MORNING, **BACK_OFFICERS}.items():
+            self.queue.take_counter(counter, actor=officer)
+
+    def change_hands(self) -> None:
+        for counter, officer in AFTERNOON.items():
+            if MORNING[counter] != officer:
+                self.queue.leave_counter(counter, actor=MORNING[counter])
+                self.queue.take_counter(counter, actor=officer)
+
+    def leave_counters(self) -> None:
+        for counter, officer in {**AFTERNOON, **BACK_OFFICERS}.items():
+            self.queue.leave_counter(counter, actor=officer)
 
     def next_morning(self) -> datetime:
         local = self.clock.now.astimezone(self.tz)  # type: ignore[arg-type]
@@ -376,9 +416,12 @@ def play_days(
         opening = datetime.combine(day, OPEN_AT, tzinfo=tz).astimezone(UTC)
         closing = datetime.combine(day, LAST_ARRIVAL, tzinfo=tz).astimezone(UTC)
         span = (closing - opening).total_seconds()
+        office.sit(day)
         for offset in sorted(office.rng.uniform(0, span) for _ in range(visitors)):
             office.at(opening + timedelta(seconds=offset), office.arrive)
         office.run_until(opening + timedelta(hours=12))
+        office.clock.set(max(opening + timedelta(hours=12), office.clock.now))
+        office.leave_counters()
     # Dispositions still due after the last day stay open: cases open across days.
     checkpoint(db)
     db.close()
