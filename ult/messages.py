@@ -545,6 +545,7 @@ REPORT_SECTIONS: dict[str, str] = {
     "counters": "Per loket",
     "escalations": "Eskalasi",
     "cases": "Kasus melewati waktu standar SOP",
+    "guestbook": "Buku tamu",
 }
 """The report book's sections (``ult.reports.SECTIONS``)."""
 
@@ -607,6 +608,8 @@ REPORT_COLUMNS: dict[str, str] = {
     "path_seconds": "Standar jalur",
     "total_seconds": "Total",
     "over_seconds": "Kelebihan",
+    "finished_incomplete": "Selesai tanpa catatan lengkap",
+    "nip": "NIP",
 }
 """Titles of the report columns (and a few cell words), by key."""
 

@@ -29,10 +29,12 @@ from typing import Any, Literal, NamedTuple
 import sqlite_utils
 
 from ult import day as business
-from ult import sop
+from ult import guestbook, sop
+from ult.accounts import officer_names
 from ult.errors import invalid
 from ult.kinds import EventKind
-from ult.messages import REPORT_COLUMNS, REPORT_SECTIONS
+from ult.messages import CHOICES, REPORT_COLUMNS, REPORT_SECTIONS
+from ult.queue import INCOMPLETE_REASONS
 from ult.steps import DESK_PATH_MINUTES, FULL_PATH_MINUTES
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
@@ -156,13 +158,6 @@ def _spread(prefix: str, values: list[float]) -> dict[str, Any]:
     }
 
 
-def officer_names(db: sqlite_utils.Database) -> dict[str, str]:
-    """How reports name officers: username -> name shown.
-
-    Until accounts carry full names (``ult.accounts.officer_names``), the username."""
-    return {}
-
-
 def _counter_names(db: sqlite_utils.Database) -> dict[int, str]:
     return {row[0]: row[1] for row in db.execute("SELECT id, name FROM counters")}
 
@@ -172,7 +167,7 @@ def _counter_names(db: sqlite_utils.Database) -> dict[int, str]:
 
 _TICKET_SQL = """
 SELECT t.id, t.label, t.day, t.service, t.topic, t.priority, t.state, t.outcome,
-       t.front_office_counter_id,
+       t.front_office_counter_id, t.incomplete_reason,
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.issued_at)) * 86400)) AS INTEGER),
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.started_at)) * 86400)) AS INTEGER),
        w.seconds
@@ -195,6 +190,7 @@ class _Case(NamedTuple):
     state: str
     outcome: str | None
     counter_id: int | None
+    incomplete_reason: str | None
     total: int | None
     served: int | None
     waited: int | None
@@ -287,8 +283,29 @@ def _ticket_figures(cases: Iterable[_Case]) -> dict[str, Any]:
     return row
 
 
+_INCOMPLETE_COLUMNS = (
+    *_columns(("finished_incomplete", "int")),
+    *(
+        Column(
+            f"incomplete_{reason}",
+            f"{REPORT_COLUMNS['finished_incomplete']}: {CHOICES[reason]}",
+            "int",
+        )
+        for reason in INCOMPLETE_REASONS
+    ),
+)
+
+
 def _summary(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
-    return _table("summary", _TICKET_FIGURES, [_ticket_figures(_cases(db, period, service))])
+    """The ticket figures of the period, and the cases finished without a complete record
+    (SOP 16: no identity or request detail), in all and per recorded reason."""
+    cases = _cases(db, period, service)
+    row = _ticket_figures(cases)
+    reasons = [c.incomplete_reason for c in cases if c.state == sop.DONE and c.incomplete_reason]
+    row["finished_incomplete"] = len(reasons)
+    for reason in INCOMPLETE_REASONS:
+        row[f"incomplete_{reason}"] = reasons.count(reason)
+    return _table("summary", (*_TICKET_FIGURES, *_INCOMPLETE_COLUMNS), [row])
 
 
 def _grouped(
@@ -479,17 +496,19 @@ def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) 
 def _officers(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
     """Per officer: the steps they closed against the standard (the wait is nobody's)."""
     names = officer_names(db)
+    nips = {r[0]: r[1] for r in db.execute("SELECT username, nip FROM users")}
     figures = _step_figures(db, period, service, "s.officer", "AND s.waiting = 0")
     rows = [
         {
             "officer": names.get(officer, officer),
+            "nip": nips.get(officer),
             "username": officer,
             "cases": found["cases"],
             **_ordered_figures(found),
         }
         for (officer,), found in sorted(figures.items())
     ]
-    columns = _columns(("officer", "text"), ("username", "text"), ("cases", "int"))
+    columns = _columns(("officer", "text"), ("nip", "text"), ("username", "text"), ("cases", "int"))
     return _table("officers", (*columns, *_COMPLIANCE_FIGURES), rows)
 
 
@@ -647,6 +666,23 @@ def _over_path(db: sqlite_utils.Database, period: Period, service: str | None) -
     return _table("cases", columns, rows)
 
 
+# ----------------------------------------------------------------- the guest book
+
+
+def _guestbook(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
+    """The guest book's visits of the period, newest first (:func:`ult.guestbook.visits`).
+
+    Personal data (names, document numbers, phones, addresses): for the supervisor only.
+    This table carries it unmasked; the pages and the API that show it decide who may.
+    """
+    columns = tuple(Column(c.key, c.title, c.kind) for c in guestbook.visit_columns())  # type: ignore[arg-type]
+    rows = [
+        {c.key: visit.get(c.key) for c in columns}
+        for visit in guestbook.visits(db, period.start, period.end, service=service)
+    ]
+    return _table("guestbook", columns, rows)
+
+
 # ----------------------------------------------------------------- the sections
 
 
@@ -665,12 +701,14 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
     "counters": _grouped("counters", "counter", lambda c: c.counter_id or 0, _counter_name),
     "escalations": _escalations,
     "cases": _over_path,
+    "guestbook": _guestbook,
 }
 
 SECTIONS: dict[str, str] = {name: REPORT_SECTIONS[name] for name in _BUILDERS}
 """Every report section, by name, with its Indonesian title (in the order pages list them).
 
-The guest book (``guestbook``) joins when :mod:`ult.guestbook` lands."""
+The guest book (``guestbook``) holds visitors' personal data: for the supervisor only (the
+pages and the API enforce it; this module does not know who asks)."""
 
 
 def report(

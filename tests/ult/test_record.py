@@ -11,7 +11,7 @@ import sqlite_utils
 
 from tests.conftest import OPENING, fresh_database, make_settings
 from tests.ult.test_queue import refused
-from ult import migrations, record, reports, sop
+from ult import accounts, guestbook, migrations, record, reports, sop
 from ult.clock import FakeClock, to_stamp
 from ult.errors import QueueError
 from ult.queue import Queue
@@ -34,7 +34,8 @@ def simulate_day(queue: Queue, clock: FakeClock) -> dict[str, int]:
     6 min, 1 over). A-002 through the main unit, fo2 at Loket 2: issued 1, called 15 (a
     14-minute wait, 8 over: nobody's overrun), started 16, consulted 19, escalated 27 (step
     10: 8 min, 3 over), taken by bo 29, forwarded 33 (step 12: 4 min, 1 over), disposition by
-    unit 43 (step 13: 10 min, 5 over), relayed 44, explained 46, finished 48. A-003, a
+    unit 43 (step 13: 10 min, 5 over), relayed 44, explained 46, finished 48 as an anonymous
+    complaint (no identity, no request detail: finished with that reason, SOP 16). A-003, a
     priority visitor issued at 2, called at 30, recalled twice, no-show.
     """
     ids = {}
@@ -67,7 +68,7 @@ def simulate_day(queue: Queue, clock: FakeClock) -> dict[str, int]:
     at(43, queue.disposition, b, actor="unit", text="Lengkapi berkas")
     at(44, queue.relay, b, BO, actor="bo", note="Diteruskan")
     at(46, queue.explain, b, L2, actor="fo2", mode="indirect")
-    at(48, queue.finish, b, L2, actor="fo2")
+    at(48, queue.finish, b, L2, actor="fo2", incomplete_reason="anonymous_complaint")
     return ids
 
 
@@ -214,13 +215,13 @@ def test_the_migration_fills_the_record_from_an_older_log(
     migrate(old, target=before)
     assert "step_records" not in old.table_names()
     # The log and tickets of the simulated day, as a database of the previous schema holds
-    # them (its own columns only).
+    # them (the columns both schemas have: the old link to a visitor stays empty).
     old.execute("ATTACH DATABASE ? AS day", (str(queue.settings.store.database),))
     old.conn.execute("BEGIN")
-    for table in ("services", "topics", "counters", "counter_services", "main_units", "visitors"):
+    for table in ("services", "topics", "counters", "counter_services", "main_units"):
         old.execute(f"INSERT INTO {table} SELECT * FROM day.{table}")
     for table in ("tickets", "events"):
-        columns = ", ".join(old[table].columns_dict)
+        columns = ", ".join(c for c in old[table].columns_dict if c in queue.db[table].columns_dict)
         old.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM day.{table}")
     old.conn.execute("COMMIT")
     old.execute("DETACH DATABASE day")
@@ -266,6 +267,11 @@ def test_summary_figures(day_db: sqlite_utils.Database) -> None:
         "total_median": 36.5 * MINUTE,
         "total_p90": 47 * MINUTE,
         "total_max": 47 * MINUTE,
+        # A-002, an anonymous complaint, finished without identity or request detail.
+        "finished_incomplete": 1,
+        "incomplete_visitor_declined": 0,
+        "incomplete_anonymous_complaint": 1,
+        "incomplete_no_identity_document": 0,
     }
     # Another day, another service: nothing.
     empty = reports.report(day_db, "summary", reports.Period.of("day", DAY + timedelta(1)))
@@ -294,6 +300,52 @@ def test_officers_and_overruns_name_the_right_officer(day_db: sqlite_utils.Datab
     ]
     # The waits that ran over (A-002, A-003) are nobody's overrun.
     assert all(r["step"] != 4 for r in overruns)
+
+
+def test_reports_name_officers_by_full_name_with_their_nip(queue: Queue, clock: FakeClock) -> None:
+    accounts.add_user(
+        queue.db,
+        "fo1",
+        "Kursi-biru-jendela-77",
+        "front_office",
+        full_name="Rina Sitompul",
+        nip="198503122010012001",
+    )
+    simulate_day(queue, clock)
+    officers = {r["username"]: r for r in reports.report(queue.db, "officers", one_day()).rows}
+    assert (officers["fo1"]["officer"], officers["fo1"]["nip"]) == (
+        "Rina Sitompul",
+        "198503122010012001",
+    )
+    assert (officers["fo2"]["officer"], officers["fo2"]["nip"]) == ("fo2", None)  # no account
+    overruns = reports.report(queue.db, "overruns", one_day()).rows
+    assert [r["officer"] for r in overruns[:2]] == ["Rina Sitompul", "Rina Sitompul"]
+
+
+def test_sitting_at_a_counter_leaves_the_step_record_alone(queue: Queue, clock: FakeClock) -> None:
+    at_minute(clock, -5)
+    queue.take_counter(L1, actor="fo1")
+    queue.take_counter(L2, actor="fo2")
+    queue.take_counter(BO, actor="bo")
+    simulate_day(queue, clock)
+    at_minute(clock, 50)  # the afternoon officer takes over Loket 2
+    queue.leave_counter(L2, actor="fo2")
+    queue.take_counter(L2, actor="fo3")
+    assert rows_of(queue.db) == EXPECTED_ROWS
+    assert record.differences(queue.db) == []
+    assert record.rebuild(queue.db) == len(EXPECTED_ROWS)
+
+
+def test_the_guest_book_section_lists_the_visits(day_db: sqlite_utils.Database) -> None:
+    table = reports.report(day_db, "guestbook", one_day())
+    assert [c.key for c in table.columns] == [c.key for c in guestbook.visit_columns()]
+    (visit,) = table.rows  # A-001 only: A-002 was anonymous, A-003 never came
+    assert (visit["label"], visit["name"], visit["document_number"]) == (
+        "A-001",
+        "Budi",
+        "1271011201900001",
+    )
+    assert reports.report(day_db, "guestbook", one_day(), service="B").rows == []
 
 
 def test_steps_and_compliance(day_db: sqlite_utils.Database) -> None:
