@@ -43,7 +43,6 @@ from admin.messages import API, ERRORS
 from ult import guestbook, queries, sop
 from ult.clock import to_stamp
 from ult.messages import STATES, error_text
-from ult.nik import mask_nik as _mask_nik
 from ult.queue import (
     Counter,
     Identified,
@@ -73,15 +72,6 @@ CASE_TEXT_FIELDS = (
 
 
 # ---------------------------------------------------------------------- masking
-
-
-def mask_nik(nik: str | None) -> str | None:
-    """A NIK as roles outside the case may see it (``"1271**********01"``); None stays None.
-
-    The domain's rule (:func:`ult.nik.mask_nik`): region kept, birth date, sex and most of
-    the serial hidden; anything that is not a NIK becomes 16 asterisks.
-    """
-    return None if nik is None else _mask_nik(str(nik))
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -199,7 +189,7 @@ def _stamp(moment: Any) -> str | None:
 
 def visitor_json(visit: dict[str, Any] | None, *, case_view: bool) -> shapes.Visitor | None:
     """The identity a ticket's visit recorded (:mod:`ult.guestbook`), masked unless
-    ``case_view``: document number (a NIK per :func:`mask_nik`), phone
+    ``case_view``: document number (:func:`ult.guestbook.mask_document`), phone
     (:func:`mask_phone`), address and letter number hidden, the name reduced to initials.
     ``nik`` is the document number of a KTP, else null (the field of before document
     kinds)."""

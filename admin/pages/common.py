@@ -182,6 +182,20 @@ def document_kinds() -> list[tuple[str, str]]:
     return [(key, kind.name) for key, kind in guestbook.KINDS.items()]
 
 
+def person_fields() -> dict[str, str | None]:
+    """The person's fields of an identity form (document, name, institution, phone,
+    address, occupation), as the reception (SOP 3) and the counter (SOP 7) send them."""
+    return {
+        "name": field("name"),
+        "document_kind": field("document_kind") or "ktp",
+        "document_number": field("document_number"),
+        "institution": field("institution"),
+        "phone": field("phone"),
+        "address": field("address"),
+        "occupation": field("occupation"),
+    }
+
+
 def name_checked(save: Callable[[], Identified]) -> Identified:
     """Run an identity save; when the name differs from the document's last visit, note the
     stored name (``g.name_differs``) so the form comes back with a "save anyway" box."""

@@ -36,6 +36,7 @@ from admin.pages.common import (
     identities,
     name_checked,
     now_utc,
+    person_fields,
     prefill_form,
     session_counter,
     sit_at,
@@ -364,13 +365,7 @@ def identify(ticket_id: int) -> Any:
                 ticket_id,
                 counter.id,
                 actor=actor(),
-                name=field("name"),
-                document_kind=field("document_kind") or "ktp",
-                document_number=field("document_number"),
-                institution=field("institution"),
-                phone=field("phone"),
-                address=field("address"),
-                occupation=field("occupation"),
+                **person_fields(),
                 acting_for=acting,
                 # Empty fields are "none": the domain refuses representation given without
                 # acting for someone, and asks for it when acting.

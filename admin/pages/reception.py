@@ -26,6 +26,7 @@ from admin.pages.common import (
     failed_form,
     identities,
     name_checked,
+    person_fields,
     prefill_form,
     reason_text,
 )
@@ -249,13 +250,7 @@ def visitor(ticket_id: int) -> Any:
             lambda: get_queue().register_visitor(
                 ticket_id,
                 actor=actor(),
-                name=field("name"),
-                document_kind=field("document_kind") or "ktp",
-                document_number=field("document_number"),
-                institution=field("institution"),
-                phone=field("phone"),
-                address=field("address"),
-                occupation=field("occupation"),
+                **person_fields(),
                 confirm_name_change=checked("confirm_name_change"),
             )
         )

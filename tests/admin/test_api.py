@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from admin.actions import ACTION_ROLES, TICKET_ACTIONS
-from admin.api import mask_name, mask_nik, mask_phone
+from admin.api import mask_name, mask_phone
 from admin.messages import API, AUTH, ERRORS, ROLE_NAMES
 from printer.output import Check, Delivery, PrintFailed
 from tests.admin.conftest import USERS, outcome
@@ -127,8 +127,6 @@ class FakeOutput:
 
 
 def test_mask_helpers_hide_what_other_roles_must_not_see() -> None:
-    assert mask_nik(VALID_NIK) == "1271**********01"
-    assert mask_nik("12 34") == "*" * 16 and mask_nik(None) is None
     assert mask_phone(PHONE) == "*********890"
     assert mask_phone("+6281234567") == "********567"
     assert mask_phone("123") == "***" and mask_phone(None) is None
