@@ -496,7 +496,7 @@ def _old_database(path: Path):
     B-001 identified as Budi, then A-001 with Budi's NIK as "Ahmad Lubis" (the row renamed
     in place), a ticket registered at reception only, a letter, and a stray typo row."""
     db = connect(path, migrate_schema=False)
-    before = migrations.MIGRATIONS.index(migrations._v5_visits)
+    before = migrations.MIGRATIONS.index(migrations._v7_visits)
     migrate(db, target=before)
     stamp = "2026-11-24T02:{:02d}:00.000000Z"
     db.execute("INSERT INTO services (letter, name) VALUES ('A', 'Informasi'), ('B', 'Pengaduan')")
