@@ -110,6 +110,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),
+    ("reports.index", "Laporan", "report"),
     ("visitor.board", "Papan panggilan", "view"),
 )
 """Navigation: endpoint, label, the action whose roles see it (only registered ones show)."""
@@ -146,10 +147,11 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, pages, stream, supervisor, visitor
+    from admin import api, auth, pages, reports, stream, supervisor, visitor
 
-    for module in (auth, api, stream, pages, supervisor, visitor):
+    for module in (auth, api, stream, pages, supervisor, visitor, reports):
         app.register_blueprint(module.bp)
+    app.register_blueprint(reports.api_bp)
 
     @app.get("/")
     def home() -> Any:

@@ -49,6 +49,10 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician"),
     "manage": ("supervisor",),
+    # Reports (issue 11): the head of office (role "kepala", added with the officers) reads
+    # them too; the guest book and the step record hold personal data: supervisor only.
+    "report": ("supervisor",),
+    "report_personal": ("supervisor",),
 }
 """Who may do what: the one table the API, the pages and the authorization tests read."""
 

@@ -288,3 +288,14 @@ API: dict[str, str] = {
     "reprint_closed": "Tiket {label} sudah {state}; tidak dicetak ulang.",
 }
 """JSON API texts beyond ``ERRORS``."""
+
+REPORTS: dict[str, str] = {
+    "parameter_unknown": "Parameter '{name}' tidak dikenal. Pilihan: {choices}.",
+    "personal_only": (
+        "Buku tamu dan catatan langkah memuat data pribadi: hanya supervisor yang dapat "
+        "membaca dan mengunduhnya."
+    ),
+    "section_steps": "Catatan langkah SOP (satu baris per kasus dan langkah)",
+    "section_guestbook": "Buku tamu (kunjungan dengan identitas)",
+}
+"""Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""

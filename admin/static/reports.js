@@ -1,0 +1,71 @@
+/* ULT reports: the period picker follows its choice, the charts (Chart.js, served by the
+   appliance), the report book's print button. The page works without it: every number is
+   in the tables. */
+(function () {
+  "use strict";
+
+  var picker = document.querySelector(".picker");
+  var kind = document.getElementById("period-kind");
+  if (picker && kind) {
+    kind.addEventListener("change", function () { picker.dataset.kind = kind.value; });
+  }
+
+  var printButton = document.getElementById("print-book");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+
+  var source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") { return; }
+  var charts = JSON.parse(source.textContent);
+  var colours = ["#0b57d0", "#b00020", "#146c2e", "#8a5300", "#6a1b9a", "#00796b"];
+  var units = { count: "", minutes: " mnt", percent: "%" };
+
+  function number(value, unit) {
+    if (value === null || value === undefined) { return "-"; }
+    var digits = unit === "count" ? 0 : 1;
+    return value.toLocaleString("id-ID", { maximumFractionDigits: digits }) + units[unit];
+  }
+
+  charts.forEach(function (chart) {
+    var canvas = document.getElementById("chart-" + chart.id);
+    if (!canvas) { return; }
+    var valueAxis = chart.horizontal ? "x" : "y";
+    var scales = {};
+    scales[valueAxis] = {
+      beginAtZero: true,
+      ticks: { callback: function (value) { return number(value, chart.unit); } }
+    };
+    if (chart.unit === "percent") { scales[valueAxis].max = 100; }
+    new Chart(canvas, {
+      type: chart.kind,
+      data: {
+        labels: chart.labels,
+        datasets: chart.series.map(function (series, index) {
+          return {
+            label: series.label,
+            data: series.data,
+            backgroundColor: colours[index % colours.length],
+            borderColor: colours[index % colours.length]
+          };
+        })
+      },
+      options: {
+        indexAxis: chart.horizontal ? "y" : "x",
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: chart.series.length > 1, position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                return item.dataset.label + ": " + number(item.raw, chart.unit);
+              }
+            }
+          }
+        },
+        scales: scales
+      }
+    });
+  });
+})();
