@@ -60,6 +60,11 @@ class EventKind(StrEnum):
     CLOCK_BEHIND = "clock_behind"
     RESTORED = "restored"
     """``ult restore`` put a backup in place: the first event written after the backup's own."""
+    CONSULTED = "consulted"
+    """SOP 9b: the matter is not available at the desk; the front office consults the back
+    office (step 10 runs until the escalation)."""
+    RELAYED = "relayed"
+    """SOP 14: the back office passes the main unit's disposition on to the front office."""
 
 
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})

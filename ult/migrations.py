@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from ult import record
+
 
 def _run(db: sqlite_utils.Database, script: str) -> None:
     """Run the ``;``-separated statements of ``script`` inside the caller's transaction.
@@ -188,9 +190,50 @@ def _v4_event_kinds(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX events_kind ON events(kind)")
 
 
+def _v5_step_records(db: sqlite_utils.Database) -> None:
+    """The step record (issue 11): one row per SOP step of each case, derived from the
+    event log (:mod:`ult.record`), filled from the log already kept.
+
+    Indexed by day for the period reports, by ticket for a case's steps; ``tickets(day)``
+    for the reports' per-day reads of tickets. ``tickets.relay_note``: the back office's
+    note when it relays a disposition (SOP 14).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE step_records (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            day TEXT NOT NULL,
+            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 16),
+            waiting INTEGER NOT NULL CHECK (waiting IN (0, 1)),
+            began_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            seconds INTEGER NOT NULL CHECK (seconds >= 0),
+            standard_seconds INTEGER NOT NULL,
+            overrun_seconds INTEGER NOT NULL CHECK (overrun_seconds >= 0),
+            officer TEXT,
+            counter_id INTEGER REFERENCES counters(id),
+            clock_anomaly INTEGER NOT NULL CHECK (clock_anomaly IN (0, 1))
+        );
+        CREATE INDEX step_records_day ON step_records(day, step);
+        CREATE INDEX step_records_ticket ON step_records(ticket_id);
+        CREATE INDEX tickets_day ON tickets(day, service);
+        ALTER TABLE tickets ADD COLUMN relay_note TEXT
+        """,
+    )
+    record.fill(db)
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_idempotency, _v3_printing, _v4_event_kinds)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_core,
+    _v2_idempotency,
+    _v3_printing,
+    _v4_event_kinds,
+    _v5_step_records,
+)
 """Every migration in order; the schema version is the count applied."""
 
 LATEST = len(MIGRATIONS)

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import cleaning, day, estimate, sop
+from ult import cleaning, day, estimate, record, sop
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
@@ -94,6 +94,7 @@ class Ticket:
     token: str
     idempotency_key: str | None
     printed: bool | None
+    relay_note: str | None
 
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
@@ -693,6 +694,11 @@ class Queue:
             answer=clean,
         )
 
+    def consult(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """The matter is not available at the desk: the front office consults the back
+        office (SOP 9b, then step 10 until :meth:`escalate`); the counter keeps the case."""
+        return self._counter_step(ticket, counter, actor, "consult", {})
+
     def escalate(self, ticket: TicketRef, counter: CounterRef, *, actor: str, note: str) -> Ticket:
         """Hand the case to the back office with a note (SOP steps 9b–10); frees the counter."""
         clean = cleaning.long_text(note, "note")
@@ -821,24 +827,50 @@ class Queue:
     def disposition(
         self, ticket: TicketRef, *, actor: str, text: str, counter: CounterRef | None = None
     ) -> Ticket:
-        """Record the main unit's disposition (*disposisi*, SOP step 14); the answer is ready.
+        """Record the main unit's disposition (*disposisi*, SOP steps 13-14).
 
-        ``counter`` is the back-office counter relaying it, when it is not the unit itself.
+        It goes to the back office, which relays it (:meth:`relay`); with ``[escalation]
+        unit_answers_front_office`` the answer is ready for the front office at once.
+        ``counter`` is the back-office counter recording it, when it is not the unit itself.
         The event's kind is ``directions`` (:attr:`ult.kinds.EventKind.DISPOSITION`).
         """
         clean = cleaning.long_text(text, "disposition")
+        direct = self.settings.escalation.unit_answers_front_office
         now = self.clock()
         with self._write():
-            relay = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
+            recorder = self._counter(counter, kind=BACK_OFFICE) if counter is not None else None
             target = self._require_state(self._find(ticket), "disposition")
+            changes: dict[str, Any] = {"disposition": clean}
+            if direct:
+                changes["state"] = sop.DIRECT_DISPOSITION_TARGET
             return self._apply(
                 "disposition",
                 target,
                 now,
                 actor,
-                relay.id if relay else None,
-                {},
-                disposition=clean,
+                recorder.id if recorder else None,
+                {"direct": direct},
+                **changes,
+            )
+
+    def relay(
+        self, ticket: TicketRef, counter: CounterRef, *, actor: str, note: str | None = None
+    ) -> Ticket:
+        """The back office passes the main unit's disposition on to the front office, with
+        an optional note (SOP 14); the answer is then ready to explain."""
+        clean = cleaning.optional_text(note, "note", LONG_TEXT, lines=True)
+        now = self.clock()
+        with self._write():
+            relayer = self._counter(counter, kind=BACK_OFFICE)
+            target = self._require_state(self._find(ticket), "relay")
+            return self._apply(
+                "relay",
+                target,
+                now,
+                actor,
+                relayer.id,
+                {"counter": relayer.name},
+                relay_note=clean,
             )
 
     # ----------------------------------------------------------------- any time
@@ -1343,12 +1375,13 @@ class Queue:
         **changes: Any,
     ) -> Ticket:
         """Take ``action`` of :data:`ult.sop.TRANSITIONS` on ``ticket`` (its state already
-        checked): move it to the transition's target state with the other column
-        ``changes`` (as :meth:`_set`) and append the transition's event, recorded at
+        checked): move it to the transition's target state (or the ``state`` given in
+        ``changes``: a direct disposition) with the other column ``changes`` (as
+        :meth:`_set`) and append the transition's event, recorded at
         ``event_counter``. Inside the caller's transaction."""
         target = sop.TRANSITIONS[action].target
         if target is not None:
-            changes["state"] = target
+            changes.setdefault("state", target)
         updated = self._set(ticket, now, **changes)
         self._record(action, now, actor, updated, event_counter, payload)
         return updated
@@ -1388,6 +1421,8 @@ class Queue:
         if "counter_id" in changes and changes["counter_id"] is None and ticket.counter_id:
             assignments.append("released_at = COALESCE(released_at, ?)")
             values.append(stamp)
+        if not assignments:  # an in-place step that records only its event (consult)
+            return ticket
         return self._returned(
             self.db.execute(
                 f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ? RETURNING *",
@@ -1438,7 +1473,10 @@ class Queue:
                 json.dumps(payload, ensure_ascii=False, sort_keys=True),
             ),
         )
-        return int(cursor.lastrowid or 0)
+        event_id = int(cursor.lastrowid or 0)
+        if ticket is not None:  # the step this event closes, in the same transaction
+            record.record_closing(self.db, event_id, kind, ticket.id, ticket.day.isoformat())
+        return event_id
 
     def _set_paused(self, counter: CounterRef, actor: str, *, paused: bool) -> Counter:
         now = self.clock()

@@ -53,6 +53,7 @@ _TOP_LEVEL_KEYS: Final = (
     "kiosk",
     "admin",
     "display",
+    "escalation",
 )
 _BCM_PINS: Final = (0, 27)
 _SHOWN_VALUE_MAX: Final = 120
@@ -299,6 +300,18 @@ class DisplaySettings:
 
 
 @dataclass(frozen=True)
+class EscalationSettings:
+    """The escalation path (``[escalation]``).
+
+    ``unit_answers_front_office`` false (the SOP, step 14): the main unit's disposition goes
+    to the back office, which relays it to the front office as its own recorded act; true:
+    the disposition reaches the front office at once and no relay is recorded.
+    """
+
+    unit_answers_front_office: bool = setting(False)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything read from the settings file, validated.
 
@@ -309,6 +322,7 @@ class Settings:
             forward a case to.
         printer, kiosk, admin, display: the ticket printer, the button daemon, the web
             app, the caller board.
+        escalation: where the main unit's disposition goes (SOP 14).
     """
 
     home: Path
@@ -323,6 +337,7 @@ class Settings:
     kiosk: KioskSettings = KioskSettings()
     admin: AdminSettings = AdminSettings()
     display: DisplaySettings = DisplaySettings()
+    escalation: EscalationSettings = EscalationSettings()
 
     def service(self, letter: str) -> ServiceSettings:
         """Return the service with this letter.
@@ -485,6 +500,7 @@ _SECTIONS: Final[Mapping[str, type]] = {
     "kiosk": KioskSettings,
     "admin": AdminSettings,
     "display": DisplaySettings,
+    "escalation": EscalationSettings,
 }
 
 
@@ -838,6 +854,14 @@ class _Parser:
             kiosk=kiosk,
             admin=admin,
             display=self.display(self.table(data, "display"), home),
+            escalation=self.escalation(self.table(data, "escalation")),
+        )
+
+    def escalation(self, table: Mapping[str, Any]) -> EscalationSettings:
+        names = tuple(f.name for f in fields(EscalationSettings))
+        self.check_keys(table, names, "escalation")
+        return EscalationSettings(
+            **{name: self.declared(table, "escalation", EscalationSettings, name) for name in names}
         )
 
     def printer(self, table: Mapping[str, Any], home: Path) -> PrinterSettings:

@@ -19,6 +19,9 @@ ANSWERED = "answered"
 ESCALATED = "escalated"
 BACK_OFFICE = "back_office"
 WITH_UNIT = "with_unit"
+DISPOSITION_RECEIVED = "disposition_received"
+"""The main unit's disposition is with the back office, to be relayed to the front office
+(SOP 14), unless ``[escalation] unit_answers_front_office`` sends it there directly."""
 ANSWER_READY = "answer_ready"
 EXPLAINED = "explained"
 DONE = "done"
@@ -34,6 +37,7 @@ STATES = (
     ESCALATED,
     BACK_OFFICE,
     WITH_UNIT,
+    DISPOSITION_RECEIVED,
     ANSWER_READY,
     EXPLAINED,
     DONE,
@@ -44,7 +48,9 @@ STATES = (
 FINAL_STATES = frozenset({DONE, CANCELLED, EXPIRED})
 AT_COUNTER_STATES = frozenset({CALLED, SERVING, ANSWERED, EXPLAINED})
 """States in which a front-office counter holds the ticket (at most one per counter)."""
-ESCALATION_STATES = frozenset({ESCALATED, BACK_OFFICE, WITH_UNIT, ANSWER_READY})
+ESCALATION_STATES = frozenset(
+    {ESCALATED, BACK_OFFICE, WITH_UNIT, DISPOSITION_RECEIVED, ANSWER_READY}
+)
 """States of a case away from the front-office counter; they survive the day reset."""
 
 STANDARD_MINUTES: dict[int, int] = {
@@ -88,11 +94,17 @@ TRANSITIONS: dict[str, Transition] = {
         _t("identify", K.IDENTIFIED, [SERVING, ANSWERED, EXPLAINED], None, 7),
         _t("detail", K.DETAILED, [SERVING], None, 8),
         _t("answer", K.ANSWERED, [SERVING], ANSWERED, 9),
+        # SOP 9b: the matter is not available at the desk; the FO consults the back office
+        # (step 10 runs from here to the escalation).
+        _t("consult", K.CONSULTED, [SERVING], None, 9),
         _t("escalate", K.ESCALATED, [SERVING], ESCALATED, 10),
         _t("take", K.TAKEN, [ESCALATED], BACK_OFFICE, 11),
         _t("resolve", K.RESOLVED, [BACK_OFFICE], ANSWER_READY, 12),
         _t("forward", K.FORWARDED, [BACK_OFFICE], WITH_UNIT, 13),
-        _t("disposition", K.DISPOSITION, [WITH_UNIT], ANSWER_READY, 14),
+        # The unit's disposition goes to the back office (DIRECT_DISPOSITION_TARGET when the
+        # settings let the unit answer the front office), which relays it (SOP 14).
+        _t("disposition", K.DISPOSITION, [WITH_UNIT], DISPOSITION_RECEIVED, 14),
+        _t("relay", K.RELAYED, [DISPOSITION_RECEIVED], ANSWER_READY, 14),
         _t("explain", K.EXPLAINED, [ANSWERED, ANSWER_READY], EXPLAINED, 15),
         _t("finish", K.FINISHED, [EXPLAINED], DONE, 16),
         _t("transfer", K.TRANSFERRED, [WAITING, CALLED, SERVING], WAITING, None),
@@ -101,6 +113,10 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 """Every ticket action, by name."""
+
+DIRECT_DISPOSITION_TARGET = ANSWER_READY
+"""Where a disposition leads when ``[escalation] unit_answers_front_office`` is on: the
+front office reads it at once, and no relay (SOP 14) is recorded."""
 
 RECORD_EVENTS = (
     K.PRINTED,

@@ -1,13 +1,17 @@
-"""SOP step timing: which event opens and closes each step, its standard time (Mutu Baku),
-and the step a ticket is in now.
+"""SOP step timing: the one table of which events open and close each timed step, its
+standard time (Mutu Baku) and its officer; the step a ticket is in now.
 
-Source: ``shared/SOP.md`` ("The 16 steps and their standard time"). Everything here is
-derived from :data:`ult.sop.TRANSITIONS` and :data:`ult.sop.STANDARD_MINUTES`; the one
-written rule is :data:`QUEUE_STATES`. A step is closed by the events of the actions that
-record it, and opened by the events that brought the ticket to where those actions start:
-step 6 (the visitor walks to the desk) opens with ``called`` or ``recalled`` and closes
-with ``started``. Within one state, actions that keep the state (identify, detail) are
-steps taken in order: while serving, 7, then 8, then 9.
+Source: ``shared/SOP.md`` ("The 16 steps and their standard time"), written out for people
+in ``docs/QUEUE.md`` ("Step definitions"). The same table feeds the live timer of the staff
+pages (:func:`step_timer`) and the step record (:mod:`ult.record`), so the mark a page
+shows and the overrun a report counts are one rule.
+
+How a step is found from a ticket's events (log order): an event *opens* a step when its
+kind is in the step's ``opened_by`` (a later opener restarts it: a recall restarts the
+walk to the desk); an event *closes* the open step among those it may close whose opener
+is the latest (ties: the lower step), and a step closes once per opening. Steps 1-3 happen
+before a ticket exists (reception) and are not timed; steps 4-5 are the queue's wait,
+timed as one waiting step against their joint standard and never an officer's overrun.
 """
 
 from __future__ import annotations
@@ -19,107 +23,127 @@ from typing import TYPE_CHECKING, Protocol
 
 from ult import sop
 from ult.clock import from_stamp
+from ult.kinds import EventKind as K
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-
-QUEUE_STATES = frozenset({sop.WAITING})
-"""States that are timed by no step: a waiting ticket waits in line for a free counter,
-which is the queue's wait (reported as waiting time), not an officer's step 5."""
+FRONT_OFFICE = "front_office"
+BACK_OFFICE = "back_office"
+MAIN_UNIT = "main_unit"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One SOP step: its number, its standard minutes, the event kinds that close it (its
-    actions' events) and those that open it (the earlier steps' events that lead to where
-    its actions start). Steps 1-2 happen before a ticket exists: both empty. Steps 3-4
-    open with nothing recorded (the visitor is at reception; a reactivation loops back).
-    """
+    """One timed SOP step: ``number`` (1..16; the wait is 4 with ``waiting``), the event
+    kinds that open and close it, its standard time in minutes and the officer who answers
+    for it (``None`` for the wait: nobody's overrun)."""
 
     number: int
-    standard_minutes: int
     opened_by: frozenset[str]
     closed_by: frozenset[str]
+    officer: str | None
+    standard_minutes: int
+    waiting: bool = False
+
+    @property
+    def standard_seconds(self) -> int:
+        """The standard time in seconds."""
+        return self.standard_minutes * 60
+
+
+def _step(
+    number: int,
+    opened_by: Iterable[str],
+    closed_by: Iterable[str],
+    officer: str | None,
+    *,
+    waiting: bool = False,
+) -> Step:
+    # The wait covers SOP steps 4 (seated) and 5 (called): their standards add up.
+    minutes = sop.STANDARD_MINUTES[number] + (sop.STANDARD_MINUTES[5] if waiting else 0)
+    return Step(number, frozenset(opened_by), frozenset(closed_by), officer, minutes, waiting)
+
+
+STEP_TABLE: tuple[Step, ...] = (
+    _step(4, [K.ISSUED, K.REACTIVATED, K.TRANSFERRED], [K.CALLED], None, waiting=True),
+    _step(6, [K.CALLED, K.RECALLED], [K.STARTED], FRONT_OFFICE),
+    _step(7, [K.STARTED], [K.IDENTIFIED], FRONT_OFFICE),
+    _step(8, [K.STARTED, K.IDENTIFIED], [K.DETAILED], FRONT_OFFICE),
+    _step(
+        9,
+        [K.STARTED, K.IDENTIFIED, K.DETAILED],
+        [K.ANSWERED, K.CONSULTED, K.ESCALATED],
+        FRONT_OFFICE,
+    ),
+    _step(10, [K.CONSULTED], [K.ESCALATED], FRONT_OFFICE),
+    _step(11, [K.ESCALATED], [K.TAKEN], BACK_OFFICE),
+    _step(12, [K.TAKEN], [K.RESOLVED, K.FORWARDED], BACK_OFFICE),
+    _step(13, [K.FORWARDED], [K.DISPOSITION], MAIN_UNIT),
+    _step(14, [K.DISPOSITION], [K.RELAYED], BACK_OFFICE),
+    # A disposition opens 15 too: when the unit answers the front office directly, no
+    # relay follows; otherwise the relay is the later opener.
+    _step(15, [K.ANSWERED, K.RESOLVED, K.RELAYED, K.DISPOSITION], [K.EXPLAINED], FRONT_OFFICE),
+    _step(16, [K.EXPLAINED], [K.FINISHED], FRONT_OFFICE),
+)
+"""Every timed step, in order (written out in ``docs/QUEUE.md``)."""
+
+STEPS: dict[int, Step] = {step.number: step for step in STEP_TABLE}
+"""The timed steps by number."""
+
+STEP_EVENT_KINDS: tuple[str, ...] = tuple(
+    sorted({kind for step in STEP_TABLE for kind in step.opened_by | step.closed_by})
+)
+"""The event kinds that open or close a step: all the step record and the timer read."""
+
+DESK_PATH_MINUTES = sum(sop.STANDARD_MINUTES[n] for n in (*range(1, 10), 15, 16))
+"""The SOP's fastest path, answered at the desk (steps 1-9, 15, 16), in minutes.
+
+SOP.md's prose says 38; its table adds up to 37, and the table is the rule."""
+FULL_PATH_MINUTES = sum(sop.STANDARD_MINUTES.values())
+"""The SOP's longest path, through the main unit (all 16 steps), in minutes (58)."""
 
 
 @dataclass(frozen=True)
-class StateSteps:
-    """The steps a ticket in one state works through.
+class Closed:
+    """One step closed by one event: the indexes of its opening and closing events."""
 
-    ``entered_by``: the event kinds that bring a ticket to the state (they open its
-    steps); ``in_place``: ``(step, event)`` of the actions that keep the state, in step
-    order, each done once; ``next_step``: the step of the first action that leaves it.
+    step: Step
+    opened: int
+    closed: int
+
+
+def walk(kinds: Sequence[str]) -> tuple[list[Closed], dict[int, int]]:
+    """Apply the table to one ticket's event kinds (log order).
+
+    Returns the steps closed (one per closing event at most) and the steps still open, as
+    ``{step number: index of its opening event}``.
     """
-
-    entered_by: frozenset[str]
-    in_place: tuple[tuple[int, str], ...]
-    next_step: int
-
-
-def _entering(state: str) -> list[sop.Transition]:
-    return [t for t in sop.TRANSITIONS.values() if t.target == state and t.step is not None]
-
-
-def _leaving(state: str) -> list[sop.Transition]:
-    return [t for t in sop.TRANSITIONS.values() if state in t.sources and t.step is not None]
-
-
-def _state_steps(state: str) -> StateSteps | None:
-    entering = _entering(state)
-    if not entering or state in QUEUE_STATES:
-        return None
-    entered_at = min(t.step for t in entering if t.step is not None)
-    # Only steps after the one that brought the ticket here: identify may be repeated
-    # after an answer, but the answered ticket waits for its explanation (15), not for 7.
-    ahead = sorted(
-        (t for t in _leaving(state) if t.step is not None and t.step > entered_at),
-        key=lambda t: t.step or 0,
-    )
-    in_place = tuple((t.step, t.event) for t in ahead if t.target is None and t.step)
-    moving = [t.step for t in ahead if t.target is not None and t.step]
-    if not moving:
-        return None
-    return StateSteps(frozenset(t.event for t in entering), in_place, min(moving))
+    open_at: dict[int, int] = {}
+    closed: list[Closed] = []
+    for index, kind in enumerate(kinds):
+        candidates = [s for s in STEP_TABLE if kind in s.closed_by and s.number in open_at]
+        if candidates:
+            # The latest opener wins; on a tie the earlier step (max is stable on ties).
+            step = max(candidates, key=lambda s: (open_at[s.number], -s.number))
+            closed.append(Closed(step, open_at.pop(step.number), index))
+        for step in STEP_TABLE:
+            if kind in step.opened_by:
+                open_at[step.number] = index
+    return closed, open_at
 
 
-STATE_STEPS: dict[str, StateSteps] = {
-    state: found for state in sop.STATES if (found := _state_steps(state)) is not None
+def _closable(state: str) -> frozenset[int]:
+    """The officers' steps an action allowed from ``state`` may close."""
+    kinds = {t.event for t in sop.TRANSITIONS.values() if state in t.sources}
+    return frozenset(s.number for s in STEP_TABLE if not s.waiting and s.closed_by & kinds)
+
+
+CLOSABLE: dict[str, frozenset[int]] = {
+    state: found for state in sop.STATES if (found := _closable(state))
 }
-"""The timed states (the others have no open step: waiting, no-show, closed)."""
-
-
-def _step(number: int) -> Step:
-    closing = [t for t in sop.TRANSITIONS.values() if t.step == number]
-    opened: set[str] = set()
-    for source in {state for t in closing for state in t.sources}:
-        earlier = [t for t in _entering(source) if (t.step or 0) < number]
-        opened |= {t.event for t in earlier}
-        if earlier:  # and the in-place steps taken since then (7 and 8 before 9)
-            floor = min(t.step or 0 for t in earlier)
-            opened |= {
-                t.event
-                for t in _leaving(source)
-                if t.target is None and floor < (t.step or 0) < number
-            }
-    return Step(
-        number,
-        sop.STANDARD_MINUTES[number],
-        frozenset(opened),
-        frozenset(t.event for t in closing),
-    )
-
-
-STEPS: dict[int, Step] = {number: _step(number) for number in sorted(sop.STANDARD_MINUTES)}
-"""Every SOP step, 1..16."""
-
-STEP_EVENT_KINDS: tuple[str, ...] = tuple(
-    sorted(
-        {kind for rule in STATE_STEPS.values() for kind in rule.entered_by}
-        | {event for rule in STATE_STEPS.values() for _, event in rule.in_place}
-    )
-)
-"""The event kinds :func:`step_timer` reads: those that open or advance a timed step."""
+"""The timed states: the steps a ticket in each may be working on (waiting, no-show and
+closed tickets have none)."""
 
 
 @dataclass(frozen=True)
@@ -140,22 +164,22 @@ class StepTimer:
 def step_timer(
     state: str, events: Sequence[tuple[str, datetime]], now: datetime
 ) -> StepTimer | None:
-    """The step a ticket in ``state`` is in, from its step events ``[(kind, at)]`` (log
-    order; other kinds are ignored); ``None`` for a state with no open step (waiting,
-    no-show, closed) or a ticket whose opening event is missing."""
-    rule = STATE_STEPS.get(state)
-    if rule is None:
+    """The step a ticket in ``state`` is in, from its events ``[(kind, at)]`` (log order;
+    other kinds are ignored); ``None`` for a state with no open step (waiting, no-show,
+    closed) or a ticket whose opening event is missing. Elapsed time never goes negative
+    (a clock set back)."""
+    closable = CLOSABLE.get(state)
+    if not closable:
         return None
-    entries = [i for i, (kind, _) in enumerate(events) if kind in rule.entered_by]
-    if not entries:
+    steps = [(kind, at) for kind, at in events if kind in STEP_EVENT_KINDS]
+    _, open_at = walk([kind for kind, _ in steps])
+    candidates = [(index, -number) for number, index in open_at.items() if number in closable]
+    if not candidates:
         return None
-    advancing = rule.entered_by | {event for _, event in rule.in_place}
-    current = [(kind, at) for kind, at in events[entries[-1] :] if kind in advancing]
-    done = {kind for kind, _ in current}
-    step = next((s for s, event in rule.in_place if event not in done), rule.next_step)
-    since = current[-1][1]
+    index, negative = max(candidates)
+    since = steps[index][1]
     elapsed = int((now - since).total_seconds())
-    return StepTimer(step, since, sop.STANDARD_MINUTES[step], max(elapsed, 0))
+    return StepTimer(-negative, since, STEPS[-negative].standard_minutes, max(elapsed, 0))
 
 
 class _Held(Protocol):
@@ -168,7 +192,7 @@ def step_timers(
 ) -> dict[int, StepTimer]:
     """The open step of each ticket (any object with ``id`` and ``state``), by ticket id,
     read in one query; tickets with no open step are left out."""
-    by_id = {t.id: t for t in tickets}
+    by_id = {t.id: t for t in tickets if t.state in CLOSABLE}
     if not by_id:
         return {}
     marks = ", ".join("?" * len(by_id))
