@@ -297,5 +297,14 @@ REPORTS: dict[str, str] = {
     ),
     "section_steps": "Catatan langkah SOP (satu baris per kasus dan langkah)",
     "section_guestbook": "Buku tamu (kunjungan dengan identitas)",
+    "daily": "Tiket per hari",
+    "monthly": "Tiket per bulan",
+    "daily_label": "Periode",
+    "chart_times": "Waktu tunggu dan waktu layanan per layanan (menit)",
+    "chart_compliance": "Kepatuhan per langkah: bagian yang selesai dalam standar",
+    "chart_step_times": "Waktu per langkah dibanding standarnya (menit)",
+    "chart_officers": "Langkah yang melewati standar per petugas",
+    "chart_step": "Langkah {step}",
+    "chart_wait_step": "Tunggu 4–5",
 }
 """Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""

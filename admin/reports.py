@@ -17,10 +17,12 @@ an unknown section: 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import sqlite_utils
 from babel.dates import format_date
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
@@ -33,7 +35,6 @@ from ult.errors import QueueError
 from ult.queries import service_names
 from ult.report_request import (
     ALL,
-    PERIOD_KINDS,
     ReportRequestError,
     parse_day,
     parse_format,
@@ -56,7 +57,7 @@ API_PARAMETERS = frozenset({"from", "to", "period", "date", "service", "format"}
 PAGE_ROWS_MAX = 200
 """Rows of one table shown on the page; the exports hold them all."""
 
-BOOK_SECTIONS = ("summary", "services", "steps_compliance", "officers", "overruns")
+BOOK_SECTIONS = ("summary", "services", "compliance", "officers", "overruns")
 """What the printed daily report book holds, in order (those the reports core has)."""
 
 
@@ -92,9 +93,13 @@ def report_api(section: str) -> Any:
         sections = parse_sections(section)
         unknown = sorted(set(request.args) - API_PARAMETERS)
         if unknown:
-            raise ApiError(400, "parameter_unknown", REPORTS["parameter_unknown"].format(
-                name=unknown[0][:40], choices=", ".join(sorted(API_PARAMETERS))
-            ))
+            raise ApiError(
+                400,
+                "parameter_unknown",
+                REPORTS["parameter_unknown"].format(
+                    name=unknown[0][:40], choices=", ".join(sorted(API_PARAMETERS))
+                ),
+            )
         if not all(_may_read(name) for name in sections):
             if section.strip().lower() != ALL:
                 raise ApiError(403, "forbidden", REPORTS["personal_only"])
@@ -173,7 +178,7 @@ def period_text(period: reports.Period) -> str:
 
 def _neighbours(kind: str, period: reports.Period) -> tuple[date | None, date | None]:
     """The anchors of the period before and after (a range has none)."""
-    if kind not in PERIOD_KINDS:
+    if kind not in reports.PERIOD_KINDS:
         return None, None
     return period.start - timedelta(days=1), period.end + timedelta(days=1)
 
@@ -198,7 +203,8 @@ def index() -> Any:
         message, status = error.message, 400
         kind, period, service = "day", reports.Period.of("day", today), None
     db = get_db()
-    tables = {name: reports.report(db, name, period, service=service) for name in _page_sections()}
+    tables = {DAILY: daily_table(db, period, service)}
+    tables |= {name: reports.report(db, name, period, service=service) for name in _page_sections()}
     shown = [Shown(t, t.rows[:PAGE_ROWS_MAX]) for t in tables.values()]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -219,8 +225,9 @@ def index() -> Any:
         query=query,
         before=before,
         after=after,
-        personal=[name for name in PERSONAL_SECTIONS if _may_read(name)],
+        personal=[n for n in PERSONAL_SECTIONS if n in reports.SECTIONS and _may_read(n)],
         display=_display,
+        header=_header,
         titles=REPORTS,
     )
     return page, status
@@ -234,47 +241,152 @@ def _display(column: reports.Column, value: Any) -> str:
     return exports.display(column, value, settings().office.tz)
 
 
+def _header(column: reports.Column) -> str:
+    return exports.header(column, settings().office.tz)
+
+
 # ---------------------------------------------------------------------- charts
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart drawn from one section's table: the label column and the value columns
-    (each one series), the unit the values are in, and the chart's kind."""
+    """A chart drawn from one section's table: how a row is labelled, the value columns
+    (one series each) and the unit the values are shown in (``count``; ``minutes`` from
+    seconds; ``percent`` as the core gives it, 0-100)."""
 
     id: str
     title: str
     section: str
-    label: str
+    label: Callable[[dict[str, Any]], str]
     values: tuple[str, ...]
-    unit: str  # "count", "minutes" (from seconds) or "percent" (from a share 0-1)
-    kind: str = "bar"
+    unit: str
     horizontal: bool = False
+    stacked: bool = False
 
 
-CHARTS: tuple[ChartSpec, ...] = ()
-"""The page's charts; each names a section whose table the page also shows."""
+def _step_label(row: dict[str, Any]) -> str:
+    standard = exports.duration_text(row.get("standard_seconds"))
+    if row.get("waiting"):
+        return f"{REPORTS['chart_wait_step']} ({standard})"
+    return f"{REPORTS['chart_step'].format(step=row['step'])} ({standard})"
+
+
+DAILY = "daily"
+"""The page's own table of tickets per day (per month beyond :data:`DAILY_MAX_DAYS`)."""
+DAILY_MAX_DAYS = 62
+DAILY_COLUMNS = (
+    "visitors",
+    "finished_resolved",
+    "finished_unresolved",
+    "no_show",
+    "cancelled",
+    "expired",
+    "still_open",
+)
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "daily",
+        "",  # the table's title: per day, or per month for a long period
+        DAILY,
+        lambda row: str(row["day"]),
+        ("finished_resolved", "finished_unresolved", "no_show", "cancelled", "expired"),
+        "count",
+        stacked=True,
+    ),
+    ChartSpec(
+        "times",
+        REPORTS["chart_times"],
+        "services",
+        lambda row: str(row["service"]),
+        ("wait_median", "wait_p90", "service_median"),
+        "minutes",
+    ),
+    ChartSpec(
+        "compliance",
+        REPORTS["chart_compliance"],
+        "compliance",
+        _step_label,
+        ("within_share",),
+        "percent",
+        horizontal=True,
+    ),
+    ChartSpec(
+        "step_times",
+        REPORTS["chart_step_times"],
+        "compliance",
+        _step_label,
+        ("median", "p90", "standard_seconds"),
+        "minutes",
+        horizontal=True,
+    ),
+    ChartSpec(
+        "officers",
+        REPORTS["chart_officers"],
+        "officers",
+        lambda row: str(row["officer"]),
+        ("overruns",),
+        "count",
+        horizontal=True,
+    ),
+)
+"""The page's charts; each reads a table the page also shows, so the numbers agree."""
+
+
+def daily_table(
+    db: sqlite_utils.Database, period: reports.Period, service: str | None
+) -> reports.Table:
+    """Tickets by outcome per day of ``period`` (per month when it is longer than
+    :data:`DAILY_MAX_DAYS`): the summary section of each day or month, side by side.
+
+    Workaround: the reports core has no per-day section yet; these are its own ``summary``
+    figures, one period at a time, so they add up to the period's summary.
+    """
+    summary = {c.key: c for c in reports.report(db, "summary", period, service=service).columns}
+    parts: list[tuple[str, reports.Period]] = []
+    if period.days <= DAILY_MAX_DAYS:
+        day = period.start
+        while day <= period.end:
+            parts.append((format_date(day, "EEE d/M", locale="id"), reports.Period(day, day)))
+            day += timedelta(days=1)
+    else:
+        month = period.start.replace(day=1)
+        while month <= period.end:
+            whole = reports.Period.of("month", month)
+            part = reports.Period(max(whole.start, period.start), min(whole.end, period.end))
+            parts.append((format_date(month, "MMM y", locale="id"), part))
+            month = whole.end + timedelta(days=1)
+    rows = []
+    for name, part in parts:
+        figures = reports.report(db, "summary", part, service=service).rows[0]
+        rows.append({"day": name, **{key: figures[key] for key in DAILY_COLUMNS}})
+    title = REPORTS["daily" if period.days <= DAILY_MAX_DAYS else "monthly"]
+    columns = (
+        reports.Column("day", REPORTS["daily_label"], "text"),
+        *(summary[key] for key in DAILY_COLUMNS),
+    )
+    return reports.Table(DAILY, title, columns, rows)
 
 
 def charts(tables: dict[str, reports.Table]) -> list[dict[str, Any]]:
-    """The data of each chart whose section was computed: labels and series, values in
-    the chart's unit (seconds as minutes, shares as percent); a section with no rows gives
-    a chart with no data (the page says so)."""
+    """The data of each chart whose table was computed: labels and series (values in the
+    chart's unit: seconds as minutes). A table without rows gives no labels; the page says
+    there is nothing to draw."""
     out = []
     for spec in CHARTS:
         table = tables.get(spec.section)
         if table is None:
             continue
         titles = {c.key: c.title for c in table.columns}
-        scale = {"minutes": 1 / 60, "percent": 100}.get(spec.unit, 1)
+        scale = 1 / 60 if spec.unit == "minutes" else 1
         out.append(
             {
                 "id": spec.id,
-                "title": spec.title,
-                "kind": spec.kind,
+                "title": spec.title or table.title,
                 "horizontal": spec.horizontal,
+                "stacked": spec.stacked,
                 "unit": spec.unit,
-                "labels": [str(row.get(spec.label) or "-") for row in table.rows],
+                "labels": [spec.label(row) for row in table.rows],
                 "series": [
                     {
                         "label": titles.get(key, key),
@@ -313,6 +425,7 @@ def book() -> Any:
         day_text=format_date(day, "EEEE, d MMMM y", locale="id"),
         tables=tables,
         display=_display,
+        header=_header,
         preparer=_preparer(),
         printed_on=format_date(today, "d MMMM y", locale="id"),
     )

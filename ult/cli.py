@@ -46,7 +46,6 @@ from ult.queue import Queue
 from ult.report_request import (
     ALL,
     FORMATS,
-    PERIOD_KINDS,
     ReportRequestError,
     parse_period,
     parse_sections,
@@ -746,7 +745,7 @@ def doctor(app: App, bundle: Path | None) -> None:
 @click.option(
     "--period",
     "kind",
-    type=click.Choice(PERIOD_KINDS),
+    type=click.Choice(reports.PERIOD_KINDS),
     help="Instead of --from/--to: the day, week (Monday first), month, quarter, semester or "
     "year holding --date.",
 )

@@ -7,8 +7,8 @@ numbers. The forms differ only in how a value is written:
   (:func:`ult.clock.to_stamp`), days as ``YYYY-MM-DD``, seconds and shares as numbers.
 - CSV and XLSX (opened by people, mostly in Excel): times in the office's local time,
   without a zone (Excel has none), which every column title of a time names (``WIB``...);
-  numbers stay numbers (seconds as seconds, shares as fractions 0–1 shown as percent in
-  XLSX); days as dates.
+  numbers stay numbers (seconds as whole seconds, shares as 0–100 with a ``%`` shown in
+  XLSX), exactly the JSON's numbers; days as dates.
 - Text (``ult report --format table``, the pages): Indonesian display, durations in minutes
   and seconds, percentages with a decimal comma.
 
@@ -50,10 +50,13 @@ SHEET_TITLE_MAX = 31
 COLUMN_WIDTH_MAX = 60
 """Widest column (characters) an XLSX sheet gets; longer text wraps in the cell."""
 
+TEXT_COLUMNS_MAX = 8
+"""A single-row table with more columns is printed one figure per line."""
+
 _XLSX_FORMATS = {
     "int": "0",
     "seconds": "0",
-    "percent": "0.0%",
+    "percent": '0.0"%"',  # the reports core gives shares as 0-100, as the JSON keeps them
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
 }
@@ -157,10 +160,10 @@ def duration_text(seconds: float | None) -> str:
 
 
 def percent_text(share: float | None) -> str:
-    """A share 0–1 as ``87,5%`` (Indonesian decimal comma); ``-`` for none."""
+    """A share 0–100 as ``87,5%`` (Indonesian decimal comma); ``-`` for none."""
     if share is None:
         return "-"
-    return f"{share * 100:.1f}".replace(".", ",") + "%"
+    return f"{share:.1f}".replace(".", ",") + "%"
 
 
 def display(column: Column, value: Any, tz: ZoneInfo) -> str:
@@ -183,6 +186,24 @@ def display(column: Column, value: Any, tz: ZoneInfo) -> str:
     return str(value)
 
 
+def file_header(column: Column, tz: ZoneInfo) -> str:
+    """A column's title in CSV and XLSX, with the unit the file writes: ``Durasi (detik)``,
+    ``Mulai (WIB)`` (the office zone's abbreviation, since the files hold local times)."""
+    if column.kind == "seconds":
+        return f"{column.title} ({REPORT_TEXT['unit_seconds']})"
+    return header(column, tz)
+
+
+def header(column: Column, tz: ZoneInfo) -> str:
+    """A column's title where its values are shown (:func:`display`): a time column names
+    the office zone (``Mulai (WIB)``), since it is shown in local time."""
+    if column.kind == "datetime":
+        # The core titles its time columns for the JSON's UTC stamps; the files are local.
+        base = column.title.removesuffix(" (UTC)")
+        return f"{base} ({datetime.now(tz).tzname()})"
+    return column.title
+
+
 # ---------------------------------------------------------------------- whole tables
 
 
@@ -192,7 +213,9 @@ def table_json(table: Table) -> dict[str, Any]:
         "section": table.section,
         "title": table.title,
         "columns": [{"key": c.key, "title": c.title, "kind": c.kind} for c in table.columns],
-        "rows": [{c.key: json_value(c, row.get(c.key)) for c in table.columns} for row in table.rows],
+        "rows": [
+            {c.key: json_value(c, row.get(c.key)) for c in table.columns} for row in table.rows
+        ],
     }
 
 
@@ -222,7 +245,7 @@ def to_csv(table: Table, tz: ZoneInfo) -> bytes:
     """The table as CSV (RFC 4180, comma, CRLF), UTF-8 with BOM; header row = column titles."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([guard_text(c.title) for c in table.columns])
+    writer.writerow([guard_text(file_header(c, tz)) for c in table.columns])
     for row in table.rows:
         writer.writerow([csv_value(c, row.get(c.key), tz) for c in table.columns])
     return out.getvalue().encode(CSV_ENCODING)
@@ -248,7 +271,7 @@ def to_xlsx(tables: Sequence[Table], tz: ZoneInfo, *, title: str = "") -> bytes:
         sheet = book.create_sheet(_sheet_title(table.title or table.section, used))
         bold = Font(bold=True)
         for index, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=index, value=column.title)
+            cell = sheet.cell(row=1, column=index, value=file_header(column, tz))
             cell.font = bold
             cell.data_type = "s"
         for number, row in enumerate(table.rows, start=2):
@@ -295,17 +318,21 @@ def _width(column: Column, values: Iterable[Any], tz: ZoneInfo) -> float:
         longest = 10
     else:
         longest = max((len(csv_value(column, v, tz)) for v in values), default=0)
-    return min(COLUMN_WIDTH_MAX, max(len(column.title), longest, 6) + 2)
+    return min(COLUMN_WIDTH_MAX, max(len(file_header(column, tz)), longest, 6) + 2)
 
 
 def text_table(table: Table, tz: ZoneInfo) -> str:
     """The table for a terminal: the title, aligned columns (numbers to the right), one
-    line per row; ``(tidak ada data)`` when it has no rows."""
-    headers = [c.title for c in table.columns]
+    line per row; ``(tidak ada data)`` when it has no rows; a single row of many figures
+    as one ``title  value`` line each."""
+    headers = [header(c, tz) for c in table.columns]
     cells = [[display(c, row.get(c.key), tz) for c in table.columns] for row in table.rows]
-    widths = [
-        max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(headers)
-    ]
+    if len(cells) == 1 and len(headers) > TEXT_COLUMNS_MAX:
+        # One row of many figures (the summary): one line per figure reads better.
+        width = max(len(h) for h in headers)
+        lines = [f"{h.ljust(width)}  {v}" for h, v in zip(headers, cells[0], strict=True)]
+        return "\n".join([table.title, "-" * len(table.title), *lines]) + "\n"
+    widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(headers)]
     right = [c.kind in ("int", "seconds", "percent") for c in table.columns]
 
     def line(values: list[str]) -> str:

@@ -582,6 +582,7 @@ REPORT_TEXT: dict[str, str] = {
     "hours": "{hours} jam {minutes:02d} mnt",
     "minutes": "{minutes} mnt {seconds:02d} dtk",
     "seconds": "{seconds} dtk",
+    "unit_seconds": "detik",
 }
 """Reports' requests (``ult.report_request``: CLI, API and pages alike), the ``ult report``
 command and how the exports write durations."""

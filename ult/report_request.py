@@ -16,20 +16,13 @@ import sqlite_utils
 
 from ult import queries
 from ult.messages import REPORT_TEXT
-from ult.reports import SECTIONS, Period
+from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, SECTIONS, Period
 
 ALL = "all"
 """The section name that asks for every section at once (XLSX workbook, JSON list)."""
 
-PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
-"""What :meth:`ult.reports.Period.of` takes: the calendar period holding a given day."""
-
 FORMATS = ("table", "csv", "json", "xlsx")
 """Output formats: ``table`` is text for a terminal or a page."""
-
-RANGE_MAX_DAYS = 5 * 366
-"""Longest range asked for: five years. A mistyped year (0026) must not make the appliance
-compute a report over two thousand years."""
 
 
 class ReportRequestError(Exception):
@@ -91,9 +84,10 @@ def parse_period(
     today: date,
 ) -> Period:
     """The period asked for: ``start``..``end`` (both, inclusive), or the ``kind`` of
-    :data:`PERIOD_KINDS` holding ``anchor`` (default ``today``). Raises
+    :data:`ult.reports.PERIOD_KINDS` holding ``anchor`` (default ``today``). Raises
     :class:`ReportRequestError` for a bad day, a missing or mixed choice, an end before the
-    start, or a range over :data:`RANGE_MAX_DAYS`."""
+    start, or a range over :data:`ult.reports.MAX_PERIOD_DAYS` (a mistyped year such as
+    0026 must not make the appliance compute two thousand years)."""
     first = parse_day(start, "Tanggal awal (from)")
     last = parse_day(end, "Tanggal akhir (to)")
     wanted = (kind or "").strip().lower() or None
@@ -110,8 +104,8 @@ def parse_period(
         raise ReportRequestError("range_missing")
     if last < first:
         raise ReportRequestError("range_reversed", start=first.isoformat(), end=last.isoformat())
-    if (last - first).days + 1 > RANGE_MAX_DAYS:
-        raise ReportRequestError("range_too_long", days=RANGE_MAX_DAYS)
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise ReportRequestError("range_too_long", days=MAX_PERIOD_DAYS)
     return Period(first, last)
 
 

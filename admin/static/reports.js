@@ -31,14 +31,17 @@
     var canvas = document.getElementById("chart-" + chart.id);
     if (!canvas) { return; }
     var valueAxis = chart.horizontal ? "x" : "y";
+    var labelAxis = chart.horizontal ? "y" : "x";
     var scales = {};
+    scales[labelAxis] = { stacked: chart.stacked };
     scales[valueAxis] = {
       beginAtZero: true,
+      stacked: chart.stacked,
       ticks: { callback: function (value) { return number(value, chart.unit); } }
     };
     if (chart.unit === "percent") { scales[valueAxis].max = 100; }
     new Chart(canvas, {
-      type: chart.kind,
+      type: "bar",
       data: {
         labels: chart.labels,
         datasets: chart.series.map(function (series, index) {
