@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import zip_longest
 from typing import Any
 
 import sqlite_utils
@@ -57,8 +58,44 @@ API_PARAMETERS = frozenset({"from", "to", "period", "date", "service", "format"}
 PAGE_ROWS_MAX = 200
 """Rows of one table shown on the page; the exports hold them all."""
 
-BOOK_SECTIONS = ("summary", "services", "compliance", "officers", "overruns")
-"""What the printed daily report book holds, in order (those the reports core has)."""
+BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
+    "summary": (),
+    "services": (
+        "service",
+        "visitors",
+        "finished_resolved",
+        "finished_unresolved",
+        "no_show",
+        "cancelled",
+        "wait_median",
+        "wait_p90",
+        "service_median",
+        "total_median",
+    ),
+    "compliance": (
+        "step",
+        "standard_seconds",
+        "count",
+        "within_share",
+        "median",
+        "p90",
+        "overruns",
+        "overrun_total",
+    ),
+    "officers": ("officer", "cases", "count", "within_share", "median", "overruns", "overrun_total"),
+    "overruns": (
+        "label",
+        "step",
+        "officer",
+        "counter",
+        "began_at",
+        "seconds",
+        "standard_seconds",
+        "overrun_seconds",
+    ),
+}
+"""What the printed daily report book holds, in order, and the columns of each that fit an
+A4 page (empty: all; the page and the exports have every column)."""
 
 
 def _may_read(section: str) -> bool:
@@ -264,11 +301,17 @@ class ChartSpec:
     stacked: bool = False
 
 
+def _step_name(row: dict[str, Any]) -> str:
+    """A step row's name: ``Langkah 9``; the queue wait (step 4 with ``waiting``) ``Tunggu
+    4–5``."""
+    if row.get("waiting"):
+        return REPORTS["chart_wait_step"]
+    return REPORTS["chart_step"].format(step=row["step"])
+
+
 def _step_label(row: dict[str, Any]) -> str:
     standard = exports.duration_text(row.get("standard_seconds"))
-    if row.get("waiting"):
-        return f"{REPORTS['chart_wait_step']} ({standard})"
-    return f"{REPORTS['chart_step'].format(step=row['step'])} ({standard})"
+    return f"{_step_name(row)} ({standard})"
 
 
 DAILY = "daily"
@@ -417,18 +460,41 @@ def book() -> Any:
     period = reports.Period(day, day)
     db = get_db()
     tables = [
-        reports.report(db, name, period) for name in BOOK_SECTIONS if name in reports.SECTIONS
+        _book_table(reports.report(db, name, period), keys)
+        for name, keys in BOOK_SECTIONS.items()
+        if name in reports.SECTIONS
     ]
+    summary = tables[0]
+    counts = [c for c in summary.columns if c.kind == "int"]
+    times = [c for c in summary.columns if c.kind != "int"]
     return render_template(
         "reports/book.html",
         day=day,
         day_text=format_date(day, "EEEE, d MMMM y", locale="id"),
-        tables=tables,
+        summary=summary,
+        figures=list(zip_longest(counts, times)),
+        tables=tables[1:],
         display=_display,
         header=_header,
         preparer=_preparer(),
         printed_on=format_date(today, "d MMMM y", locale="id"),
     )
+
+
+def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:
+    """``table`` with only the columns ``keys`` (all when empty); a step number becomes
+    its name as the charts say it (the queue wait is "Tunggu 4–5", not step 4)."""
+    if not keys:
+        return table
+    found = {c.key: c for c in table.columns}
+    columns = tuple(found[key] for key in keys if key in found)
+    rows = table.rows
+    if "step" in found and "waiting" in found:
+        columns = tuple(
+            reports.Column("step", c.title, "text") if c.key == "step" else c for c in columns
+        )
+        rows = [{**row, "step": _step_name(row)} for row in rows]
+    return reports.Table(table.section, table.title, columns, rows)
 
 
 def _preparer() -> dict[str, str] | None:

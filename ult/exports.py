@@ -145,8 +145,8 @@ def guard_text(text: str) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
-    """Seconds as an Indonesian reader takes them in: ``4 mnt 05 dtk``, ``1 jam 02 mnt``,
-    ``45 dtk``; ``-`` for none."""
+    """Seconds as an Indonesian reader takes them in: ``4 mnt 05 dtk``, ``6 mnt``,
+    ``1 jam 02 mnt``, ``45 dtk``; ``-`` for none."""
     if seconds is None:
         return "-"
     whole = round(seconds)
@@ -154,6 +154,8 @@ def duration_text(seconds: float | None) -> str:
     minutes, secs = divmod(rest, 60)
     if hours:
         return REPORT_TEXT["hours"].format(hours=hours, minutes=minutes)
+    if minutes and not secs:
+        return REPORT_TEXT["whole_minutes"].format(minutes=minutes)
     if minutes:
         return REPORT_TEXT["minutes"].format(minutes=minutes, seconds=secs)
     return REPORT_TEXT["seconds"].format(seconds=secs)

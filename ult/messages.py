@@ -581,6 +581,7 @@ REPORT_TEXT: dict[str, str] = {
     "no_rows": "(tidak ada data)",
     "hours": "{hours} jam {minutes:02d} mnt",
     "minutes": "{minutes} mnt {seconds:02d} dtk",
+    "whole_minutes": "{minutes} mnt",
     "seconds": "{seconds} dtk",
     "unit_seconds": "detik",
 }

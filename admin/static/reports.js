@@ -37,7 +37,10 @@
     scales[valueAxis] = {
       beginAtZero: true,
       stacked: chart.stacked,
-      ticks: { callback: function (value) { return number(value, chart.unit); } }
+      ticks: {
+        precision: chart.unit === "count" ? 0 : undefined,
+        callback: function (value) { return number(value, chart.unit); }
+      }
     };
     if (chart.unit === "percent") { scales[valueAxis].max = 100; }
     new Chart(canvas, {

@@ -229,7 +229,7 @@ def test_the_report_book_holds_the_figures_overruns_and_signature_lines(
     assert "Dibuat oleh" in page and "Mengetahui" in page
     assert f"Kepala {settings.office.name}" in page
     overruns = page[page.index('id="book-overruns"') :]
-    assert "A-001" in overruns and "fo1" in overruns and "2 mnt 00 dtk" in overruns
+    assert "A-001" in overruns and "fo1" in overruns and "2 mnt" in overruns
     assert "fo2" not in overruns
     bad = supervisor.get("/reports/book?day=2026-13-01")
     assert bad.status_code == 400
