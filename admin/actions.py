@@ -35,6 +35,7 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "identify": ("front_office", "supervisor"),
     "detail": ("front_office", "supervisor"),
     "answer": ("front_office", "supervisor"),
+    "consult": ("front_office", "supervisor"),
     "escalate": ("front_office", "supervisor"),
     "explain": ("front_office", "supervisor"),
     "finish": ("front_office", "supervisor"),
@@ -46,6 +47,7 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "resolve": ("back_office", "supervisor"),
     "forward": ("back_office", "supervisor"),
     "disposition": ("back_office", "unit", "supervisor"),
+    "relay": ("back_office", "supervisor"),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician"),
     "manage": ("supervisor",),
@@ -237,6 +239,13 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "Answer at the counter: information available or excepted (SOP 9a).",
         ),
         TicketAction(
+            "consult",
+            "consult",
+            {"counter": _counter_field(_FRONT)},
+            _at_counter("consult"),
+            "The matter is not available at the desk: consult the back office (SOP 9b-10).",
+        ),
+        TicketAction(
             "escalate",
             "escalate",
             {"counter": _counter_field(_FRONT), "note": _text("Note for the back office.")},
@@ -279,8 +288,19 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                 "text": _text("The main unit's disposition (disposisi)."),
             },
             _anywhere("disposition"),
-            "Record the main unit's disposition (disposisi); the answer is ready (SOP 14).",
+            "Record the main unit's disposition (disposisi); it goes to the back office, or "
+            "straight to the front office with [escalation] unit_answers_front_office (SOP 14).",
             aliases=("directions",),
+        ),
+        TicketAction(
+            "relay",
+            "relay",
+            {
+                "counter": _counter_field(_BACK),
+                "note": _text("Note for the front office.", required=False),
+            },
+            _at_counter("relay"),
+            "Pass the main unit's disposition on to the front office (SOP 14).",
         ),
         TicketAction(
             "explain",

@@ -82,7 +82,15 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
         "overruns",
         "overrun_total",
     ),
-    "officers": ("officer", "cases", "count", "within_share", "median", "overruns", "overrun_total"),
+    "officers": (
+        "officer",
+        "cases",
+        "count",
+        "within_share",
+        "median",
+        "overruns",
+        "overrun_total",
+    ),
     "overruns": (
         "label",
         "step",

@@ -25,7 +25,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, exports, queries, reports
+from ult import accounts, exports, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -542,6 +542,21 @@ def _event_stream(app: App, since: int, follow: bool) -> Iterator[queries.Event]
             time.sleep(FOLLOW_POLL_SECONDS)
     except KeyboardInterrupt:
         return
+
+
+@main.group("record")
+def record_group() -> None:
+    """The step record: every SOP step of every case, derived from the event log."""
+
+
+@record_group.command("rebuild")
+@pass_app
+@handled
+def record_rebuild(app: App) -> None:
+    """Recompute the step record from the event log in one transaction (after a restore
+    or a change of the step definitions); the pages and reports read it at once."""
+    count = record.rebuild(app.db)
+    click.echo(CLI["record_rebuilt"].format(count=count))
 
 
 @main.group()

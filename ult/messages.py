@@ -9,7 +9,7 @@ from __future__ import annotations
 ERRORS: dict[str, str] = {
     "period_invalid": "Periode laporan tidak valid: {start} sampai {end}.",
     "period_too_long": "Periode laporan {days} hari terlalu panjang (paling lama {limit} hari).",
-    "period_kind_unknown": "Jenis periode '{kind}' tidak dikenal. Pilihan: {kinds}.",
+    "period_kind_unknown": "Jenis periode '{period}' tidak dikenal. Pilihan: {kinds}.",
     "report_section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {sections}.",
     "service_unknown": "Layanan '{service}' tidak dikenal.",
     "service_inactive": "Layanan {service} sedang tidak aktif.",
@@ -215,6 +215,7 @@ CLI: dict[str, str] = {
     "ditampilkan lagi:",
     "rollover_started": "Hari antrian baru {day} dimulai: nomor mulai lagi dari 1, {expired} "
     "tiket hari sebelumnya ditutup (kedaluwarsa).",
+    "record_rebuilt": "Catatan langkah dihitung ulang dari log kejadian: {count} baris.",
     "rollover_same_day": "Hari antrian {day} sudah berjalan; tidak ada yang diubah.",
     "checkpoint_done": "WAL digabungkan ke basis data ({pages} halaman; berkas -wal kini "
     "{size} KB).",

@@ -209,7 +209,8 @@ def open_escalations(db: sqlite_utils.Database) -> int:
     """Cases with the back office or a main unit, of any day."""
     found = next(
         db.query(
-            "SELECT COUNT(*) AS n FROM tickets WHERE state IN (?, ?, ?, ?)",
+            "SELECT COUNT(*) AS n FROM tickets WHERE state IN "
+            f"({', '.join('?' * len(sop.ESCALATION_STATES))})",
             tuple(sorted(sop.ESCALATION_STATES)),
         ),
         None,

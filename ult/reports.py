@@ -79,7 +79,7 @@ class Period:
             return cls(monday, monday + timedelta(days=6))
         months = {"month": 1, "quarter": 3, "semester": 6, "year": 12}.get(kind)
         if months is None:
-            raise invalid("period_kind_unknown", kind=kind, kinds=", ".join(PERIOD_KINDS))
+            raise invalid("period_kind_unknown", period=kind, kinds=", ".join(PERIOD_KINDS))
         first = (anchor.month - 1) // months * months + 1
         last = first + months - 1
         return cls(

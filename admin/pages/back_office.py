@@ -68,7 +68,7 @@ def _back_office_live_context() -> dict[str, Any]:
     return {
         "is_unit": unit,
         "inbox": [t for t in cases if t.state == sop.ESCALATED],
-        "in_work": [t for t in cases if t.state == sop.BACK_OFFICE],
+        "in_work": [t for t in cases if t.state in (sop.BACK_OFFICE, sop.DISPOSITION_RECEIVED)],
         "with_unit": [t for t in cases if t.state == sop.WITH_UNIT],
         "ready": [t for t in cases if t.state == sop.ANSWER_READY],
         "timers": step_timers(db, cases),
@@ -245,5 +245,18 @@ def disposition(ticket_id: int) -> Any:
             counter=counter.id if counter else None,
         )
         return PAGES["disposition"].format(label=ticket.label)
+
+    return _case_action(ticket_id, act)
+
+
+@bp.post("/back-office/cases/<int:ticket_id>/relay")
+@require("relay")
+def relay(ticket_id: int) -> Any:
+    """Pass the main unit's disposition on to the front office, with a note (SOP 14)."""
+
+    def act() -> str:
+        counter = _require_back_office_counter()
+        ticket = get_queue().relay(ticket_id, counter.id, actor=actor(), note=field("note") or None)
+        return PAGES["relayed"].format(label=ticket.label)
 
     return _case_action(ticket_id, act)

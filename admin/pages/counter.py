@@ -381,6 +381,19 @@ def answer(ticket_id: int) -> Any:
     return _counter_action(act)
 
 
+@bp.post("/counter/tickets/<int:ticket_id>/consult")
+@require("consult")
+def consult(ticket_id: int) -> Any:
+    """The matter is not available here: the officer consults the back office (SOP 9b);
+    step 10 runs until the escalation form below is sent."""
+
+    def act(counter: Counter) -> str:
+        ticket = get_queue().consult(ticket_id, counter.id, actor=actor())
+        return PAGES["consulted"].format(label=ticket.label)
+
+    return _counter_action(act)
+
+
 @bp.post("/counter/tickets/<int:ticket_id>/escalate")
 @require("escalate")
 def escalate(ticket_id: int) -> Any:

@@ -710,9 +710,9 @@ def test_longest_sop_path_via_the_api(
     session_api: Callable, token_api: Callable, app_queue: Queue, clock: FakeClock
 ) -> None:
     """issue → call → recall → start → identify (acting for someone, surat kuasa) → detail
-    → escalate → take → forward → disposition → explain → finish: SOP 3, 5, 5, 6, 7, 8, 10,
-    11, 13, 14, 15, 16. (``resolve`` is the back office's other way to the answer, step 12:
-    after the disposition the answer is already ready, so it is refused there.)"""
+    → consult → escalate → take → forward → disposition → relay → explain → finish: SOP 3,
+    5, 5, 6, 7, 8, 9, 10, 11, 13, 14, 14, 15, 16. (``resolve`` is the back office's other
+    way to the answer, step 12: after the disposition it is refused.)"""
     reception = token_api("receptionist")
     desk = session_api("front_office")
     back = token_api("back_office")
@@ -750,6 +750,7 @@ def test_longest_sop_path_via_the_api(
     assert detail["events"][-1]["payload"]["letter_type"] == "surat_kuasa"
     assert VALID_NIK not in json.dumps(detail["events"])  # events carry no personal data
     act(desk, "detail", {"counter": loket, "text": "TPG triwulan 3"}, "detailed", 8, "serving")
+    act(desk, "consult", {"counter": loket}, "consulted", 9, "serving")
     escalate = {"counter": loket, "note": "Perlu data SIMTUN"}
     _, escalated = act(desk, "escalate", escalate, "escalated", 10, "escalated")
     assert escalated["counter_id"] is None  # the desk is free for the next visitor
@@ -757,12 +758,17 @@ def test_longest_sop_path_via_the_api(
     forward = {"counter": bo, "unit": "Tim Kerja Penjaminan Mutu", "note": "Mohon arahan"}
     detail, _ = act(back, "forward", forward, "forwarded", 13, "with_unit")
     assert detail["events"][-1]["payload"]["unit"] == "Tim Kerja Penjaminan Mutu"
-    act(unit, "disposition", {"text": "Cairkan setelah validasi"}, "directions", 14, "answer_ready")
+    disposition = {"text": "Cairkan setelah validasi"}
+    act(unit, "disposition", disposition, "directions", 14, "disposition_received")
     assert_error(
         back.post(f"/api/v1/tickets/{tid}/resolve", {"counter": bo, "text": "x"}),
         409,
         "wrong_state",
     )
+    # SOP 14: the back office passes the disposition on to the front office.
+    assert_error(unit.post(f"/api/v1/tickets/{tid}/relay", {"counter": bo}), 403, "forbidden")
+    relay = {"counter": bo, "note": "Sudah divalidasi"}
+    act(back, "relay", relay, "relayed", 14, "answer_ready")
     explain = {"counter": loket, "mode": "indirect", "note": "Dikirim lewat surel"}
     act(desk, "explain", explain, "explained", 15, "explained")
     finish = {"counter": loket, "outcome": "resolved", "survey_invited": True}
@@ -776,10 +782,12 @@ def test_longest_sop_path_via_the_api(
         ("started", 6),
         ("identified", 7),
         ("detailed", 8),
+        ("consulted", 9),
         ("escalated", 10),
         ("taken", 11),
         ("forwarded", 13),
         ("directions", 14),
+        ("relayed", 14),
         ("explained", 15),
         ("finished", 16),
     ]
@@ -1002,10 +1010,11 @@ def test_directions_is_a_deprecated_alias_of_disposition(
         )
         assert_error(refused, 409, "counter_not_back_office")
     assert snapshot(db) == before
-    # The same action through either path: the answer is ready, SOP step 14 recorded.
+    # The same action through either path: the disposition is with the back office, SOP
+    # step 14 recorded.
     for ticket_id, segment in zip(cases, ("disposition", "directions"), strict=True):
         done = back.post(
             f"/api/v1/tickets/{ticket_id}/{segment}", {"text": "Proses", "counter": bo}
         )
-        assert done.status_code == 200 and done.json["state"] == "answer_ready"
-        _step(back, ticket_id, "directions", 14, "answer_ready")
+        assert done.status_code == 200 and done.json["state"] == "disposition_received"
+        _step(back, ticket_id, "directions", 14, "disposition_received")

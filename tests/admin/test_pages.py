@@ -649,6 +649,27 @@ def test_steps_are_marked_overdue_against_the_sop_standard(
     assert re.search(r'class="timer overdue"[^>]*>Langkah 8 · Rincian permohonan', page)
 
 
+def test_consulting_the_back_office_times_step_10_at_the_desk(
+    desk, queue: Queue, db: sqlite_utils.Database, clock: FakeClock
+) -> None:
+    client, csrf = desk
+    ticket_id = to_serving(queue)
+    assert "Catat konsultasi ke back office" in text(client.get("/counter"))
+    page = follow(client, act(client, csrf, ticket_id, "consult"))
+    assert "Konsultasi A-001 ke back office dicatat" in page
+    assert queue.ticket(ticket_id).state == sop.SERVING  # the desk keeps the case
+    assert events_of(db, ticket_id)[-1] == {"kind": "consulted", "actor": FO, "sop_step": 9}
+    clock.advance(minutes=6)
+    timer = timer_of(text(client.get("/counter")), 10)
+    assert timer.startswith('<span class="timer overdue"') and "dari standar 5 menit" in timer
+    follow(client, act(client, csrf, ticket_id, "escalate", note="Perlu back office"))
+    steps = db.execute(
+        "SELECT step, seconds, officer FROM step_records WHERE ticket_id = ? AND waiting = 0",
+        (ticket_id,),
+    ).fetchall()
+    assert steps[-2:] == [(9, 0, FO), (10, 360, FO)]
+
+
 # ------------------------------------------------------------------------------ back office
 
 
@@ -727,12 +748,24 @@ def test_forward_to_a_main_unit_and_its_disposition(
     )
     assert "Disposisi kasus A-001 dicatat" in done
     ticket = queue.ticket(ticket_id)
-    assert ticket.state == sop.ANSWER_READY and ticket.disposition == "Proses ulang"
+    assert ticket.state == sop.DISPOSITION_RECEIVED and ticket.disposition == "Proses ulang"
     assert events_of(db, ticket_id)[-1] == {
         "kind": "directions", "actor": USERS["unit"], "sop_step": 14,
     }  # fmt: skip
     # The case left the unit: the unit no longer opens it.
     assert unit.get(f"/back-office/cases/{ticket_id}").status_code == 403
+    # SOP 14: the back office passes it on to the front office, timed as step 14.
+    case = text(bo.get(f"/back-office/cases/{ticket_id}"))
+    assert "Sampaikan ke front office" in case and "Langkah 14 · Disposisi diteruskan" in case
+    relayed = follow(
+        bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/relay", note="Sudah dicek")
+    )
+    assert "Disposisi kasus A-001 disampaikan" in relayed
+    ticket = queue.ticket(ticket_id)
+    assert (ticket.state, ticket.relay_note) == (sop.ANSWER_READY, "Sudah dicek")
+    assert events_of(db, ticket_id)[-1] == {
+        "kind": "relayed", "actor": USERS["back_office"], "sop_step": 14,
+    }  # fmt: skip
 
 
 def test_the_back_office_only_opens_escalated_cases(as_role, queue: Queue) -> None:

@@ -141,6 +141,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
     assert csv_download.value.suggested_filename == "laporan-overruns-2026-11-01_2026-11-30.csv"
     assert data.startswith(b"\xef\xbb\xbf")
     header, *lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(header) == len(api["columns"])
     assert len(lines) == len(api["rows"]) == 1
     row = dict(zip([c["key"] for c in api["columns"]], lines[0], strict=True))
     assert (row["label"], row["officer"], row["overrun_seconds"]) == ("A-001", "fo1", "120")
@@ -156,6 +157,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     titles, values = list(sheet.iter_rows(values_only=True))
     assert list(values) == [summary["rows"][0][c["key"]] for c in summary["columns"]]
+    assert titles[0] == summary["columns"][0]["title"]
     shown = page.locator("#figures-title").locator("..").inner_text()
     assert "Pengunjung\n3" in shown
 

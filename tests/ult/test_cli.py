@@ -385,7 +385,7 @@ def test_other_packages_commands_come_from_entry_points() -> None:
     from ult.cli import COMMANDS_GROUP, main
 
     core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day", "rollover"}
-    core |= {"backup", "restore", "doctor", "report"}
+    core |= {"backup", "restore", "doctor", "record", "report"}
     plugins = {point.name: point.value for point in entry_points(group=COMMANDS_GROUP)}
     assert set(main.commands) == core
     assert set(plugins) == {
@@ -450,3 +450,16 @@ def test_a_full_disk_is_named_as_such(tmp_path: Path, tiny_disk: Path, monkeypat
     assert "cadangan" not in done.output and "tidak dapat dibuka" not in done.output
     filler.unlink()
     assert ult("issue", "A").exit_code == 0
+
+
+def test_record_rebuild_recomputes_the_step_record(home: Path) -> None:
+    ult("init")
+    ult("issue", "A")
+    ult("call", "Loket 1")
+    db = connect(home / "ult.db")
+    kept = db.execute("SELECT * FROM step_records").fetchall()
+    assert len(kept) == 1  # the wait, closed by the call
+    db.execute("DELETE FROM step_records")
+    done = ult("record", "rebuild")
+    assert done.exit_code == 0 and "1 baris" in done.output
+    assert db.execute("SELECT * FROM step_records").fetchall() == kept

@@ -93,7 +93,14 @@ def test_json_keeps_utc_stamps_and_iso_days() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(None, "-"), (0, "0 dtk"), (45, "45 dtk"), (125, "2 mnt 05 dtk"), (360, "6 mnt"), (3720, "1 jam 02 mnt")],
+    [
+        (None, "-"),
+        (0, "0 dtk"),
+        (45, "45 dtk"),
+        (125, "2 mnt 05 dtk"),
+        (360, "6 mnt"),
+        (3720, "1 jam 02 mnt"),
+    ],
 )
 def test_durations_read_as_minutes_and_seconds(seconds: float | None, text: str) -> None:
     assert exports.duration_text(seconds) == text

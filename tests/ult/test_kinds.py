@@ -45,10 +45,12 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.start(case.id, "Loket 1", actor="fo")
     queue.identify(case.id, "Loket 1", actor="fo", name="Siti", nik=VALID_NIK)
     queue.detail(case.id, "Loket 1", actor="fo", text="Tunjangan")
+    queue.consult(case.id, "Loket 1", actor="fo")
     queue.escalate(case.id, "Loket 1", actor="fo", note="Perlu back office")
     queue.take(case.id, "Back Office", actor="bo")
     queue.forward(case.id, "Back Office", actor="bo", unit="Bagian Umum")
     queue.disposition(case.id, actor="unit", text="Lengkapi berkas")
+    queue.relay(case.id, "Back Office", actor="bo")
     queue.explain(case.id, "Loket 1", actor="fo", mode="direct")
     queue.finish(case.id, "Loket 1", actor="fo")
     # Answered at the counter; transferred; cancelled; printed and not.

@@ -490,8 +490,13 @@ def test_long_path_through_back_office_and_main_unit(queue: Queue) -> None:
     assert taken.back_office_counter_id == queue.counter("Back Office").id
     forwarded = queue.forward(ticket.id, "Back Office", actor="bo", unit="bagian umum")
     assert forwarded.state == sop.WITH_UNIT and forwarded.main_unit_id is not None
-    ready = queue.disposition(ticket.id, actor="unit", text="Lengkapi berkas akreditasi")
-    assert ready.state == sop.ANSWER_READY and ready.disposition == "Lengkapi berkas akreditasi"
+    received = queue.disposition(ticket.id, actor="unit", text="Lengkapi berkas akreditasi")
+    assert received.state == sop.DISPOSITION_RECEIVED
+    assert received.disposition == "Lengkapi berkas akreditasi"
+    # SOP 14: the back office passes the disposition on to the front office (issue 11).
+    refused(queue, "wrong_state", queue.explain, ticket.id, "Loket 2", actor="fo", mode="direct")
+    ready = queue.relay(ticket.id, "Back Office", actor="bo", note="Sudah dicek BO")
+    assert (ready.state, ready.relay_note) == (sop.ANSWER_READY, "Sudah dicek BO")
     # Loket 1 still holds B-001: the returned case goes to the free Loket 2.
     refused(queue, "counter_busy", queue.explain, ticket.id, "Loket 1", actor="fo", mode="direct")
     explained = queue.explain(ticket.id, "Loket 2", actor="ani", mode="indirect")
@@ -501,7 +506,7 @@ def test_long_path_through_back_office_and_main_unit(queue: Queue) -> None:
     )
     assert (done.state, done.outcome) == (sop.DONE, "unresolved")
     steps = [e.sop_step for e in ticket_history(queue.db, ticket.id)]
-    assert steps == [3, 5, 6, 8, 10, 11, 13, 14, 15, 16]
+    assert steps == [3, 5, 6, 8, 10, 11, 13, 14, 14, 15, 16]
 
 
 def test_back_office_resolves_and_returns(queue: Queue) -> None:
@@ -616,6 +621,7 @@ def test_free_text_notes_stay_off_the_event_log(queue: Queue) -> None:
         note="Pak Budi NIK 1271011201900001",
     )
     queue.disposition(ticket.id, actor="unit", text="Arahan")
+    queue.relay(ticket.id, "Back Office", actor="bo", note="Pak Budi minta ditelepon 0812")
     explained = queue.explain(
         ticket.id, "Loket 2", actor="fo", mode="indirect", note="ditelepon ke 0812345"
     )
@@ -815,7 +821,10 @@ def _ticket_in(queue: Queue, clock, state: str) -> Ticket:
         return queue.ticket(ticket.id)
     if state == sop.ANSWER_READY:
         return queue.resolve(ticket.id, "Back Office", actor="bo", text="x")
-    return queue.forward(ticket.id, "Back Office", actor="bo", unit="Bagian Umum")
+    forwarded = queue.forward(ticket.id, "Back Office", actor="bo", unit="Bagian Umum")
+    if state == sop.WITH_UNIT:
+        return forwarded
+    return queue.disposition(ticket.id, actor="unit", text="x")
 
 
 def _no_show(queue: Queue, clock, ticket: Ticket):
@@ -837,11 +846,13 @@ def _attempt(queue: Queue, clock, action: str, ticket: Ticket):
         "identify": lambda: queue.identify(ticket.id, fo, actor="x", name="N", nik=VALID_NIK),
         "detail": lambda: queue.detail(ticket.id, fo, actor="x", text="t"),
         "answer": lambda: queue.answer(ticket.id, fo, actor="x", kind="available", text="t"),
+        "consult": lambda: queue.consult(ticket.id, fo, actor="x"),
         "escalate": lambda: queue.escalate(ticket.id, fo, actor="x", note="t"),
         "take": lambda: queue.take(ticket.id, bo, actor="x"),
         "resolve": lambda: queue.resolve(ticket.id, bo, actor="x", text="t"),
         "forward": lambda: queue.forward(ticket.id, bo, actor="x", unit="Bagian Umum"),
         "disposition": lambda: queue.disposition(ticket.id, actor="x", text="t"),
+        "relay": lambda: queue.relay(ticket.id, bo, actor="x", note="n"),
         "explain": lambda: queue.explain(ticket.id, fo, actor="x", mode="direct"),
         "finish": lambda: queue.finish(ticket.id, fo, actor="x"),
         "transfer": lambda: queue.transfer(ticket.id, "B", actor="x", counter=fo),

@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tests.conftest import OPENING, make_settings
 from tests.ult.checks import integrity_ok, replay_states
-from ult import sop
+from ult import record, sop
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.errors import QueueError
@@ -186,13 +186,29 @@ class QueueMachine(RuleBasedStateMachine):
         assert self._try(lambda: self.queue.escalate(target, counter, actor="fo", note="?"))
         self.model[target] = "escalated"
 
-    @rule(index=st.integers(0, 50), path=st.sampled_from(["take", "resolve", "forward", "disp"]))
+    @rule(index=st.integers(0, 50))
+    def consult(self, index: int) -> None:
+        target = self._pick(index, {"serving"})
+        if target is not None:
+            counter = self.holder[target]
+            assert self._try(lambda: self.queue.consult(target, counter, actor="fo"))
+
+    @rule(minutes=st.integers(1, 30))
+    def clock_set_back(self, minutes: int) -> None:
+        # A Pi without a battery clock booting with an old time (PITFALLS).
+        self.clock.advance(minutes=-minutes)
+
+    @rule(
+        index=st.integers(0, 50),
+        path=st.sampled_from(["take", "resolve", "forward", "disp", "relay"]),
+    )
     def back_office(self, index: int, path: str) -> None:
         source = {
             "take": "escalated",
             "resolve": "back_office",
             "forward": "back_office",
             "disp": "with_unit",
+            "relay": "disposition_received",
         }[path]
         target = self._pick(index, {source})
         if target is None:
@@ -202,13 +218,15 @@ class QueueMachine(RuleBasedStateMachine):
             "resolve": lambda: self.queue.resolve(target, BACK, actor="bo", text="ok"),
             "forward": lambda: self.queue.forward(target, BACK, actor="bo", unit="Bagian Umum"),
             "disp": lambda: self.queue.disposition(target, actor="unit", text="arahan"),
+            "relay": lambda: self.queue.relay(target, BACK, actor="bo"),
         }
         assert self._try(calls[path]) is not None
         self.model[target] = {
             "take": "back_office",
             "resolve": "answer_ready",
             "forward": "with_unit",
-            "disp": "answer_ready",
+            "disp": "disposition_received",
+            "relay": "answer_ready",
         }[path]
 
     @rule(index=st.integers(0, 50), counter=st.sampled_from(FRONT))
@@ -283,6 +301,15 @@ class QueueMachine(RuleBasedStateMachine):
             "SELECT ticket_id, kind FROM events WHERE ticket_id IS NOT NULL ORDER BY id"
         ).fetchall()
         assert replay_states(events) == self.model
+
+    @invariant()
+    def the_step_record_is_the_logs(self) -> None:
+        assert record.differences(self.db) == []
+        negative = self.db.execute(
+            "SELECT COUNT(*) FROM step_records WHERE seconds < 0 OR overrun_seconds < 0 "
+            "OR (ended_at < began_at AND clock_anomaly = 0)"
+        ).fetchone()[0]
+        assert negative == 0
 
     @invariant()
     def waiting_counts_match_the_tickets(self) -> None:

@@ -8,7 +8,17 @@ from tests.conftest import OPENING
 from ult import sop
 from ult.clock import FakeClock
 from ult.queue import Queue
-from ult.steps import STATE_STEPS, STEP_EVENT_KINDS, STEPS, StepTimer, step_timer, step_timers
+from ult.steps import (
+    CLOSABLE,
+    DESK_PATH_MINUTES,
+    FULL_PATH_MINUTES,
+    STEP_EVENT_KINDS,
+    STEPS,
+    StepTimer,
+    step_timer,
+    step_timers,
+    walk,
+)
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -17,50 +27,64 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def test_the_open_step_of_each_state_is_the_one_the_pages_showed() -> None:
-    # The table admin/pages.py typed by hand before it was derived: (step, opening events).
+def test_the_timed_states_and_their_steps() -> None:
+    # Every state an officer works in has its steps; the wait, a no-show and closed
+    # tickets have none.
     assert {
-        state: (rule.next_step if not rule.in_place else None, rule.entered_by)
-        for state, rule in STATE_STEPS.items()
-    } == {
-        sop.CALLED: (6, {"called", "recalled"}),
-        sop.SERVING: (None, {"started"}),  # 7, 8 or 9: worked out from the events
-        sop.ANSWERED: (15, {"answered"}),
-        sop.EXPLAINED: (16, {"explained"}),
-        sop.ESCALATED: (11, {"escalated"}),
-        sop.BACK_OFFICE: (12, {"taken"}),
-        sop.WITH_UNIT: (14, {"forwarded"}),
-        sop.ANSWER_READY: (15, {"resolved", "directions"}),
-    }
-    assert STATE_STEPS[sop.SERVING].in_place == ((7, "identified"), (8, "detailed"))
-    assert STATE_STEPS[sop.SERVING].next_step == 9
-    # Waiting is the queue's wait; a no-show and closed tickets have no step open.
-    for state in (sop.WAITING, sop.NO_SHOW, *sop.FINAL_STATES):
-        assert state not in STATE_STEPS
+        sop.CALLED: {6},
+        sop.SERVING: {7, 8, 9, 10},
+        sop.ANSWERED: {7, 15},
+        sop.EXPLAINED: {7, 16},
+        sop.ESCALATED: {11},
+        sop.BACK_OFFICE: {12},
+        sop.WITH_UNIT: {13},
+        sop.DISPOSITION_RECEIVED: {14},
+        sop.ANSWER_READY: {15},
+    } == CLOSABLE
     assert set(STEP_EVENT_KINDS) == {
-        "called", "recalled", "started", "identified", "detailed", "answered",
-        "escalated", "taken", "forwarded", "resolved", "directions", "explained",
+        "issued", "reactivated", "transferred", "called", "recalled", "started",
+        "identified", "detailed", "answered", "consulted", "escalated", "taken",
+        "forwarded", "resolved", "directions", "relayed", "explained", "finished",
     }  # fmt: skip
 
 
 def test_steps_follow_the_sop_table() -> None:
-    assert sorted(STEPS) == list(range(1, 17))
+    assert sorted(STEPS) == [4, *range(6, 17)]
     # SOP.md's table: all 16 steps = 58 minutes; the fastest path (1-9, 15, 16) sums to 37
     # (SOP.md's prose says 38, which its own table does not add up to).
-    assert sum(STEPS[n].standard_minutes for n in [*range(1, 10), 15, 16]) == 37
-    assert sum(step.standard_minutes for step in STEPS.values()) == 58
-    assert STEPS[1].opened_by == STEPS[1].closed_by == frozenset()
-    assert STEPS[5].closed_by == {"called", "recalled", "no_show"}
-    assert STEPS[6].opened_by == {"called", "recalled"}
-    assert STEPS[6].closed_by == {"started"}
-    assert STEPS[9].opened_by == {"started", "identified", "detailed"}
-    assert STEPS[13].closed_by == {"forwarded"} and STEPS[13].standard_minutes == 5
-    assert STEPS[14].opened_by == {"forwarded"} and STEPS[14].closed_by == {"directions"}
-    assert STEPS[15].opened_by == {"answered", "resolved", "directions"}
-    # Every recorded step is closed by exactly the events of the actions that record it.
-    for transition in sop.TRANSITIONS.values():
-        if transition.step is not None:
-            assert transition.event in STEPS[transition.step].closed_by
+    assert (DESK_PATH_MINUTES, FULL_PATH_MINUTES) == (37, 58)
+    wait = STEPS[4]
+    assert wait.waiting and wait.officer is None and wait.standard_minutes == 6
+    assert wait.opened_by == {"issued", "reactivated", "transferred"}
+    assert wait.closed_by == {"called"}
+    assert all(s.officer for s in STEPS.values() if not s.waiting)
+    assert STEPS[10].standard_minutes == STEPS[13].standard_minutes == 5
+    assert STEPS[9].closed_by == {"answered", "consulted", "escalated"}
+    assert STEPS[10].opened_by == {"consulted"} and STEPS[10].closed_by == {"escalated"}
+    assert STEPS[14].opened_by == {"directions"} and STEPS[14].closed_by == {"relayed"}
+    assert STEPS[15].opened_by == {"answered", "resolved", "relayed", "directions"}
+    # Every closing event is the event of an action of the state machine.
+    events = {t.event for t in sop.TRANSITIONS.values()}
+    assert all(s.closed_by <= events and s.opened_by <= events for s in STEPS.values())
+
+
+def test_escalating_closes_9_or_after_a_consultation_10() -> None:
+    direct, _ = walk(["started", "identified", "detailed", "escalated"])
+    assert [(c.step.number, c.opened, c.closed) for c in direct] == [
+        (7, 0, 1),
+        (8, 1, 2),
+        (9, 2, 3),
+    ]
+    consulted, still_open = walk(["started", "detailed", "consulted", "escalated"])
+    assert [(c.step.number, c.opened, c.closed) for c in consulted] == [
+        (8, 0, 1),
+        (9, 1, 2),
+        (10, 2, 3),
+    ]
+    assert still_open[11] == 3  # the escalation opens the back office's step 11
+    # A second identification (after an answer) closes nothing: 7 closed once.
+    again, _ = walk(["started", "identified", "answered", "identified", "explained"])
+    assert [c.step.number for c in again] == [7, 9, 15]
 
 
 def test_serving_walks_steps_7_8_9_from_the_latest_event() -> None:
@@ -72,9 +96,13 @@ def test_serving_walks_steps_7_8_9_from_the_latest_event() -> None:
     timer = step_timer(sop.SERVING, events, at(10))
     assert timer == StepTimer(9, at(6), 3, 240)
     assert timer is not None and timer.overdue
-    # A detail recorded before the identity: step 7 is still open.
+    # A detail recorded before the identity: the officer is at step 9 now (the latest
+    # opener wins; step 7 stays open until the identity comes).
     skipped = [("started", at(0)), ("detailed", at(1))]
-    assert step_timer(sop.SERVING, skipped, at(2)) == StepTimer(7, at(1), 3, 60)
+    assert step_timer(sop.SERVING, skipped, at(2)) == StepTimer(9, at(1), 3, 60)
+    # A consultation opens step 10 (5 minutes), until the escalation.
+    consulted = [*events, ("consulted", at(11))]
+    assert step_timer(sop.SERVING, consulted, at(17)) == StepTimer(10, at(11), 5, 360)
 
 
 def test_a_recall_restarts_the_walk_to_the_desk() -> None:
