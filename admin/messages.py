@@ -304,6 +304,7 @@ REPORTS: dict[str, str] = {
     "daily": "Tiket per hari",
     "monthly": "Tiket per bulan",
     "daily_label": "Periode",
+    "daily_note": "Angka ringkasan per hari atau per bulan; unduh ringkasan untuk periodenya.",
     "chart_times": "Waktu tunggu dan waktu layanan per layanan (menit)",
     "chart_compliance": "Kepatuhan per langkah: bagian yang selesai dalam standar",
     "chart_step_times": "Waktu per langkah dibanding standarnya (menit)",

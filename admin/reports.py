@@ -274,6 +274,7 @@ def index() -> Any:
         display=_display,
         header=_header,
         titles=REPORTS,
+        exportable=reports.SECTIONS,
     )
     return page, status
 

@@ -208,6 +208,12 @@ def test_the_page_shows_the_api_s_numbers_and_its_charts(
     assert charts is not None
     assert '"fo1"' in charts.group(1)
     assert f"/api/v1/reports/overruns?format=csv&amp;from={DAY}&amp;to={DAY}" in page
+    links = set(re.findall(r'href="(/api/v1/reports/[^"]+)"', page))
+    assert len(links) == 2 * (len(reports.SECTIONS) + 1) - 1  # CSV and XLSX; all: XLSX only
+    for link in links:
+        response = supervisor.get(unescape(link))
+        assert response.status_code == 200, link
+        assert "attachment" in response.headers["Content-Disposition"]
 
 
 @pytest.mark.usefixtures("day")
