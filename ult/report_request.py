@@ -99,7 +99,10 @@ def parse_period(
         if first is not None or last is not None:
             raise ReportRequestError("range_mixed")
         day = parse_day(anchor, "Tanggal periode (date)") or today
-        return Period.of(wanted, day)
+        try:
+            return Period.of(wanted, day)
+        except OverflowError:  # the week of 0001-01-01 starts before the calendar does
+            raise ReportRequestError("date_invalid", field="Tanggal periode (date)") from None
     if first is None or last is None:
         raise ReportRequestError("range_missing")
     if last < first:
