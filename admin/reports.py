@@ -68,7 +68,6 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
         "no_show",
         "cancelled",
         "wait_median",
-        "wait_p90",
         "service_median",
         "total_median",
     ),

@@ -158,7 +158,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
     titles, values = list(sheet.iter_rows(values_only=True))
     assert list(values) == [summary["rows"][0][c["key"]] for c in summary["columns"]]
     assert titles[0] == summary["columns"][0]["title"]
-    shown = page.locator("#figures-title").locator("..").inner_text()
+    shown = page.locator("#section-summary dl").inner_text()
     assert "Pengunjung\n3" in shown
 
     # The report book, printed to A4.
