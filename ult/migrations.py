@@ -216,7 +216,7 @@ def _v5_step_records(db: sqlite_utils.Database) -> None:
             counter_id INTEGER REFERENCES counters(id),
             clock_anomaly INTEGER NOT NULL CHECK (clock_anomaly IN (0, 1))
         );
-        CREATE INDEX step_records_day ON step_records(day, step);
+        CREATE INDEX step_records_day ON step_records(day);
         CREATE INDEX step_records_ticket ON step_records(ticket_id);
         CREATE INDEX tickets_day ON tickets(day, service);
         ALTER TABLE tickets ADD COLUMN relay_note TEXT

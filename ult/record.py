@@ -14,8 +14,8 @@ negative duration: such a step is kept with 0 seconds and ``clock_anomaly = 1``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass, fields
 from itertools import groupby
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -26,8 +26,7 @@ CLOSING_KINDS = frozenset(kind for step in STEP_TABLE for kind in step.closed_by
 """Event kinds that may close a step (only these can add a row)."""
 
 
-@dataclass(frozen=True)
-class LoggedEvent:
+class LoggedEvent(NamedTuple):
     """The part of one event the step record reads: id, kind, UTC stamp, actor, counter."""
 
     id: int
@@ -37,8 +36,7 @@ class LoggedEvent:
     counter_id: int | None
 
 
-@dataclass(frozen=True)
-class StepRecord:
+class StepRecord(NamedTuple):
     """One row of ``step_records`` (see the module and ``docs/QUEUE.md``).
 
     ``event_id`` is the closing event; ``day`` the ticket's business day (local,
@@ -63,16 +61,17 @@ class StepRecord:
     clock_anomaly: int
 
 
-COLUMNS = tuple(f.name for f in fields(StepRecord))
+COLUMNS = StepRecord._fields
 _INSERT = (
     f"INSERT INTO step_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
+_STEP_KINDS = frozenset(STEP_EVENT_KINDS)
 _KINDS = ", ".join(f"'{kind}'" for kind in STEP_EVENT_KINDS)  # our own enum values
 
 
 def derive(ticket_id: int, day: str, events: Sequence[LoggedEvent]) -> list[StepRecord]:
     """The step rows of one ticket from its events in log order (other kinds ignored)."""
-    steps = [e for e in events if e.kind in STEP_EVENT_KINDS]
+    steps = [e for e in events if e.kind in _STEP_KINDS]
     closed, _ = walk([e.kind for e in steps])
     rows = []
     for found in closed:
@@ -124,7 +123,7 @@ def record_closing(
     rows = derive(ticket_id, day, _ticket_events(db, ticket_id))
     row = next((r for r in rows if r.event_id == event_id), None)
     if row is not None:
-        db.execute(_INSERT, astuple(row))
+        db.execute(_INSERT, row)
     return row
 
 
@@ -144,9 +143,9 @@ def fill(db: sqlite_utils.Database) -> int:
     transaction (the migration's, or :func:`rebuild`'s); return the number of rows."""
     db.execute("DELETE FROM step_records")
     count = 0
-    batch: list[tuple] = []
+    batch: list[StepRecord] = []
     for row in recompute(db):
-        batch.append(astuple(row))
+        batch.append(row)
         if len(batch) >= 5000:
             db.conn.executemany(_INSERT, batch)
             count += len(batch)

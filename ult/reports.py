@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import sqlite_utils
 
@@ -118,7 +118,15 @@ def _columns(*spec: tuple[str, ColumnKind]) -> tuple[Column, ...]:
 
 def median(values: Sequence[float]) -> float | None:
     """The exact median of ``values`` (``None`` when empty)."""
-    ordered = sorted(values)
+    return _median_of(sorted(values))
+
+
+def p90(values: Sequence[float]) -> float | None:
+    """The nearest-rank 90th percentile of ``values`` (``None`` when empty)."""
+    return _p90_of(sorted(values))
+
+
+def _median_of(ordered: Sequence[float]) -> float | None:
     n = len(ordered)
     if n == 0:
         return None
@@ -126,9 +134,7 @@ def median(values: Sequence[float]) -> float | None:
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def p90(values: Sequence[float]) -> float | None:
-    """The nearest-rank 90th percentile of ``values`` (``None`` when empty)."""
-    ordered = sorted(values)
+def _p90_of(ordered: Sequence[float]) -> float | None:
     if not ordered:
         return None
     return ordered[max(math.ceil(0.9 * len(ordered)), 1) - 1]
@@ -138,11 +144,13 @@ def _share(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100 * part / whole, 1)
 
 
-def _spread(prefix: str, values: Sequence[float]) -> dict[str, Any]:
+def _spread(prefix: str, values: list[float]) -> dict[str, Any]:
+    """Median, p90 and maximum of ``values`` (sorted in place)."""
+    values.sort()
     return {
-        f"{prefix}_median": median(values),
-        f"{prefix}_p90": p90(values),
-        f"{prefix}_max": max(values) if values else None,
+        f"{prefix}_median": _median_of(values),
+        f"{prefix}_p90": _p90_of(values),
+        f"{prefix}_max": values[-1] if values else None,
     }
 
 
@@ -165,15 +173,17 @@ SELECT t.id, t.label, t.day, t.service, t.topic, t.priority, t.state, t.outcome,
        t.front_office_counter_id,
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.issued_at)) * 86400)) AS INTEGER),
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.started_at)) * 86400)) AS INTEGER),
-       (SELECT SUM(s.seconds) FROM step_records s WHERE s.ticket_id = t.id AND s.waiting = 1)
-FROM tickets t
-WHERE t.day BETWEEN ? AND ? {service}
+       w.seconds
+FROM tickets t LEFT JOIN (
+    SELECT ticket_id, SUM(seconds) AS seconds FROM step_records
+    WHERE day BETWEEN ?1 AND ?2 AND waiting = 1 GROUP BY ticket_id
+) w ON w.ticket_id = t.id
+WHERE t.day BETWEEN ?1 AND ?2 {service}
 ORDER BY t.id
 """
 
 
-@dataclass(frozen=True)
-class _Case:
+class _Case(NamedTuple):
     id: int
     label: str
     day: str
@@ -188,14 +198,14 @@ class _Case:
     waited: int | None
 
 
-def _service_clause(service: str | None, column: str = "t.service") -> tuple[str, tuple]:
-    return ("", ()) if service is None else (f"AND {column} = ?", (service,))
+def _service_clause(service: str | None) -> tuple[str, tuple]:
+    return ("", ()) if service is None else ("AND t.service = ?3", (service,))
 
 
 def _cases(db: sqlite_utils.Database, period: Period, service: str | None) -> list[_Case]:
     clause, params = _service_clause(service)
     return [
-        _Case(*row)
+        _Case._make(row)
         for row in db.execute(
             _TICKET_SQL.format(service=clause),
             (period.start.isoformat(), period.end.isoformat(), *params),
@@ -317,24 +327,56 @@ def _counter_name(db: sqlite_utils.Database) -> Callable[[Any], str]:
 # ----------------------------------------------------------------- step record
 
 
-_STEP_SQL = """
-SELECT s.ticket_id, t.label, s.day, s.step, s.waiting, s.began_at, s.ended_at, s.seconds,
-       s.standard_seconds, s.overrun_seconds, s.officer, s.counter_id, s.clock_anomaly
-FROM step_records s JOIN tickets t ON t.id = s.ticket_id
-WHERE s.day BETWEEN ? AND ? {service} {where}
-ORDER BY s.day, s.ticket_id, s.event_id
-"""
+def _step_filter(period: Period, service: str | None) -> tuple[str, tuple]:
+    """The ``WHERE`` of step records in ``period`` (and of one service's tickets)."""
+    days = (period.start.isoformat(), period.end.isoformat())
+    if service is None:
+        return "s.day BETWEEN ? AND ?", days
+    return (
+        "s.day BETWEEN ? AND ? AND s.ticket_id IN "
+        "(SELECT id FROM tickets WHERE day BETWEEN ? AND ? AND service = ?)",
+        (*days, *days, service),
+    )
 
 
-def _step_rows(
-    db: sqlite_utils.Database, period: Period, service: str | None, where: str = ""
-) -> list[tuple]:
-    clause, params = _service_clause(service)
-    return db.execute(
-        _STEP_SQL.format(service=clause, where=where),
-        (period.start.isoformat(), period.end.isoformat(), *params),
-    ).fetchall()
+def _listed(
+    db: sqlite_utils.Database,
+    period: Period,
+    service: str | None,
+    keys: Sequence[str],
+    where: str = "",
+) -> list[dict[str, Any]]:
+    """Step records as rows of ``keys`` (columns of ``_LISTED``), by day in log order; officers
+    named by :func:`officer_names`."""
+    clause, params = _step_filter(period, service)
+    found = db.execute(
+        f"SELECT {', '.join(_LISTED[key] for key in keys)} FROM step_records s "
+        "JOIN tickets t ON t.id = s.ticket_id LEFT JOIN counters c ON c.id = s.counter_id "
+        f"WHERE {clause} {where} ORDER BY s.day, s.event_id",
+        params,
+    )
+    rows = [dict(zip(keys, row)) for row in found]  # noqa: B905 (the SELECT lists keys)
+    names = officer_names(db)
+    if names and "officer" in keys:
+        for row in rows:
+            row["officer"] = names.get(row["officer"], row["officer"])
+    return rows
 
+
+_LISTED = {
+    "label": "t.label",
+    "day": "s.day",
+    "step": "s.step",
+    "waiting": "s.waiting",
+    "began_at": "s.began_at",
+    "ended_at": "s.ended_at",
+    "seconds": "s.seconds",
+    "standard_seconds": "s.standard_seconds",
+    "overrun_seconds": "s.overrun_seconds",
+    "officer": "s.officer",
+    "counter": "c.name",
+    "clock_anomaly": "s.clock_anomaly",
+}
 
 _STEP_COLUMNS = _columns(
     ("label", "text"),
@@ -353,39 +395,7 @@ _STEP_COLUMNS = _columns(
 
 
 def _steps(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
-    officers = officer_names(db)
-    counters = _counter_names(db)
-    rows = [
-        {
-            "label": label,
-            "day": day,
-            "step": step,
-            "waiting": waiting,
-            "began_at": began,
-            "ended_at": ended,
-            "seconds": seconds,
-            "standard_seconds": standard,
-            "overrun_seconds": overrun,
-            "officer": officers.get(officer, officer) if officer else None,
-            "counter": counters.get(counter_id) if counter_id else None,
-            "clock_anomaly": anomaly,
-        }
-        for (
-            _,
-            label,
-            day,
-            step,
-            waiting,
-            began,
-            ended,
-            seconds,
-            standard,
-            overrun,
-            officer,
-            counter_id,
-            anomaly,
-        ) in _step_rows(db, period, service)
-    ]
+    rows = _listed(db, period, service, [c.key for c in _STEP_COLUMNS])
     return _table("steps", _STEP_COLUMNS, rows)
 
 
@@ -401,33 +411,62 @@ _COMPLIANCE_FIGURES = _columns(
 )
 
 
-def _compliance_figures(rows: Sequence[tuple]) -> dict[str, Any]:
-    seconds = [r[7] for r in rows]
-    overruns = [r[9] for r in rows if r[9] > 0]
-    return {
-        "count": len(rows),
-        "within_share": _share(len(rows) - len(overruns), len(rows)),
-        "median": median(seconds),
-        "p90": p90(seconds),
-        "max": max(seconds) if seconds else None,
-        "overruns": len(overruns),
-        "overrun_total": sum(overruns),
-        "clock_anomalies": sum(r[12] for r in rows),
-    }
+def _step_figures(
+    db: sqlite_utils.Database,
+    period: Period,
+    service: str | None,
+    group: str,
+    where: str = "",
+) -> dict[tuple, dict[str, Any]]:
+    """The compliance figures of step records grouped by the SQL ``group`` expression
+    (``a, b``): counts and sums in SQL, medians from the sorted durations."""
+    clause, params = _step_filter(period, service)
+    figures: dict[tuple, dict[str, Any]] = {}
+    for *key, count, overruns, total, anomalies, standard, cases in db.execute(
+        f"SELECT {group}, COUNT(*), SUM(s.overrun_seconds > 0), SUM(s.overrun_seconds), "
+        "SUM(s.clock_anomaly), MAX(s.standard_seconds), COUNT(DISTINCT s.ticket_id) "
+        f"FROM step_records s WHERE {clause} {where} GROUP BY {group}",
+        params,
+    ):
+        figures[tuple(key)] = {
+            "standard_seconds": standard,
+            "cases": cases,
+            "count": count,
+            "within_share": _share(count - overruns, count),
+            "overruns": overruns,
+            "overrun_total": total,
+            "clock_anomalies": anomalies,
+        }
+    durations: dict[tuple, list[int]] = defaultdict(list)
+    width = group.count(",") + 1
+    for row in db.execute(
+        f"SELECT {group}, s.seconds FROM step_records s WHERE {clause} {where}", params
+    ):
+        durations[row[:width]].append(row[width])
+    for key, values in durations.items():
+        values.sort()
+        figures[key] |= {
+            "median": _median_of(values),
+            "p90": _p90_of(values),
+            "max": values[-1],
+        }
+    return figures
+
+
+def _ordered_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    return {column.key: figures[column.key] for column in _COMPLIANCE_FIGURES}
 
 
 def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
-    by_step: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    for row in _step_rows(db, period, service):
-        by_step[(row[3], row[4])].append(row)
+    figures = _step_figures(db, period, service, "s.step, s.waiting")
     rows = [
         {
             "step": step,
             "waiting": waiting,
-            "standard_seconds": found[0][8],
-            **_compliance_figures(found),
+            "standard_seconds": found["standard_seconds"],
+            **_ordered_figures(found),
         }
-        for (step, waiting), found in sorted(by_step.items())
+        for (step, waiting), found in sorted(figures.items())
     ]
     columns = _columns(("step", "int"), ("waiting", "int"), ("standard_seconds", "seconds"))
     return _table("compliance", (*columns, *_COMPLIANCE_FIGURES), rows)
@@ -435,53 +474,39 @@ def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) 
 
 def _officers(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
     """Per officer: the steps they closed against the standard (the wait is nobody's)."""
-    officers = officer_names(db)
-    by_officer: dict[str, list[tuple]] = defaultdict(list)
-    for row in _step_rows(db, period, service, "AND s.waiting = 0"):
-        by_officer[row[10]].append(row)
+    names = officer_names(db)
+    figures = _step_figures(db, period, service, "s.officer", "AND s.waiting = 0")
     rows = [
         {
-            "officer": officers.get(officer, officer),
+            "officer": names.get(officer, officer),
             "username": officer,
-            "cases": len({r[0] for r in found}),
-            **_compliance_figures(found),
+            "cases": found["cases"],
+            **_ordered_figures(found),
         }
-        for officer, found in sorted(by_officer.items())
+        for (officer,), found in sorted(figures.items())
     ]
     columns = _columns(("officer", "text"), ("username", "text"), ("cases", "int"))
     return _table("officers", (*columns, *_COMPLIANCE_FIGURES), rows)
 
 
+_OVERRUN_COLUMNS = _columns(
+    ("label", "text"),
+    ("day", "date"),
+    ("step", "int"),
+    ("officer", "text"),
+    ("counter", "text"),
+    ("began_at", "datetime"),
+    ("seconds", "seconds"),
+    ("standard_seconds", "seconds"),
+    ("overrun_seconds", "seconds"),
+)
+
+
 def _overruns(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
     """Every officer's step that ran over its standard (never the queue wait)."""
-    officers = officer_names(db)
-    counters = _counter_names(db)
-    rows = [
-        {
-            "label": r[1],
-            "day": r[2],
-            "step": r[3],
-            "officer": officers.get(r[10], r[10]),
-            "counter": counters.get(r[11]) if r[11] else None,
-            "began_at": r[5],
-            "seconds": r[7],
-            "standard_seconds": r[8],
-            "overrun_seconds": r[9],
-        }
-        for r in _step_rows(db, period, service, "AND s.waiting = 0 AND s.overrun_seconds > 0")
-    ]
-    columns = _columns(
-        ("label", "text"),
-        ("day", "date"),
-        ("step", "int"),
-        ("officer", "text"),
-        ("counter", "text"),
-        ("began_at", "datetime"),
-        ("seconds", "seconds"),
-        ("standard_seconds", "seconds"),
-        ("overrun_seconds", "seconds"),
-    )
-    return _table("overruns", columns, rows)
+    where = "AND s.waiting = 0 AND s.overrun_seconds > 0"
+    rows = _listed(db, period, service, [c.key for c in _OVERRUN_COLUMNS], where)
+    return _table("overruns", _OVERRUN_COLUMNS, rows)
 
 
 # ----------------------------------------------------------------- escalations and cases

@@ -113,8 +113,16 @@ class Closed:
     closed: int
 
 
+_CLOSES: dict[str, tuple[Step, ...]] = {
+    kind: tuple(s for s in STEP_TABLE if kind in s.closed_by) for kind in STEP_EVENT_KINDS
+}
+_OPENS: dict[str, tuple[int, ...]] = {
+    kind: tuple(s.number for s in STEP_TABLE if kind in s.opened_by) for kind in STEP_EVENT_KINDS
+}
+
+
 def walk(kinds: Sequence[str]) -> tuple[list[Closed], dict[int, int]]:
-    """Apply the table to one ticket's event kinds (log order).
+    """Apply the table to one ticket's event kinds (log order; other kinds are skipped).
 
     Returns the steps closed (one per closing event at most) and the steps still open, as
     ``{step number: index of its opening event}``.
@@ -122,14 +130,14 @@ def walk(kinds: Sequence[str]) -> tuple[list[Closed], dict[int, int]]:
     open_at: dict[int, int] = {}
     closed: list[Closed] = []
     for index, kind in enumerate(kinds):
-        candidates = [s for s in STEP_TABLE if kind in s.closed_by and s.number in open_at]
+        candidates = [s for s in _CLOSES.get(kind, ()) if s.number in open_at]
         if candidates:
-            # The latest opener wins; on a tie the earlier step (max is stable on ties).
-            step = max(candidates, key=lambda s: (open_at[s.number], -s.number))
+            # The latest opener wins; on a tie the earlier step (max keeps the first of
+            # equals, and the table is in step order).
+            step = max(candidates, key=lambda s: open_at[s.number])
             closed.append(Closed(step, open_at.pop(step.number), index))
-        for step in STEP_TABLE:
-            if kind in step.opened_by:
-                open_at[step.number] = index
+        for number in _OPENS.get(kind, ()):
+            open_at[number] = index
     return closed, open_at
 
 

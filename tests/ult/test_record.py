@@ -336,6 +336,11 @@ def test_every_section_builds_and_bad_input_is_refused(day_db: sqlite_utils.Data
         assert table.section == section and table.title == reports.SECTIONS[section]
         keys = [c.key for c in table.columns]
         assert all(list(row) == keys for row in table.rows), section
+        # Every case of the day is of service A: its report is the whole; B's is empty.
+        one = reports.report(day_db, section, reports.Period.of("year", DAY), service="A")
+        assert one.rows == table.rows, section
+        other = reports.report(day_db, section, reports.Period.of("year", DAY), service="B")
+        assert other.rows != table.rows or not table.rows, section
     with pytest.raises(QueueError) as unknown:
         reports.report(day_db, "nope", one_day())
     assert unknown.value.code == "report_section_unknown"
