@@ -48,11 +48,16 @@
       data: {
         labels: chart.labels,
         datasets: chart.series.map(function (series, index) {
+          var colour = colours[index % colours.length];
+          if (chart.unit === "percent") {
+            // SOP warning: any step over its standard is a failure; only 100% is green.
+            colour = series.data.map(function (v) { return v === 100 ? "#146c2e" : "#b00020"; });
+          }
           return {
             label: series.label,
             data: series.data,
-            backgroundColor: colours[index % colours.length],
-            borderColor: colours[index % colours.length]
+            backgroundColor: colour,
+            borderColor: colour
           };
         })
       },
