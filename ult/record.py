@@ -21,6 +21,7 @@ import sqlite_utils
 
 from ult.clock import from_stamp
 from ult.steps import STEP_EVENT_KINDS, STEP_TABLE, walk
+from ult.transaction import immediate
 
 CLOSING_KINDS = frozenset(kind for step in STEP_TABLE for kind in step.closed_by)
 """Event kinds that may close a step (only these can add a row)."""
@@ -157,8 +158,6 @@ def fill(db: sqlite_utils.Database) -> int:
 def rebuild(db: sqlite_utils.Database) -> int:
     """Recompute ``step_records`` from the event log in one write transaction; return the
     number of rows (for technicians: ``ult record rebuild``)."""
-    from ult.store import immediate  # the store imports the migrations, which use fill()
-
     with immediate(db):
         return fill(db)
 

@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 import sqlite_utils
@@ -55,8 +55,10 @@ class Period:
     end: date
 
     def __post_init__(self) -> None:
-        if not isinstance(self.start, date) or not isinstance(self.end, date):
-            raise invalid("period_invalid", start=self.start, end=self.end)
+        # A datetime is a date too, but a period is of whole local days.
+        for day in (self.start, self.end):
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise invalid("period_invalid", start=self.start, end=self.end)
         if self.start > self.end:
             raise invalid("period_invalid", start=self.start, end=self.end)
         if self.days > MAX_PERIOD_DAYS:
@@ -291,11 +293,13 @@ def _summary(db: sqlite_utils.Database, period: Period, service: str | None) -> 
 
 def _grouped(
     section: str,
-    key: ColumnKind,
     key_column: str,
     group: Callable[[_Case], Any],
-    name: Callable[[Any], str],
+    name: Callable[[sqlite_utils.Database], Callable[[Any], str]],
 ) -> Callable[[sqlite_utils.Database, Period, str | None], Table]:
+    """A section of the ticket figures per group: by service (the ticket's service now,
+    after any transfer), by topic, or by the front-office counter that called it."""
+
     def build(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
         groups: dict[Any, list[_Case]] = defaultdict(list)
         for case in _cases(db, period, service):
@@ -305,7 +309,7 @@ def _grouped(
             {key_column: names(value), **_ticket_figures(cases)}
             for value, cases in sorted(groups.items(), key=lambda kv: str(kv[0]))
         ]
-        return _table(section, (*_columns((key_column, key)), *_TICKET_FIGURES), rows)
+        return _table(section, (*_columns((key_column, "text")), *_TICKET_FIGURES), rows)
 
     return build
 
@@ -516,7 +520,7 @@ _ESCALATION_SQL = """
 SELECT e.ticket_id, t.day, t.state, e.kind, julianday(e.at) * 86400,
        json_extract(e.payload, '$.state')
 FROM events e JOIN tickets t ON t.id = e.ticket_id
-WHERE t.day BETWEEN ? AND ? {service} AND e.kind IN (?, ?, ?, ?, ?, ?)
+WHERE t.day BETWEEN ? AND ? {service} AND e.kind IN ({kinds})
 ORDER BY e.ticket_id, e.id
 """
 _ESCALATION_KINDS = (
@@ -525,7 +529,6 @@ _ESCALATION_KINDS = (
     EventKind.FORWARDED,
     EventKind.DISPOSITION,
     EventKind.RELAYED,
-    EventKind.FINISHED,
 )
 
 
@@ -539,7 +542,7 @@ def _escalations(db: sqlite_utils.Database, period: Period, service: str | None)
     """
     clause, params = _service_clause(service)
     found = db.execute(
-        _ESCALATION_SQL.format(service=clause),
+        _ESCALATION_SQL.format(service=clause, kinds=", ".join("?" * len(_ESCALATION_KINDS))),
         (period.start.isoformat(), period.end.isoformat(), *params, *_ESCALATION_KINDS),
     )
     today = business.stored_day(db)
@@ -657,9 +660,9 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
     "compliance": _compliance,
     "officers": _officers,
     "overruns": _overruns,
-    "services": _grouped("services", "text", "service", lambda c: c.service, _service_name),
-    "topics": _grouped("topics", "text", "topic", lambda c: c.topic or "", _topic_name),
-    "counters": _grouped("counters", "text", "counter", lambda c: c.counter_id or 0, _counter_name),
+    "services": _grouped("services", "service", lambda c: c.service, _service_name),
+    "topics": _grouped("topics", "topic", lambda c: c.topic or "", _topic_name),
+    "counters": _grouped("counters", "counter", lambda c: c.counter_id or 0, _counter_name),
     "escalations": _escalations,
     "cases": _over_path,
 }

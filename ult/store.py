@@ -12,9 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -22,6 +19,7 @@ import sqlite_utils
 from ult.backup import BACKUP_DIR_NAME, write_backup
 from ult.migrations import LATEST, MIGRATIONS
 from ult.queries import last_event_id
+from ult.transaction import immediate
 
 log = logging.getLogger(__name__)
 
@@ -121,31 +119,6 @@ def _connect(path: Path, *, migrate_schema: bool, create: bool) -> sqlite_utils.
         conn.close()
         raise
     return db
-
-
-_WRITERS = threading.RLock()
-"""Serialises this process's write transactions (re-entrant: a write may nest helpers)."""
-
-
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction that takes the write lock at its start (``BEGIN IMMEDIATE``).
-
-    Commits when the block ends normally, rolls back on any exception and re-raises it.
-    Threads of one process (the web server's) queue on :data:`_WRITERS` first: SQLite's
-    busy handler makes a writer that finds the lock taken sleep in steps of up to 100 ms,
-    which turned eight counters calling at once into half-second waits. Other processes
-    still meet at SQLite's own lock.
-    """
-    with _WRITERS:
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-            db.conn.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -352,6 +352,8 @@ def test_every_section_builds_and_bad_input_is_refused(day_db: sqlite_utils.Data
         reports.Period(DAY, DAY + timedelta(days=reports.MAX_PERIOD_DAYS))
     with pytest.raises(QueueError):
         reports.Period.of("decade", DAY)
+    with pytest.raises(QueueError):
+        reports.Period(OPENING, OPENING)  # a moment, not a day
 
 
 def test_periods() -> None:
@@ -368,3 +370,25 @@ def test_median_and_p90_are_exact() -> None:
     assert reports.median([3, 1, 2]) == 2 and reports.median([1, 2, 3, 10]) == 2.5
     assert reports.p90(list(range(1, 11))) == 9 and reports.p90(list(range(1, 12))) == 10
     assert reports.median([]) is None and reports.p90([]) is None
+
+
+def test_escalations_still_open_across_days(queue: Queue, clock: FakeClock) -> None:
+    ticket = queue.issue("A", actor="r").ticket
+    queue.call_specific(L1, ticket.id, actor="fo1")
+    queue.start(ticket.id, L1, actor="fo1")
+    queue.escalate(ticket.id, L1, actor="fo1", note="?")
+    queue.take(ticket.id, BO, actor="bo")
+    queue.forward(ticket.id, BO, actor="bo", unit="Bagian Umum")
+
+    def levels() -> list[tuple]:
+        rows = reports.report(queue.db, "escalations", one_day()).rows
+        return [
+            (r["count"], r["answered"], r["still_open"], r["open_from_earlier_days"]) for r in rows
+        ]
+
+    assert levels() == [(1, 0, 1, 0), (1, 0, 1, 0)]
+    clock.advance(days=1)
+    assert queue.roll_over() == 0  # an escalated case survives the day reset
+    assert levels() == [(1, 0, 1, 1), (1, 0, 1, 1)]
+    queue.disposition(ticket.id, actor="unit", text="Arahan")
+    assert levels() == [(1, 0, 1, 1), (1, 1, 0, 0)]  # the unit answered; the relay is due
