@@ -103,6 +103,10 @@ def test_supervisor_reads_switches_downloads_and_prints(
     page = new_page()
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, appliance, "supervisor")
+    # The landing page (the overview) loads its scripts first: leaving it mid-load would
+    # abort them, which the console watch counts as a failure.
+    expect(page).to_have_url(re.compile(r"/supervisor/$"))
+    page.wait_for_load_state("load")
     page.get_by_role("link", name="Laporan").click()
     expect(page).to_have_url(re.compile(r"/reports/$"))
 
