@@ -85,11 +85,13 @@ def reports_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appl
             appliance.process.wait()
 
 
-def _chart_drawn(page: Page, chart_id: str) -> bool:
-    return page.evaluate(
+def _wait_for_chart(page: Page, chart_id: str) -> None:
+    """Until Chart.js has drawn the chart ``chart_id`` (the page's scripts run after its
+    HTML is shown); a chart never drawn fails on the page's timeout."""
+    page.wait_for_function(
         "id => { const c = document.getElementById('chart-' + id);"
         " return !!(c && window.Chart && Chart.getChart(c) && c.width > 0); }",
-        chart_id,
+        arg=chart_id,
     )
 
 
@@ -119,7 +121,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
     expect(overruns).to_contain_text("fo1")
     expect(overruns).not_to_contain_text("fo2")
     for chart in ("daily", "times", "compliance", "step_times", "officers"):
-        assert _chart_drawn(page, chart), chart
+        _wait_for_chart(page, chart)
     page.screenshot(path=str(tmp_path / "reports-day.png"), full_page=True)
 
     # A range shows its two dates, a named period hides them.
@@ -133,7 +135,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
     expect(page).to_have_url(re.compile(r"period=month"))
     expect(page.locator("h1")).to_contain_text("1 November 2026 – 30 November 2026")
     expect(page.locator("#section-summary")).to_be_visible()
-    assert _chart_drawn(page, "daily")
+    _wait_for_chart(page, "daily")
     page.screenshot(path=str(tmp_path / "reports-month.png"), full_page=True)
 
     # Downloads: read back and compared with the JSON the API gives for the same period.
