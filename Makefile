@@ -11,8 +11,9 @@ DEMO_HOME ?= var/demo
 # Debian packages the test suite calls (kept in one place; see scripts/apt-ensure).
 # chromium: the browser the end-to-end tests drive (Playwright, never a downloaded build).
 # nginx, openssl: the HTTPS proxy's tests (a real nginx, a certificate made by openssl).
+# poppler-utils: pdftotext/pdfinfo read the report book the browser test prints to PDF.
 TEST_APT_PACKAGES := sqlite3 zbar-tools fonts-dejavu-core systemd espeak-ng sox tesseract-ocr \
-    chromium nginx openssl
+    chromium nginx openssl poppler-utils
 
 .PHONY: demo test test-fast e2e lint bench apt-test-deps clean install uninstall
 

@@ -112,6 +112,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),
+    ("reports.index", "Laporan", "report"),
     ("guestbook.index", "Buku tamu", "guestbook"),
     ("visitor.board", "Papan panggilan", "view"),
 )
@@ -149,10 +150,11 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, guestbook, pages, stream, supervisor, visitor
+    from admin import api, auth, guestbook, pages, reports, stream, supervisor, visitor
 
-    for module in (auth, api, stream, pages, supervisor, visitor, guestbook):
+    for module in (auth, api, stream, pages, supervisor, visitor, guestbook, reports):
         app.register_blueprint(module.bp)
+    app.register_blueprint(reports.api_bp)
 
     @app.get("/")
     def home() -> Any:

@@ -57,6 +57,9 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     # that need it).
     "guestbook": ("supervisor", "kepala", "receptionist", "front_office", "back_office"),
     "guestbook_personal": ("supervisor",),
+    # The report sections with personal data (the step record, the guest book): read and
+    # exported by the supervisor only, not by the head of office (admin.reports).
+    "report_personal": ("supervisor",),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician", "kepala"),
     "manage": ("supervisor",),

@@ -313,3 +313,23 @@ GUESTBOOK: dict[str, str] = {
     "shown_newest": "Menampilkan {shown} kunjungan terbaru; persempit tanggal atau pencarian.",
 }
 """The guest-book page (``admin.guestbook``)."""
+REPORTS: dict[str, str] = {
+    "parameter_unknown": "Parameter '{name}' tidak dikenal. Pilihan: {choices}.",
+    "personal_only": (
+        "Buku tamu dan catatan langkah memuat data pribadi: hanya supervisor yang dapat "
+        "membaca dan mengunduhnya."
+    ),
+    "section_steps": "Catatan langkah SOP (satu baris per kasus dan langkah)",
+    "section_guestbook": "Buku tamu (kunjungan dengan identitas)",
+    "daily": "Tiket per hari",
+    "monthly": "Tiket per bulan",
+    "daily_label": "Periode",
+    "daily_note": "Angka ringkasan per hari atau per bulan; unduh ringkasan untuk periodenya.",
+    "chart_times": "Waktu tunggu dan waktu layanan per layanan (menit)",
+    "chart_compliance": "Kepatuhan per langkah: bagian yang selesai dalam standar",
+    "chart_step_times": "Waktu per langkah dibanding standarnya (menit)",
+    "chart_officers": "Langkah yang melewati standar per petugas",
+    "chart_step": "Langkah {step}",
+    "chart_wait_step": "Tunggu 4–5",
+}
+"""Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""

@@ -19,7 +19,8 @@ from typing import Any
 
 from admin import shapes
 from admin.actions import ACTION_ROLES, ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
-from ult import sop
+from ult import reports, sop
+from ult.exports import XLSX_MIME as XLSX
 from ult.guestbook import DOCUMENT_KIND_KEYS
 
 API_VERSION = "1.0.0"
@@ -421,6 +422,7 @@ def _paths() -> dict[str, Any]:
             action="resume",
             parameters=[_counter_id()],
         ),
+        "/api/v1/reports/{section}": {"get": _report_operation()},
         "/api/v1/board": {
             "get": {
                 "operationId": "getBoard",
@@ -507,6 +509,74 @@ def _paths() -> dict[str, Any]:
     return paths
 
 
+def _report_operation() -> dict[str, Any]:
+    """``GET /api/v1/reports/{section}`` (:mod:`admin.reports`)."""
+    day = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": schema,
+            "description": description,
+        }
+
+    bad = _error(
+        "A bad parameter, with an Indonesian message: date_invalid, range_missing, "
+        "range_mixed, range_reversed, range_too_long, period_invalid, service_unknown, "
+        "format_invalid, csv_one_section (csv of all), parameter_unknown."
+    )
+    return {
+        "operationId": "getReport",
+        "summary": "A report section for a period: JSON rows, CSV or XLSX.",
+        "description": "The same table as the report pages, `ult report` and the exports. "
+        "The period is from/to (local business days, both included), or period with a date "
+        f"in it (default today); at most {reports.MAX_PERIOD_DAYS} days. JSON keeps times as "
+        "UTC stamps; CSV (UTF-8 with BOM) and XLSX hold the office's local time, durations "
+        "in seconds, shares 0-100. Section `all`: every section the caller may read (JSON: "
+        "ReportBundle; XLSX: one sheet each; CSV refused). The step record (`steps`) and "
+        "the guest book (`guestbook`) carry personal data: supervisor only (403 for other "
+        f"roles). {_roles('report')}",
+        "tags": ["reports"],
+        "parameters": [
+            {
+                "name": "section",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": [*reports.SECTIONS, "all"]},
+            },
+            query("from", day, "First day, YYYY-MM-DD (with to)."),
+            query("to", day, "Last day, YYYY-MM-DD, included (with from)."),
+            query(
+                "period",
+                {"type": "string", "enum": list(reports.PERIOD_KINDS)},
+                "Instead of from/to: the calendar period holding date.",
+            ),
+            query("date", day, "A day in period (default: today's business day)."),
+            query("service", {"type": "string", "pattern": "^[A-Za-z]$"}, "One service."),
+            query(
+                "format",
+                {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                "The answer's format (csv and xlsx as a download).",
+            ),
+        ],
+        "responses": {
+            "200": {
+                "description": "The report.",
+                "content": {
+                    JSON: {"schema": {"oneOf": [_ref("ReportTable"), _ref("ReportBundle")]}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            "400": bad,
+            **_errors("401", "403", "404", "503"),
+        },
+        "x-roles": list(ACTION_ROLES["report"]),
+    }
+
+
 @functools.cache
 def _document() -> dict[str, Any]:
     return {
@@ -525,6 +595,7 @@ def _document() -> dict[str, Any]:
             {"name": "tickets", "description": "Issue tickets and take them through the SOP."},
             {"name": "counters", "description": "Counters: call, pause, their lines."},
             {"name": "visits", "description": "The guest book: what each visit recorded."},
+            {"name": "reports", "description": "The report book: sections for a period."},
             {"name": "board", "description": "The public caller board and its stream."},
             {"name": "health", "description": "Monitoring."},
             {"name": "meta", "description": "This document."},

@@ -320,6 +320,49 @@ class PrefillAnswer(TypedDict):
     visit: Prefill | None
 
 
+class ReportColumn(TypedDict):
+    """One column of a report table: the rows' key, its Indonesian title, and its kind:
+    text, int, seconds (whole seconds), percent (0-100), date (local YYYY-MM-DD), datetime
+    (a UTC stamp)."""
+
+    key: str
+    title: str
+    kind: Annotated[str, Schema(enum=["text", "int", "seconds", "percent", "date", "datetime"])]
+
+
+class ReportTableData(TypedDict):
+    """One section of the report (ult.reports.Table)."""
+
+    section: str
+    title: str
+    columns: list[ReportColumn]
+    rows: Annotated[
+        list[dict[str, Any]],
+        Schema(description="One object per row, keyed by the columns' keys; null: no value."),
+    ]
+
+
+ReportPeriod = TypedDict(
+    "ReportPeriod",
+    {
+        "from": Annotated[str, Schema(format="date", description="First local day")],
+        "to": Annotated[str, Schema(format="date", description="Last local day, included")],
+        "service": Annotated[str | None, Schema(description="The service letter, or null")],
+    },
+)
+"""The period and service a report covers (``from`` is a keyword: functional syntax)."""
+
+
+class ReportTable(ReportTableData, ReportPeriod):
+    """One section for a period: GET /api/v1/reports/{section}."""
+
+
+class ReportBundle(ReportPeriod):
+    """Every section the caller may read, for a period: GET /api/v1/reports/all."""
+
+    tables: list[ReportTableData]
+
+
 COMPONENTS: dict[str, type] = {
     "Error": ErrorBody,
     "Visitor": Visitor,
@@ -336,6 +379,10 @@ COMPONENTS: dict[str, type] = {
     "BoardState": BoardState,
     "StreamEventData": StreamEventData,
     "Health": Health,
+    "ReportColumn": ReportColumn,
+    "ReportTableData": ReportTableData,
+    "ReportTable": ReportTable,
+    "ReportBundle": ReportBundle,
 }
 """The response shapes the OpenAPI document names (``#/components/schemas/<name>``); a
 shape used inside another is referenced by that name, any other is written inline."""

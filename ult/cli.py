@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import wraps
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -24,7 +25,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, queries, record
+from ult import accounts, exports, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -40,8 +41,16 @@ from ult.day import stored_day
 from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CLI, DOCTOR, STATES
+from ult.messages import CLI, DOCTOR, REPORT_TEXT, STATES
 from ult.queue import Queue
+from ult.report_request import (
+    ALL,
+    FORMATS,
+    ReportRequestError,
+    parse_period,
+    parse_sections,
+    parse_service,
+)
 from ult.restore import RestoreRefused, restore
 from ult.settings import (
     Settings,
@@ -792,3 +801,105 @@ def doctor(app: App, bundle: Path | None) -> None:
         click.echo(DOCTOR["bundle_written"].format(path=bundle))
     if any(finding.level is Level.PROBLEM for finding in findings):
         sys.exit(EXIT_REFUSED)
+
+
+# ------------------------------------------------------------------------------ reports
+
+
+@main.command("report")
+@click.argument("section", type=click.Choice([*reports.SECTIONS, ALL], case_sensitive=False))
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day YYYY-MM-DD.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day YYYY-MM-DD.")
+@click.option(
+    "--period",
+    "kind",
+    type=click.Choice(reports.PERIOD_KINDS),
+    help="Instead of --from/--to: the day, week (Monday first), month, quarter, semester or "
+    "year holding --date.",
+)
+@click.option(
+    "--date",
+    "anchor",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day the --period holds (default: today's business day).",
+)
+@click.option("--service", help="Only this service letter, e.g. A.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table: for a terminal; csv: UTF-8 with BOM for Excel, local times; json: rows with "
+    "UTC times as the API; xlsx: a workbook (needs --output or a redirected stdout).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@pass_app
+@handled
+def report_command(
+    app: App,
+    section: str,
+    start: datetime | None,
+    end: datetime | None,
+    kind: str | None,
+    anchor: datetime | None,
+    service: str | None,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """Print the report SECTION for a period (all: every section).
+
+    The same table as the report pages and GET /api/v1/reports/SECTION. The command line
+    is for the appliance's administrators: the guest book and the step record included.
+    """
+    if output_format == "xlsx" and output is None and sys.stdout.isatty():
+        fail(REPORT_TEXT["xlsx_terminal"], EXIT_USAGE)
+    try:
+        sections = parse_sections(section)
+        if output_format == "csv" and len(sections) > 1:
+            raise ReportRequestError("csv_one_section")
+        period = parse_period(
+            start=start.date().isoformat() if start else None,
+            end=end.date().isoformat() if end else None,
+            kind=kind,
+            anchor=anchor.date().isoformat() if anchor else None,
+            today=app.queue().today(),
+        )
+        letter = parse_service(app.db, service)
+    except ReportRequestError as refused:
+        fail(refused.message, EXIT_USAGE)
+    tables = [reports.report(app.db, name, period, service=letter) for name in sections]
+    tz = app.settings.office.tz
+    data: str | bytes
+    if output_format == "csv":
+        data = exports.to_csv(tables[0], tz)
+    elif output_format == "xlsx":
+        data = exports.to_xlsx(
+            tables, tz, title=exports.workbook_title(tables, period.start, period.end)
+        )
+    elif output_format == "json":
+        body = exports.report_json(tables, period.start, period.end, letter)
+        data = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+    else:
+        data = "\n".join(exports.text_table(t, tz) for t in tables)
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(data, nl=False)
+        return
+    output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    click.echo(
+        REPORT_TEXT["written"].format(
+            path=output,
+            rows=sum(len(t.rows) for t in tables),
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+        ),
+        err=True,
+    )

@@ -736,3 +736,35 @@ NIK_TEXT: dict[str, str] = {
     ),
 }
 """NIK refusals and warnings (``kiosk.nik``), keyed by ``NikError.reason``."""
+
+REPORT_TEXT: dict[str, str] = {
+    "section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {choices}.",
+    "date_invalid": "{field} harus tanggal yang ada, ditulis TTTT-BB-HH (mis. 2026-11-25).",
+    "range_missing": (
+        "Isi tanggal awal dan tanggal akhir (from dan to), atau pilih periode beserta tanggalnya."
+    ),
+    "range_mixed": "Pilih salah satu: rentang tanggal (from dan to) atau periode; tidak keduanya.",
+    "range_reversed": (
+        "Tanggal awal ({start}) harus sama dengan atau sebelum tanggal akhir ({end})."
+    ),
+    "range_too_long": "Rentang laporan paling panjang {days} hari; persempit tanggalnya.",
+    "period_invalid": "Periode harus salah satu dari: {choices}.",
+    "service_unknown": "Layanan '{service}' tidak dikenal. Pilihan: {choices}.",
+    "format_invalid": "Format harus salah satu dari: {choices}.",
+    "csv_one_section": (
+        "Format csv memuat satu tabel; untuk semua bagian sekaligus pakai xlsx atau json."
+    ),
+    "xlsx_terminal": (
+        "Format xlsx adalah berkas biner dan tidak ditampilkan di terminal: tulis ke berkas "
+        "dengan --output LAPORAN.xlsx, atau alihkan keluarannya (> LAPORAN.xlsx)."
+    ),
+    "written": "Laporan ditulis ke {path} ({rows} baris, {start} s.d. {end}).",
+    "no_rows": "(tidak ada data)",
+    "hours": "{hours} jam {minutes:02d} mnt",
+    "minutes": "{minutes} mnt {seconds:02d} dtk",
+    "whole_minutes": "{minutes} mnt",
+    "seconds": "{seconds} dtk",
+    "unit_seconds": "detik",
+}
+"""Reports' requests (``ult.report_request``: CLI, API and pages alike), the ``ult report``
+command and how the exports write durations."""

@@ -44,6 +44,7 @@ def test_every_command_has_help() -> None:
         ["token"],
         ["token", "create"],
         ["correct-day"],
+        ["report"],
     ):
         result = ult(*command, "--help")
         assert result.exit_code == 0, command
@@ -385,7 +386,7 @@ def test_other_packages_commands_come_from_entry_points() -> None:
     from ult.cli import COMMANDS_GROUP, main
 
     core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day", "rollover"}
-    core |= {"backup", "restore", "doctor", "record"}
+    core |= {"backup", "restore", "doctor", "record", "report"}
     plugins = {point.name: point.value for point in entry_points(group=COMMANDS_GROUP)}
     assert set(main.commands) == core
     assert set(plugins) == {

@@ -1,0 +1,528 @@
+"""The report book (*buku laporan*, SOP "Pencatatan"): pages, charts, exports, the API.
+
+``/reports``: a period picker (day, week, month, quarter, semester, year, range; one
+service or all), the charts a head of office reads at a glance, and the sections as
+tables with the same numbers, each with CSV and XLSX links. ``/reports/book?day=`` is the
+printable daily report book for A4 with the signature lines. ``GET /api/v1/reports/
+{section}`` answers the same tables as JSON, CSV or XLSX; the page's export links are that
+endpoint, so a download is byte for byte what a script gets.
+
+Every number comes from :func:`ult.reports.report` (one :class:`ult.reports.Table` per
+section); this module only picks columns for the charts and lays tables out. The step
+record and the guest book carry per-case and personal data: only the supervisor reads and
+exports them (:data:`PERSONAL_SECTIONS`); the head of office (``kepala``) reads and exports
+the aggregate tables. Bad parameters: 400 JSON (API) or the page again with the message;
+an unknown section: 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import zip_longest
+from typing import Any
+
+import sqlite_utils
+from babel.dates import format_date
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from admin.auth import allowed, current_principal, require
+from admin.db import get_db, get_queue, settings
+from admin.errors import ApiError
+from admin.messages import REPORTS
+from ult import accounts, exports, reports
+from ult.errors import QueueError
+from ult.queries import service_names
+from ult.report_request import (
+    ALL,
+    ReportRequestError,
+    parse_day,
+    parse_format,
+    parse_period,
+    parse_sections,
+    parse_service,
+)
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
+
+PERSONAL_SECTIONS = ("steps", "guestbook")
+"""Sections with per-case or identity rows: read and exported by the supervisor only
+(``report_personal``); the page shows them as export links, not tables."""
+
+API_FORMATS = ("json", "csv", "xlsx")
+API_PARAMETERS = frozenset({"from", "to", "period", "date", "service", "format"})
+"""The query parameters ``GET /api/v1/reports/{section}`` knows; any other is refused."""
+
+PAGE_ROWS_MAX = 200
+"""Rows of one table shown on the page; the exports hold them all."""
+
+BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
+    "summary": (),
+    "services": (
+        "service",
+        "visitors",
+        "finished_resolved",
+        "finished_unresolved",
+        "no_show",
+        "cancelled",
+        "wait_median",
+        "service_median",
+        "total_median",
+    ),
+    "compliance": (
+        "step",
+        "standard_seconds",
+        "count",
+        "within_share",
+        "median",
+        "p90",
+        "overruns",
+        "overrun_total",
+    ),
+    "officers": (
+        "officer",
+        "cases",
+        "count",
+        "within_share",
+        "median",
+        "overruns",
+        "overrun_total",
+    ),
+    "overruns": (
+        "label",
+        "step",
+        "officer",
+        "counter",
+        "began_at",
+        "seconds",
+        "standard_seconds",
+        "overrun_seconds",
+    ),
+}
+"""What the printed daily report book holds, in order, and the columns of each that fit an
+A4 page (empty: all; the page and the exports have every column)."""
+
+
+def _may_read(section: str) -> bool:
+    return section not in PERSONAL_SECTIONS or allowed("report_personal")
+
+
+def _readable_sections() -> tuple[str, ...]:
+    return tuple(name for name in reports.SECTIONS if _may_read(name))
+
+
+# ---------------------------------------------------------------------- the API
+
+
+def _refused(error: ReportRequestError) -> ApiError:
+    return ApiError(404 if error.not_found else 400, error.code, error.message)
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@api_bp.get("/<section>")
+@require("report")
+def report_api(section: str) -> Any:
+    """One section (or ``all``) for a period: ``?from=&to=`` (inclusive local days) or
+    ``?period=day|week|month|quarter|semester|year&date=``, ``service``, ``format=json|
+    csv|xlsx`` (default json). → 200; 400 bad parameter; 403 the guest book or the step
+    record for a role other than the supervisor; 404 unknown section."""
+    try:
+        sections = parse_sections(section)
+        unknown = sorted(set(request.args) - API_PARAMETERS)
+        if unknown:
+            raise ApiError(
+                400,
+                "parameter_unknown",
+                REPORTS["parameter_unknown"].format(
+                    name=unknown[0][:40], choices=", ".join(sorted(API_PARAMETERS))
+                ),
+            )
+        if not all(_may_read(name) for name in sections):
+            if section.strip().lower() != ALL:
+                raise ApiError(403, "forbidden", REPORTS["personal_only"])
+            sections = tuple(name for name in sections if _may_read(name))
+        wanted = parse_format(request.args.get("format"), "json", API_FORMATS)
+        if wanted == "csv" and len(sections) > 1:
+            raise ReportRequestError("csv_one_section")
+        period = _period(request.args)
+        service = parse_service(get_db(), request.args.get("service"))
+    except ReportRequestError as error:
+        raise _refused(error) from None
+    tables = [reports.report(get_db(), name, period, service=service) for name in sections]
+    tz = settings().office.tz
+    name = sections[0] if len(sections) == 1 else ALL
+    if wanted == "csv":
+        return _download(
+            exports.to_csv(tables[0], tz),
+            exports.CSV_MIME,
+            exports.filename(name, period.start, period.end, "csv"),
+        )
+    if wanted == "xlsx":
+        title = exports.workbook_title(tables, period.start, period.end)
+        return _download(
+            exports.to_xlsx(tables, tz, title=title),
+            exports.XLSX_MIME,
+            exports.filename(name, period.start, period.end, "xlsx"),
+        )
+    return jsonify(exports.report_json(tables, period.start, period.end, service))
+
+
+def _period(args: Any) -> reports.Period:
+    return parse_period(
+        start=args.get("from"),
+        end=args.get("to"),
+        kind=args.get("period"),
+        anchor=args.get("date"),
+        today=get_queue().today(),
+    )
+
+
+# ---------------------------------------------------------------------- the page
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One section on the page: its table, the rows shown (at most
+    :data:`PAGE_ROWS_MAX`) and the export links' query."""
+
+    table: reports.Table
+    rows: list[dict[str, Any]]
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) < len(self.table.rows)
+
+
+PERIOD_NAMES = {
+    "day": "Hari",
+    "week": "Minggu",
+    "month": "Bulan",
+    "quarter": "Triwulan",
+    "semester": "Semester",
+    "year": "Tahun",
+    "range": "Rentang tanggal",
+}
+"""The picker's choices, in order."""
+
+
+def period_text(period: reports.Period) -> str:
+    """``Rabu, 25 November 2026`` for one day, ``1 November 2026 – 30 November 2026``."""
+    if period.start == period.end:
+        return format_date(period.start, "EEEE, d MMMM y", locale="id")
+    first = format_date(period.start, "d MMMM y", locale="id")
+    return f"{first} – {format_date(period.end, 'd MMMM y', locale='id')}"
+
+
+def _neighbours(kind: str, period: reports.Period) -> tuple[date | None, date | None]:
+    """The anchors of the period before and after (a range has none)."""
+    if kind not in reports.PERIOD_KINDS:
+        return None, None
+    return period.start - timedelta(days=1), period.end + timedelta(days=1)
+
+
+@bp.get("/")
+@require("report")
+def index() -> Any:
+    """The report page for the period the query asks (default: today)."""
+    today = get_queue().today()
+    args = request.args
+    kind = (args.get("period") or "day").strip().lower()
+    status = 200
+    message = None
+    try:
+        # The picker sends every field; only those of the chosen kind count.
+        if kind == "range":
+            period = _period({"from": args.get("from"), "to": args.get("to")})
+        else:
+            period = _period({"period": kind, "date": args.get("date")})
+        service = parse_service(get_db(), args.get("service"))
+    except ReportRequestError as error:
+        message, status = error.message, 400
+        kind, period, service = "day", reports.Period.of("day", today), None
+    db = get_db()
+    tables = {DAILY: daily_table(db, period, service)}
+    tables |= {name: reports.report(db, name, period, service=service) for name in _page_sections()}
+    shown = [Shown(t, t.rows[:PAGE_ROWS_MAX]) for t in tables.values()]
+    before, after = _neighbours(kind, period)
+    query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if service:
+        query["service"] = service
+    page = render_template(
+        "reports/index.html",
+        message=message,
+        kind=kind,
+        period=period,
+        period_text=period_text(period),
+        period_names=PERIOD_NAMES,
+        anchor=args.get("date") or period.start.isoformat(),
+        service=service,
+        services=service_names(db),
+        shown=shown,
+        charts=charts(tables),
+        query=query,
+        before=before,
+        after=after,
+        personal=[n for n in PERSONAL_SECTIONS if n in reports.SECTIONS and _may_read(n)],
+        display=_display,
+        header=_header,
+        titles=REPORTS,
+        exportable=reports.SECTIONS,
+    )
+    return page, status
+
+
+def _page_sections() -> tuple[str, ...]:
+    return tuple(name for name in reports.SECTIONS if name not in PERSONAL_SECTIONS)
+
+
+def _display(column: reports.Column, value: Any) -> str:
+    return exports.display(column, value, settings().office.tz)
+
+
+def _header(column: reports.Column) -> str:
+    return exports.header(column, settings().office.tz)
+
+
+# ---------------------------------------------------------------------- charts
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart drawn from one section's table: how a row is labelled, the value columns
+    (one series each) and the unit the values are shown in (``count``; ``minutes`` from
+    seconds; ``percent`` as the core gives it, 0-100)."""
+
+    id: str
+    title: str
+    section: str
+    label: Callable[[dict[str, Any]], str]
+    values: tuple[str, ...]
+    unit: str
+    horizontal: bool = False
+    stacked: bool = False
+
+
+def _step_name(row: dict[str, Any]) -> str:
+    """A step row's name: ``Langkah 9``; the queue wait (step 4 with ``waiting``) ``Tunggu
+    4–5``."""
+    if row.get("waiting"):
+        return REPORTS["chart_wait_step"]
+    return REPORTS["chart_step"].format(step=row["step"])
+
+
+def _step_label(row: dict[str, Any]) -> str:
+    standard = exports.duration_text(row.get("standard_seconds"))
+    return f"{_step_name(row)} ({standard})"
+
+
+DAILY = "daily"
+"""The page's own table of tickets per day (per month beyond :data:`DAILY_MAX_DAYS`)."""
+DAILY_MAX_DAYS = 62
+DAILY_COLUMNS = (
+    "visitors",
+    "finished_resolved",
+    "finished_unresolved",
+    "no_show",
+    "cancelled",
+    "expired",
+    "still_open",
+)
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "daily",
+        "",  # the table's title: per day, or per month for a long period
+        DAILY,
+        lambda row: str(row["day"]),
+        ("finished_resolved", "finished_unresolved", "no_show", "cancelled", "expired"),
+        "count",
+        stacked=True,
+    ),
+    ChartSpec(
+        "times",
+        REPORTS["chart_times"],
+        "services",
+        lambda row: str(row["service"]),
+        ("wait_median", "wait_p90", "service_median"),
+        "minutes",
+    ),
+    ChartSpec(
+        "compliance",
+        REPORTS["chart_compliance"],
+        "compliance",
+        _step_label,
+        ("within_share",),
+        "percent",
+        horizontal=True,
+    ),
+    ChartSpec(
+        "step_times",
+        REPORTS["chart_step_times"],
+        "compliance",
+        _step_label,
+        ("median", "p90", "standard_seconds"),
+        "minutes",
+        horizontal=True,
+    ),
+    ChartSpec(
+        "officers",
+        REPORTS["chart_officers"],
+        "officers",
+        lambda row: str(row["officer"]),
+        ("overruns",),
+        "count",
+        horizontal=True,
+    ),
+)
+"""The page's charts; each reads a table the page also shows, so the numbers agree."""
+
+
+def daily_table(
+    db: sqlite_utils.Database, period: reports.Period, service: str | None
+) -> reports.Table:
+    """Tickets by outcome per day of ``period`` (per month when it is longer than
+    :data:`DAILY_MAX_DAYS`): the summary section of each day or month, side by side.
+
+    Workaround: the reports core has no per-day section yet; these are its own ``summary``
+    figures, one period at a time, so they add up to the period's summary.
+    """
+    summary = {c.key: c for c in reports.report(db, "summary", period, service=service).columns}
+    parts: list[tuple[str, reports.Period]] = []
+    if period.days <= DAILY_MAX_DAYS:
+        day = period.start
+        while day <= period.end:
+            parts.append((format_date(day, "EEE d/M", locale="id"), reports.Period(day, day)))
+            day += timedelta(days=1)
+    else:
+        month = period.start.replace(day=1)
+        while month <= period.end:
+            whole = reports.Period.of("month", month)
+            part = reports.Period(max(whole.start, period.start), min(whole.end, period.end))
+            parts.append((format_date(month, "MMM y", locale="id"), part))
+            month = whole.end + timedelta(days=1)
+    rows = []
+    for name, part in parts:
+        figures = reports.report(db, "summary", part, service=service).rows[0]
+        rows.append({"day": name, **{key: figures[key] for key in DAILY_COLUMNS}})
+    title = REPORTS["daily" if period.days <= DAILY_MAX_DAYS else "monthly"]
+    columns = (
+        reports.Column("day", REPORTS["daily_label"], "text"),
+        *(summary[key] for key in DAILY_COLUMNS),
+    )
+    return reports.Table(DAILY, title, columns, rows)
+
+
+def charts(tables: dict[str, reports.Table]) -> list[dict[str, Any]]:
+    """The data of each chart whose table was computed: labels and series (values in the
+    chart's unit: seconds as minutes). A table without rows gives no labels; the page says
+    there is nothing to draw."""
+    out = []
+    for spec in CHARTS:
+        table = tables.get(spec.section)
+        if table is None:
+            continue
+        titles = {c.key: c.title for c in table.columns}
+        scale = 1 / 60 if spec.unit == "minutes" else 1
+        out.append(
+            {
+                "id": spec.id,
+                "title": spec.title or table.title,
+                "horizontal": spec.horizontal,
+                "stacked": spec.stacked,
+                "unit": spec.unit,
+                "labels": [spec.label(row) for row in table.rows],
+                "series": [
+                    {
+                        "label": titles.get(key, key),
+                        "data": [
+                            None if row.get(key) is None else round(row[key] * scale, 2)
+                            for row in table.rows
+                        ],
+                    }
+                    for key in spec.values
+                ],
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- the book
+
+
+@bp.get("/book")
+@require("report")
+def book() -> Any:
+    """The daily report book of ``?day=`` (default today), for printing on A4."""
+    today = get_queue().today()
+    try:
+        day = parse_day(request.args.get("day"), "Tanggal (day)") or today
+    except ReportRequestError as error:
+        return render_template("error.html", status=400, message=error.message), 400
+    period = reports.Period(day, day)
+    db = get_db()
+    tables = [
+        _book_table(reports.report(db, name, period), keys)
+        for name, keys in BOOK_SECTIONS.items()
+        if name in reports.SECTIONS
+    ]
+    summary = tables[0]
+    counts = [c for c in summary.columns if c.kind == "int"]
+    times = [c for c in summary.columns if c.kind != "int"]
+    return render_template(
+        "reports/book.html",
+        day=day,
+        day_text=format_date(day, "EEEE, d MMMM y", locale="id"),
+        summary=summary,
+        figures=list(zip_longest(counts, times)),
+        tables=tables[1:],
+        display=_display,
+        header=_header,
+        preparer=_preparer(),
+        printed_on=format_date(today, "d MMMM y", locale="id"),
+    )
+
+
+def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:
+    """``table`` with only the columns ``keys`` (all when empty); a step number becomes
+    its name as the charts say it (the queue wait is "Tunggu 4–5", not step 4)."""
+    if not keys:
+        return table
+    found = {c.key: c for c in table.columns}
+    columns = tuple(found[key] for key in keys if key in found)
+    rows = table.rows
+    if "step" in found and "waiting" in found:
+        columns = tuple(
+            reports.Column("step", c.title, "text") if c.key == "step" else c for c in columns
+        )
+        rows = [{**row, "step": _step_name(row)} for row in rows]
+    return reports.Table(table.section, table.title, columns, rows)
+
+
+def _preparer() -> dict[str, str] | None:
+    """Name, NIP and position of the supervisor preparing the book; None for another role
+    (the lines stay blank to sign by hand)."""
+    principal = current_principal()
+    if principal is None or principal.role != "supervisor" or principal.via != "session":
+        return None
+    try:
+        user = accounts.get_user(get_db(), principal.name)
+    except QueueError:
+        return None
+    return {
+        "name": getattr(user, "full_name", None) or user.username,
+        "nip": getattr(user, "nip", None) or "",
+        "position": getattr(user, "position", None) or "Supervisor",
+    }
+
+
+@bp.app_template_global()
+def report_export_url(section: str, fmt: str, query: dict[str, str]) -> str:
+    """The API URL that downloads ``section`` for the page's period in ``fmt``."""
+    return url_for("reports_api.report_api", section=section, format=fmt, **query)

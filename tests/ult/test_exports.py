@@ -1,0 +1,119 @@
+"""``ult.exports``: what a report table becomes in CSV, XLSX, JSON and text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from ult import exports
+from ult.reports import Column, Table
+
+TZ = ZoneInfo("Asia/Jakarta")
+
+COLUMNS = (
+    Column("name", "Nama", "text"),
+    Column("count", "Jumlah", "int"),
+    Column("seconds", "Durasi", "seconds"),
+    Column("share", "Dalam standar (%)", "percent"),
+    Column("day", "Tanggal", "date"),
+    Column("at", "Mulai (UTC)", "datetime"),
+)
+ROWS = [
+    {
+        "name": '=HYPERLINK("http://x")',
+        "count": 3,
+        "seconds": 125,
+        "share": 87.5,
+        "day": "2026-11-25",
+        "at": "2026-11-25T02:09:00.000000Z",
+    },
+    {"name": "Siti Rahmawati – Dinas", "count": 0, "seconds": None, "share": None, "day": None},
+]
+TABLE = Table("demo", "Contoh: [uji]/tabel*", COLUMNS, ROWS)
+
+
+def test_csv_is_utf8_with_bom_local_times_and_no_formulas() -> None:
+    data = exports.to_csv(TABLE, TZ)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Nama",
+        "Jumlah",
+        "Durasi (detik)",
+        "Dalam standar (%)",
+        "Tanggal",
+        "Mulai (WIB)",
+    ]
+    assert rows[1] == [
+        '\'=HYPERLINK("http://x")',
+        "3",
+        "125",
+        "87.5",
+        "2026-11-25",
+        "2026-11-25 09:09:00",
+    ]
+    assert rows[2] == ["Siti Rahmawati – Dinas", "0", "", "", "", ""]
+
+
+def test_xlsx_cells_are_typed_and_text_is_never_a_formula() -> None:
+    book = load_workbook(io.BytesIO(exports.to_xlsx([TABLE, TABLE], TZ, title="Uji")))
+    assert book.sheetnames == ["Contoh   uji  tabel", "Contoh   uji  tabel (2)"]
+    assert book.properties.title == "Uji"
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    formula, count, seconds, share, day, at = sheet[2]
+    assert formula.data_type == "s" and formula.value == ROWS[0]["name"]
+    assert (count.value, seconds.value, share.value) == (3, 125, 87.5)
+    assert share.number_format == '0.0"%"'
+    assert day.value == datetime(2026, 11, 25)
+    assert at.value == datetime(2026, 11, 25, 9, 9)
+    assert at.is_date and day.is_date
+    assert [c.value for c in sheet[3]][2:] == [None, None, None, None]
+    assert 6 <= sheet.column_dimensions["A"].width <= exports.COLUMN_WIDTH_MAX
+
+
+def test_a_workbook_needs_a_table() -> None:
+    with pytest.raises(ValueError):
+        exports.to_xlsx([], TZ)
+
+
+def test_json_keeps_utc_stamps_and_iso_days() -> None:
+    body = exports.report_json([TABLE], date(2026, 11, 25), date(2026, 11, 25), None)
+    assert body["rows"][0]["at"] == "2026-11-25T02:09:00.000000Z"
+    assert body["rows"][0]["day"] == "2026-11-25"
+    assert (body["from"], body["to"], body["service"]) == ("2026-11-25", "2026-11-25", None)
+    assert body["columns"][0] == {"key": "name", "title": "Nama", "kind": "text"}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "-"),
+        (0, "0 dtk"),
+        (45, "45 dtk"),
+        (125, "2 mnt 05 dtk"),
+        (360, "6 mnt"),
+        (3720, "1 jam 02 mnt"),
+    ],
+)
+def test_durations_read_as_minutes_and_seconds(seconds: float | None, text: str) -> None:
+    assert exports.duration_text(seconds) == text
+
+
+def test_the_terminal_table_names_the_zone_and_says_when_empty() -> None:
+    text = exports.text_table(TABLE, TZ)
+    assert "Mulai (WIB)" in text and "25-11-2026 09.09" in text and "87,5%" in text
+    empty = exports.text_table(Table("demo", "Kosong", COLUMNS, []), TZ)
+    assert "(tidak ada data)" in empty
+
+
+def test_a_file_name_says_the_section_and_the_days() -> None:
+    one, two = date(2026, 11, 1), date(2026, 11, 30)
+    assert exports.filename("summary", one, one, "csv") == "laporan-summary-2026-11-01.csv"
+    assert exports.filename("all", one, two, "xlsx") == "laporan-all-2026-11-01_2026-11-30.xlsx"

@@ -1,0 +1,140 @@
+"""What a report request from outside asks for, checked once for the CLI, the API and pages.
+
+``ult report``, ``GET /api/v1/reports/{section}`` and the report pages take the same
+parameters — a section (or ``all``), a period (``from``/``to``, or a period kind with a day
+in it), a service letter, a format — and refuse the same bad values with the same
+Indonesian message (:data:`ult.messages.REPORT_TEXT`), raised as :class:`ReportRequestError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlite_utils
+
+from ult import queries
+from ult.messages import REPORT_TEXT
+from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, SECTIONS, Period
+
+ALL = "all"
+"""The section name that asks for every section at once (XLSX workbook, JSON list)."""
+
+FORMATS = ("table", "csv", "json", "xlsx")
+"""Output formats: ``table`` is text for a terminal or a page."""
+
+
+class ReportRequestError(Exception):
+    """A refused report request: ``code`` (stable), ``message`` (Indonesian), ``not_found``
+    true for an unknown section (HTTP 404; every other refusal is a bad request, 400)."""
+
+    def __init__(self, code: str, *, not_found: bool = False, **values: object) -> None:
+        self.code = code
+        self.not_found = not_found
+        self.message = REPORT_TEXT[code].format(**values)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A checked request: the ``sections`` to compute (one, or all of them for ``all``),
+    the ``period`` (local business days, inclusive) and the ``service`` letter or None."""
+
+    sections: tuple[str, ...]
+    period: Period
+    service: str | None
+
+
+def parse_sections(name: str | None, allowed: Sequence[str] = SECTIONS) -> tuple[str, ...]:
+    """``(name,)`` for a known section, every allowed one for ``all``; else
+    :class:`ReportRequestError` ``section_unknown`` (not found)."""
+    text = (name or "").strip().lower()
+    if text == ALL:
+        return tuple(allowed)
+    if text not in allowed:
+        raise ReportRequestError(
+            "section_unknown",
+            not_found=True,
+            section=_shown(name or ""),
+            choices=", ".join([*allowed, ALL]),
+        )
+    return (text,)
+
+
+def parse_day(text: str | None, field: str) -> date | None:
+    """A day written ``YYYY-MM-DD``; None or empty is None. Raises ``date_invalid``."""
+    if text is None or not str(text).strip():
+        return None
+    value = str(text).strip()
+    try:
+        if len(value) != 10:  # fromisoformat also reads 20261125 and week dates
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ReportRequestError("date_invalid", field=field) from None
+
+
+def parse_period(
+    *,
+    start: str | None,
+    end: str | None,
+    kind: str | None,
+    anchor: str | None,
+    today: date,
+) -> Period:
+    """The period asked for: ``start``..``end`` (both, inclusive), or the ``kind`` of
+    :data:`ult.reports.PERIOD_KINDS` holding ``anchor`` (default ``today``). Raises
+    :class:`ReportRequestError` for a bad day, a missing or mixed choice, an end before the
+    start, or a range over :data:`ult.reports.MAX_PERIOD_DAYS` (a mistyped year such as
+    0026 must not make the appliance compute two thousand years)."""
+    first = parse_day(start, "Tanggal awal (from)")
+    last = parse_day(end, "Tanggal akhir (to)")
+    wanted = (kind or "").strip().lower() or None
+    if wanted == "range":  # the page's picker names the from/to choice
+        wanted = None
+    if wanted is not None:
+        if wanted not in PERIOD_KINDS:
+            raise ReportRequestError("period_invalid", choices=", ".join(PERIOD_KINDS))
+        if first is not None or last is not None:
+            raise ReportRequestError("range_mixed")
+        day = parse_day(anchor, "Tanggal periode (date)") or today
+        try:
+            return Period.of(wanted, day)
+        except OverflowError:  # the week of 0001-01-01 starts before the calendar does
+            raise ReportRequestError("date_invalid", field="Tanggal periode (date)") from None
+    if first is None or last is None:
+        raise ReportRequestError("range_missing")
+    if last < first:
+        raise ReportRequestError("range_reversed", start=first.isoformat(), end=last.isoformat())
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise ReportRequestError("range_too_long", days=MAX_PERIOD_DAYS)
+    return Period(first, last)
+
+
+def parse_service(db: sqlite_utils.Database, letter: str | None) -> str | None:
+    """The service letter (upper case) when it names a service, None for none; else
+    ``service_unknown`` with the letters there are."""
+    text = (letter or "").strip().upper()
+    if not text:
+        return None
+    names = queries.service_names(db)
+    if text not in names:
+        raise ReportRequestError(
+            "service_unknown", service=_shown(letter or ""), choices=", ".join(names)
+        )
+    return text
+
+
+def parse_format(text: str | None, default: str, allowed: Sequence[str] = FORMATS) -> str:
+    """The output format (``default`` when none); else ``format_invalid``."""
+    value = (text or "").strip().lower() or default
+    if value not in allowed:
+        raise ReportRequestError("format_invalid", choices=", ".join(allowed))
+    return value
+
+
+def _shown(value: str) -> str:
+    """A value from outside, safe and short inside a message."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return text if len(text) <= 40 else text[:39] + "…"
