@@ -96,6 +96,21 @@ BACK_OFFICERS = {"Back Office 1": "bo.rahma", "Back Office 2": "bo.hendra"}
 UNIT_ACTORS = ("unit.umum", "unit.penjaminan", "unit.pemetaan")
 RECEPTIONIST = "resepsionis"
 
+
+@dataclass(frozen=True)
+class Staff:
+    """Who sits where: the front-office counters' morning and afternoon officers (the
+    afternoon ones take over at 12:00 where they differ) and the back-office counters'
+    officers, by counter name. The counters must exist in the settings played on."""
+
+    morning: dict[str, str]
+    afternoon: dict[str, str]
+    back: dict[str, str]
+
+
+YEAR_STAFF = Staff(MORNING, AFTERNOON, BACK_OFFICERS)
+"""The benchmark office's staff (:data:`SETTINGS_TOML`)."""
+
 FIRST_NAMES = ("Budi", "Siti", "Ahmad", "Dewi", "Rina", "Agus", "Yusuf", "Lestari", "Putri", "Hadi")
 LAST_NAMES = ("Santoso", "Lubis", "Siregar", "Nasution", "Harahap", "Sinaga", "Pohan", "Ginting")
 INSTITUTIONS = ("SMA Negeri 1 Medan", "SD Negeri 060", "SMP Swasta Harapan", "Dinas Pendidikan")
@@ -150,6 +165,7 @@ class _Office:
     rng: random.Random
     tz: object
     counter_ids: dict[str, int]
+    staff: Staff
     free: list[str] = field(default_factory=list)
     ready: list[int] = field(default_factory=list)
     states: dict[int, str] = field(default_factory=dict)
@@ -177,7 +193,7 @@ class _Office:
 
     def officer(self, counter: str) -> str:
         local = self.clock.now.astimezone(self.tz)  # type: ignore[arg-type]
-        return (MORNING if local.hour < 12 else AFTERNOON)[counter]
+        return (self.staff.morning if local.hour < 12 else self.staff.afternoon)[counter]
 
     # -- visitors
 
@@ -304,7 +320,7 @@ class _Office:
                 queue.escalate(ticket_id, counter, actor=self.officer(counter), note="Perlu BO")
             )
             self.release(counter)
-            back = rng.choice(BACK_OFFICE)
+            back = rng.choice(list(self.staff.back))
             self.after(rng.uniform(2, 20), lambda: self.take(back, ticket_id))
 
         self.after(self.minutes(2.0), identify)
@@ -325,7 +341,7 @@ class _Office:
 
     def take(self, back: str, ticket_id: int) -> None:
         queue, rng = self.queue, self.rng
-        actor = BACK_OFFICERS[back]
+        actor = self.staff.back[back]
         self.track(queue.take(ticket_id, back, actor=actor))
         if rng.random() >= FORWARD_SHARE:
             self.after(
@@ -368,17 +384,17 @@ class _Office:
         self.at(noon.astimezone(UTC), self.change_hands)
 
     def take_counters(self) -> None:
-        for counter, officer in {**MORNING, **BACK_OFFICERS}.items():
+        for counter, officer in {**self.staff.morning, **self.staff.back}.items():
             self.queue.take_counter(counter, actor=officer)
 
     def change_hands(self) -> None:
-        for counter, officer in AFTERNOON.items():
-            if MORNING[counter] != officer:
-                self.queue.leave_counter(counter, actor=MORNING[counter])
+        for counter, officer in self.staff.afternoon.items():
+            if self.staff.morning[counter] != officer:
+                self.queue.leave_counter(counter, actor=self.staff.morning[counter])
                 self.queue.take_counter(counter, actor=officer)
 
     def leave_counters(self) -> None:
-        for counter, officer in {**AFTERNOON, **BACK_OFFICERS}.items():
+        for counter, officer in {**self.staff.afternoon, **self.staff.back}.items():
             self.queue.leave_counter(counter, actor=officer)
 
     def next_morning(self) -> datetime:
@@ -391,9 +407,16 @@ class _Office:
 
 
 def play_days(
-    settings: Settings, days: list[date], visitors: int, *, seed: int = 11, durable: bool = False
+    settings: Settings,
+    days: list[date],
+    visitors: int,
+    *,
+    seed: int = 11,
+    durable: bool = False,
+    staff: Staff = YEAR_STAFF,
 ) -> None:
-    """Play ``visitors`` visitors on each of ``days`` (oldest first) through the domain.
+    """Play ``visitors`` visitors on each of ``days`` (oldest first) through the domain, the
+    counters held by ``staff`` (``scripts/demo`` plays a few days on the demo's own office).
 
     ``durable=False`` turns the builder connection's ``synchronous`` off (see the module
     docstring); the appliance's own connections keep theirs.
@@ -410,7 +433,8 @@ def play_days(
         random.Random(seed),
         tz,
         {c.name: c.id for c in Queue(db, settings).counters()},
-        free=list(FRONT_OFFICE),
+        staff,
+        free=list(staff.morning),
     )
     for day in days:
         opening = datetime.combine(day, OPEN_AT, tzinfo=tz).astimezone(UTC)
