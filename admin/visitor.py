@@ -64,6 +64,9 @@ def live_event_kinds() -> tuple[str, ...]:
         EventKind.RUNNING_TEXT,
         EventKind.COUNTER_PAUSED,
         EventKind.COUNTER_RESUMED,
+        # A takeover: the officer taken over sees it on their open page at once (issue 11).
+        EventKind.COUNTER_TAKEN,
+        EventKind.COUNTER_LEFT,
         EventKind.DAY_STARTED,
         EventKind.DAY_CORRECTED,
         EventKind.CATALOG_CHANGED,

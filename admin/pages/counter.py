@@ -259,10 +259,11 @@ def index() -> Any:
 @bp.get("/counter/live")
 @require("call")
 def live() -> Any:
-    """The live part of the counter page: the queue and the returned cases."""
+    """The live part of the counter page: the queue and the returned cases; once the
+    officer no longer sits at the counter (taken over), why, at once (issue 11)."""
     counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
     if counter is None:
-        return ""
+        return render_template("counter/_notice.html", counter_notice=counter_notice())
     return render_template("counter/_live.html", **_counter_live_context(counter))
 
 
