@@ -15,11 +15,14 @@ from datetime import date
 import sqlite_utils
 
 from ult import queries
+from ult.exports import XLSX_ROWS_MAX, xlsx_rows
 from ult.messages import REPORT_TEXT
-from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, SECTIONS, Period
+from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, PERSONAL_SECTIONS, SECTIONS, Period, Table
 
 ALL = "all"
-"""The section name that asks for every section at once (XLSX workbook, JSON list)."""
+"""The section name that asks for every aggregate section at once (XLSX workbook, JSON
+list): the sections with personal data (:data:`ult.reports.PERSONAL_SECTIONS`) are asked
+for by name, each on its own, so a bundle never carries them unnoticed."""
 
 FORMATS = ("table", "csv", "json", "xlsx")
 """Output formats: ``table`` is text for a terminal or a page."""
@@ -47,11 +50,11 @@ class ReportRequest:
 
 
 def parse_sections(name: str | None, allowed: Sequence[str] = SECTIONS) -> tuple[str, ...]:
-    """``(name,)`` for a known section, every allowed one for ``all``; else
-    :class:`ReportRequestError` ``section_unknown`` (not found)."""
+    """``(name,)`` for a known section, every allowed one without personal data for
+    ``all``; else :class:`ReportRequestError` ``section_unknown`` (not found)."""
     text = (name or "").strip().lower()
     if text == ALL:
-        return tuple(allowed)
+        return tuple(section for section in allowed if section not in PERSONAL_SECTIONS)
     if text not in allowed:
         raise ReportRequestError(
             "section_unknown",
@@ -132,6 +135,18 @@ def parse_format(text: str | None, default: str, allowed: Sequence[str] = FORMAT
     if value not in allowed:
         raise ReportRequestError("format_invalid", choices=", ".join(allowed))
     return value
+
+
+def check_xlsx(tables: Sequence[Table]) -> None:
+    """Refuse (``xlsx_too_big``) an XLSX of more than :data:`ult.exports.XLSX_ROWS_MAX`
+    rows: openpyxl would take minutes on a Pi; the message points to CSV, which streams."""
+    rows = xlsx_rows(tables)
+    if rows > XLSX_ROWS_MAX:
+        raise ReportRequestError(
+            "xlsx_too_big",
+            rows=f"{rows:,}".replace(",", "."),
+            limit=f"{XLSX_ROWS_MAX:,}".replace(",", "."),
+        )
 
 
 def _shown(value: str) -> str:

@@ -21,7 +21,7 @@ COLUMNS = (
     Column("seconds", "Durasi", "seconds"),
     Column("share", "Dalam standar (%)", "percent"),
     Column("day", "Tanggal", "date"),
-    Column("at", "Mulai (UTC)", "datetime"),
+    Column("at", "Mulai", "datetime"),
 )
 ROWS = [
     {
