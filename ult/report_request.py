@@ -14,8 +14,7 @@ from datetime import date
 
 import sqlite_utils
 
-from ult import queries
-from ult.exports import XLSX_ROWS_MAX, xlsx_rows
+from ult import exports, queries
 from ult.messages import REPORT_TEXT
 from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, PERSONAL_SECTIONS, SECTIONS, Period, Table
 
@@ -140,13 +139,14 @@ def parse_format(text: str | None, default: str, allowed: Sequence[str] = FORMAT
 def check_xlsx(tables: Sequence[Table]) -> None:
     """Refuse (``xlsx_too_big``) an XLSX of more than :data:`ult.exports.XLSX_ROWS_MAX`
     rows: openpyxl would take minutes on a Pi; the message points to CSV, which streams."""
-    rows = xlsx_rows(tables)
-    if rows > XLSX_ROWS_MAX:
-        raise ReportRequestError(
-            "xlsx_too_big",
-            rows=f"{rows:,}".replace(",", "."),
-            limit=f"{XLSX_ROWS_MAX:,}".replace(",", "."),
-        )
+    rows, limit = exports.xlsx_rows(tables), exports.XLSX_ROWS_MAX
+    if rows > limit:
+        raise ReportRequestError("xlsx_too_big", rows=_number(rows), limit=_number(limit))
+
+
+def _number(value: int) -> str:
+    """``13.000``: a count as Indonesian readers write it."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _shown(value: str) -> str:

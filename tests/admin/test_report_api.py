@@ -18,7 +18,7 @@ from admin.messages import REPORTS
 from tests.reports_day import DAY, OVERRUN, simulate_day
 from ult import accounts, exports, reports
 from ult.clock import FakeClock
-from ult.messages import REPORT_TEXT
+from ult.messages import REPORT_COLUMNS, REPORT_TEXT
 from ult.queue import Queue
 from ult.settings import Settings
 
@@ -287,6 +287,55 @@ def test_the_book_is_signed_by_the_supervisor_and_the_one_head_of_office(
     assert blank in head and "Bambang" not in head
     accounts.disable_user(db, "kepala2")
     assert "Bambang" in _signatures(client).split("Mengetahui")[1]
+
+
+@pytest.mark.usefixtures("day")
+def test_the_daily_section_adds_up_and_groups_and_flags_read_plainly(
+    supervisor: FlaskClient,
+) -> None:
+    week = "period=week&date=" + DAY.isoformat()
+    daily = _json(supervisor, "daily", week)["rows"]
+    assert [r["day"] for r in daily] == [f"2026-11-{d}" for d in range(23, 30)]
+    assert [r["visitors"] for r in daily] == [0, 0, 3, 0, 0, 0, 0]
+    summary = _json(supervisor, "summary")["rows"][0]
+    assert {k: v for k, v in daily[2].items() if k != "day"} == summary
+    # A-002, cancelled at reception, never reached a counter: a named group, not "-".
+    counters = {r["counter"]: r for r in _json(supervisor, "counters")["rows"]}
+    never = counters[REPORT_COLUMNS["no_counter"]]
+    assert (never["visitors"], never["cancelled"]) == (1, 1)
+    assert "-" not in counters
+    # The queue wait is a yes/no: true/false in JSON, ya/tidak in files and on the page.
+    steps = _json(supervisor, "steps")["rows"]
+    assert {r["waiting"] for r in steps} == {True, False}
+    assert all(r["waiting"] is (r["officer"] is None) for r in steps)
+    header, *lines = _csv_rows(supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=csv").data)
+    column = header.index(REPORT_COLUMNS["waiting"])
+    assert {line[column] for line in lines} == {"ya", "tidak"}
+    assert "Mulai (WIB)" in header and "Mulai (UTC)" not in header
+    page = supervisor.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
+    compliance = page[page.index('id="section-compliance"') :]
+    compliance = compliance[: compliance.index("</section>")]
+    assert "<td>ya</td>" in compliance and "<td>tidak</td>" in compliance
+    assert "/api/v1/reports/daily?format=csv" in page
+
+
+@pytest.mark.usefixtures("day")
+def test_a_big_xlsx_is_refused_with_a_pointer_to_csv_which_streams(
+    supervisor: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = len(_json(supervisor, "steps")["rows"])
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", rows - 1)
+    refused = supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=xlsx")
+    assert refused.status_code == 400
+    body = refused.get_json()
+    assert body["error"] == "xlsx_too_big"
+    assert body["message"] == REPORT_TEXT["xlsx_too_big"].format(rows=rows, limit=rows - 1)
+    assert "CSV" in body["message"]
+    streamed = supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=csv")
+    assert streamed.status_code == 200 and streamed.is_streamed
+    assert len(_csv_rows(streamed.data)) == rows + 1
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", rows)
+    assert supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=xlsx").status_code == 200
 
 
 @pytest.mark.usefixtures("day")

@@ -155,3 +155,15 @@ def test_xlsx_is_never_written_to_a_terminal(home: Path) -> None:
     os.close(leader)
     assert done.returncode == EXIT_USAGE
     assert REPORT_TEXT["xlsx_terminal"] in done.stderr.decode("utf-8")
+
+
+def test_a_big_xlsx_is_refused_and_nothing_written(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", 3)
+    target = tmp_path / "langkah.xlsx"
+    result = ult("steps", *DAY_ARGS, "--format", "xlsx", "--output", str(target))
+    assert result.exit_code == EXIT_USAGE
+    assert "terlalu besar untuk XLSX" in result.output and "CSV" in result.output
+    assert not target.exists()
+    assert ult("steps", *DAY_ARGS, "--format", "csv", "--output", str(target)).exit_code == 0
