@@ -165,7 +165,11 @@ PAGES: dict[str, str] = {
     "forwarded": "Kasus {label} diteruskan ke {unit}.",
     "disposition": "Disposisi kasus {label} dicatat.",
     "case_not_for_unit": "Kasus {label} tidak sedang di unit utama.",
-    # Time against the SOP's standard (Mutu Baku).
+    # Time against the SOP's standard (Mutu Baku). The timed steps' names (docs/QUEUE.md,
+    # ult.steps.STEP_TABLE): the live timers and the forms' headings both read them, a form
+    # naming the step its action closes.
+    "step_title": "Langkah {step} · {name}",
+    "step_title_action": "Langkah {step} · {name}: {action}",
     "step_5": "Pemanggilan",
     "step_6": "Pengunjung menuju loket",
     "step_7": "Verifikasi identitas",
