@@ -332,5 +332,9 @@ REPORTS: dict[str, str] = {
     "chart_officers": "Langkah yang melewati standar per petugas",
     "chart_step": "Langkah {step}",
     "chart_wait_step": "Tunggu 4–5",
+    "wait_step_title": "Tunggu antrean (langkah 4–5)",
+    "xlsx_too_big_page": (
+        "Terlalu banyak baris untuk XLSX pada periode ini: unduh tiap tabel sebagai CSV."
+    ),
 }
 """Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""

@@ -30,7 +30,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from admin.auth import allowed, current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
-from admin.messages import REPORTS
+from admin.messages import PAGES, REPORTS
 from ult import accounts, exports, reports
 from ult.errors import QueueError
 from ult.queries import service_names
@@ -63,7 +63,6 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
         "finished_resolved",
         "finished_unresolved",
         "no_show",
-        "cancelled",
         "wait_median",
         "service_median",
         "total_median",
@@ -99,7 +98,8 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 """What the printed daily report book holds, in order, and the columns of each that fit an
-A4 page (empty: all; the page and the exports have every column)."""
+A4 page (empty: all; the page and the exports have every column). Per service, the
+cancelled tickets stay in the summary: a tenth column pushed the table past the paper."""
 
 
 def _may_read(section: str) -> bool:
@@ -275,6 +275,8 @@ def index() -> Any:
         display=_display,
         header=_header,
         titles=REPORTS,
+        xlsx_max=exports.XLSX_ROWS_MAX,
+        all_rows=exports.xlsx_rows(list(tables.values())),
     )
     return page, status
 
@@ -303,10 +305,7 @@ PAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 def _shown(table: reports.Table) -> Shown:
     """``table`` as the page shows it: the first :data:`PAGE_ROWS_MAX` rows, the columns of
     :data:`PAGE_COLUMNS`; the export links still give the whole table."""
-    keys = PAGE_COLUMNS.get(table.section)
-    if keys:
-        found = {c.key: c for c in table.columns}
-        table = reports.Table(table.section, table.title, tuple(found[k] for k in keys), table.rows)
+    table = _laid_out(table, PAGE_COLUMNS.get(table.section, ()))
     return Shown(table, table.rows[:PAGE_ROWS_MAX])
 
 
@@ -471,19 +470,31 @@ def book() -> Any:
 
 
 def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:
-    """``table`` with only the columns ``keys`` (all when empty); a step number becomes
-    its name as the charts say it (the queue wait is "Tunggu 4–5", not step 4)."""
-    if not keys:
-        return table
+    """``table`` as the book prints it: :func:`_laid_out` with the columns ``keys``."""
+    return _laid_out(table, keys)
+
+
+def _laid_out(table: reports.Table, keys: tuple[str, ...] = ()) -> reports.Table:
+    """``table`` with only the columns ``keys`` (all when empty), for a reader rather than a
+    script: a step number becomes its name (``Langkah 7 · Verifikasi identitas``; the queue
+    wait ``Tunggu antrean (4–5)``), which makes the yes/no wait column redundant."""
     found = {c.key: c for c in table.columns}
-    columns = tuple(found[key] for key in keys if key in found)
+    columns = tuple(found[key] for key in keys if key in found) if keys else table.columns
     rows = table.rows
-    if "step" in found and "waiting" in found:
+    if "step" in found:
         columns = tuple(
-            reports.Column("step", c.title, "text") if c.key == "step" else c for c in columns
+            reports.Column("step", c.title, "text") if c.key == "step" else c
+            for c in columns
+            if c.key != "waiting"
         )
-        rows = [{**row, "step": _step_name(row)} for row in rows]
+        rows = [{**row, "step": _step_title(row)} for row in rows]
     return reports.Table(table.section, table.title, columns, rows)
+
+
+def _step_title(row: dict[str, Any]) -> str:
+    if row.get("waiting"):
+        return REPORTS["wait_step_title"]
+    return PAGES["step_title"].format(step=row["step"], name=PAGES[f"step_{row['step']}"])
 
 
 def _preparer() -> accounts.User | None:

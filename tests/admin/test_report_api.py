@@ -315,7 +315,10 @@ def test_the_daily_section_adds_up_and_groups_and_flags_read_plainly(
     page = supervisor.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
     compliance = page[page.index('id="section-compliance"') :]
     compliance = compliance[: compliance.index("</section>")]
-    assert "<td>ya</td>" in compliance and "<td>tidak</td>" in compliance
+    # The page names each step as the staff pages do, the wait included: no bare numbers.
+    assert REPORTS["wait_step_title"] in compliance
+    assert "Langkah 9 · Verifikasi permohonan" in compliance
+    assert REPORT_COLUMNS["waiting"] not in compliance
     assert "/api/v1/reports/daily?format=csv" in page
 
 
@@ -336,6 +339,14 @@ def test_a_big_xlsx_is_refused_with_a_pointer_to_csv_which_streams(
     assert len(_csv_rows(streamed.data)) == rows + 1
     monkeypatch.setattr(exports, "XLSX_ROWS_MAX", rows)
     assert supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=xlsx").status_code == 200
+    # The page offers no XLSX link it would refuse: a week has seven daily rows.
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", 6)
+    page = supervisor.get(f"/reports/?period=week&date={DAY}").get_data(as_text=True)
+    daily = page[page.index('id="section-daily"') :]
+    daily = daily[: daily.index("</header>")]
+    assert "format=csv" in daily and "format=xlsx" not in daily and "XLSX terlalu besar" in daily
+    assert "/api/v1/reports/all?format=xlsx" not in page
+    assert REPORTS["xlsx_too_big_page"] in page
 
 
 @pytest.mark.usefixtures("day")
