@@ -323,6 +323,14 @@ def test_the_daily_section_adds_up_and_groups_and_flags_read_plainly(
 
 
 @pytest.mark.usefixtures("day")
+def test_every_column_kind_is_one_the_api_documents(supervisor: FlaskClient) -> None:
+    spec = supervisor.get("/api/v1/openapi.json").get_json()
+    documented = spec["components"]["schemas"]["ReportColumn"]["properties"]["kind"]["enum"]
+    kinds = {c["kind"] for name in reports.SECTIONS for c in _json(supervisor, name)["columns"]}
+    assert "bool" in kinds and kinds <= set(documented)
+
+
+@pytest.mark.usefixtures("day")
 def test_a_big_xlsx_is_refused_with_a_pointer_to_csv_which_streams(
     supervisor: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
