@@ -177,6 +177,7 @@ _HOME_BY_ROLE: dict[str, tuple[str, ...]] = {
     "unit": ("pages.back_office.index",),
     "supervisor": ("supervisor.overview",),
     "technician": ("supervisor.overview",),
-    "kepala": ("supervisor.overview",),
+    # The head of office reads the report book; the queue is not theirs to work.
+    "kepala": ("reports.index", "supervisor.overview"),
 }
 """The landing page endpoint of each role (the first one registered wins)."""

@@ -165,7 +165,11 @@ PAGES: dict[str, str] = {
     "forwarded": "Kasus {label} diteruskan ke {unit}.",
     "disposition": "Disposisi kasus {label} dicatat.",
     "case_not_for_unit": "Kasus {label} tidak sedang di unit utama.",
-    # Time against the SOP's standard (Mutu Baku).
+    # Time against the SOP's standard (Mutu Baku). The timed steps' names (docs/QUEUE.md,
+    # ult.steps.STEP_TABLE): the live timers and the forms' headings both read them, a form
+    # naming the step its action closes.
+    "step_title": "Langkah {step} · {name}",
+    "step_title_action": "Langkah {step} · {name}: {action}",
     "step_5": "Pemanggilan",
     "step_6": "Pengunjung menuju loket",
     "step_7": "Verifikasi identitas",
@@ -321,15 +325,16 @@ REPORTS: dict[str, str] = {
     ),
     "section_steps": "Catatan langkah SOP (satu baris per kasus dan langkah)",
     "section_guestbook": "Buku tamu (kunjungan dengan identitas)",
-    "daily": "Tiket per hari",
-    "monthly": "Tiket per bulan",
-    "daily_label": "Periode",
-    "daily_note": "Angka ringkasan per hari atau per bulan; unduh ringkasan untuk periodenya.",
+    "chart_daily": "Tiket per hari menurut hasilnya",
     "chart_times": "Waktu tunggu dan waktu layanan per layanan (menit)",
     "chart_compliance": "Kepatuhan per langkah: bagian yang selesai dalam standar",
     "chart_step_times": "Waktu per langkah dibanding standarnya (menit)",
     "chart_officers": "Langkah yang melewati standar per petugas",
     "chart_step": "Langkah {step}",
     "chart_wait_step": "Tunggu 4–5",
+    "wait_step_title": "Tunggu antrean (langkah 4–5)",
+    "xlsx_too_big_page": (
+        "Terlalu banyak baris untuk XLSX pada periode ini: unduh tiap tabel sebagai CSV."
+    ),
 }
 """Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""

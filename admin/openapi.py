@@ -19,7 +19,7 @@ from typing import Any
 
 from admin import shapes
 from admin.actions import ACTION_ROLES, ISSUE_FIELDS, MAX_ROW_ID, TICKET_ACTIONS, Field
-from ult import reports, sop
+from ult import exports, reports, sop
 from ult.exports import XLSX_MIME as XLSX
 from ult.guestbook import DOCUMENT_KIND_KEYS
 
@@ -525,7 +525,8 @@ def _report_operation() -> dict[str, Any]:
     bad = _error(
         "A bad parameter, with an Indonesian message: date_invalid, range_missing, "
         "range_mixed, range_reversed, range_too_long, period_invalid, service_unknown, "
-        "format_invalid, csv_one_section (csv of all), parameter_unknown."
+        "format_invalid, csv_one_section (csv of all), xlsx_too_big (take csv), "
+        "parameter_unknown."
     )
     return {
         "operationId": "getReport",
@@ -534,8 +535,11 @@ def _report_operation() -> dict[str, Any]:
         "The period is from/to (local business days, both included), or period with a date "
         f"in it (default today); at most {reports.MAX_PERIOD_DAYS} days. JSON keeps times as "
         "UTC stamps; CSV (UTF-8 with BOM) and XLSX hold the office's local time, durations "
-        "in seconds, shares 0-100. Section `all`: every section the caller may read (JSON: "
-        "ReportBundle; XLSX: one sheet each; CSV refused). The step record (`steps`) and "
+        "in seconds, shares 0-100, yes/no flags as true/false (files: ya/tidak). Section "
+        "`all`: every aggregate section (JSON: ReportBundle; XLSX: one sheet each; CSV "
+        "refused); the personal ones are asked for by name. CSV streams; an XLSX over "
+        f"{exports.XLSX_ROWS_MAX} rows is refused (400 xlsx_too_big: take CSV). The step "
+        "record (`steps`) and "
         "the guest book (`guestbook`) carry personal data: supervisor only (403 for other "
         f"roles). {_roles('report')}",
         "tags": ["reports"],

@@ -10,33 +10,34 @@ endpoint, so a download is byte for byte what a script gets.
 Every number comes from :func:`ult.reports.report` (one :class:`ult.reports.Table` per
 section); this module only picks columns for the charts and lays tables out. The step
 record and the guest book carry per-case and personal data: only the supervisor reads and
-exports them (:data:`PERSONAL_SECTIONS`); the head of office (``kepala``) reads and exports
-the aggregate tables. Bad parameters: 400 JSON (API) or the page again with the message;
-an unknown section: 404.
+exports them (:data:`ult.reports.PERSONAL_SECTIONS`); the head of office (``kepala``) reads
+and exports the aggregate tables. CSV downloads stream; an XLSX beyond
+:data:`ult.exports.XLSX_ROWS_MAX` rows is refused with a pointer to CSV. Bad parameters:
+400 JSON (API) or the page again with the message; an unknown section: 404.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
 from typing import Any
 
-import sqlite_utils
 from babel.dates import format_date
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from admin.auth import allowed, current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
-from admin.messages import REPORTS
+from admin.messages import PAGES, REPORTS
 from ult import accounts, exports, reports
 from ult.errors import QueueError
 from ult.queries import service_names
 from ult.report_request import (
     ALL,
     ReportRequestError,
+    check_xlsx,
     parse_day,
     parse_format,
     parse_period,
@@ -46,10 +47,6 @@ from ult.report_request import (
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
-
-PERSONAL_SECTIONS = ("steps", "guestbook")
-"""Sections with per-case or identity rows: read and exported by the supervisor only
-(``report_personal``); the page shows them as export links, not tables."""
 
 API_FORMATS = ("json", "csv", "xlsx")
 API_PARAMETERS = frozenset({"from", "to", "period", "date", "service", "format"})
@@ -66,7 +63,6 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
         "finished_resolved",
         "finished_unresolved",
         "no_show",
-        "cancelled",
         "wait_median",
         "service_median",
         "total_median",
@@ -102,11 +98,12 @@ BOOK_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 """What the printed daily report book holds, in order, and the columns of each that fit an
-A4 page (empty: all; the page and the exports have every column)."""
+A4 page (empty: all; the page and the exports have every column). Per service, the
+cancelled tickets stay in the summary: a tenth column pushed the table past the paper."""
 
 
 def _may_read(section: str) -> bool:
-    return section not in PERSONAL_SECTIONS or allowed("report_personal")
+    return section not in reports.PERSONAL_SECTIONS or allowed("report_personal")
 
 
 def _readable_sections() -> tuple[str, ...]:
@@ -120,7 +117,7 @@ def _refused(error: ReportRequestError) -> ApiError:
     return ApiError(404 if error.not_found else 400, error.code, error.message)
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
+def _download(data: bytes | Iterator[bytes], mimetype: str, name: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -131,8 +128,9 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 def report_api(section: str) -> Any:
     """One section (or ``all``) for a period: ``?from=&to=`` (inclusive local days) or
     ``?period=day|week|month|quarter|semester|year&date=``, ``service``, ``format=json|
-    csv|xlsx`` (default json). → 200; 400 bad parameter; 403 the guest book or the step
-    record for a role other than the supervisor; 404 unknown section."""
+    csv|xlsx`` (default json; CSV streams). → 200; 400 bad parameter, or an XLSX over
+    :data:`ult.exports.XLSX_ROWS_MAX` rows; 403 the guest book or the step record for a
+    role other than the supervisor; 404 unknown section."""
     try:
         sections = parse_sections(section)
         unknown = sorted(set(request.args) - API_PARAMETERS)
@@ -156,11 +154,16 @@ def report_api(section: str) -> Any:
     except ReportRequestError as error:
         raise _refused(error) from None
     tables = [reports.report(get_db(), name, period, service=service) for name in sections]
+    if wanted == "xlsx":
+        try:
+            check_xlsx(tables)
+        except ReportRequestError as error:
+            raise _refused(error) from None
     tz = settings().office.tz
     name = sections[0] if len(sections) == 1 else ALL
     if wanted == "csv":
         return _download(
-            exports.to_csv(tables[0], tz),
+            exports.csv_chunks(tables[0], tz),
             exports.CSV_MIME,
             exports.filename(name, period.start, period.end, "csv"),
         )
@@ -247,9 +250,8 @@ def index() -> Any:
         message, status = error.message, 400
         kind, period, service = "day", reports.Period.of("day", today), None
     db = get_db()
-    tables = {DAILY: daily_table(db, period, service)}
-    tables |= {name: reports.report(db, name, period, service=service) for name in _page_sections()}
-    shown = [Shown(t, t.rows[:PAGE_ROWS_MAX]) for t in tables.values()]
+    tables = {name: reports.report(db, name, period, service=service) for name in _page_sections()}
+    shown = [_shown(t) for t in tables.values()]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     if service:
@@ -269,17 +271,42 @@ def index() -> Any:
         query=query,
         before=before,
         after=after,
-        personal=[n for n in PERSONAL_SECTIONS if n in reports.SECTIONS and _may_read(n)],
+        personal=[n for n in reports.SECTIONS if n in reports.PERSONAL_SECTIONS and _may_read(n)],
         display=_display,
         header=_header,
         titles=REPORTS,
-        exportable=reports.SECTIONS,
+        xlsx_max=exports.XLSX_ROWS_MAX,
+        all_rows=exports.xlsx_rows(list(tables.values())),
     )
     return page, status
 
 
 def _page_sections() -> tuple[str, ...]:
-    return tuple(name for name in reports.SECTIONS if name not in PERSONAL_SECTIONS)
+    return tuple(name for name in reports.SECTIONS if name not in reports.PERSONAL_SECTIONS)
+
+
+PAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "daily": (
+        "day",
+        "visitors",
+        "finished_resolved",
+        "finished_unresolved",
+        "no_show",
+        "cancelled",
+        "expired",
+        "still_open",
+        "wait_median",
+        "service_median",
+    ),
+}
+"""The columns the page shows of a wide table (the exports hold every column)."""
+
+
+def _shown(table: reports.Table) -> Shown:
+    """``table`` as the page shows it: the first :data:`PAGE_ROWS_MAX` rows, the columns of
+    :data:`PAGE_COLUMNS`; the export links still give the whole table."""
+    table = _laid_out(table, PAGE_COLUMNS.get(table.section, ()))
+    return Shown(table, table.rows[:PAGE_ROWS_MAX])
 
 
 def _display(column: reports.Column, value: Any) -> str:
@@ -322,25 +349,12 @@ def _step_label(row: dict[str, Any]) -> str:
     return f"{_step_name(row)} ({standard})"
 
 
-DAILY = "daily"
-"""The page's own table of tickets per day (per month beyond :data:`DAILY_MAX_DAYS`)."""
-DAILY_MAX_DAYS = 62
-DAILY_COLUMNS = (
-    "visitors",
-    "finished_resolved",
-    "finished_unresolved",
-    "no_show",
-    "cancelled",
-    "expired",
-    "still_open",
-)
-
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "daily",
-        "",  # the table's title: per day, or per month for a long period
-        DAILY,
-        lambda row: str(row["day"]),
+        REPORTS["chart_daily"],
+        "daily",
+        lambda row: format_date(date.fromisoformat(row["day"]), "EEE d/M", locale="id"),
         ("finished_resolved", "finished_unresolved", "no_show", "cancelled", "expired"),
         "count",
         stacked=True,
@@ -384,41 +398,6 @@ CHARTS: tuple[ChartSpec, ...] = (
 """The page's charts; each reads a table the page also shows, so the numbers agree."""
 
 
-def daily_table(
-    db: sqlite_utils.Database, period: reports.Period, service: str | None
-) -> reports.Table:
-    """Tickets by outcome per day of ``period`` (per month when it is longer than
-    :data:`DAILY_MAX_DAYS`): the summary section of each day or month, side by side.
-
-    Workaround: the reports core has no per-day section yet; these are its own ``summary``
-    figures, one period at a time, so they add up to the period's summary.
-    """
-    summary = {c.key: c for c in reports.report(db, "summary", period, service=service).columns}
-    parts: list[tuple[str, reports.Period]] = []
-    if period.days <= DAILY_MAX_DAYS:
-        day = period.start
-        while day <= period.end:
-            parts.append((format_date(day, "EEE d/M", locale="id"), reports.Period(day, day)))
-            day += timedelta(days=1)
-    else:
-        month = period.start.replace(day=1)
-        while month <= period.end:
-            whole = reports.Period.of("month", month)
-            part = reports.Period(max(whole.start, period.start), min(whole.end, period.end))
-            parts.append((format_date(month, "MMM y", locale="id"), part))
-            month = whole.end + timedelta(days=1)
-    rows = []
-    for name, part in parts:
-        figures = reports.report(db, "summary", part, service=service).rows[0]
-        rows.append({"day": name, **{key: figures[key] for key in DAILY_COLUMNS}})
-    title = REPORTS["daily" if period.days <= DAILY_MAX_DAYS else "monthly"]
-    columns = (
-        reports.Column("day", REPORTS["daily_label"], "text"),
-        *(summary[key] for key in DAILY_COLUMNS),
-    )
-    return reports.Table(DAILY, title, columns, rows)
-
-
 def charts(tables: dict[str, reports.Table]) -> list[dict[str, Any]]:
     """The data of each chart whose table was computed: labels and series (values in the
     chart's unit: seconds as minutes). A table without rows gives no labels; the page says
@@ -433,7 +412,7 @@ def charts(tables: dict[str, reports.Table]) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": spec.id,
-                "title": spec.title or table.title,
+                "title": spec.title,
                 "horizontal": spec.horizontal,
                 "stacked": spec.stacked,
                 "unit": spec.unit,
@@ -485,41 +464,57 @@ def book() -> Any:
         display=_display,
         header=_header,
         preparer=_preparer(),
+        head=_head_of_office(),
         printed_on=format_date(today, "d MMMM y", locale="id"),
     )
 
 
 def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:
-    """``table`` with only the columns ``keys`` (all when empty); a step number becomes
-    its name as the charts say it (the queue wait is "Tunggu 4–5", not step 4)."""
-    if not keys:
-        return table
+    """``table`` as the book prints it: :func:`_laid_out` with the columns ``keys``."""
+    return _laid_out(table, keys)
+
+
+def _laid_out(table: reports.Table, keys: tuple[str, ...] = ()) -> reports.Table:
+    """``table`` with only the columns ``keys`` (all when empty), for a reader rather than a
+    script: a step number becomes its name (``Langkah 7 · Verifikasi identitas``; the queue
+    wait ``Tunggu antrean (4–5)``), which makes the yes/no wait column redundant."""
     found = {c.key: c for c in table.columns}
-    columns = tuple(found[key] for key in keys if key in found)
+    columns = tuple(found[key] for key in keys if key in found) if keys else table.columns
     rows = table.rows
-    if "step" in found and "waiting" in found:
+    if "step" in found:
         columns = tuple(
-            reports.Column("step", c.title, "text") if c.key == "step" else c for c in columns
+            reports.Column("step", c.title, "text") if c.key == "step" else c
+            for c in columns
+            if c.key != "waiting"
         )
-        rows = [{**row, "step": _step_name(row)} for row in rows]
+        rows = [{**row, "step": _step_title(row)} for row in rows]
     return reports.Table(table.section, table.title, columns, rows)
 
 
-def _preparer() -> dict[str, str] | None:
-    """Name, NIP and position of the supervisor preparing the book; None for another role
-    (the lines stay blank to sign by hand)."""
+def _step_title(row: dict[str, Any]) -> str:
+    if row.get("waiting"):
+        return REPORTS["wait_step_title"]
+    return PAGES["step_title"].format(step=row["step"], name=PAGES[f"step_{row['step']}"])
+
+
+def _preparer() -> accounts.User | None:
+    """The supervisor preparing the book (SOP "Pencatatan": the supervisor signs it): the
+    logged-in supervisor's account; None for another role or a token (blank lines to sign
+    by hand)."""
     principal = current_principal()
     if principal is None or principal.role != "supervisor" or principal.via != "session":
         return None
     try:
-        user = accounts.get_user(get_db(), principal.name)
+        return accounts.get_user(get_db(), principal.name)
     except QueueError:
         return None
-    return {
-        "name": getattr(user, "full_name", None) or user.username,
-        "nip": getattr(user, "nip", None) or "",
-        "position": getattr(user, "position", None) or "Supervisor",
-    }
+
+
+def _head_of_office() -> accounts.User | None:
+    """The head of office who acknowledges the book ("Mengetahui"): the one active
+    ``kepala`` account; None when there is none or more than one (blank lines)."""
+    heads = [u for u in accounts.list_users(get_db()) if u.role == "kepala" and u.active]
+    return heads[0] if len(heads) == 1 else None
 
 
 @bp.app_template_global()

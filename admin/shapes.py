@@ -9,13 +9,14 @@ marked ``NotRequired`` is left out of the schema's ``required``. (No ``from __fu
 import annotations`` here: ``TypedDict`` must see ``NotRequired`` as a type, not a string.)
 """
 
-from typing import Annotated, Any, NotRequired, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict, get_args
 
 from admin.actions import MAX_ROW_ID
 from ult import sop
 from ult.guestbook import DOCUMENT_KIND_KEYS, LETTER_TYPES
 from ult.kinds import PrinterState
 from ult.queue import SOURCES
+from ult.reports import ColumnKind
 from ult.settings import BACK_OFFICE, FRONT_OFFICE
 
 
@@ -322,12 +323,12 @@ class PrefillAnswer(TypedDict):
 
 class ReportColumn(TypedDict):
     """One column of a report table: the rows' key, its Indonesian title, and its kind:
-    text, int, seconds (whole seconds), percent (0-100), date (local YYYY-MM-DD), datetime
-    (a UTC stamp)."""
+    text, int, bool (true/false), seconds (whole seconds), percent (0-100), date (local
+    YYYY-MM-DD), datetime (a UTC stamp)."""
 
     key: str
     title: str
-    kind: Annotated[str, Schema(enum=["text", "int", "seconds", "percent", "date", "datetime"])]
+    kind: Annotated[str, Schema(enum=list(get_args(ColumnKind)))]
 
 
 class ReportTableData(TypedDict):

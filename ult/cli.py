@@ -47,6 +47,7 @@ from ult.report_request import (
     ALL,
     FORMATS,
     ReportRequestError,
+    check_xlsx,
     parse_period,
     parse_sections,
     parse_service,
@@ -851,10 +852,11 @@ def report_command(
     output_format: str,
     output: Path | None,
 ) -> None:
-    """Print the report SECTION for a period (all: every section).
+    """Print the report SECTION for a period (all: every section without personal data).
 
     The same table as the report pages and GET /api/v1/reports/SECTION. The command line
-    is for the appliance's administrators: the guest book and the step record included.
+    is for the appliance's administrators: the guest book and the step record (steps) by
+    name. XLSX holds at most a few thousand rows; a bigger table goes to CSV.
     """
     if output_format == "xlsx" and output is None and sys.stdout.isatty():
         fail(REPORT_TEXT["xlsx_terminal"], EXIT_USAGE)
@@ -873,6 +875,11 @@ def report_command(
     except ReportRequestError as refused:
         fail(refused.message, EXIT_USAGE)
     tables = [reports.report(app.db, name, period, service=letter) for name in sections]
+    if output_format == "xlsx":
+        try:
+            check_xlsx(tables)
+        except ReportRequestError as refused:
+            fail(refused.message, EXIT_USAGE)
     tz = app.settings.office.tz
     data: str | bytes
     if output_format == "csv":

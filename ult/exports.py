@@ -8,7 +8,11 @@ numbers. The forms differ only in how a value is written:
 - CSV and XLSX (opened by people, mostly in Excel): times in the office's local time,
   without a zone (Excel has none), which every column title of a time names (``WIB``...);
   numbers stay numbers (seconds as whole seconds, shares as 0–100 with a ``%`` shown in
-  XLSX), exactly the JSON's numbers; days as dates.
+  XLSX), exactly the JSON's numbers; days as dates; yes/no flags as ``ya``/``tidak``.
+
+The core's column titles name no zone; :func:`header` is the one place that adds it, for
+the forms that write local times (files, pages, terminal). JSON writes UTC stamps, which
+say their zone themselves (``...Z``).
 - Text (``ult report --format table``, the pages): Indonesian display, durations in minutes
   and seconds, percentages with a decimal comma.
 
@@ -22,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -95,6 +99,8 @@ def json_value(column: Column, value: Any) -> Any:
     if column.kind == "datetime":
         moment = _moment(value)
         return None if moment is None else to_stamp(moment)
+    if column.kind == "bool":
+        return bool(value)
     if column.kind == "date":
         day = _day(value)
         return None if day is None else day.isoformat()
@@ -115,7 +121,14 @@ def sheet_value(column: Column, value: Any, tz: ZoneInfo) -> Any:
         return _day(value)
     if column.kind in ("int", "seconds", "percent"):
         return value
+    if column.kind == "bool":
+        return yes_no(value)
     return str(value)
+
+
+def yes_no(value: Any) -> str:
+    """A flag (0/1 or bool) as ``ya`` or ``tidak``."""
+    return REPORT_TEXT["yes" if value else "no"]
 
 
 def csv_value(column: Column, value: Any, tz: ZoneInfo) -> str:
@@ -175,6 +188,8 @@ def display(column: Column, value: Any, tz: ZoneInfo) -> str:
         return percent_text(value)
     if kind == "int":
         return f"{value:,}".replace(",", ".")
+    if kind == "bool":
+        return yes_no(value)
     if kind == "datetime":
         moment = local_time(value, tz)
         return "-" if moment is None else moment.strftime("%d-%m-%Y %H.%M")
@@ -193,12 +208,10 @@ def file_header(column: Column, tz: ZoneInfo) -> str:
 
 
 def header(column: Column, tz: ZoneInfo) -> str:
-    """A column's title where its values are shown (:func:`display`): a time column names
-    the office zone (``Mulai (WIB)``), since it is shown in local time."""
+    """A column's title where its values are shown in local time (files, pages, terminal):
+    a time column names the office zone (``Mulai (WIB)``)."""
     if column.kind == "datetime":
-        # The core titles its time columns for the JSON's UTC stamps; the files are local.
-        base = column.title.removesuffix(" (UTC)")
-        return f"{base} ({datetime.now(tz).tzname()})"
+        return f"{column.title} ({datetime.now(tz).tzname()})"
     return column.title
 
 
@@ -239,14 +252,49 @@ def filename(section: str, start: date, end: date, extension: str) -> str:
     return f"laporan-{section}-{span}.{extension}"
 
 
-def to_csv(table: Table, tz: ZoneInfo) -> bytes:
-    """The table as CSV (RFC 4180, comma, CRLF), UTF-8 with BOM; header row = column titles."""
+CSV_CHUNK_ROWS = 500
+"""Rows per piece of a streamed CSV (:func:`csv_chunks`)."""
+
+
+def csv_chunks(table: Table, tz: ZoneInfo) -> Iterator[bytes]:
+    """The table as CSV in pieces of :data:`CSV_CHUNK_ROWS` rows, the first with the BOM
+    and the header: a web response streams them instead of building the whole file."""
     out = io.StringIO()
     writer = csv.writer(out)
+    encoding = CSV_ENCODING  # the byte-order mark opens the file, once
     writer.writerow([guard_text(file_header(c, tz)) for c in table.columns])
-    for row in table.rows:
+    for index, row in enumerate(table.rows, start=1):
         writer.writerow([csv_value(c, row.get(c.key), tz) for c in table.columns])
-    return out.getvalue().encode(CSV_ENCODING)
+        if index % CSV_CHUNK_ROWS == 0:
+            yield _take(out, encoding)
+            encoding = "utf-8"
+    if out.tell():
+        yield _take(out, encoding)
+
+
+def _take(out: io.StringIO, encoding: str) -> bytes:
+    """What ``out`` holds, encoded, and empty it."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text.encode(encoding)
+
+
+def to_csv(table: Table, tz: ZoneInfo) -> bytes:
+    """The table as CSV (RFC 4180, comma, CRLF), UTF-8 with BOM; header row = column titles."""
+    return b"".join(csv_chunks(table, tz))
+
+
+XLSX_ROWS_MAX = 4000
+"""The most rows (all sheets together) an XLSX export holds. openpyxl wrote 5,000 rows of
+the step record in 2.6 s and 13,000 (a month) in 7.1 s on the 2-core build machine; a
+Raspberry Pi is about five times slower. 4,000 rows (~2 s here, ~10 s on a Pi) is what one
+web request may take; a bigger table goes to CSV, which streams (10x faster)."""
+
+
+def xlsx_rows(tables: Sequence[Table]) -> int:
+    """The rows an XLSX of ``tables`` would hold, to compare with :data:`XLSX_ROWS_MAX`."""
+    return sum(len(table.rows) for table in tables)
 
 
 def to_xlsx(tables: Sequence[Table], tz: ZoneInfo, *, title: str = "") -> bytes:

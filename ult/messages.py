@@ -536,6 +536,7 @@ DOCTOR: dict[str, str] = {
 
 REPORT_SECTIONS: dict[str, str] = {
     "summary": "Ringkasan",
+    "daily": "Per hari",
     "steps": "Catatan langkah",
     "compliance": "Kepatuhan standar per langkah",
     "officers": "Per petugas",
@@ -573,12 +574,13 @@ REPORT_COLUMNS: dict[str, str] = {
     "topic": "Topik",
     "no_topic": "(tanpa topik)",
     "counter": "Loket",
+    "no_counter": "(tidak sampai ke loket)",
     "label": "Nomor",
     "day": "Tanggal",
     "step": "Langkah",
-    "waiting": "Waktu tunggu",
-    "began_at": "Mulai (UTC)",
-    "ended_at": "Selesai (UTC)",
+    "waiting": "Menunggu antrean",
+    "began_at": "Mulai",
+    "ended_at": "Selesai",
     "seconds": "Durasi",
     "standard_seconds": "Standar",
     "overrun_seconds": "Melewati standar",
@@ -765,6 +767,13 @@ REPORT_TEXT: dict[str, str] = {
     "whole_minutes": "{minutes} mnt",
     "seconds": "{seconds} dtk",
     "unit_seconds": "detik",
+    "yes": "ya",
+    "no": "tidak",
+    "xlsx_too_big": (
+        "Laporan ini {rows} baris: terlalu besar untuk XLSX (paling banyak {limit} baris, "
+        "agar selesai dalam beberapa detik). Unduh sebagai CSV (dibuka juga oleh Excel), "
+        "atau persempit periodenya."
+    ),
 }
 """Reports' requests (``ult.report_request``: CLI, API and pages alike), the ``ult report``
 command and how the exports write durations."""

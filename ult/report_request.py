@@ -14,12 +14,14 @@ from datetime import date
 
 import sqlite_utils
 
-from ult import queries
+from ult import exports, queries
 from ult.messages import REPORT_TEXT
-from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, SECTIONS, Period
+from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, PERSONAL_SECTIONS, SECTIONS, Period, Table
 
 ALL = "all"
-"""The section name that asks for every section at once (XLSX workbook, JSON list)."""
+"""The section name that asks for every aggregate section at once (XLSX workbook, JSON
+list): the sections with personal data (:data:`ult.reports.PERSONAL_SECTIONS`) are asked
+for by name, each on its own, so a bundle never carries them unnoticed."""
 
 FORMATS = ("table", "csv", "json", "xlsx")
 """Output formats: ``table`` is text for a terminal or a page."""
@@ -47,11 +49,11 @@ class ReportRequest:
 
 
 def parse_sections(name: str | None, allowed: Sequence[str] = SECTIONS) -> tuple[str, ...]:
-    """``(name,)`` for a known section, every allowed one for ``all``; else
-    :class:`ReportRequestError` ``section_unknown`` (not found)."""
+    """``(name,)`` for a known section, every allowed one without personal data for
+    ``all``; else :class:`ReportRequestError` ``section_unknown`` (not found)."""
     text = (name or "").strip().lower()
     if text == ALL:
-        return tuple(allowed)
+        return tuple(section for section in allowed if section not in PERSONAL_SECTIONS)
     if text not in allowed:
         raise ReportRequestError(
             "section_unknown",
@@ -132,6 +134,19 @@ def parse_format(text: str | None, default: str, allowed: Sequence[str] = FORMAT
     if value not in allowed:
         raise ReportRequestError("format_invalid", choices=", ".join(allowed))
     return value
+
+
+def check_xlsx(tables: Sequence[Table]) -> None:
+    """Refuse (``xlsx_too_big``) an XLSX of more than :data:`ult.exports.XLSX_ROWS_MAX`
+    rows: openpyxl would take minutes on a Pi; the message points to CSV, which streams."""
+    rows, limit = exports.xlsx_rows(tables), exports.XLSX_ROWS_MAX
+    if rows > limit:
+        raise ReportRequestError("xlsx_too_big", rows=_number(rows), limit=_number(limit))
+
+
+def _number(value: int) -> str:
+    """``13.000``: a count as Indonesian readers write it."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _shown(value: str) -> str:

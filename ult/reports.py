@@ -42,7 +42,7 @@ PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
 MAX_PERIOD_DAYS = 366 * 3
 """The longest period a report covers (three years): a bound on the work one request asks."""
 
-ColumnKind = Literal["text", "int", "seconds", "percent", "date", "datetime"]
+ColumnKind = Literal["text", "int", "bool", "seconds", "percent", "date", "datetime"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ class Period:
 class Column:
     """One column of a report: its row key, its Indonesian title and its kind (how to show
     it: ``seconds`` a duration in whole seconds, ``percent`` 0-100 with one decimal,
-    ``datetime`` a stored UTC stamp, ``date`` a local business day ``YYYY-MM-DD``)."""
+    ``bool`` a yes/no flag (stored 0/1), ``datetime`` a stored UTC stamp, ``date`` a local
+    business day ``YYYY-MM-DD``). Titles name no time zone: where times are written
+    decides it (:func:`ult.exports.header`)."""
 
     key: str
     title: str
@@ -296,16 +298,34 @@ _INCOMPLETE_COLUMNS = (
 )
 
 
-def _summary(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
-    """The ticket figures of the period, and the cases finished without a complete record
+def _summary_row(cases: Sequence[_Case]) -> dict[str, Any]:
+    """The ticket figures of ``cases``, and the cases finished without a complete record
     (SOP 16: no identity or request detail), in all and per recorded reason."""
-    cases = _cases(db, period, service)
     row = _ticket_figures(cases)
     reasons = [c.incomplete_reason for c in cases if c.state == sop.DONE and c.incomplete_reason]
     row["finished_incomplete"] = len(reasons)
     for reason in INCOMPLETE_REASONS:
         row[f"incomplete_{reason}"] = reasons.count(reason)
-    return _table("summary", (*_TICKET_FIGURES, *_INCOMPLETE_COLUMNS), [row])
+    return row
+
+
+_SUMMARY_COLUMNS = (*_TICKET_FIGURES, *_INCOMPLETE_COLUMNS)
+
+
+def _summary(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
+    """The period's figures in one row (:func:`_summary_row`)."""
+    return _table("summary", _SUMMARY_COLUMNS, [_summary_row(_cases(db, period, service))])
+
+
+def _daily(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
+    """The summary's figures per local business day of the period, oldest first, one row
+    for every day (a day without tickets shows zeros: the office was closed or empty)."""
+    by_day: dict[str, list[_Case]] = defaultdict(list)
+    for case in _cases(db, period, service):
+        by_day[case.day].append(case)
+    days = (period.start + timedelta(days=n) for n in range(period.days))
+    rows = [{"day": day.isoformat(), **_summary_row(by_day[day.isoformat()])} for day in days]
+    return _table("daily", (*_columns(("day", "date")), *_SUMMARY_COLUMNS), rows)
 
 
 def _grouped(
@@ -341,8 +361,11 @@ def _topic_name(db: sqlite_utils.Database) -> Callable[[Any], str]:
 
 
 def _counter_name(db: sqlite_utils.Database) -> Callable[[Any], str]:
+    """A counter's name; the tickets never called to a counter (gone before their turn,
+    cancelled, expired) are one named group."""
     names = _counter_names(db)
-    return lambda counter_id: names.get(counter_id, "-") if counter_id else "-"
+    never = REPORT_COLUMNS["no_counter"]
+    return lambda counter_id: names.get(counter_id, never) if counter_id else never
 
 
 # ----------------------------------------------------------------- step record
@@ -403,7 +426,7 @@ _STEP_COLUMNS = _columns(
     ("label", "text"),
     ("day", "date"),
     ("step", "int"),
-    ("waiting", "int"),
+    ("waiting", "bool"),
     ("began_at", "datetime"),
     ("ended_at", "datetime"),
     ("seconds", "seconds"),
@@ -411,7 +434,7 @@ _STEP_COLUMNS = _columns(
     ("overrun_seconds", "seconds"),
     ("officer", "text"),
     ("counter", "text"),
-    ("clock_anomaly", "int"),
+    ("clock_anomaly", "bool"),
 )
 
 
@@ -489,7 +512,7 @@ def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) 
         }
         for (step, waiting), found in sorted(figures.items())
     ]
-    columns = _columns(("step", "int"), ("waiting", "int"), ("standard_seconds", "seconds"))
+    columns = _columns(("step", "int"), ("waiting", "bool"), ("standard_seconds", "seconds"))
     return _table("compliance", (*columns, *_COMPLIANCE_FIGURES), rows)
 
 
@@ -692,6 +715,7 @@ def _table(section: str, columns: tuple[Column, ...], rows: list[dict[str, Any]]
 
 _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table]] = {
     "summary": _summary,
+    "daily": _daily,
     "steps": _steps,
     "compliance": _compliance,
     "officers": _officers,
@@ -705,10 +729,13 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
 }
 
 SECTIONS: dict[str, str] = {name: REPORT_SECTIONS[name] for name in _BUILDERS}
-"""Every report section, by name, with its Indonesian title (in the order pages list them).
+"""Every report section, by name, with its Indonesian title (in the order pages list them)."""
 
-The guest book (``guestbook``) holds visitors' personal data: for the supervisor only (the
-pages and the API enforce it; this module does not know who asks)."""
+PERSONAL_SECTIONS: frozenset[str] = frozenset({"steps", "guestbook"})
+"""Sections whose rows carry personal data: the step record (one row per case and step,
+with the officer) and the guest book (visitors' identities). For the supervisor only
+(DESIGN: personal data only to roles that need it); the pages, the API and the ``all``
+bundle enforce it, since this module does not know who asks."""
 
 
 def report(

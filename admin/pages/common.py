@@ -349,11 +349,21 @@ def sit_at(key: str, counter: Counter) -> None:
 # ------------------------------------------------------------------------------ page context
 
 
+def step_title(step: int, action: str = "", shown: str = "") -> str:
+    """A form's heading: ``Langkah 13 · Koordinasi dengan unit utama: catat disposisi``,
+    the step its action closes (``ult.steps.STEP_TABLE``) named as the live timer names it;
+    ``shown`` replaces the number where an action closes one of two steps (``9–10``)."""
+    name = PAGES[f"step_{step}"]
+    key = "step_title_action" if action else "step_title"
+    return PAGES[key].format(step=shown or step, name=name, action=action)
+
+
 def page_helpers() -> dict[str, Any]:
     """Helpers for the counter pages' templates (a context processor of ``pages``)."""
     return {
         "hhmm": hhmm,
         "step_name": lambda step: PAGES.get(f"step_{step}", str(step)),
+        "step_title": step_title,
         "stamp": to_stamp,
         "clock_text": clock_text,
         "state_name": lambda state: STATES.get(state, state),

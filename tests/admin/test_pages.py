@@ -722,7 +722,7 @@ def test_escalation_handled_on_the_back_office_page(
 
     case = follow(bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/take"))
     assert "Kasus A-001 diambil oleh Back Office." in case
-    assert "Langkah 12 · Kembalikan jawaban" in case
+    assert "Langkah 12 · Kajian back office: kembalikan jawaban" in case
     empty = post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/resolve", form="resolve", answer="")
     assert empty.status_code == 422 and "Jawaban wajib diisi." in text(empty)
     back = follow(
@@ -766,7 +766,10 @@ def test_forward_to_a_main_unit_and_its_disposition(
     assert "Unit utama: kasus yang diteruskan" in listing and "Kotak masuk" not in listing
     assert "Catat disposisi A-001" in listing
     case = text(unit.get(f"/back-office/cases/{ticket_id}"))
-    assert "Mohon arahan" in case and "Langkah 14 · Disposisi unit utama" in case
+    assert (
+        "Mohon arahan" in case
+        and "Langkah 13 · Koordinasi dengan unit utama: catat disposisi" in case
+    )
     done = follow(
         unit,
         post(
@@ -882,3 +885,19 @@ def test_the_printer_check_reads_the_owners_record_not_the_device(
     print_owner()  # its first check records the (preview) printer ready
     shown = follow(client, post(client, csrf, "/reception/printer-check"))
     assert "Keadaan printer: Siap mencetak." in flashes(shown, "success")
+
+
+def test_every_timed_step_has_one_name_for_timers_and_headings() -> None:
+    """The forms' headings and the live timers read the same names (admin/messages.py),
+    one per timed step of ult.steps.STEP_TABLE; a heading names the step its action closes."""
+    from admin.messages import PAGES
+    from admin.pages.common import step_title
+    from ult.steps import STEP_TABLE
+
+    for step in STEP_TABLE:
+        if not step.waiting:
+            assert PAGES[f"step_{step.number}"], step.number
+    assert step_title(13, "catat disposisi unit utama") == (
+        "Langkah 13 · Koordinasi dengan unit utama: catat disposisi unit utama"
+    )
+    assert step_title(10, "teruskan ke back office", "9b–10").startswith("Langkah 9b–10 · ")

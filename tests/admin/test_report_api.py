@@ -18,7 +18,7 @@ from admin.messages import REPORTS
 from tests.reports_day import DAY, OVERRUN, simulate_day
 from ult import accounts, exports, reports
 from ult.clock import FakeClock
-from ult.messages import REPORT_TEXT
+from ult.messages import REPORT_COLUMNS, REPORT_TEXT
 from ult.queue import Queue
 from ult.settings import Settings
 
@@ -88,6 +88,8 @@ def test_json_csv_and_xlsx_of_every_section_say_the_same(
                     assert cell == local
                 elif column["kind"] == "date":
                     assert cell is None if value is None else cell.date().isoformat() == value
+                elif column["kind"] == "bool":
+                    assert cell == ("ya" if value else "tidak"), (section, column["key"])
                 else:
                     assert cell == value, (section, column["key"])
 
@@ -121,7 +123,9 @@ def test_the_day_s_figures_are_the_ones_worked_out_by_hand(supervisor: FlaskClie
 @pytest.mark.usefixtures("day")
 def test_all_sections_in_one_workbook_and_one_json(supervisor: FlaskClient) -> None:
     body = _json(supervisor, "all")
-    assert [t["section"] for t in body["tables"]] == list(reports.SECTIONS)
+    # The bundle holds the aggregates; personal data is asked for by name, one by one.
+    aggregates = [name for name in reports.SECTIONS if name not in reports.PERSONAL_SECTIONS]
+    assert [t["section"] for t in body["tables"]] == aggregates
     response = supervisor.get(f"/api/v1/reports/all?{DAY_QUERY}&format=xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == [t["title"][:31] for t in body["tables"]]
@@ -242,6 +246,117 @@ def test_the_report_book_holds_the_figures_overruns_and_signature_lines(
     assert bad.status_code == 400
 
 
+def _signatures(client: FlaskClient) -> str:
+    page = client.get(f"/reports/book?day={DAY}").get_data(as_text=True)
+    return unescape(re.sub(r"\s+", " ", page[page.index('class="signatures"') :]))
+
+
+def test_the_book_is_signed_by_the_supervisor_and_the_one_head_of_office(
+    as_role: Any, db: Any, settings: Settings
+) -> None:
+    """ "Dibuat oleh": the logged-in supervisor's name, NIP and position; "Mengetahui": the
+    head of office when exactly one active ``kepala`` account exists, else blank lines."""
+    client, _ = as_role("supervisor")
+    blank = "(.......................................)"
+    # The fixture's accounts have no profile yet: the user name, blank NIP for the head.
+    signed = _signatures(client)
+    assert "supervisor1" in signed and f"Kepala {settings.office.name}" in signed
+    accounts.set_profile(
+        db,
+        "supervisor1",
+        full_name="Dewi Lestari, S.Pd.",
+        nip="198501012010012001",
+        position="Kepala Subbagian Umum",
+    )
+    accounts.set_profile(
+        db,
+        "kepala1",
+        full_name="Drs. Bambang Hartono, M.Pd.",
+        nip="197001011995031002",
+        position=None,
+    )
+    signed = _signatures(client)
+    preparer, head = signed.split("Mengetahui")
+    assert "Kepala Subbagian Umum" in preparer and "Dewi Lestari, S.Pd." in preparer
+    assert "NIP. 198501012010012001" in preparer
+    assert f"Kepala {settings.office.name}" in head and "Drs. Bambang Hartono, M.Pd." in head
+    assert "NIP. 197001011995031002" in head and blank not in head
+    # Two heads: the book cannot know which one signs.
+    accounts.add_user(db, "kepala2", "Sandi-Panjang-2026!", "kepala")
+    head = _signatures(client).split("Mengetahui")[1]
+    assert blank in head and "Bambang" not in head
+    accounts.disable_user(db, "kepala2")
+    assert "Bambang" in _signatures(client).split("Mengetahui")[1]
+
+
+@pytest.mark.usefixtures("day")
+def test_the_daily_section_adds_up_and_groups_and_flags_read_plainly(
+    supervisor: FlaskClient,
+) -> None:
+    week = "period=week&date=" + DAY.isoformat()
+    daily = _json(supervisor, "daily", week)["rows"]
+    assert [r["day"] for r in daily] == [f"2026-11-{d}" for d in range(23, 30)]
+    assert [r["visitors"] for r in daily] == [0, 0, 3, 0, 0, 0, 0]
+    summary = _json(supervisor, "summary")["rows"][0]
+    assert {k: v for k, v in daily[2].items() if k != "day"} == summary
+    # A-002, cancelled at reception, never reached a counter: a named group, not "-".
+    counters = {r["counter"]: r for r in _json(supervisor, "counters")["rows"]}
+    never = counters[REPORT_COLUMNS["no_counter"]]
+    assert (never["visitors"], never["cancelled"]) == (1, 1)
+    assert "-" not in counters
+    # The queue wait is a yes/no: true/false in JSON, ya/tidak in files and on the page.
+    steps = _json(supervisor, "steps")["rows"]
+    assert {r["waiting"] for r in steps} == {True, False}
+    assert all(r["waiting"] is (r["officer"] is None) for r in steps)
+    header, *lines = _csv_rows(supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=csv").data)
+    column = header.index(REPORT_COLUMNS["waiting"])
+    assert {line[column] for line in lines} == {"ya", "tidak"}
+    assert "Mulai (WIB)" in header and "Mulai (UTC)" not in header
+    page = supervisor.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
+    compliance = page[page.index('id="section-compliance"') :]
+    compliance = compliance[: compliance.index("</section>")]
+    # The page names each step as the staff pages do, the wait included: no bare numbers.
+    assert REPORTS["wait_step_title"] in compliance
+    assert "Langkah 9 · Verifikasi permohonan" in compliance
+    assert REPORT_COLUMNS["waiting"] not in compliance
+    assert "/api/v1/reports/daily?format=csv" in page
+
+
+@pytest.mark.usefixtures("day")
+def test_every_column_kind_is_one_the_api_documents(supervisor: FlaskClient) -> None:
+    spec = supervisor.get("/api/v1/openapi.json").get_json()
+    documented = spec["components"]["schemas"]["ReportColumn"]["properties"]["kind"]["enum"]
+    kinds = {c["kind"] for name in reports.SECTIONS for c in _json(supervisor, name)["columns"]}
+    assert "bool" in kinds and kinds <= set(documented)
+
+
+@pytest.mark.usefixtures("day")
+def test_a_big_xlsx_is_refused_with_a_pointer_to_csv_which_streams(
+    supervisor: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = len(_json(supervisor, "steps")["rows"])
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", rows - 1)
+    refused = supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=xlsx")
+    assert refused.status_code == 400
+    body = refused.get_json()
+    assert body["error"] == "xlsx_too_big"
+    assert body["message"] == REPORT_TEXT["xlsx_too_big"].format(rows=rows, limit=rows - 1)
+    assert "CSV" in body["message"]
+    streamed = supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=csv")
+    assert streamed.status_code == 200 and streamed.is_streamed
+    assert len(_csv_rows(streamed.data)) == rows + 1
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", rows)
+    assert supervisor.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=xlsx").status_code == 200
+    # The page offers no XLSX link it would refuse: a week has seven daily rows.
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", 6)
+    page = supervisor.get(f"/reports/?period=week&date={DAY}").get_data(as_text=True)
+    daily = page[page.index('id="section-daily"') :]
+    daily = daily[: daily.index("</header>")]
+    assert "format=csv" in daily and "format=xlsx" not in daily and "XLSX terlalu besar" in daily
+    assert "/api/v1/reports/all?format=xlsx" not in page
+    assert REPORTS["xlsx_too_big_page"] in page
+
+
 @pytest.mark.usefixtures("day")
 def test_personal_sections_are_the_supervisor_s(supervisor: FlaskClient) -> None:
     page = supervisor.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
@@ -253,8 +368,6 @@ def test_personal_sections_are_the_supervisor_s(supervisor: FlaskClient) -> None
 def test_the_head_of_office_reads_and_exports_the_aggregates_only(as_role: Any) -> None:
     """``kepala`` (the officers' branch adds the role): aggregate tables yes; the step record
     and the guest book, which carry personal data, no."""
-    if "kepala" not in accounts.ROLES:
-        pytest.skip("the role kepala comes with the officers' branch")
     client, _ = as_role("kepala")
     assert client.get(f"/api/v1/reports/summary?{DAY_QUERY}&format=xlsx").status_code == 200
     refused = client.get(f"/api/v1/reports/steps?{DAY_QUERY}&format=csv")

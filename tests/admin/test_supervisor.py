@@ -559,9 +559,9 @@ def test_officer_data_is_recorded_and_shown(as_role, db) -> None:
     assert accounts.officer_names(db)["rina"] == "Rina Sari"
 
 
-def test_the_head_of_office_lands_on_the_overview_and_acts_on_nothing(as_role) -> None:
+def test_the_head_of_office_lands_on_the_reports_and_acts_on_nothing(as_role) -> None:
     client, token = as_role("kepala")
-    assert client.get("/").headers["Location"].endswith("/supervisor/")
+    assert client.get("/").headers["Location"].endswith("/reports/")
     assert client.get("/supervisor/").status_code == 200
     for path in ("/supervisor/accounts", "/supervisor/catalog", "/counter", "/reception"):
         assert client.get(path).status_code == 403, path

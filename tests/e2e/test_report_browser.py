@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
     _wait_until_up,
     log_in,
 )
-from tests.reports_day import DAY, START, simulate_day
+from tests.reports_day import DAY, NIK, START, simulate_day
 from ult.clock import FakeClock
 from ult.queue import Queue
 from ult.settings import load_settings
@@ -49,6 +49,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NewPage = Callable[[], Page]
 
+HEAD = "kepala-e2e"
+"""The head of office's account (role ``kepala``) on the reports appliance."""
+
 
 @pytest.fixture(scope="module")
 def reports_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
@@ -58,7 +61,7 @@ def reports_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appl
     env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
     appliance = Appliance(home, env)
     appliance.ult("init")
-    for role, username in USERS.items():
+    for role, username in {**USERS, "kepala": HEAD}.items():
         appliance.ult("user", "add", username, "--role", role, "--password-stdin", stdin=PASSWORD)
     settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
     db = connect(settings.store.database)
@@ -187,4 +190,33 @@ def test_supervisor_reads_switches_downloads_and_prints(
         assert re.search(r"Page size:.*\(A4\)", info), info
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "book")])
+    assert console.problems == []
+
+
+def test_the_head_of_office_lands_on_the_reports_and_reads_without_acting(
+    new_page: NewPage, reports_appliance: Appliance, console: Console
+) -> None:
+    """``kepala``: the report page first; the nav holds the reports and the guest book (its
+    document numbers masked), never a queue page; the step record is not offered."""
+    appliance = reports_appliance
+    page = new_page()
+    page.goto(appliance.url("/login"))
+    page.get_by_label("Nama pengguna").fill(HEAD)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/reports/$"))
+    nav = page.locator("header.top nav")
+    expect(nav.get_by_role("link", name="Laporan")).to_be_visible()
+    expect(nav.get_by_role("link", name="Buku tamu")).to_be_visible()
+    for queue_page in ("Loket", "Resepsionis", "Back office"):
+        expect(nav.get_by_role("link", name=queue_page, exact=True)).to_have_count(0)
+    page.get_by_label("Tanggal dalam periode").fill(DAY.isoformat())
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page.locator("#section-daily")).to_contain_text("25-11-2026")
+    expect(page.locator("#section-steps")).to_have_count(0)
+    expect(page.get_by_text("Data pribadi (hanya supervisor)")).to_have_count(0)
+    _wait_for_chart(page, "daily")
+    page.goto(appliance.url(f"/buku-tamu?dari={DAY.isoformat()}&sampai={DAY.isoformat()}"))
+    expect(page.locator("main")).to_contain_text("Budi Santoso")
+    assert NIK not in page.content()
     assert console.problems == []

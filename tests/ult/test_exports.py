@@ -21,7 +21,7 @@ COLUMNS = (
     Column("seconds", "Durasi", "seconds"),
     Column("share", "Dalam standar (%)", "percent"),
     Column("day", "Tanggal", "date"),
-    Column("at", "Mulai (UTC)", "datetime"),
+    Column("at", "Mulai", "datetime"),
 )
 ROWS = [
     {
@@ -117,3 +117,23 @@ def test_a_file_name_says_the_section_and_the_days() -> None:
     one, two = date(2026, 11, 1), date(2026, 11, 30)
     assert exports.filename("summary", one, one, "csv") == "laporan-summary-2026-11-01.csv"
     assert exports.filename("all", one, two, "xlsx") == "laporan-all-2026-11-01_2026-11-30.xlsx"
+
+
+def test_a_csv_streams_in_pieces_with_one_byte_order_mark() -> None:
+    many = Table("t", "T", TABLE.columns, TABLE.rows * (exports.CSV_CHUNK_ROWS + 1))
+    pieces = list(exports.csv_chunks(many, TZ))
+    assert len(pieces) == len(TABLE.rows) + 1  # every 500 rows, then the rest
+    assert pieces[0].startswith(b"\xef\xbb\xbf")
+    assert not any(piece.startswith(b"\xef\xbb\xbf") for piece in pieces[1:])
+    assert b"".join(pieces) == exports.to_csv(many, TZ)
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))
+    assert len(rows) == len(many.rows) + 1
+    (only,) = exports.csv_chunks(Table("t", "T", TABLE.columns, []), TZ)
+    assert only.decode("utf-8-sig").startswith("Nama,")
+
+
+def test_flags_read_ya_or_tidak_and_stay_booleans_in_json() -> None:
+    flag = Column("waiting", "Menunggu antrean", "bool")
+    assert [exports.json_value(flag, v) for v in (1, 0, None)] == [True, False, None]
+    assert [exports.csv_value(flag, v, TZ) for v in (1, 0)] == ["ya", "tidak"]
+    assert [exports.display(flag, v, TZ) for v in (True, 0)] == ["ya", "tidak"]

@@ -101,9 +101,10 @@ def test_a_period_with_its_day_and_a_service(home: Path) -> None:
 def test_all_sections_in_one_workbook(home: Path, tmp_path: Path) -> None:
     target = tmp_path / "semua.xlsx"
     assert ult("all", *DAY_ARGS, "--format", "xlsx", "--output", str(target)).exit_code == 0
-    assert len(load_workbook(target).sheetnames) == len(reports.SECTIONS)
+    aggregates = [name for name in reports.SECTIONS if name not in reports.PERSONAL_SECTIONS]
+    assert len(load_workbook(target).sheetnames) == len(aggregates)
     every = json.loads(ult("all", *DAY_ARGS, "--format", "json").output)
-    assert [t["section"] for t in every["tables"]] == list(reports.SECTIONS)
+    assert [t["section"] for t in every["tables"]] == aggregates
 
 
 @pytest.mark.parametrize(
@@ -154,3 +155,15 @@ def test_xlsx_is_never_written_to_a_terminal(home: Path) -> None:
     os.close(leader)
     assert done.returncode == EXIT_USAGE
     assert REPORT_TEXT["xlsx_terminal"] in done.stderr.decode("utf-8")
+
+
+def test_a_big_xlsx_is_refused_and_nothing_written(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "XLSX_ROWS_MAX", 3)
+    target = tmp_path / "langkah.xlsx"
+    result = ult("steps", *DAY_ARGS, "--format", "xlsx", "--output", str(target))
+    assert result.exit_code == EXIT_USAGE
+    assert "terlalu besar untuk XLSX" in result.output and "CSV" in result.output
+    assert not target.exists()
+    assert ult("steps", *DAY_ARGS, "--format", "csv", "--output", str(target)).exit_code == 0
