@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from ult import cleaning
+from ult import accounts, cleaning
 from ult.cleaning import TEXT_LIMITS
 from ult.errors import invalid
 from ult.messages import CHOICES, DOCUMENT_KINDS, EXEMPTIONS, FIELDS, GUESTBOOK_COLUMNS
@@ -365,9 +365,9 @@ def visits(
     (case-insensitive; a number may be typed with its spaces, dots or dashes); ``service``
     a service letter. Each row has the keys of :func:`visit_columns` (values as shown:
     Indonesian names of kinds and choices; ``day`` and ``letter_date`` ``YYYY-MM-DD``;
-    ``recorded_at`` a UTC stamp) plus ``ticket_id`` and ``document_kind_code``; at most
-    ``limit`` rows (the newest) when given. Raises
-    ``QueueError`` for a search longer than :data:`SEARCH_LIMIT` or with control
+    ``recorded_at`` a UTC stamp; ``recorded_by`` the officer's full name) plus
+    ``ticket_id`` and ``document_kind_code``; at most ``limit`` rows (the newest) when
+    given. Raises ``QueueError`` for a search longer than :data:`SEARCH_LIMIT` or with control
     characters.
     """
     where = ["t.day BETWEEN ? AND ?"]
@@ -390,10 +390,11 @@ def visits(
         + ("" if limit is None else f" LIMIT {int(limit)}"),
         params,
     )
-    return [_shown_row(row) for row in rows]
+    officers = accounts.officer_names(db)
+    return [_shown_row(row, officers) for row in rows]
 
 
-def _shown_row(row: dict[str, Any]) -> dict[str, Any]:
+def _shown_row(row: dict[str, Any], officers: dict[str, str]) -> dict[str, Any]:
     kind = row["document_kind"]
     ground = row["exemption_ground"]
     shown_row = {key: row.get(key) for key in GUESTBOOK_COLUMNS}
@@ -404,5 +405,6 @@ def _shown_row(row: dict[str, Any]) -> dict[str, Any]:
         letter_type=CHOICES.get(row["letter_type"], row["letter_type"]),
         answer_kind=CHOICES.get(row["answer_kind"], row["answer_kind"]),
         exemption=f"Pasal 17 huruf {ground}: {EXEMPTIONS[ground]}" if ground else None,
+        recorded_by=officers.get(row["recorded_by"], row["recorded_by"]),
     )
     return shown_row

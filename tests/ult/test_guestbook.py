@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.ult.test_queue import FEMALE_NIK, VALID_NIK, refused, serve
-from ult import guestbook, migrations, sop
+from ult import accounts, guestbook, migrations, sop
 from ult.errors import QueueError
 from ult.queue import Queue
 from ult.store import connect, migrate, schema_version
@@ -486,6 +486,23 @@ def test_visits_of_a_period_searched_newest_first(queue: Queue, clock) -> None:
         c.title and c.kind in ("text", "int", "date", "datetime") for c in guestbook.visit_columns()
     )
     assert guestbook.visits(queue.db, days[2] + timedelta(days=1), date.max) == []
+
+
+def test_the_guest_book_names_the_officer_who_recorded_each_visit(queue: Queue) -> None:
+    accounts.add_user(queue.db, "fo-siti", "rahasia-panjang-sekali", "front_office")
+    accounts.set_profile(queue.db, "fo-siti", full_name="Siti Aminah", nip=None, position=None)
+    queue.issue("A", actor="r")
+    ticket = queue.call_next("Loket 1", actor="fo-siti")
+    queue.start(ticket.id, "Loket 1", actor="fo-siti")
+    queue.identify(ticket.id, "Loket 1", actor="fo-siti", name="Budi Santoso", nik=VALID_NIK)
+    queue.issue("A", actor="r")
+    queue.register_visitor("A-002", actor="resepsionis", name="Sari Dewi", nik=FEMALE_NIK)
+    rows = guestbook.visits(queue.db, queue.today(), queue.today())
+    # Reports name people, not user names; an actor with no account keeps its name.
+    assert {r["name"]: r["recorded_by"] for r in rows} == {
+        "Budi Santoso": "Siti Aminah",
+        "Sari Dewi": "resepsionis",
+    }
 
 
 # ---------------------------------------------------------------------- migration
