@@ -155,7 +155,8 @@ def report_api(section: str) -> Any:
         service = parse_service(get_db(), request.args.get("service"))
     except ReportRequestError as error:
         raise _refused(error) from None
-    tables = [reports.report(get_db(), name, period, service=service) for name in sections]
+    with reports.shared_tickets():
+        tables = [reports.report(get_db(), name, period, service=service) for name in sections]
     tz = settings().office.tz
     name = sections[0] if len(sections) == 1 else ALL
     if wanted == "csv":
@@ -247,8 +248,11 @@ def index() -> Any:
         message, status = error.message, 400
         kind, period, service = "day", reports.Period.of("day", today), None
     db = get_db()
-    tables = {DAILY: daily_table(db, period, service)}
-    tables |= {name: reports.report(db, name, period, service=service) for name in _page_sections()}
+    with reports.shared_tickets():
+        tables = {DAILY: daily_table(db, period, service)}
+        tables |= {
+            name: reports.report(db, name, period, service=service) for name in _page_sections()
+        }
     shown = [Shown(t, t.rows[:PAGE_ROWS_MAX]) for t in tables.values()]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
