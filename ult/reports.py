@@ -45,8 +45,8 @@ MAX_PERIOD_DAYS = 366 * 3
 """The longest period a report covers (three years): a bound on the work one request asks."""
 
 LONG_PERIOD_DAYS = 31
-"""Periods longer than this read the compliance figures from the step record's durations
-index (migration ``_v8_report_indexes``) rather than by day."""
+"""Periods longer than this read the compliance and officer figures from the step record's
+ordered indexes (migration ``_v8_report_indexes``) rather than by day."""
 
 ColumnKind = Literal["text", "int", "seconds", "percent", "date", "datetime"]
 
@@ -520,7 +520,7 @@ def _step_figures(
         found["max"] = histogram[-1][0]
     if cases:
         for *key, distinct in db.execute(
-            f"SELECT {group}, COUNT(DISTINCT s.ticket_id) FROM step_records s "
+            f"SELECT {group}, COUNT(DISTINCT s.ticket_id) FROM step_records s {index} "
             f"WHERE {clause} {where} GROUP BY {group}",
             params,
         ):
@@ -544,7 +544,8 @@ def _ordered_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
     # Beyond a month, one ordered read of the whole durations index (no table lookup, no
-    # sort) costs less than sorting the period's rows found by day: a year 0.1 s, not 0.4 s.
+    # sort) costs less than sorting the period's rows found by day: a year 0.1 s, not 0.4 s
+    # (the officers' index likewise: 0.2 s, not 0.5 s).
     index = "INDEXED BY step_records_durations" if period.days > LONG_PERIOD_DAYS else ""
     figures = _step_figures(db, period, service, "s.step, s.waiting", index=index)
     rows = [
@@ -564,7 +565,16 @@ def _officers(db: sqlite_utils.Database, period: Period, service: str | None) ->
     """Per officer: the steps they closed against the standard (the wait is nobody's)."""
     names = officer_names(db)
     nips = {r[0]: r[1] for r in db.execute("SELECT username, nip FROM users")}
-    figures = _step_figures(db, period, service, "s.officer", "AND s.waiting = 0", cases=True)
+    long = period.days > LONG_PERIOD_DAYS
+    figures = _step_figures(
+        db,
+        period,
+        service,
+        "s.officer",
+        "AND s.waiting = 0",
+        cases=True,
+        index="INDEXED BY step_records_officers" if long else "",
+    )
     rows = [
         {
             "officer": names.get(officer, officer),
