@@ -559,8 +559,8 @@ def report_fetchers(settings: Settings, periods: dict, last_day: date, xlsx: boo
     of :data:`ult.reports.SECTIONS` computed in this process and fetched from
     ``/api/v1/reports/<section>`` as JSON and CSV (and XLSX with ``xlsx``), the report page
     (``/reports/``, a range), the guest-book page (``/buku-tamu``) for each period, and the
-    printed report book of ``last_day``; all as the supervisor (Flask test client). A fetch
-    answered other than 200 raises."""
+    printed report book of the last Monday-to-Friday day up to ``last_day``; all as the
+    supervisor (Flask test client). A fetch answered other than 200 raises."""
     from admin import create_app
     from ult import reports
 
@@ -597,8 +597,9 @@ def report_fetchers(settings: Settings, periods: dict, last_day: date, xlsx: boo
         fetchers[("GET /buku-tamu (guest-book page)", name)] = get(
             "/buku-tamu", {"dari": days["from"], "sampai": days["to"]}
         )
+    worked = last_day - timedelta(days=max(0, last_day.weekday() - 4))  # the year's last day
     fetchers[("GET /reports/book (report book)", "day")] = get(
-        "/reports/book", {"day": last_day.isoformat()}
+        "/reports/book", {"day": worked.isoformat()}
     )
     return fetchers
 
