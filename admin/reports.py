@@ -153,7 +153,8 @@ def report_api(section: str) -> Any:
         service = parse_service(get_db(), request.args.get("service"))
     except ReportRequestError as error:
         raise _refused(error) from None
-    tables = [reports.report(get_db(), name, period, service=service) for name in sections]
+    with reports.shared_tickets():
+        tables = [reports.report(get_db(), name, period, service=service) for name in sections]
     if wanted == "xlsx":
         try:
             check_xlsx(tables)
@@ -250,7 +251,10 @@ def index() -> Any:
         message, status = error.message, 400
         kind, period, service = "day", reports.Period.of("day", today), None
     db = get_db()
-    tables = {name: reports.report(db, name, period, service=service) for name in _page_sections()}
+    with reports.shared_tickets():
+        tables = {
+            name: reports.report(db, name, period, service=service) for name in _page_sections()
+        }
     shown = [_shown(t) for t in tables.values()]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}

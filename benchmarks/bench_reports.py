@@ -540,84 +540,107 @@ def measure_tv(settings: Settings, calls: int) -> dict[str, Any]:
 # ----------------------------------------------------------------- reports
 
 
-def measure_reports(settings: Settings, last_day: date, count: int) -> list[tuple[str, str]]:
-    """Each report section and report route for the year's last full month and the year:
-    ``[(what, figure)]``; one line "skipped: not built" without ``ult/reports.py``."""
+def report_periods(last_day: date) -> dict[str, Any]:
+    """The periods the reports are timed for: the last full month before ``last_day`` and
+    the year (365 days) ending on it; ``{}`` without ``ult/reports.py``."""
     if importlib.util.find_spec("ult.reports") is None:
-        return [("reports", "skipped: not built (no ult/reports.py in this checkout)")]
+        return {}
     from ult import reports
 
     month_end = last_day.replace(day=1) - timedelta(days=1)
-    periods = {
+    return {
         "month": reports.Period(month_end.replace(day=1), month_end),
         "year": reports.Period(last_day - timedelta(days=365), last_day),
     }
-    lines = []
-    db = connect(settings.store.database)
-    for section in reports.SECTIONS:
-        for name, period in periods.items():
-            figure = _timed(lambda s=section, p=period: reports.report(db, s, p), count, 1)
-            goal = GOALS_MS[name]
-            verdict = "MET" if figure["p50"] < goal else "MISSED"
-            lines.append(
-                (
-                    f"ult.reports.report {section}, {name}",
-                    f"{figure['p50']:.1f} ms (goal < {goal:g} ms: {verdict})",
-                )
-            )
-    db.close()
-    lines.extend(_report_routes(settings, periods, count))
-    return lines
 
 
-def _report_routes(settings: Settings, periods: dict, count: int) -> list[tuple[str, str]]:
+def report_fetchers(settings: Settings, periods: dict, last_day: date, xlsx: bool) -> dict:
+    """``{(what, period name): fetch}`` of every report computation and route: each section
+    of :data:`ult.reports.SECTIONS` computed in this process and fetched from
+    ``/api/v1/reports/<section>`` as JSON and CSV (and XLSX with ``xlsx``), the report page
+    (``/reports/``, a range), the guest-book page (``/buku-tamu``) for each period, and the
+    printed report book of the last Monday-to-Friday day up to ``last_day``; all as the
+    supervisor (Flask test client). A fetch answered other than 200 raises."""
     from admin import create_app
     from ult import reports
 
     app = create_app(settings)
-    rules = [
-        rule
-        for rule in app.url_map.iter_rules()
-        if "GET" in (rule.methods or ())
-        and (rule.rule.startswith("/api/v1/reports") or rule.endpoint.startswith("reports."))
-    ]
-    if not rules:
-        return [("report routes", "skipped: not built (no report route in the admin app)")]
     db = connect(settings.store.database)
     epoch = accounts.session_epoch(db, ROLES["supervisor"])
-    db.close()
     client = app.test_client()
     with client.session_transaction() as session:
         session["user"] = ROLES["supervisor"]
         session["epoch"] = epoch
-    lines = []
-    for rule in rules:
-        arguments = set(rule.arguments)
-        if arguments - {"section"}:
-            continue  # a route about one case or one file, not a period
-        sections = reports.SECTIONS if "section" in arguments else (None,)
-        for section in sections:
-            path = rule.rule.replace("<section>", str(section)).replace(
-                "<string:section>", str(section)
+
+    def get(path: str, query: dict[str, str]) -> Callable[[], None]:
+        def fetch() -> None:
+            response = client.get(path, query_string=query)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path} {query}: HTTP {response.status_code}")
+
+        return fetch
+
+    fetchers: dict[tuple[str, str], Callable[[], None]] = {}
+    forms = ("json", "csv", "xlsx") if xlsx else ("json", "csv")
+    for name, period in periods.items():
+        days = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+        for section in reports.SECTIONS:
+            fetchers[(f"report {section} (core)", name)] = lambda s=section, p=period: (
+                reports.report(db, s, p)
             )
-            for name, period in periods.items():
-                for form in ("", "csv", "xlsx") if "api" in path else ("",):
-                    query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
-                    if form:
-                        query["format"] = form
-                    statuses = set()
+            for form in forms:
+                path = f"/api/v1/reports/{section}"
+                fetchers[(f"GET {path} {form}", name)] = get(path, {**days, "format": form})
+        fetchers[("GET /reports/ (report page)", name)] = get(
+            "/reports/", {"period": "range", **days}
+        )
+        fetchers[("GET /buku-tamu (guest-book page)", name)] = get(
+            "/buku-tamu", {"dari": days["from"], "sampai": days["to"]}
+        )
+    worked = last_day - timedelta(days=max(0, last_day.weekday() - 4))  # the year's last day
+    fetchers[("GET /reports/book (report book)", "day")] = get(
+        "/reports/book", {"day": worked.isoformat()}
+    )
+    return fetchers
 
-                    def fetch(query=query, path=path, statuses=statuses) -> None:
-                        statuses.add(client.get(path, query_string=query).status_code)
 
-                    figure = _timed(fetch, count, 1)
-                    shown = f"{path}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
-                    lines.append(
-                        (
-                            f"GET {shown} ({name})",
-                            f"{figure['p50']:.1f} ms, HTTP {sorted(statuses)}",
-                        )
-                    )
+def measure_reports(
+    homes: dict[str, Settings], last_day: date, count: int, xlsx: bool = False
+) -> list[str]:
+    """Every report computation and route (:func:`report_fetchers`) on each home, median of
+    ``count`` runs after one unrecorded, one home after the other; printed lines with the
+    year's verdict (wall time) against :data:`GOALS_MS`, and beside it the year's CPU time in
+    this process (the Flask test client serves here), which a loaded machine inflates less.
+    One line "skipped: not built" without ``ult/reports.py``."""
+    periods = report_periods(last_day)
+    if not periods:
+        return ["reports: skipped: not built (no ult/reports.py in this checkout)"]
+    fetchers = {home: report_fetchers(s, periods, last_day, xlsx) for home, s in homes.items()}
+    lines = [
+        f"{'report (median ms; CPU: this process)':<50}{'period':>7}{'empty':>9}{'a year':>9}"
+        f"{'CPU':>8}  goal",
+        "-" * 100,
+    ]
+    for what, period in fetchers["empty"]:
+        wall: dict[str, list[float]] = {home: [] for home in homes}
+        cpu: list[float] = []
+        for home in homes:
+            fetch = fetchers[home][(what, period)]
+            fetch()
+            for _ in range(count):
+                began, began_cpu = time.perf_counter(), time.process_time()
+                fetch()
+                wall[home].append((time.perf_counter() - began) * 1000)
+                if home == "year":
+                    cpu.append((time.process_time() - began_cpu) * 1000)
+        empty, aged = (statistics.median(wall[home]) for home in ("empty", "year"))
+        goal = GOALS_MS.get(period, GOALS_MS["month"])
+        verdict = "MET" if aged < goal else "MISSED"
+        lines.append(
+            f"{what:<50}{period:>7}{empty:>9.1f}{aged:>9.1f}{statistics.median(cpu):>8.1f}"
+            f"  < {goal:g}: {verdict}"
+        )
+        print(lines[-1], flush=True)
     return lines
 
 
@@ -652,6 +675,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-requests", type=int, default=3, help="timed runs per report and route (3)"
     )
+    parser.add_argument(
+        "--reports-only", action="store_true", help="skip the everyday figures (pages, server)"
+    )
+    parser.add_argument("--xlsx", action="store_true", help="time the XLSX exports too")
     parser.add_argument("--tv-calls", type=int, default=100, help="calls for call-to-frame")
     parser.add_argument("--no-cache", action="store_true", help="build the year afresh")
     parser.add_argument("--dir", type=Path, help="parent of the temporary directory")
@@ -666,16 +693,19 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ult-bench-reports-", dir=args.dir) as tmp:
         homes = make_homes(Path(tmp), args)
-        results = measure_pages(homes, args.requests)
-        print("pages measured", flush=True)
-        for home, figures in measure_servers(homes, args).items():
-            results[home].update(figures)
-        print("ult admin measured", flush=True)
-        for home, settings in homes.items():
-            results[home].update(measure_tv(settings, args.tv_calls))
-        print("TV board measured", flush=True)
+        results: dict[str, dict[str, Any]] = {home: {} for home in homes}
+        if not args.reports_only:
+            results = measure_pages(homes, args.requests)
+            print("pages measured", flush=True)
+            for home, figures in measure_servers(homes, args).items():
+                results[home].update(figures)
+            print("ult admin measured", flush=True)
+            for home, settings in homes.items():
+                results[home].update(measure_tv(settings, args.tv_calls))
+            print("TV board measured", flush=True)
+        print("reports:", flush=True)
         reports = measure_reports(
-            homes["year"], date.today() - timedelta(days=1), args.report_requests
+            homes, date.today() - timedelta(days=1), args.report_requests, args.xlsx
         )
     print()
     print(f"{'measure (p50 / p99 ms unless named)':<44}{'empty':>20}{'a year':>20}{'ratio':>9}")
@@ -684,16 +714,18 @@ def main(argv: list[str] | None = None) -> int:
         if name != FETCHES:
             print(_row(name, results["empty"][name], results["year"][name]))
     for home, figures in results.items():
-        print(f"{FETCHES}, {home}: {figures[FETCHES]}")
+        if FETCHES in figures:
+            print(f"{FETCHES}, {home}: {figures[FETCHES]}")
     print()
-    for what, figure in reports:
-        print(f"{what}: {figure}")
+    for line in reports:
+        print(line)
     print()
-    rss = results["year"]["ult admin VmRSS MB"]
-    print(
-        f"ult admin with a year: {rss:.1f} MB resident (goal < {RSS_GOAL_MB:g} MB): "
-        f"{'MET' if rss < RSS_GOAL_MB else 'MISSED'}"
-    )
+    rss = results["year"].get("ult admin VmRSS MB")
+    if rss is not None:
+        print(
+            f"ult admin with a year: {rss:.1f} MB resident (goal < {RSS_GOAL_MB:g} MB): "
+            f"{'MET' if rss < RSS_GOAL_MB else 'MISSED'}"
+        )
     print(f"after: {_load()}; total time {time.monotonic() - began:.1f} s")
     return 0
 

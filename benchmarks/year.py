@@ -114,6 +114,13 @@ YEAR_STAFF = Staff(MORNING, AFTERNOON, BACK_OFFICERS)
 FIRST_NAMES = ("Budi", "Siti", "Ahmad", "Dewi", "Rina", "Agus", "Yusuf", "Lestari", "Putri", "Hadi")
 LAST_NAMES = ("Santoso", "Lubis", "Siregar", "Nasution", "Harahap", "Sinaga", "Pohan", "Ginting")
 INSTITUTIONS = ("SMA Negeri 1 Medan", "SD Negeri 060", "SMP Swasta Harapan", "Dinas Pendidikan")
+POSITIONS = {
+    "front_office": "Pengelola Layanan Operasional",
+    "back_office": "Analis Layanan",
+    "unit": "Penata Kelola Pendidikan",
+    "receptionist": "Petugas Resepsionis",
+}
+"""The position each role's officers hold in the year's accounts."""
 
 
 @dataclass(frozen=True)
@@ -465,8 +472,19 @@ def build_year(root: Path, size: YearSize, *, today: date | None = None) -> Sett
         *((name, "unit") for name in UNIT_ACTORS),
         (RECEPTIONIST, "receptionist"),
     ]
-    for username, role in staff:
-        accounts.add_user(db, username, f"bench-{username}-9f3k2", role)
+    for n, (username, role) in enumerate(staff, 1):
+        # Officers on record as the reports show them: a full name, a NIP (born 1980-1990,
+        # appointed 2010, serial n) and a position.
+        first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[n % len(LAST_NAMES)]
+        accounts.add_user(
+            db,
+            username,
+            f"bench-{username}-9f3k2",
+            role,
+            full_name=f"{first} {last}, S.Pd.",
+            nip=f"{1980 + n % 10}0{1 + n % 9}15 201003 1 {n:03d}",
+            position=POSITIONS[role],
+        )
     db.close()
     play_days(settings, business_days(size.days, today or date.today()), size.visitors)
     return settings

@@ -15,7 +15,6 @@ from datetime import date
 
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from ult.clock import Clock, to_stamp, utc_now
 from ult.errors import conflict, invalid, not_found
@@ -260,6 +259,10 @@ def check_password(password: str, *user_inputs: str | None) -> None:
     """
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or not password.strip():
         raise invalid("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+    # Imported on first use: its frequency lists take some 20 MB that `ult admin` would
+    # otherwise hold from its start (memory goal, docs/BENCHMARKS.md "A year of history").
+    from zxcvbn import zxcvbn
+
     # zxcvbn only looks at the first 100 characters for speed; longer passwords are strong.
     result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
     whole_word = any(

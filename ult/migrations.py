@@ -315,6 +315,26 @@ def _v7_visits(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v8_report_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the period reports over a year (docs/BENCHMARKS.md, "A year of history"):
+    the queue wait of each ticket (``ult.reports`` sums it per ticket, from this index alone)
+    and the step records in (step, waiting, seconds) order, and the officers' steps in
+    (officer, seconds) order, each with the columns the compliance figures count, so that a
+    year's histogram of durations per step or per officer is one ordered read of an index,
+    with no table lookup and no sort."""
+    _run(
+        db,
+        """
+        CREATE INDEX step_records_wait ON step_records(ticket_id, seconds) WHERE waiting = 1;
+        CREATE INDEX step_records_durations ON step_records(
+            step, waiting, seconds, day, overrun_seconds, clock_anomaly, standard_seconds);
+        CREATE INDEX step_records_officers ON step_records(
+            officer, seconds, day, overrun_seconds, clock_anomaly, standard_seconds, ticket_id)
+            WHERE waiting = 0
+        """,
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -325,6 +345,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_step_records,
     _v6_officers,
     _v7_visits,
+    _v8_report_indexes,
 )
 """Every migration in order; the schema version is the count applied."""
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple
@@ -41,6 +43,10 @@ PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
 """The named periods of :meth:`Period.of`."""
 MAX_PERIOD_DAYS = 366 * 3
 """The longest period a report covers (three years): a bound on the work one request asks."""
+
+LONG_PERIOD_DAYS = 31
+"""Periods longer than this read the compliance and officer figures from the step record's
+ordered indexes (migration ``_v8_report_indexes``) rather than by day."""
 
 ColumnKind = Literal["text", "int", "bool", "seconds", "percent", "date", "datetime"]
 
@@ -172,14 +178,14 @@ SELECT t.id, t.label, t.day, t.service, t.topic, t.priority, t.state, t.outcome,
        t.front_office_counter_id, t.incomplete_reason,
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.issued_at)) * 86400)) AS INTEGER),
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.started_at)) * 86400)) AS INTEGER),
-       w.seconds
-FROM tickets t LEFT JOIN (
-    SELECT ticket_id, SUM(seconds) AS seconds FROM step_records
-    WHERE day BETWEEN ?1 AND ?2 AND waiting = 1 GROUP BY ticket_id
-) w ON w.ticket_id = t.id
+       (SELECT SUM(w.seconds) FROM step_records w WHERE w.ticket_id = t.id AND w.waiting = 1)
+FROM tickets t
 WHERE t.day BETWEEN ?1 AND ?2 {service}
 ORDER BY t.id
 """
+"""The tickets of a period with their times. A ticket's step records all carry its day, so its
+queue wait is summed per ticket from the ``step_records_wait`` index (no period-wide
+grouping of the step record)."""
 
 
 class _Case(NamedTuple):
@@ -202,15 +208,39 @@ def _service_clause(service: str | None) -> tuple[str, tuple]:
     return ("", ()) if service is None else ("AND t.service = ?3", (service,))
 
 
+_SHARED_CASES: ContextVar[dict[tuple, list[_Case]] | None] = ContextVar(
+    "shared_cases", default=None
+)
+
+
+@contextmanager
+def shared_tickets() -> Iterator[None]:
+    """Within this block the sections of one period and service read its tickets once
+    (a page that shows the summary, services, topics, counters and cases of a year reads
+    50,000 tickets once, not five times); the reads are dropped when the block ends.
+
+    Only for a block that reads: a change made inside it is not seen by later sections."""
+    token = _SHARED_CASES.set({})
+    try:
+        yield
+    finally:
+        _SHARED_CASES.reset(token)
+
+
 def _cases(db: sqlite_utils.Database, period: Period, service: str | None) -> list[_Case]:
+    shared = _SHARED_CASES.get()
+    key = (id(db), period, service)
+    if shared is not None and key in shared:
+        return shared[key]
     clause, params = _service_clause(service)
-    return [
-        _Case._make(row)
-        for row in db.execute(
-            _TICKET_SQL.format(service=clause),
-            (period.start.isoformat(), period.end.isoformat(), *params),
-        )
-    ]
+    found = db.execute(
+        _TICKET_SQL.format(service=clause),
+        (period.start.isoformat(), period.end.isoformat(), *params),
+    )
+    cases = list(map(_Case._make, found))
+    if shared is not None:
+        shared[key] = cases
+    return cases
 
 
 _TICKET_FIGURES = _columns(
@@ -461,40 +491,74 @@ def _step_figures(
     service: str | None,
     group: str,
     where: str = "",
+    *,
+    cases: bool = False,
+    index: str = "",
 ) -> dict[tuple, dict[str, Any]]:
     """The compliance figures of step records grouped by the SQL ``group`` expression
-    (``a, b``): counts and sums in SQL, medians from the sorted durations."""
+    (``a, b``), and with ``cases`` the number of distinct cases per group.
+
+    SQL counts the records per group and duration (a histogram: a year's 350,000 records
+    are some 12,000 distinct (step, seconds) pairs), so Python never sees one row per
+    record; the exact median, the nearest-rank p90 and the maximum are read off the
+    histogram's cumulative counts. ``index``: an ``INDEXED BY`` clause for the read.
+    """
     clause, params = _step_filter(period, service)
+    histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     figures: dict[tuple, dict[str, Any]] = {}
-    for *key, count, overruns, total, anomalies, standard, cases in db.execute(
-        f"SELECT {group}, COUNT(*), SUM(s.overrun_seconds > 0), SUM(s.overrun_seconds), "
-        "SUM(s.clock_anomaly), MAX(s.standard_seconds), COUNT(DISTINCT s.ticket_id) "
-        f"FROM step_records s WHERE {clause} {where} GROUP BY {group}",
+    for *key, seconds, count, overruns, total, anomalies, standard in db.execute(
+        f"SELECT {group}, s.seconds, COUNT(*), SUM(s.overrun_seconds > 0), "
+        "SUM(s.overrun_seconds), SUM(s.clock_anomaly), MAX(s.standard_seconds) "
+        f"FROM step_records s {index} WHERE {clause} {where} "
+        f"GROUP BY {group}, s.seconds ORDER BY {group}, s.seconds",
         params,
     ):
-        figures[tuple(key)] = {
-            "standard_seconds": standard,
-            "cases": cases,
-            "count": count,
-            "within_share": _share(count - overruns, count),
-            "overruns": overruns,
-            "overrun_total": total,
-            "clock_anomalies": anomalies,
-        }
-    durations: dict[tuple, list[int]] = defaultdict(list)
-    width = group.count(",") + 1
-    for row in db.execute(
-        f"SELECT {group}, s.seconds FROM step_records s WHERE {clause} {where}", params
-    ):
-        durations[row[:width]].append(row[width])
-    for key, values in durations.items():
-        values.sort()
-        figures[key] |= {
-            "median": _median_of(values),
-            "p90": _p90_of(values),
-            "max": values[-1],
-        }
+        found = figures.setdefault(
+            tuple(key),
+            {
+                "standard_seconds": standard,
+                "count": 0,
+                "overruns": 0,
+                "overrun_total": 0,
+                "clock_anomalies": 0,
+            },
+        )
+        found["standard_seconds"] = max(found["standard_seconds"], standard)
+        found["count"] += count
+        found["overruns"] += overruns
+        found["overrun_total"] += total
+        found["clock_anomalies"] += anomalies
+        histograms[tuple(key)].append((seconds, count))
+    for key, histogram in histograms.items():
+        found = figures[key]
+        n = found["count"]
+        found["within_share"] = _share(n - found["overruns"], n)
+        middle = n // 2
+        found["median"] = (
+            _nth(histogram, middle)
+            if n % 2
+            else (_nth(histogram, middle - 1) + _nth(histogram, middle)) / 2
+        )
+        found["p90"] = _nth(histogram, max(math.ceil(0.9 * n), 1) - 1)
+        found["max"] = histogram[-1][0]
+    if cases:
+        for *key, distinct in db.execute(
+            f"SELECT {group}, COUNT(DISTINCT s.ticket_id) FROM step_records s {index} "
+            f"WHERE {clause} {where} GROUP BY {group}",
+            params,
+        ):
+            figures[tuple(key)]["cases"] = distinct
     return figures
+
+
+def _nth(histogram: list[tuple[int, int]], rank: int) -> int:
+    """The value at 0-based ``rank`` of the sorted values a histogram ``[(value, count)]``
+    (ascending values) counts."""
+    for value, count in histogram:
+        if rank < count:
+            return value
+        rank -= count
+    raise IndexError(rank)
 
 
 def _ordered_figures(figures: dict[str, Any]) -> dict[str, Any]:
@@ -502,7 +566,11 @@ def _ordered_figures(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def _compliance(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
-    figures = _step_figures(db, period, service, "s.step, s.waiting")
+    # Beyond a month, one ordered read of the whole durations index (no table lookup, no
+    # sort) costs less than sorting the period's rows found by day: a year 0.1 s, not 0.4 s
+    # (the officers' index likewise: 0.2 s, not 0.5 s).
+    index = "INDEXED BY step_records_durations" if period.days > LONG_PERIOD_DAYS else ""
+    figures = _step_figures(db, period, service, "s.step, s.waiting", index=index)
     rows = [
         {
             "step": step,
@@ -520,7 +588,16 @@ def _officers(db: sqlite_utils.Database, period: Period, service: str | None) ->
     """Per officer: the steps they closed against the standard (the wait is nobody's)."""
     names = officer_names(db)
     nips = {r[0]: r[1] for r in db.execute("SELECT username, nip FROM users")}
-    figures = _step_figures(db, period, service, "s.officer", "AND s.waiting = 0")
+    long = period.days > LONG_PERIOD_DAYS
+    figures = _step_figures(
+        db,
+        period,
+        service,
+        "s.officer",
+        "AND s.waiting = 0",
+        cases=True,
+        index="INDEXED BY step_records_officers" if long else "",
+    )
     rows = [
         {
             "officer": names.get(officer, officer),

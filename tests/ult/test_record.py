@@ -444,3 +444,37 @@ def test_escalations_still_open_across_days(queue: Queue, clock: FakeClock) -> N
     assert levels() == [(1, 0, 1, 1), (1, 0, 1, 1)]
     queue.disposition(ticket.id, actor="unit", text="Arahan")
     assert levels() == [(1, 0, 1, 1), (1, 1, 0, 0)]  # the unit answered; the relay is due
+
+
+@pytest.mark.parametrize("kind", ["day", "year"])  # the day index; the durations index
+def test_compliance_figures_agree_with_the_step_rows(
+    day_db: sqlite_utils.Database, kind: str
+) -> None:
+    period = reports.Period.of(kind, DAY)
+    assert (period.days > reports.LONG_PERIOD_DAYS) == (kind == "year")
+    durations: dict[tuple, list[int]] = {}
+    for row in reports.report(day_db, "steps", period).rows:
+        durations.setdefault((row["step"], row["waiting"]), []).append(row["seconds"])
+    rows = reports.report(day_db, "compliance", period).rows
+    assert [(r["step"], r["waiting"]) for r in rows] == sorted(durations)
+    for row in rows:
+        values = durations[(row["step"], row["waiting"])]
+        assert (row["count"], row["median"], row["p90"], row["max"]) == (
+            len(values),
+            reports.median(values),
+            reports.p90(values),
+            max(values),
+        )
+    officers = reports.report(day_db, "officers", period).rows
+    assert sum(r["count"] for r in officers) == sum(
+        len(v) for (_, waiting), v in durations.items() if not waiting
+    )
+
+
+def test_shared_tickets_give_the_same_tables(day_db: sqlite_utils.Database) -> None:
+    period = reports.Period.of("month", DAY)
+    alone = [reports.report(day_db, name, period) for name in reports.SECTIONS]
+    with reports.shared_tickets():
+        shared = [reports.report(day_db, name, period) for name in reports.SECTIONS]
+        again = reports.report(day_db, "summary", period)
+    assert shared == alone and again == alone[0]
