@@ -118,8 +118,9 @@ class GuessThrottle:
 
     Past ``delays.free`` failures a key's delay is ``first * 2**(n - free - 1)`` seconds after
     its n-th, capped at ``delays.cap``; failures are forgotten :data:`FORGET_S` after the
-    last one, or when :meth:`succeeded` is told. ``clock``: monotonic seconds (tests inject
-    their own).
+    last one, or when :meth:`succeeded` is told. An attempt is counted as a failure when it
+    starts (:meth:`attempt`, :meth:`slow`) and taken back if its password was right.
+    ``clock``: monotonic seconds (tests inject their own).
     """
 
     def __init__(
@@ -163,11 +164,6 @@ class GuessThrottle:
         delay = self._delay(found)
         return max(0.0, found.last + delay - now) if found is not None and delay else 0.0
 
-    def failed(self, key: str) -> None:
-        """Record one failed login for ``key``."""
-        with self._lock:
-            self._count(key, self._clock())
-
     def attempt(self, key: str) -> float:
         """Count an attempt by ``key`` as a failure before it is checked, unless ``key``
         must still wait: then count nothing and return the seconds left (0: counted).
@@ -192,8 +188,8 @@ class GuessThrottle:
             return delay
 
     def withdraw(self, key: str) -> None:
-        """Take back one attempt counted by :meth:`attempt` (its password was right, or it
-        was never checked); earlier failures stay."""
+        """Take back one attempt counted by :meth:`attempt` or :meth:`slow` (its password
+        was right, or it was never checked); earlier failures stay."""
         with self._lock:
             found = self._failures.get(key)
             if found is not None:

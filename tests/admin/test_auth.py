@@ -293,7 +293,7 @@ def test_throttle_delays_double_up_to_the_cap_and_are_forgotten() -> None:
     throttle = GuessThrottle(Delays(free=2, first=1.0, cap=5.0), clock=lambda: now[0])
     delays = []
     for _ in range(6):
-        throttle.failed("addr:1")
+        throttle.slow("addr:1")
         delays.append(throttle.delay("addr:1"))
     assert delays == [0, 0, 1, 2, 4, 5]
     assert throttle.wait("addr:1") == 5 and throttle.delay("addr:2") == 0
@@ -301,9 +301,9 @@ def test_throttle_delays_double_up_to_the_cap_and_are_forgotten() -> None:
     assert throttle.wait("addr:1") == 2
     now[0] = FORGET_S + 1
     assert throttle.delay("addr:1") == 0 and throttle.wait("addr:1") == 0
-    throttle.failed("user:a")
-    throttle.failed("user:a")
-    throttle.failed("user:a")
+    throttle.slow("user:a")
+    throttle.slow("user:a")
+    throttle.slow("user:a")
     throttle.succeeded("user:a")
     assert throttle.delay("user:a") == 0
 
