@@ -79,7 +79,7 @@ def create_app(
     app.config.update(config or {})
 
     from admin import db, errors, security
-    from admin.auth import ACCOUNT_DELAYS, ADDRESS_DELAYS, GuessThrottle
+    from admin.auth import ACCOUNT_DELAYS, ADDRESS_DELAYS, GuessThrottle, PasswordChecks
 
     db.init_app(app)
     security.init_app(app)
@@ -88,6 +88,7 @@ def create_app(
     app.extensions["ult_login_throttle"] = GuessThrottle(ACCOUNT_DELAYS)
     app.extensions["ult_address_throttle"] = GuessThrottle(ADDRESS_DELAYS)
     app.extensions["ult_login_sleep"] = time.sleep
+    app.extensions["ult_password_checks"] = PasswordChecks()
     _register_blueprints(app)
     return app
 

@@ -3,7 +3,13 @@
 Login throttling (issue 11) slows guessing without handing anyone a lockout switch: an
 address that keeps failing waits longer and longer (up to 30 s) before its next try; an
 account that keeps failing is answered up to 2 s later, from every address, but never
-refused, so nobody on the LAN can lock the supervisor out.
+refused, so nobody on the LAN can lock the supervisor out. An attempt counts against its
+address and account when it starts, before the password is checked, so attempts sent in
+parallel meet the same delays as attempts sent one by one; a right password withdraws its own.
+
+A password check (werkzeug scrypt) takes about 32 MB while it runs: :class:`PasswordChecks`
+lets only a few run at once, process-wide, so parallel logins cannot run the Pi out of memory
+(30 at once from one address peaked ``ult admin`` at 1 GB).
 
 A request is made by a :class:`Principal`: a staff user logged in with a session cookie, or
 a device or script holding a bearer token from ``ult token create``. Views declare the roles
@@ -16,7 +22,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
@@ -72,6 +79,34 @@ MAX_KEYS = 10_000
 must not grow memory without bound)."""
 
 
+PASSWORD_CHECKS = 2
+"""Password checks running at once, at most: each scrypt check holds about 32 MB, and a
+Pi 3 has 1 GB for everything (a check takes well under a second, so two keep up with an
+office's logins)."""
+CHECK_WAIT_S = 1.0
+"""How long a login waits for a free password check before it is answered 429 (seconds)."""
+
+
+class PasswordChecks:
+    """At most ``slots`` password checks at once; :meth:`slot` waits up to ``wait_s`` seconds
+    for a free one."""
+
+    def __init__(self, slots: int = PASSWORD_CHECKS, wait_s: float = CHECK_WAIT_S) -> None:
+        self.wait_s = wait_s
+        self._slots = threading.BoundedSemaphore(slots)
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        """Hold a slot for the ``with`` body: yields True, or False (holding none) when none
+        was free within ``wait_s``."""
+        got = self._slots.acquire(timeout=self.wait_s)
+        try:
+            yield got
+        finally:
+            if got:
+                self._slots.release()
+
+
 @dataclass
 class _Failures:
     count: int
@@ -83,8 +118,9 @@ class GuessThrottle:
 
     Past ``delays.free`` failures a key's delay is ``first * 2**(n - free - 1)`` seconds after
     its n-th, capped at ``delays.cap``; failures are forgotten :data:`FORGET_S` after the
-    last one, or when :meth:`succeeded` is told. ``clock``: monotonic seconds (tests inject
-    their own).
+    last one, or when :meth:`succeeded` is told. An attempt is counted as a failure when it
+    starts (:meth:`attempt`, :meth:`slow`) and taken back if its password was right.
+    ``clock``: monotonic seconds (tests inject their own).
     """
 
     def __init__(
@@ -122,23 +158,55 @@ class GuessThrottle:
         """Seconds until ``key``'s delay since its last failure has passed (0: now)."""
         with self._lock:
             now = self._clock()
-            found = self._current(key, now)
-            delay = self._delay(found)
-            return max(0.0, found.last + delay - now) if found is not None and delay else 0.0
+            return self._wait(self._current(key, now), now)
 
-    def failed(self, key: str) -> None:
-        """Record one failed login for ``key``."""
+    def _wait(self, found: _Failures | None, now: float) -> float:
+        delay = self._delay(found)
+        return max(0.0, found.last + delay - now) if found is not None and delay else 0.0
+
+    def attempt(self, key: str) -> float:
+        """Count an attempt by ``key`` as a failure before it is checked, unless ``key``
+        must still wait: then count nothing and return the seconds left (0: counted).
+
+        One step under the lock, so attempts sent in parallel are counted one by one; a
+        right password takes its attempt back with :meth:`withdraw`.
+        """
         with self._lock:
             now = self._clock()
-            found = self._current(key, now)
-            if found is None:
-                if len(self._failures) >= MAX_KEYS:
-                    oldest = min(self._failures, key=lambda k: self._failures[k].last)
-                    del self._failures[oldest]
-                self._failures[key] = _Failures(1, now)
-            else:
-                found.count += 1
-                found.last = now
+            wait = self._wait(self._current(key, now), now)
+            if not wait:
+                self._count(key, now)
+            return wait
+
+    def slow(self, key: str) -> float:
+        """Count an attempt by ``key`` as a failure before it is checked, and return the
+        delay the earlier ones have earned (seconds): a pause, never a refusal."""
+        with self._lock:
+            now = self._clock()
+            delay = self._delay(self._current(key, now))
+            self._count(key, now)
+            return delay
+
+    def withdraw(self, key: str) -> None:
+        """Take back one attempt counted by :meth:`attempt` or :meth:`slow` (its password
+        was right, or it was never checked); earlier failures stay."""
+        with self._lock:
+            found = self._failures.get(key)
+            if found is not None:
+                found.count -= 1
+                if found.count <= 0:
+                    del self._failures[key]
+
+    def _count(self, key: str, now: float) -> None:
+        found = self._current(key, now)
+        if found is None:
+            if len(self._failures) >= MAX_KEYS:
+                oldest = min(self._failures, key=lambda k: self._failures[k].last)
+                del self._failures[oldest]
+            self._failures[key] = _Failures(1, now)
+        else:
+            found.count += 1
+            found.last = now
 
     def succeeded(self, key: str) -> None:
         """Forget ``key``'s failures."""
@@ -294,36 +362,48 @@ def login() -> Any:
     password = request.form.get("password") or ""
     by_user: GuessThrottle = current_app.extensions["ult_login_throttle"]
     by_address: GuessThrottle = current_app.extensions["ult_address_throttle"]
+    checks: PasswordChecks = current_app.extensions["ult_password_checks"]
     user_key, address_key = f"user:{username}", f"addr:{request.remote_addr}"
-    wait = by_address.wait(address_key)
-    status = 200
+    # A filled-in form is counted against its address before its password is checked, so
+    # attempts sent in parallel meet the throttle; an empty one checks nothing, counts nothing.
+    filled = bool(username and password)
+    wait = by_address.attempt(address_key) if filled else by_address.wait(address_key)
+    status, retry_after = 200, 0
     if wait > 0:
         # Only this address is refused: the officer at another PC still logs in.
         flash(AUTH["throttled"].format(seconds=math.ceil(wait)), "error")
-        status = 429
-    elif not username or not password:
+        status, retry_after = 429, math.ceil(wait)
+    elif not filled:
         flash(AUTH["fields_required"], "error")
         status = 422
     else:
         # Guesses at one account from many addresses are slowed, never refused; the address
-        # check above comes first, so one address cannot hold many threads asleep here.
-        current_app.extensions["ult_login_sleep"](by_user.delay(user_key))
-        user = accounts.verify_password(get_db(), username, password)
-        if user is not None:
+        # was counted above first, so one address holds at most a few threads asleep here.
+        # The pause comes before the slot: a sleeping login must not hold a password check.
+        current_app.extensions["ult_login_sleep"](by_user.slow(user_key))
+        with checks.slot() as checking:
+            user = accounts.verify_password(get_db(), username, password) if checking else None
+        if not checking:
+            # No password was tried: neither the address nor the account is charged.
+            by_address.withdraw(address_key)
+            by_user.withdraw(user_key)
+            flash(AUTH["busy"], "error")
+            status, retry_after = 429, math.ceil(checks.wait_s)
+        elif user is not None:
             by_user.succeeded(user_key)
+            by_address.withdraw(address_key)
             session.clear()
             session.permanent = True
             session["user"] = user.username
             session["epoch"] = accounts.session_epoch(get_db(), user.username)
             return redirect(_safe_next(request.form.get("next")))
-        by_user.failed(user_key)
-        by_address.failed(address_key)
-        flash(AUTH["bad_credentials"], "error")
-        status = 401
+        else:
+            flash(AUTH["bad_credentials"], "error")
+            status = 401
     page = render_template(
         "auth/login.html", no_users=no_users, next=request.form.get("next"), username=username
     )
-    return page, status
+    return page, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
 
 @bp.post("/logout")

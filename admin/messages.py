@@ -21,6 +21,7 @@ AUTH: dict[str, str] = {
         "ult user add NAMA --role supervisor"
     ),
     "fields_required": "Isi nama pengguna dan kata sandi.",
+    "busy": "Terlalu banyak percobaan masuk bersamaan; coba lagi sebentar lagi.",
 }
 """Login, sessions and roles."""
 

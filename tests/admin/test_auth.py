@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from admin.auth import ACCOUNT_DELAYS, ADDRESS_DELAYS, FORGET_S, Delays, GuessThrottle
+from admin.auth import (
+    ACCOUNT_DELAYS,
+    ADDRESS_DELAYS,
+    FORGET_S,
+    PASSWORD_CHECKS,
+    Delays,
+    GuessThrottle,
+    PasswordChecks,
+)
 from admin.security import CONTENT_SECURITY_POLICY
 from tests.admin.conftest import PASSWORD, USERS, csrf_token, login
 
@@ -129,6 +139,116 @@ def test_one_address_guessing_waits_longer_and_longer(app: Flask) -> None:
     assert waits == [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 30, 30]
 
 
+class SlowChecks:
+    """``accounts.verify_password`` made slow (``seconds``, as scrypt on a Pi) and counting
+    how many run at once."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+        from ult import accounts
+
+        self.running = self.most = 0
+        self._lock = threading.Lock()
+        real = accounts.verify_password
+
+        def verify(*args: Any) -> Any:
+            with self._lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                time.sleep(seconds)
+                return real(*args)
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+        monkeypatch.setattr(accounts, "verify_password", verify)
+
+
+def _in_parallel(app: Flask, attempts: list[tuple[str, str, str]]) -> list[Any]:
+    """POST every ``(address, role, password)`` login at once, one thread each."""
+    clients = []
+    for address, role, password in attempts:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        form = {"username": USERS[role], "password": password, "csrf_token": csrf_token(client)}
+        clients.append((client, form))
+    start = threading.Barrier(len(clients))
+    answers: list[Any] = [None] * len(clients)
+
+    def post(index: int) -> None:
+        client, form = clients[index]
+        start.wait()
+        answers[index] = client.post("/login", data=form)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_parallel_logins_run_only_a_few_password_checks_at_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Throttled(app)
+    # Each scrypt check holds ~32 MB: 30 at once peaked `ult admin` at 1 GB on a 1 GB Pi.
+    app.extensions["ult_password_checks"] = PasswordChecks(wait_s=30.0)
+    checks = SlowChecks(monkeypatch, 0.1)
+    answers = _in_parallel(app, [(f"10.2.0.{i}", "supervisor", f"tebakan-{i}") for i in range(12)])
+    assert [answer.status_code for answer in answers] == [401] * 12
+    assert checks.most == PASSWORD_CHECKS == 2
+
+
+def test_a_login_that_finds_no_free_check_is_told_to_retry_and_not_charged(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Throttled(app)
+    busy = PasswordChecks(slots=1, wait_s=0.05)
+    app.extensions["ult_password_checks"] = busy
+    checks = SlowChecks(monkeypatch, 0.0)
+    with busy.slot():
+        for _ in range(ADDRESS_DELAYS.free + 3):
+            refused = _login_from(app, "10.0.0.9", "supervisor", "tebakan")
+            assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+            assert "percobaan masuk bersamaan" in refused.get_data(as_text=True)
+    assert checks.most == 0
+    # No password was tried, so neither the address nor the account was charged.
+    assert app.extensions["ult_address_throttle"].delay("addr:10.0.0.9") == 0
+    assert app.extensions["ult_login_throttle"].delay(f"user:{USERS['supervisor']}") == 0
+    assert _login_from(app, "10.0.0.9", "supervisor", PASSWORD).status_code == 302
+
+
+def test_parallel_guesses_from_one_address_meet_its_throttle(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    throttled = Throttled(app)
+    app.extensions["ult_password_checks"] = PasswordChecks(wait_s=30.0)
+    SlowChecks(monkeypatch, 0.05)
+    guesses = [("10.0.0.66", "unit", f"tebakan-{i}") for i in range(20)]
+    answers = sorted(answer.status_code for answer in _in_parallel(app, guesses))
+    # The same as one by one: the free failures and the one that earns the first delay.
+    tried = ADDRESS_DELAYS.free + 1
+    assert answers == [401] * tried + [429] * (20 - tried)
+    refused = _login_from(app, "10.0.0.66", "unit", PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    # Every attempt reached the account's count too: its pause grew as if one by one.
+    assert sorted(throttled.slept) == [0.0] * 4 + [0.25, 0.5]
+
+
+def test_a_right_password_takes_back_only_its_own_attempt() -> None:
+    throttle = GuessThrottle(Delays(free=2, first=1.0, cap=5.0), clock=lambda: 0.0)
+    assert [throttle.attempt("addr:1") for _ in range(3)] == [0, 0, 0]
+    assert throttle.attempt("addr:1") == 1  # refused: counted nothing
+    throttle.withdraw("addr:1")
+    assert throttle.delay("addr:1") == 0 and throttle.attempt("addr:1") == 0
+    assert [throttle.slow("user:a") for _ in range(5)] == [0, 0, 0, 1, 2]
+    throttle.withdraw("user:a")
+    assert throttle.delay("user:a") == 2
+    throttle.withdraw("addr:2")  # never counted: nothing to take back
+    assert throttle.delay("addr:2") == 0
+
+
 def test_login_without_csrf_token_is_refused(client: FlaskClient) -> None:
     response = client.post("/login", data={"username": USERS["supervisor"], "password": PASSWORD})
     assert response.status_code == 400
@@ -173,7 +293,7 @@ def test_throttle_delays_double_up_to_the_cap_and_are_forgotten() -> None:
     throttle = GuessThrottle(Delays(free=2, first=1.0, cap=5.0), clock=lambda: now[0])
     delays = []
     for _ in range(6):
-        throttle.failed("addr:1")
+        throttle.slow("addr:1")
         delays.append(throttle.delay("addr:1"))
     assert delays == [0, 0, 1, 2, 4, 5]
     assert throttle.wait("addr:1") == 5 and throttle.delay("addr:2") == 0
@@ -181,9 +301,9 @@ def test_throttle_delays_double_up_to_the_cap_and_are_forgotten() -> None:
     assert throttle.wait("addr:1") == 2
     now[0] = FORGET_S + 1
     assert throttle.delay("addr:1") == 0 and throttle.wait("addr:1") == 0
-    throttle.failed("user:a")
-    throttle.failed("user:a")
-    throttle.failed("user:a")
+    throttle.slow("user:a")
+    throttle.slow("user:a")
+    throttle.slow("user:a")
     throttle.succeeded("user:a")
     assert throttle.delay("user:a") == 0
 
