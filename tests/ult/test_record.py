@@ -243,6 +243,42 @@ def one_day() -> reports.Period:
     return reports.Period.of("day", DAY)
 
 
+def test_a_clock_set_back_is_left_out_of_the_times_and_counted(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # B-001: the clock is set back between the issue and the call (wait: 0 s, anomaly).
+    odd = queue.issue("B", actor="r").ticket
+    clock.set(OPENING - timedelta(minutes=5))
+    queue.call_specific(L1, odd.id, actor="fo1")
+    clock.set(OPENING + timedelta(minutes=1))
+    queue.start(odd.id, L1, actor="fo1")
+    queue.answer(odd.id, L1, actor="fo1", kind="available", text="Sudah")
+    queue.explain(odd.id, L1, actor="fo1", mode="direct")
+    queue.finish(odd.id, L1, actor="fo1", incomplete_reason="visitor_declined")
+    # B-002: a clean case, waited 2 minutes, 2 minutes at the desk, 4 minutes in all.
+    at_minute(clock, 2)
+    clean = queue.issue("B", actor="r").ticket
+    at_minute(clock, 4)
+    queue.call_specific(L1, clean.id, actor="fo1")
+    queue.start(clean.id, L1, actor="fo1")
+    at_minute(clock, 5)
+    queue.answer(clean.id, L1, actor="fo1", kind="available", text="Sudah")
+    queue.explain(clean.id, L1, actor="fo1", mode="direct")
+    at_minute(clock, 6)
+    queue.finish(clean.id, L1, actor="fo1", incomplete_reason="visitor_declined")
+    (row,) = reports.report(queue.db, "summary", one_day()).rows
+    assert (row["visitors"], row["clock_anomaly_cases"]) == (2, 1)
+    # Only B-002's times: B-001's 0-second wait and its total are no figures.
+    assert (row["wait_median"], row["wait_max"]) == (2 * MINUTE, 2 * MINUTE)
+    assert (row["service_median"], row["total_median"]) == (2 * MINUTE, 4 * MINUTE)
+    wait = next(r for r in reports.report(queue.db, "compliance", one_day()).rows if r["waiting"])
+    # The 0-second wait is not "within standard": one wait timed, one anomaly counted.
+    assert (wait["count"], wait["clock_anomalies"], wait["median"]) == (1, 1, 2 * MINUTE)
+    assert wait["within_share"] == 100.0
+    fo1 = reports.report(queue.db, "officers", one_day()).rows[0]
+    assert fo1["clock_anomalies"] == 0
+
+
 def test_summary_figures(day_db: sqlite_utils.Database) -> None:
     (row,) = reports.report(day_db, "summary", one_day()).rows
     assert row == {
@@ -267,6 +303,7 @@ def test_summary_figures(day_db: sqlite_utils.Database) -> None:
         "total_median": 36.5 * MINUTE,
         "total_p90": 47 * MINUTE,
         "total_max": 47 * MINUTE,
+        "clock_anomaly_cases": 0,
         # A-002, an anonymous complaint, finished without identity or request detail.
         "finished_incomplete": 1,
         "incomplete_visitor_declined": 0,
