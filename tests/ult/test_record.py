@@ -373,6 +373,71 @@ def test_sitting_at_a_counter_leaves_the_step_record_alone(queue: Queue, clock: 
     assert record.rebuild(queue.db) == len(EXPECTED_ROWS)
 
 
+def explain_then_take_over(queue: Queue, clock: FakeClock, minute: float) -> int:
+    """fo1 explains a B ticket at Loket 1 at minute 3 (step 16 opens) and is away; fo2
+    takes Loket 1 over at ``minute`` and finishes at 25. Returns the takeover's event id."""
+    at_minute(clock, 0)
+    queue.take_counter(L1, actor="fo1")
+    ticket = queue.issue("B", actor="r").ticket
+    queue.call_specific(L1, ticket.id, actor="fo1")
+    queue.start(ticket.id, L1, actor="fo1")
+    at_minute(clock, 1)
+    queue.answer(ticket.id, L1, actor="fo1", kind="available", text="Sudah")
+    at_minute(clock, 3)
+    queue.explain(ticket.id, L1, actor="fo1", mode="direct")
+    at_minute(clock, minute)
+    taken = queue.take_counter(L1, actor="fo2", takeover=True, reason="fo1 sakit")
+    at_minute(clock, 25)
+    queue.finish(ticket.id, L1, actor="fo2", incomplete_reason="visitor_declined")
+    return taken.event_id
+
+
+def step_16(db: sqlite_utils.Database) -> list[tuple]:
+    return db.execute(
+        "SELECT event_id, began_at, ended_at, seconds, overrun_seconds, officer "
+        "FROM step_records WHERE step = 16 ORDER BY began_at"
+    ).fetchall()
+
+
+def stamp(minute: float) -> str:
+    return to_stamp(OPENING + timedelta(minutes=minute))
+
+
+def test_a_takeover_splits_the_running_step_between_the_two_officers(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # Step 16 = 22 minutes against 5, 17 over: fo1 held it 20 minutes (the standard ran
+    # out in their part: 15 over), fo2 the last 2 (2 over), not all 17 on fo2.
+    takeover = explain_then_take_over(queue, clock, 23)
+    finished = queue.db.execute("SELECT MAX(id) FROM events").fetchone()[0]
+    assert step_16(queue.db) == [
+        (takeover, stamp(3), stamp(23), 20 * MINUTE, 15 * MINUTE, "fo1"),
+        (finished, stamp(23), stamp(25), 2 * MINUTE, 2 * MINUTE, "fo2"),
+    ]
+    assert record.differences(queue.db) == []
+    officers = reports.report(queue.db, "officers", one_day()).rows
+    assert {r["username"]: r["overrun_total"] for r in officers} == {
+        "fo1": 15 * MINUTE,
+        "fo2": 2 * MINUTE,
+    }
+
+
+def test_a_takeover_before_the_standard_ran_out_charges_the_new_holder(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # fo1 held step 16 for 2 minutes (within the 5), fo2 for 20: the 17 over are fo2's.
+    takeover = explain_then_take_over(queue, clock, 5)
+    finished = queue.db.execute("SELECT MAX(id) FROM events").fetchone()[0]
+    assert step_16(queue.db) == [
+        (takeover, stamp(3), stamp(5), 2 * MINUTE, 0, "fo1"),
+        (finished, stamp(5), stamp(25), 20 * MINUTE, 17 * MINUTE, "fo2"),
+    ]
+    assert record.differences(queue.db) == []
+    kept = step_16(queue.db)
+    assert record.rebuild(queue.db) == len(rows_of(queue.db))
+    assert step_16(queue.db) == kept
+
+
 def test_the_guest_book_section_lists_the_visits(day_db: sqlite_utils.Database) -> None:
     table = reports.report(day_db, "guestbook", one_day())
     assert [c.key for c in table.columns] == [c.key for c in guestbook.visit_columns()]
