@@ -230,6 +230,26 @@ def test_the_migration_fills_the_record_from_an_older_log(
     assert record.differences(old) == []
 
 
+def test_the_v9_migration_recomputes_rows_kept_by_the_old_rule(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # A database kept by the old rule: step 16 whole and charged to the closer.
+    takeover = explain_then_take_over(queue, clock, 23)
+    new_rule = step_16(queue.db)
+    queue.db.execute("DELETE FROM step_records WHERE step = 16 AND event_id = ?", (takeover,))
+    queue.db.execute(
+        "UPDATE step_records SET began_at = ?, seconds = ?, overrun_seconds = ? WHERE step = 16",
+        (stamp(3), 22 * MINUTE, 17 * MINUTE),
+    )
+    assert record.differences(queue.db)
+    queue.db.conn.execute("BEGIN")
+    migrations._v9_step_parts(queue.db)
+    queue.db.conn.execute("COMMIT")
+    assert step_16(queue.db) == new_rule and record.differences(queue.db) == []
+    key = [c[1] for c in queue.db.execute("PRAGMA table_info(step_records)") if c[5]]
+    assert key == ["event_id", "ticket_id", "step"]
+
+
 # ----------------------------------------------------------------- reports
 
 
