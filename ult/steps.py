@@ -133,7 +133,8 @@ def walk(kinds: Sequence[str]) -> tuple[list[Closed], dict[int, int]]:
     """Apply the table to one ticket's event kinds (log order; other kinds are skipped).
 
     Returns the steps closed (one per closing event at most) and the steps still open, as
-    ``{step number: index of its opening event}``.
+    ``{step number: index of its opening event}``. The desk steps (:data:`DESK_STEPS`)
+    partition the desk: see the module's rule.
     """
     open_at: dict[int, int] = {}
     closed: list[Closed] = []
