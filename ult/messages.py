@@ -596,6 +596,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "overruns": "Melewati standar (kali)",
     "overrun_total": "Total kelebihan",
     "clock_anomalies": "Jam mundur (kali)",
+    "clock_anomaly_cases": "Kasus dengan jam mundur (tidak dihitung waktunya)",
     "level": "Tingkat",
     "level_back_office": "Ke back office",
     "level_main_unit": "Ke unit utama",

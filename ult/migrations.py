@@ -335,6 +335,46 @@ def _v8_report_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9_step_parts(db: sqlite_utils.Database) -> None:
+    """The step record after the reviewer's fixes (docs/QUEUE.md, "Step definitions"): a
+    step split at a takeover of its counter keys its earlier parts by the takeover event, so
+    the key becomes (event_id, ticket_id, step) (one takeover may split several cases at a
+    back-office counter); the desk steps 7-9 no longer overlap or restart. The rows are
+    recomputed from the log (:func:`ult.record.fill`) so old days follow the new rule."""
+    _run(
+        db,
+        """
+        CREATE TABLE step_records_new (
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            day TEXT NOT NULL,
+            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 16),
+            waiting INTEGER NOT NULL CHECK (waiting IN (0, 1)),
+            began_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            seconds INTEGER NOT NULL CHECK (seconds >= 0),
+            standard_seconds INTEGER NOT NULL,
+            overrun_seconds INTEGER NOT NULL CHECK (overrun_seconds >= 0),
+            officer TEXT,
+            counter_id INTEGER REFERENCES counters(id),
+            clock_anomaly INTEGER NOT NULL CHECK (clock_anomaly IN (0, 1)),
+            PRIMARY KEY (event_id, ticket_id, step)
+        );
+        DROP TABLE step_records;
+        ALTER TABLE step_records_new RENAME TO step_records;
+        CREATE INDEX step_records_day ON step_records(day);
+        CREATE INDEX step_records_ticket ON step_records(ticket_id);
+        CREATE INDEX step_records_wait ON step_records(ticket_id, seconds) WHERE waiting = 1;
+        CREATE INDEX step_records_durations ON step_records(
+            step, waiting, seconds, day, overrun_seconds, clock_anomaly, standard_seconds);
+        CREATE INDEX step_records_officers ON step_records(
+            officer, seconds, day, overrun_seconds, clock_anomaly, standard_seconds, ticket_id)
+            WHERE waiting = 0
+        """,
+    )
+    record.fill(db)
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -346,6 +386,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_officers,
     _v7_visits,
     _v8_report_indexes,
+    _v9_step_parts,
 )
 """Every migration in order; the schema version is the count applied."""
 

@@ -9,18 +9,25 @@ where the kept table and the recomputation disagree. Times are UTC stamps
 
 A clock set back between two steps (a Pi without a battery clock, PITFALLS) would give a
 negative duration: such a step is kept with 0 seconds and ``clock_anomaly = 1``.
+
+A step that ran at one counter (opened and closed there) while another officer took that
+counter over (``counter_taken`` naming the ``previous`` holder) is split at each takeover:
+one row per holder, the earlier parts keyed by the takeover event. The step's standard runs
+over the whole step, so its overrun falls on whoever held the step when the standard ran out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import groupby
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import groupby, pairwise
 from typing import NamedTuple
 
 import sqlite_utils
 
 from ult.clock import from_stamp
-from ult.steps import STEP_EVENT_KINDS, STEP_TABLE, walk
+from ult.kinds import EventKind
+from ult.steps import STEP_EVENT_KINDS, STEP_TABLE, Closed, walk
 from ult.transaction import immediate
 
 CLOSING_KINDS = frozenset(kind for step in STEP_TABLE for kind in step.closed_by)
@@ -37,14 +44,30 @@ class LoggedEvent(NamedTuple):
     counter_id: int | None
 
 
+class Takeover(NamedTuple):
+    """A takeover of a counter: the ``counter_taken`` event's id and UTC stamp, and the
+    officer who held the counter until then."""
+
+    id: int
+    at: str
+    previous: str
+
+
+Takeovers = Mapping[int, Sequence[Takeover]]
+"""The takeovers of each counter, by counter id, in log order."""
+
+
 class StepRecord(NamedTuple):
     """One row of ``step_records`` (see the module and ``docs/QUEUE.md``).
 
-    ``event_id`` is the closing event; ``day`` the ticket's business day (local,
+    ``event_id`` is the closing event (for the part of a step before a takeover of its
+    counter: the takeover event); ``day`` the ticket's business day (local,
     ``YYYY-MM-DD``); ``began_at``/``ended_at`` UTC stamps; ``seconds``,
     ``standard_seconds`` and ``overrun_seconds`` whole seconds, never negative;
-    ``officer`` the closing event's actor (``None`` for the wait, which is nobody's
-    overrun); ``counter_id`` the closing event's counter.
+    ``officer`` the closing event's actor (before a takeover: the previous holder; ``None``
+    for the wait, which is nobody's overrun); ``counter_id`` the closing event's counter.
+    The key is (``event_id``, ``ticket_id``, ``step``): one takeover may split the steps
+    of several cases at a back-office counter.
     """
 
     event_id: int
@@ -70,34 +93,73 @@ _STEP_KINDS = frozenset(STEP_EVENT_KINDS)
 _KINDS = ", ".join(f"'{kind}'" for kind in STEP_EVENT_KINDS)  # our own enum values
 
 
-def derive(ticket_id: int, day: str, events: Sequence[LoggedEvent]) -> list[StepRecord]:
-    """The step rows of one ticket from its events in log order (other kinds ignored)."""
+def derive(
+    ticket_id: int, day: str, events: Sequence[LoggedEvent], takeovers: Takeovers
+) -> list[StepRecord]:
+    """The step rows of one ticket from its events in log order (other kinds ignored) and
+    the takeovers of the counters it met (those of other counters may be left out)."""
     steps = [e for e in events if e.kind in _STEP_KINDS]
     closed, _ = walk([e.kind for e in steps])
-    rows = []
-    for found in closed:
-        began, ended = steps[found.opened], steps[found.closed]
-        delta = (from_stamp(ended.at) - from_stamp(began.at)).total_seconds()
+    return [row for found in closed for row in _rows(ticket_id, day, steps, found, takeovers)]
+
+
+def _rows(
+    ticket_id: int,
+    day: str,
+    steps: Sequence[LoggedEvent],
+    found: Closed,
+    takeovers: Takeovers,
+) -> list[StepRecord]:
+    """The rows of one closed step: one, or one per holder when its counter was taken
+    over while it ran (the parts between the takeovers, in order)."""
+    began, ended, step = steps[found.opened], steps[found.closed], found.step
+    bounds = [(began.id, began.at, "")]
+    if not step.waiting and ended.counter_id is not None and began.counter_id == ended.counter_id:
+        held = takeovers.get(ended.counter_id, ())
+        ids = [t.id for t in held]
+        bounds += [
+            (t.id, t.at, t.previous)
+            for t in held[bisect_right(ids, began.id) : bisect_right(ids, ended.id)]
+        ]
+    bounds.append((ended.id, ended.at, ended.actor))
+    rows, elapsed = [], 0
+    for (_, start, _), (event_id, end, officer) in pairwise(bounds):
+        delta = (from_stamp(end) - from_stamp(start)).total_seconds()
         seconds = max(int(delta), 0)
-        step = found.step
+        # The overrun is the part of the step's time over its standard that fell here.
+        before = max(elapsed - step.standard_seconds, 0)
+        elapsed += seconds
         rows.append(
             StepRecord(
-                event_id=ended.id,
+                event_id=event_id,
                 ticket_id=ticket_id,
                 day=day,
                 step=step.number,
                 waiting=int(step.waiting),
-                began_at=began.at,
-                ended_at=ended.at,
+                began_at=start,
+                ended_at=end,
                 seconds=seconds,
                 standard_seconds=step.standard_seconds,
-                overrun_seconds=max(seconds - step.standard_seconds, 0),
-                officer=None if step.waiting else ended.actor,
+                overrun_seconds=max(elapsed - step.standard_seconds, 0) - before,
+                officer=None if step.waiting else officer,
                 counter_id=ended.counter_id,
                 clock_anomaly=int(delta < 0),
             )
         )
     return rows
+
+
+_TAKEOVERS = (
+    "SELECT id, at, json_extract(payload, '$.previous') AS previous, counter_id FROM events "
+    f"WHERE kind = '{EventKind.COUNTER_TAKEN.value}' AND previous IS NOT NULL"
+)
+
+
+def _takeovers(db: sqlite_utils.Database, where: str = "", params: tuple = ()) -> Takeovers:
+    found: dict[int, list[Takeover]] = {}
+    for id_, at, previous, counter_id in db.execute(f"{_TAKEOVERS} {where} ORDER BY id", params):
+        found.setdefault(counter_id, []).append(Takeover(id_, at, previous))
+    return found
 
 
 def _ticket_events(db: sqlite_utils.Database, ticket_id: int) -> list[LoggedEvent]:
@@ -117,15 +179,27 @@ def record_closing(
     """Add the step row the just-appended event ``event_id`` closes, if it closes one.
 
     Inside the caller's (the event's) transaction; one indexed read of the ticket's step
-    events. Returns the row written, or ``None``.
+    events and one of its counter's takeovers. Returns the row the event closes (the last
+    part of a step split by takeovers, whose earlier parts are written too), or ``None``.
     """
     if kind not in CLOSING_KINDS:
         return None
-    rows = derive(ticket_id, day, _ticket_events(db, ticket_id))
-    row = next((r for r in rows if r.event_id == event_id), None)
-    if row is not None:
-        db.execute(_INSERT, row)
-    return row
+    events = _ticket_events(db, ticket_id)
+    steps = [e for e in events if e.kind in _STEP_KINDS]
+    closed, _ = walk([e.kind for e in steps])
+    found = next((c for c in closed if steps[c.closed].id == event_id), None)
+    if found is None:
+        return None
+    counter_id = steps[found.closed].counter_id
+    # The takeovers of this counter while the step ran (index events_counter_kind).
+    takeovers = _takeovers(
+        db,
+        "AND counter_id = ? AND id > ? AND id < ?",
+        (counter_id, steps[found.opened].id, event_id),
+    )
+    rows = _rows(ticket_id, day, steps, found, takeovers)
+    db.conn.executemany(_INSERT, rows)
+    return rows[-1]
 
 
 def recompute(db: sqlite_utils.Database) -> Iterator[StepRecord]:
@@ -135,8 +209,9 @@ def recompute(db: sqlite_utils.Database) -> Iterator[StepRecord]:
         "FROM events e JOIN tickets t ON t.id = e.ticket_id "
         f"WHERE e.kind IN ({_KINDS}) ORDER BY e.ticket_id, e.id"
     )
+    takeovers = _takeovers(db)
     for (ticket_id, day), rows in groupby(found, key=lambda r: (r[0], r[1])):
-        yield from derive(ticket_id, day, [LoggedEvent(*r[2:]) for r in rows])
+        yield from derive(ticket_id, day, [LoggedEvent(*r[2:]) for r in rows], takeovers)
 
 
 def fill(db: sqlite_utils.Database) -> int:
@@ -167,14 +242,14 @@ def differences(db: sqlite_utils.Database) -> list[tuple[str, StepRecord]]:
     gives and the table lacks or holds otherwise, ``("extra", row)`` for a kept row the log
     does not give. Empty when they agree."""
     kept = {
-        row.event_id: row
+        (row.event_id, row.ticket_id, row.step): row
         for row in (
             StepRecord(*r) for r in db.execute(f"SELECT {', '.join(COLUMNS)} FROM step_records")
         )
     }
     found: list[tuple[str, StepRecord]] = []
     for row in recompute(db):
-        if kept.pop(row.event_id, None) != row:
+        if kept.pop((row.event_id, row.ticket_id, row.step), None) != row:
             found.append(("missing", row))
     found.extend(("extra", row) for row in kept.values())
     return found

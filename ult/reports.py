@@ -178,14 +178,15 @@ SELECT t.id, t.label, t.day, t.service, t.topic, t.priority, t.state, t.outcome,
        t.front_office_counter_id, t.incomplete_reason,
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.issued_at)) * 86400)) AS INTEGER),
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.started_at)) * 86400)) AS INTEGER),
-       (SELECT SUM(w.seconds) FROM step_records w WHERE w.ticket_id = t.id AND w.waiting = 1)
+       (SELECT SUM(w.seconds) FROM step_records w WHERE w.ticket_id = t.id AND w.waiting = 1),
+       EXISTS (SELECT 1 FROM step_records a WHERE a.ticket_id = t.id AND a.clock_anomaly = 1)
 FROM tickets t
 WHERE t.day BETWEEN ?1 AND ?2 {service}
 ORDER BY t.id
 """
 """The tickets of a period with their times. A ticket's step records all carry its day, so its
 queue wait is summed per ticket from the ``step_records_wait`` index (no period-wide
-grouping of the step record)."""
+grouping of the step record). The last column: the case has a step with the clock set back."""
 
 
 class _Case(NamedTuple):
@@ -202,6 +203,7 @@ class _Case(NamedTuple):
     total: int | None
     served: int | None
     waited: int | None
+    clock_anomaly: int
 
 
 def _service_clause(service: str | None) -> tuple[str, tuple]:
@@ -263,6 +265,7 @@ _TICKET_FIGURES = _columns(
     ("total_median", "seconds"),
     ("total_p90", "seconds"),
     ("total_max", "seconds"),
+    ("clock_anomaly_cases", "int"),
 )
 
 
@@ -271,7 +274,8 @@ def _ticket_figures(cases: Iterable[_Case]) -> dict[str, Any]:
 
     Waiting time: the ticket's queue waits (step record, steps 4-5); service time: start at
     the desk (6) to finish (16); total: issue to finish. Service and total count finished
-    cases only.
+    cases only. A case with a step whose clock was set back (``clock_anomaly``) is left out
+    of the three times (its stamps cannot be trusted) and counted in ``clock_anomaly_cases``.
     """
     counts: dict[str, int] = defaultdict(int)
     waits: list[int] = []
@@ -281,17 +285,19 @@ def _ticket_figures(cases: Iterable[_Case]) -> dict[str, Any]:
     for case in cases:
         counts["visitors"] += 1
         counts["priority"] += case.priority
+        counts["clock_anomaly_cases"] += case.clock_anomaly
+        timed = not case.clock_anomaly
         if case.state == sop.DONE:
             counts[f"finished_{case.outcome or 'resolved'}"] += 1
-            if case.served is not None:
+            if timed and case.served is not None:
                 served.append(case.served)
-            if case.total is not None:
+            if timed and case.total is not None:
                 totals.append(case.total)
         elif case.state in (sop.NO_SHOW, sop.CANCELLED, sop.EXPIRED):
             counts[case.state] += 1
         else:
             counts["still_open"] += 1
-        if case.waited is not None:
+        if timed and case.waited is not None:
             waits.append(case.waited)
             waits_by_priority[case.priority].append(case.waited)
     row: dict[str, Any] = {
@@ -312,6 +318,7 @@ def _ticket_figures(cases: Iterable[_Case]) -> dict[str, Any]:
     row["wait_normal_median"] = median(waits_by_priority[0])
     row |= _spread("service", served)
     row |= _spread("total", totals)
+    row["clock_anomaly_cases"] = counts["clock_anomaly_cases"]
     return row
 
 
@@ -502,13 +509,17 @@ def _step_figures(
     are some 12,000 distinct (step, seconds) pairs), so Python never sees one row per
     record; the exact median, the nearest-rank p90 and the maximum are read off the
     histogram's cumulative counts. ``index``: an ``INDEXED BY`` clause for the read.
+    A record with the clock set back (``clock_anomaly``: its 0 seconds are no duration) is
+    left out of every figure but ``clock_anomalies``, which counts it.
     """
     clause, params = _step_filter(period, service)
     histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     figures: dict[tuple, dict[str, Any]] = {}
     for *key, seconds, count, overruns, total, anomalies, standard in db.execute(
-        f"SELECT {group}, s.seconds, COUNT(*), SUM(s.overrun_seconds > 0), "
-        "SUM(s.overrun_seconds), SUM(s.clock_anomaly), MAX(s.standard_seconds) "
+        f"SELECT {group}, s.seconds, COUNT(*) - SUM(s.clock_anomaly), "
+        "SUM(s.overrun_seconds > 0 AND s.clock_anomaly = 0), "
+        "SUM(s.overrun_seconds * (1 - s.clock_anomaly)), SUM(s.clock_anomaly), "
+        "MAX(s.standard_seconds) "
         f"FROM step_records s {index} WHERE {clause} {where} "
         f"GROUP BY {group}, s.seconds ORDER BY {group}, s.seconds",
         params,
@@ -521,6 +532,8 @@ def _step_figures(
                 "overruns": 0,
                 "overrun_total": 0,
                 "clock_anomalies": 0,
+                # Stay empty when every record of the group has its clock set back.
+                **dict.fromkeys(("within_share", "median", "p90", "max")),
             },
         )
         found["standard_seconds"] = max(found["standard_seconds"], standard)
@@ -528,7 +541,8 @@ def _step_figures(
         found["overruns"] += overruns
         found["overrun_total"] += total
         found["clock_anomalies"] += anomalies
-        histograms[tuple(key)].append((seconds, count))
+        if count:
+            histograms[tuple(key)].append((seconds, count))
     for key, histogram in histograms.items():
         found = figures[key]
         n = found["count"]

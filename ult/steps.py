@@ -9,7 +9,11 @@ shows and the overrun a report counts are one rule.
 How a step is found from a ticket's events (log order): an event *opens* a step when its
 kind is in the step's ``opened_by`` (a later opener restarts it: a recall restarts the
 walk to the desk); an event *closes* the open step among those it may close whose opener
-is the latest (ties: the lower step), and a step closes once per opening. Steps 1-3 happen
+is the latest (ties: the lower step), and a step closes once per opening. The desk steps
+7, 8, 9 partition the time from the start to the answer (consultation, escalation): each
+closes at most once per start, closing one passes the earlier ones (a detail before the
+identity: step 8 runs from the start, step 7 is skipped), and an identity or detail that
+closes nothing (saved again, or late) restarts nothing. Steps 1-3 happen
 before a ticket exists (reception) and are not timed; steps 4-5 are the queue's wait,
 timed as one waiting step against their joint standard and never an officer's overrun.
 """
@@ -88,6 +92,10 @@ STEP_TABLE: tuple[Step, ...] = (
 )
 """Every timed step, in order (written out in ``docs/QUEUE.md``)."""
 
+DESK_STEPS = (7, 8, 9)
+"""The desk steps, taken in SOP order between the start and the answer, consultation or
+escalation: consecutive, never overlapping (see :func:`walk`)."""
+
 STEPS: dict[int, Step] = {step.number: step for step in STEP_TABLE}
 """The timed steps by number."""
 
@@ -125,18 +133,35 @@ def walk(kinds: Sequence[str]) -> tuple[list[Closed], dict[int, int]]:
     """Apply the table to one ticket's event kinds (log order; other kinds are skipped).
 
     Returns the steps closed (one per closing event at most) and the steps still open, as
-    ``{step number: index of its opening event}``.
+    ``{step number: index of its opening event}``. The desk steps (:data:`DESK_STEPS`)
+    partition the desk: see the module's rule.
     """
     open_at: dict[int, int] = {}
     closed: list[Closed] = []
+    passed: set[int] = set()  # desk steps closed or skipped since the last start
     for index, kind in enumerate(kinds):
-        candidates = [s for s in _CLOSES.get(kind, ()) if s.number in open_at]
+        if kind == K.STARTED:
+            passed = set()
+        candidates = [
+            s for s in _CLOSES.get(kind, ()) if s.number in open_at and s.number not in passed
+        ]
+        step = None
         if candidates:
             # The latest opener wins; on a tie the earlier step (max keeps the first of
             # equals, and the table is in step order).
             step = max(candidates, key=lambda s: open_at[s.number])
             closed.append(Closed(step, open_at.pop(step.number), index))
+            if step.number in DESK_STEPS:
+                # The desk steps are consecutive: closing one passes the earlier ones
+                # (skipped: their time is in this one), so the times partition the desk.
+                for number in DESK_STEPS[: DESK_STEPS.index(step.number) + 1]:
+                    passed.add(number)
+                    open_at.pop(number, None)
         for number in _OPENS.get(kind, ()):
+            # A passed desk step never reopens, and only a closing event restarts a
+            # running one: a repeated identity or detail leaves the running step alone.
+            if number in passed or (number in DESK_STEPS and number in open_at and not step):
+                continue
             open_at[number] = index
     return closed, open_at
 

@@ -230,6 +230,26 @@ def test_the_migration_fills_the_record_from_an_older_log(
     assert record.differences(old) == []
 
 
+def test_the_v9_migration_recomputes_rows_kept_by_the_old_rule(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # A database kept by the old rule: step 16 whole and charged to the closer.
+    takeover = explain_then_take_over(queue, clock, 23)
+    new_rule = step_16(queue.db)
+    queue.db.execute("DELETE FROM step_records WHERE step = 16 AND event_id = ?", (takeover,))
+    queue.db.execute(
+        "UPDATE step_records SET began_at = ?, seconds = ?, overrun_seconds = ? WHERE step = 16",
+        (stamp(3), 22 * MINUTE, 17 * MINUTE),
+    )
+    assert record.differences(queue.db)
+    queue.db.conn.execute("BEGIN")
+    migrations._v9_step_parts(queue.db)
+    queue.db.conn.execute("COMMIT")
+    assert step_16(queue.db) == new_rule and record.differences(queue.db) == []
+    key = [c[1] for c in queue.db.execute("PRAGMA table_info(step_records)") if c[5]]
+    assert key == ["event_id", "ticket_id", "step"]
+
+
 # ----------------------------------------------------------------- reports
 
 
@@ -241,6 +261,42 @@ def day_db(queue: Queue, clock: FakeClock) -> sqlite_utils.Database:
 
 def one_day() -> reports.Period:
     return reports.Period.of("day", DAY)
+
+
+def test_a_clock_set_back_is_left_out_of_the_times_and_counted(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # B-001: the clock is set back between the issue and the call (wait: 0 s, anomaly).
+    odd = queue.issue("B", actor="r").ticket
+    clock.set(OPENING - timedelta(minutes=5))
+    queue.call_specific(L1, odd.id, actor="fo1")
+    clock.set(OPENING + timedelta(minutes=1))
+    queue.start(odd.id, L1, actor="fo1")
+    queue.answer(odd.id, L1, actor="fo1", kind="available", text="Sudah")
+    queue.explain(odd.id, L1, actor="fo1", mode="direct")
+    queue.finish(odd.id, L1, actor="fo1", incomplete_reason="visitor_declined")
+    # B-002: a clean case, waited 2 minutes, 2 minutes at the desk, 4 minutes in all.
+    at_minute(clock, 2)
+    clean = queue.issue("B", actor="r").ticket
+    at_minute(clock, 4)
+    queue.call_specific(L1, clean.id, actor="fo1")
+    queue.start(clean.id, L1, actor="fo1")
+    at_minute(clock, 5)
+    queue.answer(clean.id, L1, actor="fo1", kind="available", text="Sudah")
+    queue.explain(clean.id, L1, actor="fo1", mode="direct")
+    at_minute(clock, 6)
+    queue.finish(clean.id, L1, actor="fo1", incomplete_reason="visitor_declined")
+    (row,) = reports.report(queue.db, "summary", one_day()).rows
+    assert (row["visitors"], row["clock_anomaly_cases"]) == (2, 1)
+    # Only B-002's times: B-001's 0-second wait and its total are no figures.
+    assert (row["wait_median"], row["wait_max"]) == (2 * MINUTE, 2 * MINUTE)
+    assert (row["service_median"], row["total_median"]) == (2 * MINUTE, 4 * MINUTE)
+    wait = next(r for r in reports.report(queue.db, "compliance", one_day()).rows if r["waiting"])
+    # The 0-second wait is not "within standard": one wait timed, one anomaly counted.
+    assert (wait["count"], wait["clock_anomalies"], wait["median"]) == (1, 1, 2 * MINUTE)
+    assert wait["within_share"] == 100.0
+    fo1 = reports.report(queue.db, "officers", one_day()).rows[0]
+    assert fo1["clock_anomalies"] == 0
 
 
 def test_summary_figures(day_db: sqlite_utils.Database) -> None:
@@ -267,6 +323,7 @@ def test_summary_figures(day_db: sqlite_utils.Database) -> None:
         "total_median": 36.5 * MINUTE,
         "total_p90": 47 * MINUTE,
         "total_max": 47 * MINUTE,
+        "clock_anomaly_cases": 0,
         # A-002, an anonymous complaint, finished without identity or request detail.
         "finished_incomplete": 1,
         "incomplete_visitor_declined": 0,
@@ -334,6 +391,71 @@ def test_sitting_at_a_counter_leaves_the_step_record_alone(queue: Queue, clock: 
     assert rows_of(queue.db) == EXPECTED_ROWS
     assert record.differences(queue.db) == []
     assert record.rebuild(queue.db) == len(EXPECTED_ROWS)
+
+
+def explain_then_take_over(queue: Queue, clock: FakeClock, minute: float) -> int:
+    """fo1 explains a B ticket at Loket 1 at minute 3 (step 16 opens) and is away; fo2
+    takes Loket 1 over at ``minute`` and finishes at 25. Returns the takeover's event id."""
+    at_minute(clock, 0)
+    queue.take_counter(L1, actor="fo1")
+    ticket = queue.issue("B", actor="r").ticket
+    queue.call_specific(L1, ticket.id, actor="fo1")
+    queue.start(ticket.id, L1, actor="fo1")
+    at_minute(clock, 1)
+    queue.answer(ticket.id, L1, actor="fo1", kind="available", text="Sudah")
+    at_minute(clock, 3)
+    queue.explain(ticket.id, L1, actor="fo1", mode="direct")
+    at_minute(clock, minute)
+    taken = queue.take_counter(L1, actor="fo2", takeover=True, reason="fo1 sakit")
+    at_minute(clock, 25)
+    queue.finish(ticket.id, L1, actor="fo2", incomplete_reason="visitor_declined")
+    return taken.event_id
+
+
+def step_16(db: sqlite_utils.Database) -> list[tuple]:
+    return db.execute(
+        "SELECT event_id, began_at, ended_at, seconds, overrun_seconds, officer "
+        "FROM step_records WHERE step = 16 ORDER BY began_at"
+    ).fetchall()
+
+
+def stamp(minute: float) -> str:
+    return to_stamp(OPENING + timedelta(minutes=minute))
+
+
+def test_a_takeover_splits_the_running_step_between_the_two_officers(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # Step 16 = 22 minutes against 5, 17 over: fo1 held it 20 minutes (the standard ran
+    # out in their part: 15 over), fo2 the last 2 (2 over), not all 17 on fo2.
+    takeover = explain_then_take_over(queue, clock, 23)
+    finished = queue.db.execute("SELECT MAX(id) FROM events").fetchone()[0]
+    assert step_16(queue.db) == [
+        (takeover, stamp(3), stamp(23), 20 * MINUTE, 15 * MINUTE, "fo1"),
+        (finished, stamp(23), stamp(25), 2 * MINUTE, 2 * MINUTE, "fo2"),
+    ]
+    assert record.differences(queue.db) == []
+    officers = reports.report(queue.db, "officers", one_day()).rows
+    assert {r["username"]: r["overrun_total"] for r in officers} == {
+        "fo1": 15 * MINUTE,
+        "fo2": 2 * MINUTE,
+    }
+
+
+def test_a_takeover_before_the_standard_ran_out_charges_the_new_holder(
+    queue: Queue, clock: FakeClock
+) -> None:
+    # fo1 held step 16 for 2 minutes (within the 5), fo2 for 20: the 17 over are fo2's.
+    takeover = explain_then_take_over(queue, clock, 5)
+    finished = queue.db.execute("SELECT MAX(id) FROM events").fetchone()[0]
+    assert step_16(queue.db) == [
+        (takeover, stamp(3), stamp(5), 2 * MINUTE, 0, "fo1"),
+        (finished, stamp(5), stamp(25), 20 * MINUTE, 17 * MINUTE, "fo2"),
+    ]
+    assert record.differences(queue.db) == []
+    kept = step_16(queue.db)
+    assert record.rebuild(queue.db) == len(rows_of(queue.db))
+    assert step_16(queue.db) == kept
 
 
 def test_the_guest_book_section_lists_the_visits(day_db: sqlite_utils.Database) -> None:

@@ -136,3 +136,33 @@ def test_step_timers_read_the_event_log(queue: Queue, clock: FakeClock) -> None:
     assert timers == {case.id: StepTimer(12, OPENING + timedelta(minutes=6), 3, 300)}
     assert timers[case.id].overdue
     assert step_timers(queue.db, [], clock()) == {}
+
+
+def test_saving_the_identity_again_restarts_no_desk_step() -> None:
+    # Re-saving the identity after the detail: step 9 keeps running from the detail
+    # (before, it restarted at the re-save and the time in between fell into no step).
+    kinds = ["issued", "called", "started", "identified", "detailed", "identified", "answered"]
+    done, still_open = walk(kinds)
+    assert [(c.step.number, c.opened, c.closed) for c in done] == [
+        (4, 0, 1),
+        (6, 1, 2),
+        (7, 2, 3),
+        (8, 3, 4),
+        (9, 4, 6),
+    ]
+    assert 9 not in still_open and 8 not in still_open
+    # The live timer too: step 9 since the detail, not since the re-save.
+    events = [("started", at(0)), ("identified", at(2)), ("detailed", at(4))]
+    events.append(("identified", at(6)))
+    assert step_timer(sop.SERVING, events, at(8)) == StepTimer(9, at(4), 3, 240)
+
+
+def test_a_detail_before_the_identity_partitions_the_desk_time() -> None:
+    # start, detail, identify, answer: step 8 from the start to the detail (7 skipped),
+    # step 9 from the detail to the answer; the late identity closes and opens nothing.
+    done, still_open = walk(["started", "detailed", "identified", "answered"])
+    assert [(c.step.number, c.opened, c.closed) for c in done] == [(8, 0, 1), (9, 1, 3)]
+    assert not {7, 8, 9} & set(still_open)
+    assert still_open[15] == 3
+    events = [("started", at(0)), ("detailed", at(1)), ("identified", at(2))]
+    assert step_timer(sop.SERVING, events, at(5)) == StepTimer(9, at(1), 3, 240)
