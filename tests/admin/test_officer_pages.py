@@ -218,7 +218,9 @@ def test_an_unbound_unit_account_sees_nothing_and_is_told_why(unit_cases, queue)
         assert refused.status_code == 403 and "Minta supervisor" in text(refused)
 
 
-def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, queue) -> None:
+def test_the_api_holds_a_unit_account_to_its_units(
+    app: Flask, db, unit_cases, queue, as_role
+) -> None:
     (humas, csrf), _, own, other = unit_cases
     headers = {"X-CSRFToken": csrf}
     refused = humas.post(
@@ -227,8 +229,28 @@ def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, q
     assert refused.status_code == 403 and refused.json["error"] == "case_not_for_unit"
     assert "tidak ditangani unit Anda" in refused.json["message"]
     assert queue.ticket(other).state == "with_unit"
-    assert humas.get(f"/api/v1/tickets/{other}").json["personal_data"] == "masked"
+    # Reading another unit's case is refused as its page is (no state, unit or officer
+    # names in the answer); its own case reads whole.
+    read = humas.get(f"/api/v1/tickets/{other}")
+    assert read.status_code == 403 and read.json["error"] == "case_not_for_unit"
+    assert "events" not in read.json and "main_unit_id" not in read.json
     assert humas.get(f"/api/v1/tickets/{own}").json["personal_data"] == "full"
+    # Lists hold to the same rule: a ticket waiting at a front-office counter and a case
+    # escalated to the back office are with no unit, so a unit account lists neither.
+    queue.issue("B", actor="kiosk")
+    escalated = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, escalated.id, actor="test")
+    queue.start(escalated.id, 1, actor="test")
+    queue.identify(
+        escalated.id, 1, actor="test", name="Budi Santoso", nik=NIK, phone="081234567890"
+    )
+    queue.detail(escalated.id, 1, actor="test", text="Pengaduan")
+    queue.escalate(escalated.id, 1, actor="test", note="Perlu back office")
+    supervisor, _ = as_role("supervisor")
+    for counter in (1, 3):
+        assert supervisor.get(f"/api/v1/counters/{counter}/queue").json["tickets"]
+        listed = humas.get(f"/api/v1/counters/{counter}/queue")
+        assert listed.status_code == 200 and listed.json["tickets"] == []
     done = humas.post(
         f"/api/v1/tickets/{own}/disposition", json={"text": "Lengkapi"}, headers=headers
     )
