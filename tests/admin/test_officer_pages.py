@@ -334,3 +334,45 @@ def test_a_complete_record_offers_no_reason(app: Flask, db, queue: Queue) -> Non
     assert "Langkah 16 · Penyelesaian &amp; survei" in page and "Catatan belum lengkap" not in page
     done = post(siti, csrf, f"/counter/tickets/{ticket.id}/finish", counter_id="1")
     assert done.status_code == 303 and queue.ticket(ticket.id).state == "done"
+
+
+def test_a_stale_session_is_told_once_on_every_counter_and_back_office_action(
+    app: Flask, db, queue: Queue
+) -> None:
+    """A counter taken over: each action of the officer who left it is refused (409) with
+    the takeover named once on the page, never twice (flash and notice box)."""
+    siti, siti_csrf = officer(app, db, "siti", "Siti Aminah", "front_office")
+    rina, rina_csrf = officer(app, db, "rina", "Rina Sari", "front_office")
+    assert post(siti, siti_csrf, "/counter/choose", counter="1").status_code == 303
+    ticket = queue.issue("A", actor="kiosk").ticket
+    assert post(siti, siti_csrf, "/counter/call-next", counter_id="1").status_code == 303
+    post(rina, rina_csrf, "/counter/choose", form="choose", counter="1", takeover="1", reason="x")
+    before = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    case = f"/counter/tickets/{ticket.id}"
+    for path, data in (
+        ("/counter/call-next", {}),
+        (f"{case}/recall", {}),
+        (f"{case}/start", {}),
+        (f"{case}/detail", {"detail": "Rincian"}),
+        (f"{case}/cancel", {"reason": "Pulang"}),
+        ("/counter/pause", {}),
+    ):
+        refused = post(siti, siti_csrf, path, counter_id="1", **data)
+        assert refused.status_code == 409, path
+        assert text(refused).count("Loket 1 telah diambil alih oleh Rina Sari") == 1, path
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
+    queue.cancel(ticket.id, actor="test", reason="Pulang")  # Loket 1 is free for the case
+    escalated = forwarded(queue, "Bagian Umum")
+    budi, budi_csrf = officer(app, db, "budi", "Budi Santoso", "back_office")
+    budi.get("/back-office")
+    ani, ani_csrf = officer(app, db, "ani", "Ani Lestari", "back_office")
+    post(ani, ani_csrf, "/back-office/choose", form="choose", counter="3", takeover="1", reason="x")
+    before = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    for action in ("take", "resolve", "forward", "relay"):
+        refused = post(
+            budi, budi_csrf, f"/back-office/cases/{escalated}/{action}", counter_id="3",
+            unit="1", answer="Jawaban", note="Catatan",
+        )  # fmt: skip
+        assert refused.status_code == 409, action
+        assert text(refused).count("Back Office telah diambil alih oleh Ani Lestari") == 1
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
