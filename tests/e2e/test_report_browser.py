@@ -212,6 +212,21 @@ def test_supervisor_reads_switches_downloads_and_prints(
         assert re.search(r"Page size:.*\(A4\)", info), info
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "book")])
+    # Every table fits A4 portrait's printable width (210 mm less 35 mm of margins), even
+    # with an officer's long name and a long counter name in the widest tables.
+    page.set_viewport_size({"width": round(175 / 25.4 * 96), "height": 900})
+    page.evaluate(
+        "() => document.querySelectorAll('#book-officers td:nth-child(2), "
+        "#book-overruns td:nth-child(4), #book-overruns td:nth-child(5)').forEach("
+        "c => { c.textContent = 'Muhammad Abdurrahmansyahputra Wiraatmadja, S.Pd., M.Pd.'; })"
+    )
+    overflowing = page.evaluate(
+        "() => [...document.querySelectorAll('.book table')].filter("
+        "t => t.getBoundingClientRect().right > "
+        "document.querySelector('.book').getBoundingClientRect().right + 0.5)"
+        ".map(t => t.closest('section').id)"
+    )
+    assert overflowing == []
     # Leaving the overview or a report page may abort its live part's poll under load.
     assert real_problems(console.problems) == []
 
