@@ -272,7 +272,8 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                 "counter": _counter_field(_FRONT),
                 "text": _text("What the visitor asks for."),
                 "purpose": _text(
-                    "Information requests: purpose of use (tujuan penggunaan informasi).",
+                    "Information requests (service A only): purpose of use (tujuan penggunaan "
+                    "informasi).",
                     required=False,
                     limit=300,
                 ),
@@ -291,7 +292,10 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
                     "choice",
                     nullable=True,
                     choices=tuple(EXEMPTIONS),
-                    description="Excepted answers: UU 14/2008 Pasal 17 letter (required then).",
+                    description=(
+                        "Excepted answers to information requests (service A): UU 14/2008 "
+                        "Pasal 17 letter (required then; refused on other services)."
+                    ),
                 ),
                 "exemption_note": _text("Note on the exemption.", required=False, limit=300),
             },

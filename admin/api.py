@@ -417,9 +417,11 @@ def issue_ticket() -> Any:
 def get_ticket(ticket_id: int) -> Any:
     """The ticket, its position while waiting, and its event history, oldest first
     (schema ``TicketDetail``). Personal data masked except for the roles handling the case
-    while they handle it (:func:`admin.auth.may_reveal`). 404 unknown."""
+    while they handle it (:func:`admin.auth.may_reveal`). 404 unknown; 403 for a main-unit
+    account when the case is not with one of its units (:func:`require_unit_case`)."""
     queue = get_queue()
     ticket = queue.ticket(ticket_id)
+    require_unit_case(ticket)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
     detail: shapes.TicketDetail = {
@@ -474,6 +476,12 @@ def require_unit_case(ticket: Ticket) -> None:
         )
 
 
+def _main_unit(ticket_id: int) -> int | None:
+    """The main unit a ticket's case is with (None: with none)."""
+    row = get_db().execute("SELECT main_unit_id FROM tickets WHERE id = ?", (ticket_id,))
+    return cast(int | None, row.fetchone()[0])
+
+
 def _action_view(action: TicketAction) -> Callable[[int], Any]:
     def view(ticket_id: int) -> Any:
         body = read_body(action.fields)
@@ -522,7 +530,9 @@ def counter_queue(counter_id: int) -> Any:
 
     Front office: the waiting tickets of its services, priority first then in line order
     (:func:`ult.queries.counter_queue`; the interleave rule may call a normal ticket
-    first). Back office: the escalated cases not yet taken. 404 unknown counter.
+    first). Back office: the escalated cases not yet taken. 404 unknown counter. A main-unit
+    account sees only the cases with its units (:func:`require_unit_case`'s rule): none wait
+    at a counter, so its list is empty.
     """
     counter = get_queue().counter(counter_id)
     if counter.kind == BACK_OFFICE:
@@ -537,6 +547,9 @@ def counter_queue(counter_id: int) -> Any:
         ]
     else:
         items = queries.counter_queue(get_db(), counter.id)
+    scope = unit_scope()
+    if scope is not None:
+        items = [item for item in items if _main_unit(item["id"]) in scope]
     tickets: list[shapes.QueueItem] = [
         {**item, "priority": bool(item["priority"])} for item in items
     ]

@@ -149,8 +149,13 @@ def csv_value(column: Column, value: Any, tz: ZoneInfo) -> str:
 
 
 def guard_text(text: str) -> str:
-    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula.
+
+    Dashes alone ("-", "--", a "- -" placeholder) are no formula: nothing follows them to
+    run, so they are written as they are, not as ``'-``."""
+    if not text.startswith(_FORMULA_START) or not text.strip("- "):
+        return text
+    return "'" + text
 
 
 def duration_text(seconds: float | None) -> str:

@@ -79,6 +79,14 @@ ERRORS: dict[str, str] = {
     "exemption_without_excepted": (
         "Dasar pengecualian hanya diisi bila informasinya dikecualikan."
     ),
+    "exemption_not_information": (
+        "Dasar pengecualian Pasal 17 UU 14/2008 hanya untuk permohonan informasi publik "
+        "(layanan {service}), bukan tiket {label}."
+    ),
+    "purpose_not_information": (
+        "Tujuan penggunaan informasi hanya untuk permohonan informasi publik (layanan "
+        "{service}), bukan tiket {label}."
+    ),
     "idempotency_conflict": (
         "Kunci permintaan ini sudah dipakai untuk tiket {label} dengan isi yang berbeda."
     ),

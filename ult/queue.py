@@ -15,7 +15,7 @@ import json
 import math
 import secrets
 import time as monotonic_time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -30,7 +30,7 @@ from ult.errors import QueueError, conflict, invalid, not_found
 from ult.guestbook import LETTER_TYPES, Identity
 from ult.kinds import EventKind, PrinterState
 from ult.messages import ACTIONS, FIELDS, RECORD_NAMES, STATES
-from ult.settings import BACK_OFFICE, FRONT_OFFICE, Settings
+from ult.settings import BACK_OFFICE, FRONT_OFFICE, INFORMATION_SERVICE, Settings
 from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
 
@@ -115,6 +115,19 @@ class Ticket:
     def state_text(self) -> str:
         """The state as staff read it, in Indonesian."""
         return STATES[self.state]
+
+
+def _information_only(field: str) -> Callable[[Ticket], None]:
+    """A check refusing ``field`` (``purpose`` or ``exemption``) on a ticket that is not an
+    information request (UU 14/2008 applies to service ``INFORMATION_SERVICE`` only)."""
+
+    def check(ticket: Ticket) -> None:
+        if ticket.service != INFORMATION_SERVICE:
+            raise invalid(
+                f"{field}_not_information", service=INFORMATION_SERVICE, label=ticket.label
+            )
+
+    return check
 
 
 def _stamp_or_none(value: str | None) -> datetime | None:
@@ -738,8 +751,10 @@ class Queue:
     ) -> Ticket:
         """Record what the visitor asks for (SOP step 8); up to 2000 characters.
 
-        ``purpose``: for an information request, what the information will be used for
-        (*tujuan penggunaan informasi*, UU 14/2008 Pasal 22), up to 300 characters.
+        ``purpose``: for an information request (service
+        :data:`ult.settings.INFORMATION_SERVICE`), what the information will be used for
+        (*tujuan penggunaan informasi*, UU 14/2008 Pasal 22), up to 300 characters; refused
+        (``purpose_not_information``) on another service's ticket.
         """
         clean = cleaning.long_text(text, "detail")
         clean_purpose = cleaning.optional_text(
@@ -751,6 +766,7 @@ class Queue:
             actor,
             "detail",
             {"purpose": clean_purpose is not None},
+            check=None if clean_purpose is None else _information_only("purpose"),
             request_detail=clean,
             information_purpose=clean_purpose,
         )
@@ -768,29 +784,39 @@ class Queue:
     ) -> Ticket:
         """Answer at the counter (SOP step 9a): information ``available`` or ``excepted``.
 
-        The decision is ``kind``. An ``excepted`` answer names its legal ground, a letter
-        of UU 14/2008 Pasal 17 (``exemption``, ``"a"``..``"j"``, names in
+        The decision is ``kind`` (every service). On an information request (service
+        :data:`ult.settings.INFORMATION_SERVICE`) an ``excepted`` answer names its legal
+        ground, a letter of UU 14/2008 Pasal 17 (``exemption``, ``"a"``..``"j"``, names in
         :data:`ult.messages.EXEMPTIONS`) with an optional ``exemption_note`` (300
-        characters); an available one takes neither. Raises ``QueueError``.
+        characters); an available one takes neither. Another service's answer (a complaint,
+        a permit) is no public-information request: it takes no ground
+        (``exemption_not_information``), excepted or not. Raises ``QueueError``.
         """
         clean_kind = cleaning.choice(kind, "answer_kind", ANSWER_KINDS)
         clean = cleaning.long_text(text, "answer")
         given = exemption not in (None, "") or exemption_note not in (None, "")
-        if clean_kind == "excepted":
-            if exemption in (None, ""):
-                raise invalid("exemption_required")
-            ground: str | None = guestbook.exemption(exemption)
-            note = cleaning.optional_text(exemption_note, "exemption_note", TEXT_LIMITS["reason"])
-        elif given:
+        if given and clean_kind != "excepted":
             raise invalid("exemption_without_excepted")
-        else:
-            ground = note = None
+        ground: str | None = None
+        note: str | None = None
+        if given:
+            ground = guestbook.exemption(exemption) if exemption not in (None, "") else None
+            note = cleaning.optional_text(exemption_note, "exemption_note", TEXT_LIMITS["reason"])
+
+        def grounded(target: Ticket) -> None:
+            if target.service != INFORMATION_SERVICE:
+                if given:
+                    _information_only("exemption")(target)
+            elif clean_kind == "excepted" and ground is None:
+                raise invalid("exemption_required")
+
         return self._counter_step(
             ticket,
             counter,
             actor,
             "answer",
             {"answer_kind": clean_kind, "exemption": ground},
+            check=grounded,
             answer_kind=clean_kind,
             answer=clean,
             exemption_ground=ground,
@@ -1557,12 +1583,16 @@ class Queue:
         payload: dict[str, Any],
         *,
         release: bool = False,
+        check: Callable[[Ticket], None] | None = None,
         **changes: Any,
     ) -> Ticket:
-        """One step at the front-office counter holding the ticket; ``release`` frees it."""
+        """One step at the front-office counter holding the ticket; ``release`` frees it;
+        ``check`` may refuse the ticket (raise ``QueueError``) inside the transaction."""
         now = self.clock()
         with self._write():
             holder, target = self._at_counter(ticket, counter, action)
+            if check is not None:
+                check(target)
             if release:
                 changes["counter_id"] = None
             return self._apply(

@@ -366,6 +366,11 @@ DEFAULT_SERVICES: Final[tuple[ServiceSettings, ...]] = (
     ServiceSettings("C", "Perizinan"),
     ServiceSettings("D", "Pengurusan"),
 )
+INFORMATION_SERVICE: Final = "A"
+"""The letter of the information service ("Layanan Informasi" in the default catalogue):
+only its requests are public-information requests under UU 14/2008, with a purpose of use
+(Pasal 22) and, when refused, a Pasal 17 ground (:meth:`ult.queue.Queue.detail`,
+:meth:`ult.queue.Queue.answer`)."""
 DEFAULT_MAIN_UNITS: Final[tuple[str, ...]] = (
     "Bagian Umum",
     "Tim Kerja Penjaminan Mutu",

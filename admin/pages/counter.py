@@ -57,7 +57,7 @@ from ult.queue import (
     Counter,
     Ticket,
 )
-from ult.settings import FRONT_OFFICE
+from ult.settings import FRONT_OFFICE, INFORMATION_SERVICE
 
 bp = Blueprint("counter", __name__)
 
@@ -203,6 +203,8 @@ def _current_context(counter: Counter) -> dict[str, Any]:
         "letter_types": LETTER_TYPES,
         "document_kinds": document_kinds(),
         "exemptions": EXEMPTIONS,
+        # UU 14/2008's purpose of use and Pasal 17 grounds: information requests only.
+        "information_request": ticket.service == INFORMATION_SERVICE,
         "name_differs": g.get("name_differs"),
         "outcomes": OUTCOMES,
         "missing_record": [RECORD_NAMES[m] for m in get_queue().missing_record(ticket)],

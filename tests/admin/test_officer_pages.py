@@ -218,7 +218,9 @@ def test_an_unbound_unit_account_sees_nothing_and_is_told_why(unit_cases, queue)
         assert refused.status_code == 403 and "Minta supervisor" in text(refused)
 
 
-def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, queue) -> None:
+def test_the_api_holds_a_unit_account_to_its_units(
+    app: Flask, db, unit_cases, queue, as_role
+) -> None:
     (humas, csrf), _, own, other = unit_cases
     headers = {"X-CSRFToken": csrf}
     refused = humas.post(
@@ -227,8 +229,28 @@ def test_the_api_holds_a_unit_account_to_its_units(app: Flask, db, unit_cases, q
     assert refused.status_code == 403 and refused.json["error"] == "case_not_for_unit"
     assert "tidak ditangani unit Anda" in refused.json["message"]
     assert queue.ticket(other).state == "with_unit"
-    assert humas.get(f"/api/v1/tickets/{other}").json["personal_data"] == "masked"
+    # Reading another unit's case is refused as its page is (no state, unit or officer
+    # names in the answer); its own case reads whole.
+    read = humas.get(f"/api/v1/tickets/{other}")
+    assert read.status_code == 403 and read.json["error"] == "case_not_for_unit"
+    assert "events" not in read.json and "main_unit_id" not in read.json
     assert humas.get(f"/api/v1/tickets/{own}").json["personal_data"] == "full"
+    # Lists hold to the same rule: a ticket waiting at a front-office counter and a case
+    # escalated to the back office are with no unit, so a unit account lists neither.
+    queue.issue("B", actor="kiosk")
+    escalated = queue.issue("B", actor="kiosk").ticket
+    queue.call_specific(1, escalated.id, actor="test")
+    queue.start(escalated.id, 1, actor="test")
+    queue.identify(
+        escalated.id, 1, actor="test", name="Budi Santoso", nik=NIK, phone="081234567890"
+    )
+    queue.detail(escalated.id, 1, actor="test", text="Pengaduan")
+    queue.escalate(escalated.id, 1, actor="test", note="Perlu back office")
+    supervisor, _ = as_role("supervisor")
+    for counter in (1, 3):
+        assert supervisor.get(f"/api/v1/counters/{counter}/queue").json["tickets"]
+        listed = humas.get(f"/api/v1/counters/{counter}/queue")
+        assert listed.status_code == 200 and listed.json["tickets"] == []
     done = humas.post(
         f"/api/v1/tickets/{own}/disposition", json={"text": "Lengkapi"}, headers=headers
     )
@@ -312,3 +334,45 @@ def test_a_complete_record_offers_no_reason(app: Flask, db, queue: Queue) -> Non
     assert "Langkah 16 · Penyelesaian &amp; survei" in page and "Catatan belum lengkap" not in page
     done = post(siti, csrf, f"/counter/tickets/{ticket.id}/finish", counter_id="1")
     assert done.status_code == 303 and queue.ticket(ticket.id).state == "done"
+
+
+def test_a_stale_session_is_told_once_on_every_counter_and_back_office_action(
+    app: Flask, db, queue: Queue
+) -> None:
+    """A counter taken over: each action of the officer who left it is refused (409) with
+    the takeover named once on the page, never twice (flash and notice box)."""
+    siti, siti_csrf = officer(app, db, "siti", "Siti Aminah", "front_office")
+    rina, rina_csrf = officer(app, db, "rina", "Rina Sari", "front_office")
+    assert post(siti, siti_csrf, "/counter/choose", counter="1").status_code == 303
+    ticket = queue.issue("A", actor="kiosk").ticket
+    assert post(siti, siti_csrf, "/counter/call-next", counter_id="1").status_code == 303
+    post(rina, rina_csrf, "/counter/choose", form="choose", counter="1", takeover="1", reason="x")
+    before = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    case = f"/counter/tickets/{ticket.id}"
+    for path, data in (
+        ("/counter/call-next", {}),
+        (f"{case}/recall", {}),
+        (f"{case}/start", {}),
+        (f"{case}/detail", {"detail": "Rincian"}),
+        (f"{case}/cancel", {"reason": "Pulang"}),
+        ("/counter/pause", {}),
+    ):
+        refused = post(siti, siti_csrf, path, counter_id="1", **data)
+        assert refused.status_code == 409, path
+        assert text(refused).count("Loket 1 telah diambil alih oleh Rina Sari") == 1, path
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
+    queue.cancel(ticket.id, actor="test", reason="Pulang")  # Loket 1 is free for the case
+    escalated = forwarded(queue, "Bagian Umum")
+    budi, budi_csrf = officer(app, db, "budi", "Budi Santoso", "back_office")
+    budi.get("/back-office")
+    ani, ani_csrf = officer(app, db, "ani", "Ani Lestari", "back_office")
+    post(ani, ani_csrf, "/back-office/choose", form="choose", counter="3", takeover="1", reason="x")
+    before = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    for action in ("take", "resolve", "forward", "relay"):
+        refused = post(
+            budi, budi_csrf, f"/back-office/cases/{escalated}/{action}", counter_id="3",
+            unit="1", answer="Jawaban", note="Catatan",
+        )  # fmt: skip
+        assert refused.status_code == 409, action
+        assert text(refused).count("Back Office telah diambil alih oleh Ani Lestari") == 1
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before

@@ -901,3 +901,38 @@ def test_every_timed_step_has_one_name_for_timers_and_headings() -> None:
         "Langkah 13 · Koordinasi dengan unit utama: catat disposisi unit utama"
     )
     assert step_title(10, "teruskan ke back office", "9b–10").startswith("Langkah 9b–10 · ")
+
+
+def test_only_an_information_request_asks_purpose_and_pasal_17(desk, queue: Queue, db) -> None:
+    """UU 14/2008 applies to information requests (service A): a complaint's counter page
+    has no purpose-of-use field and no Pasal 17 ground, and the queue refuses them."""
+    client, csrf = desk
+    complaint = to_serving(queue, "B")
+    page = text(client.get("/counter"))
+    assert "Tujuan penggunaan informasi" not in page and "Pasal 17" not in page
+    before = event_count(db)
+    for action, data, message in (
+        ("detail", {"detail": "Aduan", "purpose": "Penelitian"}, "Tujuan penggunaan informasi"),
+        ("answer", {"kind": "excepted", "answer": "Tidak", "exemption": "h"}, "Dasar pengecuali"),
+    ):
+        refused = act(client, csrf, complaint, action, **data)
+        assert refused.status_code == 422 and message in text(refused), action
+        assert "hanya untuk permohonan informasi publik (layanan A)" in text(refused)
+    assert event_count(db) == before
+    # An excepted answer to a complaint needs no ground (9a applies to every service).
+    follow(client, act(client, csrf, complaint, "answer", kind="excepted", answer="Ditolak"))
+    answered = queue.ticket(complaint)
+    assert (answered.answer_kind, answered.exemption_ground) == ("excepted", None)
+    queue.explain(complaint, 1, actor="test", mode="direct")
+    queue.finish(
+        complaint, 1, actor="test", outcome="unresolved", incomplete_reason="no_identity_document"
+    )
+
+    request = to_serving(queue, "A")
+    page = text(client.get("/counter"))
+    assert "Tujuan penggunaan informasi" in page and "Pasal 17 huruf" in page
+    no_ground = act(client, csrf, request, "answer", kind="excepted", answer="Tidak")
+    assert no_ground.status_code == 422 and "wajib disertai dasar" in text(no_ground)
+    follow(client, act(client, csrf, request, "answer", kind="excepted", answer="Tidak",
+                       exemption="h"))  # fmt: skip
+    assert queue.ticket(request).exemption_ground == "h"

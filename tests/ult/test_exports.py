@@ -137,3 +137,22 @@ def test_flags_read_ya_or_tidak_and_stay_booleans_in_json() -> None:
     assert [exports.json_value(flag, v) for v in (1, 0, None)] == [True, False, None]
     assert [exports.csv_value(flag, v, TZ) for v in (1, 0)] == ["ya", "tidak"]
     assert [exports.display(flag, v, TZ) for v in (True, 0)] == ["ya", "tidak"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("-", "-"),
+        ("--", "--"),
+        ("- -", "- -"),
+        ("-1+1", "'-1+1"),
+        ("- =cmd", "'- =cmd"),
+        ("+62 812", "'+62 812"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Loket 1 - pagi", "Loket 1 - pagi"),
+    ],
+)
+def test_csv_guards_only_what_a_spreadsheet_could_run(text: str, written: str) -> None:
+    table = Table("demo", "Contoh", (Column("name", "Nama", "text"),), [{"name": text}])
+    rows = list(csv.reader(io.StringIO(exports.to_csv(table, TZ).decode("utf-8-sig"))))
+    assert rows[1] == [written]

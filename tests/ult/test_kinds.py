@@ -62,9 +62,8 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.transfer(other.id, "C", actor="r")
     answered = queue.call_next("Loket 2", actor="fo2")
     queue.start(answered.id, "Loket 2", actor="fo2")
-    queue.answer(
-        answered.id, "Loket 2", actor="fo2", kind="excepted", text="Dikecualikan", exemption="a"
-    )
+    # A complaint (B) is no information request: excepted without a Pasal 17 ground.
+    queue.answer(answered.id, "Loket 2", actor="fo2", kind="excepted", text="Dikecualikan")
     cancelled = queue.issue("D", actor="r").ticket
     queue.cancel(cancelled.id, actor="r", reason="Pulang")
     resolved = queue.issue("A", actor="r").ticket
