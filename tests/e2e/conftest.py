@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -220,6 +221,13 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
 # ----------------------------------------------------------------------------- the browser
 
 
+def aborted_live_poll(url: str, failure: str | None) -> bool:
+    """True for a page's live part (``.../live``, polled on events and timers) that the
+    browser aborted because the page navigated away or closed: the test's own doing, under
+    load. Any other URL or network error is a fault."""
+    return failure == "net::ERR_ABORTED" and urlsplit(url).path.endswith("/live")
+
+
 @dataclass
 class Console:
     """What the browser reported as wrong: console errors (CSP violations among them),
@@ -243,6 +251,8 @@ class Console:
     def _request_failed(self, request: Request) -> None:
         # An event stream cut when its page closes or navigates away is no fault, nor is the
         # shared worker's script load aborted by leaving the page while it loads.
+        if aborted_live_poll(request.url, request.failure):
+            return
         if "/board/events" not in request.url and "/stream-worker.js" not in request.url:
             self.problems.append(f"request failed: {request.url} {request.failure}")
 

@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     Console,
     _ult_command,
     _wait_until_up,
+    aborted_live_poll,
     log_in,
 )
 from tests.reports_day import DAY, NIK, START, simulate_day
@@ -98,26 +99,13 @@ def _wait_for_chart(page: Page, chart_id: str) -> None:
     )
 
 
-LIVE_ABORTED = re.compile(r"request failed: \S+/live(\?\S*)? net::ERR_ABORTED")
-"""A live fragment's poll the browser aborted because the test navigated away (the pages
-refresh their live part on events and timers): the test's own doing, not the page's."""
-
-
-def real_problems(problems: list[str]) -> list[str]:
-    """``problems`` without live-fragment polls aborted by navigation; any other failure
-    (another URL, another net error, a console error) stays."""
-    return [p for p in problems if not LIVE_ABORTED.fullmatch(p)]
-
-
-def test_only_navigation_aborts_of_live_fragments_are_ignored() -> None:
-    ignored = "request failed: http://127.0.0.1:5000/supervisor/overview/live net::ERR_ABORTED"
-    kept = [
-        "request failed: http://127.0.0.1:5000/supervisor/overview/live net::ERR_FAILED",
-        "request failed: http://127.0.0.1:5000/reports/ net::ERR_ABORTED",
-        "request failed: http://127.0.0.1:5000/static/live.js net::ERR_ABORTED",
-        "console: Failed to load resource: 500 (http://127.0.0.1:5000/supervisor/overview/live)",
-    ]
-    assert real_problems([ignored, *kept]) == kept
+def test_only_navigation_aborts_of_live_parts_are_ignored() -> None:
+    base = "http://127.0.0.1:5000"
+    assert aborted_live_poll(f"{base}/supervisor/overview/live", "net::ERR_ABORTED")
+    assert aborted_live_poll(f"{base}/counter/live?counter=1", "net::ERR_ABORTED")
+    assert not aborted_live_poll(f"{base}/supervisor/overview/live", "net::ERR_FAILED")
+    assert not aborted_live_poll(f"{base}/reports/", "net::ERR_ABORTED")
+    assert not aborted_live_poll(f"{base}/static/live.js", "net::ERR_ABORTED")
 
 
 def test_supervisor_reads_switches_downloads_and_prints(
@@ -227,8 +215,7 @@ def test_supervisor_reads_switches_downloads_and_prints(
         ".map(t => t.closest('section').id)"
     )
     assert overflowing == []
-    # Leaving the overview or a report page may abort its live part's poll under load.
-    assert real_problems(console.problems) == []
+    assert console.problems == []
 
 
 def test_the_head_of_office_lands_on_the_reports_and_reads_without_acting(
