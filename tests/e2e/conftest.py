@@ -281,8 +281,11 @@ def new_page(browser: Browser, console: Console) -> Iterator[Callable[[], Page]]
 
 
 def log_in(page: Page, appliance: Appliance, role: str, password: str = PASSWORD) -> None:
-    """Fill and send the login form as the account of ``role``."""
+    """Fill and send the login form as the account of ``role``; returns once the page it
+    leads to has loaded (a test that moves on at once would abort that page's scripts)."""
     page.goto(appliance.url("/login"))
     page.get_by_label("Nama pengguna").fill(USERS[role])
     page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state("load")
