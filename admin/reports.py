@@ -118,7 +118,7 @@ def _refused(error: ReportRequestError) -> ApiError:
 
 
 def _download(data: bytes | Iterator[bytes], mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
+    response = Response(data, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -237,7 +237,9 @@ def index() -> Any:
     """The report page for the period the query asks (default: today)."""
     today = get_queue().today()
     args = request.args
-    kind = (args.get("period") or "day").strip().lower()
+    # A bare from/to (as the README and the API write it) is a range; nothing at all is today.
+    ranged = args.get("from") is not None or args.get("to") is not None
+    kind = (args.get("period") or ("range" if ranged else "day")).strip().lower()
     status = 200
     message = None
     try:

@@ -816,7 +816,7 @@ def doctor(app: App, bundle: Path | None) -> None:
     "kind",
     type=click.Choice(reports.PERIOD_KINDS),
     help="Instead of --from/--to: the day, week (Monday first), month, quarter, semester or "
-    "year holding --date.",
+    "year holding --date (default: day, when no --from/--to is given).",
 )
 @click.option(
     "--date",
@@ -867,7 +867,8 @@ def report_command(
         period = parse_period(
             start=start.date().isoformat() if start else None,
             end=end.date().isoformat() if end else None,
-            kind=kind,
+            # Neither a range nor a period: the day of --date (or today), as the page does.
+            kind=kind or (None if start or end else "day"),
             anchor=anchor.date().isoformat() if anchor else None,
             today=app.queue().today(),
         )

@@ -229,6 +229,23 @@ def test_the_page_refuses_a_bad_period_with_the_message(supervisor: FlaskClient)
 
 
 @pytest.mark.usefixtures("day")
+def test_the_page_reads_a_bare_from_and_to_as_a_range(supervisor: FlaskClient) -> None:
+    # The README's and the API's way of naming a period; a page that fell back to today
+    # would show the wrong figures without a word.
+    page = supervisor.get(f"/reports/?{DAY_QUERY}").get_data(as_text=True)
+    assert f"from={DAY}&amp;to={DAY}" in page
+    response = supervisor.get("/reports/?from=2026-11-30&to=2026-11-01")
+    assert response.status_code == 400
+    assert REPORT_TEXT["range_reversed"].split("(")[0] in response.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("day")
+def test_a_csv_download_names_its_charset_once(supervisor: FlaskClient) -> None:
+    response = supervisor.get(f"/api/v1/reports/summary?{DAY_QUERY}&format=csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.usefixtures("day")
 def test_the_report_book_holds_the_figures_overruns_and_signature_lines(
     supervisor: FlaskClient, settings: Settings
 ) -> None:

@@ -88,6 +88,13 @@ def test_the_overrun_is_the_officer_s_who_ran_over(home: Path) -> None:
     assert "A-001" in table and "fo1" in table and "2 mnt" in table and "fo2" not in table
 
 
+def test_no_period_is_the_day_of_date_or_today(home: Path) -> None:
+    day = json.loads(ult("summary", "--date", "2026-11-27", "--format", "json").output)
+    assert (day["from"], day["to"]) == ("2026-11-27", "2026-11-27")
+    today = json.loads(ult("summary", "--format", "json").output)
+    assert today["from"] == today["to"]
+
+
 def test_a_period_with_its_day_and_a_service(home: Path) -> None:
     week = json.loads(
         ult("summary", "--period", "week", "--date", "2026-11-27", "--format", "json").output
