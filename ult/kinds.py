@@ -70,6 +70,19 @@ class EventKind(StrEnum):
     reason and any written assignment (ult.sitting)."""
     COUNTER_LEFT = "counter_left"
     """The officer (the actor) left the counter (switching counters, logging out)."""
+    # Personal data (issue 13, UU 27/2022): every view and export of unmasked personal data,
+    # every erasure, and the daily purge. Payloads say what and which ticket or period, never
+    # the personal data itself.
+    PERSONAL_DATA_VIEWED = "personal_data_viewed"
+    """Unmasked personal data shown to the actor: ``what`` (a page or API), ``ticket_id``
+    or ``period``."""
+    PERSONAL_DATA_EXPORTED = "personal_data_exported"
+    """A file with personal data handed to the actor: ``what``, ``period`` or the count of
+    visits of one identity (an access request)."""
+    PERSONAL_DATA_ERASED = "personal_data_erased"
+    """One identity erased on request: how many visits; never the identity number."""
+    VISITS_PURGED = "visits_purged"
+    """The retention purge: how many visits lost their identity, up to which business day."""
 
 
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})

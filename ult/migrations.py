@@ -375,6 +375,40 @@ def _v9_step_parts(db: sqlite_utils.Database) -> None:
     record.fill(db)
 
 
+def _v10_survey(db: sqlite_utils.Database) -> None:
+    """The satisfaction survey (issue 13, PermenPANRB 14/2017): anonymous responses, and
+    which finished tickets have answered.
+
+    A response keeps only what the per-service index needs: the business day, the service,
+    the counter kind that explained the case, the answers keyed by element code, the
+    optional respondent profile and suggestion. It has no ticket, no time of day and a
+    random key (``WITHOUT ROWID``: the table's order is not the order of answering), so it
+    cannot be joined back to a ticket. A receipt says that a ticket has answered an
+    instrument (one response per finished ticket) and nothing else.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE survey_responses (
+            id TEXT PRIMARY KEY,
+            instrument TEXT NOT NULL,
+            day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            counter_kind TEXT NOT NULL CHECK (counter_kind IN ('front_office', 'back_office')),
+            answers TEXT NOT NULL,
+            profile TEXT NOT NULL DEFAULT '{}',
+            suggestion TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX survey_responses_day ON survey_responses(instrument, day, service);
+        CREATE TABLE survey_receipts (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            instrument TEXT NOT NULL,
+            PRIMARY KEY (ticket_id, instrument)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -387,6 +421,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_visits,
     _v8_report_indexes,
     _v9_step_parts,
+    _v10_survey,
 )
 """Every migration in order; the schema version is the count applied."""
 

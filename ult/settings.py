@@ -54,6 +54,8 @@ _TOP_LEVEL_KEYS: Final = (
     "admin",
     "display",
     "escalation",
+    "survey",
+    "privacy",
 )
 _BCM_PINS: Final = (0, 27)
 _SHOWN_VALUE_MAX: Final = 120
@@ -317,6 +319,44 @@ class EscalationSettings:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    """The satisfaction survey (``[survey]``, SKM by PermenPANRB 14/2017).
+
+    ``instruments_file`` names a TOML file of survey instruments (questions, answer labels,
+    respondent categories); None: the built-in SKM of the regulation (:mod:`ult.survey`).
+    ``tablet_idle_seconds``: how long the desk tablet shows a finished ticket's survey before
+    it returns to its idle screen. ``min_group``: the fewest responses a breakdown (a service,
+    a day, a respondent category) shows; a smaller group could point at one visitor, so its
+    figures are folded away.
+    """
+
+    instruments_file: Path | None = None
+    tablet_idle_seconds: int = setting(120, low=15, high=900)
+    min_group: int = setting(5, low=1, high=50)
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """The visitors' personal data (``[privacy]``, UU 27/2022 on personal data protection).
+
+    ``retention_days``: a visit's identity (name, identity number, phone, institution,
+    letter details) is erased this many days after its business day (``ult purge``, daily).
+    ``protection_officer``: the data protection officer's name and contact, shown in the
+    privacy notice. ``purpose``: why the data is collected, as the notice says it.
+    """
+
+    retention_days: int = setting(730, low=30, high=3650)
+    protection_officer: str = setting(
+        "Petugas Pelindungan Data Pribadi, Unit Layanan Terpadu (hubungi petugas layanan)",
+        max_len=200,
+    )
+    purpose: str = setting(
+        "Mencatat kunjungan dan permohonan layanan sesuai SOP Unit Layanan Terpadu.",
+        max_len=300,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything read from the settings file, validated.
 
@@ -328,6 +368,8 @@ class Settings:
         printer, kiosk, admin, display: the ticket printer, the button daemon, the web
             app, the caller board.
         escalation: where the main unit's disposition goes (SOP 14).
+        survey: the satisfaction survey (SKM) and its instruments.
+        privacy: retention of visitors' identity and the privacy notice (UU 27/2022).
     """
 
     home: Path
@@ -343,6 +385,8 @@ class Settings:
     admin: AdminSettings = AdminSettings()
     display: DisplaySettings = DisplaySettings()
     escalation: EscalationSettings = EscalationSettings()
+    survey: SurveySettings = SurveySettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     def service(self, letter: str) -> ServiceSettings:
         """Return the service with this letter.
@@ -511,6 +555,8 @@ _SECTIONS: Final[Mapping[str, type]] = {
     "admin": AdminSettings,
     "display": DisplaySettings,
     "escalation": EscalationSettings,
+    "survey": SurveySettings,
+    "privacy": PrivacySettings,
 }
 
 
@@ -865,6 +911,8 @@ class _Parser:
             admin=admin,
             display=self.display(self.table(data, "display"), home),
             escalation=self.escalation(self.table(data, "escalation")),
+            survey=self.survey(self.table(data, "survey"), home),
+            privacy=self.privacy(self.table(data, "privacy")),
         )
 
     def escalation(self, table: Mapping[str, Any]) -> EscalationSettings:
@@ -872,6 +920,23 @@ class _Parser:
         self.check_keys(table, names, "escalation")
         return EscalationSettings(
             **{name: self.declared(table, "escalation", EscalationSettings, name) for name in names}
+        )
+
+    def survey(self, table: Mapping[str, Any], home: Path) -> SurveySettings:
+        self.check_keys(table, tuple(f.name for f in fields(SurveySettings)), "survey")
+        return SurveySettings(
+            instruments_file=self.optional_path(table, "survey", "instruments_file", home),
+            **{
+                name: self.declared(table, "survey", SurveySettings, name)
+                for name in ("tablet_idle_seconds", "min_group")
+            },
+        )
+
+    def privacy(self, table: Mapping[str, Any]) -> PrivacySettings:
+        names = tuple(f.name for f in fields(PrivacySettings))
+        self.check_keys(table, names, "privacy")
+        return PrivacySettings(
+            **{name: self.declared(table, "privacy", PrivacySettings, name) for name in names}
         )
 
     def printer(self, table: Mapping[str, Any], home: Path) -> PrinterSettings:
