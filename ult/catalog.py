@@ -16,7 +16,6 @@ office's record shows who changed the catalog.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,8 +25,8 @@ from datetime import datetime
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import sop
-from ult.clock import Clock, from_stamp, to_stamp, utc_now
+from ult import eventlog, sop
+from ult.clock import Clock, from_stamp, utc_now
 from ult.errors import conflict, invalid, not_found
 from ult.kinds import EventKind
 from ult.messages import CATALOG
@@ -571,16 +570,13 @@ def _append_event(
     who = actor.strip() if isinstance(actor, str) else ""
     if not who or len(who) > _ACTOR_MAX or not who.isprintable():
         raise invalid("actor_invalid")
-    db.execute(
-        "INSERT INTO events (at, kind, ticket_id, counter_id, sop_step, actor, payload) "
-        "VALUES (?, ?, NULL, ?, NULL, ?, ?)",
-        (
-            to_stamp(now),
-            EventKind.CATALOG_CHANGED,
-            counter_id,
-            who,
-            json.dumps({"source": source, "changes": changes}, ensure_ascii=False, sort_keys=True),
-        ),
+    eventlog.append(
+        db,
+        at=now,
+        kind=EventKind.CATALOG_CHANGED,
+        actor=who,
+        payload={"source": source, "changes": changes},
+        counter_id=counter_id,
     )
 
 

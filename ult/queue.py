@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import accounts, cleaning, day, estimate, guestbook, record, sitting, sop
+from ult import accounts, cleaning, day, estimate, eventlog, guestbook, record, sitting, sop
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
@@ -1701,20 +1701,16 @@ class Queue:
                 "state": ticket.state,
                 **payload,
             }
-        cursor = self.db.execute(
-            "INSERT INTO events (at, kind, ticket_id, counter_id, sop_step, actor, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                to_stamp(now),
-                kind,
-                ticket.id if ticket else None,
-                counter_id,
-                step,
-                clean_actor,
-                json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            ),
+        event_id = eventlog.append(
+            self.db,
+            at=now,
+            kind=kind,
+            actor=clean_actor,
+            payload=payload,
+            ticket_id=ticket.id if ticket else None,
+            counter_id=counter_id,
+            sop_step=step,
         )
-        event_id = int(cursor.lastrowid or 0)
         if ticket is not None:  # the step this event closes, in the same transaction
             record.record_closing(self.db, event_id, kind, ticket.id, ticket.day.isoformat())
         return event_id
