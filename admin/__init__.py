@@ -89,6 +89,11 @@ def create_app(
     app.extensions["ult_address_throttle"] = GuessThrottle(ADDRESS_DELAYS)
     app.extensions["ult_login_sleep"] = time.sleep
     app.extensions["ult_password_checks"] = PasswordChecks()
+    # The survey's instruments, read once: a bad file stops the app at start with the
+    # file and the fault named (SettingsError, as a bad settings file does).
+    from ult.survey import load_instruments
+
+    app.extensions["ult_survey_instruments"] = load_instruments(settings)
     _register_blueprints(app)
     return app
 
@@ -151,9 +156,10 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, guestbook, pages, reports, stream, supervisor, visitor
+    from admin import api, auth, guestbook, pages, reports, stream, supervisor, survey, visitor
 
-    for module in (auth, api, stream, pages, supervisor, visitor, guestbook, reports):
+    modules = (auth, api, stream, pages, supervisor, survey, visitor, guestbook, reports)
+    for module in modules:
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.api_bp)
 

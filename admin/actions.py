@@ -60,6 +60,11 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     # The report sections with personal data (the step record, the guest book): read and
     # exported by the supervisor only, not by the head of office (admin.reports).
     "report_personal": ("supervisor",),
+    # The satisfaction survey (admin.survey): the desk tablet facing the visitor at a
+    # front-office counter, and the survey link printed or copied for a case explained
+    # indirectly (SOP 15-16).
+    "survey_tablet": ("front_office", "supervisor"),
+    "survey_link": ("front_office", "supervisor"),
     "view": accounts.ROLES,
     "overview": ("supervisor", "technician", "kepala"),
     "manage": ("supervisor",),

@@ -339,3 +339,18 @@ REPORTS: dict[str, str] = {
     ),
 }
 """Report pages and ``/api/v1/reports`` (request refusals: ``ult.messages.REPORT_TEXT``)."""
+
+
+SURVEY: dict[str, str] = {
+    "nonce_invalid": (
+        "Formulir ini tidak dikirim dari halaman survei nomor Anda. Buka lagi halaman survei "
+        "dari kode QR pada tiket, lalu kirim dari sana."
+    ),
+    "tablet_counter_unknown": "Loket ini tidak ada, tidak aktif, atau bukan loket front office.",
+    "tablet_ticket": "Survei ini tidak lagi untuk loket ini. Silakan tanyakan kepada petugas.",
+    "link_not_finished": (
+        "Tautan survei untuk {label} tersedia setelah layanannya selesai (langkah 16)."
+    ),
+}
+"""The satisfaction survey's pages (admin.survey): the visitor's phone, the desk tablet,
+the printed survey link."""

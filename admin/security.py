@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 from admin.auth import current_principal, is_api_request
@@ -18,10 +21,26 @@ csrf = CSRFProtect()
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
+TOKEN_KEYED = "ult_token_keyed"
+"""Attribute of a view keyed by a secret token in its address, without cookie or session
+(the visitor's survey): it checks its own form nonce (:mod:`admin.survey`) instead of the
+session's CSRF token, which would set a cookie on every visitor's phone."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def token_keyed(view: F) -> F:
+    """Mark ``view`` as :data:`TOKEN_KEYED`."""
+    setattr(view, TOKEN_KEYED, True)
+    return view
+
 
 def _check_csrf() -> None:
     # A request with a bearer token is a device or script: no ambient cookie to abuse.
     if request.method in _SAFE_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, TOKEN_KEYED, False):
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return

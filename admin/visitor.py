@@ -3,8 +3,8 @@
 - ``GET /t/<token>``: the ticket's label, service and state in plain Indonesian; while it
   waits, how many go first and the estimated wait; once called, the counter. Live through
   ``static/visitor.js`` (the board stream, then a re-fetch of ``/t/<token>/live``). After
-  the case is finished it offers the satisfaction survey ``/t/<token>/survei`` (a
-  placeholder until the questions exist). The token is the only key: 128 random bits
+  the case is finished it offers the satisfaction survey ``/t/<token>/survei``
+  (:mod:`admin.survey`). The token is the only key: 128 random bits
   printed as a QR on the ticket, so a page can be found only by holding the ticket. No
   personal data ever appears here, not even after the front office recorded the visitor.
 - ``GET /board``: the caller board for a smart TV or a spare PC, the same information as
@@ -171,17 +171,6 @@ def ticket_live(token: str) -> Any:
         return _not_found_page()
     return render_template(
         "visitor/_status.html", view=ticket_view(get_queue(), found), token=token
-    )
-
-
-@bp.get("/t/<token>/survei")
-def survey(token: str) -> Any:
-    """The satisfaction survey (SKM): a placeholder until its questions are built."""
-    found = _ticket(token)
-    if found is None:
-        return _not_found_page()
-    return render_template(
-        "visitor/survey.html", label=found.label, done=found.state == sop.DONE, token=token
     )
 
 

@@ -60,6 +60,7 @@ from ult.settings import (
     render_default_settings,
     settings_paths,
 )
+from ult.survey import BUILT_IN, load_instruments
 from ult.store import (
     NotInitialised,
     SchemaTooNew,
@@ -328,6 +329,9 @@ def init(app: App, force_catalog: bool) -> None:
         target.write_text(render_default_settings(), encoding="utf-8")
         click.echo(CLI["init_settings"].format(path=target))
     app.config = target
+    # A bad survey instruments file is refused before the database is touched, as a bad
+    # settings file is (ult.survey.parse_instruments raises SettingsError).
+    load_instruments(app.settings)
     app.create_database = True
     for change in init_catalog(app.db, app.settings, force=force_catalog, actor=default_actor()):
         click.echo("  " + change)
@@ -911,3 +915,35 @@ def report_command(
         ),
         err=True,
     )
+
+
+# ------------------------------------------------------------------------------ survey
+
+
+@main.group("survey")
+def survey_group() -> None:
+    """The satisfaction survey (SKM) and its instruments."""
+
+
+@survey_group.command("instruments")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Check the instruments file the settings name ([survey] instruments_file) instead "
+    "of printing the built-in one.",
+)
+@pass_app
+@handled
+def survey_instruments(app: App, check: bool) -> None:
+    """Print the built-in instruments file (the SKM of PermenPANRB 14/2017) for an office
+    to copy, edit and name in [survey] instruments_file; --check reads the named one."""
+    if check:
+        found = load_instruments(app.settings)
+        source = app.settings.survey.instruments_file or BUILT_IN
+        click.echo(
+            CLI["survey_instruments_ok"].format(
+                path=source, instruments=", ".join(found.instruments)
+            )
+        )
+        return
+    click.echo(BUILT_IN.read_text(encoding="utf-8"), nl=False)

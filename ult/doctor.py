@@ -35,6 +35,7 @@ from ult.health import check_writable
 from ult.messages import DOCTOR
 from ult.migrations import LATEST
 from ult.settings import Settings, SettingsError, load_settings, settings_paths
+from ult.survey import BUILT_IN, load_instruments
 from ult.store import StoreMissing, StoreUnavailable, connect, schema_version
 from ult.system import UNITS, run_tool
 
@@ -91,6 +92,7 @@ def diagnose(config: Path | None) -> tuple[list[Finding], Settings | None]:
     ]
     checks: list[tuple[str, Check]] = [
         ("database", database_checks),
+        ("survey", survey_checks),
         ("clock", clock_checks),
         ("disk", disk_checks),
         ("units", unit_checks),
@@ -139,6 +141,20 @@ def _run(checks: list[tuple[str, Callable[[], Iterable[Finding]]]]) -> list[Find
 
 def _source(settings: Settings) -> str:
     return str(settings.source) if settings.source else DOCTOR["settings_defaults"]
+
+
+def survey_checks(settings: Settings) -> list[Finding]:
+    """The survey instruments file ([survey] instruments_file, or the built-in SKM) reads
+    and has the documented shape; ``ult admin`` refuses to start otherwise."""
+    source = settings.survey.instruments_file or BUILT_IN
+    try:
+        found = load_instruments(settings)
+    except SettingsError as error:
+        return [Finding("survey", Level.PROBLEM, str(error), DOCTOR["survey_fix"])]
+    names = ", ".join(found.instruments)
+    return [
+        Finding("survey", Level.OK, DOCTOR["survey_ok"].format(source=source, instruments=names))
+    ]
 
 
 def database_checks(settings: Settings) -> list[Finding]:

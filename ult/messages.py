@@ -171,6 +171,21 @@ ERRORS: dict[str, str] = {
     "unit_unbound": (
         "Akun Anda belum ditetapkan ke unit utama mana pun. Minta supervisor menetapkannya."
     ),
+    # The satisfaction survey (ult.survey, issue 13): read by visitors on their phones.
+    "survey_instrument_unknown": "Survei ini tidak tersedia.",
+    "survey_not_finished": (
+        "Survei untuk nomor {label} dapat diisi setelah layanannya selesai. Silakan kembali "
+        "ke halaman ini setelah petugas menyelesaikan layanan Anda."
+    ),
+    "survey_already_answered": "Survei untuk nomor ini sudah diisi. Terima kasih.",
+    "survey_answer_invalid": "Jawaban untuk {element} harus salah satu pilihan 1 sampai 4.",
+    "survey_answer_unknown": "Pertanyaan '{name}' tidak ada pada survei ini.",
+    "survey_empty": "Pilih jawaban untuk paling sedikit satu pertanyaan sebelum mengirim.",
+    "survey_profile_invalid": "Pilihan untuk '{question}' tidak tersedia; pilih dari daftar.",
+    "survey_suggestion_invalid": "Saran harus berupa teks.",
+    "survey_suggestion_too_long": (
+        "Saran paling banyak {limit} karakter (tertulis {length}); singkatkan sedikit."
+    ),
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -470,12 +485,18 @@ CLI: dict[str, str] = {
     "restored": "Basis data dipulihkan dari {backup} (peristiwa pemulihan #{event}).",
     "restore_previous": "Isi sebelum pemulihan disimpan sebagai cadangan: {path}",
     "restore_units": "Layanan dijalankan lagi: {units}",
+    "survey_instruments_ok": "Berkas instrumen survei valid: {path} (instrumen: {instruments})",
 }
 """Texts of the ``ult`` command line."""
 
 
 DOCTOR: dict[str, str] = {
     "settings_ok": "Pengaturan valid: {source}",
+    "survey_ok": "Instrumen survei valid: {source} (instrumen: {instruments})",
+    "survey_fix": (
+        "Perbaiki berkas instrumen survei ([survey] instruments_file) sesuai pesan di atas, "
+        "atau hapus kunci itu untuk memakai SKM bawaan (ult survey instruments)."
+    ),
     "settings_defaults": "tanpa berkas, nilai bawaan",
     "settings_fix": "Perbaiki berkas pengaturan sesuai pesan di atas, lalu jalankan lagi: "
     "ult doctor",
@@ -786,3 +807,29 @@ REPORT_TEXT: dict[str, str] = {
 }
 """Reports' requests (``ult.report_request``: CLI, API and pages alike), the ``ult report``
 command and how the exports write durations."""
+
+
+SURVEY_FILE_TEXT: dict[str, str] = {
+    "message": "Berkas instrumen survei tidak valid ({source}): {fault}",
+    "message_key": "Berkas instrumen survei tidak valid ({source}): {key}: {fault}",
+    "unreadable": "berkas tidak dapat dibaca ({detail})",
+    "not_utf8": "isi berkas bukan teks UTF-8",
+    "syntax": "bukan TOML yang valid: {detail}",
+    "unknown_key": "kunci tidak dikenal; yang dikenal: {keys}",
+    "table_list": "harus berupa daftar tabel [[{table}]] yang tidak kosong",
+    "missing": "wajib diisi",
+    "text": "harus teks satu baris yang tidak kosong, paling panjang {limit} karakter",
+    "texts": (
+        "harus daftar teks satu baris yang tidak kosong, masing-masing paling panjang "
+        "{limit} karakter"
+    ),
+    "labels_count": "harus tepat 4 label jawaban (untuk nilai 1, 2, 3, 4), tertulis {count}",
+    "instrument_code": 'harus huruf kecil a-z, angka atau _, 1-16 karakter (misalnya "skm")',
+    "element_code": 'harus huruf besar A-Z lalu huruf besar atau angka, 1-8 karakter ("U1")',
+    "duplicate": "kode {value} sudah dipakai",
+    "too_many": "paling banyak {limit} unsur",
+    "skm_missing": 'instrumen dengan code = "skm" wajib ada (IKM dihitung darinya)',
+    "profile_code": "{value} tidak dikenal; yang diizinkan: {allowed}",
+    "choices": "harus 1-{limit} pilihan yang berbeda",
+}
+"""Faults of a survey instruments file (``ult.survey.parse_instruments``)."""

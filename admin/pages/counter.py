@@ -19,6 +19,7 @@ from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
+from admin.survey import survey_url
 from admin.pages.common import (
     COUNTER_KEY,
     LIST_LIMIT,
@@ -227,7 +228,7 @@ def _survey_context() -> dict[str, Any]:
         ticket = get_queue().ticket(ticket_id)
     except QueueError:
         return {"survey": None}
-    return {"survey": ticket, "survey_url": _visitor_url(ticket)}
+    return {"survey": ticket, "survey_url": _visitor_url(ticket), "survey_link": survey_url(ticket)}
 
 
 def _visitor_url(ticket: Ticket) -> str:

@@ -1,0 +1,319 @@
+"""The satisfaction survey (SKM, PermenPANRB 14/2017; SOP step 16) where visitors answer it.
+
+- ``/t/<token>/survei`` (and ``/t/<token>/survei/<code>`` for another instrument the office
+  configured, e.g. SPKP or SPAK): the visitor's phone, no login. The survey opens once the
+  case is finished; one response per ticket and instrument (:func:`ult.survey.submit`).
+- ``/survei/meja/<counter_id>``: the desk tablet facing the visitor at a front-office
+  counter (front office or supervisor logged in, no staff navigation). Idle screen; when a
+  ticket was just finished at that counter and has not answered, its survey; back to idle
+  after sending, or after ``[survey] tablet_idle_seconds`` without an answer
+  (``static/survey.js`` polls ``/survei/meja/<counter_id>/status``).
+- ``/survei/tautan/<ticket_id>``: a printable page with the survey's QR and address, for a
+  case explained indirectly (SOP 15) whose visitor is not at the desk.
+
+Cross-site forms on the visitor's pages: they set no cookie (see :mod:`admin.visitor`), so a
+page on another site can ride on nothing the visitor's browser holds; what authorises an
+answer is the ticket token in the address, which another site does not know. The form
+still carries a nonce, HMAC-SHA256 of the app secret over the token and the instrument
+(:func:`form_nonce`): only a form this appliance rendered for that ticket is accepted, a
+scripted POST to a guessed or copied address without the page is refused, and no session
+or cookie is needed for it. Flask-WTF's session token is skipped for these views only
+(:data:`admin.security.TOKEN_KEYED` attribute on the view).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from admin.auth import require
+from admin.db import get_db, get_queue, settings
+from admin.errors import error_response
+from admin.messages import SURVEY
+from admin.security import token_keyed
+from admin.visitor import TOKEN
+from ult import queries, sop, survey
+from ult.clock import to_stamp
+from ult.errors import QueueError
+from ult.queue import Counter, Ticket
+from ult.settings import FRONT_OFFICE
+
+bp = Blueprint("survey", __name__)
+
+THANKS_SECONDS = 8
+"""How long the desk tablet thanks the visitor before it is idle again."""
+POLL_SECONDS = 2
+"""How often the idle desk tablet asks whether its counter just finished a ticket."""
+ANSWER_FIELD_MAX = 8
+"""Longest element code a form field may carry (``ult.survey``'s element code pattern)."""
+
+
+def instruments() -> survey.Instruments:
+    """The instruments loaded when the app started (:func:`admin.create_app`)."""
+    return current_app.extensions["ult_survey_instruments"]
+
+
+def form_nonce(token: str, code: str) -> str:
+    """The nonce a visitor's survey form carries: HMAC-SHA256(app secret, token, code)."""
+    key = current_app.secret_key
+    secret = key if isinstance(key, bytes) else str(key).encode()
+    message = f"survey\0{token}\0{code}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def survey_url(ticket: Ticket, code: str = survey.SKM) -> str:
+    """The address of ticket's survey as a visitor's phone reaches it (QR, print, copy)."""
+    path = f"/t/{ticket.token}/survei"
+    if code != survey.SKM:
+        path += f"/{code}"
+    return settings().admin.public_base_url + path
+
+
+# ------------------------------------------------------------------------------ the form
+
+
+def _answers_from_form(instrument: survey.Instrument) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(answers, profile)`` as posted: element fields ``U1``.. and ``profile_<code>``.
+
+    A field named like an element code that the instrument lacks is passed on, so the
+    domain refuses it by name; a field sent twice is not a value of the scale."""
+    answers: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for name in request.form:
+        values = request.form.getlist(name)
+        value: Any = values[0] if len(values) == 1 else values
+        if name.startswith("profile_"):
+            profile[name.removeprefix("profile_")] = value
+        elif name in instrument.codes or (
+            len(name) <= ANSWER_FIELD_MAX and name[:1].isupper() and name.isalnum()
+        ):
+            answers[name] = value
+    return answers, profile
+
+
+def _form_context(instrument: survey.Instrument) -> dict[str, Any]:
+    """What the form template needs besides the instrument: the posted values, to keep a
+    visitor's choices when the form comes back with a message."""
+    return {
+        "chosen": {k: v for k, v in request.form.items()} if request.method == "POST" else {},
+        "profile": instruments().profile,
+        "scale": survey.SCALE,
+        "suggestion_max": survey.SUGGESTION_MAX,
+        "instrument": instrument,
+    }
+
+
+def _others(code: str) -> list[survey.Instrument]:
+    """The office's further instruments, listed on the SKM page."""
+    if code != survey.SKM:
+        return []
+    return [i for c, i in instruments().instruments.items() if c != survey.SKM]
+
+
+def _not_found() -> Any:
+    return render_template("visitor/404.html"), 404
+
+
+def _visitor_page(token: str, code: str) -> Any:
+    ticket = get_queue().ticket_by_token(token) if TOKEN.fullmatch(token) else None
+    instrument = instruments().get(code)
+    if ticket is None or instrument is None:
+        return _not_found()
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "token": token,
+        "others": _others(code),
+        **_form_context(instrument),
+    }
+    if request.method == "GET":
+        if ticket.state != sop.DONE:
+            return render_template("survey/closed.html", **context)
+        if survey.answered(get_db(), ticket.id, code):
+            return render_template("survey/thanks.html", again=True, **context)
+        return render_template("survey/visitor.html", nonce=form_nonce(token, code), **context)
+    if not hmac.compare_digest(request.form.get("nonce", ""), form_nonce(token, code)):
+        message = SURVEY["nonce_invalid"]
+        return render_template("survey/closed.html", message=message, **context), 403
+    answers, profile = _answers_from_form(instrument)
+    try:
+        survey.submit(
+            get_db(),
+            ticket_id=ticket.id,
+            instrument=code,
+            answers=answers,
+            profile=profile,
+            suggestion=request.form.get("suggestion"),
+            instruments=instruments(),
+        )
+    except QueueError as error:
+        if error.code == "survey_already_answered":
+            return render_template("survey/thanks.html", again=True, **context), 409
+        if error.code == "survey_not_finished":
+            return render_template("survey/closed.html", **context), 409
+        return render_template(
+            "survey/visitor.html",
+            nonce=form_nonce(token, code),
+            message=error.message,
+            **context,
+        ), 422
+    return render_template("survey/thanks.html", again=False, **context)
+
+
+@bp.route("/t/<token>/survei", methods=["GET", "POST"])
+@token_keyed
+def visitor_survey(token: str) -> Any:
+    """The SKM on the visitor's phone (the QR on the ticket leads to ``/t/<token>``)."""
+    return _visitor_page(token, survey.SKM)
+
+
+@bp.route("/t/<token>/survei/<code>", methods=["GET", "POST"])
+@token_keyed
+def visitor_instrument(token: str, code: str) -> Any:
+    """Another instrument of the office (``spkp``, ``spak``) on the visitor's phone."""
+    return _visitor_page(token, code)
+
+
+# ------------------------------------------------------------------------------ desk tablet
+
+
+def _tablet_counter(counter_id: int) -> Counter | None:
+    try:
+        counter = get_queue().counter(counter_id)
+    except QueueError:
+        return None
+    return counter if counter.kind == FRONT_OFFICE and counter.active else None
+
+
+def _offered(counter: Counter) -> int | None:
+    """The ticket the tablet offers now (:func:`ult.survey.offered_at_counter`)."""
+    idle = timedelta(seconds=settings().survey.tablet_idle_seconds)
+    since = to_stamp(current_app.config["ULT_CLOCK"]() - idle)
+    return survey.offered_at_counter(get_db(), counter.id, not_before=since)
+
+
+def _tablet_context(counter: Counter) -> dict[str, Any]:
+    return {
+        "counter": counter,
+        "idle_seconds": settings().survey.tablet_idle_seconds,
+        "poll_seconds": POLL_SECONDS,
+        "thanks_seconds": THANKS_SECONDS,
+        "status_url": url_for("survey.tablet_status", counter_id=counter.id),
+        "idle_url": url_for("survey.tablet", counter_id=counter.id),
+    }
+
+
+def _skip() -> int | None:
+    """The ticket the tablet let go of after its idle time (``?lewati=<id>``)."""
+    value = request.args.get("lewati", "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+@bp.get("/survei/meja/<int:counter_id>")
+@require("survey_tablet")
+def tablet(counter_id: int) -> Any:
+    """The desk tablet of one front-office counter: idle, or the survey of the ticket the
+    counter just finished."""
+    counter = _tablet_counter(counter_id)
+    if counter is None:
+        return render_template("survey/tablet_missing.html"), 404
+    context = _tablet_context(counter)
+    offered = _offered(counter)
+    skip = _skip()
+    if offered is None or offered == skip:
+        return render_template("survey/tablet.html", ticket=None, skip=skip, **context)
+    ticket = get_queue().ticket(offered)
+    return render_template(
+        "survey/tablet.html", ticket=ticket, **context, **_form_context(instruments().skm)
+    )
+
+
+@bp.get("/survei/meja/<int:counter_id>/status")
+@require("survey_tablet")
+def tablet_status(counter_id: int) -> Any:
+    """``{"ticket": id | null}``: the ticket whose survey the tablet should show now."""
+    counter = _tablet_counter(counter_id)
+    if counter is None:
+        return jsonify(error="counter_unknown", message=SURVEY["tablet_counter_unknown"]), 404
+    return jsonify(ticket=_offered(counter))
+
+
+@bp.post("/survei/meja/<int:counter_id>")
+@require("survey_tablet")
+def tablet_submit(counter_id: int) -> Any:
+    """A response sent from the desk tablet, for a ticket finished at its counter."""
+    counter = _tablet_counter(counter_id)
+    if counter is None:
+        return render_template("survey/tablet_missing.html"), 404
+    context = _tablet_context(counter)
+    raw = request.form.get("ticket_id", "")
+    ticket_id = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    if ticket_id is None or not survey.finished_at_counter(get_db(), ticket_id, counter.id):
+        return render_template(
+            "survey/tablet.html", ticket=None, skip=None, message=SURVEY["tablet_ticket"], **context
+        ), 422
+    ticket = get_queue().ticket(ticket_id)
+    skm = instruments().skm
+    answers, profile = _answers_from_form(skm)
+    try:
+        survey.submit(
+            get_db(),
+            ticket_id=ticket.id,
+            instrument=survey.SKM,
+            answers=answers,
+            profile=profile,
+            suggestion=request.form.get("suggestion"),
+            instruments=instruments(),
+        )
+    except QueueError as error:
+        if error.code == "survey_already_answered":
+            return render_template("survey/tablet_thanks.html", again=True, **context), 409
+        return render_template(
+            "survey/tablet.html",
+            ticket=ticket,
+            message=error.message,
+            **context,
+            **_form_context(skm),
+        ), 422
+    return render_template("survey/tablet_thanks.html", again=False, **context)
+
+
+# ------------------------------------------------------------------------------ survey link
+
+
+@bp.get("/survei/tautan/<int:ticket_id>")
+@require("survey_link")
+def link(ticket_id: int) -> Any:
+    """A printable page with the survey's QR and address, for a visitor told the answer
+    indirectly (SOP 15); browser print. Only for a finished ticket."""
+    ticket = get_queue().ticket(ticket_id)
+    if ticket.state != sop.DONE:
+        message = SURVEY["link_not_finished"].format(label=ticket.label)
+        return error_response(409, "survey_not_finished", message)
+    return render_template(
+        "survey/link.html",
+        ticket=ticket,
+        url=survey_url(ticket),
+        service=queries.service_names(get_db()).get(ticket.service, ticket.service),
+    )
+
+
+@bp.get("/survei/tautan/<int:ticket_id>/qr.png")
+@require("survey_link")
+def link_qr(ticket_id: int) -> Any:
+    """The QR of the ticket's survey address, as a PNG."""
+    import qrcode
+    import qrcode.constants
+
+    ticket = get_queue().ticket(ticket_id)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(survey_url(ticket))
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white").get_image()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return Response(buffer.getvalue(), mimetype="image/png", headers={"Cache-Control": "no-store"})
