@@ -60,7 +60,6 @@ from ult.settings import (
     render_default_settings,
     settings_paths,
 )
-from ult.survey import BUILT_IN, load_instruments
 from ult.store import (
     NotInitialised,
     SchemaTooNew,
@@ -69,6 +68,7 @@ from ult.store import (
     connect,
     schema_version,
 )
+from ult.survey import BUILT_IN, load_instruments
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2

@@ -35,8 +35,8 @@ from ult.health import check_writable
 from ult.messages import DOCTOR
 from ult.migrations import LATEST
 from ult.settings import Settings, SettingsError, load_settings, settings_paths
-from ult.survey import BUILT_IN, load_instruments
 from ult.store import StoreMissing, StoreUnavailable, connect, schema_version
+from ult.survey import BUILT_IN, load_instruments
 from ult.system import UNITS, run_tool
 
 if TYPE_CHECKING:

@@ -100,7 +100,6 @@ class Instruments:
         """The SKM instrument."""
         return self.instruments[SKM]
 
-
     def get(self, code: str) -> Instrument | None:
         """The instrument ``code``, or None."""
         return self.instruments.get(code)
@@ -340,7 +339,9 @@ def _finished_ticket(db: sqlite_utils.Database, ticket_id: int) -> dict[str, Any
     ).fetchone()
     if row is None:
         raise not_found("ticket_unknown", ticket=ticket_id)
-    ticket = dict(zip(("label", "state", "day", "service", "back_office_counter_id"), row))
+    ticket = dict(
+        zip(("label", "state", "day", "service", "back_office_counter_id"), row, strict=True)
+    )
     if ticket["state"] != sop.DONE:
         raise conflict("survey_not_finished", label=ticket["label"])
     return ticket
@@ -462,4 +463,3 @@ def finished_at_counter(db: sqlite_utils.Database, ticket_id: int, counter_id: i
         (ticket_id, EventKind.FINISHED.value, counter_id),
     ).fetchone()
     return row is not None
-

@@ -19,7 +19,6 @@ from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
-from admin.survey import survey_url
 from admin.pages.common import (
     COUNTER_KEY,
     LIST_LIMIT,
@@ -44,6 +43,7 @@ from admin.pages.common import (
     step_timers,
     ticket_rows,
 )
+from admin.survey import survey_url
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError

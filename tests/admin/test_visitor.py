@@ -1,4 +1,4 @@
-"""Pages without login: the visitor's ticket page, the survey placeholder, the browser board
+"""Pages without login: the visitor's ticket page, the way to its survey, the browser board
 and its announcement WAV (Flask test client over a real SQLite file)."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_a_served_and_finished_ticket_offers_the_survey(
     survey = visitor.get(f"/t/{ticket.token}/survei")
     assert survey.status_code == 200
     assert "Survei Kepuasan Masyarakat" in text(survey)
-    assert "Pertanyaan survei belum tersedia" in text(survey)
+    assert 'name="U1" value="4"' in text(survey)
     assert_nothing_personal(text(survey))
 
 
@@ -119,7 +119,7 @@ def test_the_survey_waits_for_the_end_of_the_service(
     ticket = app_queue.issue("A", actor="resepsionis").ticket
     page = text(visitor.get(f"/t/{ticket.token}/survei"))
     assert "setelah layanan untuk nomor A-001 selesai" in page
-    assert "Pertanyaan survei belum tersedia" not in page
+    assert 'name="U1"' not in page
 
 
 def test_escalated_and_closed_tickets_are_told_plainly(

@@ -204,13 +204,17 @@ def test_a_response_cannot_be_joined_back_to_its_ticket(
     events_before = db.execute("SELECT count(*) FROM events").fetchone()[0]
     for ticket in (first, second):
         survey.submit(
-            db, ticket_id=ticket.id, instrument="skm", answers=every_answer(), instruments=instruments
+            db,
+            ticket_id=ticket.id,
+            instrument="skm",
+            answers=every_answer(),
+            instruments=instruments,
         )
     # No event: one would carry the ticket id and the time of answering.
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
-    schema = db.execute(
-        "SELECT sql FROM sqlite_master WHERE name = 'survey_responses'"
-    ).fetchone()[0]
+    schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'survey_responses'").fetchone()[
+        0
+    ]
     assert "WITHOUT ROWID" in schema
     columns = [c.name for c in db["survey_responses"].columns]
     assert not any("ticket" in c or c in ("at", "created_at", "time", "token") for c in columns)
