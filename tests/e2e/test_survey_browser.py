@@ -1,0 +1,241 @@
+"""The satisfaction survey in a real browser (issue 13): a phone with no script fills and
+sends the SKM; the desk tablet at a counter shows the survey of the ticket just finished
+there and goes back to its idle screen, after sending and after its idle time.
+
+Finishing a case, which the browser does not need to show, goes through the real queue
+domain on the appliance's own database file, as ``ult admin`` sees it. Screenshots land in
+``$ULT_E2E_SHOTS`` (default ``/tmp/ult-e2e-shots``) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Appliance, Console, log_in
+from tests.survey_cases import finished
+from ult import sitting, survey
+from ult.clock import to_stamp
+from ult.queue import Queue, Ticket
+from ult.settings import load_settings
+from ult.store import connect
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, expect
+except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
+    )
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SHOTS = Path(os.environ.get("ULT_E2E_SHOTS") or Path(tempfile.gettempdir()) / "ult-e2e-shots")
+PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 1024, "height": 768}
+OFFICER = "e2e-survei"
+TABLET_POLL_MS = 10_000
+"""Enough for the idle tablet's poll (every 2 s) to see a finished ticket under load."""
+
+
+@contextmanager
+def domain(appliance: Appliance) -> Iterator[Queue]:
+    """The queue domain on the appliance's database (the server reads the same file)."""
+    settings = load_settings(environ={"ULT_HOME": str(appliance.home)})
+    db = connect(settings.store.database)
+    try:
+        yield Queue(db, settings)
+    finally:
+        db.close()
+
+
+def finish_at(appliance: Appliance, counter: str = "Loket 1") -> Ticket:
+    """One case served and finished at ``counter`` by an officer who then leaves it."""
+    with domain(appliance) as queue:
+        held = sitting.holder(queue.db, queue.counter(counter).id)
+        if held is not None:
+            queue.leave_counter(counter, actor=held.username)
+        queue.take_counter(counter, actor=OFFICER)
+        ticket = finished(queue, counter=counter)
+        queue.leave_counter(counter, actor=OFFICER)
+        return ticket
+
+
+def answer_leftovers(appliance: Appliance, counter: str) -> None:
+    """A survey an earlier test left open at ``counter``'s tablet is answered, so the
+    tablet starts idle."""
+    with domain(appliance) as queue:
+        instruments = survey.load_instruments(queue.settings)
+        since = to_stamp(queue.clock() - timedelta(hours=1))
+        offered = survey.offered_at_counter(queue.db, queue.counter(counter).id, not_before=since)
+        if offered is not None:
+            survey.submit(
+                queue.db, ticket_id=offered, instrument="skm", answers={"U1": 3},
+                instruments=instruments,
+            )  # fmt: skip
+
+
+def counter_id(appliance: Appliance, name: str) -> int:
+    with domain(appliance) as queue:
+        return queue.counter(name).id
+
+
+def stored(appliance: Appliance) -> list[dict]:
+    with domain(appliance) as queue:
+        return [dict(r) for r in queue.db.query("SELECT * FROM survey_responses")]
+
+
+@pytest.fixture
+def contexts(browser: Browser, console: Console) -> Iterator[Callable[..., Page]]:
+    """``open_page(**context_options)`` → a page in a fresh context, watched by ``console``."""
+    made: list[BrowserContext] = []
+
+    def open_page(**options: object) -> Page:
+        context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **options)
+        context.set_default_timeout(10_000)
+        made.append(context)
+        page = context.new_page()
+        console.watch(page)
+        return page
+
+    yield open_page
+    for context in made:
+        context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(page: Page) -> None:
+    """Nothing wider than the screen, and every answer a target of at least 44 px."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"horizontal scroll: {width}px"
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('label.choice, button.send, select'))"
+        ".map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
+
+
+def test_a_phone_without_scripts_fills_and_sends_the_survey(
+    contexts: Callable[..., Page], appliance: Appliance, console: Console
+) -> None:
+    ticket = finish_at(appliance)
+    before = len(stored(appliance))
+    phone = contexts(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    asked: list[str] = []
+    phone.on("request", lambda request: asked.append(request.url))
+    phone.goto(appliance.url(f"/t/{ticket.token}"))
+    phone.get_by_role("link", name="Isi Survei Kepuasan Masyarakat (SKM)").click()
+    expect(phone.get_by_role("heading", name="Survei Kepuasan Masyarakat (SKM)")).to_be_visible()
+    fits(phone)
+    shot(phone, "survey-phone-form")
+
+    phone.get_by_role("button", name="Kirim jawaban").click()  # nothing chosen
+    expect(phone.get_by_role("alert")).to_have_text(
+        "Pilih jawaban untuk paling sedikit satu pertanyaan sebelum mengirim."
+    )
+    for n, choice in ((1, "4 Sangat sesuai"), (3, "3 Cepat"), (4, "4 Gratis"), (9, "3 Baik")):
+        question = phone.locator("fieldset.question").nth(n - 1)
+        question.locator("label.choice", has_text=choice).click()  # the label is the target
+        expect(question.get_by_role("radio", name=choice)).to_be_checked()
+    phone.get_by_label("Usia").select_option("40-49 tahun")
+    phone.get_by_label("Saran dan masukan (tidak wajib)").fill("Ruang tunggu\nsudah nyaman.")
+    shot(phone, "survey-phone-filled")
+    phone.get_by_role("button", name="Kirim jawaban").click()
+    expect(phone.get_by_role("heading", name="Terima kasih")).to_be_visible()
+    shot(phone, "survey-phone-thanks")
+
+    rows = stored(appliance)
+    assert len(rows) == before + 1
+    [row] = [r for r in rows if r["suggestion"] == "Ruang tunggu\nsudah nyaman."]
+    assert json.loads(row["answers"]) == {"U1": 4, "U3": 3, "U4": 4, "U9": 3}
+    assert json.loads(row["profile"]) == {"age": "40-49 tahun"}
+    phone.goto(appliance.url(f"/t/{ticket.token}/survei"))
+    expect(phone.get_by_text("Survei untuk nomor ini sudah diisi. Terima kasih.")).to_be_visible()
+    # Works with no internet: every request went to the appliance.
+    assert asked and all(url.startswith(appliance.base_url) for url in asked), asked
+    # The 422 of the empty form is the answer meant; nothing else may complain.
+    assert [p for p in console.problems if "status of 422" not in p] == []
+
+
+def test_the_desk_tablet_shows_the_finished_tickets_survey_and_returns_to_idle(
+    contexts: Callable[..., Page], appliance: Appliance, console: Console
+) -> None:
+    tablet = contexts(viewport=TABLET, has_touch=True)
+    log_in(tablet, appliance, "front_office")
+    tablet.clock.install()  # time flows; the idle timeout is then jumped over below
+    answer_leftovers(appliance, "Loket 1")
+    loket1 = counter_id(appliance, "Loket 1")
+    tablet.goto(appliance.url(f"/survei/meja/{loket1}"))
+    idle = tablet.get_by_role("heading", name="Terima kasih telah berkunjung")
+    expect(idle).to_be_visible()
+    assert tablet.locator("nav").count() == 0  # no staff navigation facing the visitor
+    shot(tablet, "survey-tablet-idle")
+
+    # Finished at another counter: not this tablet's visitor.
+    finish_at(appliance, "Loket 2")
+    ticket = finish_at(appliance)
+    form_title = tablet.get_by_role("heading", name="Survei Kepuasan Masyarakat (SKM)")
+    expect(form_title).to_be_visible(timeout=TABLET_POLL_MS)
+    expect(tablet.get_by_text(f"Nomor antrian {ticket.label}")).to_be_visible()
+    fits(tablet)
+    shot(tablet, "survey-tablet-form")
+    before = len(stored(appliance))
+    for n in range(1, 10):
+        tablet.locator("fieldset.question").nth(n - 1).locator("label.choice").nth(2).click()
+    tablet.get_by_role("button", name="Kirim jawaban").click()
+    expect(tablet.get_by_text("Jawaban Anda sudah kami terima.")).to_be_visible()
+    shot(tablet, "survey-tablet-thanks")
+    assert len(stored(appliance)) == before + 1
+    # The thank-you screen gives way to idle by itself (8 s).
+    expect(idle).to_be_visible(timeout=15_000)
+    expect(tablet).to_have_url(re.compile(rf"/survei/meja/{loket1}$"))
+
+    # A visitor who walks away: after the idle time the tablet lets the survey go.
+    walked_away = finish_at(appliance)
+    expect(form_title).to_be_visible(timeout=TABLET_POLL_MS)
+    expect(tablet.get_by_text(f"Nomor antrian {walked_away.label}")).to_be_visible()
+    tablet.locator("fieldset.question").first.locator("label.choice").first.click()
+    tablet.clock.fast_forward("01:00")  # half the idle time: still there (a touch restarted it)
+    expect(form_title).to_be_visible()
+    tablet.clock.fast_forward("02:01")
+    expect(idle).to_be_visible()
+    expect(tablet).to_have_url(re.compile(rf"\?lewati={walked_away.id}$"))
+    tablet.clock.fast_forward("00:05")  # polls again: the let-go ticket is not shown again
+    expect(idle).to_be_visible()
+    assert len(stored(appliance)) == before + 1
+    assert console.problems == []
+
+
+def test_the_survey_link_prints_and_copies_for_an_indirect_explanation(
+    contexts: Callable[..., Page], appliance: Appliance, console: Console
+) -> None:
+    ticket = finish_at(appliance)
+    page = contexts(viewport={"width": 800, "height": 900})
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, appliance, "front_office")
+    page.goto(appliance.url(f"/survei/tautan/{ticket.id}"))
+    address = f"{'http://ult.local:8080'}/t/{ticket.token}/survei"
+    expect(page.locator("#survey-url")).to_have_text(address)
+    qr = page.get_by_role("img", name=f"Kode QR survei untuk nomor {ticket.label}")
+    expect(qr).to_be_visible()
+    assert page.evaluate("document.querySelector('.slip img').naturalWidth") > 100
+    page.get_by_role("button", name="Salin tautan").click()
+    expect(page.get_by_text("Tautan disalin.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    shot(page, "survey-link")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Cetak")).to_be_hidden()
+    assert console.problems == []
