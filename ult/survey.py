@@ -296,7 +296,7 @@ def submit(
     clean_suggestion = clean_suggestion_of(suggestion)
     with immediate(db):
         ticket = _finished_ticket(db, ticket_id)
-        if _answered(db, ticket_id, survey.code):
+        if answered(db, ticket_id, survey.code):
             raise conflict("survey_already_answered")
         db.execute(
             "INSERT INTO survey_receipts (ticket_id, instrument) VALUES (?, ?)",
@@ -321,10 +321,6 @@ def submit(
 
 def answered(db: sqlite_utils.Database, ticket_id: int, instrument: str) -> bool:
     """Whether ticket ``ticket_id`` has answered ``instrument`` (its receipt exists)."""
-    return _answered(db, ticket_id, instrument)
-
-
-def _answered(db: sqlite_utils.Database, ticket_id: int, instrument: str) -> bool:
     row = db.execute(
         "SELECT 1 FROM survey_receipts WHERE ticket_id = ? AND instrument = ?",
         (ticket_id, instrument),
@@ -450,7 +446,7 @@ def offered_at_counter(
         " AND id > ? LIMIT 1",
         (counter_id, *kinds, event_id),
     ).fetchone()
-    if called_since is not None or _answered(db, ticket_id, SKM):
+    if called_since is not None or answered(db, ticket_id, SKM):
         return None
     return int(ticket_id)
 
