@@ -115,6 +115,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.accounts", "Akun & token", "manage"),
     ("reports.index", "Laporan", "report"),
     ("guestbook.index", "Buku tamu", "guestbook"),
+    ("privacy.index", "Data pribadi", "privacy"),
     ("visitor.board", "Papan panggilan", "view"),
 )
 """Navigation: endpoint, label, the action whose roles see it (only registered ones show)."""
@@ -151,9 +152,9 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, guestbook, pages, reports, stream, supervisor, visitor
+    from admin import api, auth, guestbook, pages, privacy, reports, stream, supervisor, visitor
 
-    for module in (auth, api, stream, pages, supervisor, visitor, guestbook, reports):
+    for module in (auth, api, stream, pages, supervisor, visitor, guestbook, reports, privacy):
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.api_bp)
 
