@@ -40,8 +40,10 @@ from admin.auth import Principal, current_principal, may_reveal, require, unit_s
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
+from admin.privacy import record_case_view, record_view
 from ult import guestbook, queries, sop
 from ult.clock import to_stamp
+from ult.guestbook import visit_of
 from ult.messages import STATES, error_text
 from ult.queue import (
     Counter,
@@ -424,8 +426,11 @@ def get_ticket(ticket_id: int) -> Any:
     require_unit_case(ticket)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
+    revealed = may_reveal(ticket)
+    if revealed and visit_of(get_db(), ticket.id) is not None:
+        record_case_view(ticket, "ticket_api")
     detail: shapes.TicketDetail = {
-        **ticket_json(ticket, case_view=may_reveal(ticket)),
+        **ticket_json(ticket, case_view=revealed),
         "waiting_ahead": ahead,
         "estimated_wait_minutes": minutes,
         "events": [event_json(e) for e in history],
@@ -608,6 +613,8 @@ def latest_visit() -> Any:
     latest = guestbook.latest_visit(db, kind, number)
     if latest is None:
         return jsonify(visit=None)
+    # UU 27/2022: another visit's identity shown unmasked is recorded (whose ticket).
+    record_view("prefill_api", ticket_id=latest["ticket_id"])
     label, day = db.execute(
         "SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],)
     ).fetchone()

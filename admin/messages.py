@@ -342,7 +342,9 @@ REPORTS: dict[str, str] = {
 
 PRIVACY: dict[str, str] = {
     "date_invalid": "Tanggal '{value}' tidak valid; tulis TTTT-BB-HH.",
-    "range_reversed": "Tanggal awal ({start}) harus sama dengan atau sebelum tanggal akhir ({end}).",
+    "range_reversed": (
+        "Tanggal awal ({start}) harus sama dengan atau sebelum tanggal akhir ({end})."
+    ),
     "page_invalid": "Halaman harus bilangan bulat 1 atau lebih.",
     "user_invalid": "Nama pengguna terlalu panjang atau berisi karakter yang tidak diizinkan.",
     "erased": (

@@ -13,21 +13,35 @@ registration forms and the visitor's ticket page.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from admin.auth import current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.messages import PRIVACY, PRIVACY_WHAT
-from admin.pages.common import now_utc
-from ult import privacy
+from ult import privacy, sitting
 from ult.errors import QueueError, not_found
 from ult.guestbook import mask_document
 from ult.kinds import EventKind
 
 bp = Blueprint("privacy", __name__)
+
+
+def now_utc() -> datetime:
+    """The app's clock (a FakeClock in tests), aware UTC."""
+    return current_app.config["ULT_CLOCK"]()  # type: ignore[no-any-return]
+
 
 DEFAULT_AUDIT_DAYS = 30
 """The audit list's default period: the last 30 days up to today."""
@@ -203,3 +217,29 @@ def notice() -> Any:
 def _notice_settings() -> dict[str, Any]:
     """``privacy_notice`` (``[privacy]`` settings) for the short notice on every form."""
     return {"privacy_notice": settings().privacy}
+
+
+def record_case_view(ticket: Any, what: str) -> None:
+    """Record an unmasked view of ``ticket``'s visitor unless it is the viewer's own case.
+
+    The officer serving a case sees what they recorded: processing for the public task
+    (UU 27/2022 Pasal 20 ayat (2) huruf e) needs no entry per glance, and the counter pages
+    re-render often. A view from outside the case is recorded: a user who sits at none of
+    the counters holding the ticket (its current, front-office and back-office counter),
+    such as the supervisor reading a case or another counter's officer opening it through
+    the API. A main-unit account sees only its own units' cases (:func:`admin.auth.may_reveal`).
+    """
+    principal = current_principal()
+    if principal is None or principal.role == "unit":
+        return
+    db = get_db()
+    counters = {
+        ticket.counter_id,
+        ticket.front_office_counter_id,
+        ticket.back_office_counter_id,
+    } - {None}
+    for counter_id in counters:
+        seat = sitting.holder(db, counter_id)
+        if seat is not None and seat.username == principal.name:
+            return
+    record_view(what, ticket_id=ticket.id)

@@ -991,8 +991,10 @@ def privacy_erase(app: App, number: str, yes: bool, actor: str) -> None:
     """Erase the identity of every visit of NUMBER (statistics stay), and record it."""
     clean = privacy.identity_number(number)
     count = privacy.held_count(app.db, clean)
-    if count and not yes and not click.confirm(
-        PRIVACY_TEXT["erase_confirm"].format(count=count), default=False
+    if (
+        count
+        and not yes
+        and not click.confirm(PRIVACY_TEXT["erase_confirm"].format(count=count), default=False)
     ):
         fail(PRIVACY_TEXT["unchanged"], EXIT_REFUSED)
     erased = privacy.erase_identity(app.db, clean, at=app.queue().clock(), actor=actor)

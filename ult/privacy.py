@@ -191,10 +191,7 @@ def identity_record(db: sqlite_utils.Database, number: str) -> dict[str, Any]:
             "ticket": v["label"],
             "day": v["day"],
             "service": v["service"],
-            **{
-                key: v[key]
-                for key in ("document_kind", "document_number", "name", *ERASED_NULL)
-            },
+            **{key: v[key] for key in ("document_kind", "document_number", "name", *ERASED_NULL)},
             "recorded_at": v["recorded_at"],
             "recorded_by": officers.get(v["recorded_by"], v["recorded_by"]),
             "sop_step": v["step"],
@@ -288,8 +285,14 @@ def record_access(
     """Record that ``actor`` saw (or, ``exported``, was handed a file with) unmasked personal
     data: ``what`` names the page, API or export, with the ``ticket_id`` or the ``period``
     (first and last business day) and small ``details`` (flags, counts). Never the data
-    itself. Its own write transaction; returns the event id."""
+    itself. Its own write transaction; returns the event id.
+
+    The ticket goes into the payload, not the event's ``ticket_id`` column: the ticket's
+    own history (its states, the visitor's live page, the record) is what was done to the
+    ticket, and a staff member reading it did nothing to it."""
     payload: dict[str, Any] = {"what": what, **details}
+    if ticket_id is not None:
+        payload["ticket_id"] = ticket_id
     if period is not None:
         payload["period"] = [period[0].isoformat(), period[1].isoformat()]
     with immediate(db):
@@ -299,7 +302,6 @@ def record_access(
             kind=EventKind.PERSONAL_DATA_EXPORTED if exported else EventKind.PERSONAL_DATA_VIEWED,
             actor=actor,
             payload=payload,
-            ticket_id=ticket_id,
         )
 
 
@@ -345,7 +347,8 @@ def audit(
     offset = (max(page, 1) - 1) * AUDIT_PAGE_ROWS
     rows = list(
         db.query(
-            "SELECT e.*, t.label FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id "
+            "SELECT e.*, t.label FROM events e "
+            "LEFT JOIN tickets t ON t.id = json_extract(e.payload, '$.ticket_id') "
             f"WHERE {' AND '.join(where)} ORDER BY e.id DESC LIMIT ? OFFSET ?",
             [*params, AUDIT_PAGE_ROWS + 1, offset],
         )

@@ -229,6 +229,10 @@ def prefill_form(*, exclude_ticket: int) -> dict[str, str]:
         return form
     form["document_number"] = number
     form.update({key: latest[key] or "" for key in _PREFILLED})
+    # UU 27/2022: another visit's identity shown is recorded (whose ticket, for which).
+    from admin.privacy import record_view
+
+    record_view("prefill_page", ticket_id=latest["ticket_id"], for_ticket=exclude_ticket)
     label = (
         get_db()
         .execute("SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],))
