@@ -419,8 +419,10 @@ def issue_ticket() -> Any:
 def get_ticket(ticket_id: int) -> Any:
     """The ticket, its position while waiting, and its event history, oldest first
     (schema ``TicketDetail``). Personal data masked except for the roles handling the case
-    while they handle it (:func:`admin.auth.may_reveal`). 404 unknown; 403 for a main-unit
-    account when the case is not with one of its units (:func:`require_unit_case`)."""
+    while they handle it (:func:`admin.auth.may_reveal`); a full view by someone sitting at
+    none of the case's counters is recorded (``personal_data_viewed``, UU 27/2022). 404
+    unknown; 403 for a main-unit account when the case is not with one of its units
+    (:func:`require_unit_case`)."""
     queue = get_queue()
     ticket = queue.ticket(ticket_id)
     require_unit_case(ticket)
@@ -605,7 +607,8 @@ def latest_visit() -> Any:
     ``document_kind`` (default ``ktp``) and ``document_number`` (cleaned as the queue does:
     a NIK's spaces, dots and dashes are ignored). → 200 ``PrefillAnswer`` (``visit`` null
     when never recorded); 422 for a number its kind cannot have. Saving the identity
-    afterwards with another name is refused (409 ``name_differs``) unless confirmed."""
+    afterwards with another name is refused (409 ``name_differs``) unless confirmed. A visit
+    found is recorded as a ``personal_data_viewed`` event (UU 27/2022; never the data)."""
     kind, number, _warnings = guestbook.document_number(
         request.args.get("document_kind") or "ktp", request.args.get("document_number", "")
     )

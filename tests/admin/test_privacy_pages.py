@@ -320,3 +320,21 @@ def test_the_forms_and_the_ticket_page_carry_the_short_notice(desk, as_role, que
     token = queue.ticket(serving).token
     ticket = text(reception.application.test_client().get(f"/t/{token}"))
     assert "UU 27/2022" in ticket and 'href="/privasi/pemberitahuan"' in ticket
+
+
+def test_the_back_office_case_is_recorded_until_the_officer_takes_it(as_role, queue: Queue) -> None:
+    ticket_id = to_serving(queue)
+    queue.identify(ticket_id, 1, actor="test", name="Budi Santoso", nik=VALID_NIK, phone=PHONE)
+    queue.escalate(ticket_id, 1, actor="test", note="Perlu cek SIMTUN")
+    bo, bo_csrf = as_role("back_office")
+    assert "Back Office" in text(bo.get("/back-office"))  # the only one: sits there
+    # Escalated, not yet taken: read from outside the case.
+    assert PHONE in text(bo.get(f"/back-office/cases/{ticket_id}"))
+    (event,) = audit_events(queue.db)
+    assert event["payload"] == {"what": "back_office_case", "ticket_id": ticket_id}
+    assert event["actor"] == "backoffice1"
+    # Taken: the officer's own case, no entry per view.
+    taken = post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/take")
+    assert taken.status_code == 303
+    assert PHONE in text(bo.get(taken.headers["Location"]))
+    assert len(audit_events(queue.db)) == 1
