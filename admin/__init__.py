@@ -120,6 +120,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.accounts", "Akun & token", "manage"),
     ("reports.index", "Laporan", "report"),
     ("guestbook.index", "Buku tamu", "guestbook"),
+    ("privacy.index", "Data pribadi", "privacy"),
     ("visitor.board", "Papan panggilan", "view"),
 )
 """Navigation: endpoint, label, the action whose roles see it (only registered ones show)."""
@@ -156,9 +157,20 @@ def _template_globals(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, auth, guestbook, pages, reports, stream, supervisor, survey, visitor
+    from admin import (
+        api,
+        auth,
+        guestbook,
+        pages,
+        privacy,
+        reports,
+        stream,
+        supervisor,
+        survey,
+        visitor,
+    )
 
-    modules = (auth, api, stream, pages, supervisor, survey, visitor, guestbook, reports)
+    modules = (auth, api, stream, pages, supervisor, survey, visitor, guestbook, reports, privacy)
     for module in modules:
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.api_bp)

@@ -71,6 +71,9 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     # Read the report book and the guest book (issue 11): the head of office reads, never acts
     # on the queue. The "reports" pages and API require this action.
     "report": ("supervisor", "kepala"),
+    # The visitors' personal data (UU 27/2022): access and erasure requests and the audit
+    # of every view and export of unmasked personal data (admin.privacy).
+    "privacy": ("supervisor",),
 }
 """Who may do what: the one table the API, the pages and the authorization tests read."""
 

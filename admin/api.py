@@ -40,8 +40,10 @@ from admin.auth import Principal, current_principal, may_reveal, require, unit_s
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import API, ERRORS
+from admin.privacy import record_case_view, record_view
 from ult import guestbook, queries, sop
 from ult.clock import to_stamp
+from ult.guestbook import visit_of
 from ult.messages import STATES, error_text
 from ult.queue import (
     Counter,
@@ -417,15 +419,20 @@ def issue_ticket() -> Any:
 def get_ticket(ticket_id: int) -> Any:
     """The ticket, its position while waiting, and its event history, oldest first
     (schema ``TicketDetail``). Personal data masked except for the roles handling the case
-    while they handle it (:func:`admin.auth.may_reveal`). 404 unknown; 403 for a main-unit
-    account when the case is not with one of its units (:func:`require_unit_case`)."""
+    while they handle it (:func:`admin.auth.may_reveal`); a full view by someone sitting at
+    none of the case's counters is recorded (``personal_data_viewed``, UU 27/2022). 404
+    unknown; 403 for a main-unit account when the case is not with one of its units
+    (:func:`require_unit_case`)."""
     queue = get_queue()
     ticket = queue.ticket(ticket_id)
     require_unit_case(ticket)
     ahead, minutes = queue.position(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
+    revealed = may_reveal(ticket)
+    if revealed and visit_of(get_db(), ticket.id) is not None:
+        record_case_view(ticket, "ticket_api")
     detail: shapes.TicketDetail = {
-        **ticket_json(ticket, case_view=may_reveal(ticket)),
+        **ticket_json(ticket, case_view=revealed),
         "waiting_ahead": ahead,
         "estimated_wait_minutes": minutes,
         "events": [event_json(e) for e in history],
@@ -600,7 +607,8 @@ def latest_visit() -> Any:
     ``document_kind`` (default ``ktp``) and ``document_number`` (cleaned as the queue does:
     a NIK's spaces, dots and dashes are ignored). → 200 ``PrefillAnswer`` (``visit`` null
     when never recorded); 422 for a number its kind cannot have. Saving the identity
-    afterwards with another name is refused (409 ``name_differs``) unless confirmed."""
+    afterwards with another name is refused (409 ``name_differs``) unless confirmed. A visit
+    found is recorded as a ``personal_data_viewed`` event (UU 27/2022; never the data)."""
     kind, number, _warnings = guestbook.document_number(
         request.args.get("document_kind") or "ktp", request.args.get("document_number", "")
     )
@@ -608,6 +616,8 @@ def latest_visit() -> Any:
     latest = guestbook.latest_visit(db, kind, number)
     if latest is None:
         return jsonify(visit=None)
+    # UU 27/2022: another visit's identity shown unmasked is recorded (whose ticket).
+    record_view("prefill_api", ticket_id=latest["ticket_id"])
     label, day = db.execute(
         "SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],)
     ).fetchone()

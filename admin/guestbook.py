@@ -21,6 +21,7 @@ from admin.auth import allowed, require
 from admin.db import get_db, get_queue
 from admin.messages import GUESTBOOK
 from admin.pages.common import identity_of, page_helpers
+from admin.privacy import record_view
 from ult import guestbook, queries
 from ult.clock import from_stamp
 from ult.errors import QueueError
@@ -92,6 +93,15 @@ def index() -> Any:
         query = _query(today)
         found = guestbook.visits(get_db(), limit=PAGE_ROWS + 1, **query)
         rows = [_shown(row, reveal=reveal) for row in found[:PAGE_ROWS]]
+        if reveal and rows:
+            # UU 27/2022: one audit entry per page shown unmasked, never per row.
+            record_view(
+                "guestbook_page",
+                period=(query["start"], query["end"]),
+                search=bool((query["search"] or "").strip()),
+                service=query["service"],
+                rows=len(rows),
+            )
     except (_Refused, QueueError) as refusal:
         error, status = refusal.message, 422
         query = {"start": today, "end": today, "search": None, "service": None}

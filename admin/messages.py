@@ -354,3 +354,34 @@ SURVEY: dict[str, str] = {
 }
 """The satisfaction survey's pages (admin.survey): the visitor's phone, the desk tablet,
 the printed survey link."""
+PRIVACY: dict[str, str] = {
+    "date_invalid": "Tanggal '{value}' tidak valid; tulis TTTT-BB-HH.",
+    "range_reversed": (
+        "Tanggal awal ({start}) harus sama dengan atau sebelum tanggal akhir ({end})."
+    ),
+    "page_invalid": "Halaman harus bilangan bulat 1 atau lebih.",
+    "user_invalid": "Nama pengguna terlalu panjang atau berisi karakter yang tidak diizinkan.",
+    "erased": (
+        "Identitas {count} kunjungan telah dihapus; angka statistik dan waktu langkah tetap. "
+        "Penghapusan tercatat di daftar di bawah."
+    ),
+    "confirm_missing": "Centang konfirmasi penghapusan terlebih dahulu.",
+    "kind_viewed": "Dilihat",
+    "kind_exported": "Diekspor",
+    "kind_erased": "Dihapus atas permintaan",
+    "kind_purged": "Dihapus karena masa simpan",
+}
+"""The supervisor's personal-data page (``/privasi``, UU 27/2022)."""
+
+PRIVACY_WHAT: dict[str, str] = {
+    "guestbook_page": "Halaman buku tamu",
+    "report_export": "Ekspor laporan",
+    "prefill_api": "API isi dari kunjungan terakhir",
+    "prefill_page": "Formulir: isi dari kunjungan terakhir",
+    "ticket_api": "API detail tiket",
+    "counter_case": "Halaman loket: kasus",
+    "back_office_case": "Halaman back office: kasus",
+    "access_request": "Permintaan akses (berkas JSON)",
+    "erasure_request": "Permintaan penghapusan",
+}
+"""What a personal-data event names (payload ``what``), as the audit list shows it."""

@@ -31,6 +31,7 @@ from admin.auth import allowed, current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import PAGES, REPORTS
+from admin.privacy import record_view
 from ult import accounts, exports, reports
 from ult.errors import QueueError
 from ult.queries import service_names
@@ -160,6 +161,16 @@ def report_api(section: str) -> Any:
             check_xlsx(tables)
         except ReportRequestError as error:
             raise _refused(error) from None
+    personal = sorted(set(sections) & reports.PERSONAL_SECTIONS)
+    if personal:
+        # UU 27/2022: every export holding personal data is recorded (not its rows).
+        record_view(
+            "report_export:" + ",".join(personal),
+            exported=True,
+            period=(period.start, period.end),
+            format=wanted,
+            service=service,
+        )
     tz = settings().office.tz
     name = sections[0] if len(sections) == 1 else ALL
     if wanted == "csv":

@@ -51,8 +51,8 @@ home=/var/lib/ult
 # the target that starts and stops the appliance as one, the daemons, the timers and the
 # oneshot services they run.
 units="ult-kiosk.service ult-display.service ult-admin.service"
-unit_files="ult.target $units ult-rollover.service ult-rollover.timer ult-backup.service ult-backup.timer"
-enabled="ult.target $units ult-rollover.timer ult-backup.timer"
+unit_files="ult.target $units ult-rollover.service ult-rollover.timer ult-backup.service ult-backup.timer ult-purge.service ult-purge.timer"
+enabled="ult.target $units ult-rollover.timer ult-backup.timer ult-purge.timer"
 unit_dir=/etc/systemd/system
 udev_rule=/etc/udev/rules.d/99-ult-printer.rules
 nginx_site=/etc/nginx/sites-available/ult
@@ -393,7 +393,7 @@ install.sh: the new program refuses $config: fix it, then install again; nothing
         systemctl daemon-reload
         systemctl enable $enabled
         systemctl restart $units
-        systemctl start ult-rollover.timer ult-backup.timer
+        systemctl start ult-rollover.timer ult-backup.timer ult-purge.timer
         services_stopped=0
         say "installed and started. Settings: $config"
     else

@@ -14,7 +14,7 @@ if [ "$(id -u)" = 0 ]; then
             shift
             [ "$arg" = --stop-services ] || set -- "$@" "$arg"
         done
-        services="ult-kiosk ult-display ult-admin ult-rollover.timer ult-backup.timer"
+        services="ult-kiosk ult-display ult-admin ult-rollover.timer ult-backup.timer ult-purge.timer"
         start_again() {
             status=$?
             # shellcheck disable=SC2086 # the unit names, one per word

@@ -23,6 +23,7 @@ DISPLAY_UNIT = SYSTEMD / "ult-display.service"
 ADMIN_UNIT = SYSTEMD / "ult-admin.service"
 ROLLOVER_UNIT = SYSTEMD / "ult-rollover.service"
 BACKUP_UNIT = SYSTEMD / "ult-backup.service"
+PURGE_UNIT = SYSTEMD / "ult-purge.service"
 TARGET = SYSTEMD / "ult.target"
 TIMERS = sorted(SYSTEMD.glob("*.timer"))
 DAEMONS = [KIOSK_UNIT, DISPLAY_UNIT, ADMIN_UNIT]
@@ -36,6 +37,7 @@ EXPOSURE = {
     "ult-kiosk.service": 2.2,
     "ult-rollover.service": 0.6,
     "ult-backup.service": 0.6,
+    "ult-purge.service": 0.6,
 }
 ANALYZE = shutil.which("systemd-analyze")
 needs_analyze = pytest.mark.skipif(
@@ -231,7 +233,7 @@ def test_the_target_starts_and_stops_the_appliance_as_one() -> None:
     for unit in [*DAEMONS, *TIMERS]:
         keys = unit_keys(unit.read_text(encoding="utf-8"))
         assert keys["Install"]["WantedBy"] == ["ult.target"], unit.name
-    for oneshot in (ROLLOVER_UNIT, BACKUP_UNIT):
+    for oneshot in (ROLLOVER_UNIT, BACKUP_UNIT, PURGE_UNIT):
         keys = unit_keys(oneshot.read_text(encoding="utf-8"))
         assert keys["Service"]["Type"] == ["oneshot"] and "Install" not in keys
         assert (SYSTEMD / f"{oneshot.stem}.timer").exists()

@@ -25,7 +25,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, exports, queries, record, reports
+from ult import accounts, exports, privacy, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -41,7 +41,7 @@ from ult.day import stored_day
 from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CLI, DOCTOR, REPORT_TEXT, STATES
+from ult.messages import CLI, DOCTOR, PRIVACY_TEXT, REPORT_TEXT, STATES
 from ult.queue import Queue
 from ult.report_request import (
     ALL,
@@ -885,6 +885,18 @@ def report_command(
             check_xlsx(tables)
         except ReportRequestError as refused:
             fail(refused.message, EXIT_USAGE)
+    personal = sorted(set(sections) & reports.PERSONAL_SECTIONS)
+    if personal:
+        # UU 27/2022: every view or export of unmasked personal data is recorded.
+        privacy.record_access(
+            app.db,
+            at=app.queue().clock(),
+            actor=default_actor(),
+            what="cli_report:" + ",".join(personal),
+            exported=output_format != "table",
+            period=(period.start, period.end),
+            format=output_format,
+        )
     tz = app.settings.office.tz
     data: str | bytes
     if output_format == "csv":
@@ -947,3 +959,79 @@ def survey_instruments(app: App, check: bool) -> None:
         )
         return
     click.echo(BUILT_IN.read_text(encoding="utf-8"), nl=False)
+
+
+# ------------------------------------------------------------------ personal data (UU 27/2022)
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only say what would be erased; change nothing.")
+@actor_option
+@pass_app
+@handled
+def purge_command(app: App, dry_run: bool, actor: str) -> None:
+    """Erase the visitor identity of visits past retention ([privacy] retention_days).
+
+    Keeps each visit's row (ticket, service, day, document kind, step, officer), so counts
+    and step times stay; records one visits_purged event. Run daily by ult-purge.timer.
+    """
+    days = app.settings.privacy.retention_days
+    queue = app.queue()
+    today = queue.today()
+    plan = privacy.purge_plan(app.db, today, days)
+    if not dry_run and plan.count:
+        plan = privacy.purge(
+            app.db, today=today, retention_days=days, at=queue.clock(), actor=actor
+        )
+    if plan.count == 0:
+        click.echo(PRIVACY_TEXT["purge_nothing"].format(days=days, up_to=plan.up_to))
+        return
+    text = PRIVACY_TEXT["purge_would" if dry_run else "purged"]
+    click.echo(text.format(count=plan.count, oldest=plan.oldest, up_to=plan.up_to, days=days))
+
+
+@main.group("privacy")
+def privacy_group() -> None:
+    """A visitor's request about their personal data: access (export) and erasure."""
+
+
+@privacy_group.command("export")
+@click.argument("number")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSON file to write (the visits and the processing history of NUMBER).",
+)
+@actor_option
+@pass_app
+@handled
+def privacy_export(app: App, number: str, output: Path, actor: str) -> None:
+    """Write everything held about the identity NUMBER (NIK or another document's number)
+    to a JSON file, and record the export (never the number)."""
+    clean = privacy.identity_number(number)
+    data, visits = privacy.export_identity(
+        app.db, clean, at=app.queue().clock(), actor=actor, office=app.settings.office.name
+    )
+    output.write_bytes(data)
+    click.echo(PRIVACY_TEXT["exported"].format(visits=visits, path=output))
+
+
+@privacy_group.command("erase")
+@click.argument("number")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@actor_option
+@pass_app
+@handled
+def privacy_erase(app: App, number: str, yes: bool, actor: str) -> None:
+    """Erase the identity of every visit of NUMBER (statistics stay), and record it."""
+    clean = privacy.identity_number(number)
+    count = privacy.held_count(app.db, clean)
+    if (
+        count
+        and not yes
+        and not click.confirm(PRIVACY_TEXT["erase_confirm"].format(count=count), default=False)
+    ):
+        fail(PRIVACY_TEXT["unchanged"], EXIT_REFUSED)
+    erased = privacy.erase_identity(app.db, clean, at=app.queue().clock(), actor=actor)
+    click.echo(PRIVACY_TEXT["erased"].format(count=erased))

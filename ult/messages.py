@@ -186,6 +186,14 @@ ERRORS: dict[str, str] = {
     "survey_suggestion_too_long": (
         "Saran paling banyak {limit} karakter (tertulis {length}); singkatkan sedikit."
     ),
+    # Personal data (ult.privacy, UU 27/2022).
+    "identity_number_required": "Isi nomor identitas (NIK atau nomor dokumen lain).",
+    "identity_number_invalid": (
+        "Nomor identitas tidak valid: tulis 3–{limit} huruf atau angka (spasi, titik dan tanda "
+        "hubung diabaikan)."
+    ),
+    "identity_not_held": "Tidak ada kunjungan yang menyimpan nomor identitas ini.",
+    "audit_kind_invalid": "Jenis catatan harus salah satu dari: {choices}.",
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -833,3 +841,19 @@ SURVEY_FILE_TEXT: dict[str, str] = {
     "choices": "harus 1-{limit} pilihan yang berbeda",
 }
 """Faults of a survey instruments file (``ult.survey.parse_instruments``)."""
+PRIVACY_TEXT: dict[str, str] = {
+    "purge_nothing": "Tidak ada kunjungan yang lewat masa simpan ({days} hari, s.d. {up_to}).",
+    "purge_would": (
+        "Akan menghapus identitas {count} kunjungan berhari layanan {oldest} s.d. {up_to} "
+        "(masa simpan {days} hari). Uji coba: tidak ada yang diubah."
+    ),
+    "purged": (
+        "Identitas {count} kunjungan berhari layanan {oldest} s.d. {up_to} telah dihapus "
+        "(masa simpan {days} hari); angka statistik dan waktu langkah tetap."
+    ),
+    "exported": "Data {visits} kunjungan ditulis ke {path}. Serahkan hanya kepada pemiliknya.",
+    "erase_confirm": "Hapus identitas {count} kunjungan dengan nomor ini? Tidak dapat dibatalkan.",
+    "erased": "Identitas {count} kunjungan telah dihapus; angka statistik tetap.",
+    "unchanged": "Tidak ada yang diubah.",
+}
+"""``ult purge`` and ``ult privacy`` (UU 27/2022)."""

@@ -409,6 +409,23 @@ def _v10_survey(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v11_visit_erasure(db: sqlite_utils.Database) -> None:
+    """A visit's identity can be erased (UU 27/2022; ``ult.privacy``): ``visits`` gains
+    ``erased_at`` (UTC stamp, ``NULL`` while the identity is held). An erased visit keeps its
+    row (ticket, document kind, recorded time, officer, step) with ``name`` and
+    ``document_number`` emptied (they are ``NOT NULL``: a table rebuild would be needed to
+    change that) and every other identity column ``NULL``. The partial index holds only the
+    visits not yet erased, so the daily purge reads those and nothing else.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE visits ADD COLUMN erased_at TEXT;
+        CREATE INDEX visits_held ON visits(ticket_id) WHERE erased_at IS NULL
+        """,
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -422,6 +439,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_report_indexes,
     _v9_step_parts,
     _v10_survey,
+    _v11_visit_erasure,
 )
 """Every migration in order; the schema version is the count applied."""
 

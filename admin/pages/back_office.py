@@ -32,6 +32,7 @@ from admin.pages.common import (
     step_timers,
     ticket_rows,
 )
+from admin.privacy import record_case_view
 from ult import queries, sop
 from ult.messages import error_text
 from ult.queue import Counter, Ticket
@@ -159,6 +160,9 @@ def _render_case(ticket_id: int) -> str:
     db = get_db()
     ticket = _case(ticket_id)
     reveal = may_reveal(ticket)
+    case_identity = identities(db, [ticket.id], reveal=reveal).get(ticket.id)
+    if reveal and case_identity is not None:
+        record_case_view(ticket, "back_office_case")
     names = counter_names(db)
     units = list(db.query("SELECT id, name FROM main_units WHERE active = 1 ORDER BY id"))
     unit = next(db.query("SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)), None)
@@ -166,7 +170,7 @@ def _render_case(ticket_id: int) -> str:
         "back_office/index.html",
         case=ticket,
         case_timer=step_timers(db, [ticket]).get(ticket.id),
-        case_identity=identities(db, [ticket.id], reveal=reveal).get(ticket.id),
+        case_identity=case_identity,
         case_unit=unit["name"] if unit else None,
         case_front_office=names.get(ticket.front_office_counter_id or 0, "-"),
         case_back_office=names.get(ticket.back_office_counter_id or 0, "-"),

@@ -20,6 +20,7 @@ from admin.auth import CASE_ROLES, current_principal
 from admin.db import get_db, get_queue, settings
 from admin.forms import PageRefusal, actor, checked, field
 from admin.messages import PAGES
+from admin.privacy import record_view
 from admin.visitor import STREAM_URL, live_event_kinds
 from ult import accounts, guestbook, queries, sitting, sop, steps
 from ult.clock import to_stamp
@@ -229,6 +230,8 @@ def prefill_form(*, exclude_ticket: int) -> dict[str, str]:
         return form
     form["document_number"] = number
     form.update({key: latest[key] or "" for key in _PREFILLED})
+    # UU 27/2022: another visit's identity shown is recorded (whose ticket, for which).
+    record_view("prefill_page", ticket_id=latest["ticket_id"], for_ticket=exclude_ticket)
     label = (
         get_db()
         .execute("SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],))

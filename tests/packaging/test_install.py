@@ -32,6 +32,8 @@ UNITS = (
     "ult-rollover.timer",
     "ult-backup.service",
     "ult-backup.timer",
+    "ult-purge.service",
+    "ult-purge.timer",
 )
 GROUPS = ("gpio", "lp", "dialout", "video", "render", "input", "audio")
 TOOLS = {name: shutil.which(name) for name in ("systemd-analyze", "systemd-sysusers")}

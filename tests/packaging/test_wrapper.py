@@ -14,7 +14,7 @@ import pytest
 from tests.packaging.paths import ROOT
 
 WRAPPER = ROOT / "systemd/ult.sh"
-SERVICES = "ult-kiosk ult-display ult-admin ult-rollover.timer ult-backup.timer"
+SERVICES = "ult-kiosk ult-display ult-admin ult-rollover.timer ult-backup.timer ult-purge.timer"
 PROGRAM = "/opt/ult/venv/bin/ult"
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import OPENING
-from ult import sop
+from ult import privacy, sop
 from ult.catalog import save_unit
 from ult.clock import FakeClock
 from ult.kinds import PRINTER_FAULTS, EventKind, PrinterState
 from ult.queue import Queue
 
 VALID_NIK = "1271011201900001"
+OTHER_NIK = "3273015205850002"
 
 
 def test_printer_faults_are_the_states_that_certainly_cannot_print() -> None:
@@ -62,6 +63,7 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.transfer(other.id, "C", actor="r")
     answered = queue.call_next("Loket 2", actor="fo2")
     queue.start(answered.id, "Loket 2", actor="fo2")
+    queue.identify(answered.id, "Loket 2", actor="fo2", name="Budi", nik=OTHER_NIK)
     # A complaint (B) is no information request: excepted without a Pasal 17 ground.
     queue.answer(answered.id, "Loket 2", actor="fo2", kind="excepted", text="Dikecualikan")
     cancelled = queue.issue("D", actor="r").ticket
@@ -92,6 +94,20 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.correct_day(actor="teknisi")
     # A restore (ult.restore records it in the database it put in place).
     queue.record_restore("ult-20261127T020000000000Z.db", events=3, actor="cli:teknisi")
+    # Personal data (UU 27/2022): a view and an export, one identity erased on request, and
+    # the retention purge of the other visit a year later.
+    day = queue.today()
+    privacy.record_access(
+        queue.db, at=clock(), actor="spv", what="guestbook_page", period=(day, day)
+    )
+    privacy.record_access(
+        queue.db, at=clock(), actor="spv", what="report_export:guestbook", exported=True
+    )
+    privacy.erase_identity(queue.db, VALID_NIK, at=clock(), actor="spv")
+    clock.advance(days=400)
+    privacy.purge(
+        queue.db, today=queue.today(), retention_days=30, at=clock(), actor="system:purge"
+    )
 
 
 def test_every_event_kind_is_recorded_and_no_other(queue: Queue, clock: FakeClock) -> None:

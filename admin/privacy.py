@@ -1,0 +1,245 @@
+"""The visitors' personal data (UU 27/2022): the supervisor's page, the public notice, and
+the one helper every page uses to record a view of unmasked personal data.
+
+``GET /privasi`` (supervisor, ``ACTION_ROLES["privacy"]``): an access request (``POST
+/privasi/ekspor``: everything held about one identity number as a JSON file), an erasure
+request (``POST /privasi/hapus``: first the count to confirm, then the erasure), and the
+audit list of personal-data events, filterable by period (``dari``/``sampai``), user
+(``pengguna``) and kind (``jenis``), newest first, paged (``halaman``).
+``GET /privasi/pemberitahuan``: the privacy notice, public (no login), linked from the
+registration forms and the visitor's ticket page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from admin.auth import current_principal, require
+from admin.db import get_db, get_queue, settings
+from admin.messages import PRIVACY, PRIVACY_WHAT
+from ult import privacy, sitting
+from ult.errors import QueueError, not_found
+from ult.guestbook import mask_document
+from ult.kinds import EventKind
+
+bp = Blueprint("privacy", __name__)
+
+
+def now_utc() -> datetime:
+    """The app's clock (a FakeClock in tests), aware UTC."""
+    return current_app.config["ULT_CLOCK"]()  # type: ignore[no-any-return]
+
+
+DEFAULT_AUDIT_DAYS = 30
+"""The audit list's default period: the last 30 days up to today."""
+_USER = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
+KIND_NAMES = {
+    str(EventKind.PERSONAL_DATA_VIEWED): PRIVACY["kind_viewed"],
+    str(EventKind.PERSONAL_DATA_EXPORTED): PRIVACY["kind_exported"],
+    str(EventKind.PERSONAL_DATA_ERASED): PRIVACY["kind_erased"],
+    str(EventKind.VISITS_PURGED): PRIVACY["kind_purged"],
+}
+
+
+def record_view(
+    what: str,
+    *,
+    exported: bool = False,
+    ticket_id: int | None = None,
+    period: tuple[date, date] | None = None,
+    **details: Any,
+) -> None:
+    """Record that the current user saw (``exported``: downloaded) unmasked personal data:
+    one ``personal_data_viewed``/``personal_data_exported`` event naming ``what`` (a key of
+    :data:`admin.messages.PRIVACY_WHAT`) and the ticket or period, never the data."""
+    principal = current_principal()
+    privacy.record_access(
+        get_db(),
+        at=now_utc(),
+        actor=principal.name[:64] if principal else "anonymous",
+        what=what,
+        exported=exported,
+        ticket_id=ticket_id,
+        period=period,
+        **details,
+    )
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _day(name: str, default: date) -> date:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Refused(PRIVACY["date_invalid"].format(value=value[:20])) from None
+
+
+def _filters(today: date) -> dict[str, Any]:
+    """The audit list's filters from the query string. Raises ``_Refused``."""
+    start = _day("dari", today - timedelta(days=DEFAULT_AUDIT_DAYS))
+    end = _day("sampai", today)
+    if start > end:
+        raise _Refused(PRIVACY["range_reversed"].format(start=start, end=end))
+    user = request.args.get("pengguna", "").strip() or None
+    if user is not None and not _USER.fullmatch(user):
+        raise _Refused(PRIVACY["user_invalid"])
+    kind = request.args.get("jenis", "").strip() or None
+    page_text = request.args.get("halaman", "1").strip() or "1"
+    if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 6:
+        raise _Refused(PRIVACY["page_invalid"])
+    return {"start": start, "end": end, "actor": user, "kind": kind, "page": int(page_text)}
+
+
+def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any:
+    today = get_queue().today()
+    entries: list[privacy.AuditEntry] = []
+    more = False
+    try:
+        filters = _filters(today)
+        entries, more = privacy.audit(get_db(), tz=settings().office.tz, **filters)
+    except (_Refused, QueueError) as refused:
+        error, status = refused.message, 422
+        filters = {
+            "start": today - timedelta(days=DEFAULT_AUDIT_DAYS),
+            "end": today,
+            "actor": None,
+            "kind": None,
+            "page": 1,
+        }
+    query = {k: v for k, v in request.args.items() if k != "halaman"}
+    return render_template(
+        "privacy/index.html",
+        entries=entries,
+        more=more,
+        filters=filters,
+        query=query,
+        error=error,
+        kind_names=KIND_NAMES,
+        what_names=PRIVACY_WHAT,
+        tz=settings().office.tz,
+        privacy_settings=settings().privacy,
+        **extra,
+    ), status
+
+
+@bp.get("/privasi")
+@require("privacy")
+def index() -> Any:
+    """Access and erasure requests, and the audit list (supervisor)."""
+    return _render()
+
+
+def _number() -> str:
+    """The identity number posted, normalised. Raises ``QueueError`` (Indonesian text)."""
+    return privacy.identity_number(request.form.get("nomor", ""))
+
+
+@bp.post("/privasi/ekspor")
+@require("privacy")
+def export() -> Any:
+    """An access request: everything held about one identity number as a JSON file
+    (recorded as ``personal_data_exported``). Bad number 422, none held 404: the page again
+    with the message, nothing recorded."""
+    try:
+        number = _number()
+        data, _visits = privacy.export_identity(
+            get_db(),
+            number,
+            at=now_utc(),
+            actor=current_principal().name[:64],  # type: ignore[union-attr]
+            office=settings().office.name,
+        )
+    except QueueError as refused:
+        return _render(404 if refused.kind == "not_found" else 422, error=refused.message)
+    response = Response(data, content_type="application/json; charset=utf-8")
+    stamp = get_queue().today().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="data-pribadi-{stamp}.json"'
+    return response
+
+
+@bp.post("/privasi/hapus")
+@require("privacy")
+def erase() -> Any:
+    """An erasure request: without ``konfirmasi`` the page asks to confirm (showing how many
+    visits and the number masked); with it the identity is erased (recorded as
+    ``personal_data_erased``). Bad number 422, none held 404."""
+    try:
+        number = _number()
+        count = privacy.held_count(get_db(), number)
+        if count == 0:
+            raise not_found("identity_not_held")
+        if request.form.get("konfirmasi") != "1":
+            kind = "ktp" if number.isdigit() and len(number) == 16 else "lainnya"
+            return _render(
+                confirm={"number": number, "masked": mask_document(kind, number), "count": count}
+            )
+        erased = privacy.erase_identity(
+            get_db(),
+            number,
+            at=now_utc(),
+            actor=current_principal().name[:64],  # type: ignore[union-attr]
+        )
+    except QueueError as refused:
+        return _render(404 if refused.kind == "not_found" else 422, error=refused.message)
+    flash(PRIVACY["erased"].format(count=erased), "info")
+    return redirect(url_for("privacy.index"))
+
+
+@bp.get("/privasi/pemberitahuan")
+def notice() -> Any:
+    """The privacy notice (UU 27/2022): purpose, legal basis, retention, the data protection
+    officer, the visitor's rights. Public: a visitor reads it from the ticket's QR."""
+    return render_template("privacy/notice.html", privacy_settings=settings().privacy)
+
+
+@bp.app_context_processor
+def _notice_settings() -> dict[str, Any]:
+    """``privacy_notice`` (``[privacy]`` settings) for the short notice on every form."""
+    return {"privacy_notice": settings().privacy}
+
+
+def record_case_view(ticket: Any, what: str) -> None:
+    """Record an unmasked view of ``ticket``'s visitor unless it is the viewer's own case.
+
+    The officer serving a case sees what they recorded: processing for the public task
+    (UU 27/2022 Pasal 20 ayat (2) huruf e) needs no entry per glance, and the counter pages
+    re-render often. A view from outside the case is recorded: a user who sits at none of
+    the counters holding the ticket (its current, front-office and back-office counter),
+    such as the supervisor reading a case or another counter's officer opening it through
+    the API. A main-unit account sees only its own units' cases (:func:`admin.auth.may_reveal`).
+    """
+    principal = current_principal()
+    if principal is None or principal.role == "unit":
+        return
+    db = get_db()
+    counters = {
+        ticket.counter_id,
+        ticket.front_office_counter_id,
+        ticket.back_office_counter_id,
+    } - {None}
+    for counter_id in counters:
+        seat = sitting.holder(db, counter_id)
+        if seat is not None and seat.username == principal.name:
+            return
+    record_view(what, ticket_id=ticket.id)

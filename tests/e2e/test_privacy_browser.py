@@ -1,0 +1,130 @@
+"""The supervisor's personal-data page in a real browser (UU 27/2022): an access request
+downloads the visitor's JSON, an erasure asks to confirm and then erases, and the audit list
+shows both; the privacy notice opens without a login. Screenshots stay in the test's
+temporary folder (``--basetemp`` to keep them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import USERS, Appliance, Console, _ult_command, _wait_until_up, log_in
+from tests.reports_day import NIK, START, simulate_day
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import load_settings
+from ult.store import connect
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
+    )
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def privacy_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """A fresh appliance holding the reports' simulated day (Budi Santoso's two visits)."""
+    home = tmp_path_factory.mktemp("e2e-privacy")
+    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
+    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
+    appliance = Appliance(home, env)
+    appliance.ult("init")
+    for role, username in USERS.items():
+        appliance.ult(
+            "user", "add", username, "--role", role, "--password-stdin", stdin="rahasia-e2e"
+        )
+    settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
+    db = connect(settings.store.database)
+    clock = FakeClock(START)
+    simulate_day(Queue(db, settings, clock=clock), clock)
+    db.close()
+    with appliance.log.open("wb") as log:
+        appliance.process = subprocess.Popen(
+            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(appliance)
+        yield appliance
+    finally:
+        appliance.process.terminate()
+        try:
+            appliance.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            appliance.process.kill()
+            appliance.process.wait()
+
+
+def test_the_supervisor_exports_erases_and_reviews(
+    new_page: Callable[[], Page],
+    privacy_appliance: Appliance,
+    console: Console,
+    tmp_path: Path,
+) -> None:
+    appliance = privacy_appliance
+    page = new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, appliance, "supervisor")
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Data pribadi").click()
+    expect(page).to_have_url(re.compile(r"/privasi$"))
+    expect(page.locator("h1")).to_contain_text("Data pribadi pengunjung")
+
+    # A bad number: the reason in Indonesian, on the page.
+    page.get_by_label("Nomor identitas").fill("1271011213900001")
+    page.get_by_role("button", name="Ekspor data (JSON)").click()
+    expect(page.locator(".flash.error")).to_contain_text("bulan")
+
+    # The access request: a JSON file with Budi's visits.
+    page.get_by_label("Nomor identitas").fill(NIK)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ekspor data (JSON)").click()
+    saved = tmp_path / "data.json"
+    download.value.save_as(saved)
+    body = json.loads(saved.read_text(encoding="utf-8"))
+    assert {v["name"] for v in body["visits"]} == {"Budi Santoso"} and len(body["visits"]) == 2
+
+    # The erasure: asked, then confirmed.
+    page.goto(appliance.url("/privasi"))
+    page.get_by_label("Nomor identitas").fill(NIK)
+    page.get_by_role("button", name="Hapus identitas…").click()
+    expect(page.locator("#konfirmasi")).to_contain_text("Hapus identitas 2 kunjungan?")
+    page.screenshot(path=str(tmp_path / "privacy-confirm.png"), full_page=True)
+    page.get_by_label("Saya memastikan pemilik data meminta penghapusan ini").check()
+    page.get_by_role("button", name="Hapus identitas", exact=True).click()
+    expect(page.locator(".flash.info")).to_contain_text("Identitas 2 kunjungan telah dihapus")
+    audit = page.locator(".audit-table")
+    expect(audit).to_contain_text("Dihapus atas permintaan")
+    expect(audit).to_contain_text("Permintaan akses (berkas JSON)")
+    expect(page.locator("body")).not_to_contain_text(NIK)
+    page.screenshot(path=str(tmp_path / "privacy-page.png"), full_page=True)
+
+    # The notice, for anyone.
+    visitor = new_page()
+    visitor.set_viewport_size({"width": 390, "height": 844})
+    visitor.goto(appliance.url("/privasi/pemberitahuan"))
+    expect(visitor.locator("h1")).to_have_text("Pemberitahuan privasi")
+    expect(visitor.locator("body")).to_contain_text("Pasal 20 ayat (2) huruf e")
+    visitor.screenshot(path=str(tmp_path / "privacy-notice.png"), full_page=True)
+    # Meant: the refused number's 422, and the download ending the export's navigation.
+    meant = [
+        p
+        for p in console.problems
+        if "/privasi/ekspor" in p and ("status of 422" in p or "net::ERR_ABORTED" in p)
+    ]
+    assert len(meant) == 2 and [p for p in console.problems if p not in meant] == []
