@@ -60,6 +60,7 @@ from admin.db import DatabaseUnavailable, discard_db, get_db
 from admin.errors import ApiError
 from admin.messages import ERRORS
 from ult.health import check_writable
+from ult.kinds import PERSONAL_DATA_KINDS
 from ult.queries import Event, events_after, last_event_id
 from ult.store import FollowedFile, StoreUnavailable, connect
 
@@ -142,6 +143,15 @@ def event_data(event: Event) -> shapes.StreamEventData:
         sop_step=event.sop_step,
     )
     return data
+
+
+def _entry(event: Event) -> Entry:
+    """The ring's entry of one event. An audit of personal data (:data:`PERSONAL_DATA_KINDS`)
+    keeps its place, so cursors advance past it, but sends nothing: the board has no use for
+    it and the public has no business seeing staff read the guest book."""
+    if event.kind in PERSONAL_DATA_KINDS:
+        return Entry(event.id, b"")
+    return Entry(event.id, sse_message(event.id, event.kind, event_data(event)))
 
 
 def sse_message(event_id: int, kind: str, data: Any) -> bytes:
@@ -420,7 +430,7 @@ class EventHub:
             found = events_after(db, self._newest, limit=READ_BATCH)
             if not found:
                 break
-            self._append([Entry(e.id, sse_message(e.id, e.kind, event_data(e))) for e in found])
+            self._append([_entry(e) for e in found])
             read += len(found)
             if len(found) < READ_BATCH:
                 break
@@ -446,7 +456,7 @@ class EventHub:
             self._floor = start
             self._newest = start
         found = events_after(db, start, limit=self.replay)
-        self._append([Entry(e.id, sse_message(e.id, e.kind, event_data(e))) for e in found])
+        self._append([_entry(e) for e in found])
         with self._cond:
             self._loaded = True
             self._cond.notify_all()
@@ -564,9 +574,11 @@ def _messages(
             if batch.behind:
                 behind = True
                 continue
+            body = b"".join(entry.message for entry in batch.entries)
             if batch.entries:
                 cursor = batch.entries[-1].id
-                yield b"".join(entry.message for entry in batch.entries)
+            if body:
+                yield body
                 last_write = time.monotonic()
             elif time.monotonic() - last_write >= heartbeat_s:
                 yield PING

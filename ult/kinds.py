@@ -85,6 +85,15 @@ class EventKind(StrEnum):
     """The retention purge: how many visits lost their identity, up to which business day."""
 
 
+PERSONAL_DATA_KINDS = (
+    EventKind.PERSONAL_DATA_VIEWED,
+    EventKind.PERSONAL_DATA_EXPORTED,
+    EventKind.PERSONAL_DATA_ERASED,
+    EventKind.VISITS_PURGED,
+)
+"""The audit of personal data (UU 27/2022): the supervisor reviews them (``ult.privacy``);
+they tell of staff activity and never reach the public board stream."""
+
 CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})
 """The events that announce a ticket to a counter (the board shows and speaks them)."""
 

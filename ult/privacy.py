@@ -32,7 +32,7 @@ import sqlite_utils
 from ult import accounts, eventlog
 from ult.clock import from_stamp, to_stamp
 from ult.errors import invalid, not_found
-from ult.kinds import EventKind
+from ult.kinds import PERSONAL_DATA_KINDS, EventKind
 from ult.nik import NikError, check_nik
 from ult.transaction import immediate
 
@@ -51,13 +51,6 @@ ERASED_NULL = (
 )
 """Every other identity column of ``visits``: erased to ``NULL``."""
 
-AUDIT_KINDS = (
-    EventKind.PERSONAL_DATA_VIEWED,
-    EventKind.PERSONAL_DATA_EXPORTED,
-    EventKind.PERSONAL_DATA_ERASED,
-    EventKind.VISITS_PURGED,
-)
-"""The events the supervisor's audit list shows."""
 NUMBER_LIMIT = 40
 """Characters of an identity number asked about (the longest document kind's)."""
 AUDIT_PAGE_ROWS = 50
@@ -328,11 +321,11 @@ def audit(
     kind: str | None = None,
     page: int = 1,
 ) -> tuple[list[AuditEntry], bool]:
-    """The personal-data events (:data:`AUDIT_KINDS`) of the office's local days
+    """The personal-data events (:data:`ult.kinds.PERSONAL_DATA_KINDS`) of the office's local days
     ``start``..``end``, newest first, :data:`AUDIT_PAGE_ROWS` per ``page`` (from 1),
     optionally of one ``actor`` (user name) or one ``kind``. Returns the entries and whether
     a further page exists. Raises ``QueueError`` ``choice_invalid`` for an unknown kind."""
-    kinds = [str(k) for k in AUDIT_KINDS]
+    kinds = [str(k) for k in PERSONAL_DATA_KINDS]
     if kind is not None:
         if kind not in kinds:
             raise invalid("audit_kind_invalid", choices=", ".join(kinds))

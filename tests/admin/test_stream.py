@@ -28,6 +28,7 @@ from display.feed import RemoteFeed, SseMessage, SseParser
 from display.snapshot import board_view_state
 from kiosk.owner import hold_owner
 from tests.conftest import make_settings
+from ult import privacy
 from ult.catalog import apply_catalog
 from ult.clock import FakeClock
 from ult.queue import Queue
@@ -530,6 +531,25 @@ def test_no_personal_data_on_the_board_or_the_stream(
             "800/9/2026",
         ):
             assert secret not in text, secret
+
+
+def test_an_audit_of_personal_data_never_reaches_the_stream(
+    server: AdminServer, queue: Queue, streams
+) -> None:
+    stream = streams(server)
+    stream.until(lambda s: len(s.lines) >= 2)
+    audit = privacy.record_access(
+        queue.db, at=queue.clock(), actor="supervisor", what="guestbook", period=None
+    )
+    later = call_next(queue)
+    stream.until(lambda s: later in event_ids(s.messages))
+    ids = event_ids(stream.messages)
+    assert audit not in ids
+    assert "personal_data_viewed" not in "\n".join(stream.lines)
+    # A client resuming from the audit gets every event after it, no gap or repeat.
+    resumed = streams(server, f"?since={audit}")
+    resumed.until(lambda s: later in event_ids(s.messages))
+    assert event_ids(resumed.messages) == list(range(audit + 1, later + 1))
 
 
 def test_a_replaced_database_resyncs_streams_with_a_snapshot(
