@@ -779,8 +779,8 @@ IKM_TEXT: dict[str, str] = {
         "IKM tidak dihitung: unsur {codes} belum dijawab satu responden pun, padahal IKM "
         "adalah rata-rata kesembilan NRR."
     ),
-    "folded": "Kurang dari {min_group} responden: tidak ditampilkan agar jawaban tidak dapat "
-    "dikaitkan dengan pengunjung.",
+    # Folded so that a response cannot be tied to one visitor (docs/IKM.md).
+    "folded": "Kurang dari {min_group} responden: tidak ditampilkan.",
     "below_sample": "Responden ({respondents}) masih di bawah sampel minimal ({target}).",
     "weakest": "unsur terendah",
     "headline": "IKM {ikm} · mutu {grade} ({grade_name})",
