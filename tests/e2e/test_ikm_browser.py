@@ -19,7 +19,6 @@ import pytest
 
 from tests.e2e.conftest import (
     PASSWORD,
-    USERS,
     Appliance,
     Console,
     _ult_command,
