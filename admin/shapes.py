@@ -385,7 +385,7 @@ class IkmReport(ReportTable):
     ]
     visitors: Annotated[int, Schema(description="Tickets of the period that finished (N).")]
     sample_target: Annotated[int, Schema(description="Krejcie-Morgan sample size of N.")]
-    below_sample: bool
+    below_sample: Annotated[bool | None, Schema(description="null when folded.")]
     refused: Annotated[str | None, Schema(description="Why there is no IKM (Indonesian).")]
     services: ReportTableData
 

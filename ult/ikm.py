@@ -349,7 +349,8 @@ def figures_json(index: Index) -> dict[str, Any]:
     """The headline figures of ``index`` for the API and ``ult ikm --format json``:
     ``ikm`` (string, two decimals, or null), ``grade``, ``grade_name``, ``nrr`` (element
     code → string with four decimals, or null), ``weakest`` (codes), ``respondents``,
-    ``visitors``, ``sample_target``, ``below_sample``, ``refused`` (why no IKM, or null)."""
+    ``visitors``, ``sample_target``, ``below_sample``, ``refused`` (why no IKM, or null).
+    A folded group (:func:`folded`) gives null respondents and ``below_sample``."""
     return {
         "ikm": decimal_text(index.ikm),
         "grade": index.grade,
@@ -359,6 +360,6 @@ def figures_json(index: Index) -> dict[str, Any]:
         "respondents": None if index.folded else index.respondents,
         "visitors": index.visitors,
         "sample_target": index.sample_target,
-        "below_sample": index.below_sample,
+        "below_sample": None if index.folded else index.below_sample,
         "refused": index.refused,
     }

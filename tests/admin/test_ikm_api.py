@@ -110,7 +110,7 @@ def test_csv_and_xlsx_write_the_figures_as_numbers_with_their_places(head: Flask
 @pytest.mark.usefixtures("answered")
 def test_one_small_service_is_folded_away(head: FlaskClient) -> None:
     body = head.get(f"/api/v1/reports/ikm?{QUERY}&service=B").get_json()
-    assert body["ikm"] is None and body["respondents"] is None
+    assert body["ikm"] is None and body["respondents"] is None and body["below_sample"] is None
     assert "Kurang dari 5 responden" in body["refused"]
     assert set(body["nrr"].values()) == {None}
 
