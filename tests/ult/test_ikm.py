@@ -248,3 +248,9 @@ def test_the_period_is_its_days(db: sqlite_utils.Database, settings: Settings) -
     both = reports.survey_index(db, month, None, settings).overall
     # 5 × 1 + 5 × 4 = 25 over 10 = 2.5 per element; × 25 = 62.50 → D.
     assert (both.respondents, both.ikm, both.grade) == (10, Decimal("62.50"), "D")
+
+
+def test_the_index_sections_need_the_settings(db: sqlite_utils.Database) -> None:
+    # The instrument and min_group come from the settings: no silent default.
+    with pytest.raises(ValueError):
+        reports.report(db, "ikm", DAY_PERIOD)
