@@ -7,6 +7,11 @@ printable daily report book for A4 with the signature lines. ``GET /api/v1/repor
 {section}`` answers the same tables as JSON, CSV or XLSX; the page's export links are that
 endpoint, so a download is byte for byte what a script gets.
 
+The IKM card (the satisfaction index of the SKM: :mod:`ult.ikm`) shows the index and its
+grade, the elements' chart with the weakest marked, respondents against the sample target;
+``/api/v1/reports/ikm`` answers its JSON with the headline figures (``ikm``, ``grade``,
+``nrr``...), its XLSX with the services' sheet too.
+
 Every number comes from :func:`ult.reports.report` (one :class:`ult.reports.Table` per
 section); this module only picks columns for the charts and lays tables out. The step
 record and the guest book carry per-case and personal data: only the supervisor reads and

@@ -1,11 +1,13 @@
 """The report book's figures: one :class:`Table` per section and period, from the real tables.
 
-``report(db, section, period, service=None)`` is the one computation that the report pages,
-the API (``/api/v1/reports/<section>``), the exports (CSV, XLSX) and ``ult report`` show, so
-they always agree. Sources: the tickets, the event log and the step record
-(:mod:`ult.record`), never a counter kept aside. Days are the office's local business days
-(``tickets.day``), both ends of a period included; stored times are UTC stamps, and
-``datetime`` columns carry them as they are stored (the page turns them into local time).
+``report(db, section, period, service=None, settings=...)`` is the one computation that the
+report pages, the API (``/api/v1/reports/<section>``), the exports (CSV, XLSX) and ``ult
+report`` show, so they always agree. Sources: the tickets, the event log and the step record
+(:mod:`ult.record`), never a counter kept aside; the IKM sections (``ikm``,
+``ikm_services``) read the survey's responses (:mod:`ult.ikm`) and need the settings.
+Days are the office's local business days (``tickets.day``), both ends of a period
+included; stored times are UTC stamps, and ``datetime`` columns carry them as they are
+stored (the page turns them into local time).
 Durations are whole seconds. Medians are exact (the middle value, or the mean of the two
 middle ones); the 90th percentile is the nearest-rank value (the smallest value with at
 least 90% of the values at or below it).
