@@ -327,6 +327,8 @@ REPORTS: dict[str, str] = {
     "section_steps": "Catatan langkah SOP (satu baris per kasus dan langkah)",
     "section_guestbook": "Buku tamu (kunjungan dengan identitas)",
     "chart_daily": "Tiket per hari menurut hasilnya",
+    # The satisfaction index (IKM) view.
+    "chart_ikm": "Nilai konversi per unsur (NRR × 25)",
     "chart_times": "Waktu tunggu dan waktu layanan per layanan (menit)",
     "chart_compliance": "Kepatuhan per langkah: bagian yang selesai dalam standar",
     "chart_step_times": "Waktu per langkah dibanding standarnya (menit)",

@@ -423,6 +423,7 @@ def _paths() -> dict[str, Any]:
             parameters=[_counter_id()],
         ),
         "/api/v1/reports/{section}": {"get": _report_operation()},
+        "/api/v1/reports/ikm": {"get": _ikm_operation()},
         "/api/v1/board": {
             "get": {
                 "operationId": "getBoard",
@@ -578,6 +579,27 @@ def _report_operation() -> dict[str, Any]:
             **_errors("401", "403", "404", "503"),
         },
         "x-roles": list(ACTION_ROLES["report"]),
+    }
+
+
+def _ikm_operation() -> dict[str, Any]:
+    """``GET /api/v1/reports/ikm``: the report operation with the IKM's own JSON."""
+    operation = _report_operation()
+    operation["parameters"] = [p for p in operation["parameters"] if p["name"] != "section"]
+    operation["responses"]["200"]["content"][JSON] = {"schema": _ref("IkmReport")}
+    return {
+        **operation,
+        "operationId": "getIkm",
+        "summary": "The satisfaction index (IKM, PermenPANRB 14/2017) of a period.",
+        "description": "Per element of the SKM: NRR = sum of its answers / respondents who "
+        "answered it; IKM = mean of the nine NRRs x 25 (weight exactly 1/9), rounded once "
+        "half up to two decimals; grade A 88.31-100, B 76.61-88.30, C 65.00-76.60, D "
+        "25.00-64.99. respondents against the Krejcie-Morgan sample of the period's "
+        "finished tickets (visitors). No IKM (null, refused says why) with no response or "
+        "an element nobody answered. A service with fewer than [survey] min_group "
+        "respondents is folded away (in services, and when asked for alone). Same "
+        "parameters as the other sections; CSV: the element table; XLSX: elements and "
+        f"services. {_roles('report')}",
     }
 
 

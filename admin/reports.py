@@ -7,6 +7,11 @@ printable daily report book for A4 with the signature lines. ``GET /api/v1/repor
 {section}`` answers the same tables as JSON, CSV or XLSX; the page's export links are that
 endpoint, so a download is byte for byte what a script gets.
 
+The IKM card (the satisfaction index of the SKM: :mod:`ult.ikm`) shows the index and its
+grade, the elements' chart with the weakest marked, respondents against the sample target;
+``/api/v1/reports/ikm`` answers its JSON with the headline figures (``ikm``, ``grade``,
+``nrr``...), its XLSX with the services' sheet too.
+
 Every number comes from :func:`ult.reports.report` (one :class:`ult.reports.Table` per
 section); this module only picks columns for the charts and lays tables out. The step
 record and the guest book carry per-case and personal data: only the supervisor reads and
@@ -32,13 +37,15 @@ from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import PAGES, REPORTS
 from admin.privacy import record_view
-from ult import accounts, exports, reports
+from ult import accounts, exports, ikm, reports
 from ult.errors import QueueError
 from ult.queries import service_names
 from ult.report_request import (
     ALL,
     ReportRequestError,
     check_xlsx,
+    ikm_body,
+    ikm_tables,
     parse_day,
     parse_format,
     parse_period,
@@ -154,8 +161,17 @@ def report_api(section: str) -> Any:
         service = parse_service(get_db(), request.args.get("service"))
     except ReportRequestError as error:
         raise _refused(error) from None
-    with reports.shared_tickets():
-        tables = [reports.report(get_db(), name, period, service=service) for name in sections]
+    if sections == ("ikm",):
+        # The IKM: JSON with its headline figures; XLSX with the services' sheet too.
+        index, tables = ikm_tables(get_db(), settings(), period, service)
+        if wanted == "json":
+            return jsonify(ikm_body(index, tables, period, service))
+    else:
+        with reports.shared_tickets():
+            tables = [
+                reports.report(get_db(), name, period, service=service, settings=settings())
+                for name in sections
+            ]
     if wanted == "xlsx":
         try:
             check_xlsx(tables)
@@ -266,8 +282,10 @@ def index() -> Any:
     db = get_db()
     with reports.shared_tickets():
         tables = {
-            name: reports.report(db, name, period, service=service) for name in _page_sections()
+            name: reports.report(db, name, period, service=service, settings=settings())
+            for name in _page_sections()
         }
+        survey = reports.survey_index(db, period, service, settings()).overall
     shown = [_shown(t) for t in tables.values()]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
@@ -285,6 +303,8 @@ def index() -> Any:
         services=service_names(db),
         shown=shown,
         charts=charts(tables),
+        ikm=survey,
+        ikm_chart=ikm_chart(survey),
         query=query,
         before=before,
         after=after,
@@ -449,6 +469,19 @@ def charts(tables: dict[str, reports.Table]) -> list[dict[str, Any]]:
     return out
 
 
+def ikm_chart(index: ikm.Index) -> dict[str, Any]:
+    """The IKM chart's data: each element's converted value (NRR × 25, two decimals; null
+    when nobody answered it or the group is folded away), its name, and whether it is the
+    weakest (drawn in another colour)."""
+    return {
+        "title": REPORTS["chart_ikm"],
+        "labels": [f"{e.code} {e.name}" for e in index.elements],
+        "data": [None if e.converted is None else float(e.converted) for e in index.elements],
+        "weakest": [e.weakest for e in index.elements],
+        "bounds": [float(lowest) for lowest, _ in ikm.GRADES],
+    }
+
+
 # ---------------------------------------------------------------------- the book
 
 
@@ -464,7 +497,7 @@ def book() -> Any:
     period = reports.Period(day, day)
     db = get_db()
     tables = [
-        _book_table(reports.report(db, name, period), keys)
+        _book_table(reports.report(db, name, period, settings=settings()), keys)
         for name, keys in BOOK_SECTIONS.items()
         if name in reports.SECTIONS
     ]

@@ -364,6 +364,32 @@ class ReportBundle(ReportPeriod):
     tables: list[ReportTableData]
 
 
+class IkmReport(ReportTable):
+    """The satisfaction index of a period (GET /api/v1/reports/ikm, ``ult ikm --format
+    json``; ult.ikm): the element table (``rows``: U1..U9 then the IKM row), the headline
+    and the per-service table. Decimals are exact text, never floats."""
+
+    ikm: Annotated[
+        str | None,
+        Schema(description="The IKM, two decimals ('88.31'); null: refused says why."),
+    ]
+    grade: Annotated[str | None, Schema(enum=["A", "B", "C", "D", None])]
+    grade_name: Annotated[str | None, Schema(description="Sangat baik, Baik, Kurang baik...")]
+    nrr: Annotated[
+        dict[str, str | None],
+        Schema(description="Element code → NRR, four decimals ('3.5322'); null: unanswered."),
+    ]
+    weakest: Annotated[list[str], Schema(description="Codes of the lowest NRR (all on a tie).")]
+    respondents: Annotated[
+        int | None, Schema(description="Responses; null when folded (under min_group).")
+    ]
+    visitors: Annotated[int, Schema(description="Tickets of the period that finished (N).")]
+    sample_target: Annotated[int, Schema(description="Krejcie-Morgan sample size of N.")]
+    below_sample: Annotated[bool | None, Schema(description="null when folded.")]
+    refused: Annotated[str | None, Schema(description="Why there is no IKM (Indonesian).")]
+    services: ReportTableData
+
+
 COMPONENTS: dict[str, type] = {
     "Error": ErrorBody,
     "Visitor": Visitor,
@@ -384,6 +410,7 @@ COMPONENTS: dict[str, type] = {
     "ReportTableData": ReportTableData,
     "ReportTable": ReportTable,
     "ReportBundle": ReportBundle,
+    "IkmReport": IkmReport,
 }
 """The response shapes the OpenAPI document names (``#/components/schemas/<name>``); a
 shape used inside another is referenced by that name, any other is written inline."""

@@ -586,7 +586,7 @@ def report_fetchers(settings: Settings, periods: dict, last_day: date, xlsx: boo
         days = {"from": period.start.isoformat(), "to": period.end.isoformat()}
         for section in reports.SECTIONS:
             fetchers[(f"report {section} (core)", name)] = lambda s=section, p=period: (
-                reports.report(db, s, p)
+                reports.report(db, s, p, settings=settings)
             )
             for form in forms:
                 path = f"/api/v1/reports/{section}"

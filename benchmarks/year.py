@@ -22,7 +22,11 @@ them. The day is a small discrete-event simulation:
   working day (cases open across days) and the back office relays it (SOP 14); the answer
   is explained at the first free front-office counter and the case, its record complete
   (identity and request detail), finished;
-* step times are drawn around the SOP's standards (log-normal), so some steps overrun.
+* step times are drawn around the SOP's standards (log-normal), so some steps overrun;
+* after the year is played, 40% of the finished tickets answer the SKM (:func:`add_survey`),
+  written straight into ``survey_responses`` and ``survey_receipts`` by their contract
+  (migration ``_v10_survey``): mostly 3s and 4s, waiting time and complaint handling rated
+  lower, 3% of the elements left unanswered, half the respondents giving a profile.
 
 The builder's own connection turns ``synchronous`` off: a benchmark fixture needs no
 durability, and a year of fsyncs would take many minutes. :func:`cached_year` keeps built
@@ -35,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
+import json
 import math
 import random
 import shutil
@@ -51,6 +56,7 @@ from ult.migrations import LATEST
 from ult.queue import Queue, Ticket
 from ult.settings import Settings, load_settings
 from ult.store import checkpoint, connect
+from ult.transaction import immediate
 
 FRONT_OFFICE = tuple(f"Loket {n}" for n in range(1, 7))
 BACK_OFFICE = ("Back Office 1", "Back Office 2")
@@ -67,7 +73,28 @@ NEXT_DAY_DISPOSITION_SHARE = 0.25
 ACTING_FOR_SHARE = 0.05
 CONSULT_SHARE = 0.5
 RETURNING_SHARE = 0.3
+SURVEY_SHARE = 0.4
+SURVEY_SKIP_SHARE = 0.03
 """Shares of the visitors and cases (see the module docstring)."""
+
+SURVEY_WEIGHTS = {
+    "U1": (2, 6, 52, 40),
+    "U2": (2, 8, 55, 35),
+    "U3": (4, 14, 52, 30),  # the waiting time: the lowest
+    "U4": (1, 2, 27, 70),  # the service is free
+    "U5": (2, 6, 55, 37),
+    "U6": (2, 6, 50, 42),
+    "U7": (1, 4, 45, 50),
+    "U8": (4, 12, 54, 30),  # complaint handling
+    "U9": (2, 8, 55, 35),
+}
+"""How often each SKM element is answered 1, 2, 3 or 4 (a typical office: IKM about 83, B)."""
+SURVEY_PROFILE = {
+    "age": ("<20", "20-29", "30-39", "40-49", "50+"),
+    "sex": ("L", "P"),
+    "education": ("SD", "SMP", "SMA", "D3", "S1", "S2"),
+    "occupation": ("PNS", "Swasta", "Wiraswasta", "Pelajar/Mahasiswa", "Lainnya"),
+}
 
 SETTINGS_TOML = "\n".join(
     [
@@ -458,6 +485,57 @@ def play_days(
     db.close()
 
 
+def add_survey(settings: Settings, *, seed: int = 13) -> int:
+    """Responses of the SKM for :data:`SURVEY_SHARE` of the finished tickets, with their
+    receipts, as the survey form writes them (no ticket id in a response; its day, service
+    and counter kind only). Returns how many. Its own random stream: the played year stays
+    the same whatever is drawn here."""
+    rng = random.Random(seed)
+    db = connect(settings.store.database)
+    db.execute("PRAGMA synchronous = OFF")
+    responses, receipts = [], []
+    for ticket_id, day, service in db.execute(
+        "SELECT id, day, service FROM tickets WHERE state = ? ORDER BY id", (sop.DONE,)
+    ):
+        if rng.random() >= SURVEY_SHARE:
+            continue
+        answers = {
+            code: rng.choices((1, 2, 3, 4), weights)[0]
+            for code, weights in SURVEY_WEIGHTS.items()
+            if rng.random() >= SURVEY_SKIP_SHARE
+        }
+        profile = (
+            {key: rng.choice(choices) for key, choices in SURVEY_PROFILE.items()}
+            if rng.random() < 0.5
+            else {}
+        )
+        responses.append(
+            (
+                rng.randbytes(16).hex(),
+                "skm",
+                day,
+                service,
+                "front_office",
+                json.dumps(answers),
+                json.dumps(profile),
+                "Antrean lebih cepat" if rng.random() < 0.05 else None,
+            )
+        )
+        receipts.append((ticket_id, "skm"))
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT INTO survey_responses (id, instrument, day, service, counter_kind, answers, "
+            "profile, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            responses,
+        )
+        db.conn.executemany(
+            "INSERT INTO survey_receipts (ticket_id, instrument) VALUES (?, ?)", receipts
+        )
+    checkpoint(db)
+    db.close()
+    return len(responses)
+
+
 def build_year(root: Path, size: YearSize, *, today: date | None = None) -> Settings:
     """A home at ``root`` with ``size`` of history ending the business day before ``today``
     (default: the real date), with accounts for the officers."""
@@ -487,6 +565,7 @@ def build_year(root: Path, size: YearSize, *, today: date | None = None) -> Sett
         )
     db.close()
     play_days(settings, business_days(size.days, today or date.today()), size.visitors)
+    add_survey(settings)
     return settings
 
 

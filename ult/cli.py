@@ -41,13 +41,15 @@ from ult.day import stored_day
 from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CLI, DOCTOR, PRIVACY_TEXT, REPORT_TEXT, STATES
+from ult.messages import CLI, DOCTOR, IKM_TEXT, PRIVACY_TEXT, REPORT_TEXT, STATES
 from ult.queue import Queue
 from ult.report_request import (
     ALL,
     FORMATS,
     ReportRequestError,
     check_xlsx,
+    ikm_body,
+    ikm_tables,
     parse_period,
     parse_sections,
     parse_service,
@@ -879,7 +881,10 @@ def report_command(
         letter = parse_service(app.db, service)
     except ReportRequestError as refused:
         fail(refused.message, EXIT_USAGE)
-    tables = [reports.report(app.db, name, period, service=letter) for name in sections]
+    tables = [
+        reports.report(app.db, name, period, service=letter, settings=app.settings)
+        for name in sections
+    ]
     if output_format == "xlsx":
         try:
             check_xlsx(tables)
@@ -1035,3 +1040,99 @@ def privacy_erase(app: App, number: str, yes: bool, actor: str) -> None:
         fail(PRIVACY_TEXT["unchanged"], EXIT_REFUSED)
     erased = privacy.erase_identity(app.db, clean, at=app.queue().clock(), actor=actor)
     click.echo(PRIVACY_TEXT["erased"].format(count=erased))
+
+
+# ------------------------------------------------------------------------------ the IKM
+
+
+@main.command("ikm")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day YYYY-MM-DD.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day YYYY-MM-DD.")
+@click.option(
+    "--period",
+    "kind",
+    type=click.Choice(reports.PERIOD_KINDS),
+    help="Instead of --from/--to: the month, quarter, semester or year (...) holding --date.",
+)
+@click.option(
+    "--date",
+    "anchor",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day the --period holds (default: today's business day).",
+)
+@click.option("--service", help="Only this service letter, e.g. A.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("table", "json", "csv")),
+    default="table",
+    show_default=True,
+    help="table: for a terminal; json: as GET /api/v1/reports/ikm; csv: the elements' table "
+    "(UTF-8 with BOM for Excel).",
+)
+@pass_app
+@handled
+def ikm_command(
+    app: App,
+    start: datetime | None,
+    end: datetime | None,
+    kind: str | None,
+    anchor: datetime | None,
+    service: str | None,
+    output_format: str,
+) -> None:
+    """Print the satisfaction index (IKM, PermenPANRB 14/2017) of the SKM for a period.
+
+    Each element's NRR, converted value and grade, the weakest marked; the IKM (mean of the
+    nine NRRs x 25, rounded once) and its grade; respondents against the Krejcie-Morgan
+    sample for the period's finished visitors; the same per service (a service with fewer
+    than [survey] min_group respondents is not shown). The same figures as the report page
+    and GET /api/v1/reports/ikm.
+    """
+    try:
+        if not (start or end or kind):
+            raise ReportRequestError("range_missing")
+        period = parse_period(
+            start=start.date().isoformat() if start else None,
+            end=end.date().isoformat() if end else None,
+            kind=kind,
+            anchor=anchor.date().isoformat() if anchor else None,
+            today=app.queue().today(),
+        )
+        letter = parse_service(app.db, service)
+    except ReportRequestError as refused:
+        fail(refused.message, EXIT_USAGE)
+    index, tables = ikm_tables(app.db, app.settings, period, letter)
+    tz = app.settings.office.tz
+    if output_format == "json":
+        body = ikm_body(index, tables, period, letter)
+        click.echo(json.dumps(body, ensure_ascii=False, indent=1))
+        return
+    if output_format == "csv":
+        sys.stdout.buffer.write(exports.to_csv(tables[0], tz))
+        sys.stdout.buffer.flush()
+        return
+    if index.ikm is None:
+        headline = IKM_TEXT["headline_none"].format(reason=index.refused)
+    else:
+        headline = IKM_TEXT["headline"].format(
+            ikm=str(index.ikm).replace(".", ","), grade=index.grade, grade_name=index.grade_name
+        )
+    lines = [
+        f"{period.start.isoformat()} s.d. {period.end.isoformat()}"
+        + (f" · {letter}" if letter else ""),
+        headline,
+        IKM_TEXT["respondents"].format(
+            respondents="-" if index.folded else index.respondents,
+            target=index.sample_target,
+            visitors=index.visitors,
+        ),
+    ]
+    if not index.folded and index.below_sample:
+        lines.append(
+            IKM_TEXT["below_sample"].format(
+                respondents=index.respondents, target=index.sample_target
+            )
+        )
+    click.echo("\n".join(lines) + "\n")
+    click.echo("\n".join(exports.text_table(t, tz) for t in tables), nl=False)

@@ -8,7 +8,8 @@ numbers. The forms differ only in how a value is written:
 - CSV and XLSX (opened by people, mostly in Excel): times in the office's local time,
   without a zone (Excel has none), which every column title of a time names (``WIB``...);
   numbers stay numbers (seconds as whole seconds, shares as 0–100 with a ``%`` shown in
-  XLSX), exactly the JSON's numbers; days as dates; yes/no flags as ``ya``/``tidak``.
+  XLSX, the IKM's decimals as numbers with their places: ``88.31``, XLSX format ``0.00``),
+  exactly the JSON's numbers; days as dates; yes/no flags as ``ya``/``tidak``.
 
 The core's column titles name no zone; :func:`header` is the one place that adds it, for
 the forms that write local times (files, pages, terminal). JSON writes UTC stamps, which
@@ -28,6 +29,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -92,10 +94,29 @@ def local_time(value: Any, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
 
 
+def _decimal(value: Any) -> Decimal:
+    """A ``decimal`` column's value (a ``Decimal``, or its text as JSON carries it)."""
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a decimal: {value!r}") from None
+
+
+def decimal_format(value: Decimal) -> str:
+    """The XLSX number format that shows ``value``'s places: ``0.00`` for ``88.31``."""
+    places = max(-int(value.as_tuple().exponent), 0)
+    return "0." + "0" * places if places else "0"
+
+
 def json_value(column: Column, value: Any) -> Any:
-    """``value`` of ``column`` as the JSON API writes it (UTC stamps, ISO days, numbers)."""
+    """``value`` of ``column`` as the JSON API writes it (UTC stamps, ISO days, numbers;
+    a ``decimal`` as its exact text, ``"88.31"``: a JSON number would become a float)."""
     if value is None:
         return None
+    if column.kind == "decimal":
+        return str(_decimal(value))
     if column.kind == "datetime":
         moment = _moment(value)
         return None if moment is None else to_stamp(moment)
@@ -121,6 +142,8 @@ def sheet_value(column: Column, value: Any, tz: ZoneInfo) -> Any:
         return _day(value)
     if column.kind in ("int", "seconds", "percent"):
         return value
+    if column.kind == "decimal":
+        return _decimal(value)
     if column.kind == "bool":
         return yes_no(value)
     return str(value)
@@ -145,6 +168,8 @@ def csv_value(column: Column, value: Any, tz: ZoneInfo) -> str:
         return "1" if cell else "0"
     if isinstance(cell, int | float):
         return repr(round(cell, 6)) if isinstance(cell, float) else str(cell)
+    if isinstance(cell, Decimal):
+        return str(cell)  # "88.31": its places, a point decimal
     return guard_text(cell)
 
 
@@ -193,6 +218,8 @@ def display(column: Column, value: Any, tz: ZoneInfo) -> str:
         return percent_text(value)
     if kind == "int":
         return f"{value:,}".replace(",", ".")
+    if kind == "decimal":
+        return str(_decimal(value)).replace(".", ",")
     if kind == "bool":
         return yes_no(value)
     if kind == "datetime":
@@ -342,6 +369,8 @@ def to_xlsx(tables: Sequence[Table], tz: ZoneInfo, *, title: str = "") -> bytes:
                 [
                     _cell(sheet, v, number_format=PERCENT_FORMAT)
                     if share and v is not None
+                    else _cell(sheet, v, number_format=decimal_format(v))
+                    if isinstance(v, Decimal)
                     else _cell(sheet, v)
                     if isinstance(v, str) and v.startswith("=")
                     else v
@@ -403,7 +432,7 @@ def text_table(table: Table, tz: ZoneInfo) -> str:
         lines = [f"{h.ljust(width)}  {v}" for h, v in zip(headers, cells[0], strict=True)]
         return "\n".join([table.title, "-" * len(table.title), *lines]) + "\n"
     widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(headers)]
-    right = [c.kind in ("int", "seconds", "percent") for c in table.columns]
+    right = [c.kind in ("int", "seconds", "percent", "decimal") for c in table.columns]
 
     def line(values: list[str]) -> str:
         parts = [

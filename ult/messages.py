@@ -584,6 +584,9 @@ REPORT_SECTIONS: dict[str, str] = {
     "escalations": "Eskalasi",
     "cases": "Kasus melewati waktu standar SOP",
     "guestbook": "Buku tamu",
+    # The satisfaction index (ult.ikm).
+    "ikm": "Indeks Kepuasan Masyarakat (IKM) per unsur",
+    "ikm_services": "IKM per layanan",
 }
 """The report book's sections (``ult.reports.SECTIONS``)."""
 
@@ -650,6 +653,24 @@ REPORT_COLUMNS: dict[str, str] = {
     "over_seconds": "Kelebihan",
     "finished_incomplete": "Selesai tanpa catatan lengkap",
     "nip": "NIP",
+    # The satisfaction index (ult.ikm).
+    "element_code": "Kode",
+    "element": "Unsur",
+    "element_answered": "Responden yang menjawab",
+    "answer_sum": "Jumlah nilai",
+    "nrr": "NRR",
+    "converted": "Nilai konversi (NRR × 25)",
+    "grade": "Mutu",
+    "grade_name": "Kinerja",
+    "weakest": "Terendah",
+    "respondents": "Responden",
+    "finished_visitors": "Pengunjung selesai dilayani",
+    "sample_target": "Sampel minimal (Krejcie-Morgan)",
+    "below_sample": "Di bawah sampel minimal",
+    "ikm": "IKM",
+    "ikm_row": "IKM (rata-rata NRR × 25)",
+    "ikm_all_services": "Semua layanan",
+    "note": "Keterangan",
 }
 """Titles of the report columns (and a few cell words), by key."""
 
@@ -776,6 +797,27 @@ NIK_TEXT: dict[str, str] = {
     ),
 }
 """NIK refusals and warnings (``kiosk.nik``), keyed by ``NikError.reason``."""
+
+IKM_TEXT: dict[str, str] = {
+    "grade_A": "Sangat baik",
+    "grade_B": "Baik",
+    "grade_C": "Kurang baik",
+    "grade_D": "Tidak baik",
+    "no_response": "Belum ada jawaban survei pada periode ini.",
+    "element_unanswered": (
+        "IKM tidak dihitung: unsur {codes} belum dijawab satu responden pun, padahal IKM "
+        "adalah rata-rata kesembilan NRR."
+    ),
+    # Folded so that a response cannot be tied to one visitor (docs/IKM.md).
+    "folded": "Kurang dari {min_group} responden: tidak ditampilkan.",
+    "below_sample": "Responden ({respondents}) masih di bawah sampel minimal ({target}).",
+    "weakest": "unsur terendah",
+    "headline": "IKM {ikm} · mutu {grade} ({grade_name})",
+    "headline_none": "IKM belum dapat dihitung: {reason}",
+    "respondents": "Responden {respondents} dari sampel minimal {target} (pengunjung {visitors})",
+}
+"""The satisfaction index (``ult.ikm``): grades (PermenPANRB 14/2017), why an index is not
+given, the ``ult ikm`` headline."""
 
 REPORT_TEXT: dict[str, str] = {
     "section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {choices}.",

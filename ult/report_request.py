@@ -14,9 +14,10 @@ from datetime import date
 
 import sqlite_utils
 
-from ult import exports, queries
+from ult import exports, ikm, queries, reports
 from ult.messages import REPORT_TEXT
 from ult.reports import MAX_PERIOD_DAYS, PERIOD_KINDS, PERSONAL_SECTIONS, SECTIONS, Period, Table
+from ult.settings import Settings
 
 ALL = "all"
 """The section name that asks for every aggregate section at once (XLSX workbook, JSON
@@ -142,6 +143,41 @@ def check_xlsx(tables: Sequence[Table]) -> None:
     rows, limit = exports.xlsx_rows(tables), exports.XLSX_ROWS_MAX
     if rows > limit:
         raise ReportRequestError("xlsx_too_big", rows=_number(rows), limit=_number(limit))
+
+
+IKM_SECTIONS = ("ikm", "ikm_services")
+"""What an IKM request (``/api/v1/reports/ikm``, ``ult ikm``) gives: the elements, then the
+office and its services."""
+
+
+def ikm_tables(
+    db: sqlite_utils.Database, settings: Settings, period: Period, service: str | None
+) -> tuple[ikm.Index, list[Table]]:
+    """The IKM of the period (the office's, or the one service's) and its two tables
+    (:data:`IKM_SECTIONS`), from one read of the responses."""
+    with reports.shared_tickets():
+        tables = [
+            reports.report(db, name, period, service=service, settings=settings)
+            for name in IKM_SECTIONS
+        ]
+        return reports.survey_index(db, period, service, settings).overall, tables
+
+
+def ikm_body(
+    index: ikm.Index, tables: Sequence[Table], period: Period, service: str | None
+) -> dict:
+    """The JSON of an IKM request, the same for ``/api/v1/reports/ikm`` and ``ult ikm
+    --format json``: the element table as any section's JSON (``section``, ``title``,
+    ``columns``, ``rows``, ``from``, ``to``, ``service``), the headline figures of
+    :func:`ult.ikm.figures_json` (``ikm``, ``grade``, ``grade_name``, ``nrr``,
+    ``respondents``, ``visitors``, ``sample_target``...) and ``services``: the office's and
+    each service's row (the tables of :func:`ikm_tables`)."""
+    elements, services = tables
+    return {
+        **exports.report_json([elements], period.start, period.end, service),
+        **ikm.figures_json(index),
+        "services": exports.table_json(services),
+    }
 
 
 def _number(value: int) -> str:

@@ -1,11 +1,13 @@
 """The report book's figures: one :class:`Table` per section and period, from the real tables.
 
-``report(db, section, period, service=None)`` is the one computation that the report pages,
-the API (``/api/v1/reports/<section>``), the exports (CSV, XLSX) and ``ult report`` show, so
-they always agree. Sources: the tickets, the event log and the step record
-(:mod:`ult.record`), never a counter kept aside. Days are the office's local business days
-(``tickets.day``), both ends of a period included; stored times are UTC stamps, and
-``datetime`` columns carry them as they are stored (the page turns them into local time).
+``report(db, section, period, service=None, settings=...)`` is the one computation that the
+report pages, the API (``/api/v1/reports/<section>``), the exports (CSV, XLSX) and ``ult
+report`` show, so they always agree. Sources: the tickets, the event log and the step record
+(:mod:`ult.record`), never a counter kept aside; the IKM sections (``ikm``,
+``ikm_services``) read the survey's responses (:mod:`ult.ikm`) and need the settings.
+Days are the office's local business days (``tickets.day``), both ends of a period
+included; stored times are UTC stamps, and ``datetime`` columns carry them as they are
+stored (the page turns them into local time).
 Durations are whole seconds. Medians are exact (the middle value, or the mean of the two
 middle ones); the 90th percentile is the nearest-rank value (the smallest value with at
 least 90% of the values at or below it).
@@ -31,12 +33,13 @@ from typing import Any, Literal, NamedTuple
 import sqlite_utils
 
 from ult import day as business
-from ult import guestbook, sop
+from ult import guestbook, ikm, sop
 from ult.accounts import officer_names
 from ult.errors import invalid
 from ult.kinds import EventKind
-from ult.messages import CHOICES, REPORT_COLUMNS, REPORT_SECTIONS
+from ult.messages import CHOICES, IKM_TEXT, REPORT_COLUMNS, REPORT_SECTIONS
 from ult.queue import INCOMPLETE_REASONS
+from ult.settings import Settings
 from ult.steps import DESK_PATH_MINUTES, FULL_PATH_MINUTES
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
@@ -48,7 +51,7 @@ LONG_PERIOD_DAYS = 31
 """Periods longer than this read the compliance and officer figures from the step record's
 ordered indexes (migration ``_v8_report_indexes``) rather than by day."""
 
-ColumnKind = Literal["text", "int", "bool", "seconds", "percent", "date", "datetime"]
+ColumnKind = Literal["text", "int", "bool", "seconds", "percent", "date", "datetime", "decimal"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ class Column:
     """One column of a report: its row key, its Indonesian title and its kind (how to show
     it: ``seconds`` a duration in whole seconds, ``percent`` 0-100 with one decimal,
     ``bool`` a yes/no flag (stored 0/1), ``datetime`` a stored UTC stamp, ``date`` a local
-    business day ``YYYY-MM-DD``). Titles name no time zone: where times are written
+    business day ``YYYY-MM-DD``, ``decimal`` an exact ``Decimal`` rounded to its places, as
+    the IKM's figures: ``88.31``). Titles name no time zone: where times are written
     decides it (:func:`ult.exports.header`)."""
 
     key: str
@@ -223,10 +227,12 @@ def shared_tickets() -> Iterator[None]:
 
     Only for a block that reads: a change made inside it is not seen by later sections."""
     token = _SHARED_CASES.set({})
+    surveys = _SHARED_SURVEYS.set({})
     try:
         yield
     finally:
         _SHARED_CASES.reset(token)
+        _SHARED_SURVEYS.reset(surveys)
 
 
 def _cases(db: sqlite_utils.Database, period: Period, service: str | None) -> list[_Case]:
@@ -797,6 +803,145 @@ def _guestbook(db: sqlite_utils.Database, period: Period, service: str | None) -
     return _table("guestbook", columns, rows)
 
 
+# ----------------------------------------------------------------- the satisfaction index
+
+
+_SHARED_SURVEYS: ContextVar[dict[tuple, ikm.Survey] | None] = ContextVar(
+    "shared_surveys", default=None
+)
+
+
+def survey_index(
+    db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
+) -> ikm.Survey:
+    """The period's IKM (:func:`ult.ikm.survey` of the settings' SKM), read once per
+    :func:`shared_tickets` block: the two IKM sections and the API's headline agree."""
+    shared = _SHARED_SURVEYS.get()
+    key = (id(db), period, service)
+    if shared is not None and key in shared:
+        return shared[key]
+    found = ikm.survey(
+        db,
+        ikm.skm(settings),
+        period.start,
+        period.end,
+        service=service,
+        min_group=settings.survey.min_group,
+    )
+    if shared is not None:
+        shared[key] = found
+    return found
+
+
+_IKM_COLUMNS = _columns(
+    ("element_code", "text"),
+    ("element", "text"),
+    ("element_answered", "int"),
+    ("answer_sum", "int"),
+    ("nrr", "decimal"),
+    ("converted", "decimal"),
+    ("grade", "text"),
+    ("grade_name", "text"),
+    ("weakest", "bool"),
+    ("note", "text"),
+)
+
+
+def _ikm(
+    db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
+) -> Table:
+    """The SKM's nine elements (NRR four decimals, converted value, grade, the weakest
+    marked), then the IKM row: respondents, the mean NRR, the IKM and its grade, or why
+    there is none (:mod:`ult.ikm`). One service asked for is a breakdown: under
+    ``[survey] min_group`` respondents its figures are withheld."""
+    index = survey_index(db, period, service, settings).overall
+    rows: list[dict[str, Any]] = [
+        {
+            "element_code": e.code,
+            "element": e.name,
+            "element_answered": None if index.folded else e.answered,
+            "answer_sum": None if index.folded else e.total,
+            "nrr": ikm.nrr_value(e.nrr),
+            "converted": e.converted,
+            "grade": e.grade,
+            "grade_name": ikm.grade_name(e.grade),
+            "weakest": None if e.nrr is None else e.weakest,
+            "note": IKM_TEXT["weakest"] if e.weakest else None,
+        }
+        for e in index.elements
+    ]
+    rows.append(
+        {
+            "element_code": REPORT_COLUMNS["ikm"],
+            "element": REPORT_COLUMNS["ikm_row"],
+            "element_answered": None if index.folded else index.respondents,
+            "answer_sum": None,
+            "nrr": ikm.nrr_value(index.mean_nrr),
+            "converted": index.ikm,
+            "grade": index.grade,
+            "grade_name": index.grade_name,
+            "weakest": None,
+            "note": _ikm_note(index),
+        }
+    )
+    return _table("ikm", _IKM_COLUMNS, rows)
+
+
+def _ikm_note(index: ikm.Index) -> str | None:
+    """Why a group has no IKM, or that its respondents are under the sample target."""
+    if index.refused is not None:
+        return index.refused
+    if index.below_sample:
+        return IKM_TEXT["below_sample"].format(
+            respondents=index.respondents, target=index.sample_target
+        )
+    return None
+
+
+_IKM_SERVICE_COLUMNS = _columns(
+    ("service", "text"),
+    ("respondents", "int"),
+    ("finished_visitors", "int"),
+    ("sample_target", "int"),
+    ("below_sample", "bool"),
+    ("ikm", "decimal"),
+    ("grade", "text"),
+    ("grade_name", "text"),
+    ("weakest", "text"),
+    ("note", "text"),
+)
+
+
+def _ikm_services(
+    db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
+) -> Table:
+    """The IKM of the whole office (all services; shown whatever its size), then per
+    service: respondents against the sample target, the IKM, its grade and the weakest
+    elements. A service under ``[survey] min_group`` respondents is folded away: its row
+    says so and shows no respondent count nor figure."""
+    found = survey_index(db, period, service, settings)
+    names = _service_name(db)
+    groups = [(names(i.service), i) for i in found.services]
+    if service is None:
+        groups.insert(0, (REPORT_COLUMNS["ikm_all_services"], found.overall))
+    rows = [
+        {
+            "service": name,
+            "respondents": None if index.folded else index.respondents,
+            "finished_visitors": index.visitors,
+            "sample_target": index.sample_target,
+            "below_sample": None if index.folded else index.below_sample,
+            "ikm": index.ikm,
+            "grade": index.grade,
+            "grade_name": index.grade_name,
+            "weakest": ", ".join(index.weakest) or None,
+            "note": _ikm_note(index),
+        }
+        for name, index in groups
+    ]
+    return _table("ikm_services", _IKM_SERVICE_COLUMNS, rows)
+
+
 # ----------------------------------------------------------------- the sections
 
 
@@ -819,7 +964,12 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
     "guestbook": _guestbook,
 }
 
-SECTIONS: dict[str, str] = {name: REPORT_SECTIONS[name] for name in _BUILDERS}
+_SURVEY_BUILDERS: dict[
+    str, Callable[[sqlite_utils.Database, Period, str | None, Settings], Table]
+] = {"ikm": _ikm, "ikm_services": _ikm_services}
+"""Sections that read the survey's settings (the instrument, ``min_group``)."""
+
+SECTIONS: dict[str, str] = {name: REPORT_SECTIONS[name] for name in (*_BUILDERS, *_SURVEY_BUILDERS)}
 """Every report section, by name, with its Indonesian title (in the order pages list them)."""
 
 PERSONAL_SECTIONS: frozenset[str] = frozenset({"steps", "guestbook"})
@@ -830,16 +980,28 @@ bundle enforce it, since this module does not know who asks."""
 
 
 def report(
-    db: sqlite_utils.Database, section: str, period: Period, *, service: str | None = None
+    db: sqlite_utils.Database,
+    section: str,
+    period: Period,
+    *,
+    service: str | None = None,
+    settings: Settings | None = None,
 ) -> Table:
     """The ``section`` (:data:`SECTIONS`) of the report for ``period``, for one service
     (a letter) or all. Raises ``QueueError`` (``report_section_unknown``,
-    ``service_unknown``) for an unknown section or service; reads only."""
-    builder = _BUILDERS.get(section) if isinstance(section, str) else None
-    if builder is None:
+    ``service_unknown``) for an unknown section or service; reads only. The IKM sections
+    need ``settings`` (the survey's instrument and ``min_group``): ``ValueError`` without."""
+    known_section = isinstance(section, str) and (
+        section in _BUILDERS or section in _SURVEY_BUILDERS
+    )
+    if not known_section:
         raise invalid("report_section_unknown", section=section, sections=", ".join(SECTIONS))
     if service is not None:
         known = db.execute("SELECT 1 FROM services WHERE letter = ?", (service,)).fetchone()
         if known is None:
             raise invalid("service_unknown", service=service)
-    return builder(db, period, service)
+    if section in _SURVEY_BUILDERS:
+        if settings is None:
+            raise ValueError(f"the {section} section needs the settings")
+        return _SURVEY_BUILDERS[section](db, period, service, settings)
+    return _BUILDERS[section](db, period, service)

@@ -15,8 +15,41 @@
     printButton.addEventListener("click", function () { window.print(); });
   }
 
+  if (typeof Chart === "undefined") { return; }
+
+  // The IKM view: each element's converted value (25-100), the weakest in red.
+  var ikmSource = document.getElementById("ikm-chart-data");
+  var ikmCanvas = document.getElementById("chart-ikm");
+  if (ikmSource && ikmCanvas) {
+    var ikm = JSON.parse(ikmSource.textContent);
+    var ikmColours = ikm.weakest.map(function (weak) { return weak ? "#b00020" : "#0b57d0"; });
+    new Chart(ikmCanvas, {
+      type: "bar",
+      data: {
+        labels: ikm.labels,
+        datasets: [{ label: ikm.title, data: ikm.data, backgroundColor: ikmColours, borderColor: ikmColours }]
+      },
+      options: {
+        indexAxis: "y",
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                return item.raw === null ? "-" : item.raw.toLocaleString("id-ID", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+              }
+            }
+          }
+        },
+        scales: { x: { min: 25, max: 100 } }
+      }
+    });
+  }
+
   var source = document.getElementById("chart-data");
-  if (!source || typeof Chart === "undefined") { return; }
+  if (!source) { return; }
   var charts = JSON.parse(source.textContent);
   var colours = ["#0b57d0", "#b00020", "#146c2e", "#8a5300", "#6a1b9a", "#00796b"];
   var units = { count: "", minutes: " mnt", percent: "%" };

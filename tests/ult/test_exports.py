@@ -156,3 +156,24 @@ def test_csv_guards_only_what_a_spreadsheet_could_run(text: str, written: str) -
     table = Table("demo", "Contoh", (Column("name", "Nama", "text"),), [{"name": text}])
     rows = list(csv.reader(io.StringIO(exports.to_csv(table, TZ).decode("utf-8-sig"))))
     assert rows[1] == [written]
+
+
+def test_decimals_keep_their_places_in_every_form() -> None:
+    # The IKM's figures: exact Decimals, written with the places the core rounded them to.
+    from decimal import Decimal
+
+    columns = (Column("ikm", "IKM", "decimal"), Column("nrr", "NRR", "decimal"))
+    rows = [{"ikm": Decimal("88.30"), "nrr": Decimal("3.5320")}, {"ikm": None, "nrr": None}]
+    table = Table("ikm", "IKM", columns, rows)
+    body = exports.table_json(table)
+    assert body["rows"] == [{"ikm": "88.30", "nrr": "3.5320"}, {"ikm": None, "nrr": None}]
+    lines = list(csv.reader(io.StringIO(exports.to_csv(table, TZ).decode("utf-8-sig"))))
+    assert lines[1:] == [["88.30", "3.5320"], ["", ""]]
+    # The JSON's text written again gives the same CSV (the API's files are read back so).
+    assert exports.csv_value(columns[0], "88.30", TZ) == "88.30"
+    assert exports.display(columns[0], Decimal("88.30"), TZ) == "88,30"
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx([table], TZ))).worksheets[0]
+    ikm, nrr = sheet[2]
+    assert (ikm.value, ikm.number_format) == (88.3, "0.00")
+    assert (nrr.value, nrr.number_format) == (3.532, "0.0000")
+    assert "88,30" in exports.text_table(table, TZ)

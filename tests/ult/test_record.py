@@ -15,6 +15,7 @@ from ult import accounts, guestbook, migrations, record, reports, sop
 from ult.clock import FakeClock, to_stamp
 from ult.errors import QueueError
 from ult.queue import Queue
+from ult.settings import Settings
 from ult.steps import StepTimer, step_timers
 from ult.store import connect, migrate
 
@@ -504,16 +505,21 @@ def test_escalations_and_cases_over_the_path(day_db: sqlite_utils.Database) -> N
     assert reports.report(day_db, "cases", one_day()).rows == []
 
 
-def test_every_section_builds_and_bad_input_is_refused(day_db: sqlite_utils.Database) -> None:
+def test_every_section_builds_and_bad_input_is_refused(
+    day_db: sqlite_utils.Database, settings: Settings
+) -> None:
+    year = reports.Period.of("year", DAY)
     for section in reports.SECTIONS:
-        table = reports.report(day_db, section, reports.Period.of("year", DAY))
+        table = reports.report(day_db, section, year, settings=settings)
         assert table.section == section and table.title == reports.SECTIONS[section]
         keys = [c.key for c in table.columns]
         assert all(list(row) == keys for row in table.rows), section
+        if section in ("ikm", "ikm_services"):
+            continue  # one service is a breakdown the IKM folds when small (test_ikm.py)
         # Every case of the day is of service A: its report is the whole; B's is empty.
-        one = reports.report(day_db, section, reports.Period.of("year", DAY), service="A")
+        one = reports.report(day_db, section, year, service="A", settings=settings)
         assert one.rows == table.rows, section
-        other = reports.report(day_db, section, reports.Period.of("year", DAY), service="B")
+        other = reports.report(day_db, section, year, service="B", settings=settings)
         assert other.rows != table.rows or not table.rows, section
     with pytest.raises(QueueError) as unknown:
         reports.report(day_db, "nope", one_day())
@@ -593,10 +599,12 @@ def test_compliance_figures_agree_with_the_step_rows(
     )
 
 
-def test_shared_tickets_give_the_same_tables(day_db: sqlite_utils.Database) -> None:
+def test_shared_tickets_give_the_same_tables(
+    day_db: sqlite_utils.Database, settings: Settings
+) -> None:
     period = reports.Period.of("month", DAY)
-    alone = [reports.report(day_db, name, period) for name in reports.SECTIONS]
+    alone = [reports.report(day_db, n, period, settings=settings) for n in reports.SECTIONS]
     with reports.shared_tickets():
-        shared = [reports.report(day_db, name, period) for name in reports.SECTIONS]
+        shared = [reports.report(day_db, n, period, settings=settings) for n in reports.SECTIONS]
         again = reports.report(day_db, "summary", period)
     assert shared == alone and again == alone[0]

@@ -1,0 +1,137 @@
+"""The IKM view of the report page in a real browser: the head of office reads a month's
+index big with its grade, the elements' chart with the weakest in red, respondents against
+the sample target, the services (a small one folded away), and downloads the CSV.
+
+Its own appliance: the simulated day (2 finished tickets) and responses written straight
+into ``survey_responses``. Screenshots go to ``/tmp/i13/shots/`` (or ``IKM_SHOTS``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import (
+    PASSWORD,
+    Appliance,
+    Console,
+    _ult_command,
+    _wait_until_up,
+)
+from tests.reports_day import DAY, START, simulate_day
+from tests.survey_rows import add_responses, answers
+from ult.clock import FakeClock
+from ult.queue import Queue
+from ult.settings import load_settings
+from ult.store import connect
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
+    )
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+NewPage = Callable[[], Page]
+HEAD = "kepala-ikm"
+SHOTS = Path(os.environ.get("IKM_SHOTS", "/tmp/i13/shots"))
+
+
+@pytest.fixture(scope="module")
+def ikm_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """The simulated day and 12 responses: 10 for service A, 2 for B (under min_group 5)."""
+    home = tmp_path_factory.mktemp("e2e-ikm")
+    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
+    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
+    appliance = Appliance(home, env)
+    appliance.ult("init")
+    appliance.ult("user", "add", HEAD, "--role", "kepala", "--password-stdin", stdin=PASSWORD)
+    settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
+    db = connect(settings.store.database)
+    clock = FakeClock(START)
+    simulate_day(Queue(db, settings, clock=clock), clock)
+    # A: U1..U6 six 4s and four 3s (3.6), U7..U9 four 4s and six 3s (3.4): the 0.111 set
+    # of tests/ult/test_ikm.py, IKM 88.33 (A). B's two responses bring every element's
+    # sum down: (36 + 2) / 12 = 3.1667 and (34 + 2) / 12 = 3.0; sum of NRRs
+    # 6 × 38/12 + 3 × 36/12 = 19 + 9 = 28; / 9 × 25 = 77.78 → B.
+    a_sets = [answers(4)] * 4 + [answers(4, U7=3, U8=3, U9=3)] * 2 + [answers(3)] * 4
+    add_responses(db, DAY, "A", a_sets)
+    add_responses(db, DAY, "B", [answers(1)] * 2)
+    db.close()
+    with appliance.log.open("wb") as log:
+        appliance.process = subprocess.Popen(
+            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(appliance)
+        yield appliance
+    finally:
+        appliance.process.terminate()
+        try:
+            appliance.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            appliance.process.kill()
+            appliance.process.wait()
+
+
+def test_the_head_of_office_reads_the_month_s_index(
+    new_page: NewPage, ikm_appliance: Appliance, console: Console
+) -> None:
+    appliance = ikm_appliance
+    page = new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(appliance.url("/login"))
+    page.get_by_label("Nama pengguna").fill(HEAD)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/reports/$"))
+    page.wait_for_load_state("load")
+
+    page.locator("#period-kind").select_option("month")
+    page.get_by_label("Tanggal dalam periode").fill(DAY.isoformat())
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page).to_have_url(re.compile(r"period=month"))
+    view = page.locator("#ikm-view")
+    # (36 + 2)/12 for U1..U6 and (34 + 2)/12 for U7..U9: 28 / 9 × 25 = 77.777… → 77.78.
+    expect(view.locator(".ikm-number")).to_have_text("77,78")
+    expect(view.locator(".ikm-grade")).to_have_text("Mutu B · Baik")
+    expect(view).to_contain_text("Unsur terendah: U7")
+    samples = view.locator(".ikm-sample").inner_text()
+    assert "Responden\n12" in samples and "(Krejcie-Morgan)\n2" in samples
+    page.wait_for_function(
+        "() => { const c = document.getElementById('chart-ikm');"
+        " return !!(c && window.Chart && Chart.getChart(c) && c.width > 0); }"
+    )
+    colours = page.evaluate(
+        "() => Chart.getChart(document.getElementById('chart-ikm')).data.datasets[0]"
+        ".backgroundColor"
+    )
+    assert colours.count("#b00020") == 3 and colours[6:] == ["#b00020"] * 3
+    services = page.locator("#section-ikm_services")
+    expect(services).to_contain_text("Semua layanan")
+    expect(services).to_contain_text("Kurang dari 5 responden")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.screenshot(path=str(SHOTS / "ikm-view.png"))
+    page.screenshot(path=str(SHOTS / "ikm-page.png"), full_page=True)
+
+    with page.expect_download() as download:
+        view.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename == "laporan-ikm-2026-11-01_2026-11-30.csv"
+    data = Path(download.value.path()).read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[-1][0] == "IKM" and rows[-1][5] == "77.78"
+    assert console.problems == []
