@@ -1,0 +1,312 @@
+"""The event log's hash chain (issue 13, part 4): written with each event, checked by
+``ult verify``, anchored by the report book; tampering done for real, with ``sqlite3`` on
+the database file after dropping the log's own triggers, as someone with file access could."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from ult import chain, eventlog, migrations
+from ult.clock import FakeClock
+from ult.kinds import EventKind
+from ult.queue import Queue
+from ult.store import connect, migrate, schema_version
+from ult.transaction import immediate
+
+GENESIS = "0" * 64
+
+
+def issue_some(queue: Queue, clock: FakeClock, count: int = 6) -> int:
+    """``count`` tickets issued a minute apart; returns the newest event id."""
+    for n in range(count):
+        queue.issue("AB"[n % 2], actor="kiosk")
+        clock.advance(minutes=1)
+    return int(queue.db.execute("SELECT max(id) FROM events").fetchone()[0])
+
+
+def tamper(path: Path, *statements: str, parameters: tuple = ()) -> None:
+    """Run ``statements`` on the file as an outsider would: the log's triggers dropped."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS events_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
+        for statement in statements:
+            conn.execute(statement, parameters if "?" in statement else ())
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def row(db: sqlite_utils.Database, event_id: int) -> dict:
+    return next(db.query("SELECT * FROM events WHERE id = ?", (event_id,)))
+
+
+def path_of(queue: Queue) -> Path:
+    return queue.settings.store.database
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def test_an_event_is_sealed_with_its_content_and_the_previous_hash(
+    db: sqlite_utils.Database,
+) -> None:
+    at = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    with immediate(db):
+        first = eventlog.append(
+            db, at=at, kind=EventKind.CATALOG_CHANGED, actor="tester", payload={"a": "é"}
+        )
+        second = eventlog.append(
+            db, at=at, kind=EventKind.CATALOG_CHANGED, actor="tester", payload={}, counter_id=2
+        )
+    assert (first, second) == (1, 2)  # the fresh database has no event yet
+    # Worked by hand from the documented canonical form: a JSON array, no spaces, the
+    # payload as its stored text (json.dumps' own ", " and ": " inside), é as itself.
+    content = '[1,"2026-11-25T02:00:00.000000Z","catalog_changed",null,null,null,"tester",'
+    content += '"{\\"a\\": \\"é\\"}"]'
+    expected_first = hashlib.sha256((GENESIS + content).encode("utf-8")).hexdigest()
+    assert row(db, 1)["prev_hash"] == GENESIS and row(db, 1)["hash"] == expected_first
+    content = '[2,"2026-11-25T02:00:00.000000Z","catalog_changed",null,2,null,"tester","{}"]'
+    expected_second = hashlib.sha256((expected_first + content).encode("utf-8")).hexdigest()
+    assert row(db, 2)["prev_hash"] == expected_first and row(db, 2)["hash"] == expected_second
+
+
+def test_the_queue_chains_every_event_it_writes(queue: Queue, clock: FakeClock) -> None:
+    last = issue_some(queue, clock)
+    rows = list(queue.db.query("SELECT id, prev_hash, hash FROM events ORDER BY id"))
+    assert [r["id"] for r in rows] == list(range(1, last + 1))
+    assert rows[0]["prev_hash"] == GENESIS
+    assert all(b["prev_hash"] == a["hash"] for a, b in zip(rows, rows[1:], strict=False))
+    assert len({r["hash"] for r in rows}) == len(rows)
+    verdict = chain.verify(queue.db)
+    assert (verdict.events, verdict.last_id, verdict.fault) == (last, last, None)
+    assert verdict.last_hash == rows[-1]["hash"]
+
+
+def test_append_outside_a_write_transaction_is_refused(db: sqlite_utils.Database) -> None:
+    with pytest.raises(RuntimeError, match="write transaction"):
+        eventlog.append(
+            db, at=datetime.now(UTC), kind=EventKind.CATALOG_CHANGED, actor="t", payload={}
+        )
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_the_log_still_refuses_changes_through_its_triggers(queue: Queue, clock) -> None:
+    issue_some(queue, clock, 2)
+    for statement in ("UPDATE events SET hash = 'x'", "DELETE FROM events WHERE id = 1"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            queue.db.execute(statement)
+
+
+def test_an_id_is_never_given_twice_even_after_the_last_event_was_cut(
+    queue: Queue, clock: FakeClock
+) -> None:
+    last = issue_some(queue, clock, 3)
+    tamper(path_of(queue), f"DELETE FROM events WHERE id = {last}")
+    queue.issue("A", actor="kiosk")
+    newest = queue.db.execute("SELECT max(id) FROM events").fetchone()[0]
+    assert newest == last + 1  # not last again: sqlite_sequence remembers
+    fault = chain.verify(queue.db).fault
+    assert fault == chain.Fault(last, "removed", "gap", until=last)
+
+
+# ------------------------------------------------------------------------ tampering
+
+
+def test_an_edited_payload_is_named(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    tamper(
+        path_of(queue),
+        "UPDATE events SET payload = replace(payload, 'A-002', 'A-009') WHERE id = 4",
+    )
+    assert "A-009" in row(queue.db, 4)["payload"]
+    assert chain.verify(queue.db).fault == chain.Fault(4, "altered", "content")
+
+
+def test_an_edited_actor_or_time_is_named(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    tamper(path_of(queue), "UPDATE events SET actor = 'orang lain' WHERE id = 3")
+    assert chain.verify(queue.db).fault == chain.Fault(3, "altered", "content")
+    tamper(path_of(queue), "UPDATE events SET at = '2026-11-25T01:30:00.000000Z' WHERE id = 2")
+    assert chain.verify(queue.db).fault == chain.Fault(2, "altered", "content")
+
+
+def test_a_deleted_event_in_the_middle_is_named(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    tamper(path_of(queue), "DELETE FROM events WHERE id IN (3, 4)")
+    verdict = chain.verify(queue.db)
+    assert verdict.fault == chain.Fault(3, "removed", "gap", until=4)
+
+
+def test_the_first_event_deleted_is_named(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    tamper(path_of(queue), "DELETE FROM events WHERE id = 1")
+    assert chain.verify(queue.db).fault == chain.Fault(1, "removed", "head_cut", until=1)
+
+
+def test_the_last_events_cut_off_are_named(queue: Queue, clock: FakeClock) -> None:
+    last = issue_some(queue, clock)
+    tamper(path_of(queue), f"DELETE FROM events WHERE id >= {last - 1}")
+    verdict = chain.verify(queue.db)
+    assert verdict.last_id == last - 2
+    assert verdict.fault == chain.Fault(last - 1, "removed", "tail_cut", until=last)
+
+
+def test_two_events_swapped_are_named_reordered(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    columns = "at, kind, ticket_id, counter_id, sop_step, actor, payload, prev_hash, hash"
+    tamper(
+        path_of(queue),
+        "CREATE TEMP TABLE keep AS SELECT * FROM events WHERE id IN (3, 5)",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 5) "
+        "WHERE id = 3",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 3) "
+        "WHERE id = 5",
+    )
+    assert row(queue.db, 3)["kind"] == row(queue.db, 5)["kind"] == "issued"
+    assert chain.verify(queue.db).fault == chain.Fault(3, "reordered", "moved")
+
+
+def test_contents_swapped_under_their_hashes_are_named_altered(
+    queue: Queue, clock: FakeClock
+) -> None:
+    issue_some(queue, clock)
+    columns = "at, ticket_id, payload"
+    tamper(
+        path_of(queue),
+        "CREATE TEMP TABLE keep AS SELECT * FROM events WHERE id IN (2, 3)",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 3) "
+        "WHERE id = 2",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 2) "
+        "WHERE id = 3",
+    )
+    assert chain.verify(queue.db).fault == chain.Fault(2, "altered", "content")
+
+
+def test_a_hash_recomputed_to_hide_an_edit_breaks_at_the_next_event(
+    queue: Queue, clock: FakeClock
+) -> None:
+    issue_some(queue, clock)
+    edited = dict(row(queue.db, 4))
+    edited["actor"] = "orang lain"
+    forged = chain.digest(edited["prev_hash"], tuple(edited[c] for c in chain.CONTENT_COLUMNS))
+    tamper(
+        path_of(queue),
+        "UPDATE events SET actor = 'orang lain', hash = ? WHERE id = 4",
+        parameters=(forged,),
+    )
+    # Event 4 now matches its own hash; event 5 still carries the hash 4 had.
+    fault = chain.verify(queue.db).fault
+    assert fault == chain.Fault(4, "altered", "rewritten", witness=5)
+
+
+def test_an_erased_hash_is_named(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    tamper(path_of(queue), "UPDATE events SET hash = NULL WHERE id = 2")
+    assert chain.verify(queue.db).fault == chain.Fault(2, "altered", "no_hash")
+
+
+def test_the_whole_log_rewritten_is_caught_only_by_an_anchor(
+    queue: Queue, clock: FakeClock
+) -> None:
+    issue_some(queue, clock)
+    anchor = row(queue.db, 3)["hash"]
+    tamper(path_of(queue), "UPDATE events SET actor = 'orang lain' WHERE id = 2")
+    with immediate(queue.db):  # the triggers are gone since the edit
+        chain.chain_all(queue.db)  # what a careful forger would do: every hash anew
+    assert chain.verify(queue.db).fault is None  # the file alone cannot tell
+    verdict = chain.verify(queue.db, anchor)
+    assert verdict.anchor_id is None and not verdict.anchor_holds()
+
+
+# ------------------------------------------------------------------------ anchors
+
+
+def test_an_anchor_is_found_and_holds_up_to_itself(queue: Queue, clock: FakeClock) -> None:
+    issue_some(queue, clock)
+    anchor = row(queue.db, 3)["hash"]
+    verdict = chain.verify(queue.db, anchor)
+    assert verdict.anchor_id == 3 and verdict.anchor_holds() and verdict.holds
+    # An edit after the anchor: the anchored part still holds, the chain does not.
+    tamper(path_of(queue), "UPDATE events SET actor = 'x' WHERE id = 5")
+    verdict = chain.verify(queue.db, anchor)
+    assert verdict.anchor_holds() and verdict.fault == chain.Fault(5, "altered", "content")
+    # An edit before it: the anchor is still in the file, but what leads to it changed.
+    tamper(path_of(queue), "UPDATE events SET actor = 'x' WHERE id = 2")
+    verdict = chain.verify(queue.db, anchor)
+    assert verdict.anchor_id == 3 and not verdict.anchor_holds()
+
+
+def test_anchors_are_64_hexadecimal_characters() -> None:
+    assert chain.parse_anchor(" " + "AB" * 32 + "\n") == "ab" * 32
+    for bad in ("", "ab" * 31, "ab" * 33, "g" * 64, "ab" * 31 + "a b"):
+        with pytest.raises(ValueError):
+            chain.parse_anchor(bad)
+
+
+def test_a_days_anchor_is_its_last_event_before_the_day_ends(
+    queue: Queue, clock: FakeClock
+) -> None:
+    issue_some(queue, clock, 3)
+    last_today = int(queue.db.execute("SELECT max(id) FROM events").fetchone()[0])
+    clock.advance(days=1)
+    issue_some(queue, clock, 2)
+    end = "2026-11-25T17:00:00.000000Z"  # midnight in Jakarta after 25 November
+    assert chain.day_anchor(queue.db, end) == (last_today, row(queue.db, last_today)["hash"])
+    assert chain.day_anchor(queue.db, "2026-11-24T17:00:00.000000Z") is None
+
+
+# ------------------------------------------------------------------------ migration
+
+
+def old_database(path: Path) -> sqlite_utils.Database:
+    """A database at the schema before the chain, with events as main's queue wrote them
+    (the ids by AUTOINCREMENT, one with a personal-free unicode payload)."""
+    db = connect(path, migrate_schema=False)
+    migrate(db, target=migrations.CHAIN_VERSION - 1)
+    db.execute("INSERT INTO services (letter, name) VALUES ('A', 'Informasi')")
+    db.execute("INSERT INTO counters (name, kind) VALUES ('Loket 1', 'front_office')")
+    for minute, (kind, actor, payload) in enumerate(
+        [
+            ("day_started", "system", '{"day": "2026-11-24"}'),
+            ("catalog_changed", "siti", '{"changes": ["Loket 1 → Loket Satu"]}'),
+            ("paused", "rudi", "{}"),
+        ]
+    ):
+        db.execute(
+            "INSERT INTO events (at, kind, counter_id, actor, payload) VALUES (?, ?, ?, ?, ?)",
+            (f"2026-11-24T02:0{minute}:00.000000Z", kind, 1 if minute else None, actor, payload),
+        )
+    return db
+
+
+def test_the_migration_chains_the_events_already_kept(tmp_path: Path) -> None:
+    db = old_database(tmp_path / "ult.db")
+    before = list(db.query("SELECT * FROM events ORDER BY id"))
+    migrate(db)
+    assert schema_version(db) == migrations.LATEST
+    after = list(db.query("SELECT * FROM events ORDER BY id"))
+    # Every event kept as it was, now with its hashes, chained from the genesis value.
+    assert [{k: v for k, v in r.items() if "hash" not in k} for r in after] == before
+    prev = GENESIS
+    for event in after:
+        content = tuple(event[c] for c in chain.CONTENT_COLUMNS)
+        assert event["prev_hash"] == prev and event["hash"] == chain.digest(prev, content)
+        prev = event["hash"]
+    assert chain.verify(db).fault is None
+    # The log is append-only again, and the next event continues the chain.
+    assert {"events_no_update", "events_no_delete"} <= set(db.triggers_dict)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE events SET actor = 'x'")
+    with immediate(db):
+        new = eventlog.append(
+            db, at=datetime.now(UTC), kind=EventKind.CATALOG_CHANGED, actor="t", payload={}
+        )
+    assert new == 4 and row(db, 4)["prev_hash"] == prev
+    assert chain.verify(db) == chain.Verdict(4, 4, row(db, 4)["hash"], None, None)
