@@ -40,9 +40,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
+
+from ult.clock import to_stamp
 
 GENESIS = "0" * 64
 """What the first event of a log chains from (64 zeros: no event hashes to it)."""
@@ -234,16 +238,26 @@ def _check(
     return Fault(event_id, "reordered", "moved")
 
 
-def day_anchor(db: sqlite_utils.Database, before: str) -> tuple[int, str] | None:
-    """The id and hash of the newest event (by id) stamped before ``before`` (a stored UTC
-    stamp: the end of a business day), or ``None`` when there is none.
+def day_end(day: date, tz: ZoneInfo, reset: time) -> str:
+    """The stored UTC stamp at which business ``day`` ends: the next day's ``reset``
+    (``[queue] day_reset``) in the office zone ``tz`` (:func:`ult.clock.business_day`)."""
+    return to_stamp(datetime.combine(day + timedelta(days=1), reset, tzinfo=tz))
 
-    Read from the newest event backwards, so yesterday's anchor costs the events since; a
+
+def day_anchor(
+    db: sqlite_utils.Database, day: date, tz: ZoneInfo, reset: time
+) -> tuple[int, str] | None:
+    """The anchor the report book prints for business ``day``: the id and hash of the
+    newest event (by id) stamped before the day ends (:func:`day_end`), or ``None`` when
+    the log holds none. For today it is the newest event at the time of printing.
+
+    Read from the newest event backwards, so yesterday's anchor costs the events since. A
     clock that ran behind can stamp a later event inside an earlier day, which then counts
-    for that day (the anchor is any event's hash: it only has to be printed and kept).
+    for that day: the anchor only has to be an event's hash, printed and kept.
     """
     found = db.execute(
-        "SELECT id, hash FROM events WHERE at < ? ORDER BY id DESC LIMIT 1", (before,)
+        "SELECT id, hash FROM events WHERE at < ? ORDER BY id DESC LIMIT 1",
+        (day_end(day, tz, reset),),
     ).fetchone()
     if found is None or found[1] is None:
         return None

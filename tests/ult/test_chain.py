@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+from click.testing import CliRunner, Result
 
 from ult import chain, eventlog, migrations
+from ult.cli import main
 from ult.clock import FakeClock
 from ult.kinds import EventKind
 from ult.queue import Queue
@@ -82,7 +85,7 @@ def test_the_queue_chains_every_event_it_writes(queue: Queue, clock: FakeClock) 
     rows = list(queue.db.query("SELECT id, prev_hash, hash FROM events ORDER BY id"))
     assert [r["id"] for r in rows] == list(range(1, last + 1))
     assert rows[0]["prev_hash"] == GENESIS
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in pairwise(rows))
     assert len({r["hash"] for r in rows}) == len(rows)
     verdict = chain.verify(queue.db)
     assert (verdict.events, verdict.last_id, verdict.fault) == (last, last, None)
@@ -253,13 +256,28 @@ def test_anchors_are_64_hexadecimal_characters() -> None:
 def test_a_days_anchor_is_its_last_event_before_the_day_ends(
     queue: Queue, clock: FakeClock
 ) -> None:
-    issue_some(queue, clock, 3)
-    last_today = int(queue.db.execute("SELECT max(id) FROM events").fetchone()[0])
-    clock.advance(days=1)
+    issue_some(queue, clock, 3)  # 25 November, from 09:00 in Jakarta
+    clock.now = datetime(2026, 11, 25, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Jakarta
+    late = eventlog_note(queue)
+    clock.advance(seconds=1)  # midnight in Jakarta: the 26th
     issue_some(queue, clock, 2)
-    end = "2026-11-25T17:00:00.000000Z"  # midnight in Jakarta after 25 November
-    assert chain.day_anchor(queue.db, end) == (last_today, row(queue.db, last_today)["hash"])
-    assert chain.day_anchor(queue.db, "2026-11-24T17:00:00.000000Z") is None
+    tz, reset = queue.settings.office.tz, queue.settings.queue.day_reset
+    assert chain.day_end(date(2026, 11, 25), tz, reset) == "2026-11-25T17:00:00.000000Z"
+    anchor = chain.day_anchor(queue.db, date(2026, 11, 25), tz, reset)
+    assert anchor == (late, row(queue.db, late)["hash"])
+    assert chain.day_anchor(queue.db, date(2026, 11, 24), tz, reset) is None
+    newest = int(queue.db.execute("SELECT max(id) FROM events").fetchone()[0])
+    assert chain.day_anchor(queue.db, date(2026, 11, 26), tz, reset)[0] == newest
+    # A day that turns at 06:00: 05:00 on the 26th still belongs to the 25th.
+    assert chain.day_end(date(2026, 11, 25), tz, time(6, 0)) == "2026-11-25T23:00:00.000000Z"
+
+
+def eventlog_note(queue: Queue) -> int:
+    """One event at the queue clock's time, written as the domain writes one."""
+    with immediate(queue.db):
+        return eventlog.append(
+            queue.db, at=queue.clock(), kind=EventKind.CATALOG_CHANGED, actor="t", payload={}
+        )
 
 
 # ------------------------------------------------------------------------ migration
@@ -310,3 +328,103 @@ def test_the_migration_chains_the_events_already_kept(tmp_path: Path) -> None:
         )
     assert new == 4 and row(db, 4)["prev_hash"] == prev
     assert chain.verify(db) == chain.Verdict(4, 4, row(db, 4)["hash"], None, None)
+
+
+# ------------------------------------------------------------------------ ult verify
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ULT_HOME", str(home))
+    monkeypatch.delenv("ULT_CONFIG", raising=False)
+    return home
+
+
+def ult(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def ready(home: Path, tickets: int = 4) -> Path:
+    """An initialised home with ``tickets`` issued (events 1..tickets+1)."""
+    assert ult("init").exit_code == 0
+    for n in range(tickets):
+        assert ult("issue", "AB"[n % 2]).exit_code == 0
+    return home / "ult.db"
+
+
+def test_verify_says_how_many_events_and_the_last_hash(home: Path) -> None:
+    path = ready(home)
+    last_hash = sqlite3.connect(path).execute("SELECT hash FROM events WHERE id = 5").fetchone()
+    result = ult("verify")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Rantai catatan utuh: 5 peristiwa, terakhir #5, hash {last_hash[0]}\n"
+
+
+def test_verify_names_each_kind_of_fault_and_exits_1(home: Path) -> None:
+    path = ready(home, 6)
+    cases = [
+        ("UPDATE events SET payload = '{}' WHERE id = 3", "Peristiwa #3 DIUBAH: isinya"),
+        ("DELETE FROM events WHERE id = 2", "Peristiwa #2 DIHAPUS: nomor peristiwa melompat"),
+        ("DELETE FROM events WHERE id = 7", "Peristiwa #7 DIHAPUS dari ujung catatan"),
+    ]
+    for statement, named in cases:
+        tamper(path, statement)
+        result = ult("verify")
+        assert result.exit_code == 1 and named in result.output, result.output
+        assert "TIDAK utuh" in result.output and "laporkan ke supervisor" in result.output
+        tamper(path, "DELETE FROM events")  # start again from a fresh log
+        tamper(path, "DELETE FROM sqlite_sequence")
+        path.unlink()
+        ready(home, 6)
+
+
+def test_verify_names_a_reordered_event(home: Path) -> None:
+    path = ready(home, 6)
+    columns = "at, kind, ticket_id, counter_id, sop_step, actor, payload, prev_hash, hash"
+    tamper(
+        path,
+        "CREATE TEMP TABLE keep AS SELECT * FROM events WHERE id IN (4, 5)",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 5) "
+        "WHERE id = 4",
+        f"UPDATE events SET ({columns}) = (SELECT {columns} FROM keep WHERE keep.id = 4) "
+        "WHERE id = 5",
+    )
+    result = ult("verify")
+    assert result.exit_code == 1 and "Peristiwa #4 DIPINDAH URUTANNYA" in result.output
+
+
+def test_verify_with_an_anchor(home: Path) -> None:
+    path = ready(home)
+    anchor = sqlite3.connect(path).execute("SELECT hash FROM events WHERE id = 3").fetchone()[0]
+    found = ult("verify", "--anchor", anchor.upper())
+    assert found.exit_code == 0 and "Jangkar ditemukan pada peristiwa #3" in found.output
+    unknown = ult("verify", "--anchor", "0" * 63 + "1")
+    assert unknown.exit_code == 1 and "TIDAK ADA dalam rantai" in unknown.output
+    assert "Rantai catatan utuh" in unknown.output  # the chain itself holds
+    for malformed in ("abc", "z" * 64, anchor + "0"):
+        refused = ult("verify", "--anchor", malformed)
+        assert refused.exit_code == 2 and "64 karakter heksadesimal" in refused.output
+    tamper(path, "UPDATE events SET actor = 'x' WHERE id = 5")
+    after = ult("verify", "--anchor", anchor)
+    assert after.exit_code == 1 and "Peristiwa #5 DIUBAH" in after.output
+    assert "catatan sampai peristiwa itu utuh" in after.output
+
+
+def test_verify_reads_an_old_database_without_upgrading_it(home: Path) -> None:
+    assert ult("init").exit_code == 0
+    path = home / "ult.db"
+    path.unlink()
+    old = connect(path, migrate_schema=False)
+    migrate(old, target=migrations.CHAIN_VERSION - 1)
+    old.close()
+    result = ult("verify")
+    assert result.exit_code == 2 and "ult init" in result.output
+    assert schema_version(connect(path, migrate_schema=False)) == migrations.CHAIN_VERSION - 1
+
+
+def test_verify_on_an_empty_log(home: Path) -> None:
+    ready(home, 0)
+    tamper(home / "ult.db", "DELETE FROM events", "DELETE FROM sqlite_sequence")
+    result = ult("verify")
+    assert result.exit_code == 0 and "masih kosong" in result.output
