@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -895,6 +895,8 @@ def report_command(
         data = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
     else:
         data = "\n".join(exports.text_table(t, tz) for t in tables)
+        if period.start == period.end:
+            data += _anchor_lines(app, period.start)
     if output is None:
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
@@ -997,3 +999,19 @@ def _anchor_text(verdict: chain.Verdict, anchor: str) -> str:
         return CHAIN_TEXT["anchor_ok"].format(event=verdict.anchor_id)
     key = "anchor_before_fault" if verdict.anchor_holds() else "anchor_after_fault"
     return CHAIN_TEXT[key].format(event=verdict.anchor_id)
+
+
+def _anchor_lines(app: App, day: date) -> str:
+    """The report book's anchor as text, after a day's tables (``ult report``): the day's
+    last event hash (:func:`ult.chain.day_anchor`) and how to check it."""
+    found = chain.day_anchor(app.db, day, app.settings.office.tz, app.settings.queue.day_reset)
+    if found is None:
+        return "\n" + CHAIN_TEXT["book_anchor_none"].format(day=day.isoformat()) + "\n"
+    so_far = CHAIN_TEXT["book_anchor_so_far"] if day >= app.queue().today() else ""
+    lines = (
+        CHAIN_TEXT["book_anchor"].format(
+            day=day.isoformat(), event=found[0], so_far=so_far, hash=found[1]
+        ),
+        CHAIN_TEXT["book_anchor_check"].format(hash=found[1]),
+    )
+    return "\n" + "\n".join(lines) + "\n"

@@ -823,9 +823,10 @@ CHAIN_TEXT: dict[str, str] = {
     "perangkat lain. Periksa kembali angka pada buku laporan.",
     "anchor_invalid": "Jangkar harus 64 karakter heksadesimal (0-9, a-f) seperti tercetak pada "
     "buku laporan; diterima: {anchor}",
-    "book_anchor": "Hash peristiwa terakhir hari ini (#{event}): {hash}",
-    "book_anchor_none": "Belum ada peristiwa tercatat sampai akhir hari ini.",
-    "book_anchor_check": "Periksa catatan elektronik terhadap lembar ini dengan: "
+    "book_anchor": "Hash peristiwa terakhir hari {day} (#{event}{so_far}): {hash}",
+    "book_anchor_so_far": ", sampai saat ini",
+    "book_anchor_none": "Belum ada peristiwa tercatat sampai akhir hari {day}: tidak ada jangkar.",
+    "book_anchor_check": "Periksa catatan elektronik terhadap hash ini dengan: "
     "ult verify --anchor {hash}",
 }
 """The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's

@@ -15,6 +15,7 @@ import sqlite_utils
 from click.testing import CliRunner, Result
 
 from ult import chain, eventlog, migrations
+from ult.backup import list_backups
 from ult.cli import main
 from ult.clock import FakeClock
 from ult.kinds import EventKind
@@ -428,3 +429,60 @@ def test_verify_on_an_empty_log(home: Path) -> None:
     tamper(home / "ult.db", "DELETE FROM events", "DELETE FROM sqlite_sequence")
     result = ult("verify")
     assert result.exit_code == 0 and "masih kosong" in result.output
+
+
+def test_ult_report_of_a_day_ends_with_its_anchor(home: Path) -> None:
+    path = ready(home, 2)
+    newest = sqlite3.connect(path).execute("SELECT id, hash FROM events ORDER BY id DESC")
+    event, last_hash = newest.fetchone()
+    today = ult("report", "summary")
+    assert today.exit_code == 0, today.output
+    lines = today.output.splitlines()
+    assert lines[-2].endswith(f"(#{event}, sampai saat ini): {last_hash}")
+    assert lines[-1].endswith(f"ult verify --anchor {last_hash}")
+    assert ult("verify", "--anchor", last_hash).exit_code == 0
+    before = ult("report", "summary", "--from", "2020-01-06", "--to", "2020-01-06").output
+    assert "Belum ada peristiwa tercatat sampai akhir hari 2020-01-06" in before
+    week = ult("report", "summary", "--from", "2020-01-06", "--to", "2020-01-07").output
+    assert "ult verify" not in week and "Belum ada peristiwa" not in week
+    as_json = ult("report", "summary", "--format", "json").output
+    assert "ult verify" not in as_json  # the data formats stay data
+
+
+# ------------------------------------------------------------------------ restore
+
+
+def test_a_restored_backup_continues_its_own_chain(home: Path) -> None:
+    path = ready(home, 3)
+    assert ult("backup").exit_code == 0
+    saved = list_backups(home / "backups")[-1]
+    kept_id, kept_hash = (
+        sqlite3.connect(saved).execute("SELECT id, hash FROM events ORDER BY id DESC").fetchone()
+    )
+    for _ in range(3):
+        assert ult("issue", "C").exit_code == 0  # the file goes on past the backup
+    result = ult("restore", str(saved), "--yes")
+    assert result.exit_code == 0, result.output
+    restored = row(connect(path, migrate_schema=False), kept_id + 1)
+    assert restored["kind"] == "restored" and restored["prev_hash"] == kept_hash
+    checked = ult("verify")
+    assert checked.exit_code == 0 and f"terakhir #{kept_id + 1}," in checked.output
+
+
+def test_a_backup_from_before_the_chain_is_chained_when_restored(
+    home: Path, tmp_path: Path
+) -> None:
+    ready(home, 1)
+    old = old_database(tmp_path / "old" / "ult.db")
+    old.close()
+    result = ult("restore", str(tmp_path / "old" / "ult.db"), "--yes")
+    assert result.exit_code == 0, result.output
+    db = connect(home / "ult.db", migrate_schema=False)
+    assert [r["kind"] for r in db.query("SELECT kind FROM events ORDER BY id")] == [
+        "day_started",
+        "catalog_changed",
+        "paused",
+        "restored",
+    ]
+    assert chain.verify(db).fault is None and chain.verify(db).last_id == 4
+    assert ult("verify").exit_code == 0
