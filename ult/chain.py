@@ -1,11 +1,12 @@
 """The event log's hash chain: a record no one can quietly change (issue 13, part 4).
 
-Every event carries two SHA-256 values, as 64 lowercase hexadecimal characters:
+Every event carries two SHA-256 values, stored as 32-byte BLOBs (``hex(hash)`` in the
+``sqlite3`` shell; the pages and commands show them as 64 lowercase hexadecimal characters):
 
 * ``prev_hash``: the ``hash`` of the event before it (by id); the first event of a log has
-  :data:`GENESIS` (64 zeros) instead;
-* ``hash`` = SHA-256 of the UTF-8 bytes of ``prev_hash`` followed directly by the event's
-  *canonical content*: the JSON array
+  :data:`GENESIS` (32 zero bytes) instead;
+* ``hash`` = SHA-256 of the 32 bytes of ``prev_hash`` followed directly by the UTF-8 bytes
+  of the event's *canonical content*: the JSON array
   ``[id, at, kind, ticket_id, counter_id, sop_step, actor, payload]`` written without spaces
   (separators ``,`` and ``:``), non-ASCII characters as themselves (not ``\\u`` escapes),
   integers as digits, an empty value as ``null``; ``payload`` is the stored JSON text as one
@@ -48,8 +49,11 @@ import sqlite_utils
 
 from ult.clock import to_stamp
 
-GENESIS = "0" * 64
-"""What the first event of a log chains from (64 zeros: no event hashes to it)."""
+GENESIS = bytes(32)
+"""What the first event of a log chains from (32 zero bytes: no event hashes to it)."""
+
+HASH_BYTES = 32
+"""The length of a SHA-256 value."""
 
 ANCHOR_PATTERN = re.compile(r"[0-9a-fA-F]{64}")
 """A well-formed anchor: one SHA-256 in hexadecimal (either case)."""
@@ -74,14 +78,17 @@ def _foreign(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_foreign)
 
 
-def digest(prev_hash: str, content: tuple[Any, ...]) -> str:
+def digest(prev_hash: bytes, content: tuple[Any, ...]) -> bytes:
     """The ``hash`` of an event whose canonical content is the values of
     :data:`CONTENT_COLUMNS` in ``content``, written after ``prev_hash``."""
-    canonical = _ENCODER.encode(list(content))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return hashlib.sha256(prev_hash + _ENCODER.encode(content).encode("utf-8")).digest()
 
 
-def next_link(db: sqlite_utils.Database) -> tuple[int, str]:
+def _is_hash(value: Any) -> bool:
+    return isinstance(value, bytes) and len(value) == HASH_BYTES
+
+
+def next_link(db: sqlite_utils.Database) -> tuple[int, bytes]:
     """The id and ``prev_hash`` of the event about to be appended (call inside the write
     transaction that appends it).
 
@@ -93,8 +100,10 @@ def next_link(db: sqlite_utils.Database) -> tuple[int, str]:
     newest = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
     given = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     last_id, last_hash = newest if newest is not None else (0, GENESIS)
-    # A hash erased by hand still leaves a chain to continue; verify names the event.
-    return max(last_id, given[0] if given else 0) + 1, last_hash or GENESIS
+    # A hash erased or mangled by hand still leaves a chain to continue; verify names it.
+    return max(last_id, given[0] if given else 0) + 1, (
+        last_hash if _is_hash(last_hash) else GENESIS
+    )
 
 
 def chain_all(db: sqlite_utils.Database) -> int:
@@ -138,10 +147,10 @@ class Fault:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What :func:`verify` found: ``events`` rows walked, the newest one's id and hash
-    (0 and :data:`GENESIS` on an empty log), the first :class:`Fault` (``None``: the chain
-    holds), and the id of the event whose hash is the anchor asked for (``None``: not
-    asked, or not in the chain)."""
+    """What :func:`verify` found: ``events`` rows walked, the newest one's id and hash in
+    hexadecimal (0 and 64 zeros on an empty log; empty when that hash is missing), the
+    first :class:`Fault` (``None``: the chain holds), and the id of the event whose hash is
+    the anchor asked for (``None``: not asked, or not in the chain)."""
 
     events: int
     last_id: int
@@ -182,19 +191,19 @@ def verify(db: sqlite_utils.Database, anchor: str | None = None) -> Verdict:
     Streams the rows (constant memory) inside one read transaction, so the ids, the
     hashes and ``sqlite_sequence`` are one consistent picture while writers go on.
     Works from the rows alone: the log's own triggers may have been dropped. ``anchor``
-    must come through :func:`parse_anchor`.
+    (hexadecimal) must come through :func:`parse_anchor`.
     """
     own = not db.conn.in_transaction
     if own:
         db.conn.execute("BEGIN")
     try:
-        return _walk(db, anchor)
+        return _walk(db, None if anchor is None else bytes.fromhex(anchor))
     finally:
         if own:
             db.conn.execute("COMMIT")
 
 
-def _walk(db: sqlite_utils.Database, anchor: str | None) -> Verdict:
+def _walk(db: sqlite_utils.Database, anchor: bytes | None) -> Verdict:
     given_row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     fault: Fault | None = None
     anchor_id: int | None = None
@@ -210,7 +219,8 @@ def _walk(db: sqlite_utils.Database, anchor: str | None) -> Verdict:
     given = given_row[0] if given_row else 0
     if fault is None and isinstance(given, int) and given > last_id:
         fault = Fault(last_id + 1, "removed", "tail_cut", until=given)
-    return Verdict(count, last_id, last_hash or "", fault, anchor_id)
+    shown = last_hash.hex() if isinstance(last_hash, bytes) else ""
+    return Verdict(count, last_id, shown, fault, anchor_id)
 
 
 def _check(
@@ -222,7 +232,7 @@ def _check(
         if last_id == 0:
             return Fault(1, "removed", "head_cut", until=event_id - 1)
         return Fault(last_id + 1, "removed", "gap", until=event_id - 1)
-    if not isinstance(stored, str) or not isinstance(prev_hash, str):
+    if not _is_hash(stored) or not _is_hash(prev_hash):
         return Fault(event_id, "altered", "no_hash")
     expected_prev = last_hash if last_id else GENESIS
     own = digest(prev_hash, content) == stored
@@ -259,6 +269,6 @@ def day_anchor(
         "SELECT id, hash FROM events WHERE at < ? ORDER BY id DESC LIMIT 1",
         (day_end(day, tz, reset),),
     ).fetchone()
-    if found is None or found[1] is None:
+    if found is None or not _is_hash(found[1]):
         return None
-    return int(found[0]), str(found[1])
+    return int(found[0]), found[1].hex()

@@ -411,8 +411,9 @@ def _v10_survey(db: sqlite_utils.Database) -> None:
 
 def _v11_event_chain(db: sqlite_utils.Database) -> None:
     """The event log's hash chain (issue 13, "a record no one can quietly change";
-    :mod:`ult.chain`): each event gets ``prev_hash`` and ``hash``, computed here for every
-    event already kept, in id order from the genesis value; from now on
+    :mod:`ult.chain`): each event gets ``prev_hash`` and ``hash`` (SHA-256 as 32-byte BLOBs:
+    half the room of hexadecimal text, which every backup kept multiplies), computed here
+    for every event already kept, in id order from the genesis value; from now on
     :func:`ult.eventlog.append` writes them with each event.
 
     The log refuses every UPDATE (its trigger since v1): the trigger is dropped, the hashes
@@ -424,8 +425,8 @@ def _v11_event_chain(db: sqlite_utils.Database) -> None:
     _run(
         db,
         """
-        ALTER TABLE events ADD COLUMN prev_hash TEXT;
-        ALTER TABLE events ADD COLUMN hash TEXT;
+        ALTER TABLE events ADD COLUMN prev_hash BLOB;
+        ALTER TABLE events ADD COLUMN hash BLOB;
         DROP TRIGGER events_no_update
         """,
     )

@@ -31,6 +31,7 @@ def test_the_book_prints_the_days_last_hash_and_how_to_check_it(
     last_of_day, last_hash = db.execute(
         "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1"
     ).fetchone()
+    last_hash = last_hash.hex()
     # The next business day goes on writing: yesterday's book keeps yesterday's last event.
     clock.now = clock.now.replace(hour=2, minute=0) + timedelta(days=1)
     app_queue.issue("A", actor="kiosk")
@@ -62,4 +63,4 @@ def test_todays_book_says_its_hash_is_the_newest_so_far(
     app_queue.issue("B", actor="kiosk")
     newest = app_queue.db.execute("SELECT id, hash FROM events ORDER BY id DESC").fetchone()
     part = _anchor_part(client, app_queue.today())
-    assert f"(#{newest[0]}, sampai lembar ini dicetak):" in part and newest[1] in part
+    assert f"(#{newest[0]}, sampai lembar ini dicetak):" in part and newest[1].hex() in part

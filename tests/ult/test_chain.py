@@ -23,7 +23,7 @@ from ult.queue import Queue
 from ult.store import connect, migrate, schema_version
 from ult.transaction import immediate
 
-GENESIS = "0" * 64
+GENESIS = bytes(32)
 
 
 def issue_some(queue: Queue, clock: FakeClock, count: int = 6) -> int:
@@ -74,10 +74,10 @@ def test_an_event_is_sealed_with_its_content_and_the_previous_hash(
     # payload as its stored text (json.dumps' own ", " and ": " inside), é as itself.
     content = '[1,"2026-11-25T02:00:00.000000Z","catalog_changed",null,null,null,"tester",'
     content += '"{\\"a\\": \\"é\\"}"]'
-    expected_first = hashlib.sha256((GENESIS + content).encode("utf-8")).hexdigest()
+    expected_first = hashlib.sha256(GENESIS + content.encode("utf-8")).digest()
     assert row(db, 1)["prev_hash"] == GENESIS and row(db, 1)["hash"] == expected_first
     content = '[2,"2026-11-25T02:00:00.000000Z","catalog_changed",null,2,null,"tester","{}"]'
-    expected_second = hashlib.sha256((expected_first + content).encode("utf-8")).hexdigest()
+    expected_second = hashlib.sha256(expected_first + content.encode("utf-8")).digest()
     assert row(db, 2)["prev_hash"] == expected_first and row(db, 2)["hash"] == expected_second
 
 
@@ -90,7 +90,7 @@ def test_the_queue_chains_every_event_it_writes(queue: Queue, clock: FakeClock) 
     assert len({r["hash"] for r in rows}) == len(rows)
     verdict = chain.verify(queue.db)
     assert (verdict.events, verdict.last_id, verdict.fault) == (last, last, None)
-    assert verdict.last_hash == rows[-1]["hash"]
+    assert verdict.last_hash == rows[-1]["hash"].hex()
 
 
 def test_append_outside_a_write_transaction_is_refused(db: sqlite_utils.Database) -> None:
@@ -214,13 +214,16 @@ def test_an_erased_hash_is_named(queue: Queue, clock: FakeClock) -> None:
     issue_some(queue, clock)
     tamper(path_of(queue), "UPDATE events SET hash = NULL WHERE id = 2")
     assert chain.verify(queue.db).fault == chain.Fault(2, "altered", "no_hash")
+    # The hash as hexadecimal text, not the 32 bytes the appliance stores, is no hash either.
+    tamper(path_of(queue), "UPDATE events SET hash = hex(prev_hash) WHERE id = 1")
+    assert chain.verify(queue.db).fault == chain.Fault(1, "altered", "no_hash")
 
 
 def test_the_whole_log_rewritten_is_caught_only_by_an_anchor(
     queue: Queue, clock: FakeClock
 ) -> None:
     issue_some(queue, clock)
-    anchor = row(queue.db, 3)["hash"]
+    anchor = row(queue.db, 3)["hash"].hex()
     tamper(path_of(queue), "UPDATE events SET actor = 'orang lain' WHERE id = 2")
     with immediate(queue.db):  # the triggers are gone since the edit
         chain.chain_all(queue.db)  # what a careful forger would do: every hash anew
@@ -234,7 +237,7 @@ def test_the_whole_log_rewritten_is_caught_only_by_an_anchor(
 
 def test_an_anchor_is_found_and_holds_up_to_itself(queue: Queue, clock: FakeClock) -> None:
     issue_some(queue, clock)
-    anchor = row(queue.db, 3)["hash"]
+    anchor = row(queue.db, 3)["hash"].hex()
     verdict = chain.verify(queue.db, anchor)
     assert verdict.anchor_id == 3 and verdict.anchor_holds() and verdict.holds
     # An edit after the anchor: the anchored part still holds, the chain does not.
@@ -265,7 +268,7 @@ def test_a_days_anchor_is_its_last_event_before_the_day_ends(
     tz, reset = queue.settings.office.tz, queue.settings.queue.day_reset
     assert chain.day_end(date(2026, 11, 25), tz, reset) == "2026-11-25T17:00:00.000000Z"
     anchor = chain.day_anchor(queue.db, date(2026, 11, 25), tz, reset)
-    assert anchor == (late, row(queue.db, late)["hash"])
+    assert anchor == (late, row(queue.db, late)["hash"].hex())
     assert chain.day_anchor(queue.db, date(2026, 11, 24), tz, reset) is None
     newest = int(queue.db.execute("SELECT max(id) FROM events").fetchone()[0])
     assert chain.day_anchor(queue.db, date(2026, 11, 26), tz, reset)[0] == newest
@@ -328,7 +331,7 @@ def test_the_migration_chains_the_events_already_kept(tmp_path: Path) -> None:
             db, at=datetime.now(UTC), kind=EventKind.CATALOG_CHANGED, actor="t", payload={}
         )
     assert new == 4 and row(db, 4)["prev_hash"] == prev
-    assert chain.verify(db) == chain.Verdict(4, 4, row(db, 4)["hash"], None, None)
+    assert chain.verify(db) == chain.Verdict(4, 4, row(db, 4)["hash"].hex(), None, None)
 
 
 # ------------------------------------------------------------------------ ult verify
@@ -359,7 +362,10 @@ def test_verify_says_how_many_events_and_the_last_hash(home: Path) -> None:
     last_hash = sqlite3.connect(path).execute("SELECT hash FROM events WHERE id = 5").fetchone()
     result = ult("verify")
     assert result.exit_code == 0, result.output
-    assert result.output == f"Rantai catatan utuh: 5 peristiwa, terakhir #5, hash {last_hash[0]}\n"
+    assert (
+        result.output
+        == f"Rantai catatan utuh: 5 peristiwa, terakhir #5, hash {last_hash[0].hex()}\n"
+    )
 
 
 def test_verify_names_each_kind_of_fault_and_exits_1(home: Path) -> None:
@@ -397,7 +403,10 @@ def test_verify_names_a_reordered_event(home: Path) -> None:
 
 def test_verify_with_an_anchor(home: Path) -> None:
     path = ready(home)
-    anchor = sqlite3.connect(path).execute("SELECT hash FROM events WHERE id = 3").fetchone()[0]
+    anchor = (
+        sqlite3.connect(path).execute("SELECT hex(hash) FROM events WHERE id = 3").fetchone()[0]
+    )
+    anchor = anchor.lower()
     found = ult("verify", "--anchor", anchor.upper())
     assert found.exit_code == 0 and "Jangkar ditemukan pada peristiwa #3" in found.output
     unknown = ult("verify", "--anchor", "0" * 63 + "1")
@@ -435,6 +444,7 @@ def test_ult_report_of_a_day_ends_with_its_anchor(home: Path) -> None:
     path = ready(home, 2)
     newest = sqlite3.connect(path).execute("SELECT id, hash FROM events ORDER BY id DESC")
     event, last_hash = newest.fetchone()
+    last_hash = last_hash.hex()
     today = ult("report", "summary")
     assert today.exit_code == 0, today.output
     lines = today.output.splitlines()
