@@ -100,10 +100,10 @@ def next_link(db: sqlite_utils.Database) -> tuple[int, bytes]:
     newest = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
     given = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     last_id, last_hash = newest if newest is not None else (0, GENESIS)
-    # A hash erased or mangled by hand still leaves a chain to continue; verify names it.
-    return max(last_id, given[0] if given else 0) + 1, (
-        last_hash if _is_hash(last_hash) else GENESIS
-    )
+    # A hash or sequence mangled by hand must not stop the queue: the chain goes on, and
+    # verify names the event.
+    highest = given[0] if given is not None and isinstance(given[0], int) else 0
+    return max(last_id, highest) + 1, last_hash if _is_hash(last_hash) else GENESIS
 
 
 def chain_all(db: sqlite_utils.Database) -> int:

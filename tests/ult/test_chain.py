@@ -496,3 +496,15 @@ def test_a_backup_from_before_the_chain_is_chained_when_restored(
     ]
     assert chain.verify(db).fault is None and chain.verify(db).last_id == 4
     assert ult("verify").exit_code == 0
+
+
+def test_a_mangled_log_never_stops_the_queue(queue: Queue, clock: FakeClock) -> None:
+    last = issue_some(queue, clock, 2)
+    tamper(
+        path_of(queue),
+        f"UPDATE events SET hash = 'nonsense' WHERE id = {last}",
+        "UPDATE sqlite_sequence SET seq = 'x' WHERE name = 'events'",
+    )
+    queue.issue("A", actor="kiosk")  # still issues, chained from the genesis value
+    assert row(queue.db, last + 1)["prev_hash"] == GENESIS
+    assert chain.verify(queue.db).fault == chain.Fault(last, "altered", "no_hash")
