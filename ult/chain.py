@@ -94,15 +94,21 @@ def next_link(db: sqlite_utils.Database) -> tuple[int, bytes]:
 
     The id is one above both the newest event's and the highest ever given
     (``sqlite_sequence``, kept by ``AUTOINCREMENT``): an id is never given twice, even when
-    the last events were removed. Two short reads: the newest row by its primary key, and
-    ``sqlite_sequence``'s row for ``events``.
+    the last events were removed. One short read: the newest row by its primary key, with
+    ``sqlite_sequence``'s row for ``events`` beside it.
     """
-    newest = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    given = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-    last_id, last_hash = newest if newest is not None else (0, GENESIS)
+    newest = db.conn.execute(
+        "SELECT id, hash, (SELECT seq FROM sqlite_sequence WHERE name = 'events') "
+        "FROM events ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if newest is None:  # an empty log, or every event removed
+        given = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        newest = (0, GENESIS, given[0] if given else 0)
+    last_id, last_hash, highest = newest
     # A hash or sequence mangled by hand must not stop the queue: the chain goes on, and
     # verify names the event.
-    highest = given[0] if given is not None and isinstance(given[0], int) else 0
+    if not isinstance(highest, int):
+        highest = 0
     return max(last_id, highest) + 1, last_hash if _is_hash(last_hash) else GENESIS
 
 

@@ -36,7 +36,7 @@ def append(
     ``at`` is an aware time (stored as a UTC stamp); ``actor`` is already checked by the
     caller; ``payload`` is stored as JSON with sorted keys and must hold no personal data
     (the board stream and the centre read it). Call inside a write transaction (raises
-    ``RuntimeError`` otherwise). Costs two indexed reads beside the insert
+    ``RuntimeError`` otherwise). Costs one read of the newest row beside the insert
     (:func:`ult.chain.next_link`) and one SHA-256 of the event.
     """
     if not db.conn.in_transaction:
