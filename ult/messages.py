@@ -792,8 +792,9 @@ CHAIN_TEXT: dict[str, str] = {
     "verify_empty": "Catatan peristiwa masih kosong: tidak ada yang perlu diperiksa.",
     "verify_broken": "Rantai catatan TIDAK utuh ({events} peristiwa diperiksa, terakhir "
     "#{last_id}). Kerusakan pertama:",
-    "verify_advice": "Jangan ubah berkas ini lagi. Simpan salinannya (ult backup), bandingkan "
-    "dengan cadangan lama dan buku laporan bertanda tangan, dan laporkan ke supervisor.",
+    "verify_advice": "Jangan ubah berkas ini lagi. Simpan salinannya ke flashdisk (ult backup "
+    "FOLDER_FLASHDISK: cadangan lama di perangkat tetap utuh), bandingkan dengan cadangan lama "
+    "dan buku laporan bertanda tangan, dan laporkan ke supervisor.",
     "verify_not_chained": "Basis data {path} masih skema {found}: rantai hash baru ada mulai "
     "skema {needed}. Jalankan ult init (atau mulai layanan) agar basis data diperbarui, lalu "
     "ulangi.",
