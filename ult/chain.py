@@ -10,8 +10,9 @@ Every event carries two SHA-256 values, stored as 32-byte BLOBs (``hex(hash)`` i
   ``[id, at, kind, ticket_id, counter_id, sop_step, actor, payload]`` written without spaces
   (separators ``,`` and ``:``), non-ASCII characters as themselves (not ``\\u`` escapes),
   integers as digits, an empty value as ``null``; ``payload`` is the stored JSON text as one
-  string, exactly as it lies in the file (not parsed and written again). For example
-  ``[1,"2026-11-24T01:00:00.000000Z","issued",1,null,1,"kiosk","{\\"label\\":\\"A-001\\"}"]``.
+  string, exactly as it lies in the file (not parsed and written again; the appliance writes
+  it with ``json.dumps``' own ", " and ": "). For example
+  ``[1,"2026-11-24T01:00:00.000000Z","issued",1,null,1,"kiosk","{\\"label\\": \\"A-001\\"}"]``.
 
 :func:`ult.eventlog.append` writes both in the transaction that writes the event; the
 migration that introduced the chain computed them for the events already kept. Because
