@@ -37,7 +37,7 @@ from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import PAGES, REPORTS
 from admin.privacy import record_view
-from ult import accounts, exports, ikm, reports
+from ult import accounts, chain, exports, ikm, reports
 from ult.errors import QueueError
 from ult.queries import service_names
 from ult.report_request import (
@@ -516,7 +516,17 @@ def book() -> Any:
         preparer=_preparer(),
         head=_head_of_office(),
         printed_on=format_date(today, "d MMMM y", locale="id"),
+        anchor=_book_anchor(day),
+        anchor_so_far=day >= today,
     )
+
+
+def _book_anchor(day: date) -> tuple[int, str] | None:
+    """The event id and hash the book prints for ``day`` (:func:`ult.chain.day_anchor`): a
+    paper copy kept in the archive then anchors the electronic record (``ult verify
+    --anchor``)."""
+    office = settings()
+    return chain.day_anchor(get_db(), day, office.office.tz, office.queue.day_reset)
 
 
 def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:

@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -25,7 +25,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, exports, privacy, queries, record, reports
+from ult import accounts, chain, exports, privacy, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -41,7 +41,8 @@ from ult.day import stored_day
 from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CLI, DOCTOR, IKM_TEXT, PRIVACY_TEXT, REPORT_TEXT, STATES
+from ult.messages import CHAIN_TEXT, CLI, DOCTOR, IKM_TEXT, PRIVACY_TEXT, REPORT_TEXT, STATES
+from ult.migrations import CHAIN_VERSION
 from ult.queue import Queue
 from ult.report_request import (
     ALL,
@@ -915,6 +916,8 @@ def report_command(
         data = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
     else:
         data = "\n".join(exports.text_table(t, tz) for t in tables)
+        if period.start == period.end:
+            data += _anchor_lines(app, period.start)
     if output is None:
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
@@ -1136,3 +1139,104 @@ def ikm_command(
         )
     click.echo("\n".join(lines) + "\n")
     click.echo("\n".join(exports.text_table(t, tz) for t in tables), nl=False)
+
+
+# ------------------------------------------------------------------------------ the chain
+
+
+@main.command("verify")
+@click.option(
+    "--anchor",
+    metavar="HASH",
+    help="A hash printed on the report book (64 hexadecimal characters): also check that "
+    "the chain still holds it and that every event up to it is unchanged.",
+)
+@pass_app
+@handled
+def verify_command(app: App, anchor: str | None) -> None:
+    """Check the event log's hash chain (docs/RECORD.md).
+
+    Exit 0: every event still matches its hash and follows the one before it (and the
+    anchor, when given, is in the chain). Exit 1: names the first event altered, removed or
+    reordered, or says the anchor is not in the chain. Exit 2: a malformed anchor or an
+    unusable database. Reads only: the database is not upgraded nor changed.
+    """
+    wanted: str | None = None
+    if anchor is not None:
+        try:
+            wanted = chain.parse_anchor(anchor)
+        except ValueError:
+            fail(CHAIN_TEXT["anchor_invalid"].format(anchor=anchor), EXIT_USAGE)
+    app.migrate_database = False  # a check reads the file as it is
+    found = schema_version(app.db)
+    if found < CHAIN_VERSION:
+        fail(
+            CHAIN_TEXT["verify_not_chained"].format(
+                path=app.settings.store.database, found=found, needed=CHAIN_VERSION
+            ),
+            EXIT_USAGE,
+        )
+    verdict = chain.verify(app.db, wanted)
+    if verdict.fault is None:
+        if verdict.events:
+            click.echo(
+                CHAIN_TEXT["verify_ok"].format(
+                    events=verdict.events, last_id=verdict.last_id, hash=verdict.last_hash
+                )
+            )
+        else:
+            click.echo(CHAIN_TEXT["verify_empty"])
+    else:
+        click.echo(
+            CHAIN_TEXT["verify_broken"].format(events=verdict.events, last_id=verdict.last_id)
+        )
+        click.echo(_fault_text(verdict.fault))
+    if wanted is not None:
+        click.echo(_anchor_text(verdict, wanted))
+    if verdict.fault is not None:
+        click.echo(CHAIN_TEXT["verify_advice"])
+    if verdict.fault is not None or (wanted is not None and verdict.anchor_id is None):
+        sys.exit(EXIT_REFUSED)
+
+
+def _fault_text(fault: chain.Fault) -> str:
+    """One line naming the first fault: its event id(s) and what was done to it."""
+    last = fault.until if fault.until is not None else fault.event_id
+    ids = CHAIN_TEXT["ids_one" if last == fault.event_id else "ids_run"].format(
+        first=fault.event_id, last=last
+    )
+    return CHAIN_TEXT[f"fault_{fault.reason}"].format(
+        event=fault.event_id,
+        kind=CHAIN_TEXT[f"kind_{fault.kind}"],
+        ids=ids,
+        witness=fault.witness,
+        until=fault.until,
+        before=fault.event_id - 1,
+        after=last + 1,
+    )
+
+
+def _anchor_text(verdict: chain.Verdict, anchor: str) -> str:
+    """What became of the anchor asked for."""
+    if verdict.anchor_id is None:
+        return CHAIN_TEXT["anchor_missing"].format(anchor=anchor)
+    if verdict.fault is None:
+        return CHAIN_TEXT["anchor_ok"].format(event=verdict.anchor_id)
+    key = "anchor_before_fault" if verdict.anchor_holds() else "anchor_after_fault"
+    return CHAIN_TEXT[key].format(event=verdict.anchor_id)
+
+
+def _anchor_lines(app: App, day: date) -> str:
+    """The report book's anchor as text, after a day's tables (``ult report``): the day's
+    last event hash (:func:`ult.chain.day_anchor`) and how to check it."""
+    found = chain.day_anchor(app.db, day, app.settings.office.tz, app.settings.queue.day_reset)
+    if found is None:
+        return "\n" + CHAIN_TEXT["book_anchor_none"].format(day=day.isoformat()) + "\n"
+    so_far = CHAIN_TEXT["book_anchor_so_far"] if day >= app.queue().today() else ""
+    lines = (
+        CHAIN_TEXT["book_anchor"].format(
+            day=day.isoformat(), event=found[0], so_far=so_far, hash=found[1]
+        ),
+        CHAIN_TEXT["book_anchor_check"].format(hash=found[1]),
+    )
+    return "\n" + "\n".join(lines) + "\n"

@@ -899,3 +899,48 @@ PRIVACY_TEXT: dict[str, str] = {
     "unchanged": "Tidak ada yang diubah.",
 }
 """``ult purge`` and ``ult privacy`` (UU 27/2022)."""
+CHAIN_TEXT: dict[str, str] = {
+    "verify_ok": "Rantai catatan utuh: {events} peristiwa, terakhir #{last_id}, hash {hash}",
+    "verify_empty": "Catatan peristiwa masih kosong: tidak ada yang perlu diperiksa.",
+    "verify_broken": "Rantai catatan TIDAK utuh ({events} peristiwa diperiksa, terakhir "
+    "#{last_id}). Kerusakan pertama:",
+    "verify_advice": "Jangan ubah berkas ini lagi. Simpan salinannya ke flashdisk (ult backup "
+    "FOLDER_FLASHDISK: cadangan lama di perangkat tetap utuh), bandingkan dengan cadangan lama "
+    "dan buku laporan bertanda tangan, dan laporkan ke supervisor.",
+    "verify_not_chained": "Basis data {path} masih skema {found}: rantai hash baru ada mulai "
+    "skema {needed}. Jalankan ult init (atau mulai layanan) agar basis data diperbarui, lalu "
+    "ulangi.",
+    "kind_altered": "DIUBAH",
+    "kind_removed": "DIHAPUS",
+    "kind_reordered": "DIPINDAH URUTANNYA",
+    "fault_content": "Peristiwa #{event} {kind}: isinya tidak cocok lagi dengan hash-nya.",
+    "fault_no_hash": "Peristiwa #{event} {kind}: hash-nya kosong atau bukan teks hash.",
+    "fault_rewritten": "Peristiwa #{event} {kind}, lalu hash-nya dihitung ulang untuk "
+    "menutupinya: peristiwa #{witness} sesudahnya masih membawa hash lamanya.",
+    "fault_gap": "Peristiwa {ids} {kind}: nomor peristiwa melompat dari #{before} ke #{after}.",
+    "fault_head_cut": "Peristiwa {ids} {kind}: catatan seharusnya dimulai dari #1.",
+    "fault_tail_cut": "Peristiwa {ids} {kind} dari ujung catatan: nomor terakhir yang pernah "
+    "diberikan #{until}, yang tersisa sampai #{before}.",
+    "fault_moved": "Peristiwa #{event} {kind} atau diganti: isinya tidak cocok dengan hash-nya "
+    "dan hash sebelumnya tidak cocok dengan peristiwa di depannya.",
+    "ids_one": "#{first}",
+    "ids_run": "#{first} sampai #{last}",
+    "anchor_ok": "Jangkar ditemukan pada peristiwa #{event}: catatan sampai peristiwa itu sama "
+    "dengan saat jangkar dicetak.",
+    "anchor_before_fault": "Jangkar ditemukan pada peristiwa #{event} dan catatan sampai "
+    "peristiwa itu utuh; kerusakan di atas terjadi sesudahnya.",
+    "anchor_after_fault": "Jangkar ada pada peristiwa #{event}, tetapi catatan sebelum "
+    "peristiwa itu sudah rusak (lihat di atas).",
+    "anchor_missing": "Jangkar {anchor} TIDAK ADA dalam rantai catatan: peristiwa yang hash-nya "
+    "dicetak itu telah diubah atau dihapus, atau jangkar salah ketik atau berasal dari "
+    "perangkat lain. Periksa kembali angka pada buku laporan.",
+    "anchor_invalid": "Jangkar harus 64 karakter heksadesimal (0-9, a-f) seperti tercetak pada "
+    "buku laporan; diterima: {anchor}",
+    "book_anchor": "Hash peristiwa terakhir hari {day} (#{event}{so_far}): {hash}",
+    "book_anchor_so_far": ", sampai saat ini",
+    "book_anchor_none": "Belum ada peristiwa tercatat sampai akhir hari {day}: tidak ada jangkar.",
+    "book_anchor_check": "Periksa catatan elektronik terhadap hash ini dengan: "
+    "ult verify --anchor {hash}",
+}
+"""The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's
+anchor line (the report book's text form in ``ult report``)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from ult import record
+from ult import chain, record
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:
@@ -426,6 +426,34 @@ def _v11_visit_erasure(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v12_event_chain(db: sqlite_utils.Database) -> None:
+    """The event log's hash chain (issue 13, "a record no one can quietly change";
+    :mod:`ult.chain`): each event gets ``prev_hash`` and ``hash`` (SHA-256 as 32-byte BLOBs:
+    half the room of hexadecimal text, which every backup kept multiplies), computed here
+    for every event already kept, in id order from the genesis value; from now on
+    :func:`ult.eventlog.append` writes them with each event.
+
+    The log refuses every UPDATE (its trigger since v1): the trigger is dropped, the hashes
+    filled and the same trigger created again, all inside this migration's one
+    transaction, so no other writer ever sees the log without it. The DELETE trigger
+    stays. No index is needed: the newest event (whose hash the next one chains from) is
+    the last row of the table's own b-tree.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE events ADD COLUMN prev_hash BLOB;
+        ALTER TABLE events ADD COLUMN hash BLOB;
+        DROP TRIGGER events_no_update
+        """,
+    )
+    chain.chain_all(db)
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -440,7 +468,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9_step_parts,
     _v10_survey,
     _v11_visit_erasure,
+    _v12_event_chain,
 )
 """Every migration in order; the schema version is the count applied."""
 
 LATEST = len(MIGRATIONS)
+CHAIN_VERSION = MIGRATIONS.index(_v12_event_chain) + 1
+"""The first schema version whose events carry the hash chain (``ult verify`` needs it)."""

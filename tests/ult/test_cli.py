@@ -388,6 +388,7 @@ def test_other_packages_commands_come_from_entry_points() -> None:
     core = {"init", "issue", "call", "status", "events", "user", "token", "correct-day", "rollover"}
     core |= {"backup", "restore", "doctor", "record", "report"}
     core |= {"survey", "ikm", "purge", "privacy"}  # issue 13: the SKM, its index, personal data
+    core |= {"verify"}  # issue 13: the event log's hash chain
     plugins = {point.name: point.value for point in entry_points(group=COMMANDS_GROUP)}
     assert set(main.commands) == core
     assert set(plugins) == {
