@@ -97,7 +97,11 @@ def held(db: sqlite_utils.Database) -> list[str]:
 def events_of(db: sqlite_utils.Database, kind: EventKind) -> list[dict[str, Any]]:
     return [
         {**r, "payload": json.loads(r["payload"])}
-        for r in db.query("SELECT * FROM events WHERE kind = ? ORDER BY id", (str(kind),))
+        for r in db.query(
+            "SELECT id, at, kind, ticket_id, counter_id, sop_step, actor, payload FROM events "
+            "WHERE kind = ? ORDER BY id",
+            (str(kind),),
+        )
     ]
 
 
