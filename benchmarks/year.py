@@ -494,8 +494,10 @@ def add_survey(settings: Settings, *, seed: int = 13) -> int:
     db = connect(settings.store.database)
     db.execute("PRAGMA synchronous = OFF")
     responses, receipts = [], []
-    for ticket_id, day, service in db.execute(
-        "SELECT id, day, service FROM tickets WHERE state = ? ORDER BY id", (sop.DONE,)
+    for ticket_id, day, service, escalated in db.execute(
+        "SELECT id, day, service, back_office_counter_id IS NOT NULL FROM tickets "
+        "WHERE state = ? ORDER BY id",
+        (sop.DONE,),
     ):
         if rng.random() >= SURVEY_SHARE:
             continue
@@ -515,7 +517,7 @@ def add_survey(settings: Settings, *, seed: int = 13) -> int:
                 "skm",
                 day,
                 service,
-                "front_office",
+                "back_office" if escalated else "front_office",
                 json.dumps(answers),
                 json.dumps(profile),
                 "Antrean lebih cepat" if rng.random() < 0.05 else None,
