@@ -251,7 +251,7 @@ def mask_document(kind: str, number: str | None) -> str | None:
 
 # ---------------------------------------------------------------------- reading the book
 
-_VISIT_FIELDS = (
+IDENTITY_FIELDS = (
     "document_kind",
     "document_number",
     "name",
@@ -274,8 +274,8 @@ def record(
     """Write the visit of ``ticket_id``: a new row, or that ticket's own row replaced (an
     identity typed again at the same visit corrects it). Inside the caller's transaction;
     ``at`` a UTC stamp, ``by`` the officer, ``step`` 3 (reception) or 7 (counter)."""
-    names = (*_VISIT_FIELDS, "recorded_at", "recorded_by", "step")
-    values = [getattr(identity, f) for f in _VISIT_FIELDS] + [at, by, step]
+    names = (*IDENTITY_FIELDS, "recorded_at", "recorded_by", "step")
+    values = [getattr(identity, f) for f in IDENTITY_FIELDS] + [at, by, step]
     db.execute(
         f"INSERT INTO visits (ticket_id, {', '.join(names)}) "
         f"VALUES (?, {', '.join('?' * len(names))}) ON CONFLICT(ticket_id) DO UPDATE SET "

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from ult import accounts, eventlog
+from ult import accounts, eventlog, guestbook
 from ult.clock import from_stamp, to_stamp
 from ult.errors import invalid, not_found
 from ult.kinds import PERSONAL_DATA_KINDS, EventKind
@@ -38,18 +38,13 @@ from ult.transaction import immediate
 
 ERASED_TEXT = ("name", "document_number")
 """Identity columns that are ``NOT NULL``: erased to an empty string."""
-ERASED_NULL = (
-    "institution",
-    "phone",
-    "address",
-    "occupation",
-    "represents_name",
-    "represents_institution",
-    "letter_type",
-    "letter_number",
-    "letter_date",
+ERASED_NULL = tuple(
+    field
+    for field in guestbook.IDENTITY_FIELDS
+    if field not in ERASED_TEXT and field != "document_kind"
 )
-"""Every other identity column of ``visits``: erased to ``NULL``."""
+"""Every other identity column of ``visits`` (the document kind stays: a count by kind is
+anonymous): erased to ``NULL``."""
 
 NUMBER_LIMIT = 40
 """Characters of an identity number asked about (the longest document kind's)."""
