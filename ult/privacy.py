@@ -14,8 +14,10 @@ columns are ``NOT NULL``) and every other identity column ``NULL``. The ticket, 
 and its step records are untouched, so every count, duration and overrun of the reports
 stays as it was. The case's own texts on the ticket (request detail, answer, notes,
 disposition) are the office's record of the service (SOP *Pencatatan*; UU 14/2008's register
-of information requests) and carry no identity field: they stay (docs/PRIVACY.md). Event
-payloads here never carry the personal data or the identity number asked about.
+of information requests) and carry no identity field: they stay (docs/PRIVACY.md). While a
+visit still holds the identity they are data about that person's request, so the access
+file carries them per visit (:data:`CASE_TEXTS`). Event payloads here never carry the
+personal data or the identity number asked about.
 """
 
 from __future__ import annotations
@@ -46,6 +48,27 @@ ERASED_NULL = tuple(
 """Every other identity column of ``visits`` (the document kind stays: a count by kind is
 anonymous): erased to ``NULL``."""
 
+CASE_TEXTS = (
+    "topic",
+    "request_detail",
+    "information_purpose",
+    "answer_kind",
+    "answer",
+    "exemption_ground",
+    "exemption_note",
+    "escalation_note",
+    "forward_note",
+    "disposition",
+    "relay_note",
+    "explanation_mode",
+    "explanation_note",
+    "outcome",
+    "incomplete_reason",
+    "cancel_reason",
+)
+"""The ``tickets`` columns the officers wrote or chose for the case (SOP 8-16): part of the
+copy owed to the person on an access request (UU 27/2022 Pasal 7), per visit."""
+
 NUMBER_LIMIT = 40
 """Characters of an identity number asked about (the longest document kind's)."""
 AUDIT_PAGE_ROWS = 50
@@ -54,6 +77,7 @@ AUDIT_PAGE_ROWS = 50
 _ERASE_SET = ", ".join(
     [*(f"{c} = ''" for c in ERASED_TEXT), *(f"{c} = NULL" for c in ERASED_NULL), "erased_at = ?"]
 )
+_CASE_COLUMNS = ", ".join(f"t.{c}" for c in CASE_TEXTS)
 _NUMBER = re.compile(r"[A-Z0-9/]{3,40}")
 _NORMALISED = "UPPER(REPLACE(REPLACE(REPLACE(v.document_number, ' ', ''), '.', ''), '-', ''))"
 """A stored document number as :func:`identity_number` normalises a typed one."""
@@ -147,10 +171,10 @@ def identity_number(value: Any) -> str:
 
 def _held_visits(db: sqlite_utils.Database, number: str) -> list[dict[str, Any]]:
     """The visits not erased whose document number, normalised, is ``number``; oldest
-    first, with their ticket's label, business day and service."""
+    first, with their ticket's label, business day, service and :data:`CASE_TEXTS`."""
     return list(
         db.query(
-            "SELECT v.*, t.label, t.day, t.service FROM visits v "
+            f"SELECT v.*, t.label, t.day, t.service, {_CASE_COLUMNS} FROM visits v "
             "JOIN tickets t ON t.id = v.ticket_id "
             f"WHERE v.erased_at IS NULL AND {_NORMALISED} = ? "
             "ORDER BY t.day, v.recorded_at, v.id",
@@ -164,10 +188,27 @@ def held_count(db: sqlite_utils.Database, number: str) -> int:
     return len(_held_visits(db, number))
 
 
+def held_visits(db: sqlite_utils.Database, number: str) -> list[dict[str, Any]]:
+    """The visits an erasure of ``number`` (already normalised) would erase, oldest first,
+    as the supervisor checks them against the person: ``day`` (``date``), ``ticket``
+    (label), ``service`` (letter), ``name``, ``institution`` (``None`` when not given)."""
+    return [
+        {
+            "day": date.fromisoformat(v["day"]),
+            "ticket": v["label"],
+            "service": v["service"],
+            "name": v["name"],
+            "institution": v["institution"],
+        }
+        for v in _held_visits(db, number)
+    ]
+
+
 def identity_record(db: sqlite_utils.Database, number: str) -> dict[str, Any]:
     """Everything held about one identity number (normalised by :func:`identity_number`):
     ``visits`` (every identity field as recorded, with the ticket's label, day and service,
-    ``recorded_by`` the officer's name) and ``events`` (the processing of those tickets,
+    ``recorded_by`` the officer's name, ``case`` the case's texts :data:`CASE_TEXTS`, ``None``
+    where nothing was written) and ``events`` (the processing of those tickets,
     oldest first: ``at`` UTC stamp, ``kind``, ``ticket``, ``sop_step``, ``counter``,
     ``officer``). Reads only."""
     visits = _held_visits(db, number)
@@ -183,6 +224,7 @@ def identity_record(db: sqlite_utils.Database, number: str) -> dict[str, Any]:
             "recorded_at": v["recorded_at"],
             "recorded_by": officers.get(v["recorded_by"], v["recorded_by"]),
             "sop_step": v["step"],
+            "case": {key: v[key] for key in CASE_TEXTS},
         }
         for v in visits
     ]

@@ -284,6 +284,43 @@ def test_export_holds_that_identitys_visits_and_events_only(
     assert NIK_SITI not in json.dumps(event) and "Siti" not in json.dumps(event)
 
 
+def test_export_carries_what_the_officers_wrote_for_each_visit(
+    queue: Queue, clock: FakeClock
+) -> None:
+    """The copy owed to the person (UU 27/2022 Pasal 7) holds the case's texts per visit."""
+    # Escalated to the back office, forwarded to a main unit, answered, explained (SOP 8-16).
+    case = queue.issue("A", actor="r").ticket
+    queue.call_specific(1, case.id, actor="fo")
+    queue.start(case.id, 1, actor="fo")
+    queue.identify(case.id, 1, actor="fo", name="Siti Aminah", nik=NIK_SITI)
+    queue.detail(case.id, 1, actor="fo", text="Tunjangan profesi belum cair")
+    queue.escalate(case.id, 1, actor="fo", note="Perlu cek SIMTUN")
+    queue.take(case.id, "Back Office", actor="bo")
+    queue.forward(case.id, "Back Office", actor="bo", unit="Bagian Umum", note="Mohon dicek")
+    queue.disposition(case.id, actor="unit", text="Lengkapi SK pembagian tugas")
+    queue.relay(case.id, "Back Office", actor="bo", note="Disampaikan ke loket")
+    queue.explain(case.id, 1, actor="fo", mode="direct", note="Dijelaskan di loket")
+    queue.finish(case.id, 1, actor="fo")
+    # Answered at the counter, then cancelled with a reason (serve's ending).
+    serve(queue, "C", "Siti Aminah", nik=NIK_SITI)
+    serve(queue, "A", "Budi Santoso", nik=NIK_BUDI)  # another person's case: not in Siti's file
+    body = json.loads(privacy.export_identity(queue.db, NIK_SITI, at=clock(), actor="spv")[0])
+    first, second = (v["case"] for v in body["visits"])
+    nothing = dict.fromkeys(privacy.CASE_TEXTS)
+    assert first == {
+        **nothing,
+        "request_detail": "Tunjangan profesi belum cair",
+        "escalation_note": "Perlu cek SIMTUN",
+        "forward_note": "Mohon dicek",
+        "disposition": "Lengkapi SK pembagian tugas",
+        "relay_note": "Disampaikan ke loket",
+        "explanation_mode": "direct",
+        "explanation_note": "Dijelaskan di loket",
+        "outcome": "resolved",
+    }
+    assert second == {**nothing, "cancel_reason": "selesai"}
+
+
 def test_a_number_never_recorded_is_refused_and_nothing_recorded(
     queue: Queue, clock: FakeClock, three_days: list[date]
 ) -> None:
@@ -435,6 +472,7 @@ def test_ult_privacy_export_and_erase(home: Path, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     body = json.loads(out.read_text(encoding="utf-8"))
     assert [v["name"] for v in body["visits"]] == ["Siti Aminah"]
+    assert body["visits"][0]["case"]["cancel_reason"] == "selesai"  # the case's texts too
     assert NIK_SITI not in done.output
 
     refused = ult("privacy", "erase", NIK_SITI, input="n\n")
