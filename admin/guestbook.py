@@ -67,7 +67,10 @@ def _query(today: date) -> dict[str, Any]:
 
 
 def _shown(row: dict[str, Any], *, reveal: bool) -> dict[str, Any]:
-    """One guest-book row with its personal data masked unless ``reveal``."""
+    """One guest-book row with its personal data masked unless ``reveal``; an erased
+    visit's as :func:`ult.guestbook.visits` says it (nothing left to mask)."""
+    if row["erased"]:
+        return {**row, "recorded": from_stamp(row["recorded_at"])}
     visit = {**row, "document_kind": row["document_kind_code"]}
     identity = identity_of(visit, reveal=reveal)
     return {

@@ -367,7 +367,11 @@ PRIVACY: dict[str, str] = {
         "Identitas {count} kunjungan telah dihapus; angka statistik dan waktu langkah tetap. "
         "Penghapusan tercatat di daftar di bawah."
     ),
-    "confirm_missing": "Centang konfirmasi penghapusan terlebih dahulu.",
+    "confirm_missing": (
+        'Belum ada yang dihapus: centang "Saya memastikan pemilik data meminta penghapusan '
+        'ini" setelah mencocokkan kunjungan di bawah dengan pemohon, lalu tekan Hapus '
+        "identitas."
+    ),
     "kind_viewed": "Dilihat",
     "kind_exported": "Diekspor",
     "kind_erased": "Dihapus atas permintaan",

@@ -3,7 +3,7 @@ the one helper every page uses to record a view of unmasked personal data.
 
 ``GET /privasi`` (supervisor, ``ACTION_ROLES["privacy"]``): an access request (``POST
 /privasi/ekspor``: everything held about one identity number as a JSON file), an erasure
-request (``POST /privasi/hapus``: first the count to confirm, then the erasure), and the
+request (``POST /privasi/hapus``: first the visits to confirm, then the erasure), and the
 audit list of personal-data events, filterable by period (``dari``/``sampai``), user
 (``pengguna``) and kind (``jenis``), newest first, paged (``halaman``).
 ``GET /privasi/pemberitahuan``: the privacy notice, public (no login), linked from the
@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date, format_datetime
 from flask import (
     Blueprint,
     Response,
@@ -30,7 +31,7 @@ from flask import (
 from admin.auth import current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.messages import PRIVACY, PRIVACY_WHAT
-from ult import privacy, sitting
+from ult import privacy, queries, sitting
 from ult.errors import QueueError, not_found
 from ult.guestbook import mask_document
 from ult.kinds import EventKind
@@ -111,6 +112,16 @@ def _filters(today: date) -> dict[str, Any]:
     return {"start": start, "end": end, "actor": user, "kind": kind, "page": int(page_text)}
 
 
+def local_time(moment: datetime) -> str:
+    """An aware time in the office's zone, as staff read it (``6 Des 2026 18.17.00``)."""
+    return format_datetime(moment, "d MMM y HH.mm.ss", tzinfo=settings().office.tz, locale="id")
+
+
+def local_day(day: date) -> str:
+    """A business day as staff read it (``Min, 6 Des 2026``)."""
+    return format_date(day, "EEE, d MMM y", locale="id")
+
+
 def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any:
     today = get_queue().today()
     entries: list[privacy.AuditEntry] = []
@@ -137,7 +148,8 @@ def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any
         error=error,
         kind_names=KIND_NAMES,
         what_names=PRIVACY_WHAT,
-        tz=settings().office.tz,
+        local_time=local_time,
+        local_day=local_day,
         privacy_settings=settings().privacy,
         **extra,
     ), status
@@ -181,18 +193,30 @@ def export() -> Any:
 @bp.post("/privasi/hapus")
 @require("privacy")
 def erase() -> Any:
-    """An erasure request: without ``konfirmasi`` the page asks to confirm (showing how many
-    visits and the number masked); with it the identity is erased (recorded as
-    ``personal_data_erased``). Bad number 422, none held 404."""
+    """An erasure request: without ``konfirmasi`` the page asks to confirm, listing the
+    visits to be erased (day, ticket, service, name, institution) so the supervisor checks
+    them against the person, and the number masked; the confirmation form posted without
+    its tick (``langkah=konfirmasi``) gets the box again with a message (422). With
+    ``konfirmasi=1`` the identity is erased (recorded as ``personal_data_erased``). Bad
+    number 422, none held 404."""
     try:
         number = _number()
-        count = privacy.held_count(get_db(), number)
-        if count == 0:
+        visits = privacy.held_visits(get_db(), number)
+        if not visits:
             raise not_found("identity_not_held")
         if request.form.get("konfirmasi") != "1":
             kind = "ktp" if number.isdigit() and len(number) == 16 else "lainnya"
+            unticked = request.form.get("langkah") == "konfirmasi"
             return _render(
-                confirm={"number": number, "masked": mask_document(kind, number), "count": count}
+                422 if unticked else 200,
+                error=PRIVACY["confirm_missing"] if unticked else None,
+                confirm={
+                    "number": number,
+                    "masked": mask_document(kind, number),
+                    "count": len(visits),
+                    "visits": visits,
+                    "services": queries.service_names(get_db()),
+                },
             )
         erased = privacy.erase_identity(
             get_db(),

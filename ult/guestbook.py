@@ -29,7 +29,14 @@ import sqlite_utils
 from ult import accounts, cleaning
 from ult.cleaning import TEXT_LIMITS
 from ult.errors import invalid
-from ult.messages import CHOICES, DOCUMENT_KINDS, EXEMPTIONS, FIELDS, GUESTBOOK_COLUMNS
+from ult.messages import (
+    CHOICES,
+    DOCUMENT_KINDS,
+    ERASED_IDENTITY,
+    EXEMPTIONS,
+    FIELDS,
+    GUESTBOOK_COLUMNS,
+)
 from ult.nik import NikError, check_nik, mask_nik
 
 LETTER_TYPES = ("surat_kuasa", "surat_tugas")
@@ -366,8 +373,10 @@ def visits(
     a service letter. Each row has the keys of :func:`visit_columns` (values as shown:
     Indonesian names of kinds and choices; ``day`` and ``letter_date`` ``YYYY-MM-DD``;
     ``recorded_at`` a UTC stamp; ``recorded_by`` the officer's full name) plus
-    ``ticket_id`` and ``document_kind_code``; at most ``limit`` rows (the newest) when
-    given. Raises ``QueueError`` for a search longer than :data:`SEARCH_LIMIT` or with control
+    ``ticket_id``, ``document_kind_code`` and ``erased`` (the identity was erased,
+    :mod:`ult.privacy`: name and document number read :data:`ult.messages.ERASED_IDENTITY`,
+    the other identity fields ``None``); at most ``limit`` rows (the newest) when given.
+    Raises ``QueueError`` for a search longer than :data:`SEARCH_LIMIT` or with control
     characters.
     """
     where = ["t.day BETWEEN ? AND ?"]
@@ -406,5 +415,10 @@ def _shown_row(row: dict[str, Any], officers: dict[str, str]) -> dict[str, Any]:
         answer_kind=CHOICES.get(row["answer_kind"], row["answer_kind"]),
         exemption=f"Pasal 17 huruf {ground}: {EXEMPTIONS[ground]}" if ground else None,
         recorded_by=officers.get(row["recorded_by"], row["recorded_by"]),
+        erased=row["erased_at"] is not None,
     )
+    if shown_row["erased"]:
+        # Erased to empty strings (NOT NULL columns): said in words, never a blank or a mask
+        # that looks like a number still held.
+        shown_row.update(name=ERASED_IDENTITY, document_number=ERASED_IDENTITY)
     return shown_row

@@ -351,6 +351,9 @@ GUESTBOOK_COLUMNS: dict[str, str] = {
     "step": "Langkah SOP",
 }
 """Titles of the guest book's columns (``ult.guestbook.visit_columns``), pages and exports."""
+ERASED_IDENTITY = "(dihapus)"
+"""The name and document number of a visit whose identity was erased (UU 27/2022: the
+retention purge or a request), wherever the guest book shows it, masked or not."""
 
 CATALOG: dict[str, str] = {
     "service_added": "Layanan {letter} ({name}) ditambahkan.",

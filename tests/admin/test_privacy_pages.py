@@ -4,7 +4,9 @@ data (UU 27/2022, issue 13 §3). Flask test client over a real SQLite file."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
@@ -136,31 +138,92 @@ def test_the_supervisor_exports_one_identity_as_a_file(as_role, queue: Queue) ->
     assert ticket_id
 
 
+def erase_rows(page: str) -> list[list[str]]:
+    """The cells of the erasure confirmation's visits, row by row."""
+    table = re.search(r'<table class="guestbook-table erase-visits">(.*?)</table>', page, re.S)
+    assert table is not None
+    body = table.group(1).split("<tbody>")[1]
+    return [
+        [html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
 def test_erasure_asks_to_confirm_then_erases_and_keeps_the_figures(as_role, queue: Queue) -> None:
     db = queue.db
     budi(queue)
+    ticket_id = to_serving(queue, "A")
+    queue.identify(
+        ticket_id, 1, actor="test", name="Budi S.", nik=VALID_NIK, confirm_name_change=True
+    )
+    queue.cancel(ticket_id, actor="test", reason="selesai", counter=1)
     steps = list(db.query("SELECT * FROM step_records ORDER BY rowid"))
     client, csrf = as_role("supervisor")
     ask = post(client, csrf, "/privasi/hapus", nomor=VALID_NIK)
     assert ask.status_code == 200
     page = text(ask)
-    assert "Hapus identitas 1 kunjungan?" in page and "1271**********01" in page
-    assert db.execute("SELECT name FROM visits").fetchone()[0] == "Budi Santoso"
+    assert "Hapus identitas 2 kunjungan?" in page and "1271**********01" in page
+    # The visits to check against the person: day (Wednesday 25 November 2026, the test
+    # clock's business day), ticket, service, name, institution; oldest first.
+    assert erase_rows(page) == [
+        ["Rab, 25 Nov 2026", "B-001", "B · Pengaduan", "Budi Santoso", "SMAN 1 Medan"],
+        ["Rab, 25 Nov 2026", "A-001", "A · Layanan Informasi", "Budi S.", "-"],
+    ]
+    assert VALID_NIK not in page.replace(f'value="{VALID_NIK}"', "")  # only the form's echo
+    # The confirmation sent without its tick: said so in Indonesian, the visits again.
+    unticked = post(client, csrf, "/privasi/hapus", nomor=VALID_NIK, langkah="konfirmasi")
+    assert unticked.status_code == 422
+    shown = text(unticked)
+    assert "Belum ada yang dihapus" in html.unescape(shown)
+    assert len(erase_rows(shown)) == 2
+    assert [r[0] for r in db.execute("SELECT name FROM visits ORDER BY id")] == [
+        "Budi Santoso",
+        "Budi S.",
+    ]
     assert audit_events(db) == []
 
     done = post(client, csrf, "/privasi/hapus", nomor=VALID_NIK, konfirmasi="1")
     assert done.status_code == 302
     landed = text(client.get(done.headers["Location"]))
-    assert any("Identitas 1 kunjungan telah dihapus" in f for f in flashes(landed, "info"))
-    row = db.execute("SELECT name, document_number, phone, erased_at FROM visits").fetchone()
-    assert row[:3] == ("", "", None) and row[3] is not None
+    assert any("Identitas 2 kunjungan telah dihapus" in f for f in flashes(landed, "info"))
+    rows = db.execute("SELECT name, document_number, phone, erased_at FROM visits").fetchall()
+    assert [r[:3] for r in rows] == [("", "", None)] * 2 and all(r[3] for r in rows)
     assert list(db.query("SELECT * FROM step_records ORDER BY rowid")) == steps
     (event,) = audit_events(db)
     assert (event["kind"], event["payload"]) == (
         "personal_data_erased",
-        {"what": "erasure_request", "count": 1},
+        {"what": "erasure_request", "count": 2},
     )
     assert "Dihapus atas permintaan" in landed
+    # The audit list's time: the office's local time (09.00 WIB is 02.00 UTC), in Indonesian.
+    assert '<td class="when">25 Nov 2026 09.00.00</td>' in landed
+    assert "2026-11-25" not in landed.split('class="guestbook-table audit-table"')[1]
+
+
+def test_an_erased_visit_reads_dihapus_in_the_guest_book(as_role, queue: Queue) -> None:
+    budi(queue)
+    kept = to_serving(queue, "A")
+    queue.identify(kept, 1, actor="test", name="Siti Aminah", nik=OTHER_NIK)
+    supervisor, csrf = as_role("supervisor")
+    post(supervisor, csrf, "/privasi/hapus", nomor=VALID_NIK, konfirmasi="1")
+    day = queue.today().isoformat()
+    for role in ("front_office", "supervisor"):
+        client, _ = as_role(role)
+        page = text(client.get("/buku-tamu"))
+        assert page.count("(dihapus)") == 2, role  # the name and the document number
+        assert "*" * 16 not in page and "Budi" not in page
+        assert "Siti Aminah" in page
+    # The report's guest-book section, as exported: the same words in the same columns.
+    csv_text = text(supervisor.get(f"/api/v1/reports/guestbook?format=csv&from={day}&to={day}"))
+    erased = next(line for line in csv_text.splitlines() if "B-001" in line)
+    assert erased.count("(dihapus)") == 2 and "SMAN" not in erased
+    rows = supervisor.get(f"/api/v1/reports/guestbook?from={day}&to={day}").get_json()["rows"]
+    (gone,) = [r for r in rows if r["label"] == "B-001"]
+    assert (gone["name"], gone["document_number"], gone["phone"]) == (
+        "(dihapus)",
+        "(dihapus)",
+        None,
+    )
 
 
 # ---------------------------------------------------------------------- audit hooks
@@ -303,8 +366,15 @@ def test_the_notice_is_public_and_says_what_the_law_asks(app, path: str) -> None
         "salinan",
         "penghapusan",
         "3×24 jam",
+        # Who sees what, as ACTION_ROLES["guestbook"] and ["guestbook_personal"] decide.
+        "Petugas yang melayani Anda",
+        "kepala kantor melihat nama, instansi, pekerjaan dan pihak yang Anda wakili di buku tamu",
+        "tampil tersamar bagi mereka",
+        "tanpa samaran hanya dapat dilihat supervisor ULT",
+        "catatan petugas tentang permohonan Anda",
     ):
         assert part in shown, part
+    assert "hanya dilihat petugas yang menangani" not in shown
     assert "Set-Cookie" not in page.headers
 
 
@@ -313,6 +383,7 @@ def test_the_forms_and_the_ticket_page_carry_the_short_notice(desk, as_role, que
     serving = to_serving(queue)
     counter = text(client.get("/counter"))
     assert "privacy-notice" in counter and 'href="/privasi/pemberitahuan"' in counter
+    assert "Nama dan instansi tampil di buku tamu bagi petugas ULT" in counter
     reception, _ = as_role("receptionist")
     waiting = queue.issue("A", actor="r").ticket
     page = text(reception.get(f"/reception?tiket={waiting.id}"))
