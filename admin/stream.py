@@ -111,6 +111,20 @@ that slipped one in still never reaches a public stream."""
 STAFF_KEYS = frozenset({"previous", "reason", "assignment"})
 """Payload keys about staff that the public stream leaves out, as it leaves out the actor: a
 counter takeover's previous holder, its reason and its written assignment (issue 11)."""
+CASE_KEYS = frozenset(
+    {
+        "document_kind",
+        "acting_for",
+        "letter_type",
+        "nik_warnings",
+        "name_differs_confirmed",
+        "exemption",
+    }
+)
+"""Payload keys about a case's identity check and decision (``identified``,
+``visitor_registered``, ``answered``): no identity, but nothing the board needs, so the
+public stream leaves them out too (issue 13: as little about a visitor as possible in
+public)."""
 
 CONFIG_HEARTBEAT = "ULT_STREAM_HEARTBEAT_S"
 CONFIG_POLL = "ULT_STREAM_POLL_S"
@@ -132,8 +146,10 @@ def _json(data: Any) -> str:
 def event_data(event: Event) -> shapes.StreamEventData:
     """The public ``data:`` object of one event: its payload minus :data:`PERSONAL_KEYS`,
     plus ``at`` (ISO 8601 UTC), ``ticket_id``, ``counter_id`` and ``sop_step``. The actor
-    (a staff user name) and :data:`STAFF_KEYS` are left out: the board does not need them."""
-    data = {k: v for k, v in event.payload.items() if k not in PERSONAL_KEYS | STAFF_KEYS}
+    (a staff user name), :data:`STAFF_KEYS` and :data:`CASE_KEYS` are left out: the board
+    does not need them."""
+    dropped = PERSONAL_KEYS | STAFF_KEYS | CASE_KEYS
+    data = {k: v for k, v in event.payload.items() if k not in dropped}
     if any(k in PERSONAL_KEYS for k in event.payload):
         log.warning("event %d (%s): personal keys dropped from the stream", event.id, event.kind)
     data.update(

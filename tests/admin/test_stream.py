@@ -502,6 +502,7 @@ def test_no_personal_data_on_the_board_or_the_stream(
     queue.identify(
         ticket, 1, actor="test", name=VISITOR, nik=NIK, phone=PHONE, institution="SDN 1 Bogor"
     )
+    queue.answer(ticket, 1, actor="test", kind="available", text="Sudah diproses")
     # A counter takeover's previous holder, reason and written assignment stay off it too.
     queue.take_counter(2, actor="sitiaminah")
     queue.take_counter(
@@ -517,6 +518,12 @@ def test_no_personal_data_on_the_board_or_the_stream(
     stream.until(lambda s: newest in event_ids(s.messages))
     assert "identified" in [m.event for m in stream.messages]
     assert "counter_taken" in [m.event for m in stream.messages]
+    # The identity check's details (no identity, nothing the board needs) stay off it too.
+    shown = {m.event: json.loads(m.data) for m in stream.messages}
+    assert shown["identified"]["ticket_id"] == shown["answered"]["ticket_id"] == ticket
+    for key in ("document_kind", "acting_for", "letter_type", "nik_warnings"):
+        assert key not in shown["identified"], key
+    assert "exemption" not in shown["answered"]
     _, _, board = get(server, "/api/v1/board")
     snapshot = streams(server, "?since=999999").take(1)[0]
     for text in ("\n".join(stream.lines), json.dumps(board), snapshot.data):
