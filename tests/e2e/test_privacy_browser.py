@@ -98,12 +98,23 @@ def test_the_supervisor_exports_erases_and_reviews(
     download.value.save_as(saved)
     body = json.loads(saved.read_text(encoding="utf-8"))
     assert {v["name"] for v in body["visits"]} == {"Budi Santoso"} and len(body["visits"]) == 2
+    # With what the officers wrote for each visit (the copy owed to the person).
+    assert [v["case"]["request_detail"] for v in body["visits"]] == [
+        "Tunjangan profesi belum cair"
+    ] * 2
 
     # The erasure: asked, then confirmed.
     page.goto(appliance.url("/privasi"))
     page.get_by_label("Nomor identitas").fill(NIK)
     page.get_by_role("button", name="Hapus identitas…").click()
     expect(page.locator("#konfirmasi")).to_contain_text("Hapus identitas 2 kunjungan?")
+    # The visits to check against the person before the irreversible erasure.
+    visits = page.locator("#konfirmasi table.erase-visits tbody tr")
+    expect(visits).to_have_count(2)
+    expect(visits.nth(0)).to_contain_text("Rab, 25 Nov 2026")
+    expect(visits.nth(0)).to_contain_text("A-001")
+    expect(visits.nth(0)).to_contain_text("Budi Santoso")
+    expect(visits.nth(1)).to_contain_text("B-001")
     page.screenshot(path=str(tmp_path / "privacy-confirm.png"), full_page=True)
     page.get_by_label("Saya memastikan pemilik data meminta penghapusan ini").check()
     page.get_by_role("button", name="Hapus identitas", exact=True).click()
@@ -112,7 +123,26 @@ def test_the_supervisor_exports_erases_and_reviews(
     expect(audit).to_contain_text("Dihapus atas permintaan")
     expect(audit).to_contain_text("Permintaan akses (berkas JSON)")
     expect(page.locator("body")).not_to_contain_text(NIK)
+    # Times in the office's local time, as Indonesians write them; the filter on one row.
+    expect(audit.locator("td.when").first).to_have_text(
+        re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}\.\d{2}\.\d{2}$")
+    )
+    since, until = (page.get_by_label(name).bounding_box() for name in ("Dari", "Sampai"))
+    assert since and until and since["y"] == until["y"] and since["x"] < until["x"]
     page.screenshot(path=str(tmp_path / "privacy-page.png"), full_page=True)
+
+    # The guest book says the identity is gone, for the supervisor and a masked role alike.
+    for role in ("supervisor", "front_office"):
+        if role != "supervisor":
+            page = new_page()
+            page.set_viewport_size({"width": 1366, "height": 900})
+            log_in(page, appliance, role)
+        page.goto(appliance.url("/buku-tamu?dari=2026-11-25&sampai=2026-11-25"))
+        rows = page.locator(".guestbook-table tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text("(dihapus)")
+        expect(page.locator("body")).not_to_contain_text("*" * 16)
+        page.screenshot(path=str(tmp_path / f"guestbook-erased-{role}.png"), full_page=True)
 
     # The notice, for anyone.
     visitor = new_page()
