@@ -382,13 +382,15 @@ def _expected(kind: click.ParamType, value: Any) -> str | None:
     number = CLI["usage_integer" if integer else "usage_number"]
     if not isinstance(kind, (click.IntRange, click.FloatRange)):
         return number
-    if kind.min is not None and kind.max is not None and not (kind.min_open or kind.max_open):
-        return CLI["usage_range"].format(kind=number, low=kind.min, high=kind.max)
+    # SQLite's largest INTEGER bounds some options only to stay storable: no limit to a person.
+    low, high = kind.min, None if kind.max == 2**63 - 1 else kind.max
+    if low is not None and high is not None and not (kind.min_open or kind.max_open):
+        return CLI["usage_range"].format(kind=number, low=low, high=high)
     bounds = [
         f"{sign} {bound}"
         for sign, bound in (
-            (">" if kind.min_open else "≥", kind.min),
-            ("<" if kind.max_open else "≤", kind.max),
+            (">" if kind.min_open else "≥", low),
+            ("<" if kind.max_open else "≤", high),
         )
         if bound is not None
     ]

@@ -547,6 +547,11 @@ def test_user_units_binds_a_main_unit_account(home: Path) -> None:
             "Nilai --port tidak valid: '70000' (bilangan bulat 0 sampai 65535).",
         ),
         (
+            ["events", "--since", "-4"],
+            "Usage: ult events [OPTIONS]",
+            "Nilai --since tidak valid: '-4' (bilangan bulat ≥ 0).",
+        ),
+        (
             ["status", "--bogus"],
             "Usage: ult status [OPTIONS]",
             "Opsi --bogus tidak dikenal.",
