@@ -14,6 +14,7 @@ import pwd
 import sqlite3
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import wraps
@@ -180,6 +181,29 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+FILE_REASONS = {
+    errno.ENOENT: "file_reason_missing",
+    errno.EACCES: "file_reason_denied",
+    errno.EPERM: "file_reason_denied",
+    errno.EISDIR: "file_reason_is_folder",
+    errno.ENOTDIR: "file_reason_not_folder",
+    errno.EROFS: "file_reason_read_only",
+}
+"""The file errors a technician meets (a mistyped folder, a file of another user, a
+read-only flashdisk), each said in Indonesian instead of the C library's English."""
+
+
+def file_problem(error: OSError) -> str:
+    """An :class:`OSError` on a named file as ULT's Indonesian text: the path and the reason
+    (for an errno ULT does not name, its symbol such as ``EIO``, never ``strerror``)."""
+    key = FILE_REASONS.get(error.errno or 0, "file_reason_other")
+    code = errno.errorcode.get(error.errno or 0, str(error.errno))
+    reason = CLI[key].format(user=_user(), code=code)
+    if error.filename is None:
+        return CLI["file_error"].format(error=reason)
+    return CLI["file_error_reason"].format(path=error.filename, reason=reason)
+
+
 def handled(command: F) -> F:
     """Turn domain refusals and settings errors into a message and the documented code."""
 
@@ -197,7 +221,9 @@ def handled(command: F) -> F:
         except SettingsError as error:
             fail(CLI["settings_error"].format(error=error), EXIT_USAGE)
         except click.ClickException as error:
-            fail(error.format_message(), EXIT_USAGE)
+            # A command's own refusal: its message is already ULT's Indonesian text
+            # (format_message would add click's English "Invalid value:").
+            fail(error.message, EXIT_USAGE)
         except click.Abort:
             fail(CLI["aborted"], EXIT_REFUSED)
         except sqlite3.OperationalError as error:
@@ -215,10 +241,9 @@ def handled(command: F) -> F:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except OSError as error:
-            fail(
-                CLI["disk_full" if full(error) else "file_error"].format(error=error),
-                EXIT_USAGE,
-            )
+            if full(error):
+                fail(CLI["disk_full"].format(error=error), EXIT_USAGE)
+            fail(file_problem(error), EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 
@@ -263,12 +288,226 @@ COMMANDS_GROUP = "ult.commands"
 (``pyproject.toml``), the way Flask finds ``flask.commands``: the core names none of them."""
 
 
+_CLICK_DIR = Path(click.__file__).parent
+
+
+def _raiser(error: BaseException) -> tuple[str, dict[str, Any]]:
+    """The function of click's own that raised ``error`` (``fail`` helpers skipped) and its
+    local variables, or ``("", {})`` when ULT's code raised it. Click keeps some facts of
+    a usage error only there, not on the exception: the value a type converter refused
+    (``convert``), the extra arguments (``parse_args``)."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    for frame in reversed(frames):
+        code = frame.f_code
+        if code.co_name != "fail":
+            if Path(code.co_filename).parent != _CLICK_DIR:
+                return "", {}
+            return code.co_name, frame.f_locals
+    return "", {}
+
+
+def _context(error: click.UsageError) -> click.Context | None:
+    """The context of the command being parsed when ``error`` arose: click's parser
+    raises some errors (an option missing its value) without one."""
+    if error.ctx is not None:
+        return error.ctx
+    found = None
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        ctx = frame.f_locals.get("ctx")
+        if frame.f_code.co_name == "parse_args" and isinstance(ctx, click.Context):
+            found = ctx
+    return found
+
+
+def _option(ctx: click.Context | None, name: str) -> click.Parameter | None:
+    """The parameter of the command of ``ctx`` that ``name`` (``--output``) spells."""
+    params = ctx.command.params if ctx is not None else []
+    return next((param for param in params if name in param.opts), None)
+
+
+def _param_name(param: click.Parameter | None, hint: Any = None) -> str:
+    """How the technician typed ``param``: its long option (``--output``) or, for an
+    argument, its metavar (``NUMBER``)."""
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    if param is not None:
+        return param.human_readable_name
+    if isinstance(hint, str):
+        return hint
+    return "/".join(hint or ())
+
+
+def _date_format(format_: str) -> str:
+    """``%Y-%m-%d`` as ``YYYY-MM-DD``: the form a technician types."""
+    for code, shown in (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "hh")):
+        format_ = format_.replace(code, shown)
+    return format_.replace("%M", "mm").replace("%S", "ss")
+
+
+def _path_reason(kind: click.Path, value: Any) -> str:
+    """Why click's Path check refused ``value``, from the same checks click makes."""
+    path = os.fsdecode(value)
+    name = (
+        "usage_folder"
+        if not kind.file_okay
+        else "usage_file"
+        if not kind.dir_okay
+        else "usage_file_or_folder"
+    )
+    if not os.path.exists(path):
+        return CLI["usage_path_missing"].format(kind=CLI[name])
+    if os.path.isfile(path) and not kind.file_okay:
+        return CLI["usage_path_is_file"]
+    if os.path.isdir(path) and not kind.dir_okay:
+        return CLI["usage_path_is_folder"]
+    return CLI["usage_path_denied"].format(user=_user())
+
+
+def _expected(kind: click.ParamType, value: Any) -> str | None:
+    """What a value of ``kind`` looks like (``tanggal YYYY-MM-DD``), or ``None`` if ULT
+    has no words for that type."""
+    if isinstance(kind, click.DateTime):
+        formats = [_date_format(format_) for format_ in kind.formats]
+        key = "usage_datetime" if any(":" in format_ for format_ in formats) else "usage_date"
+        return CLI[key].format(formats=CLI["usage_or"].join(formats))
+    if isinstance(kind, click.Choice):
+        return CLI["usage_choices"].format(choices=", ".join(map(str, kind.choices)))
+    if isinstance(kind, click.Path):
+        return _path_reason(kind, value)
+    if isinstance(kind, click.types.BoolParamType):
+        return CLI["usage_boolean"]
+    integer = isinstance(kind, click.types.IntParamType)
+    if not (integer or isinstance(kind, click.types.FloatParamType)):
+        return None
+    number = CLI["usage_integer" if integer else "usage_number"]
+    if not isinstance(kind, (click.IntRange, click.FloatRange)):
+        return number
+    # SQLite's largest INTEGER bounds some options only to stay storable: no limit to a person.
+    low, high = kind.min, None if kind.max == 2**63 - 1 else kind.max
+    if low is not None and high is not None and not (kind.min_open or kind.max_open):
+        return CLI["usage_range"].format(kind=number, low=low, high=high)
+    bounds = [
+        f"{sign} {bound}"
+        for sign, bound in (
+            (">" if kind.min_open else "≥", low),
+            ("<" if kind.max_open else "≤", high),
+        )
+        if bound is not None
+    ]
+    return f"{number} {CLI['usage_and'].join(bounds)}"
+
+
+def _did_you_mean(message: str, possibilities: list[str] | None) -> str:
+    if not possibilities:
+        return message
+    return f"{message} {CLI['usage_did_you_mean'].format(names=', '.join(possibilities))}"
+
+
+def _usage_text(error: click.UsageError) -> str:
+    """The Indonesian text of one of click's usage errors, built from the exception's own
+    fields (the parameter, the choices, the option typed); a usage error ULT raised itself
+    is already Indonesian and keeps its message."""
+    ctx = _context(error)
+    raiser, facts = _raiser(error)
+    if isinstance(error, click.MissingParameter):
+        argument = isinstance(error.param, click.Argument) or error.param_type == "argument"
+        key = "usage_missing_argument" if argument else "usage_missing_option"
+        text = CLI[key].format(name=_param_name(error.param, error.param_hint))
+        if error.param is not None and isinstance(error.param.type, click.Choice):
+            choices = _expected(error.param.type, None) or ""
+            text += f" {choices[:1].upper()}{choices[1:]}."
+        return text
+    if isinstance(error, click.BadParameter):
+        name = _param_name(error.param, error.param_hint)
+        kind = facts.get("self")
+        if raiser != "convert" or not isinstance(kind, click.ParamType):
+            return CLI["usage_bad_param"].format(name=name, message=error.message)
+        value = facts.get("value")
+        expected = _expected(kind, value)
+        if expected is None:
+            return CLI["usage_bad_value_plain"].format(name=name, value=repr(value))
+        return CLI["usage_bad_value"].format(name=name, value=repr(value), expected=expected)
+    if isinstance(error, click.NoSuchOption):
+        text = CLI["usage_no_such_option"].format(option=error.option_name)
+        return _did_you_mean(text, error.possibilities)
+    if isinstance(error, click.NoSuchCommand):
+        text = CLI["usage_no_such_command"].format(name=error.command_name)
+        return _did_you_mean(text, error.possibilities)
+    if isinstance(error, click.BadOptionUsage):
+        option = _option(ctx, error.option_name)
+        if isinstance(option, click.Option) and option.is_flag:
+            return CLI["usage_option_takes_no_value"].format(option=error.option_name)
+        if option is not None and option.nargs > 1:
+            return CLI["usage_option_needs_values"].format(
+                option=error.option_name, count=option.nargs
+            )
+        return CLI["usage_option_needs_value"].format(option=error.option_name)
+    if isinstance(error, click.BadArgumentUsage) and raiser == "process":
+        dest = getattr(facts.get("self"), "dest", None)
+        params = ctx.command.params if ctx is not None else []
+        argument = next((param for param in params if param.name == dest), None)
+        return CLI["usage_argument_count"].format(
+            name=_param_name(argument, dest), count=getattr(argument, "nargs", "")
+        )
+    if raiser == "parse_args" and facts.get("args"):
+        return CLI["usage_extra_arguments"].format(args=" ".join(map(str, facts["args"])))
+    if raiser == "invoke" and ctx is not None and isinstance(ctx.command, click.Group):
+        commands = ", ".join(ctx.command.list_commands(ctx))
+        return CLI["usage_missing_command"].format(commands=commands)
+    return error.message
+
+
+class UsageProblem(click.UsageError):
+    """A usage error said in Indonesian: the usage line, where to find help, the problem.
+    Exit code 2 as every usage error (module docstring)."""
+
+    def show(self, file: Any = None) -> None:
+        ctx = self.ctx
+        color = ctx.color if ctx is not None else None
+        if ctx is not None:
+            hint = ""
+            names = ctx.command.get_help_option_names(ctx)
+            if ctx.command.get_help_option(ctx) is not None and names:
+                command = f"{ctx.command_path} {max(names, key=len)}"
+                hint = CLI["usage_hint"].format(command=command) + "\n"
+            click.echo(f"{ctx.get_usage()}\n{hint}", file=file, err=True, color=color)
+        click.echo(self.format_message(), file=file, err=True, color=color)
+
+
+def indonesian(error: click.UsageError) -> click.UsageError:
+    """``error`` as a :class:`UsageProblem` in Indonesian (texts in ``CLI["usage_*"]``).
+    Click's "no arguments: show the help" passes unchanged: help stays English."""
+    if isinstance(error, (UsageProblem, click.exceptions.NoArgsIsHelpError)):
+        return error
+    return UsageProblem(_usage_text(error), _context(error))
+
+
 class CommandGroup(click.Group):
     """``ult``: the core's own commands plus those registered under :data:`COMMANDS_GROUP`.
 
     A plugin's module is imported only when its command runs or help lists it, so a
-    command of the core never pays for pygame or python-escpos.
+    command of the core never pays for pygame or python-escpos. Every usage error of the
+    group, its subgroups and its plugins' commands passes through :meth:`make_context`
+    (``ult`` itself) or :meth:`invoke` (everything below it) and comes out in Indonesian.
     """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise indonesian(error) from error
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise indonesian(error) from error
 
     def _plugins(self) -> dict[str, Any]:
         return {point.name: point for point in entry_points(group=COMMANDS_GROUP)}
@@ -619,6 +858,8 @@ def user_set(
     app: App, username: str, full_name: str | None, nip: str | None, position: str | None
 ) -> None:
     """Record the officer data of USERNAME (options left out keep their value)."""
+    if full_name is None and nip is None and position is None:
+        raise click.UsageError(CLI["user_set_nothing"])
     current = accounts.get_user(app.db, username)
     updated = accounts.set_profile(
         app.db,

@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from ult import accounts
-from ult.cli import main
+from ult.cli import CommandGroup, main
 from ult.settings import load_settings
 from ult.store import connect
 
@@ -26,7 +27,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def ult(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, list(args), input=stdin, catch_exceptions=False, prog_name="ult"
+    )
 
 
 def test_every_command_has_help() -> None:
@@ -508,3 +511,188 @@ def test_user_units_binds_a_main_unit_account(home: Path) -> None:
     assert accounts.units_of(db, "humas") == (1, 2)
     assert ult("user", "units", "humas").exit_code == 0
     assert accounts.units_of(db, "humas") == ()
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "message"),
+    [
+        (
+            ["privacy", "export", "3201010101010001"],
+            "Usage: ult privacy export [OPTIONS] NUMBER",
+            "Opsi --output wajib diberikan.",
+        ),
+        (
+            ["privacy", "export"],
+            "Usage: ult privacy export [OPTIONS] NUMBER",
+            "Argumen NUMBER belum diberikan.",
+        ),
+        (
+            ["ikm", "--from", "2026-13-01", "--to", "2026-12-31"],
+            "Usage: ult ikm [OPTIONS]",
+            "Nilai --from tidak valid: '2026-13-01' (tanggal YYYY-MM-DD).",
+        ),
+        (
+            ["report", "summary", "--format", "pdf"],
+            "Usage: ult report [OPTIONS]",
+            "Nilai --format tidak valid: 'pdf' (pilihan: table, csv, json, xlsx).",
+        ),
+        (
+            ["admin", "--port", "8o"],
+            "Usage: ult admin [OPTIONS]",
+            "Nilai --port tidak valid: '8o' (bilangan bulat 0 sampai 65535).",
+        ),
+        (
+            ["admin", "--port", "70000"],
+            "Usage: ult admin [OPTIONS]",
+            "Nilai --port tidak valid: '70000' (bilangan bulat 0 sampai 65535).",
+        ),
+        (
+            ["events", "--since", "-4"],
+            "Usage: ult events [OPTIONS]",
+            "Nilai --since tidak valid: '-4' (bilangan bulat ≥ 0).",
+        ),
+        (
+            ["status", "--bogus"],
+            "Usage: ult status [OPTIONS]",
+            "Opsi --bogus tidak dikenal.",
+        ),
+        (
+            ["kiosk", "--simulat"],
+            "Usage: ult kiosk [OPTIONS]",
+            "Opsi --simulat tidak dikenal. Mungkin maksudnya: --simulate?",
+        ),
+        (
+            ["--bogus"],
+            "Usage: ult [OPTIONS] COMMAND [ARGS]...",
+            "Opsi --bogus tidak dikenal.",
+        ),
+        (
+            ["statsu"],
+            "Usage: ult [OPTIONS] COMMAND [ARGS]...",
+            "Perintah 'statsu' tidak dikenal. Mungkin maksudnya: status?",
+        ),
+        (
+            ["voice", "sya", "A-001", "Loket 1"],
+            "Usage: ult voice [OPTIONS] COMMAND [ARGS]...",
+            "Perintah 'sya' tidak dikenal. Mungkin maksudnya: say?",
+        ),
+        (
+            ["issue", "A", "B", "C"],
+            "Usage: ult issue [OPTIONS] SERVICE",
+            "Argumen berlebih: B C.",
+        ),
+        (
+            ["report", "summary", "--output"],
+            "Usage: ult report [OPTIONS]",
+            "Opsi --output memerlukan nilai.",
+        ),
+        (
+            ["init", "--apply-catalog=yes"],
+            "Usage: ult init [OPTIONS]",
+            "Opsi --apply-catalog tidak menerima nilai.",
+        ),
+        (
+            ["ticket", "preview"],
+            "Usage: ult ticket preview [OPTIONS] TICKET",
+            "Argumen TICKET belum diberikan.",
+        ),
+    ],
+)
+def test_usage_errors_are_indonesian_with_the_usage_line(
+    home: Path, args: list[str], usage: str, message: str
+) -> None:
+    """Click's own usage errors, for the core's commands and the plugins' alike: the usage
+    line, where the help is, then the problem in Indonesian; exit 2; no English."""
+    result = ult(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(usage)
+    assert f"Lihat '{usage.split(' [')[0][len('Usage: ') :]} --help' untuk bantuan." in lines
+    assert lines[-1] == message
+    for english in ("Error", "Invalid", "Missing", "No such", "Try ", "requires", "Got "):
+        assert english not in result.output
+    assert not (home / "ult.db").exists()  # refused before anything ran
+
+
+def test_a_folder_where_a_file_belongs_is_named_in_indonesian(home: Path, tmp_path: Path) -> None:
+    result = ult("restore", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Nilai FILE tidak valid: '{tmp_path}' (ini folder, bukan berkas)."
+    )
+    config = ult("--config", str(tmp_path), "status")
+    assert config.exit_code == 2
+    assert config.output.splitlines()[-1] == (
+        f"Nilai --config tidak valid: '{tmp_path}' (ini folder, bukan berkas)."
+    )
+
+
+def test_help_stays_click_english() -> None:
+    result = ult("report", "--help")
+    assert result.exit_code == 0 and "Usage: ult report" in result.output
+    assert "Options:" in result.output and "Lihat" not in result.output
+
+
+def test_an_unwritable_output_is_named_in_indonesian(home: Path, tmp_path: Path) -> None:
+    ult("init")
+    target = tmp_path / "tidak-ada" / "laporan.csv"
+    result = ult("report", "summary", "--format", "csv", "--output", str(target))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"Berkas {target} tidak dapat dibaca atau ditulis: folder atau berkas itu tidak ada."
+    )
+    assert not target.parent.exists()
+
+
+def test_user_set_without_an_option_saves_nothing_and_says_so(home: Path) -> None:
+    ult("init")
+    ult(
+        "user",
+        "add",
+        "siti",
+        "--role",
+        "front_office",
+        "--password-stdin",
+        stdin="Sangat-rahasia-123\n",
+    )
+    result = ult("user", "set", "siti")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Tidak ada yang diubah: berikan --full-name, --nip atau --position."
+    )
+    assert "disimpan" not in result.output
+
+
+def test_a_commands_own_bad_parameter_keeps_its_text_without_english(home: Path) -> None:
+    result = ult("display", "--windowed", "10x10")
+    assert result.exit_code == 2
+    assert "Invalid value" not in result.output and "10x10" in result.output
+
+
+def test_a_missing_choice_option_lists_the_choices(home: Path) -> None:
+    result = ult("user", "add", "siti")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Opsi --role wajib diberikan. Pilihan: receptionist, front_office, back_office, unit, "
+        "supervisor, technician, kepala."
+    )
+
+
+def test_an_open_range_is_said_with_its_bounds() -> None:
+    """A range without an upper bound (none in ult today, so a command made here)."""
+
+    @click.command()
+    @click.option("--days", type=click.IntRange(1, None))
+    @click.option("--share", type=click.FloatRange(0, 1, max_open=True))
+    def probe(days: int | None, share: float | None) -> None:
+        """Probe."""
+
+    group = CommandGroup(commands={"probe": probe})
+    runner = CliRunner()
+    days = runner.invoke(group, ["probe", "--days", "0"], prog_name="ult")
+    assert days.exit_code == 2
+    assert days.output.splitlines()[-1] == "Nilai --days tidak valid: '0' (bilangan bulat ≥ 1)."
+    share = runner.invoke(group, ["probe", "--share", "1"], prog_name="ult")
+    assert share.output.splitlines()[-1] == (
+        "Nilai --share tidak valid: '1' (bilangan ≥ 0 dan < 1)."
+    )
