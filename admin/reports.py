@@ -8,7 +8,9 @@ printable daily report book for A4 with the signature lines. ``GET /api/v1/repor
 endpoint, so a download is byte for byte what a script gets.
 
 The IKM card (the satisfaction index of the SKM: :mod:`ult.ikm`) shows the index and its
-grade, the elements' chart with the weakest marked, respondents against the sample target;
+grade, the elements' chart with the weakest marked, respondents against the sample target,
+then the respondents' profile and their suggestions (sections ``survey_profile`` and
+``survey_suggestions``, folded under ``[survey] min_group`` respondents);
 ``/api/v1/reports/ikm`` answers its JSON with the headline figures (``ikm``, ``grade``,
 ``nrr``...), its XLSX with the services' sheet too.
 
@@ -286,7 +288,8 @@ def index() -> Any:
             for name in _page_sections()
         }
         survey = reports.survey_index(db, period, service, settings()).overall
-    shown = [_shown(t) for t in tables.values()]
+    # The respondents' profile and suggestions are read under the IKM card, not as tables.
+    shown = [_shown(t) for name, t in tables.items() if name not in SURVEY_CARD_SECTIONS]
     before, after = _neighbours(kind, period)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     if service:
@@ -305,6 +308,9 @@ def index() -> Any:
         charts=charts(tables),
         ikm=survey,
         ikm_chart=ikm_chart(survey),
+        survey_profile=tables["survey_profile"],
+        survey_suggestions=tables["survey_suggestions"],
+        min_group=settings().survey.min_group,
         query=query,
         before=before,
         after=after,
@@ -316,6 +322,11 @@ def index() -> Any:
         all_rows=exports.xlsx_rows(list(tables.values())),
     )
     return page, status
+
+
+SURVEY_CARD_SECTIONS = ("survey_profile", "survey_suggestions")
+"""Sections the page shows inside the IKM card (the suggestions as a list, the profile as a
+small table), with their own export links."""
 
 
 def _page_sections() -> tuple[str, ...]:

@@ -379,9 +379,14 @@ class IkmReport(ReportTable):
         dict[str, str | None],
         Schema(description="Element code → NRR, four decimals ('3.5322'); null: unanswered."),
     ]
-    weakest: Annotated[list[str], Schema(description="Codes of the lowest NRR (all on a tie).")]
+    weakest: Annotated[
+        list[str],
+        Schema(description="Codes of the lowest NRR (all on a tie; none when all are equal)."),
+    ]
+    all_equal: Annotated[bool, Schema(description="Every answered element has the same NRR.")]
     respondents: Annotated[
-        int | None, Schema(description="Responses; null when folded (under min_group).")
+        int | None,
+        Schema(description="Responses; null for a service folded (under min_group)."),
     ]
     visitors: Annotated[int, Schema(description="Tickets of the period that finished (N).")]
     sample_target: Annotated[int, Schema(description="Krejcie-Morgan sample size of N.")]

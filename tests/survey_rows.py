@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import sqlite_utils
@@ -31,8 +31,14 @@ def add_responses(
     *,
     instrument: str = "skm",
     counter_kind: str = "front_office",
+    profiles: Sequence[Mapping[str, str]] = (),
+    suggestions: Sequence[str | None] = (),
 ) -> None:
-    """One response per answer set, on business ``day`` for ``service``."""
+    """One response per answer set, on business ``day`` for ``service``; the n-th response
+    gets the n-th of ``profiles`` and ``suggestions`` (none when they run out)."""
+    answer_sets = list(answer_sets)
+    profiles = [*profiles, *[{}] * len(answer_sets)]
+    suggestions = [*suggestions, *[None] * len(answer_sets)]
     rows = [
         (
             secrets.token_hex(16),
@@ -41,10 +47,10 @@ def add_responses(
             service,
             counter_kind,
             json.dumps(dict(answer_set)),
-            "{}",
-            None,
+            json.dumps(dict(profile)),
+            suggestion,
         )
-        for answer_set in answer_sets
+        for answer_set, profile, suggestion in zip(answer_sets, profiles, suggestions, strict=False)
     ]
     with immediate(db):
         db.conn.executemany(

@@ -1367,12 +1367,12 @@ def ikm_command(
         + (f" · {letter}" if letter else ""),
         headline,
         IKM_TEXT["respondents"].format(
-            respondents="-" if index.folded else index.respondents,
+            respondents="-" if index.count_withheld else index.respondents,
             target=index.sample_target,
             visitors=index.visitors,
         ),
     ]
-    if not index.folded and index.below_sample:
+    if not index.count_withheld and index.respondents and index.below_sample:
         lines.append(
             IKM_TEXT["below_sample"].format(
                 respondents=index.respondents, target=index.sample_target

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ult.clock import from_stamp, to_stamp
-from ult.messages import REPORT_TEXT
+from ult.messages import REPORT_SHEETS, REPORT_TEXT
 
 if TYPE_CHECKING:
     from ult.reports import Column, Table
@@ -352,7 +352,7 @@ def to_xlsx(tables: Sequence[Table], tz: ZoneInfo, *, title: str = "") -> bytes:
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title or table.section, used))
+        sheet = book.create_sheet(_sheet_title(sheet_name(table), used))
         cells = [[sheet_value(c, row.get(c.key), tz) for c in table.columns] for row in table.rows]
         for index, column in enumerate(table.columns):
             width = _width(file_header(column, tz), column, [line[index] for line in cells])
@@ -394,6 +394,12 @@ def _cell(sheet: Any, value: Any, *, font: Any = None, number_format: str = "") 
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def sheet_name(table: Table) -> str:
+    """The sheet name of ``table``'s section (:data:`ult.messages.REPORT_SHEETS`, short
+    titles that fit Excel's 31 characters whole), else its title."""
+    return REPORT_SHEETS.get(table.section) or table.title or table.section
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

@@ -17,7 +17,8 @@ Rules this module decides (the regulation is silent on them):
   is over all nine NRRs, so the group gets no IKM (``ikm`` None) and :attr:`Index.refused`
   says which elements are missing; the NRRs of the other elements are still given.
 - The weakest element is the one with the lowest NRR (exact); on a tie every element with
-  that NRR is marked.
+  that NRR is marked, except when every answered element ties: then none is the weakest
+  (:attr:`Index.all_equal`, "semua unsur sama"), or the whole chart would be marked.
 - Respondents: the group's responses of the SKM (a response that left every element
   unanswered still counts as a respondent; it adds to no element). Only integer answers on
   the scale (:data:`ult.survey.SCALE`) of the instrument's element codes are counted.
@@ -25,9 +26,13 @@ Rules this module decides (the regulation is silent on them):
   days that reached the state ``done`` (finished, resolved or not), of the service when
   one is asked. The sample target is Krejcie-Morgan's (:func:`sample_size`).
 - Small groups: a breakdown (a service) with fewer than ``[survey] min_group`` respondents
-  is folded away (:attr:`Index.folded`): its figures are not shown, so a response cannot
-  be tied to one visitor. The whole office's figure is shown whatever its size, flagged
-  when under the sample target; a report asked for one service is a breakdown too.
+  is folded away (:attr:`Index.folded`): neither its respondents nor its figures are
+  shown, so a response cannot be tied to one visitor; a report asked for one service is a
+  breakdown too. The whole office under ``min_group`` respondents keeps its number of
+  respondents (and visitors, sample) but shows no NRR, sum or index either.
+- Subtraction: the office minus the services shown must not give a folded service's
+  figures, so while the folded services together hold 1 to ``min_group - 1`` respondents,
+  the smallest shown service is folded too (secondary suppression, :func:`suppressed`).
 
 Responses are read from ``survey_responses`` (migration ``_v10_survey``); SQLite sums the
 integer answers per service and element (``json_each``), Python does the exact division.
@@ -35,7 +40,9 @@ integer answers per service and element (``json_each``), Python does the exact d
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,7 +54,7 @@ import sqlite_utils
 from ult import sop
 from ult.messages import IKM_TEXT
 from ult.settings import Settings
-from ult.survey import SCALE, SKM, Instrument, load_instruments
+from ult.survey import SCALE, SKM, Instrument, ProfileQuestion, load_instruments
 
 CONVERSION: Final = 25
 """NRR (1-4) times 25 gives the index scale 25-100 (PermenPANRB 14/2017)."""
@@ -135,8 +142,9 @@ class Index:
 
     ``ikm``: the rounded index or None (``refused`` says why: no response, an element
     nobody answered, or a group folded away). ``visitors``: finished tickets (N);
-    ``sample_target``: :func:`sample_size` of N. ``folded``: a breakdown under
-    ``min_group`` respondents, whose figures are withheld."""
+    ``sample_target``: :func:`sample_size` of N. ``folded``: figures withheld (a group
+    under ``min_group`` respondents, or folded against subtraction); ``count_withheld``:
+    its respondents withheld too (a breakdown; the office keeps its count)."""
 
     service: str | None
     respondents: int
@@ -148,6 +156,22 @@ class Index:
     grade: str | None
     refused: str | None
     folded: bool = False
+    count_withheld: bool = False
+
+    @property
+    def shown_respondents(self) -> int | None:
+        """The respondents as shown: None for a folded breakdown (:func:`folded`)."""
+        return None if self.count_withheld else self.respondents
+
+    @property
+    def all_equal(self) -> bool:
+        """Every answered element has the same NRR (at least one answered, none shown as
+        the weakest): the pages say "semua unsur sama"."""
+        return (
+            not self.folded
+            and any(e.nrr is not None for e in self.elements)
+            and not any(e.weakest for e in self.elements)
+        )
 
     @property
     def grade_name(self) -> str | None:
@@ -183,9 +207,19 @@ def measure(
         converted = None if nrr is None else half_up(nrr * CONVERSION)
         figures.append((element, answered, total, nrr, converted))
     known = [f[3] for f in figures if f[3] is not None]
-    lowest = min(known, default=None)
+    # Every answered element tying is no weakest one: marking all would say nothing.
+    lowest = min(known) if len(set(known)) > 1 else None
     elements = tuple(
-        ElementFigure(e.code, e.name, answered, total, nrr, conv, grade(conv), nrr == lowest)
+        ElementFigure(
+            e.code,
+            e.name,
+            answered,
+            total,
+            nrr,
+            conv,
+            grade(conv),
+            lowest is not None and nrr == lowest,
+        )
         for e, answered, total, nrr, conv in figures
     )
     missing = [e.code for e in elements if e.nrr is None]
@@ -212,26 +246,48 @@ def measure(
     )
 
 
-def folded(index: Index, min_group: int) -> Index:
+def folded(index: Index, min_group: int, *, office: bool = False, secondary: bool = False) -> Index:
     """``index`` with its figures withheld when it has fewer than ``min_group``
-    respondents (a breakdown small enough to point at a visitor); else ``index``."""
-    if index.respondents >= min_group:
+    respondents (a group small enough to point at a visitor), or when ``secondary`` (folded
+    so the office minus the services shown gives no small group); else ``index``. A
+    breakdown hides its respondents too; the ``office`` keeps them (and a group with no
+    response keeps "no response" as its reason)."""
+    if index.respondents >= min_group and not secondary:
+        return index
+    if office and index.respondents == 0:
         return index
     hidden = tuple(
         ElementFigure(e.code, e.name, 0, 0, None, None, None, False) for e in index.elements
     )
+    reason = "folded_secondary" if secondary else "folded_office" if office else "folded"
     return Index(
         service=index.service,
-        respondents=0,
+        respondents=index.respondents if office else 0,
         visitors=index.visitors,
         sample_target=index.sample_target,
         elements=hidden,
         mean_nrr=None,
         ikm=None,
         grade=None,
-        refused=IKM_TEXT["folded"].format(min_group=min_group),
+        refused=IKM_TEXT[reason].format(min_group=min_group),
         folded=True,
+        count_withheld=not office,
     )
+
+
+def suppressed(counts: dict[str, int], min_group: int) -> set[str]:
+    """The keys of ``counts`` (group → respondents) to fold: every group under
+    ``min_group`` (primary), then, while the folded groups together hold 1 to
+    ``min_group - 1`` respondents, the smallest shown group (ties: the first key in sort
+    order) too (secondary suppression): the total, which is shown, minus the groups shown
+    then gives only a group of at least ``min_group``. With exactly one small group folded
+    this folds the next smallest; with none or with folded groups of ``min_group`` together
+    it folds nothing more."""
+    hidden = {key for key, count in counts.items() if count < min_group}
+    shown = sorted((count, key) for key, count in counts.items() if key not in hidden)
+    while shown and 0 < sum(counts[key] for key in hidden) < min_group:
+        hidden.add(shown.pop(0)[1])
+    return hidden
 
 
 # ---------------------------------------------------------------------- reading the store
@@ -300,22 +356,29 @@ def survey(
         ).fetchall()
     )
     letters = sorted(set(respondents) | set(visitors))
+    measured = {
+        letter: measure(
+            instrument,
+            sums.get(letter, {}),
+            respondents.get(letter, 0),
+            visitors=visitors.get(letter, 0),
+            service=letter,
+        )
+        for letter in letters
+    }
+    if service is not None:
+        groups = tuple(folded(measured[letter], min_group) for letter in letters)
+        (overall,) = groups or (folded(measure(instrument, {}, 0, service=service), min_group),)
+        return Survey(overall, groups)
+    hidden = suppressed({letter: respondents.get(letter, 0) for letter in letters}, min_group)
     groups = tuple(
         folded(
-            measure(
-                instrument,
-                sums.get(letter, {}),
-                respondents.get(letter, 0),
-                visitors=visitors.get(letter, 0),
-                service=letter,
-            ),
+            measured[letter],
             min_group,
+            secondary=letter in hidden and respondents.get(letter, 0) >= min_group,
         )
         for letter in letters
     )
-    if service is not None:
-        (overall,) = groups or (folded(measure(instrument, {}, 0, service=service), min_group),)
-        return Survey(overall, groups)
     merged: dict[str, tuple[int, int]] = {}
     for per_service in sums.values():
         for code, (total, count) in per_service.items():
@@ -324,7 +387,105 @@ def survey(
     overall = measure(
         instrument, merged, sum(respondents.values()), visitors=sum(visitors.values())
     )
-    return Survey(overall, groups)
+    return Survey(folded(overall, min_group, office=True), groups)
+
+
+_PROFILE_SQL = """
+SELECT p.code, json_extract(r.profile, '$.' || p.code), COUNT(*)
+FROM survey_responses r, (SELECT value AS code FROM json_each(?4)) p
+WHERE r.instrument = ?1 AND r.day BETWEEN ?2 AND ?3 {service}
+GROUP BY 1, 2
+"""
+_SUGGESTIONS_SQL = """
+SELECT r.suggestion, r.service FROM survey_responses r
+WHERE r.instrument = ?1 AND r.day BETWEEN ?2 AND ?3 {service}
+  AND r.suggestion IS NOT NULL AND trim(r.suggestion) != ''
+"""
+
+
+@dataclass(frozen=True)
+class ProfileCount:
+    """Respondents of one profile category (``category`` None: the question not answered);
+    ``respondents`` None when folded (:func:`suppressed` within the question),
+    ``secondary`` when folded only against subtraction (it has ``min_group`` or more)."""
+
+    code: str
+    question: str
+    category: str | None
+    respondents: int | None
+    secondary: bool = False
+
+
+def profile(
+    db: sqlite_utils.Database,
+    instrument: Instrument,
+    questions: Sequence[ProfileQuestion],
+    start: date,
+    end: date,
+    *,
+    service: str | None = None,
+    min_group: int,
+) -> list[ProfileCount]:
+    """Per profile question, its categories in the settings' order then "not given", each
+    with its respondents of the days ``start``..``end`` (one service or all). Within a
+    question the categories add up to the respondents (which the IKM shows), so they are
+    folded as the services are (:func:`suppressed`: under ``min_group``, and against
+    subtraction). A stored category no longer offered counts under not given. Reads only."""
+    where = "" if service is None else "AND r.service = ?5"
+    codes = json.dumps([q.code for q in questions])
+    found: dict[tuple[str, str | None], int] = defaultdict(int)
+    offered = {q.code: set(q.choices) for q in questions}
+    for code, category, count in db.execute(
+        _PROFILE_SQL.format(service=where),
+        (instrument.code, start.isoformat(), end.isoformat(), codes)
+        + (() if service is None else (service,)),
+    ):
+        found[code, category if category in offered[code] else None] += count
+    out: list[ProfileCount] = []
+    for question in questions:
+        keys = [*question.choices, None]
+        counts = {str(i): found.get((question.code, key), 0) for i, key in enumerate(keys)}
+        hidden = suppressed(counts, min_group)
+        out.extend(
+            ProfileCount(
+                question.code,
+                question.question,
+                key,
+                None if str(i) in hidden else counts[str(i)],
+                str(i) in hidden and counts[str(i)] >= min_group,
+            )
+            for i, key in enumerate(keys)
+        )
+    return out
+
+
+def suggestions(
+    db: sqlite_utils.Database,
+    instrument: Instrument,
+    start: date,
+    end: date,
+    *,
+    service: str | None = None,
+    min_group: int,
+) -> list[tuple[str, str | None]] | None:
+    """The suggestions of the days ``start``..``end`` (one service or all) as (text,
+    service letter), sorted by text (then letter) so that no order ties one to a day or a
+    time; None (folded) when the period has fewer than ``min_group`` respondents. The
+    letter is None for a service the IKM folds (:func:`survey`): a suggestion must not name
+    a service of a few visitors. Reads only."""
+    found = survey(db, instrument, start, end, service=service, min_group=min_group)
+    total = found.overall.respondents if service is None else found.overall.shown_respondents
+    if total is None or total < min_group:
+        return None
+    folded_letters = {i.service for i in found.services if i.folded}
+    where = "" if service is None else "AND r.service = ?4"
+    rows = db.execute(
+        _SUGGESTIONS_SQL.format(service=where),
+        (instrument.code, start.isoformat(), end.isoformat())
+        + (() if service is None else (service,)),
+    ).fetchall()
+    shown = [(text, None if letter in folded_letters else letter) for text, letter in rows]
+    return sorted(shown, key=lambda item: (item[0], item[1] or ""))
 
 
 def skm(settings: Settings) -> Instrument:
@@ -350,16 +511,18 @@ def figures_json(index: Index) -> dict[str, Any]:
     ``ikm`` (string, two decimals, or null), ``grade``, ``grade_name``, ``nrr`` (element
     code → string with four decimals, or null), ``weakest`` (codes), ``respondents``,
     ``visitors``, ``sample_target``, ``below_sample``, ``refused`` (why no IKM, or null).
-    A folded group (:func:`folded`) gives null respondents and ``below_sample``."""
+    ``all_equal``: every answered element ties (no weakest). A folded breakdown
+    (:func:`folded`) gives null respondents and ``below_sample``."""
     return {
         "ikm": decimal_text(index.ikm),
         "grade": index.grade,
         "grade_name": index.grade_name,
         "nrr": {e.code: decimal_text(nrr_value(e.nrr)) for e in index.elements},
         "weakest": list(index.weakest),
-        "respondents": None if index.folded else index.respondents,
+        "all_equal": index.all_equal,
+        "respondents": index.shown_respondents,
         "visitors": index.visitors,
         "sample_target": index.sample_target,
-        "below_sample": None if index.folded else index.below_sample,
+        "below_sample": None if index.count_withheld else index.below_sample,
         "refused": index.refused,
     }

@@ -631,8 +631,17 @@ REPORT_SECTIONS: dict[str, str] = {
     # The satisfaction index (ult.ikm).
     "ikm": "Indeks Kepuasan Masyarakat (IKM) per unsur",
     "ikm_services": "IKM per layanan",
+    "survey_profile": "Profil responden SKM",
+    "survey_suggestions": "Saran responden SKM",
 }
 """The report book's sections (``ult.reports.SECTIONS``)."""
+
+REPORT_SHEETS: dict[str, str] = {
+    "cases": "Kasus melewati standar SOP",
+    "ikm": "IKM per unsur",
+}
+"""XLSX sheet names of the sections whose title does not fit Excel's 31 characters whole
+(a cut title reads "Indeks Kepuasan Masyarakat (IKM"); the others use their title."""
 
 REPORT_COLUMNS: dict[str, str] = {
     "visitors": "Pengunjung",
@@ -714,6 +723,9 @@ REPORT_COLUMNS: dict[str, str] = {
     "ikm": "IKM",
     "ikm_row": "IKM (rata-rata NRR × 25)",
     "ikm_all_services": "Semua layanan",
+    "profile_question": "Pertanyaan",
+    "profile_category": "Kategori",
+    "suggestion": "Saran",
     "note": "Keterangan",
 }
 """Titles of the report columns (and a few cell words), by key."""
@@ -854,6 +866,19 @@ IKM_TEXT: dict[str, str] = {
     ),
     # Folded so that a response cannot be tied to one visitor (docs/IKM.md).
     "folded": "Kurang dari {min_group} responden: tidak ditampilkan.",
+    "folded_office": (
+        "Kurang dari {min_group} responden: IKM, NRR dan jumlah nilai per unsur tidak ditampilkan."
+    ),
+    "folded_secondary": (
+        "Tidak ditampilkan: digabung dengan layanan yang kurang dari {min_group} responden, "
+        "agar angkanya tidak dapat dihitung dari angka kantor."
+    ),
+    "all_equal": "semua unsur sama",
+    "profile_not_given": "Tidak diisi",
+    "profile_folded": "< {min_group}",
+    "profile_folded_secondary": "digabung",
+    "suggestions_folded": "Kurang dari {min_group} responden: saran tidak ditampilkan.",
+    "suggestion_service_folded": "Layanan lain (digabung)",
     "below_sample": "Responden ({respondents}) masih di bawah sampel minimal ({target}).",
     "weakest": "unsur terendah",
     "headline": "IKM {ikm} · mutu {grade} ({grade_name})",

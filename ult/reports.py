@@ -41,6 +41,7 @@ from ult.messages import CHOICES, IKM_TEXT, REPORT_COLUMNS, REPORT_SECTIONS
 from ult.queue import INCOMPLETE_REASONS
 from ult.settings import Settings
 from ult.steps import DESK_PATH_MINUTES, FULL_PATH_MINUTES
+from ult.survey import load_instruments
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "semester", "year")
 """The named periods of :meth:`Period.of`."""
@@ -852,8 +853,9 @@ def _ikm(
 ) -> Table:
     """The SKM's nine elements (NRR four decimals, converted value, grade, the weakest
     marked), then the IKM row: respondents, the mean NRR, the IKM and its grade, or why
-    there is none (:mod:`ult.ikm`). One service asked for is a breakdown: under
-    ``[survey] min_group`` respondents its figures are withheld."""
+    there is none (:mod:`ult.ikm`). Under ``[survey] min_group`` respondents the figures
+    are withheld (the office keeps its number of respondents; one service asked for is a
+    breakdown and withholds it too)."""
     index = survey_index(db, period, service, settings).overall
     rows: list[dict[str, Any]] = [
         {
@@ -866,7 +868,11 @@ def _ikm(
             "grade": e.grade,
             "grade_name": ikm.grade_name(e.grade),
             "weakest": None if e.nrr is None else e.weakest,
-            "note": IKM_TEXT["weakest"] if e.weakest else None,
+            "note": IKM_TEXT["weakest"]
+            if e.weakest
+            else IKM_TEXT["all_equal"]
+            if index.all_equal and e.nrr is not None
+            else None,
         }
         for e in index.elements
     ]
@@ -874,7 +880,7 @@ def _ikm(
         {
             "element_code": REPORT_COLUMNS["ikm"],
             "element": REPORT_COLUMNS["ikm_row"],
-            "element_answered": None if index.folded else index.respondents,
+            "element_answered": index.shown_respondents,
             "answer_sum": None,
             "nrr": ikm.nrr_value(index.mean_nrr),
             "converted": index.ikm,
@@ -891,7 +897,7 @@ def _ikm_note(index: ikm.Index) -> str | None:
     """Why a group has no IKM, or that its respondents are under the sample target."""
     if index.refused is not None:
         return index.refused
-    if index.below_sample:
+    if not index.count_withheld and index.below_sample:
         return IKM_TEXT["below_sample"].format(
             respondents=index.respondents, target=index.sample_target
         )
@@ -915,10 +921,11 @@ _IKM_SERVICE_COLUMNS = _columns(
 def _ikm_services(
     db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
 ) -> Table:
-    """The IKM of the whole office (all services; shown whatever its size), then per
-    service: respondents against the sample target, the IKM, its grade and the weakest
-    elements. A service under ``[survey] min_group`` respondents is folded away: its row
-    says so and shows no respondent count nor figure."""
+    """The IKM of the whole office (all services), then per service: respondents against
+    the sample target, the IKM, its grade and the weakest elements. A service under
+    ``[survey] min_group`` respondents is folded away (and the next smallest against
+    subtraction, :func:`ult.ikm.suppressed`): its row says so and shows no respondent
+    count nor figure; the office under ``min_group`` shows its respondents only."""
     found = survey_index(db, period, service, settings)
     names = _service_name(db)
     groups = [(names(i.service), i) for i in found.services]
@@ -927,19 +934,96 @@ def _ikm_services(
     rows = [
         {
             "service": name,
-            "respondents": None if index.folded else index.respondents,
+            "respondents": index.shown_respondents,
             "finished_visitors": index.visitors,
             "sample_target": index.sample_target,
-            "below_sample": None if index.folded else index.below_sample,
+            "below_sample": None if index.count_withheld else index.below_sample,
             "ikm": index.ikm,
             "grade": index.grade,
             "grade_name": index.grade_name,
-            "weakest": ", ".join(index.weakest) or None,
+            "weakest": ", ".join(index.weakest)
+            or (IKM_TEXT["all_equal"] if index.all_equal else None),
             "note": _ikm_note(index),
         }
         for name, index in groups
     ]
     return _table("ikm_services", _IKM_SERVICE_COLUMNS, rows)
+
+
+_PROFILE_COLUMNS = _columns(
+    ("profile_question", "text"),
+    ("profile_category", "text"),
+    ("respondents", "int"),
+    ("note", "text"),
+)
+
+
+def _survey_profile(
+    db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
+) -> Table:
+    """Per profile question (age, sex...) and category, then "not given", the respondents
+    of the period; a category folded (:func:`ult.ikm.profile`) shows ``< min_group`` (or
+    that it is folded with one, against subtraction)."""
+    min_group = settings.survey.min_group
+    counts = ikm.profile(
+        db,
+        ikm.skm(settings),
+        load_instruments(settings).profile,
+        period.start,
+        period.end,
+        service=service,
+        min_group=min_group,
+    )
+    rows = [
+        {
+            "profile_question": c.question,
+            "profile_category": IKM_TEXT["profile_not_given"] if c.category is None else c.category,
+            "respondents": c.respondents,
+            "note": None
+            if c.respondents is not None
+            else IKM_TEXT["profile_folded_secondary"]
+            if c.secondary
+            else IKM_TEXT["profile_folded"].format(min_group=min_group),
+        }
+        for c in counts
+    ]
+    return _table("survey_profile", _PROFILE_COLUMNS, rows)
+
+
+_SUGGESTION_COLUMNS = _columns(("suggestion", "text"), ("service", "text"), ("note", "text"))
+
+
+def _survey_suggestions(
+    db: sqlite_utils.Database, period: Period, service: str | None, settings: Settings
+) -> Table:
+    """The visitors' suggestions of the period with their service only (no day), sorted by
+    text (:func:`ult.ikm.suggestions`); under ``min_group`` respondents one row says they
+    are folded. Visitor free text: the exports guard it against formulas."""
+    min_group = settings.survey.min_group
+    found = ikm.suggestions(
+        db, ikm.skm(settings), period.start, period.end, service=service, min_group=min_group
+    )
+    if found is None:
+        rows = [
+            {
+                "suggestion": None,
+                "service": None,
+                "note": IKM_TEXT["suggestions_folded"].format(min_group=min_group),
+            }
+        ]
+    else:
+        names = _service_name(db)
+        rows = [
+            {
+                "suggestion": text,
+                "service": IKM_TEXT["suggestion_service_folded"]
+                if letter is None
+                else names(letter),
+                "note": None,
+            }
+            for text, letter in found
+        ]
+    return _table("survey_suggestions", _SUGGESTION_COLUMNS, rows)
 
 
 # ----------------------------------------------------------------- the sections
@@ -966,7 +1050,12 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
 
 _SURVEY_BUILDERS: dict[
     str, Callable[[sqlite_utils.Database, Period, str | None, Settings], Table]
-] = {"ikm": _ikm, "ikm_services": _ikm_services}
+] = {
+    "ikm": _ikm,
+    "ikm_services": _ikm_services,
+    "survey_profile": _survey_profile,
+    "survey_suggestions": _survey_suggestions,
+}
 """Sections that read the survey's settings (the instrument, ``min_group``)."""
 
 SECTIONS: dict[str, str] = {name: REPORT_SECTIONS[name] for name in (*_BUILDERS, *_SURVEY_BUILDERS)}

@@ -199,3 +199,93 @@ def test_ult_ikm_refuses_bad_arguments_in_indonesian(
     assert result.exit_code == EXIT_USAGE
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def few(app_queue: Queue, clock: FakeClock, db: sqlite_utils.Database) -> None:
+    """Two respondents on the day: one answered 4 everywhere but U9 1, one 2 with U9 left."""
+    simulate_day(app_queue, clock)
+    add_responses(db, DAY, "A", [answers(4, U9=1), answers(2, U9=None)])
+
+
+@pytest.mark.usefixtures("few")
+def test_the_office_under_min_group_shows_no_answer_anywhere(
+    head: FlaskClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ULT_HOME", str(settings.home))
+    monkeypatch.setenv("ULT_CONFIG", str(settings.source))
+    args = ["ikm", "--from", DAY.isoformat(), "--to", DAY.isoformat()]
+    body = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    assert (body["respondents"], body["visitors"], body["sample_target"]) == (2, 2, 2)
+    assert body["ikm"] is None and body["grade"] is None and set(body["nrr"].values()) == {None}
+    assert "Kurang dari 5 responden" in body["refused"]
+    for row in body["rows"][:9]:
+        assert row["element_answered"] is None and row["answer_sum"] is None
+    assert body["rows"][9]["element_answered"] == 2
+    text = CliRunner().invoke(main, args).output
+    assert "Responden 2 dari sampel minimal 2 (pengunjung 2)" in text
+    # U9's line holds no count, no sum, no NRR: "U9 Sarana dan prasarana" then dashes.
+    assert re.search(r"^U9 +Sarana dan prasarana[ -]*$", text, re.MULTILINE), text
+    page = head.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Responden 2 Sampel minimal" in text and "Kurang dari 5 responden" in text
+    assert "Saran responden SKM CSV XLSX Kurang dari 5 responden: saran tidak" in text
+
+
+@pytest.fixture
+def voiced(app_queue: Queue, clock: FakeClock, db: sqlite_utils.Database) -> None:
+    """Six respondents of A; two suggestions, one starting like a formula; sexes 6 men."""
+    simulate_day(app_queue, clock)
+    add_responses(
+        db,
+        DAY,
+        "A",
+        [answers(3)] * 6,
+        profiles=[{"sex": "Laki-laki"}] * 6,
+        suggestions=["Tambah kursi", '=HYPERLINK("x")'],
+    )
+
+
+@pytest.mark.usefixtures("voiced")
+def test_the_head_of_office_reads_suggestions_and_profile_in_every_form(
+    head: FlaskClient, as_role: Any
+) -> None:
+    body = head.get(f"/api/v1/reports/survey_suggestions?{QUERY}").get_json()
+    # Sorted by text: "=" (0x3D) before "T".
+    assert [(r["suggestion"], r["service"]) for r in body["rows"]] == [
+        ('=HYPERLINK("x")', "A Layanan Informasi"),
+        ("Tambah kursi", "A Layanan Informasi"),
+    ]
+    data = head.get(f"/api/v1/reports/survey_suggestions?{QUERY}&format=csv").data
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert lines[1][0] == '\'=HYPERLINK("x")'  # guarded: a spreadsheet shows it as text
+    data = head.get(f"/api/v1/reports/survey_suggestions?{QUERY}&format=xlsx").data
+    sheet = load_workbook(io.BytesIO(data))["Saran responden SKM"]
+    assert sheet["A2"].value == '=HYPERLINK("x")' and sheet["A2"].data_type == "s"
+    profile = head.get(f"/api/v1/reports/survey_profile?{QUERY}").get_json()
+    rows = {(r["profile_question"], r["profile_category"]): r for r in profile["rows"]}
+    assert rows["Jenis kelamin", "Laki-laki"]["respondents"] == 6
+    assert rows["Jenis kelamin", "Perempuan"]["note"] == "< 5"
+    assert rows["Usia", "Tidak diisi"]["respondents"] == 6
+    page = head.get(f"/reports/?period=day&date={DAY}").get_data(as_text=True)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Tambah kursi · A Layanan Informasi" in text
+    assert page.index('id="ikm-view"') < page.index('id="survey-view"')
+    assert "Jenis kelamin Laki-laki 6 Perempuan < 5 Tidak diisi < 5" in text
+    client, _ = as_role("front_office")
+    assert client.get(f"/api/v1/reports/survey_suggestions?{QUERY}").status_code == 403
+
+
+@pytest.mark.usefixtures("voiced")
+def test_ult_report_gives_the_suggestions(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ULT_HOME", str(settings.home))
+    monkeypatch.setenv("ULT_CONFIG", str(settings.source))
+    args = ["report", "survey_suggestions", "--from", DAY.isoformat(), "--to", DAY.isoformat()]
+    result = CliRunner().invoke(main, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [r["suggestion"] for r in json.loads(result.output)["rows"]] == [
+        '=HYPERLINK("x")',
+        "Tambah kursi",
+    ]

@@ -18,7 +18,7 @@ from admin.messages import REPORTS
 from tests.reports_day import DAY, OVERRUN, simulate_day
 from ult import accounts, exports, reports
 from ult.clock import FakeClock
-from ult.messages import REPORT_COLUMNS, REPORT_TEXT
+from ult.messages import REPORT_COLUMNS, REPORT_SHEETS, REPORT_TEXT
 from ult.queue import Queue
 from ult.settings import Settings
 
@@ -131,7 +131,9 @@ def test_all_sections_in_one_workbook_and_one_json(supervisor: FlaskClient) -> N
     assert [t["section"] for t in body["tables"]] == aggregates
     response = supervisor.get(f"/api/v1/reports/all?{DAY_QUERY}&format=xlsx")
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == [t["title"][:31] for t in body["tables"]]
+    # A title that fits is the sheet's name; the others have a short one, never cut.
+    assert book.sheetnames == [REPORT_SHEETS.get(t["section"], t["title"]) for t in body["tables"]]
+    assert "IKM per unsur" in book.sheetnames
     refused = supervisor.get(f"/api/v1/reports/all?{DAY_QUERY}&format=csv")
     assert refused.status_code == 400
     assert refused.get_json()["message"] == REPORT_TEXT["csv_one_section"]

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ult import exports
-from ult.reports import Column, Table
+from ult.reports import SECTIONS, Column, Table
 
 TZ = ZoneInfo("Asia/Jakarta")
 
@@ -177,3 +177,16 @@ def test_decimals_keep_their_places_in_every_form() -> None:
     assert (ikm.value, ikm.number_format) == (88.3, "0.00")
     assert (nrr.value, nrr.number_format) == (3.532, "0.0000")
     assert "88,30" in exports.text_table(table, TZ)
+
+
+def test_every_section_s_sheet_name_fits_whole_and_is_balanced() -> None:
+    # Excel allows 31 characters: "Indeks Kepuasan Masyarakat (IKM) per unsur" was cut to
+    # "Indeks Kepuasan Masyarakat (IKM" (a bracket left open). Each name must fit unaltered.
+    tables = [Table(section, title, COLUMNS, []) for section, title in SECTIONS.items()]
+    names = [exports.sheet_name(t) for t in tables]
+    for name in names:
+        assert len(name) <= exports.SHEET_TITLE_MAX, name
+        assert name.count("(") == name.count(")") and name.count("[") == name.count("]"), name
+    book = load_workbook(io.BytesIO(exports.to_xlsx(tables, ZoneInfo("Asia/Jakarta"))))
+    assert book.sheetnames == names
+    assert exports.sheet_name(tables[list(SECTIONS).index("ikm")]) == "IKM per unsur"

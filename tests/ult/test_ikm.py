@@ -172,36 +172,163 @@ def test_visitors_are_finished_tickets_and_small_services_are_folded(
     db = queue.db
     add_responses(db, DAY, "A", [answers(4)] * 4 + [answers(3)] * 2)  # 6 ≥ min_group 5
     add_responses(db, DAY, "B", [answers(2)] * 2)  # 2 < 5: folded away
+    add_responses(db, DAY, "C", [answers(3)] * 7)  # 7: shown
     found = reports.survey_index(db, DAY_PERIOD, None, settings)
     overall = found.overall
-    # All 8 responses: each element (4×4 + 2×3 + 2×2) / 8 = 26/8 = 3.25; × 25 = 81.25 → B.
-    assert (overall.respondents, overall.visitors) == (8, 2)
-    assert (overall.ikm, overall.grade) == (Decimal("81.25"), "B")
-    # Krejcie-Morgan of 2 visitors: 1.9205 / 0.96275 = 1.99 → 2; 8 ≥ 2.
+    # All 15 responses: each element (4×4 + 2×3 + 2×2 + 7×3) / 15 = 47/15 = 3.1333…;
+    # × 25 = 78.333… → 78.33 → B.
+    assert (overall.respondents, overall.visitors) == (15, 2)
+    assert (overall.ikm, overall.grade) == (Decimal("78.33"), "B")
+    # Krejcie-Morgan of 2 visitors: 1.9205 / 0.96275 = 1.99 → 2; 15 ≥ 2.
     assert overall.sample_target == 2 and not overall.below_sample
-    a, b = found.services
-    # A: (4×4 + 2×3) / 6 = 22/6 = 3.666…; × 25 = 91.666… → 91.67 → A.
-    assert (a.service, a.respondents, a.visitors, a.ikm, a.grade) == (
-        "A",
-        6,
-        1,
-        Decimal("91.67"),
-        "A",
+    a, b, c = found.services
+    # B (2) is folded; the office minus A and C would then give B's sums, so the next
+    # smallest shown service, A (6 < C's 7), is folded too: 2 + 6 = 8 ≥ 5 hidden together.
+    assert b.folded and b.ikm is None and b.shown_respondents is None
+    assert "Kurang dari 5 responden" in (b.refused or "")
+    assert a.folded and a.ikm is None and a.shown_respondents is None
+    assert "digabung" in (a.refused or "")
+    # C: every element 3 → NRR 3; × 25 = 75.00 → C (65.00-76.60). All equal: no weakest.
+    assert (c.service, c.respondents, c.visitors, c.ikm, c.grade) == (
+        "C",
+        7,
+        0,
+        Decimal("75.00"),
+        "C",
     )
-    assert b.folded and b.ikm is None and b.respondents == 0
-    assert "5" in (b.refused or "")
+    assert c.weakest == () and c.all_equal
     table = reports.report(db, "ikm_services", DAY_PERIOD, settings=settings)
     assert [r["service"] for r in table.rows] == [
         "Semua layanan",
         "A Layanan Informasi",
         "B Pengaduan",
+        "C Perizinan",
     ]
-    folded_row = table.rows[2]
-    assert folded_row["respondents"] is None and folded_row["ikm"] is None
-    assert "Kurang dari 5 responden" in folded_row["note"]
+    for folded_row in table.rows[1:3]:
+        assert folded_row["respondents"] is None and folded_row["ikm"] is None
+    assert table.rows[3]["weakest"] == "semua unsur sama"
+    # Office 15 minus C's 7 leaves 8 (A and B together), never B's 2 alone.
+    assert table.rows[0]["respondents"] - table.rows[3]["respondents"] == 8
     # One service asked for is a breakdown too: B alone says nothing.
     only_b = reports.report(db, "ikm", DAY_PERIOD, service="B", settings=settings)
     assert all(row["nrr"] is None for row in only_b.rows)
+    assert all(row["element_answered"] is None for row in only_b.rows)
+
+
+@pytest.mark.parametrize(
+    ("counts", "hidden"),
+    [
+        ({"A": 6, "B": 7}, set()),  # nothing small
+        ({"A": 6, "B": 2}, {"A", "B"}),  # 2 < 5; 2 + 6 = 8
+        ({"A": 6, "B": 2, "C": 7}, {"A", "B"}),  # next smallest is A (6 < 7)
+        ({"A": 3, "B": 1, "C": 9, "D": 5}, {"A", "B", "D"}),  # 3 + 1 = 4 < 5; + D's 5 = 9
+        ({"A": 2, "B": 3, "C": 8}, {"A", "B"}),  # two small, 2 + 3 = 5: enough together
+        ({"A": 0, "B": 6, "C": 7}, {"A"}),  # 0 hidden: nothing to subtract
+        ({"A": 4}, {"A"}),  # nothing left to fold
+        ({"A": 1, "B": 6, "C": 6}, {"A", "B"}),  # a tie: the first letter
+    ],
+)
+def test_secondary_suppression_folds_until_the_hidden_total_is_no_small_group(
+    counts: dict[str, int], hidden: set[str]
+) -> None:
+    assert ikm.suppressed(counts, 5) == hidden
+
+
+def test_the_office_under_min_group_shows_its_respondents_and_no_figure(
+    db: sqlite_utils.Database, settings: Settings
+) -> None:
+    # Two respondents on a day: their answers would be readable off the sums.
+    add_responses(db, DAY, "A", [answers(4, U9=1), answers(2, U9=None)])
+    index = _index(db, settings)
+    assert (index.respondents, index.shown_respondents, index.ikm) == (2, 2, None)
+    assert index.folded and "Kurang dari 5 responden" in (index.refused or "")
+    table = reports.report(db, "ikm", DAY_PERIOD, settings=settings)
+    for row in table.rows[:9]:
+        assert (row["element_answered"], row["answer_sum"], row["nrr"]) == (None, None, None)
+        assert row["converted"] is None and row["weakest"] is None
+    assert table.rows[9]["element_answered"] == 2  # the number of respondents stays
+    body = ikm.figures_json(index)
+    assert body["respondents"] == 2 and body["ikm"] is None
+    assert set(body["nrr"].values()) == {None}
+    services = reports.report(db, "ikm_services", DAY_PERIOD, settings=settings)
+    assert services.rows[0]["respondents"] == 2 and services.rows[0]["ikm"] is None
+    assert services.rows[1]["respondents"] is None  # A alone: a breakdown
+
+
+def test_a_tie_of_every_element_marks_none_and_a_partial_tie_marks_all_tied(
+    skm: ikm.Instrument,
+) -> None:
+    # Five respondents all answering 3: every NRR 15/5 = 3; nothing is the weakest.
+    same = ikm.measure(skm, _sums(*[(15, 5)] * 9), 5)
+    assert same.weakest == () and same.all_equal
+    # U8 not answered by anyone, the rest tie: still none (no IKM either).
+    unanswered = ikm.measure(skm, _sums(*[(15, 5)] * 7, (0, 0), (15, 5)), 5)
+    assert unanswered.weakest == () and unanswered.all_equal and unanswered.ikm is None
+    # U2 and U5 at 10/5 = 2 below the others' 3: both marked.
+    partial = ikm.measure(
+        skm, _sums((15, 5), (10, 5), (15, 5), (15, 5), (10, 5), *[(15, 5)] * 4), 5
+    )
+    assert partial.weakest == ("U2", "U5") and not partial.all_equal
+
+
+def test_the_profile_counts_each_category_and_folds_the_small_ones(
+    db: sqlite_utils.Database, settings: Settings
+) -> None:
+    # Twelve respondents: sex 6 Laki-laki, 5 Perempuan, 1 not given; age 12 × "30-39 tahun".
+    sexes = ["Laki-laki"] * 6 + ["Perempuan"] * 5 + [None]
+    profiles = [{"age": "30-39 tahun"} | ({} if sex is None else {"sex": sex}) for sex in sexes]
+    add_responses(db, DAY, "A", [answers(3)] * 12, profiles=profiles)
+    table = reports.report(db, "survey_profile", DAY_PERIOD, settings=settings)
+    rows = {(r["profile_question"], r["profile_category"]): r for r in table.rows}
+    # Not given (1) is under 5; alone it would be 12 - 6 - 5 = 1, so Perempuan (5, the
+    # next smallest) folds with it: 6 hidden together.
+    assert rows["Jenis kelamin", "Laki-laki"]["respondents"] == 6
+    assert rows["Jenis kelamin", "Perempuan"]["respondents"] is None
+    assert rows["Jenis kelamin", "Perempuan"]["note"] == "digabung"
+    assert rows["Jenis kelamin", "Tidak diisi"]["respondents"] is None
+    assert rows["Jenis kelamin", "Tidak diisi"]["note"] == "< 5"
+    # Age: one category of 12, every other 0 (folded "< 5", nothing to subtract).
+    assert rows["Usia", "30-39 tahun"]["respondents"] == 12
+    assert rows["Usia", "20-29 tahun"]["note"] == "< 5"
+    assert rows["Usia", "Tidak diisi"]["respondents"] is None
+    # Every question lists its categories in the settings' order, then "not given".
+    assert [r["profile_category"] for r in table.rows[:7]] == [
+        "Di bawah 20 tahun",
+        "20-29 tahun",
+        "30-39 tahun",
+        "40-49 tahun",
+        "50-59 tahun",
+        "60 tahun ke atas",
+        "Tidak diisi",
+    ]
+
+
+def test_the_suggestions_are_sorted_by_text_with_their_service_and_no_day(
+    db: sqlite_utils.Database, settings: Settings
+) -> None:
+    other_day = date(2026, 11, 24)
+    add_responses(db, DAY, "A", [answers(3)] * 3, suggestions=["Ruang tunggu panas", "", None])
+    add_responses(db, other_day, "A", [answers(3)] * 2, suggestions=["=1+1 antrean cepat"])
+    add_responses(db, DAY, "B", [answers(3)] * 2, suggestions=["Petugas ramah"])
+    period = reports.Period(other_day, DAY)
+    # 7 respondents; B (2) folds, A (5) with it against subtraction: no service is named.
+    table = reports.report(db, "survey_suggestions", period, settings=settings)
+    assert [(r["suggestion"], r["service"]) for r in table.rows] == [
+        ("=1+1 antrean cepat", "Layanan lain (digabung)"),
+        ("Petugas ramah", "Layanan lain (digabung)"),
+        ("Ruang tunggu panas", "Layanan lain (digabung)"),
+    ]
+    assert "day" not in {c.key for c in table.columns}
+    # Service A alone: its 5 respondents are enough; the service is named.
+    only_a = reports.report(db, "survey_suggestions", period, service="A", settings=settings)
+    assert [(r["suggestion"], r["service"]) for r in only_a.rows] == [
+        ("=1+1 antrean cepat", "A Layanan Informasi"),
+        ("Ruang tunggu panas", "A Layanan Informasi"),
+    ]
+    # B alone has 2 respondents: its suggestions are folded entirely.
+    only_b = reports.report(db, "survey_suggestions", period, service="B", settings=settings)
+    assert [r["suggestion"] for r in only_b.rows] == [None]
+    assert "Kurang dari 5 responden" in only_b.rows[0]["note"]
 
 
 def test_the_element_table_ends_with_the_index_row(
