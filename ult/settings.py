@@ -325,9 +325,9 @@ class SurveySettings:
     ``instruments_file`` names a TOML file of survey instruments (questions, answer labels,
     respondent categories); None: the built-in SKM of the regulation (:mod:`ult.survey`).
     ``tablet_idle_seconds``: how long the desk tablet shows a finished ticket's survey before
-    it returns to its idle screen. ``min_group``: the fewest responses a breakdown (a service,
-    a day, a respondent category) shows; a smaller group could point at one visitor, so its
-    figures are folded away.
+    it returns to its idle screen. ``min_group``: the fewest responses any group shows (the whole
+    office for a period, a service, a respondent category, the suggestions); a smaller group
+    could point at one visitor, so its figures are folded away (:mod:`ult.ikm`).
     """
 
     instruments_file: Path | None = None
