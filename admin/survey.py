@@ -153,7 +153,7 @@ def _visitor_page(token: str, code: str) -> Any:
         if survey.answered(get_db(), ticket.id, code):
             return render_template("survey/thanks.html", again=True, **context)
         if closed := _closed_message(ticket):
-            return render_template("survey/closed.html", message=closed, **context)
+            return render_template("survey/closed.html", ended=closed, **context)
         return render_template("survey/visitor.html", nonce=form_nonce(token, code), **context)
     if not hmac.compare_digest(request.form.get("nonce", ""), form_nonce(token, code)):
         message = SURVEY["nonce_invalid"]
@@ -177,7 +177,7 @@ def _visitor_page(token: str, code: str) -> Any:
         if error.code == "survey_not_finished":
             return render_template("survey/closed.html", **context), 409
         if error.code == "survey_closed":
-            return render_template("survey/closed.html", message=error.message, **context), 409
+            return render_template("survey/closed.html", ended=error.message, **context), 409
         return render_template(
             "survey/visitor.html",
             nonce=form_nonce(token, code),
