@@ -349,9 +349,20 @@ SURVEY: dict[str, str] = {
         "dari kode QR pada tiket, lalu kirim dari sana."
     ),
     "tablet_counter_unknown": "Loket ini tidak ada, tidak aktif, atau bukan loket front office.",
-    "tablet_ticket": "Survei ini tidak lagi untuk loket ini. Silakan tanyakan kepada petugas.",
+    "tablet_ticket": (
+        "Mohon maaf, survei ini tidak dapat dikirim dari tablet ini: tablet hanya menerima "
+        "survei nomor yang baru saja selesai dilayani di loket ini. Silakan tanyakan kepada "
+        "petugas."
+    ),
     "link_not_finished": (
         "Tautan survei untuk {label} tersedia setelah layanannya selesai (langkah 16)."
+    ),
+    "qr_unknown": (
+        "Kode QR survei hanya tersedia untuk nomor yang baru saja Anda selesaikan di loket ini."
+    ),
+    "link_not_yours": (
+        "Tautan survei untuk {label} hanya dapat dicetak oleh petugas yang sedang bertugas di "
+        "loket yang menyelesaikan layanannya, atau oleh supervisor."
     ),
 }
 """The satisfaction survey's pages (admin.survey): the visitor's phone, the desk tablet,

@@ -2,14 +2,19 @@
 
 - ``/t/<token>/survei`` (and ``/t/<token>/survei/<code>`` for another instrument the office
   configured, e.g. SPKP or SPAK): the visitor's phone, no login. The survey opens once the
-  case is finished; one response per ticket and instrument (:func:`ult.survey.submit`).
+  case is finished and closes ``[survey] answer_days`` business days later
+  (:func:`ult.survey.answer_deadline`); one response per ticket and instrument
+  (:func:`ult.survey.submit`).
 - ``/survei/meja/<counter_id>``: the desk tablet facing the visitor at a front-office
   counter (front office or supervisor logged in, no staff navigation). Idle screen; when a
   ticket was just finished at that counter and has not answered, its survey; back to idle
   after sending, or after ``[survey] tablet_idle_seconds`` without an answer
-  (``static/survey.js`` polls ``/survei/meja/<counter_id>/status``).
+  (``static/survey.js`` polls ``/survei/meja/<counter_id>/status``). It takes a response
+  only for the ticket it offers at that moment (:func:`ult.survey.offered_at_counter`), so
+  the officer logged in on it cannot answer for an earlier visitor.
 - ``/survei/tautan/<ticket_id>``: a printable page with the survey's QR and address, for a
-  case explained indirectly (SOP 15) whose visitor is not at the desk.
+  case explained indirectly (SOP 15) whose visitor is not at the desk: for a ticket finished
+  at a counter the officer sits at now (the supervisor: any), while its survey is open.
 
 Cross-site forms on the visitor's pages: they set no cookie (see :mod:`admin.visitor`), so a
 page on another site can ride on nothing the visitor's browser holds; what authorises an
@@ -26,20 +31,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from admin.auth import require
+from admin.auth import current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import error_response
 from admin.messages import SURVEY
 from admin.security import token_keyed
 from admin.visitor import TOKEN
-from ult import queries, sop, survey
+from ult import queries, sitting, sop, survey
 from ult.clock import to_stamp
 from ult.errors import QueueError
+from ult.messages import error_text
 from ult.queue import Counter, Ticket
 from ult.settings import FRONT_OFFICE
 
@@ -115,15 +121,26 @@ def _others(code: str) -> list[survey.Instrument]:
     return [i for c, i in instruments().instruments.items() if c != survey.SKM]
 
 
-def _not_found() -> Any:
-    return render_template("visitor/404.html"), 404
+def _now() -> datetime:
+    """The app's clock (aware UTC), as the queue reads it."""
+    return current_app.config["ULT_CLOCK"]()
+
+
+def _closed_message(ticket: Ticket) -> str | None:
+    """The visitor's message when ticket's survey has closed (``[survey] answer_days``)."""
+    if survey.is_open(ticket.day, _now(), settings()):
+        return None
+    days = settings().survey.answer_days
+    return error_text("survey_closed", label=ticket.label, days=days)
 
 
 def _visitor_page(token: str, code: str) -> Any:
     ticket = get_queue().ticket_by_token(token) if TOKEN.fullmatch(token) else None
+    if ticket is None:
+        return render_template("visitor/404.html"), 404
     instrument = instruments().get(code)
-    if ticket is None or instrument is None:
-        return _not_found()
+    if instrument is None:
+        return render_template("survey/unavailable.html", token=token), 404
     context: dict[str, Any] = {
         "ticket": ticket,
         "token": token,
@@ -135,6 +152,8 @@ def _visitor_page(token: str, code: str) -> Any:
             return render_template("survey/closed.html", **context)
         if survey.answered(get_db(), ticket.id, code):
             return render_template("survey/thanks.html", again=True, **context)
+        if closed := _closed_message(ticket):
+            return render_template("survey/closed.html", ended=closed, **context)
         return render_template("survey/visitor.html", nonce=form_nonce(token, code), **context)
     if not hmac.compare_digest(request.form.get("nonce", ""), form_nonce(token, code)):
         message = SURVEY["nonce_invalid"]
@@ -149,12 +168,16 @@ def _visitor_page(token: str, code: str) -> Any:
             profile=profile,
             suggestion=request.form.get("suggestion"),
             instruments=instruments(),
+            now=_now(),
+            settings=settings(),
         )
     except QueueError as error:
         if error.code == "survey_already_answered":
             return render_template("survey/thanks.html", again=True, **context), 409
         if error.code == "survey_not_finished":
             return render_template("survey/closed.html", **context), 409
+        if error.code == "survey_closed":
+            return render_template("survey/closed.html", ended=error.message, **context), 409
         return render_template(
             "survey/visitor.html",
             nonce=form_nonce(token, code),
@@ -192,7 +215,7 @@ def _tablet_counter(counter_id: int) -> Counter | None:
 def _offered(counter: Counter) -> int | None:
     """The ticket the tablet offers now (:func:`ult.survey.offered_at_counter`)."""
     idle = timedelta(seconds=settings().survey.tablet_idle_seconds)
-    since = to_stamp(current_app.config["ULT_CLOCK"]() - idle)
+    since = to_stamp(_now() - idle)
     return survey.offered_at_counter(get_db(), counter.id, not_before=since)
 
 
@@ -245,17 +268,26 @@ def tablet_status(counter_id: int) -> Any:
 @bp.post("/survei/meja/<int:counter_id>")
 @require("survey_tablet")
 def tablet_submit(counter_id: int) -> Any:
-    """A response sent from the desk tablet, for a ticket finished at its counter."""
+    """A response sent from the desk tablet: only for the ticket the tablet offers now
+    (:func:`_offered`, the same rule as its own pick), so a ticket finished earlier, at
+    another counter, not invited, or after the counter called again is refused (409) and
+    nothing is stored; the officer logged in on the tablet cannot answer for anyone else."""
     counter = _tablet_counter(counter_id)
     if counter is None:
         return render_template("survey/tablet_missing.html"), 404
     context = _tablet_context(counter)
     raw = request.form.get("ticket_id", "")
     ticket_id = int(raw) if raw.isdigit() and len(raw) <= 18 else None
-    if ticket_id is None or not survey.finished_at_counter(get_db(), ticket_id, counter.id):
+    if ticket_id is None or ticket_id != _offered(counter):
+        if (
+            ticket_id is not None
+            and survey.finished_counter(get_db(), ticket_id) == counter.id
+            and survey.answered(get_db(), ticket_id, survey.SKM)
+        ):  # the visitor's second tap on "Kirim": thank them again
+            return render_template("survey/tablet_thanks.html", again=True, **context), 409
         return render_template(
             "survey/tablet.html", ticket=None, skip=None, message=SURVEY["tablet_ticket"], **context
-        ), 422
+        ), 409
     ticket = get_queue().ticket(ticket_id)
     skm = instruments().skm
     answers, profile = _answers_from_form(skm)
@@ -268,6 +300,8 @@ def tablet_submit(counter_id: int) -> Any:
             profile=profile,
             suggestion=request.form.get("suggestion"),
             instruments=instruments(),
+            now=_now(),
+            settings=settings(),
         )
     except QueueError as error:
         if error.code == "survey_already_answered":
@@ -285,15 +319,36 @@ def tablet_submit(counter_id: int) -> Any:
 # ------------------------------------------------------------------------------ survey link
 
 
+def _linkable(ticket_id: int) -> tuple[Ticket, Any]:
+    """``(ticket, refusal)``: the refusal (a response) when this user may not print the
+    survey link of ticket ``ticket_id``, else None. A front-office officer prints links
+    only for tickets finished at a counter they sit at now (:func:`ult.sitting.holder`), so
+    nobody collects other visitors' links to answer them; the supervisor any. Only while
+    the ticket's survey is open (``[survey] answer_days``)."""
+    ticket = get_queue().ticket(ticket_id)  # QueueError ticket_unknown: 404
+    if ticket.state != sop.DONE:
+        message = SURVEY["link_not_finished"].format(label=ticket.label)
+        return ticket, error_response(409, "survey_not_finished", message)
+    principal = current_principal()
+    if principal is not None and principal.role != "supervisor":
+        counter_id = survey.finished_counter(get_db(), ticket.id)
+        held = sitting.holder(get_db(), counter_id) if counter_id is not None else None
+        if held is None or held.username != principal.name:
+            message = SURVEY["link_not_yours"].format(label=ticket.label)
+            return ticket, error_response(403, "survey_link_forbidden", message)
+    if (closed := _closed_message(ticket)) is not None:
+        return ticket, error_response(404, "survey_closed", closed)
+    return ticket, None
+
+
 @bp.get("/survei/tautan/<int:ticket_id>")
 @require("survey_link")
 def link(ticket_id: int) -> Any:
     """A printable page with the survey's QR and address, for a visitor told the answer
-    indirectly (SOP 15); browser print. Only for a finished ticket."""
-    ticket = get_queue().ticket(ticket_id)
-    if ticket.state != sop.DONE:
-        message = SURVEY["link_not_finished"].format(label=ticket.label)
-        return error_response(409, "survey_not_finished", message)
+    indirectly (SOP 15); browser print. Only for a finished ticket (:func:`_linkable`)."""
+    ticket, refusal = _linkable(ticket_id)
+    if refusal is not None:
+        return refusal
     return render_template(
         "survey/link.html",
         ticket=ticket,
@@ -305,11 +360,13 @@ def link(ticket_id: int) -> Any:
 @bp.get("/survei/tautan/<int:ticket_id>/qr.png")
 @require("survey_link")
 def link_qr(ticket_id: int) -> Any:
-    """The QR of the ticket's survey address, as a PNG."""
+    """The QR of the ticket's survey address, as a PNG (same rule as :func:`link`)."""
     import qrcode
     import qrcode.constants
 
-    ticket = get_queue().ticket(ticket_id)
+    ticket, refusal = _linkable(ticket_id)
+    if refusal is not None:
+        return refusal
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
     code.add_data(survey_url(ticket))
     code.make(fit=True)

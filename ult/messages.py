@@ -178,6 +178,10 @@ ERRORS: dict[str, str] = {
         "ke halaman ini setelah petugas menyelesaikan layanan Anda."
     ),
     "survey_already_answered": "Survei untuk nomor ini sudah diisi. Terima kasih.",
+    "survey_closed": (
+        "Mohon maaf, survei untuk nomor {label} sudah ditutup: survei dapat diisi sampai "
+        "{days} hari setelah hari layanan. Terima kasih atas kunjungan Anda."
+    ),
     "survey_answer_invalid": "Jawaban untuk {element} harus salah satu pilihan 1 sampai 4.",
     "survey_answer_unknown": "Pertanyaan '{name}' tidak ada pada survei ini.",
     "survey_empty": "Pilih jawaban untuk paling sedikit satu pertanyaan sebelum mengirim.",

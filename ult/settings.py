@@ -328,11 +328,15 @@ class SurveySettings:
     it returns to its idle screen. ``min_group``: the fewest responses any group shows (the whole
     office for a period, a service, a respondent category, the suggestions); a smaller group
     could point at one visitor, so its figures are folded away (:mod:`ult.ikm`).
+    ``answer_days``: a finished ticket may answer until the end of the business day
+    ``answer_days`` after its own (office time zone, ``[queue] day_reset``); then its survey
+    is closed (:func:`ult.survey.answer_deadline`).
     """
 
     instruments_file: Path | None = None
     tablet_idle_seconds: int = setting(120, low=15, high=900)
     min_group: int = setting(5, low=1, high=50)
+    answer_days: int = setting(7, low=1, high=90)
 
 
 @dataclass(frozen=True)
@@ -928,7 +932,7 @@ class _Parser:
             instruments_file=self.optional_path(table, "survey", "instruments_file", home),
             **{
                 name: self.declared(table, "survey", SurveySettings, name)
-                for name in ("tablet_idle_seconds", "min_group")
+                for name in ("tablet_idle_seconds", "min_group", "answer_days")
             },
         )
 

@@ -16,6 +16,7 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -269,6 +270,8 @@ def submit(
     profile: Mapping[str, Any] | None = None,
     suggestion: Any = None,
     instruments: Instruments,
+    now: datetime,
+    settings: Settings,
 ) -> None:
     """Store one visitor's response to ``instrument`` for finished ticket ``ticket_id``.
 
@@ -276,6 +279,7 @@ def submit(
     or a missing code is an element left unanswered, at least one must be answered);
     ``profile``: ``{profile code: one of its choices}`` (empty: not given); ``suggestion``:
     one free text of at most :data:`SUGGESTION_MAX` characters, control characters removed.
+    ``now``: aware; the survey of a ticket closes at :func:`answer_deadline`.
 
     In one ``BEGIN IMMEDIATE`` transaction it writes a receipt (this ticket answered this
     instrument: one response per finished ticket, PermenPANRB 14/2017's one respondent one
@@ -284,7 +288,7 @@ def submit(
     the ticket id nor a time, so a response cannot be joined back to a visitor. For the same
     reason no event is written (an event carries a ticket id and a time), and nothing is
     returned. Raises ``QueueError``: ``ticket_unknown``, ``survey_instrument_unknown``
-    (404); ``survey_not_finished``, ``survey_already_answered`` (409);
+    (404); ``survey_not_finished``, ``survey_closed``, ``survey_already_answered`` (409);
     ``survey_answer_invalid``, ``survey_answer_unknown``, ``survey_empty``,
     ``survey_profile_invalid``, ``survey_suggestion_too_long`` (422). Nothing is stored then.
     """
@@ -296,6 +300,8 @@ def submit(
     clean_suggestion = clean_suggestion_of(suggestion)
     with immediate(db):
         ticket = _finished_ticket(db, ticket_id)
+        if not is_open(date.fromisoformat(ticket["day"]), now, settings):
+            raise conflict("survey_closed", label=ticket["label"], days=settings.survey.answer_days)
         if answered(db, ticket_id, survey.code):
             raise conflict("survey_already_answered")
         db.execute(
@@ -317,6 +323,24 @@ def submit(
                 clean_suggestion,
             ),
         )
+
+
+def answer_deadline(day: date, settings: Settings) -> datetime:
+    """The moment (aware UTC) the survey of a ticket of business day ``day`` closes: the end
+    of the business day ``[survey] answer_days`` after it, i.e. the start (``[queue]
+    day_reset``, office time zone) of the business day after that. With 7 days and reset
+    00:00 in Asia/Jakarta a ticket of 2026-12-01 may answer until 2026-12-08 23:59:59 WIB.
+
+    Why a limit: an answer weeks later is no longer about that visit, and a link that never
+    closes invites answers by whoever holds an old slip."""
+    last = day + timedelta(days=settings.survey.answer_days + 1)
+    start = datetime.combine(last, settings.queue.day_reset, tzinfo=settings.office.tz)
+    return start.astimezone(UTC)
+
+
+def is_open(day: date, now: datetime, settings: Settings) -> bool:
+    """Whether a ticket of business day ``day`` may still answer at ``now`` (aware)."""
+    return now < answer_deadline(day, settings)
 
 
 def answered(db: sqlite_utils.Database, ticket_id: int, instrument: str) -> bool:
@@ -451,11 +475,11 @@ def offered_at_counter(
     return int(ticket_id)
 
 
-def finished_at_counter(db: sqlite_utils.Database, ticket_id: int, counter_id: int) -> bool:
-    """Whether ticket ``ticket_id`` was finished at counter ``counter_id`` (its ``finished``
-    event names it): the desk tablet takes responses only for its own counter's visitors."""
+def finished_counter(db: sqlite_utils.Database, ticket_id: int) -> int | None:
+    """The counter whose ``finished`` event closed ticket ``ticket_id`` (the finished ticket
+    no longer names its counter), or None when it was not finished at a counter."""
     row = db.execute(
-        "SELECT 1 FROM events WHERE ticket_id = ? AND kind = ? AND counter_id = ? LIMIT 1",
-        (ticket_id, EventKind.FINISHED.value, counter_id),
+        "SELECT counter_id FROM events WHERE ticket_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        (ticket_id, EventKind.FINISHED.value),
     ).fetchone()
-    return row is not None
+    return None if row is None or row[0] is None else int(row[0])

@@ -17,8 +17,9 @@ from flask import Blueprint, Response, flash, g, render_template, session, url_f
 
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
+from admin.errors import error_response
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.messages import PAGES
+from admin.messages import PAGES, SURVEY
 from admin.pages.common import (
     COUNTER_KEY,
     LIST_LIMIT,
@@ -56,7 +57,6 @@ from ult.queue import (
     LETTER_TYPES,
     OUTCOMES,
     Counter,
-    Ticket,
 )
 from ult.settings import FRONT_OFFICE, INFORMATION_SERVICE
 
@@ -228,12 +228,9 @@ def _survey_context() -> dict[str, Any]:
         ticket = get_queue().ticket(ticket_id)
     except QueueError:
         return {"survey": None}
-    return {"survey": ticket, "survey_url": _visitor_url(ticket), "survey_link": survey_url(ticket)}
-
-
-def _visitor_url(ticket: Ticket) -> str:
-    """The visitor's ticket page, as the ticket's QR encodes it."""
-    return f"{settings().admin.public_base_url}/t/{ticket.token}"
+    # One address everywhere: the QR, the text under it and "Salin tautan" all lead to the
+    # survey itself (/t/<token>/survei), which is what the officer invites the visitor to.
+    return {"survey": ticket, "survey_url": survey_url(ticket)}
 
 
 def _render_counter() -> str:
@@ -557,13 +554,17 @@ def resume() -> Any:
 @bp.get("/counter/tickets/<int:ticket_id>/survey-qr.png")
 @require("finish")
 def survey_qr(ticket_id: int) -> Any:
-    """The QR of the visitor's ticket page (status and the SKM survey), as a PNG."""
+    """The QR of the ticket's SKM survey (``/t/<token>/survei``), as a PNG: only for the
+    ticket this session just finished (the survey card), so the address of no other
+    visitor's survey can be collected here (404 otherwise)."""
     import qrcode
     import qrcode.constants
 
+    if session.get(SURVEY_KEY) != ticket_id:
+        return error_response(404, "survey_qr_unknown", SURVEY["qr_unknown"])
     ticket = get_queue().ticket(ticket_id)
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(_visitor_url(ticket))
+    code.add_data(survey_url(ticket))
     code.make(fit=True)
     image = code.make_image(fill_color="black", back_color="white").get_image()
     buffer = io.BytesIO()

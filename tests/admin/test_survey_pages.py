@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from admin.security import CONTENT_SECURITY_POLICY
-from tests.admin.conftest import login
+from tests.admin.conftest import USERS, login
 from tests.survey_cases import every_answer, finished
 from ult.clock import FakeClock
 from ult.queue import Queue, Ticket
@@ -186,18 +186,46 @@ def test_a_post_without_the_pages_nonce_is_refused(
 
 
 def test_unknown_tokens_and_instruments_get_the_visitors_404(
-    phone: FlaskClient, app_queue: Queue
+    phone: FlaskClient, app_queue: Queue, db: sqlite_utils.Database
 ) -> None:
     ticket = finished(app_queue)
-    for path in (
-        "/t/tidak-ada-tiket-seperti-ini/survei",
-        "/t/x/survei",
-        f"/t/{ticket.token}/survei/spkp",
-    ):
+    for path in ("/t/tidak-ada-tiket-seperti-ini/survei", "/t/x/survei"):
         response = phone.get(path)
         assert response.status_code == 404
         assert "Tiket tidak ditemukan" in text(response)
     assert phone.post("/t/tidak-ada-tiket-seperti-ini/survei", data={}).status_code == 404
+    # The ticket exists; the office did not configure this instrument: say so, not "no ticket".
+    for response in (
+        phone.get(f"/t/{ticket.token}/survei/spkp"),
+        phone.post(f"/t/{ticket.token}/survei/spkp", data={"P1": "4"}),
+    ):
+        assert response.status_code == 404
+        page = text(response)
+        assert "Survei tidak tersedia" in page and "Tiket tidak ditemukan" not in page
+        assert f'href="/t/{ticket.token}/survei"' in page
+    assert responses(db) == []
+
+
+def test_the_survey_closes_answer_days_after_the_ticket_s_day(
+    phone: FlaskClient, app_queue: Queue, db: sqlite_utils.Database, clock: FakeClock
+) -> None:
+    from datetime import UTC, datetime
+
+    ticket = finished(app_queue)  # business day 2026-11-25; [survey] answer_days = 7
+    # Open until the end of 2026-12-02 in Jakarta: 2026-12-03 00:00 WIB = 2026-12-02 17:00 UTC.
+    clock.set(datetime(2026, 12, 2, 16, 59, 59, tzinfo=UTC))
+    address = f"/t/{ticket.token}/survei"
+    form = {"nonce": nonce(text(phone.get(address))), "U1": "4"}  # the last second: a form
+    clock.advance(seconds=1)
+    closed = text(phone.get(address))
+    assert f"survei untuk nomor {ticket.label} sudah ditutup" in closed
+    assert 'name="U1"' not in closed and 'name="nonce"' not in closed
+    posted = phone.post(address, data=form)
+    assert posted.status_code == 409 and "sudah ditutup" in text(posted)
+    assert responses(db) == []
+    clock.set(datetime(2026, 12, 2, 16, 59, 59, tzinfo=UTC))
+    assert phone.post(address, data=form).status_code == 200
+    assert len(responses(db)) == 1
 
 
 def test_the_ticket_page_leads_to_the_survey(phone: FlaskClient, app_queue: Queue) -> None:
@@ -325,6 +353,9 @@ def test_the_tablet_shows_the_ticket_finished_at_its_counter_then_idles(
     assert not responses(db)[1:] and later.state == "done"
 
 
+TABLET_REFUSAL = "tablet hanya menerima survei nomor yang baru saja selesai dilayani di loket ini"
+
+
 def test_the_tablet_takes_answers_only_for_its_own_counter(
     as_role, app_queue: Queue, db: sqlite_utils.Database
 ) -> None:
@@ -334,11 +365,43 @@ def test_the_tablet_takes_answers_only_for_its_own_counter(
         response = client.post(
             tablet_of(app_queue), data={"csrf_token": csrf, "ticket_id": ticket_id, "U1": "4"}
         )
-        assert response.status_code == 422
-        assert "Survei ini tidak lagi untuk loket ini" in text(response)
+        assert response.status_code == 409
+        assert TABLET_REFUSAL in text(response)
     no_csrf = client.post(tablet_of(app_queue, "Loket 2"), data={"ticket_id": ticket.id})
     assert no_csrf.status_code == 400
     assert responses(db) == []
+
+
+def test_the_tablet_takes_only_the_ticket_it_offers_now(
+    as_role, app_queue: Queue, db: sqlite_utils.Database, clock: FakeClock, settings
+) -> None:
+    """An officer on the tablet cannot answer for earlier visitors of the same counter."""
+    client, csrf = as_role("front_office")
+    path = tablet_of(app_queue)
+
+    def post(ticket_id: int):
+        return client.post(path, data={"csrf_token": csrf, "ticket_id": ticket_id, "U1": "4"})
+
+    older = finished(app_queue)  # finished here, then the counter served someone else
+    previous = finished(app_queue)
+    uninvited = finished(app_queue, survey_invited=False)  # the last one: not invited
+    for ticket in (older, previous, uninvited):
+        response = post(ticket.id)
+        assert response.status_code == 409, ticket.label
+        assert TABLET_REFUSAL in text(response) and 'name="U1"' not in text(response)
+    last = finished(app_queue)
+    clock.advance(seconds=settings.survey.tablet_idle_seconds + 1)  # the tablet let go of it
+    assert post(last.id).status_code == 409
+    current = finished(app_queue)
+    app_queue.issue("A", actor="resepsionis")
+    app_queue.call_next("Loket 1", actor="fo")  # the next visitor is at the desk
+    assert post(current.id).status_code == 409
+    assert responses(db) == []
+    assert db.execute("SELECT count(*) FROM survey_receipts").fetchone()[0] == 0
+    offered = finished(app_queue, counter="Loket 2")
+    other = tablet_of(app_queue, "Loket 2")
+    sent = client.post(other, data={"csrf_token": csrf, "ticket_id": offered.id, "U1": "4"})
+    assert sent.status_code == 200 and len(responses(db)) == 1
 
 
 def test_the_idle_time_comes_from_the_settings(tmp_path, clock) -> None:
@@ -385,12 +448,39 @@ def test_the_counter_page_offers_tablet_mode_and_the_survey_link(as_role, app_qu
     page = text(client.get("/counter"))
     assert "Penjelasan tidak langsung: cetak atau kirimkan tautan survei" in page
     assert f'href="/survei/tautan/{ticket.id}"' in page and "Cetak tautan survei" in page
-    assert f'data-copy="http://ult.local:8080/t/{ticket.token}/survei"' in page
+    # One address: the QR, the text under it and "Salin tautan" all lead to the survey.
+    survey_address = f"http://ult.local:8080/t/{ticket.token}/survei"
+    assert f'data-copy="{survey_address}"' in page
+    assert f'<p class="muted small">{survey_address}</p>' in page
+    assert f"http://ult.local:8080/t/{ticket.token}<" not in page
+    assert "kode QR ini membuka survei (SKM)" in page
+    qr = client.get(f"/counter/tickets/{ticket.id}/survey-qr.png").data
+    assert qr == qr_png(survey_address) != qr_png(f"http://ult.local:8080/t/{ticket.token}")
+    # Only the ticket this session just finished: no other visitor's survey address here.
+    other = finished(app_queue, counter="Loket 2")
+    refused = client.get(f"/counter/tickets/{other.id}/survey-qr.png")
+    assert refused.status_code == 404 and "baru saja Anda selesaikan" in text(refused)
     assert "survey.js" in page
+
+
+def qr_png(data: str) -> bytes:
+    """The PNG the appliance draws for ``data`` (its QR parameters), to compare against."""
+    import io
+
+    import qrcode
+    import qrcode.constants
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").get_image().save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def test_the_printable_link_shows_the_qr_and_the_address(as_role, app_queue: Queue) -> None:
     client, _ = as_role("front_office")
+    app_queue.take_counter("Loket 1", actor=USERS["front_office"])
     ticket = finished(app_queue, mode="indirect")
     response = client.get(f"/survei/tautan/{ticket.id}")
     assert response.status_code == 200
@@ -406,3 +496,37 @@ def test_the_printable_link_shows_the_qr_and_the_address(as_role, app_queue: Que
     assert client.get("/survei/tautan/99999").status_code == 404
     receptionist, _ = as_role("receptionist")
     assert receptionist.get(f"/survei/tautan/{ticket.id}").status_code == 403
+
+
+def test_only_the_officer_at_the_finishing_counter_prints_the_link(
+    as_role, app_queue: Queue
+) -> None:
+    officer, _ = as_role("front_office")
+    ticket = finished(app_queue, mode="indirect")  # at Loket 1
+    for path in (f"/survei/tautan/{ticket.id}", f"/survei/tautan/{ticket.id}/qr.png"):
+        refused = officer.get(path)  # nobody sits at Loket 1
+        assert refused.status_code == 403
+        assert "hanya dapat dicetak oleh petugas yang sedang bertugas di loket" in text(refused)
+    app_queue.take_counter("Loket 2", actor=USERS["front_office"])
+    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 403  # another counter
+    app_queue.leave_counter("Loket 2", actor=USERS["front_office"])
+    app_queue.take_counter("Loket 1", actor=USERS["front_office"])
+    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 200
+    app_queue.leave_counter("Loket 1", actor=USERS["front_office"])
+    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 403  # left the counter
+    supervisor, _ = as_role("supervisor")
+    assert supervisor.get(f"/survei/tautan/{ticket.id}").status_code == 200
+
+
+def test_the_link_closes_with_the_survey(as_role, app_queue: Queue, clock: FakeClock) -> None:
+    from datetime import UTC, datetime
+
+    supervisor, _ = as_role("supervisor")
+    ticket = finished(app_queue, mode="indirect")  # business day 2026-11-25, answer_days 7
+    clock.set(datetime(2026, 12, 2, 16, 59, 59, tzinfo=UTC))  # 2026-12-02 23:59:59 WIB
+    assert supervisor.get(f"/survei/tautan/{ticket.id}").status_code == 200
+    clock.advance(seconds=1)
+    for path in (f"/survei/tautan/{ticket.id}", f"/survei/tautan/{ticket.id}/qr.png"):
+        closed = supervisor.get(path)
+        assert closed.status_code == 404
+        assert f"survei untuk nomor {ticket.label} sudah ditutup" in text(closed)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Appliance, Console, log_in
+from tests.e2e.conftest import USERS, Appliance, Console, log_in
 from tests.survey_cases import finished
 from ult import sitting, survey
 from ult.clock import to_stamp
@@ -58,13 +58,16 @@ def domain(appliance: Appliance) -> Iterator[Queue]:
         db.close()
 
 
-def finish_at(appliance: Appliance, counter: str = "Loket 1") -> Ticket:
-    """One case served and finished at ``counter`` by an officer who then leaves it."""
+def finish_at(
+    appliance: Appliance, counter: str = "Loket 1", *, stays: str | None = None
+) -> Ticket:
+    """One case served and finished at ``counter`` by an officer who then leaves it, or
+    who stays when ``stays`` names them (the printed survey link is theirs to print)."""
     with domain(appliance) as queue:
         held = sitting.holder(queue.db, queue.counter(counter).id)
         if held is not None:
             queue.leave_counter(counter, actor=held.username)
-        queue.take_counter(counter, actor=OFFICER)
+        queue.take_counter(counter, actor=stays or OFFICER)
         # The appliance serves every browser test of this worker: a case an earlier test
         # left open at this counter is cancelled, so the counter can call.
         for left in queue.db.execute(
@@ -72,8 +75,15 @@ def finish_at(appliance: Appliance, counter: str = "Loket 1") -> Ticket:
         ).fetchall():
             queue.cancel(left[0], actor=OFFICER, reason="Ditinggalkan tes sebelumnya")
         ticket = finished(queue, counter=counter)
-        queue.leave_counter(counter, actor=OFFICER)
+        if stays is None:
+            queue.leave_counter(counter, actor=OFFICER)
         return ticket
+
+
+def leave(appliance: Appliance, counter: str, officer: str) -> None:
+    """``officer`` leaves ``counter`` (the appliance is shared by this worker's tests)."""
+    with domain(appliance) as queue:
+        queue.leave_counter(counter, actor=officer)
 
 
 def answer_leftovers(appliance: Appliance, counter: str) -> None:
@@ -86,7 +96,7 @@ def answer_leftovers(appliance: Appliance, counter: str) -> None:
         if offered is not None:
             survey.submit(
                 queue.db, ticket_id=offered, instrument="skm", answers={"U1": 3},
-                instruments=instruments,
+                instruments=instruments, now=queue.clock(), settings=queue.settings,
             )  # fmt: skip
 
 
@@ -228,7 +238,17 @@ def test_the_desk_tablet_shows_the_finished_tickets_survey_and_returns_to_idle(
 def test_the_survey_link_prints_and_copies_for_an_indirect_explanation(
     contexts: Callable[..., Page], appliance: Appliance, console: Console
 ) -> None:
-    ticket = finish_at(appliance)
+    ticket = finish_at(appliance, stays=USERS["front_office"])
+    try:
+        link_page(contexts, appliance, console, ticket)
+    finally:
+        leave(appliance, "Loket 1", USERS["front_office"])
+
+
+def link_page(
+    contexts: Callable[..., Page], appliance: Appliance, console: Console, ticket: Ticket
+) -> None:
+    """The officer still at the finishing counter prints and copies the survey link."""
     page = contexts(viewport={"width": 800, "height": 900})
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(page, appliance, "front_office")

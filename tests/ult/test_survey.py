@@ -162,6 +162,8 @@ def test_a_response_keeps_only_day_service_counter_kind_and_answers(
         profile={"age": "30-39 tahun", "sex": ""},
         suggestion="  Ruang tunggu\r\nperlu kipas.\x00\x1b ",
         instruments=instruments,
+        now=queue.clock(),
+        settings=queue.settings,
     )
     [row] = responses(db)
     assert set(row) == {
@@ -191,7 +193,13 @@ def test_a_case_through_the_back_office_counts_there(
 ) -> None:
     ticket = finished(queue, escalate=True)
     survey.submit(
-        db, ticket_id=ticket.id, instrument="skm", answers={"U3": 2}, instruments=instruments
+        db,
+        ticket_id=ticket.id,
+        instrument="skm",
+        answers={"U3": 2},
+        instruments=instruments,
+        now=queue.clock(),
+        settings=queue.settings,
     )
     assert [r["counter_kind"] for r in responses(db)] == ["back_office"]
 
@@ -209,6 +217,8 @@ def test_a_response_cannot_be_joined_back_to_its_ticket(
             instrument="skm",
             answers=every_answer(),
             instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         )
     # No event: one would carry the ticket id and the time of answering.
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
@@ -231,12 +241,24 @@ def test_a_second_response_is_refused_politely_and_changes_nothing(
 ) -> None:
     ticket = finished(queue)
     survey.submit(
-        db, ticket_id=ticket.id, instrument="skm", answers={"U1": 1}, instruments=instruments
+        db,
+        ticket_id=ticket.id,
+        instrument="skm",
+        answers={"U1": 1},
+        instruments=instruments,
+        now=queue.clock(),
+        settings=queue.settings,
     )
     error = refused(
         "survey_already_answered",
         lambda: survey.submit(
-            db, ticket_id=ticket.id, instrument="skm", answers={"U1": 4}, instruments=instruments
+            db,
+            ticket_id=ticket.id,
+            instrument="skm",
+            answers={"U1": 4},
+            instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         ),
     )
     assert error.kind == "conflict"
@@ -251,14 +273,26 @@ def test_an_unfinished_or_unknown_ticket_is_refused(
     error = refused(
         "survey_not_finished",
         lambda: survey.submit(
-            db, ticket_id=waiting.id, instrument="skm", answers={"U1": 4}, instruments=instruments
+            db,
+            ticket_id=waiting.id,
+            instrument="skm",
+            answers={"U1": 4},
+            instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         ),
     )
     assert "A-001" in error.message and "setelah layanannya selesai" in error.message
     refused(
         "ticket_unknown",
         lambda: survey.submit(
-            db, ticket_id=9999, instrument="skm", answers={"U1": 4}, instruments=instruments
+            db,
+            ticket_id=9999,
+            instrument="skm",
+            answers={"U1": 4},
+            instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         ),
     )
     assert responses(db) == []
@@ -304,6 +338,8 @@ def test_bad_answers_are_refused_in_indonesian_and_nothing_is_stored(
             profile=profile,
             suggestion=suggestion,
             instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         ),
     )
     assert error.kind == "invalid"
@@ -322,6 +358,8 @@ def test_a_suggestion_of_exactly_the_limit_is_kept(
         answers={"U1": 4},
         suggestion=text,
         instruments=instruments,
+        now=queue.clock(),
+        settings=queue.settings,
     )
     assert responses(db)[0]["suggestion"] == text.strip()
 
@@ -333,9 +371,75 @@ def test_an_unknown_instrument_is_refused(
     refused(
         "survey_instrument_unknown",
         lambda: survey.submit(
-            db, ticket_id=ticket.id, instrument="spkp", answers={"P1": 4}, instruments=instruments
+            db,
+            ticket_id=ticket.id,
+            instrument="spkp",
+            answers={"P1": 4},
+            instruments=instruments,
+            now=queue.clock(),
+            settings=queue.settings,
         ),
     )
+
+
+# ------------------------------------------------------------------------ the answering window
+
+
+def test_the_survey_closes_at_the_end_of_the_business_day_answer_days_later(
+    tmp_path: Path, instruments: survey.Instruments
+) -> None:
+    from datetime import UTC, date, datetime
+
+    # Reset 04:00 in Jakarta (UTC+7): business day 2026-11-25 runs to 2026-11-26 04:00 WIB.
+    # With answer_days = 2 the survey of a 2026-11-25 ticket is open until the end of
+    # business day 2026-11-27, i.e. until 2026-11-28 04:00 WIB = 2026-11-27 21:00 UTC.
+    settings = make_settings(
+        tmp_path / "home", '[survey]\nanswer_days = 2\n[queue]\nday_reset = "04:00"\n'
+    )
+    deadline = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
+    assert survey.answer_deadline(date(2026, 11, 25), settings) == deadline
+    assert survey.is_open(date(2026, 11, 25), deadline - timedelta(microseconds=1), settings)
+    assert not survey.is_open(date(2026, 11, 25), deadline, settings)
+
+
+def test_a_response_after_the_window_is_refused_and_nothing_is_stored(
+    queue: Queue, db: sqlite_utils.Database, clock: FakeClock, instruments: survey.Instruments
+) -> None:
+    from datetime import UTC, datetime
+
+    ticket = finished(queue)  # business day 2026-11-25 (09:00 WIB), answer_days 7 by default
+    assert queue.settings.survey.answer_days == 7
+    # Open until the end of 2026-12-02 in Jakarta: 2026-12-03 00:00 WIB = 2026-12-02 17:00 UTC.
+    last = datetime(2026, 12, 2, 16, 59, 59, tzinfo=UTC)
+
+    def send(now: datetime) -> None:
+        survey.submit(
+            db,
+            ticket_id=ticket.id,
+            instrument="skm",
+            answers={"U1": 4},
+            instruments=instruments,
+            now=now,
+            settings=queue.settings,
+        )
+
+    error = refused("survey_closed", lambda: send(last + timedelta(seconds=1)))
+    assert error.kind == "conflict"
+    assert error.message == (
+        "Mohon maaf, survei untuk nomor A-001 sudah ditutup: survei dapat diisi sampai 7 hari "
+        "setelah hari layanan. Terima kasih atas kunjungan Anda."
+    )
+    assert responses(db) == [] and not survey.answered(db, ticket.id, "skm")
+    send(last)
+    assert len(responses(db)) == 1
+
+
+def test_answer_days_is_a_setting_within_its_range(tmp_path: Path) -> None:
+    assert make_settings(tmp_path / "a", "[survey]\nanswer_days = 90\n").survey.answer_days == 90
+    for bad in ("0", "91", '"7"'):
+        with pytest.raises(SettingsError) as caught:
+            make_settings(tmp_path / f"b{len(bad)}", f"[survey]\nanswer_days = {bad}\n")
+        assert caught.value.key == "survey.answer_days"
 
 
 # ------------------------------------------------------------------------ the desk tablet
@@ -355,13 +459,19 @@ def test_the_tablet_offers_the_ticket_just_finished_at_its_counter(
     ticket = finished(queue)
     assert offered(loket1) == ticket.id
     assert offered(loket2) is None
-    assert survey.finished_at_counter(db, ticket.id, loket1)
-    assert not survey.finished_at_counter(db, ticket.id, loket2)
+    assert survey.finished_counter(db, ticket.id) == loket1
+    assert survey.finished_counter(db, queue.issue("A", actor="resepsionis").ticket.id) is None
     clock.advance(seconds=121)
     assert offered(loket1) is None  # older than the tablet's idle time
     assert offered(loket1, window=600) == ticket.id
     survey.submit(
-        db, ticket_id=ticket.id, instrument="skm", answers={"U1": 3}, instruments=instruments
+        db,
+        ticket_id=ticket.id,
+        instrument="skm",
+        answers={"U1": 3},
+        instruments=instruments,
+        now=queue.clock(),
+        settings=queue.settings,
     )
     assert offered(loket1, window=600) is None  # answered
 
