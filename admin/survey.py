@@ -212,8 +212,15 @@ def _tablet_counter(counter_id: int) -> Counter | None:
     return counter if counter.kind == FRONT_OFFICE and counter.active else None
 
 
-def _offered(counter: Counter) -> int | None:
-    """The ticket the tablet offers now (:func:`ult.survey.offered_at_counter`)."""
+def _offered(counter: Counter, *, answering: bool = False) -> int | None:
+    """The ticket the tablet offers now (:func:`ult.survey.offered_at_counter`): finished
+    within ``tablet_idle_seconds``, or, for a response being sent (``answering``), at any
+    time, as long as it is still the counter's last finished ticket and the counter has
+    called no one since. A slow visitor keeps the form open by touching it (the tablet's
+    idle timer restarts on each touch), so their answers are not refused for taking long;
+    the survey's own closing (``answer_days``) still applies."""
+    if answering:
+        return survey.offered_at_counter(get_db(), counter.id, not_before="")
     idle = timedelta(seconds=settings().survey.tablet_idle_seconds)
     since = to_stamp(_now() - idle)
     return survey.offered_at_counter(get_db(), counter.id, not_before=since)
@@ -278,7 +285,7 @@ def tablet_submit(counter_id: int) -> Any:
     context = _tablet_context(counter)
     raw = request.form.get("ticket_id", "")
     ticket_id = int(raw) if raw.isdigit() and len(raw) <= 18 else None
-    if ticket_id is None or ticket_id != _offered(counter):
+    if ticket_id is None or ticket_id != _offered(counter, answering=True):
         if (
             ticket_id is not None
             and survey.finished_counter(get_db(), ticket_id) == counter.id
