@@ -361,8 +361,8 @@ SURVEY: dict[str, str] = {
         "Kode QR survei hanya tersedia untuk nomor yang baru saja Anda selesaikan di loket ini."
     ),
     "link_not_yours": (
-        "Tautan survei untuk {label} hanya dapat dicetak oleh petugas yang sedang bertugas di "
-        "loket yang menyelesaikan layanannya, atau oleh supervisor."
+        "Tautan survei untuk {label} hanya dapat dicetak oleh petugas yang baru saja "
+        "menyelesaikan layanannya, sebelum memanggil nomor berikutnya."
     ),
 }
 """The satisfaction survey's pages (admin.survey): the visitor's phone, the desk tablet,

@@ -34,15 +34,24 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from admin.auth import current_principal, require
+from admin.auth import require
 from admin.db import get_db, get_queue, settings
 from admin.errors import error_response
 from admin.messages import SURVEY
 from admin.security import token_keyed
 from admin.visitor import TOKEN
-from ult import queries, sitting, sop, survey
+from ult import queries, sop, survey
 from ult.clock import to_stamp
 from ult.errors import QueueError
 from ult.messages import error_text
@@ -55,6 +64,12 @@ THANKS_SECONDS = 8
 """How long the desk tablet thanks the visitor before it is idle again."""
 POLL_SECONDS = 2
 """How often the idle desk tablet asks whether its counter just finished a ticket."""
+SURVEY_KEY = "survey_ticket_id"
+"""Session key: the ticket this session just finished at its counter (until it calls the
+next), whose survey QR the counter page shows and whose link it may print."""
+TABLET_ANSWER_SECONDS = 20 * 60
+"""How long a survey form shown on the desk tablet may still be sent: a slow visitor keeps
+it open by touching it, but an abandoned form cannot be answered later by someone else."""
 ANSWER_FIELD_MAX = 8
 """Longest element code a form field may carry (``ult.survey``'s element code pattern)."""
 
@@ -64,12 +79,22 @@ def instruments() -> survey.Instruments:
     return current_app.extensions["ult_survey_instruments"]
 
 
-def form_nonce(token: str, code: str) -> str:
-    """The nonce a visitor's survey form carries: HMAC-SHA256(app secret, token, code)."""
+def _sign(message: str) -> str:
     key = current_app.secret_key
     secret = key if isinstance(key, bytes) else str(key).encode()
-    message = f"survey\0{token}\0{code}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def form_nonce(token: str, code: str) -> str:
+    """The nonce a visitor's survey form carries: HMAC-SHA256(app secret, token, code)."""
+    return _sign(f"survey\0{token}\0{code}")
+
+
+def tablet_offer(counter_id: int, ticket_id: int, shown_at: int) -> str:
+    """The token of one survey form the desk tablet showed: HMAC-SHA256(app secret,
+    counter, ticket, the time it was shown in whole UTC seconds). Only a page that showed
+    the form (while the ticket was offered) holds it; see :func:`tablet_submit`."""
+    return _sign(f"tablet\0{counter_id}\0{ticket_id}\0{shown_at}")
 
 
 def survey_url(ticket: Ticket, code: str = survey.SKM) -> str:
@@ -218,12 +243,25 @@ def _offered(counter: Counter, *, answering: bool = False) -> int | None:
     time, as long as it is still the counter's last finished ticket and the counter has
     called no one since. A slow visitor keeps the form open by touching it (the tablet's
     idle timer restarts on each touch), so their answers are not refused for taking long;
-    the survey's own closing (``answer_days``) still applies."""
+    the form's own token bounds that (:func:`_offer_holds`)."""
     if answering:
         return survey.offered_at_counter(get_db(), counter.id, not_before="")
     idle = timedelta(seconds=settings().survey.tablet_idle_seconds)
     since = to_stamp(_now() - idle)
     return survey.offered_at_counter(get_db(), counter.id, not_before=since)
+
+
+def _offer_holds(counter_id: int, ticket_id: int | None) -> bool:
+    """Whether the form sent carries the token of a form this tablet showed for
+    ``ticket_id`` (:func:`tablet_offer`) at most :data:`TABLET_ANSWER_SECONDS` ago."""
+    raw = request.form.get("shown_at", "")
+    if ticket_id is None or not raw.isdigit() or len(raw) > 12:
+        return False
+    shown_at = int(raw)
+    if not 0 <= _now().timestamp() - shown_at <= TABLET_ANSWER_SECONDS:
+        return False
+    offer = request.form.get("offer", "")
+    return hmac.compare_digest(offer, tablet_offer(counter_id, ticket_id, shown_at))
 
 
 def _tablet_context(counter: Counter) -> dict[str, Any]:
@@ -257,8 +295,14 @@ def tablet(counter_id: int) -> Any:
     if offered is None or offered == skip:
         return render_template("survey/tablet.html", ticket=None, skip=skip, **context)
     ticket = get_queue().ticket(offered)
+    shown_at = int(_now().timestamp())
     return render_template(
-        "survey/tablet.html", ticket=ticket, **context, **_form_context(instruments().skm)
+        "survey/tablet.html",
+        ticket=ticket,
+        shown_at=shown_at,
+        offer=tablet_offer(counter.id, ticket.id, shown_at),
+        **context,
+        **_form_context(instruments().skm),
     )
 
 
@@ -285,7 +329,7 @@ def tablet_submit(counter_id: int) -> Any:
     context = _tablet_context(counter)
     raw = request.form.get("ticket_id", "")
     ticket_id = int(raw) if raw.isdigit() and len(raw) <= 18 else None
-    if ticket_id is None or ticket_id != _offered(counter, answering=True):
+    if not _offer_holds(counter.id, ticket_id) or ticket_id != _offered(counter, answering=True):
         if (
             ticket_id is not None
             and survey.finished_counter(get_db(), ticket_id) == counter.id
@@ -328,21 +372,17 @@ def tablet_submit(counter_id: int) -> Any:
 
 def _linkable(ticket_id: int) -> tuple[Ticket, Any]:
     """``(ticket, refusal)``: the refusal (a response) when this user may not print the
-    survey link of ticket ``ticket_id``, else None. A front-office officer prints links
-    only for tickets finished at a counter they sit at now (:func:`ult.sitting.holder`), so
-    nobody collects other visitors' links to answer them; the supervisor any. Only while
-    the ticket's survey is open (``[survey] answer_days``)."""
+    survey link of ticket ``ticket_id``, else None. Only the ticket this session has just
+    finished (until it calls the next, as the counter page's QR), so nobody collects other
+    visitors' links to answer them, not even the supervisor. Only while the ticket's
+    survey is open (``[survey] answer_days``)."""
     ticket = get_queue().ticket(ticket_id)  # QueueError ticket_unknown: 404
     if ticket.state != sop.DONE:
         message = SURVEY["link_not_finished"].format(label=ticket.label)
         return ticket, error_response(409, "survey_not_finished", message)
-    principal = current_principal()
-    if principal is not None and principal.role != "supervisor":
-        counter_id = survey.finished_counter(get_db(), ticket.id)
-        held = sitting.holder(get_db(), counter_id) if counter_id is not None else None
-        if held is None or held.username != principal.name:
-            message = SURVEY["link_not_yours"].format(label=ticket.label)
-            return ticket, error_response(403, "survey_link_forbidden", message)
+    if session.get(SURVEY_KEY) != ticket.id:
+        message = SURVEY["link_not_yours"].format(label=ticket.label)
+        return ticket, error_response(403, "survey_link_forbidden", message)
     if (closed := _closed_message(ticket)) is not None:
         return ticket, error_response(404, "survey_closed", closed)
     return ticket, None

@@ -29,7 +29,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
-from ult import queries, sop
+from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.queue import Queue, Ticket
 
@@ -82,7 +82,8 @@ class TicketView:
     """What the visitor's page says about one ticket (never anything personal).
 
     ``tone`` picks the look (``wait``, ``call``, ``work``, ``done``, ``stop``); ``final``
-    means nothing will change any more, so the page stops following the stream.
+    means nothing will change any more, so the page stops following the stream;
+    ``survey``: the case is finished and its survey still open and not yet answered.
     """
 
     label: str
@@ -134,7 +135,11 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
         lines=tuple(lines),
         tone=tone,
         final=state in sop.FINAL_STATES,
-        survey=state == sop.DONE,
+        survey=(
+            state == sop.DONE
+            and survey.is_open(ticket.day, queue.clock(), queue.settings)
+            and not survey.answered(queue.db, ticket.id, survey.SKM)
+        ),
     )
 
 

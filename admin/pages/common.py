@@ -37,8 +37,6 @@ COUNTER_KEY = "counter_id"
 """Session key: the front-office counter the user works at."""
 BACK_OFFICE_KEY = "back_office_counter_id"
 """Session key: the back-office counter the user works at."""
-SURVEY_KEY = "survey_ticket_id"
-"""Session key: the ticket just finished at this counter, whose survey QR the page shows."""
 
 LIST_LIMIT = 200
 """Most rows any list on these pages shows (a long day stays readable and fast)."""

@@ -23,7 +23,6 @@ from admin.messages import PAGES, SURVEY
 from admin.pages.common import (
     COUNTER_KEY,
     LIST_LIMIT,
-    SURVEY_KEY,
     active_services,
     chosen_counter,
     clock_text,
@@ -44,7 +43,7 @@ from admin.pages.common import (
     step_timers,
     ticket_rows,
 )
-from admin.survey import survey_url
+from admin.survey import SURVEY_KEY, survey_url
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from admin.security import CONTENT_SECURITY_POLICY
+from admin.survey import TABLET_ANSWER_SECONDS
 from tests.admin.conftest import USERS, login
 from tests.survey_cases import every_answer, finished
 from ult.clock import FakeClock
@@ -228,10 +229,17 @@ def test_the_survey_closes_answer_days_after_the_ticket_s_day(
     assert len(responses(db)) == 1
 
 
-def test_the_ticket_page_leads_to_the_survey(phone: FlaskClient, app_queue: Queue) -> None:
+def test_the_ticket_page_leads_to_the_survey_while_it_is_open_and_unanswered(
+    phone: FlaskClient, app_queue: Queue, clock: FakeClock, settings
+) -> None:
     ticket = finished(app_queue)
-    page = text(phone.get(f"/t/{ticket.token}"))
-    assert f'href="/t/{ticket.token}/survei"' in page
+    link = f'href="/t/{ticket.token}/survei"'
+    assert link in text(phone.get(f"/t/{ticket.token}"))
+    assert send(phone, ticket, {"U1": "4"}).status_code == 200
+    assert link not in text(phone.get(f"/t/{ticket.token}"))  # answered
+    unanswered = finished(app_queue)
+    clock.advance(days=settings.survey.answer_days + 1)
+    assert f'href="/t/{unanswered.token}/survei"' not in text(phone.get(f"/t/{unanswered.token}"))
 
 
 SPKP = """
@@ -290,6 +298,15 @@ def tablet_of(app_queue: Queue, counter: str = "Loket 1") -> str:
     return f"/survei/meja/{app_queue.counter(counter).id}"
 
 
+def shown_form(client, path: str) -> dict[str, str]:
+    """The hidden fields of the survey form the tablet shows now (its ticket, the time it
+    was shown and the offer's token), as the tablet's own page would send them."""
+    page = text(client.get(path))
+    fields = dict(re.findall(r'name="(ticket_id|shown_at|offer)" value="([^"]*)"', page))
+    assert set(fields) == {"ticket_id", "shown_at", "offer"}, page[-2000:]
+    return fields
+
+
 def test_the_tablet_needs_a_front_office_login(app: Flask, as_role, app_queue: Queue) -> None:
     path = tablet_of(app_queue)
     anonymous = app.test_client().get(path)
@@ -332,17 +349,19 @@ def test_the_tablet_shows_the_ticket_finished_at_its_counter_then_idles(
     skipped = text(client.get(f"{path}?lewati={ticket.id}"))
     assert "Terima kasih telah berkunjung" in skipped and f'data-skip="{ticket.id}"' in skipped
 
-    bad = client.post(path, data={"csrf_token": csrf, "ticket_id": ticket.id, "U1": "7"})
+    shown = shown_form(client, path)
+    assert shown["ticket_id"] == str(ticket.id)
+    bad = client.post(path, data={"csrf_token": csrf, **shown, "U1": "7"})
     assert bad.status_code == 422
     assert "Jawaban untuk U1 (Persyaratan) harus salah satu pilihan 1 sampai 4." in text(bad)
-    sent = client.post(path, data={"csrf_token": csrf, "ticket_id": ticket.id, **every_answer()})
+    sent = client.post(path, data={"csrf_token": csrf, **shown, **every_answer()})
     assert sent.status_code == 200, text(sent)
     page = text(sent)
     assert "Jawaban Anda sudah kami terima" in page
     assert f'http-equiv="refresh" content="8;url={path}"' in page
     assert [json.loads(r["answers"]) for r in responses(db)] == [every_answer()]
     assert client.get(path + "/status").get_json() == {"ticket": None}
-    again = client.post(path, data={"csrf_token": csrf, "ticket_id": ticket.id, "U1": "1"})
+    again = client.post(path, data={"csrf_token": csrf, **shown, "U1": "1"})
     assert again.status_code == 409
     assert "Survei untuk nomor ini sudah diisi. Terima kasih." in text(again)
 
@@ -373,52 +392,74 @@ def test_the_tablet_takes_answers_only_for_its_own_counter(
 
 
 def test_the_tablet_takes_only_the_ticket_it_offers_now(
-    as_role, app_queue: Queue, db: sqlite_utils.Database, clock: FakeClock, settings
+    as_role, app_queue: Queue, db: sqlite_utils.Database, clock: FakeClock
 ) -> None:
-    """An officer on the tablet cannot answer for earlier visitors of the same counter."""
+    """An officer on the tablet cannot answer for earlier visitors of the same counter, even
+    with the forms the tablet showed them."""
     client, csrf = as_role("front_office")
     path = tablet_of(app_queue)
 
-    def post(ticket_id: int):
-        return client.post(path, data={"csrf_token": csrf, "ticket_id": ticket_id, "U1": "4"})
+    def post(fields: dict[str, str]):
+        return client.post(path, data={"csrf_token": csrf, **fields, "U1": "4"})
 
-    older = finished(app_queue)  # finished here, then the counter served someone else
-    previous = finished(app_queue)
+    older = finished(app_queue)
+    older_form = shown_form(client, path)
+    previous = finished(app_queue)  # the counter served someone else since `older`
+    previous_form = shown_form(client, path)
     uninvited = finished(app_queue, survey_invited=False)  # the last one: not invited
-    for ticket in (older, previous, uninvited):
-        response = post(ticket.id)
-        assert response.status_code == 409, ticket.label
+    invented = {**previous_form, "ticket_id": str(uninvited.id)}
+    for form in (older_form, previous_form, invented, {"ticket_id": str(uninvited.id)}):
+        response = post(form)
+        assert response.status_code == 409, form
         assert TABLET_REFUSAL in text(response) and 'name="U1"' not in text(response)
     current = finished(app_queue)
+    current_form = shown_form(client, path)
+    assert current_form["ticket_id"] == str(current.id)
     app_queue.issue("A", actor="resepsionis")
     app_queue.call_next("Loket 1", actor="fo")  # the next visitor is at the desk
-    assert post(current.id).status_code == 409
+    assert post(current_form).status_code == 409
     assert responses(db) == []
     assert db.execute("SELECT count(*) FROM survey_receipts").fetchone()[0] == 0
+    assert {older.id, previous.id} == {
+        int(older_form["ticket_id"]),
+        int(previous_form["ticket_id"]),
+    }
     offered = finished(app_queue, counter="Loket 2")
     other = tablet_of(app_queue, "Loket 2")
-    sent = client.post(other, data={"csrf_token": csrf, "ticket_id": offered.id, "U1": "4"})
+    sent = client.post(other, data={"csrf_token": csrf, **shown_form(client, other), "U1": "4"})
     assert sent.status_code == 200 and len(responses(db)) == 1
+    assert offered.state == "done"
 
 
 def test_a_slow_visitor_past_the_idle_time_is_still_taken(
     as_role, app_queue: Queue, db: sqlite_utils.Database, clock: FakeClock, settings
 ) -> None:
     """The tablet's idle timer restarts on each touch, so a visitor may send well after the
-    idle time: their ticket is still the counter's last and nobody was called since."""
+    idle time, with the form the tablet showed; an abandoned form cannot be sent later, and
+    nobody can send one the tablet did not show."""
     client, csrf = as_role("front_office")
     path = tablet_of(app_queue)
     slow = finished(app_queue)
+    form = shown_form(client, path)
     clock.advance(seconds=settings.survey.tablet_idle_seconds * 3)
     assert client.get(path + "/status").get_json() == {"ticket": None}  # not offered anew
-    sent = client.post(path, data={"csrf_token": csrf, "ticket_id": slow.id, "U1": "3"})
+    without = client.post(path, data={"csrf_token": csrf, "ticket_id": slow.id, "U1": "3"})
+    assert without.status_code == 409 and responses(db) == []  # no form was shown to them
+    sent = client.post(path, data={"csrf_token": csrf, **form, "U1": "3"})
     assert sent.status_code == 200
     assert [json.loads(r["answers"]) for r in responses(db)] == [{"U1": 3}]
+
+    abandoned = finished(app_queue)
+    form = shown_form(client, path)
+    clock.advance(seconds=TABLET_ANSWER_SECONDS + 1)
+    late = client.post(path, data={"csrf_token": csrf, **form, "U1": "1"})
+    assert late.status_code == 409 and len(responses(db)) == 1
+    assert abandoned.state == "done"
 
 
 def test_the_idle_time_comes_from_the_settings(tmp_path, clock) -> None:
     from admin import create_app
-    from tests.admin.conftest import PASSWORD, USERS
+    from tests.admin.conftest import PASSWORD
     from tests.conftest import fresh_database, make_settings
     from ult import accounts
 
@@ -490,10 +531,30 @@ def qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
+def finished_here(client: FlaskClient, csrf: str, app_queue: Queue, counter: str = "Loket 1"):
+    """A case explained indirectly and finished by this session on the counter page (the
+    session keeps the ticket it just finished, as an officer's browser does)."""
+    counter_id = app_queue.counter(counter).id
+    chosen = client.post("/counter/choose", data={"csrf_token": csrf, "counter": counter_id})
+    assert chosen.status_code == 303
+    ticket = app_queue.issue("A", actor="resepsionis").ticket
+    app_queue.call_specific(counter_id, ticket.id, actor="fo")
+    app_queue.start(ticket.id, counter_id, actor="fo")
+    app_queue.answer(ticket.id, counter_id, actor="fo", kind="available", text="Dijawab.")
+    for action, data in (
+        ("explain", {"mode": "indirect"}),
+        ("finish", {"outcome": "resolved", "survey_invited": "1"}),
+    ):
+        form = {"csrf_token": csrf, "counter_id": str(counter_id), **data}
+        form["incomplete_reason"] = "visitor_declined"
+        response = client.post(f"/counter/tickets/{ticket.id}/{action}", data=form)
+        assert response.status_code == 303, text(response)
+    return app_queue.ticket(ticket.id)
+
+
 def test_the_printable_link_shows_the_qr_and_the_address(as_role, app_queue: Queue) -> None:
-    client, _ = as_role("front_office")
-    app_queue.take_counter("Loket 1", actor=USERS["front_office"])
-    ticket = finished(app_queue, mode="indirect")
+    client, csrf = as_role("front_office")
+    ticket = finished_here(client, csrf, app_queue)
     response = client.get(f"/survei/tautan/{ticket.id}")
     assert response.status_code == 200
     page = text(response)
@@ -510,31 +571,38 @@ def test_the_printable_link_shows_the_qr_and_the_address(as_role, app_queue: Que
     assert receptionist.get(f"/survei/tautan/{ticket.id}").status_code == 403
 
 
-def test_only_the_officer_at_the_finishing_counter_prints_the_link(
+def test_only_the_session_that_just_finished_the_case_prints_its_link(
     as_role, app_queue: Queue
 ) -> None:
-    officer, _ = as_role("front_office")
-    ticket = finished(app_queue, mode="indirect")  # at Loket 1
-    for path in (f"/survei/tautan/{ticket.id}", f"/survei/tautan/{ticket.id}/qr.png"):
-        refused = officer.get(path)  # nobody sits at Loket 1
-        assert refused.status_code == 403
-        assert "hanya dapat dicetak oleh petugas yang sedang bertugas di loket" in text(refused)
-    app_queue.take_counter("Loket 2", actor=USERS["front_office"])
-    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 403  # another counter
-    app_queue.leave_counter("Loket 2", actor=USERS["front_office"])
-    app_queue.take_counter("Loket 1", actor=USERS["front_office"])
-    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 200
-    app_queue.leave_counter("Loket 1", actor=USERS["front_office"])
-    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 403  # left the counter
+    """Nobody collects survey links to answer for visitors: not another officer, not the
+    supervisor, not even the same officer once the counter called the next visitor."""
+    officer, csrf = as_role("front_office")
+    elsewhere = finished(app_queue, mode="indirect", counter="Loket 2")  # not by this session
     supervisor, _ = as_role("supervisor")
-    assert supervisor.get(f"/survei/tautan/{ticket.id}").status_code == 200
+    colleague, _ = as_role("front_office")  # another browser of the same role
+    for client in (officer, supervisor):
+        for path in (f"/survei/tautan/{elsewhere.id}", f"/survei/tautan/{elsewhere.id}/qr.png"):
+            refused = client.get(path)
+            assert refused.status_code == 403
+            assert "hanya dapat dicetak oleh petugas yang baru saja" in text(refused)
+    ticket = finished_here(officer, csrf, app_queue)
+    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 200
+    for client in (colleague, supervisor):
+        assert client.get(f"/survei/tautan/{ticket.id}").status_code == 403
+    app_queue.issue("A", actor="resepsionis")
+    called = officer.post(
+        "/counter/call-next",
+        data={"csrf_token": csrf, "counter_id": str(app_queue.counter("Loket 1").id)},
+    )
+    assert called.status_code == 303
+    assert officer.get(f"/survei/tautan/{ticket.id}").status_code == 403  # the next visitor
 
 
 def test_the_link_closes_with_the_survey(as_role, app_queue: Queue, clock: FakeClock) -> None:
     from datetime import UTC, datetime
 
-    supervisor, _ = as_role("supervisor")
-    ticket = finished(app_queue, mode="indirect")  # business day 2026-11-25, answer_days 7
+    supervisor, csrf = as_role("supervisor")
+    ticket = finished_here(supervisor, csrf, app_queue)  # day 2026-11-25, answer_days 7
     clock.set(datetime(2026, 12, 2, 16, 59, 59, tzinfo=UTC))  # 2026-12-02 23:59:59 WIB
     assert supervisor.get(f"/survei/tautan/{ticket.id}").status_code == 200
     clock.advance(seconds=1)
