@@ -18,7 +18,9 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ult import dates
 from ult.clock import utc_now
+from ult.messages import wait_text
 from ult.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,7 @@ def _behind_proxy(app: Flask) -> None:
 NAV: tuple[tuple[str, str, str], ...] = (
     ("pages.reception.index", "Resepsionis", "issue"),
     ("pages.counter.index", "Loket", "call"),
-    ("pages.back_office.index", "Back office", "disposition"),
+    ("pages.back_office.index", "Back Office", "disposition"),
     ("supervisor.overview", "Ringkasan hari ini", "overview"),
     ("supervisor.catalog", "Layanan & loket", "manage"),
     ("supervisor.accounts", "Akun & token", "manage"),
@@ -144,6 +146,19 @@ def _template_globals(app: Flask, settings: Settings) -> None:
             return current_principal()
         except DatabaseUnavailable:  # the error page for exactly that must still render
             return None
+
+    # The one date format of every page (ult.dates), registered once, in the office's zone.
+    zone = settings.office.tz
+    app.jinja_env.filters["date_text"] = lambda value, long=False: dates.date_text(
+        value, zone, long=long
+    )
+    app.jinja_env.filters["time_text"] = lambda value, seconds=False: dates.time_text(
+        value, zone, seconds=seconds
+    )
+    app.jinja_env.filters["wait_text"] = wait_text
+    app.jinja_env.filters["datetime_text"] = lambda value, seconds=False: dates.datetime_text(
+        value, zone, seconds=seconds
+    )
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -277,6 +277,9 @@ def require(action: str) -> Callable[[F], F]:
             if principal is None:
                 if is_api_request():
                     abort(401)
+                if request.cookies.get(LOGGED_OUT_COOKIE) == "1":
+                    # Another tab logged out; a page that reloads itself lands here.
+                    flash(session_end_message(), "info")
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if principal.role not in roles:
                 abort(403)
@@ -331,6 +334,18 @@ def allowed(action: str) -> bool:
 
 
 bp = Blueprint("auth", __name__)
+
+LOGGED_OUT_COOKIE = "ult_logged_out"
+"""Set at logout, deleted at login. A session that ended by idling and one ended by a logout
+in another tab look the same to the server (no session cookie); this mark tells the other
+tabs of the browser that logged out why their session is gone (issue 14)."""
+
+
+def session_end_message() -> str:
+    """Why this browser has no session any more, in Indonesian: a logout in this browser
+    (:data:`LOGGED_OUT_COOKIE`) or else the idle timeout (``admin.session_idle_minutes``)."""
+    logged_out = request.cookies.get(LOGGED_OUT_COOKIE) == "1"
+    return AUTH["session_logged_out" if logged_out else "session_expired"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -396,7 +411,10 @@ def login() -> Any:
             session.permanent = True
             session["user"] = user.username
             session["epoch"] = accounts.session_epoch(get_db(), user.username)
-            return redirect(_safe_next(request.form.get("next")))
+            response = redirect(_safe_next(request.form.get("next")))
+            if LOGGED_OUT_COOKIE in request.cookies:
+                response.delete_cookie(LOGGED_OUT_COOKIE)
+            return response
         else:
             flash(AUTH["bad_credentials"], "error")
             status = 401
@@ -421,4 +439,13 @@ def logout() -> Any:
         accounts.end_sessions(get_db(), principal.name)
     session.clear()
     flash(AUTH["logged_out"], "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    response.set_cookie(
+        LOGGED_OUT_COOKIE,
+        "1",
+        max_age=int(current_app.permanent_session_lifetime.total_seconds()),
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

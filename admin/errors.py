@@ -11,7 +11,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from admin.auth import current_principal, is_api_request
+from admin.auth import current_principal, is_api_request, session_end_message
 from admin.db import DatabaseUnavailable, discard_db
 from admin.messages import AUTH, ERRORS, ROLE_NAMES
 from ult.errors import QueueError
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
         if not is_api_request() and current_principal() is None and request.path != "/login":
             # A tab left open after logging out or after the session ended: say so and
             # offer the login, rather than a bare "form expired".
-            flash(AUTH["session_expired"], "error")
+            flash(session_end_message(), "error")
             return redirect(url_for("auth.login"))
         return error_response(400, "csrf_failed", ERRORS["csrf_failed"])
 

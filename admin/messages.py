@@ -16,8 +16,12 @@ AUTH: dict[str, str] = {
     ),
     "logged_out": "Anda telah keluar.",
     "session_expired": "Sesi Anda berakhir karena tidak aktif. Silakan masuk kembali.",
+    "session_logged_out": (
+        "Sesi Anda sudah berakhir karena Anda keluar (logout) di tab atau jendela lain. "
+        "Silakan masuk kembali."
+    ),
     "no_users": (
-        "Belum ada akun. Teknisi membuat supervisor pertama di appliance dengan perintah: "
+        "Belum ada akun. Teknisi membuat supervisor pertama di perangkat ini dengan perintah: "
         "ult user add NAMA --role supervisor"
     ),
     "fields_required": "Isi nama pengguna dan kata sandi.",
@@ -92,8 +96,8 @@ ERRORS: dict[str, str] = {
 
 ROLE_NAMES: dict[str, str] = {
     "receptionist": "Resepsionis",
-    "front_office": "Front office",
-    "back_office": "Back office",
+    "front_office": "Front Office",
+    "back_office": "Back Office",
     "unit": "Unit utama",
     "supervisor": "Supervisor",
     "technician": "Teknisi",
@@ -132,7 +136,7 @@ PAGES: dict[str, str] = {
     "counter_choice_invalid": "Pilih loket dari daftar.",
     "called": "{counter} memanggil {label}.",
     "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
-    "recalled": "{label} dipanggil ulang ({recalls}x).",
+    "recalled": "{label} dipanggil ulang ({recalls} kali).",
     "no_show": "{label} dinyatakan tidak hadir.",
     "started": "{label} mulai dilayani.",
     "identified": "Identitas pengunjung {label} dicatat.",
@@ -143,9 +147,9 @@ PAGES: dict[str, str] = {
     "prefill_none": "Nomor ini belum pernah tercatat di buku tamu: isi datanya.",
     "detailed": "Rincian permohonan {label} dicatat.",
     "answered": "Jawaban untuk {label} dicatat. Jelaskan kepada pengunjung.",
-    "escalated": "{label} diteruskan ke back office. Loket kembali siap.",
-    "consulted": "Konsultasi {label} ke back office dicatat; teruskan kasus bila perlu.",
-    "relayed": "Disposisi kasus {label} disampaikan; jawaban siap untuk front office.",
+    "escalated": "{label} diteruskan ke Back Office. Loket kembali siap.",
+    "consulted": "Konsultasi {label} ke Back Office dicatat; teruskan kasus bila perlu.",
+    "relayed": "Disposisi kasus {label} disampaikan; jawaban siap untuk Front Office.",
     "explained": "Penjelasan untuk {label} dicatat. Selesaikan layanan.",
     "finished": "Layanan {label} selesai. Minta pengunjung memindai kode QR survei.",
     "finished_no_survey": "Layanan {label} selesai.",
@@ -159,10 +163,10 @@ PAGES: dict[str, str] = {
     "no_show_reason": "Perlu {required} kali panggil ulang sebelum tidak hadir (baru {recalls}).",
     "acting_invalid": "Pilih apakah pengunjung mewakili orang lain.",
     # Back office (SOP 10-14).
-    "back_office_required": "Pilih loket back office Anda terlebih dahulu.",
+    "back_office_required": "Pilih loket Back Office Anda terlebih dahulu.",
     "back_office_chosen": "Anda bertugas di {counter}.",
     "taken": "Kasus {label} diambil oleh {counter}.",
-    "resolved": "Jawaban kasus {label} dikembalikan ke front office.",
+    "resolved": "Jawaban kasus {label} dikembalikan ke Front Office.",
     "forwarded": "Kasus {label} diteruskan ke {unit}.",
     "disposition": "Disposisi kasus {label} dicatat.",
     "case_not_for_unit": "Kasus {label} tidak sedang di unit utama.",
@@ -176,11 +180,11 @@ PAGES: dict[str, str] = {
     "step_7": "Verifikasi identitas",
     "step_8": "Rincian permohonan",
     "step_9": "Verifikasi permohonan",
-    "step_10": "Konsultasi ke back office",
-    "step_11": "Diterima back office",
-    "step_12": "Kajian back office",
+    "step_10": "Konsultasi ke Back Office",
+    "step_11": "Diterima Back Office",
+    "step_12": "Kajian Back Office",
     "step_13": "Koordinasi dengan unit utama",
-    "step_14": "Disposisi diteruskan ke front office",
+    "step_14": "Disposisi diteruskan ke Front Office",
     "step_15": "Penjelasan kepada pengunjung",
     "step_16": "Penyelesaian & survei",
     # Printer reason codes of a failed print (``print_failed`` payload).
@@ -209,8 +213,8 @@ SUPERVISOR: dict[str, str] = {
     "unchanged": "Tidak ada yang berubah.",
     "running_text_set": "Teks berjalan papan panggilan diperbarui.",
     "running_text_cleared": "Teks berjalan papan panggilan dikosongkan.",
-    "kind_front_office": "Front office",
-    "kind_back_office": "Back office",
+    "kind_front_office": "Front Office",
+    "kind_back_office": "Back Office",
     "user_added": "Akun '{username}' ({role}) dibuat.",
     "user_disabled": "Akun '{username}' dinonaktifkan: tidak dapat masuk lagi.",
     "user_enabled": "Akun '{username}' diaktifkan kembali.",
@@ -248,25 +252,26 @@ VISITOR: dict[str, str] = {
     "expired_title": "Nomor antrian tidak berlaku lagi",
     # What it means for the visitor.
     "waiting_ahead": "Ada {ahead} nomor antrian di depan Anda.",
-    "waiting_estimate": "Perkiraan waktu tunggu sekitar {minutes} menit.",
-    "waiting_next": "Anda berikutnya.",
+    # The place in line and the wait: ult.messages.WAIT_TEXT's words, as on the ticket.
+    "waiting_nobody": "{nobody}.",
+    "waiting_estimate": "{label} {wait}.",
     "waiting_stay": "Mohon tetap di ruang tunggu dan perhatikan layar panggilan.",
     "called_go": "Silakan menuju {counter} sekarang dengan membawa tiket ini.",
     "serving_at": "Anda sedang dilayani di {counter}.",
     "escalated_text": (
-        "Permohonan Anda diteruskan kepada petugas back office. Mohon menunggu; hasilnya akan "
-        "disampaikan oleh petugas front office."
+        "Permohonan Anda diteruskan kepada petugas Back Office. Mohon menunggu; hasilnya akan "
+        "disampaikan oleh petugas Front Office."
     ),
     "back_office_text": (
-        "Petugas back office sedang menangani permohonan Anda. Mohon menunggu; hasilnya akan "
-        "disampaikan oleh petugas front office."
+        "Petugas Back Office sedang menangani permohonan Anda. Mohon menunggu; hasilnya akan "
+        "disampaikan oleh petugas Front Office."
     ),
     "with_unit_text": (
         "Permohonan Anda sedang dikoordinasikan dengan unit terkait. Hasilnya akan disampaikan "
-        "oleh petugas front office, langsung atau melalui kontak yang Anda berikan."
+        "oleh petugas Front Office, langsung atau melalui kontak yang Anda berikan."
     ),
     "answer_ready_text": (
-        "Jawaban atas permohonan Anda sudah siap. Petugas front office akan menyampaikannya."
+        "Jawaban atas permohonan Anda sudah siap. Petugas Front Office akan menyampaikannya."
     ),
     "done_text": (
         "Terima kasih atas kunjungan Anda. Bantu kami meningkatkan layanan dengan mengisi "
@@ -288,7 +293,7 @@ VISITOR: dict[str, str] = {
     "announcement_unknown": "Tidak ada panggilan nomor ini ke loket itu hari ini.",
     "announcement_unspeakable": "Nomor antrian atau nama loket ini tidak dapat diucapkan.",
     "voice_missing": (
-        "Paket suara belum tersedia di appliance; panggilan hanya ditampilkan. Teknisi: "
+        "Paket suara belum tersedia di perangkat; panggilan hanya ditampilkan. Teknisi: "
         "jalankan ult voice build."
     ),
 }
@@ -335,7 +340,7 @@ REPORTS: dict[str, str] = {
     "chart_officers": "Langkah yang melewati standar per petugas",
     "chart_step": "Langkah {step}",
     "chart_wait_step": "Tunggu 4–5",
-    "wait_step_title": "Tunggu antrean (langkah 4–5)",
+    "wait_step_title": "Tunggu antrian (langkah 4–5)",
     "xlsx_too_big_page": (
         "Terlalu banyak baris untuk XLSX pada periode ini: unduh tiap tabel sebagai CSV."
     ),
@@ -348,7 +353,7 @@ SURVEY: dict[str, str] = {
         "Formulir ini tidak dikirim dari halaman survei nomor Anda. Buka lagi halaman survei "
         "dari kode QR pada tiket, lalu kirim dari sana."
     ),
-    "tablet_counter_unknown": "Loket ini tidak ada, tidak aktif, atau bukan loket front office.",
+    "tablet_counter_unknown": "Loket ini tidak ada, tidak aktif, atau bukan loket Front Office.",
     "tablet_ticket": (
         "Mohon maaf, survei ini tidak dapat dikirim dari tablet ini: tablet hanya menerima "
         "survei nomor yang baru saja selesai dilayani di loket ini. Silakan tanyakan kepada "
@@ -397,7 +402,7 @@ PRIVACY_WHAT: dict[str, str] = {
     "prefill_page": "Formulir: isi dari kunjungan terakhir",
     "ticket_api": "API detail tiket",
     "counter_case": "Halaman loket: kasus",
-    "back_office_case": "Halaman back office: kasus",
+    "back_office_case": "Halaman Back Office: kasus",
     "access_request": "Permintaan akses (berkas JSON)",
     "erasure_request": "Permintaan penghapusan",
 }

@@ -16,7 +16,6 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from babel.dates import format_date, format_datetime
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +30,7 @@ from flask import (
 from admin.auth import current_principal, require
 from admin.db import get_db, get_queue, settings
 from admin.messages import PRIVACY, PRIVACY_WHAT
-from ult import privacy, queries, sitting
+from ult import dates, privacy, queries, sitting
 from ult.errors import QueueError, not_found
 from ult.guestbook import mask_document
 from ult.kinds import EventKind
@@ -113,13 +112,14 @@ def _filters(today: date) -> dict[str, Any]:
 
 
 def local_time(moment: datetime) -> str:
-    """An aware time in the office's zone, as staff read it (``6 Des 2026 18.17.00``)."""
-    return format_datetime(moment, "d MMM y HH.mm.ss", tzinfo=settings().office.tz, locale="id")
+    """An aware time in the office's zone, as staff read it (``6 Desember 2026 18.17.00``:
+    the access log is read to the second)."""
+    return dates.datetime_text(moment, settings().office.tz, seconds=True)
 
 
 def local_day(day: date) -> str:
-    """A business day as staff read it (``Min, 6 Des 2026``)."""
-    return format_date(day, "EEE, d MMM y", locale="id")
+    """A business day as staff read it (``6 Desember 2026``)."""
+    return dates.date_text(day, settings().office.tz)
 
 
 def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any:

@@ -39,7 +39,7 @@ from admin.db import get_db, get_queue, settings
 from admin.errors import ApiError
 from admin.messages import PAGES, REPORTS
 from admin.privacy import record_view
-from ult import accounts, chain, exports, ikm, reports
+from ult import accounts, chain, dates, exports, ikm, reports
 from ult.errors import QueueError
 from ult.queries import service_names
 from ult.report_request import (
@@ -247,10 +247,7 @@ PERIOD_NAMES = {
 
 def period_text(period: reports.Period) -> str:
     """``Rabu, 25 November 2026`` for one day, ``1 November 2026 – 30 November 2026``."""
-    if period.start == period.end:
-        return format_date(period.start, "EEEE, d MMMM y", locale="id")
-    first = format_date(period.start, "d MMMM y", locale="id")
-    return f"{first} – {format_date(period.end, 'd MMMM y', locale='id')}"
+    return dates.period_text(period.start, period.end)
 
 
 def _neighbours(kind: str, period: reports.Period) -> tuple[date | None, date | None]:
@@ -518,7 +515,7 @@ def book() -> Any:
     return render_template(
         "reports/book.html",
         day=day,
-        day_text=format_date(day, "EEEE, d MMMM y", locale="id"),
+        day_text=dates.date_text(day, settings().office.tz, long=True),
         summary=summary,
         figures=list(zip_longest(counts, times)),
         tables=tables[1:],
@@ -526,7 +523,7 @@ def book() -> Any:
         header=_header,
         preparer=_preparer(),
         head=_head_of_office(),
-        printed_on=format_date(today, "d MMMM y", locale="id"),
+        printed_on=dates.date_text(today, settings().office.tz),
         anchor=_book_anchor(day),
         anchor_so_far=day >= today,
     )
@@ -548,7 +545,7 @@ def _book_table(table: reports.Table, keys: tuple[str, ...]) -> reports.Table:
 def _laid_out(table: reports.Table, keys: tuple[str, ...] = ()) -> reports.Table:
     """``table`` with only the columns ``keys`` (all when empty), for a reader rather than a
     script: a step number becomes its name (``Langkah 7 · Verifikasi identitas``; the queue
-    wait ``Tunggu antrean (4–5)``), which makes the yes/no wait column redundant."""
+    wait ``Tunggu antrian (4–5)``), which makes the yes/no wait column redundant."""
     found = {c.key: c for c in table.columns}
     columns = tuple(found[key] for key in keys if key in found) if keys else table.columns
     rows = table.rows

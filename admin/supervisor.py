@@ -24,7 +24,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlite_utils
-from babel.dates import format_date
 from flask import Blueprint, flash, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -35,7 +34,7 @@ from admin.errors import QUEUE_STATUS
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import ROLE_NAMES, SUPERVISOR
 from admin.visitor import STREAM_URL, live_event_kinds
-from ult import accounts, catalog, queries, sop
+from ult import accounts, catalog, dates, queries, sop
 from ult.errors import QueueError
 from ult.messages import STATES
 from ult.queue import RUNNING_TEXT_MAX
@@ -65,11 +64,9 @@ def _failed(form_name: str) -> MultiDict[str, str] | None:
     return None
 
 
-def _local(moment: datetime | None, pattern: str = "%d-%m-%Y %H.%M") -> str:
-    """A stored UTC time in the office's zone, as Indonesians write it."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(settings().office.tz).strftime(pattern)
+def _local(moment: datetime | str | None) -> str:
+    """A stored UTC time in the office's zone, as Indonesians write it (:mod:`ult.dates`)."""
+    return dates.datetime_text(moment, settings().office.tz)
 
 
 # ------------------------------------------------------------------------------ overview
@@ -142,7 +139,7 @@ def _overview_context() -> dict[str, Any]:
     printer = printing.readiness()
     return {
         "day": day,
-        "day_text": format_date(day, "EEEE, d MMMM y", locale="id"),
+        "day_text": dates.date_text(day, settings().office.tz, long=True),
         "states": STATES,
         "services": services,
         "totals": {
@@ -153,7 +150,7 @@ def _overview_context() -> dict[str, Any]:
         "printer_fault": not printer.can_print,
         "printer_text": printing.printer_text(printer.state),
         "unprinted": queries.unprinted_tickets(db, day),
-        "updated": _local(get_queue().clock(), "%H.%M.%S"),
+        "updated": dates.time_text(get_queue().clock(), settings().office.tz, seconds=True),
     }
 
 
@@ -338,7 +335,7 @@ def _render_accounts(new_token: tuple[str, str, str] | None = None) -> str:
         minimum=accounts.MIN_PASSWORD_LENGTH,
         # After a token was created, its form starts empty again: nothing failed.
         failed=_failed if new_token is None else lambda _name: None,
-        local=lambda stamp: _local(datetime.fromisoformat(stamp)) if stamp else "-",
+        local=_local,
         new_token=new_token,
     )
 

@@ -31,6 +31,7 @@ from admin.messages import VISITOR
 from display import board_messages
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
+from ult.messages import WAIT_TEXT, wait_text
 from ult.queue import Queue, Ticket
 
 bp = Blueprint("visitor", __name__)
@@ -106,10 +107,11 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
         ahead, minutes = queue.position(ticket.id)
         if ahead:
             lines.append(VISITOR["waiting_ahead"].format(ahead=ahead))
-            if minutes:
-                lines.append(VISITOR["waiting_estimate"].format(minutes=minutes))
         else:
-            lines.append(VISITOR["waiting_next"])
+            lines.append(VISITOR["waiting_nobody"].format(nobody=WAIT_TEXT["nobody_ahead"]))
+        # Worded as the ticket words it (ult.messages.wait_text): the paper and the page agree.
+        wait = wait_text(minutes)
+        lines.append(VISITOR["waiting_estimate"].format(label=WAIT_TEXT["wait_label"], wait=wait))
         lines.append(VISITOR["waiting_stay"])
         tone = "wait"
     elif state == sop.CALLED:

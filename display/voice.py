@@ -138,13 +138,20 @@ def announcement_words(label: str, counter_name: str) -> tuple[str, ...]:
 def announcement_text(label: str, counter_name: str) -> str:
     """Return the announcement as a sentence, for ``ult voice text``.
 
-    ``"Nomor antrian, A, seratus dua puluh tiga, silakan menuju loket dua"``.
+    ``"Nomor antrian, A, seratus dua puluh tiga, silakan menuju loket dua"``; a label that
+    puts its letter last (``label_format = "{number:03d}{letter}"``) keeps that order:
+    ``"Nomor antrian, tujuh, A, ..."``.
     """
     groups = _groups(label, counter_name)
-    # The label's letters and its number are separate phrases when spoken.
-    label_part = groups[1]
-    letters = tuple(w for w in label_part if w in LETTER_NAMES)
-    parts = [groups[0], letters, label_part[len(letters) :], groups[2]]
+    # The label's letters and its number are separate phrases when spoken: each run of
+    # letters or of number words is one phrase, in the label's own order.
+    runs: list[list[str]] = []
+    for word in groups[1]:
+        if runs and (runs[-1][0] in LETTER_NAMES) == (word in LETTER_NAMES):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    parts = [groups[0], *runs, groups[2]]
     text = ", ".join(" ".join(p) for p in parts if p)
     return text[0].upper() + text[1:]
 

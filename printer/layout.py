@@ -26,6 +26,7 @@ from babel.dates import format_date, format_time
 from printer import messages
 from printer.capabilities import Paper, PrinterCapabilities
 from printer.qr import QR_BORDER_MODULES, qr_module_count
+from ult.messages import WAIT_TEXT, wait_text
 
 
 class Align(StrEnum):
@@ -263,18 +264,6 @@ def issued_at_lines(
     return wrap(day, columns) + wrap(clock, columns)
 
 
-def estimated_wait_text(minutes: int) -> str:
-    """An estimated wait in Indonesian: "± 15 menit", "± 1 jam 20 menit", "segera"."""
-    if minutes <= 0:
-        return messages.ESTIMATED_WAIT_SOON
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return messages.ESTIMATED_WAIT_MINUTES.format(minutes=rest)
-    if not rest:
-        return messages.ESTIMATED_WAIT_HOURS.format(hours=hours)
-    return messages.ESTIMATED_WAIT_HOURS_MINUTES.format(hours=hours, minutes=rest)
-
-
 def largest_scale(text: str, columns: int, max_scale: int) -> int:
     """The largest magnification (1..``max_scale``) at which ``text`` fits one line."""
     for scale in range(max_scale, 1, -1):
@@ -335,21 +324,21 @@ def layout_ticket(content: TicketContent, capabilities: PrinterCapabilities) -> 
 
     blocks.append(TextBlock(issued_at_lines(content.issued_at, content.timezone, columns)))
 
-    blocks.append(
-        TextBlock(
-            _label_value(
-                messages.WAITING_AHEAD_LABEL,
-                messages.WAITING_AHEAD_VALUE.format(count=content.waiting_ahead),
-                columns,
-                capabilities,
-            )
+    if content.waiting_ahead:
+        ahead = _label_value(
+            WAIT_TEXT["ahead_label"],
+            WAIT_TEXT["ahead_value"].format(count=content.waiting_ahead),
+            columns,
+            capabilities,
         )
-    )
+    else:  # "0 orang" reads as a fault; say it in words (issue 14)
+        ahead = wrap(clean(WAIT_TEXT["nobody_ahead"]), columns)
+    blocks.append(TextBlock(ahead))
     blocks.append(
         TextBlock(
             _label_value(
-                messages.ESTIMATED_WAIT_LABEL,
-                estimated_wait_text(content.estimated_wait_minutes),
+                WAIT_TEXT["wait_label"],
+                wait_text(content.estimated_wait_minutes),
                 columns,
                 capabilities,
             )

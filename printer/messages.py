@@ -15,14 +15,9 @@ from ult.kinds import PrinterState
 UNIT_NAME: Final = "UNIT LAYANAN TERPADU"
 LABEL_CAPTION: Final = "Nomor Antrian"
 PRIORITY_MARK: Final = "PRIORITAS"
-WAITING_AHEAD_LABEL: Final = "Menunggu di depan Anda:"
-WAITING_AHEAD_VALUE: Final = "{count} orang"
-ESTIMATED_WAIT_LABEL: Final = "Perkiraan waktu tunggu:"
-ESTIMATED_WAIT_SOON: Final = "segera"
-ESTIMATED_WAIT_MINUTES: Final = "± {minutes} menit"
-ESTIMATED_WAIT_HOURS: Final = "± {hours} jam"
-ESTIMATED_WAIT_HOURS_MINUTES: Final = "± {hours} jam {minutes} menit"
-QR_CAPTION: Final = "Pindai: status antrian & survei"
+# The place in line and the wait are worded by the core (ult.messages.WAIT_TEXT, wait_text),
+# so the paper says what the visitor's page says.
+QR_CAPTION: Final = "Pindai: status antrian dan survei"
 
 # Babel pattern for the issue date: "Rabu, 25 November 2026" with locale "id".
 DATE_PATTERN: Final = "EEEE, d MMMM y"

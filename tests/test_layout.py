@@ -13,12 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("ult", "kiosk", "printer", "display", "admin")
 
 # What each package may import of ours (DESIGN.md, "Layout"). ``printer`` may use the core's
-# settings and its word list of printer states (``ult.kinds``, a leaf module that imports
-# nothing): the paper never knows the queue.
+# settings, its word list of printer states (``ult.kinds``) and its texts (``ult.messages``:
+# the wait is worded once for the paper and the pages), leaf modules that import nothing:
+# the paper never knows the queue.
 ALLOWED: dict[str, tuple[str, ...]] = {
     "ult": ("ult",),
     "kiosk": ("kiosk", "ult", "printer"),
-    "printer": ("printer", "ult.settings", "ult.kinds"),
+    "printer": ("printer", "ult.settings", "ult.kinds", "ult.messages"),
     "display": ("display", "ult"),
     "admin": ("admin", "ult", "kiosk", "display"),
 }

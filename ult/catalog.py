@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
-from babel.dates import format_datetime
 
-from ult import eventlog, sop
+from ult import dates, eventlog, sop
 from ult.clock import Clock, from_stamp, utc_now
 from ult.errors import conflict, invalid, not_found
 from ult.kinds import EventKind
@@ -170,9 +169,7 @@ def init_catalog(
     if catalog_source(db) == SOURCE_ADMIN:
         catalog = read_catalog(db)
         at = (
-            format_datetime(
-                catalog.changed_at, "d MMM y HH.mm", tzinfo=settings.office.tz, locale="id"
-            )
+            dates.datetime_text(catalog.changed_at, settings.office.tz)
             if catalog.changed_at
             else "-"
         )

@@ -26,7 +26,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, chain, exports, privacy, queries, record, reports
+from ult import accounts, chain, dates, exports, privacy, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -152,9 +152,7 @@ class App:
 
     def local(self, stamp: Any) -> str:
         """A stored UTC time in the office zone, in Indonesian (``29 Nov 2026 13.56.46``)."""
-        return format_datetime(
-            stamp, "d MMM y HH.mm.ss", tzinfo=self.settings.office.tz, locale="id"
-        )
+        return dates.datetime_text(stamp, self.settings.office.tz, seconds=True)
 
 
 def disk_full(error: BaseException, directory: Path | None = None) -> bool:

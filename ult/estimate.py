@@ -38,8 +38,9 @@ def wait(
     services they serve, so every waiting ticket of those services that goes first
     counts as ahead (higher priority, or same priority and earlier in line, by
     ``queue_seq``). The wait is the number ahead times the median recent counter time
-    (from the last call to the counter's release, last :data:`SAMPLES` tickets, each
-    bounded to :data:`SAMPLE_BOUNDS_SECONDS`; ``default_service_minutes`` before any),
+    (from the last call to the counter's release, last :data:`SAMPLES` tickets served, that
+    is started at the desk: a no-show or a ticket sent elsewhere before it started is none;
+    each bounded to :data:`SAMPLE_BOUNDS_SECONDS`; ``default_service_minutes`` before any),
     divided by those counters; bounded to 0-:data:`MAX_MINUTES` so it never goes
     negative or absurd.
     """
@@ -70,9 +71,12 @@ def wait(
     samples = [
         (from_stamp(r[1]) - from_stamp(r[0])).total_seconds()
         for r in db.execute(
+            # Only visits that were served: a no-show's call-to-release time (recalls, then
+            # "tidak hadir"), also after it was put back in line, is no service time.
             "SELECT called_at, released_at FROM tickets WHERE released_at IS NOT NULL "
-            "AND called_at IS NOT NULL AND state != ? ORDER BY released_at DESC LIMIT ?",
-            (sop.NO_SHOW, SAMPLES),
+            "AND called_at IS NOT NULL AND started_at IS NOT NULL "
+            "ORDER BY released_at DESC LIMIT ?",
+            (SAMPLES,),
         ).fetchall()
     ]
     low, high = SAMPLE_BOUNDS_SECONDS

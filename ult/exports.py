@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ult import dates
 from ult.clock import from_stamp, to_stamp
 from ult.messages import REPORT_SHEETS, REPORT_TEXT
 
@@ -222,12 +223,13 @@ def display(column: Column, value: Any, tz: ZoneInfo) -> str:
         return str(_decimal(value)).replace(".", ",")
     if kind == "bool":
         return yes_no(value)
+    # Days and times in the one format of every page (ult.dates): "25 November 2026 09.09".
     if kind == "datetime":
-        moment = local_time(value, tz)
-        return "-" if moment is None else moment.strftime("%d-%m-%Y %H.%M")
+        moment = _moment(value)
+        return "-" if moment is None else dates.datetime_text(moment, tz)
     if kind == "date":
         day = _day(value)
-        return "-" if day is None else day.strftime("%d-%m-%Y")
+        return "-" if day is None else dates.date_text(day, tz)
     return str(value)
 
 

@@ -15,8 +15,8 @@ ERRORS: dict[str, str] = {
     "service_inactive": "Layanan {service} sedang tidak aktif.",
     "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}. Pilihan: {topics}.",
     "counter_unknown": "Loket '{counter}' tidak dikenal.",
-    "counter_not_front_office": "{counter} bukan loket front office.",
-    "counter_not_back_office": "{counter} bukan loket back office.",
+    "counter_not_front_office": "{counter} bukan loket Front Office.",
+    "counter_not_back_office": "{counter} bukan loket Back Office.",
     "counter_inactive": "{counter} sedang tidak aktif.",
     "counter_paused": "{counter} sedang jeda. Lanjutkan loket terlebih dahulu.",
     "counter_busy": (
@@ -110,12 +110,12 @@ ERRORS: dict[str, str] = {
     ),
     "catalog_name_taken": "{field} '{name}' sudah ada. Ubah yang sudah ada, atau pilih nama lain.",
     "catalog_duplicate": "{field} '{name}' tertulis lebih dari sekali.",
-    "catalog_kind_invalid": "Jenis loket harus front office atau back office.",
-    "catalog_counter_services": "Loket front office harus melayani paling sedikit satu layanan.",
+    "catalog_kind_invalid": "Jenis loket harus Front Office atau Back Office.",
+    "catalog_counter_services": "Loket Front Office harus melayani paling sedikit satu layanan.",
     "catalog_active_needed": "Paling sedikit satu layanan harus tetap aktif.",
     "catalog_service_unserved": (
-        "Layanan {letters} tidak akan dilayani loket front office aktif mana pun, sehingga "
-        "antriannya menunggu tanpa akhir. Atur loket front office yang melayaninya terlebih dahulu."
+        "Layanan {letters} tidak akan dilayani loket Front Office aktif mana pun, sehingga "
+        "antriannya menunggu tanpa akhir. Atur loket Front Office yang melayaninya terlebih dahulu."
     ),
     "catalog_counter_in_use": (
         "{counter} sedang menangani {label}. Selesaikan atau pindahkan tiket itu dahulu."
@@ -206,10 +206,10 @@ STATES: dict[str, str] = {
     "called": "dipanggil",
     "serving": "sedang dilayani",
     "answered": "sudah dijawab",
-    "escalated": "diteruskan ke back office",
-    "back_office": "ditangani back office",
+    "escalated": "diteruskan ke Back Office",
+    "back_office": "ditangani Back Office",
     "with_unit": "di unit utama",
-    "disposition_received": "disposisi di back office",
+    "disposition_received": "disposisi di Back Office",
     "answer_ready": "jawaban siap",
     "explained": "sudah dijelaskan",
     "done": "selesai",
@@ -228,13 +228,13 @@ ACTIONS: dict[str, str] = {
     "identify": "dicatat identitasnya",
     "detail": "dicatat rincian permohonannya",
     "answer": "dijawab langsung",
-    "escalate": "diteruskan ke back office",
-    "take": "diambil back office",
-    "resolve": "diselesaikan back office",
+    "escalate": "diteruskan ke Back Office",
+    "take": "diambil Back Office",
+    "resolve": "diselesaikan Back Office",
     "forward": "diteruskan ke unit utama",
     "disposition": "dicatat disposisinya",
-    "consult": "dikonsultasikan ke back office",
-    "relay": "disampaikan disposisinya ke front office",
+    "consult": "dikonsultasikan ke Back Office",
+    "relay": "disampaikan disposisinya ke Front Office",
     "explain": "dijelaskan kepada pengunjung",
     "finish": "diselesaikan",
     "cancel": "dibatalkan",
@@ -420,19 +420,19 @@ CLI: dict[str, str] = {
     "status_counters": "Loket",
     "status_service_row": "{letter}  {name:<24} menunggu {waiting:>3}  diproses {active:>3}  "
     "selesai {done:>3}  lainnya {other:>3}",
-    "status_legend": "diproses: di loket, back office atau unit utama; lainnya: tidak hadir, "
+    "status_legend": "diproses: di loket, Back Office atau unit utama; lainnya: tidak hadir, "
     "dibatalkan atau kedaluwarsa.",
     "status_counter_row": "{name:<14} {state}",
     "status_counter_idle": "siap",
     "status_counter_paused": "jeda",
     "status_counter_holding": "{label} ({state})",
-    "status_back_office": "Kasus di back office / unit utama: {count}",
+    "status_back_office": "Kasus di Back Office / unit utama: {count}",
     "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
     "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
     "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",
     "day_not_ahead": "Hari antrian sudah sesuai jam sistem; tidak ada yang diubah.",
     "day_ahead": "Hari antrian {old} lebih maju dari jam sistem ({new}).",
-    "day_ahead_tickets": "Tiket hari itu yang masih antre atau di loket tetap dapat "
+    "day_ahead_tickets": "Tiket hari itu yang masih dalam antrian atau di loket tetap dapat "
     "dipanggil sampai selesai, lalu ditutup pada pergantian hari berikutnya: {labels}",
     "day_confirm": "Jam sistem sekarang benar dan hari antrian harus dipindahkan?",
     "day_unchanged": "Tidak ada yang diubah.",
@@ -675,7 +675,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "label": "Nomor",
     "day": "Tanggal",
     "step": "Langkah",
-    "waiting": "Menunggu antrean",
+    "waiting": "Menunggu antrian",
     "began_at": "Mulai",
     "ended_at": "Selesai",
     "seconds": "Durasi",
@@ -695,7 +695,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "clock_anomalies": "Jam mundur (kali)",
     "clock_anomaly_cases": "Kasus dengan jam mundur (tidak dihitung waktunya)",
     "level": "Tingkat",
-    "level_back_office": "Ke back office",
+    "level_back_office": "Ke Back Office",
     "level_main_unit": "Ke unit utama",
     "answered": "Dijawab",
     "turnaround_median": "Waktu penyelesaian (median)",
@@ -704,7 +704,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "open_from_earlier_days": "Terbuka sejak hari sebelumnya",
     "path": "Jalur SOP",
     "path_desk": "Dijawab di meja FO",
-    "path_full": "Melalui back office / unit utama",
+    "path_full": "Melalui Back Office / unit utama",
     "path_seconds": "Standar jalur",
     "total_seconds": "Total",
     "over_seconds": "Kelebihan",
@@ -733,6 +733,34 @@ REPORT_COLUMNS: dict[str, str] = {
     "note": "Keterangan",
 }
 """Titles of the report columns (and a few cell words), by key."""
+
+
+WAIT_TEXT: dict[str, str] = {
+    "ahead_label": "Menunggu di depan Anda:",
+    "ahead_value": "{count} orang",
+    "nobody_ahead": "Tidak ada antrian di depan Anda",
+    "wait_label": "Perkiraan waktu tunggu:",
+    "soon": "segera dipanggil",
+    "minutes": "± {minutes} menit",
+    "hours": "± {hours} jam",
+    "hours_minutes": "± {hours} jam {minutes} menit",
+}
+"""The wait as the visitor reads it: on the ticket, on the visitor's page and at reception
+(one wording, so the paper and the page agree; issue 14)."""
+
+
+def wait_text(minutes: int) -> str:
+    """An estimated wait (``ult.estimate.wait``'s minutes) in Indonesian: ``± 15 menit``,
+    ``± 1 jam 20 menit``, ``segera dipanggil`` for 0. The ticket, the visitor's page and the
+    reception page all say it with this function."""
+    if minutes <= 0:
+        return WAIT_TEXT["soon"]
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return WAIT_TEXT["minutes"].format(minutes=rest)
+    if not rest:
+        return WAIT_TEXT["hours"].format(hours=hours)
+    return WAIT_TEXT["hours_minutes"].format(hours=hours, minutes=rest)
 
 
 def error_text(code: str, **values: object) -> str:
@@ -804,7 +832,7 @@ SETTINGS_TEXT: dict[str, str] = {
     "counter_services": 'minimal satu huruf layanan untuk loket dengan kind = "front_office"',
     "front_office_needed": 'minimal satu loket [[counters]] dengan kind = "front_office"',
     "service_unserved": (
-        "setiap layanan aktif dilayani minimal satu loket front office; layanan {letter} "
+        "setiap layanan aktif dilayani minimal satu loket Front Office; layanan {letter} "
         "tidak dilayani loket mana pun (tambahkan ke services sebuah loket, atau "
         "nonaktifkan layanannya)"
     ),
@@ -842,6 +870,7 @@ PASSWORD_WARNINGS: dict[str, str] = {
 this table does not know (a newer zxcvbn), so the refusal always says why in general terms."""
 
 NIK_TEXT: dict[str, str] = {
+    "empty": "NIK wajib diisi.",
     "length": "NIK harus 16 angka (terbaca {count} angka).",
     "digits": "NIK hanya boleh berisi angka 0–9. Ketik ulang sesuai KTP.",
     "province": "NIK tidak valid: kode provinsi (angka ke-1 dan ke-2) tidak boleh 00.",

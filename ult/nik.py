@@ -131,7 +131,7 @@ class NikCheck:
 class NikError(ValueError):
     """A typed NIK that cannot be valid.
 
-    ``reason`` is a short stable code for logs and tests (``"length"``, ``"digits"``,
+    ``reason`` is a short stable code for logs and tests (``"empty"``, ``"length"``, ``"digits"``,
     ``"regency"``, ``"district"``, ``"day"``, ``"month"``, ``"date"``, ``"serial"``);
     ``str(error)`` is the Indonesian message to show on the staff page.
     """
@@ -163,6 +163,8 @@ def check_nik(value: str) -> NikCheck:
     :raises NikError: with ``.reason`` and an Indonesian message.
     """
     nik = clean_nik(value)
+    if not nik:
+        raise _fail("empty")
     # Character check first: for "3201O123..." (a letter O) "only digits" helps staff
     # more than "must be 16 digits" would.
     if any(ch not in _ASCII_DIGITS for ch in nik):

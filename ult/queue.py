@@ -23,7 +23,18 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import accounts, cleaning, day, estimate, eventlog, guestbook, record, sitting, sop
+from ult import (
+    accounts,
+    cleaning,
+    dates,
+    day,
+    estimate,
+    eventlog,
+    guestbook,
+    record,
+    sitting,
+    sop,
+)
 from ult.cleaning import LONG_TEXT, TEXT_LIMITS, shown
 from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
@@ -552,7 +563,8 @@ class Queue:
         with self._write():
             target = self._require_state(self._find(ticket), "reactivate")
             if target.day < self.today():
-                raise conflict("ticket_of_past_day", label=target.label, day=target.day)
+                day = dates.date_text(target.day, self.settings.office.tz)
+                raise conflict("ticket_of_past_day", label=target.label, day=day)
             return self._apply(
                 "reactivate", target, now, actor, None, {}, recalls=0, queue_seq=None
             )

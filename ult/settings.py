@@ -146,7 +146,8 @@ class CounterSettings:
 class OfficeSettings:
     """The office: display name and the IANA time zone that defines its local day."""
 
-    name: str = setting("Unit Layanan Terpadu", max_len=80)
+    # The institution: the ticket prints "UNIT LAYANAN TERPADU" under it (issue 14).
+    name: str = setting("BPMP Provinsi Sumatera Utara", max_len=80)
     timezone: str = "Asia/Jakarta"
 
     @property

@@ -22,7 +22,7 @@ from admin.forms import PageRefusal, actor, checked, field
 from admin.messages import PAGES
 from admin.privacy import record_view
 from admin.visitor import STREAM_URL, live_event_kinds
-from ult import accounts, guestbook, queries, sitting, sop, steps
+from ult import accounts, dates, guestbook, queries, sitting, sop, steps
 from ult.clock import to_stamp
 from ult.errors import QueueError, conflict
 from ult.messages import ACTIONS, CHOICES, STATES
@@ -51,9 +51,7 @@ def now_utc() -> datetime:
 
 def hhmm(moment: datetime | None) -> str:
     """A time of day in the office's zone, as Indonesians write it (``09.05``)."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(settings().office.tz).strftime("%H.%M")
+    return dates.time_text(moment, settings().office.tz)
 
 
 def failed_form(form_name: str) -> Mapping[str, str]:
@@ -235,7 +233,8 @@ def prefill_form(*, exclude_ticket: int) -> dict[str, str]:
         .execute("SELECT label, day FROM tickets WHERE id = ?", (latest["ticket_id"],))
         .fetchone()
     )
-    flash(PAGES["prefill_done"].format(day=label[1], label=label[0]), "info")
+    day = dates.date_text(label[1], settings().office.tz)
+    flash(PAGES["prefill_done"].format(day=day, label=label[0]), "info")
     return form
 
 

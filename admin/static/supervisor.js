@@ -53,7 +53,7 @@
         }
       })
       .catch(function () {
-        say("Koneksi ke appliance terputus; data mungkin tidak terbaru.");
+        say("Koneksi ke perangkat terputus; data mungkin tidak terbaru.");
       })
       .then(function () {
         loading = false;

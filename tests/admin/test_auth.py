@@ -333,4 +333,36 @@ def test_a_form_from_a_tab_left_open_after_logout_leads_to_the_login(client: Fla
     client.post("/logout", data={"csrf_token": token})
     stale = client.post("/counter/call-next", data={"csrf_token": token, "counter_id": "1"})
     assert stale.status_code == 302 and stale.headers["Location"].endswith("/login")
-    assert "Sesi Anda berakhir" in client.get("/login").get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
+    # Ended by the logout in another tab, not by idling (issue 14).
+    assert "Sesi Anda sudah berakhir karena Anda keluar (logout)" in page
+    assert "tidak aktif" not in page
+
+
+def test_a_tab_whose_live_part_reloads_after_logout_says_the_session_ended(
+    client: FlaskClient,
+) -> None:
+    token = login(client, "front_office")
+    client.post("/logout", data={"csrf_token": token})
+    client.get("/login")  # the logging-out tab shows "Anda telah keluar." and is done
+    # The other tab's page reloads itself (pages.js on a redirected live fetch).
+    reloaded = client.get("/counter")
+    assert reloaded.status_code == 302 and "/login" in reloaded.headers["Location"]
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sesi Anda sudah berakhir karena Anda keluar (logout)" in page
+
+
+def test_logging_in_again_forgets_the_logout(client: FlaskClient) -> None:
+    token = login(client, "front_office")
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get_cookie("ult_logged_out") is not None
+    client.get("/login")
+    token = login(client, "front_office")
+    assert client.get_cookie("ult_logged_out") is None
+    # Now the session ends by idling (its cookie expired): that is what the page says.
+    client.delete_cookie("ult_session")
+    stale = client.post("/counter/call-next", data={"csrf_token": token, "counter_id": "1"})
+    assert stale.status_code == 302
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sesi Anda berakhir karena tidak aktif" in page
+    assert "keluar (logout)" not in page

@@ -245,7 +245,7 @@ def test_the_api_holds_a_unit_account_to_its_units(
         escalated.id, 1, actor="test", name="Budi Santoso", nik=NIK, phone="081234567890"
     )
     queue.detail(escalated.id, 1, actor="test", text="Pengaduan")
-    queue.escalate(escalated.id, 1, actor="test", note="Perlu back office")
+    queue.escalate(escalated.id, 1, actor="test", note="Perlu Back Office")
     supervisor, _ = as_role("supervisor")
     for counter in (1, 3):
         assert supervisor.get(f"/api/v1/counters/{counter}/queue").json["tickets"]

@@ -418,7 +418,7 @@ def test_reception_puts_a_no_show_back_in_line(as_role, queue: Queue, clock: Fak
         queue.recall(ticket.id, 1, actor="fo")
     queue.no_show(ticket.id, 1, actor="fo")
     client, csrf = as_role("receptionist")
-    assert "Antrekan lagi A-001" in text(client.get("/reception"))
+    assert "Masukkan lagi ke antrian A-001" in text(client.get("/reception"))
     shown = follow(client, post(client, csrf, f"/reception/tickets/{ticket.id}/reactivate"))
     assert "Tiket A-001 kembali ke antrian" in shown
     assert queue.ticket(ticket.id).state == sop.WAITING
@@ -437,7 +437,7 @@ def test_counter_asks_which_counter_first_and_refuses_a_foreign_one(
     assert refused.status_code == 409 and "Pilih loket Anda terlebih dahulu." in text(refused)
     back_office = post(client, csrf, "/counter/choose", form="choose", counter="3")
     assert back_office.status_code == 409
-    assert "Back Office bukan loket front office." in text(back_office)
+    assert "Back Office bukan loket Front Office." in text(back_office)
     unknown = post(client, csrf, "/counter/choose", form="choose", counter="99")
     assert unknown.status_code == 404 and "Loket &#39;99&#39; tidak dikenal." in text(unknown)
     chosen = follow(client, post(client, csrf, "/counter/choose", counter="2"))
@@ -603,7 +603,7 @@ def test_recall_cooldown_and_no_show_after_the_required_recalls(
 
     for count in (1, 2):
         clock.advance(seconds=16)
-        assert f"A-001 dipanggil ulang ({count}x)." in follow(
+        assert f"A-001 dipanggil ulang ({count} kali)." in follow(
             client, act(client, csrf, ticket.id, "recall")
         )
     page = text(client.get("/counter"))
@@ -686,15 +686,15 @@ def test_consulting_the_back_office_times_step_10_at_the_desk(
 ) -> None:
     client, csrf = desk
     ticket_id = to_serving(queue)
-    assert "Catat konsultasi ke back office" in text(client.get("/counter"))
+    assert "Catat konsultasi ke Back Office" in text(client.get("/counter"))
     page = follow(client, act(client, csrf, ticket_id, "consult"))
-    assert "Konsultasi A-001 ke back office dicatat" in page
+    assert "Konsultasi A-001 ke Back Office dicatat" in page
     assert queue.ticket(ticket_id).state == sop.SERVING  # the desk keeps the case
     assert events_of(db, ticket_id)[-1] == {"kind": "consulted", "actor": FO, "sop_step": 9}
     clock.advance(minutes=6)
     timer = timer_of(text(client.get("/counter")), 10)
     assert timer.startswith('<span class="timer overdue"') and "dari standar 5 menit" in timer
-    follow(client, act(client, csrf, ticket_id, "escalate", note="Perlu back office"))
+    follow(client, act(client, csrf, ticket_id, "escalate", note="Perlu Back Office"))
     steps = db.execute(
         "SELECT step, seconds, officer FROM step_records WHERE ticket_id = ? AND waiting = 0",
         (ticket_id,),
@@ -713,29 +713,29 @@ def test_escalation_handled_on_the_back_office_page(
     queue.identify(ticket_id, 1, actor="test", name="Budi Santoso", nik=VALID_NIK, phone=PHONE)
     queue.detail(ticket_id, 1, actor="test", text="Tunjangan profesi belum cair")
     freed = follow(fo, act(fo, fo_csrf, ticket_id, "escalate", note="Perlu cek SIMTUN"))
-    assert "A-001 diteruskan ke back office. Loket kembali siap." in freed
-    assert "Kasus dari loket ini di back office" in freed
+    assert "A-001 diteruskan ke Back Office. Loket kembali siap." in freed
+    assert "Kasus dari loket ini di Back Office" in freed
 
     bo, bo_csrf = as_role("back_office")
     inbox = text(bo.get("/back-office"))
-    assert "Kotak masuk: diteruskan front office (1)" in inbox and "Perlu cek SIMTUN" in inbox
+    assert "Kotak masuk: diteruskan Front Office (1)" in inbox and "Perlu cek SIMTUN" in inbox
     assert "Bertugas di <strong>Back Office</strong>" in inbox  # the only one: chosen for you
     clock.advance(minutes=4)
     assert re.search(r'class="timer overdue"[^>]*>Langkah 11', text(bo.get("/back-office/live")))
 
     case = follow(bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/take"))
     assert "Kasus A-001 diambil oleh Back Office." in case
-    assert "Langkah 12 · Kajian back office: kembalikan jawaban" in case
+    assert "Langkah 12 · Kajian Back Office: kembalikan jawaban" in case
     empty = post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/resolve", form="resolve", answer="")
     assert empty.status_code == 422 and "Jawaban wajib diisi." in text(empty)
     back = follow(
         bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/resolve", answer="Cair bulan depan")
     )
-    assert "Jawaban kasus A-001 dikembalikan ke front office." in back
-    assert "Jawaban siap, menunggu front office (1)" in back
+    assert "Jawaban kasus A-001 dikembalikan ke Front Office." in back
+    assert "Jawaban siap, menunggu Front Office (1)" in back
 
     returned = text(fo.get("/counter/live"))
-    assert "Kasus kembali dari back office: jawaban siap (1)" in returned
+    assert "Kasus kembali dari Back Office: jawaban siap (1)" in returned
     assert "Cair bulan depan" in returned
     follow(fo, act(fo, fo_csrf, ticket_id, "explain", mode="indirect"))
     follow(fo, act(fo, fo_csrf, ticket_id, "finish", outcome="resolved", survey_invited="1"))
@@ -792,7 +792,7 @@ def test_forward_to_a_main_unit_and_its_disposition(
     assert unit.get(f"/back-office/cases/{ticket_id}").status_code == 403
     # SOP 14: the back office passes it on to the front office, timed as step 14.
     case = text(bo.get(f"/back-office/cases/{ticket_id}"))
-    assert "Sampaikan ke front office" in case and "Langkah 14 · Disposisi diteruskan" in case
+    assert "Sampaikan ke Front Office" in case and "Langkah 14 · Disposisi diteruskan" in case
     relayed = follow(
         bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/relay", note="Sudah dicek")
     )
@@ -903,7 +903,7 @@ def test_every_timed_step_has_one_name_for_timers_and_headings() -> None:
     assert step_title(13, "catat disposisi unit utama") == (
         "Langkah 13 · Koordinasi dengan unit utama: catat disposisi unit utama"
     )
-    assert step_title(10, "teruskan ke back office", "9b–10").startswith("Langkah 9b–10 · ")
+    assert step_title(10, "teruskan ke Back Office", "9b–10").startswith("Langkah 9b–10 · ")
 
 
 def test_only_an_information_request_asks_purpose_and_pasal_17(desk, queue: Queue, db) -> None:

@@ -166,8 +166,8 @@ def test_erasure_asks_to_confirm_then_erases_and_keeps_the_figures(as_role, queu
     # The visits to check against the person: day (Wednesday 25 November 2026, the test
     # clock's business day), ticket, service, name, institution; oldest first.
     assert erase_rows(page) == [
-        ["Rab, 25 Nov 2026", "B-001", "B · Pengaduan", "Budi Santoso", "SMAN 1 Medan"],
-        ["Rab, 25 Nov 2026", "A-001", "A · Layanan Informasi", "Budi S.", "-"],
+        ["25 November 2026", "B-001", "B · Pengaduan", "Budi Santoso", "SMAN 1 Medan"],
+        ["25 November 2026", "A-001", "A · Layanan Informasi", "Budi S.", "-"],
     ]
     assert VALID_NIK not in page.replace(f'value="{VALID_NIK}"', "")  # only the form's echo
     # The confirmation sent without its tick: said so in Indonesian, the visits again.
@@ -196,7 +196,7 @@ def test_erasure_asks_to_confirm_then_erases_and_keeps_the_figures(as_role, queu
     )
     assert "Dihapus atas permintaan" in landed
     # The audit list's time: the office's local time (09.00 WIB is 02.00 UTC), in Indonesian.
-    assert '<td class="when">25 Nov 2026 09.00.00</td>' in landed
+    assert '<td class="when">25 November 2026 09.00.00</td>' in landed
     assert "2026-11-25" not in landed.split('class="guestbook-table audit-table"')[1]
 
 

@@ -250,7 +250,7 @@ def test_an_active_service_without_a_counter_is_refused(as_role, db) -> None:
         {"letter": "E", "name": "Legalisir", "active": "1"},
     )
     assert response.status_code == 409
-    assert "Layanan E tidak akan dilayani loket front office" in text(response)
+    assert "Layanan E tidak akan dilayani loket Front Office" in text(response)
     assert snapshot(db) == before
     # Inactive, it may wait for its counter.
     response = post(
@@ -416,7 +416,7 @@ def test_users_are_added_disabled_enabled_and_their_password_reset(as_role, app:
     )
     assert response.status_code == 303
     assert accounts.verify_password(db, "rina", "sandi-rina-1").role == "front_office"
-    assert "Akun &#39;rina&#39; (Front office) dibuat." in text(client.get("/supervisor/accounts"))
+    assert "Akun &#39;rina&#39; (Front Office) dibuat." in text(client.get("/supervisor/accounts"))
 
     # Rina logs in; disabling her ends her session at its next request.
     rina = app.test_client()
@@ -549,7 +549,7 @@ def test_officer_data_is_recorded_and_shown(as_role, db) -> None:
     )
     page = text(client.get("/supervisor/accounts"))
     assert "Rina Sari, S.E." in page and "NIP 199001012015032004" in page
-    profile = {"full_name": "Rina Sari", "nip": "", "position": "Front office"}
+    profile = {"full_name": "Rina Sari", "nip": "", "position": "Front Office"}
     response = post(client, token, USERS_PATH + "/rina/profile", profile)
     assert response.status_code == 303
     assert "Data petugas &#39;rina&#39; disimpan: Rina Sari." in text(

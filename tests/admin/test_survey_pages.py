@@ -323,7 +323,7 @@ def test_the_tablet_needs_a_front_office_login(app: Flask, as_role, app_queue: Q
     for missing in (f"/survei/meja/{back_office}", "/survei/meja/999"):
         response = client.get(missing)
         assert response.status_code == 404
-        assert "bukan loket front office" in text(response)
+        assert "bukan loket Front Office" in text(response)
     assert client.get("/survei/meja/999/status").status_code == 404
 
 

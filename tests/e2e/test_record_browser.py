@@ -133,7 +133,7 @@ def test_returning_document_prefills_warns_on_a_new_name_and_keeps_the_old_visit
     choose(page, "Loket 2")
     page.get_by_role("button", name="Bertugas di loket ini").click()
     page.get_by_role("button", name=f"Panggil {second}").click()
-    page.get_by_role("button", name=re.compile(r"^Mulai layani")).click()
+    page.get_by_role("button", name=re.compile(r"^Mulai melayani")).click()
     expect(page.locator("#current-title")).to_contain_text(second)
 
     form = page.locator("form.identify")

@@ -233,11 +233,11 @@ def test_the_head_of_office_lands_on_the_reports_and_reads_without_acting(
     nav = page.locator("header.top nav")
     expect(nav.get_by_role("link", name="Laporan")).to_be_visible()
     expect(nav.get_by_role("link", name="Buku tamu")).to_be_visible()
-    for queue_page in ("Loket", "Resepsionis", "Back office"):
+    for queue_page in ("Loket", "Resepsionis", "Back Office"):
         expect(nav.get_by_role("link", name=queue_page, exact=True)).to_have_count(0)
     page.get_by_label("Tanggal dalam periode").fill(DAY.isoformat())
     page.get_by_role("button", name="Tampilkan").click()
-    expect(page.locator("#section-daily")).to_contain_text("25-11-2026")
+    expect(page.locator("#section-daily")).to_contain_text("25 November 2026")
     expect(page.locator("#section-steps")).to_have_count(0)
     expect(page.get_by_text("Data pribadi (hanya supervisor)")).to_have_count(0)
     _wait_for_chart(page, "daily")

@@ -108,7 +108,7 @@ def test_durations_read_as_minutes_and_seconds(seconds: float | None, text: str)
 
 def test_the_terminal_table_names_the_zone_and_says_when_empty() -> None:
     text = exports.text_table(TABLE, TZ)
-    assert "Mulai (WIB)" in text and "25-11-2026 09.09" in text and "87,5%" in text
+    assert "Mulai (WIB)" in text and "25 November 2026 09.09" in text and "87,5%" in text
     empty = exports.text_table(Table("demo", "Kosong", COLUMNS, []), TZ)
     assert "(tidak ada data)" in empty
 
@@ -133,7 +133,7 @@ def test_a_csv_streams_in_pieces_with_one_byte_order_mark() -> None:
 
 
 def test_flags_read_ya_or_tidak_and_stay_booleans_in_json() -> None:
-    flag = Column("waiting", "Menunggu antrean", "bool")
+    flag = Column("waiting", "Menunggu antrian", "bool")
     assert [exports.json_value(flag, v) for v in (1, 0, None)] == [True, False, None]
     assert [exports.csv_value(flag, v, TZ) for v in (1, 0)] == ["ya", "tidak"]
     assert [exports.display(flag, v, TZ) for v in (True, 0)] == ["ya", "tidak"]

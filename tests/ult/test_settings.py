@@ -62,7 +62,9 @@ def load_text(tmp_path: Path, text: str) -> Settings:
 
 def assert_defaults(settings: Settings, home: Path) -> None:
     assert settings.home == home
-    assert settings.office == OfficeSettings(name="Unit Layanan Terpadu", timezone="Asia/Jakarta")
+    assert settings.office == OfficeSettings(
+        name="BPMP Provinsi Sumatera Utara", timezone="Asia/Jakarta"
+    )
     assert settings.queue == QueueSettings(
         day_reset=datetime.time(0, 0),
         priority_interleave=3,
