@@ -17,6 +17,8 @@ from admin.security import CONTENT_SECURITY_POLICY
 from admin.visitor import live_event_kinds
 from display.service import wav_maker
 from display.voice import announcement_words
+from kiosk.dispense import Dispenser
+from printer.output import TicketOutput
 from tests.display.test_app import write_pack
 from ult.clock import FakeClock
 from ult.kinds import PRINTER_FAULTS
@@ -73,13 +75,41 @@ def test_a_waiting_ticket_shows_its_place_and_wait(visitor: FlaskClient, app_que
     assert "A-002" in page and "Layanan Informasi" in page
     assert "Menunggu panggilan" in page
     assert "Ada 1 nomor antrian di depan Anda." in page
-    assert "Perkiraan waktu tunggu sekitar 5 menit." in page  # 10 min a visitor, 2 counters
+    assert "Perkiraan waktu tunggu: ± 5 menit." in page  # 10 min a visitor, 2 counters
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "<script>" not in page and " style=" not in page
     assert "visitor.js" in page and "live.js" in page and "/api/v1/board/events" in page
     assert "Set-Cookie" not in response.headers  # nothing to remember about a visitor
     first = app_queue.ticket("A-001")
-    assert "Anda berikutnya." in text(visitor.get(f"/t/{first.token}/live"))
+    first_page = text(visitor.get(f"/t/{first.token}/live"))
+    assert "Tidak ada antrian di depan Anda." in first_page
+    assert "Perkiraan waktu tunggu: segera dipanggil." in first_page
+    assert "0 orang" not in first_page and "0 nomor" not in first_page
+
+
+@pytest.mark.parametrize(
+    ("before", "wait"), [(0, "segera dipanggil"), (3, "± 15 menit"), (13, "± 1 jam 5 menit")]
+)
+def test_the_ticket_and_the_visitor_page_show_the_same_wait(
+    visitor: FlaskClient, app_queue: Queue, settings: Settings, before: int, wait: str
+) -> None:
+    # Default catalog: two open front-office counters serve A, 10 minutes a visitor
+    # before any history: 3 ahead is 15 minutes, 13 ahead is 65 (1 jam 5 menit).
+    for _ in range(before):
+        app_queue.issue("A", actor="kiosk")
+    issued = app_queue.issue("A", actor="kiosk")
+    machine = Dispenser(app_queue, TicketOutput.from_settings(settings.printer), settings)
+    # The ticket's lines as read top to bottom (58 mm puts a long value under its label).
+    paper = " ".join(line.strip() for _, line in machine.layout(issued).text_lines())
+    assert f"Perkiraan waktu tunggu: {wait}" in paper
+    page = text(visitor.get(f"/t/{issued.ticket.token}/live"))
+    assert f"Perkiraan waktu tunggu: {wait}." in page
+    if before:
+        assert f"Menunggu di depan Anda: {before} orang" in paper
+        assert f"Ada {before} nomor antrian di depan Anda." in page
+    else:
+        assert "Tidak ada antrian di depan Anda" in paper
+        assert "Tidak ada antrian di depan Anda." in page
 
 
 def test_a_called_ticket_names_the_counter(visitor: FlaskClient, app_queue: Queue) -> None:
@@ -128,7 +158,7 @@ def test_escalated_and_closed_tickets_are_told_plainly(
     ticket = identified(app_queue)
     app_queue.escalate(ticket.id, "Loket 1", actor="fo", note=f"NIK {NIK} butuh cek")
     page = text(visitor.get(f"/t/{ticket.token}/live"))
-    assert "diteruskan kepada petugas back office" in page
+    assert "diteruskan kepada petugas Back Office" in page
     assert_nothing_personal(page)
     other = app_queue.issue("C", actor="resepsionis").ticket
     app_queue.cancel(other.id, actor="resepsionis", reason="salah layanan")

@@ -89,6 +89,19 @@ def test_announcement_text() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        # label_format = "{number:03d}{letter}": the number stays, before its letter.
+        ("007A", "Nomor antrian, tujuh, A, silakan menuju loket dua"),
+        ("123-B", "Nomor antrian, seratus dua puluh tiga, B, silakan menuju loket dua"),
+        ("AB-12", "Nomor antrian, A B, dua belas, silakan menuju loket dua"),
+    ],
+)
+def test_announcement_text_keeps_the_label_order(label: str, text: str) -> None:
+    assert announcement_text(label, "Loket 2") == text
+
+
 @pytest.mark.parametrize("label", ["", "-", "A-10000", "Ä-1"])
 def test_unspeakable_labels_are_refused(label: str) -> None:
     with pytest.raises(ValueError):

@@ -21,7 +21,6 @@ from printer.layout import (
     QrBlock,
     TextBlock,
     TicketContent,
-    estimated_wait_text,
     issued_at_text,
     largest_scale,
     layout_test_page,
@@ -30,6 +29,7 @@ from printer.layout import (
     wrap,
 )
 from ult.kinds import PrinterState
+from ult.messages import wait_text
 
 
 def test_papers_in_dots_and_characters() -> None:
@@ -156,10 +156,21 @@ def test_date_on_58_mm_takes_two_lines(content: Callable[..., TicketContent]) ->
 
 @pytest.mark.parametrize(
     ("minutes", "text"),
-    [(0, "segera"), (15, "± 15 menit"), (60, "± 1 jam"), (95, "± 1 jam 35 menit")],
+    [(0, "segera dipanggil"), (15, "± 15 menit"), (60, "± 1 jam"), (95, "± 1 jam 35 menit")],
 )
 def test_estimated_wait_wording(minutes: int, text: str) -> None:
-    assert estimated_wait_text(minutes) == text
+    assert wait_text(minutes) == text
+
+
+def test_nobody_ahead_is_said_in_words(content: Callable[..., TicketContent]) -> None:
+    layout = layout_ticket(
+        content(waiting_ahead=0, estimated_wait_minutes=0), capabilities_for("default", 80)
+    )
+    lines = [line for _, line in layout.text_lines()]
+    assert "Tidak ada antrian di depan Anda" in lines
+    assert "Perkiraan waktu tunggu: segera dipanggil" in lines
+    assert not any("0 orang" in line or "&" in line for line in lines)
+    assert "Pindai: status antrian dan survei" in lines
 
 
 def test_content_refuses_what_cannot_be_printed_truthfully(

@@ -58,7 +58,8 @@ def test_valid_female_day_minus_40() -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("", "length"),
+        ("", "empty"),
+        (" - . ", "empty"),  # only separators: nothing typed
         ("127101170885000", "length"),  # 15
         ("12710117088500011", "length"),  # 17
         ("1271 0117 0885 00011", "length"),  # separators removed, then 17 digits
@@ -94,6 +95,9 @@ def test_messages_are_indonesian_and_specific() -> None:
     with pytest.raises(NikError) as info:
         check_nik("123")
     assert str(info.value) == "NIK harus 16 angka (terbaca 3 angka)."
+    with pytest.raises(NikError) as info:
+        check_nik("  ")
+    assert str(info.value) == "NIK wajib diisi."
     with pytest.raises(NikError) as info:
         check_nik(nik(dd="30", mm="02", yy="85"))
     assert "30-02-85" in str(info.value)
