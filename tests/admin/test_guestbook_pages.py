@@ -77,7 +77,10 @@ def test_counter_prefills_from_the_last_visit_and_saves_nothing(
     shown = text(page)
     assert 'value="Budi Santoso"' in shown and 'value="SMAN 1 Medan"' in shown
     assert f'value="{VALID_NIK}"' in shown and f'value="{PHONE}"' in shown
-    assert any("Formulir diisi dari kunjungan terakhir" in f for f in flashes(shown, "info"))
+    assert any(
+        "Formulir diisi dari kunjungan terakhir (25 November 2026, " in f
+        for f in flashes(shown, "info")
+    )
     assert names(db) == ["Budi Santoso"]  # nothing saved
     # Nothing but the audit entry of Budi's earlier visit shown (UU 27/2022, issue 13).
     after = list(db.query("SELECT kind, ticket_id, payload FROM events WHERE id > ?", (before,)))
@@ -94,6 +97,11 @@ def test_counter_prefills_from_the_last_visit_and_saves_nothing(
             document_kind="ktp", document_number="12")
     )  # fmt: skip
     assert "NIK harus 16 angka" in bad
+    empty = text(
+        act(client, csrf, ticket_id, "identify/prefill", form="identify",
+            document_kind="ktp", document_number="  ")
+    )  # fmt: skip
+    assert "NIK wajib diisi." in empty
 
 
 def test_counter_warns_when_the_name_differs_and_saves_once_confirmed(
@@ -254,6 +262,13 @@ def test_guestbook_page_lists_searches_and_masks_per_role(
     supervisor, _ = as_role("supervisor")
     page = text(supervisor.get(period))
     assert page.index("Sari Dewi") < page.index("Budi Santoso")  # newest first
+    # Days in the one date format (issue 14): the test clock's 25 and 26 November 2026.
+    assert days == ["2026-11-25", "2026-11-26"]
+    assert 'Buku tamu <span class="muted">· 25 November 2026 s.d. 26 November 2026' in page
+    assert "<td>25 November 2026</td>" in page and "<td>26 November 2026</td>" in page
+    table = page.split("<table", 1)[1]
+    assert "2026-11-2" not in table  # no ISO day where people read
+    assert 'value="2026-11-25"' in page  # the date inputs keep their machine format
     assert VALID_NIK in page and PHONE in page and "Jl. Mawar 1" in page and SIM in page
     assert "Buku tamu" in text(supervisor.get("/buku-tamu"))
     only = text(supervisor.get(f"{period}&cari=dinas"))

@@ -440,6 +440,7 @@ def test_counter_asks_which_counter_first_and_refuses_a_foreign_one(
     assert "Back Office bukan loket Front Office." in text(back_office)
     unknown = post(client, csrf, "/counter/choose", form="choose", counter="99")
     assert unknown.status_code == 404 and "Loket &#39;99&#39; tidak dikenal." in text(unknown)
+    assert "<title>Kesalahan 404 · " in text(unknown) and "Galat" not in text(unknown)
     chosen = follow(client, post(client, csrf, "/counter/choose", counter="2"))
     assert "Anda bertugas di Loket 2." in chosen and "<h1>Loket 2" in chosen
 
@@ -465,7 +466,9 @@ def test_counter_short_path_to_the_survey_qr(desk, queue: Queue, db: sqlite_util
     )  # fmt: skip
     follow(client, act(client, csrf, ticket.id, "detail", detail="Status tunjangan profesi"))
     follow(client, act(client, csrf, ticket.id, "answer", kind="available", answer="Sudah cair"))
-    follow(client, act(client, csrf, ticket.id, "explain", mode="direct"))
+    explained = follow(client, act(client, csrf, ticket.id, "explain", mode="direct"))
+    assert "Selesai dan tampilkan kode QR survei</button>" in explained
+    assert "&amp; tampilkan" not in explained
     done = follow(
         client, act(client, csrf, ticket.id, "finish", outcome="resolved", survey_invited="1")
     )
@@ -593,6 +596,9 @@ def test_recall_cooldown_and_no_show_after_the_required_recalls(
     assert 'dalam <span class="seconds">15</span> detik' in page
     assert re.search(r"<button type=\"submit\" disabled[^>]*>Tidak hadir</button>", page)
     assert "Perlu 2 kali panggil ulang sebelum tidak hadir (baru 0)." in page
+    # Issue 14's words: no "0 kali", a whole verb on the start button.
+    assert "Belum dipanggil ulang." in page and "dipanggil ulang 0 kali" not in page
+    assert "Mulai melayani (S)</button>" in page
 
     before = event_count(db)
     early = act(client, csrf, ticket.id, "recall")
@@ -603,9 +609,9 @@ def test_recall_cooldown_and_no_show_after_the_required_recalls(
 
     for count in (1, 2):
         clock.advance(seconds=16)
-        assert f"A-001 dipanggil ulang ({count} kali)." in follow(
-            client, act(client, csrf, ticket.id, "recall")
-        )
+        shown = follow(client, act(client, csrf, ticket.id, "recall"))
+        assert f"A-001 dipanggil ulang ({count} kali)." in shown
+        assert f"Sudah dipanggil ulang {count} kali." in shown
     page = text(client.get("/counter"))
     assert re.search(r"<button type=\"submit\">Tidak hadir</button>", page)
     assert "A-001 dinyatakan tidak hadir." in follow(
@@ -725,6 +731,8 @@ def test_escalation_handled_on_the_back_office_page(
 
     case = follow(bo, post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/take"))
     assert "Kasus A-001 diambil oleh Back Office." in case
+    # The case's issue time in the one date format (the test clock: 25 Nov 2026, 09.00 WIB).
+    assert "<dt>Diterbitkan</dt><dd>25 November 2026 09.00</dd>" in case
     assert "Langkah 12 · Kajian Back Office: kembalikan jawaban" in case
     empty = post(bo, bo_csrf, f"/back-office/cases/{ticket_id}/resolve", form="resolve", answer="")
     assert empty.status_code == 422 and "Jawaban wajib diisi." in text(empty)

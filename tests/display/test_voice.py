@@ -16,9 +16,11 @@ from array import array
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from display import chime as chime_module
 from display.chime import write_chime
+from display.cli import voice_text
 from display.messages import LETTER_NAMES, NUMBER_WORDS, spoken_text
 from display.voice import (
     CHIME_FILE,
@@ -100,6 +102,12 @@ def test_announcement_text() -> None:
 )
 def test_announcement_text_keeps_the_label_order(label: str, text: str) -> None:
     assert announcement_text(label, "Loket 2") == text
+
+
+def test_ult_voice_text_says_the_number_of_a_number_first_label() -> None:
+    result = CliRunner().invoke(voice_text, ["007A", "Loket 1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Nomor antrian, tujuh, A, silakan menuju loket satu"
 
 
 @pytest.mark.parametrize("label", ["", "-", "A-10000", "Ä-1"])

@@ -206,3 +206,15 @@ def test_the_state_a_failed_job_revealed_is_recorded_at_once(
     assert [e.payload["reason"] for e in events if e.kind == "print_failed"] == [state]
     assert [e.payload["state"] for e in events if e.kind == "printer_state"] == ["ready", state]
     assert printer_state(queue.db) == state
+
+
+def test_the_default_ticket_names_the_institution_then_the_unit_once(
+    queue: Queue, settings: Settings
+) -> None:
+    # Every default: the office is the institution, the ticket adds the unit under it
+    # (issue 14: "Unit Layanan Terpadu" was printed twice).
+    assert settings.office.name == "BPMP Provinsi Sumatera Utara"
+    issued = queue.issue("A", actor="kiosk")
+    lines = [line for _, line in dispenser(queue, settings).layout(issued).text_lines()]
+    assert lines[:2] == ["BPMP Provinsi Sumatera Utara", "UNIT LAYANAN TERPADU"]
+    assert sum("layanan terpadu" in line.lower() for line in lines) == 1

@@ -154,6 +154,32 @@ def test_estimate_learns_from_desk_times_and_stays_bounded(queue: Queue, clock) 
     assert queue.position(later.ticket.id) == (1, 4)
 
 
+def test_a_no_show_is_no_service_time_in_the_estimate(queue: Queue, clock) -> None:
+    # Two visitors served in 4 minutes each (call to release).
+    for _ in range(2):
+        ticket = serve(queue)
+        clock.advance(minutes=4)
+        queue.answer(ticket.id, "Loket 1", actor="fo", kind="available", text="ok")
+        queue.explain(ticket.id, "Loket 1", actor="fo", mode="direct")
+        queue.finish(ticket.id, "Loket 1", actor="fo", incomplete_reason="visitor_declined")
+    # Three no-shows, each held at the counter 30 minutes of recalls, then put back in
+    # line (waiting again, their call and release times still stored).
+    gone = []
+    for _ in range(3):
+        queue.issue("A", actor="r")
+        ticket = queue.call_next("Loket 1", actor="fo")
+        for _ in range(2):
+            clock.advance(minutes=15)
+            queue.recall(ticket.id, "Loket 1", actor="fo")
+        gone.append(queue.no_show(ticket.id, "Loket 1", actor="fo"))
+    for ticket in gone:
+        queue.reactivate(ticket.id, actor="resepsionis")
+    later = queue.issue("A", actor="r")
+    # 3 ahead (the reactivated tickets) x the median of the served 4 minutes / 2 counters;
+    # counting the no-shows' 30 minutes would make the median 30 and the wait 45.
+    assert (later.waiting_ahead, later.estimated_wait_minutes) == (3, 6)
+
+
 def test_priority_ticket_waits_only_behind_priority(queue: Queue) -> None:
     queue.issue("A", actor="r")
     queue.issue("A", actor="r")
