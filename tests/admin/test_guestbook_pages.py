@@ -152,6 +152,9 @@ def test_counter_records_information_request_fields(
         "Universitas X",
         "2026-11-20",
     )
+    # The letter's day as people read it in the guest book (its number masked here).
+    book = text(client.get("/buku-tamu"))
+    assert " · 20 November 2026</span>" in book and "2026-11-20" not in book
     follow(client, act(client, csrf, ticket_id, "detail", detail="Data guru", purpose="Riset"))
     no_ground = act(client, csrf, ticket_id, "answer", form="answer", kind="excepted",
                     answer="Tidak dapat diberikan")  # fmt: skip

@@ -111,7 +111,7 @@ def test_the_supervisor_exports_erases_and_reviews(
     # The visits to check against the person before the irreversible erasure.
     visits = page.locator("#konfirmasi table.erase-visits tbody tr")
     expect(visits).to_have_count(2)
-    expect(visits.nth(0)).to_contain_text("Rab, 25 Nov 2026")
+    expect(visits.nth(0)).to_contain_text("25 November 2026")
     expect(visits.nth(0)).to_contain_text("A-001")
     expect(visits.nth(0)).to_contain_text("Budi Santoso")
     expect(visits.nth(1)).to_contain_text("B-001")
@@ -123,9 +123,10 @@ def test_the_supervisor_exports_erases_and_reviews(
     expect(audit).to_contain_text("Dihapus atas permintaan")
     expect(audit).to_contain_text("Permintaan akses (berkas JSON)")
     expect(page.locator("body")).not_to_contain_text(NIK)
-    # Times in the office's local time, as Indonesians write them; the filter on one row.
+    # Times in the office's local time, as Indonesians write them (the one date format of
+    # every page, issue 14: "6 Desember 2026 18.17.05"); the filter on one row.
     expect(audit.locator("td.when").first).to_have_text(
-        re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}\.\d{2}\.\d{2}$")
+        re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4} \d{2}\.\d{2}\.\d{2}$")
     )
     since, until = (page.get_by_label(name).bounding_box() for name in ("Dari", "Sampai"))
     assert since and until and since["y"] == until["y"] and since["x"] < until["x"]
@@ -140,6 +141,9 @@ def test_the_supervisor_exports_erases_and_reviews(
         page.goto(appliance.url("/buku-tamu?dari=2026-11-25&sampai=2026-11-25"))
         rows = page.locator(".guestbook-table tbody tr")
         expect(rows).to_have_count(2)
+        # The day as people read it, in the heading and the table; ISO only in the inputs.
+        expect(page.locator("h1")).to_contain_text("Buku tamu · 25 November 2026")
+        expect(rows.first.locator("td").first).to_have_text("25 November 2026")
         expect(rows.first).to_contain_text("(dihapus)")
         expect(page.locator("body")).not_to_contain_text("*" * 16)
         page.screenshot(path=str(tmp_path / f"guestbook-erased-{role}.png"), full_page=True)
