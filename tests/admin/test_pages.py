@@ -261,6 +261,13 @@ def test_reception_issues_and_prints_in_one_click(
     assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 2
 
 
+def test_reception_says_nobody_is_ahead_in_words(as_role) -> None:
+    client, csrf = as_role("receptionist")
+    first = follow(client, post(client, csrf, "/reception/issue", pick="C"))
+    assert "<strong>Tidak ada antrian di depan</strong>" in first and "0 orang" not in first
+    assert "Perkiraan waktu tunggu: <strong>segera dipanggil</strong>" in first
+
+
 def test_reception_shows_the_position_and_estimated_wait(as_role, queue: Queue) -> None:
     for _ in range(3):
         queue.issue("B", actor="kiosk")
