@@ -26,10 +26,19 @@ if TYPE_CHECKING:
 OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
+NO_HOURS = "\n[hours]\nenabled = false\n"
+"""Appended by :func:`make_settings` to a text without ``[hours]``: tests move their clocks
+through nights and weekends, and only the service-hours tests (which write their own
+``[hours]``) are about issuing being closed."""
+
+
 def make_settings(home: Path, text: str = "") -> Settings:
-    """Settings from a file holding ``text`` in ``home`` (empty: every default)."""
+    """Settings from a file holding ``text`` in ``home`` (empty: every default but the
+    service hours, which are off unless ``text`` has an ``[hours]`` table: :data:`NO_HOURS`)."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "ult.toml"
+    if "[hours]" not in text:
+        text += NO_HOURS
     config.write_text(text, encoding="utf-8")
     return load_settings(config, environ={"ULT_HOME": str(home)})
 

@@ -13,6 +13,14 @@ ERRORS: dict[str, str] = {
     "report_section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {sections}.",
     "service_unknown": "Layanan '{service}' tidak dikenal.",
     "service_inactive": "Layanan {service} sedang tidak aktif.",
+    "issuing_closed": (
+        "{notice}. Tiket hanya dapat diterbitkan oleh resepsionis dengan pengecualian jam layanan."
+    ),
+    "override_kiosk": "Tombol kiosk tidak dapat menerbitkan tiket dengan pengecualian.",
+    "quota_reached": (
+        "Kuota layanan {service} hari ini ({quota} tiket) sudah habis. Tiket hanya dapat "
+        "diterbitkan oleh resepsionis dengan pengecualian kuota."
+    ),
     "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}. Pilihan: {topics}.",
     "counter_unknown": "Loket '{counter}' tidak dikenal.",
     "counter_not_front_office": "{counter} bukan loket front office.",
@@ -244,6 +252,7 @@ ACTIONS: dict[str, str] = {
 """What an action does to a ticket, for the ``wrong_state`` message."""
 
 FIELDS: dict[str, str] = {
+    "override": "Pengecualian jam layanan dan kuota",
     "name": "Nama",
     "running_text": "Teks berjalan",
     "institution": "Instansi",
@@ -735,6 +744,19 @@ REPORT_COLUMNS: dict[str, str] = {
 """Titles of the report columns (and a few cell words), by key."""
 
 
+HOURS_TEXT: dict[str, str] = {
+    "closed_today": "Pengambilan nomor antrian hari ini sudah ditutup",
+    "holiday": "Hari ini hari libur ({name}); pengambilan nomor antrian ditutup",
+    "next": "· Dibuka kembali {when}",
+    "reopens": "Pengambilan nomor antrian dibuka kembali {when}",
+    "opens": "Pengambilan nomor antrian dibuka {when}",
+    "at": "pukul {time}",
+    "after_closing": "setelah jam layanan berakhir (pukul {time})",
+}
+"""Service hours (``ult.hours``): what the kiosk, the board and refusals say while issuing is
+closed, and the wait estimate past closing."""
+
+
 def error_text(code: str, **values: object) -> str:
     """The Indonesian text of refusal ``code`` filled with ``values``.
 
@@ -814,6 +836,28 @@ SETTINGS_TEXT: dict[str, str] = {
     "host": "nama host atau alamat IP printer jaringan",
     "active_letter": "huruf layanan yang aktif",
     "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
+    # [hours]
+    "hours_span": 'jam buka "HH:MM-HH:MM" (jam mulai sebelum jam selesai), atau false jika tutup',
+    "hours_open_day": "minimal satu hari buka dari monday sampai sunday",
+    "hours_reset": (
+        "jam buka yang tidak melewati day_reset ({reset}) di [queue]: nomor antrian dimulai "
+        "ulang pada jam itu"
+    ),
+    "hours_breaks": (
+        'tabel hari → jam istirahat, misalnya breaks = {{ friday = "11:30-13:30" }}; '
+        "hari: monday, tuesday, wednesday, thursday, friday, saturday, sunday"
+    ),
+    "hours_break_inside": "jam istirahat di dalam jam buka {day} ({hours})",
+    "hours_closed": "tutup",
+    "hours_holiday": (
+        "tanggal YYYY-MM-DD yang ada di kalender, misalnya 2026-12-25 atau "
+        '{{ date = 2026-12-25, name = "Hari Raya Natal" }}'
+    ),
+    "hours_last_issue": ('menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM"'),
+    "hours_quota": (
+        "tabel huruf layanan → tiket paling banyak per hari (bilangan bulat 0–{high}; "
+        "0 = tanpa kuota); huruf layanan: {letters}"
+    ),
 }
 """Settings errors (``ult.settings``): ``str.format`` templates; a literal brace is doubled."""
 
