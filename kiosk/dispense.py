@@ -76,8 +76,13 @@ class Dispenser:
     ) -> Dispensed:
         """Check the printer, issue a ticket of ``service``, print it, record the outcome.
 
-        Raises ``QueueError`` when the queue refuses the ticket (nothing issued).
+        Raises ``QueueError`` when the queue refuses the ticket (nothing issued): outside
+        the service hours or past the daily quota (``[hours]``) before the printer is even
+        asked, so a closed kiosk neither claims a number nor wakes the printer.
         """
+        refusal = self.queue.issuing_refusal(service)
+        if refusal is not None:
+            raise refusal
         check = self.check(actor=actor)
         if not check.can_issue:
             return Dispensed(check)
