@@ -591,6 +591,11 @@ def init(app: App, force_catalog: bool) -> None:
 @click.option("--priority", is_flag=True, help="Priority visitor (elderly, disabled, ...).")
 @click.option("--topic", help="Topic of the service, e.g. Dapodik.")
 @click.option("--key", "idempotency_key", help="Idempotency key: a retry issues no second ticket.")
+@click.option(
+    "--override",
+    is_flag=True,
+    help="Issue outside the service hours or past the daily quota; recorded with the actor.",
+)
 @actor_option
 @pass_app
 @handled
@@ -600,6 +605,7 @@ def issue(
     priority: bool,
     topic: str | None,
     idempotency_key: str | None,
+    override: bool,
     actor: str,
 ) -> None:
     """Issue the next ticket of a SERVICE letter such as A."""
@@ -611,6 +617,7 @@ def issue(
         topic=topic,
         source="cli",
         idempotency_key=idempotency_key,
+        override=override,
     )
     if issued.replayed:
         click.echo(CLI["issued_again"].format(label=issued.ticket.label))

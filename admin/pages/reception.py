@@ -30,7 +30,7 @@ from admin.pages.common import (
     prefill_form,
     reason_text,
 )
-from ult import queries, sop
+from ult import hours, queries, sop
 from ult.errors import QueueError, conflict, invalid
 from ult.kinds import PRINTER_FAULTS, PrinterState
 from ult.messages import STATES
@@ -95,6 +95,7 @@ def _render_reception() -> str:
         document_kinds=document_kinds(),
         name_differs=g.get("name_differs"),
         failed_issue=failed_form("issue"),
+        hours_notice=hours.notice(queue.issuing_state(), queue.clock()),
         **_reception_live_context(),
     )
 
@@ -156,7 +157,9 @@ def issue() -> Any:
     def act() -> str:
         _check_pick(service, topic)
         key = field("request_key").strip() or None
-        result = printing.issue_and_print(service, topic, checked("priority"), key)
+        result = printing.issue_and_print(
+            service, topic, checked("priority"), key, override=checked("override")
+        )
         outcome["result"] = result
         label = result.issued.ticket.label
         if result.issued.replayed:
