@@ -1,0 +1,150 @@
+"""Service hours at the reception, in the API and on the command line: refused outside them,
+issued by a deliberate override, and the override recorded with who did it.
+
+The clock reads Sunday 29 November 2026, 10:00 in Jakarta: the office is closed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from tests.admin.conftest import USERS
+from tests.admin.test_api import snapshot
+from tests.conftest import make_settings
+from ult.cli import main
+from ult.clock import FakeClock
+from ult.settings import Settings
+from ult.store import connect
+
+SUNDAY = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+CLOSED = (
+    "Pengambilan nomor antrian hari ini sudah ditutup · Dibuka kembali Senin, 30 November 2026 "
+    "pukul 08.00"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home", "[hours]\n")  # the default hours, enforced
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(SUNDAY)
+
+
+def issued_payloads(db: sqlite_utils.Database) -> list[tuple[str, dict]]:
+    return [
+        (r["actor"], json.loads(r["payload"]))
+        for r in db.query("SELECT actor, payload FROM events WHERE kind = 'issued' ORDER BY id")
+    ]
+
+
+def test_the_api_refuses_outside_hours_and_changes_nothing(
+    app, bearer: Callable, db: sqlite_utils.Database, app_queue
+) -> None:
+    client = app.test_client()
+    app_queue.roll_over()  # the day's start is recorded by the first write, whatever it is
+    before = snapshot(db)
+    response = client.post("/api/v1/tickets", json={"service": "A"}, headers=bearer("receptionist"))
+    assert response.status_code == 409
+    assert response.json["error"] == "issuing_closed"
+    assert response.json["message"].startswith(CLOSED + ". Tiket hanya dapat")
+    assert snapshot(db) == before
+
+
+def test_the_api_override_issues_and_records_who(
+    app, bearer: Callable, db: sqlite_utils.Database
+) -> None:
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/tickets",
+        json={"service": "A", "override": True},
+        headers=bearer("receptionist"),
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["label"] == "A-001"
+    [(actor, payload)] = issued_payloads(db)
+    assert actor == "token:test-receptionist"
+    assert payload["override"] == "issuing_closed" and payload["source"] == "api"
+    bad = client.post(
+        "/api/v1/tickets",
+        json={"service": "A", "override": "ya"},
+        headers=bearer("receptionist"),
+    )
+    assert bad.status_code == 422
+
+
+def test_the_reception_page_says_closed_and_overrides_on_purpose(
+    as_role: Callable, db: sqlite_utils.Database
+) -> None:
+    client, csrf = as_role("receptionist")
+    page = client.get("/reception").get_data(as_text=True)
+    assert (
+        f'<p class="bad" id="hours-notice">{CLOSED}. Tombol kiosk tidak menerbitkan nomor.</p>'
+        in page
+    )
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    refused = client.post(
+        "/reception/issue", data={"csrf_token": csrf, "pick": "B", "request_key": key}
+    )
+    assert refused.status_code == 409
+    assert CLOSED in refused.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+    issued = client.post(
+        "/reception/issue",
+        data={"csrf_token": csrf, "pick": "B", "request_key": key, "override": "1"},
+    )
+    assert issued.status_code == 303
+    [(actor, payload)] = issued_payloads(db)
+    assert actor == USERS["receptionist"]
+    assert (payload["label"], payload["override"], payload["source"]) == (
+        "B-001",
+        "issuing_closed",
+        "reception",
+    )
+
+
+def test_ult_issue_refuses_and_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command reads the system clock: holidays around today close the office whenever
+    # the test runs.
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    days = ", ".join(str(today + timedelta(days=d)) for d in (-1, 0, 1))
+    home = tmp_path / "cli"
+    cli_settings = make_settings(home, f"[hours]\nholidays = [{days}]\n")
+    monkeypatch.setenv("ULT_CONFIG", str(cli_settings.source))
+    monkeypatch.setenv("ULT_HOME", str(home))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    refused = runner.invoke(main, ["issue", "A", "--actor", "siti"])
+    assert refused.exit_code == 1
+    # An unnamed holiday is said as a closed day.
+    assert "Pengambilan nomor antrian hari ini sudah ditutup" in refused.output
+    assert "Tiket hanya dapat diterbitkan oleh resepsionis" in refused.output
+    done = runner.invoke(main, ["issue", "A", "--override", "--actor", "siti"])
+    assert done.exit_code == 0, done.output
+    assert "A-001" in done.output
+    db = connect(cli_settings.store.database)
+    assert issued_payloads(db) == [
+        (
+            "siti",
+            {
+                "label": "A-001",
+                "service": "A",
+                "state": "waiting",
+                "priority": False,
+                "topic": None,
+                "source": "cli",
+                "override": "issuing_closed",
+            },
+        )
+    ]
