@@ -249,6 +249,10 @@ VISITOR: dict[str, str] = {
     # What it means for the visitor.
     "waiting_ahead": "Ada {ahead} nomor antrian di depan Anda.",
     "waiting_estimate": "Perkiraan waktu tunggu sekitar {minutes} menit.",
+    "waiting_after_closing": (
+        "Perkiraan giliran Anda melewati jam tutup layanan hari ini (pukul {time}). "
+        "Silakan tanyakan petugas."
+    ),
     "waiting_next": "Anda berikutnya.",
     "waiting_stay": "Mohon tetap di ruang tunggu dan perhatikan layar panggilan.",
     "called_go": "Silakan menuju {counter} sekarang dengan membawa tiket ini.",

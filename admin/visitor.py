@@ -104,9 +104,14 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
     lines: list[str] = []
     if state == sop.WAITING:
         ahead, minutes = queue.position(ticket.id)
+        closing = queue.call_after_closing(minutes)
         if ahead:
             lines.append(VISITOR["waiting_ahead"].format(ahead=ahead))
-            if minutes:
+            if closing is not None:
+                # A number of minutes that ends after the counters close would mislead.
+                at = closing.astimezone(queue.settings.office.tz).strftime("%H.%M")
+                lines.append(VISITOR["waiting_after_closing"].format(time=at))
+            elif minutes:
                 lines.append(VISITOR["waiting_estimate"].format(minutes=minutes))
         else:
             lines.append(VISITOR["waiting_next"])

@@ -107,7 +107,9 @@ class Dispenser:
         """
         target = self.queue.ticket(ticket)
         ahead, minutes = self.queue.position(target.id)
-        issued = Issued(target, ahead, minutes)
+        issued = Issued(
+            target, ahead, minutes, after_closing=self.queue.call_after_closing(minutes)
+        )
         delivery = self._print(target, issued, actor=actor, request=request)
         return _dispensed(Check(PrinterState.UNKNOWN, True), issued, delivery)
 
@@ -132,6 +134,7 @@ class Dispenser:
             estimated_wait_minutes=issued.estimated_wait_minutes,
             url=f"{self.settings.admin.public_base_url}/t/{ticket.token}",
             footer=self.settings.printer.footer,
+            after_closing=issued.after_closing,
         )
         return layout_ticket(content, self.output.capabilities)
 

@@ -105,6 +105,8 @@ class TicketContent:
         estimated_wait_minutes: estimated wait in minutes (≥ 0).
         url: the visitor's ticket page, encoded in the QR code.
         footer: a short closing text; line breaks are kept, long lines wrap.
+        after_closing: today's closing (aware) when the estimated call falls after it; the
+            estimate then says so instead of a number of minutes ([hours], ult.hours).
     """
 
     office_name: str
@@ -117,6 +119,7 @@ class TicketContent:
     estimated_wait_minutes: int
     url: str
     footer: str
+    after_closing: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -349,7 +352,11 @@ def layout_ticket(content: TicketContent, capabilities: PrinterCapabilities) -> 
         TextBlock(
             _label_value(
                 messages.ESTIMATED_WAIT_LABEL,
-                estimated_wait_text(content.estimated_wait_minutes),
+                estimated_wait_text(content.estimated_wait_minutes)
+                if content.after_closing is None
+                else messages.ESTIMATED_AFTER_CLOSING.format(
+                    time=content.after_closing.astimezone(content.timezone).strftime("%H.%M")
+                ),
                 columns,
                 capabilities,
             )

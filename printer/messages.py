@@ -22,6 +22,8 @@ ESTIMATED_WAIT_SOON: Final = "segera"
 ESTIMATED_WAIT_MINUTES: Final = "± {minutes} menit"
 ESTIMATED_WAIT_HOURS: Final = "± {hours} jam"
 ESTIMATED_WAIT_HOURS_MINUTES: Final = "± {hours} jam {minutes} menit"
+ESTIMATED_AFTER_CLOSING: Final = "melewati jam tutup layanan (pukul {time}); tanyakan petugas"
+"""The estimate when the call would fall after today's closing ([hours])."""
 QR_CAPTION: Final = "Pindai: status antrian & survei"
 
 # Babel pattern for the issue date: "Rabu, 25 November 2026" with locale "id".

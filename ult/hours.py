@@ -162,6 +162,21 @@ def quota_reached(
     return limit if issued_today(db, service, day) >= limit else None
 
 
+def call_after_closing(
+    hours: HoursSettings, tz: ZoneInfo, now: datetime, minutes: int
+) -> datetime | None:
+    """Today's closing (end of service, aware, office zone) when a call estimated ``minutes``
+    from ``now`` falls after it, else None: the visitor is then told so rather than given a
+    number of minutes that ends after the counters close. None on a closed day (a ticket
+    issued by override) and when hours are off."""
+    if not hours.enabled:
+        return None
+    closing = issuing_state(hours, tz, now).closing
+    if closing is None or now + timedelta(minutes=minutes) <= closing:
+        return None
+    return closing
+
+
 def _last_issue(hours: HoursSettings, start: time, end: time) -> time:
     if isinstance(hours.last_issue, time):
         return min(hours.last_issue, end)

@@ -175,13 +175,16 @@ class Issued:
 
     ``waiting_ahead`` counts tickets of the same service that will be called first;
     ``estimated_wait_minutes`` is never negative; ``replayed`` is true when an earlier
-    request with the same idempotency key already issued this ticket.
+    request with the same idempotency key already issued this ticket; ``after_closing``
+    is set when that wait ends after today's closing.
     """
 
     ticket: Ticket
     waiting_ahead: int
     estimated_wait_minutes: int
     replayed: bool = False
+    after_closing: datetime | None = None
+    """Today's closing when the estimated call falls after it (:meth:`Queue.call_after_closing`)."""
 
 
 @dataclass(frozen=True)
@@ -432,7 +435,13 @@ class Queue:
                     ):
                         raise invalid("idempotency_conflict", label=earlier.label)
                     ahead, minutes = self._estimate(earlier)
-                    return Issued(earlier, ahead, minutes, replayed=True)
+                    return Issued(
+                        earlier,
+                        ahead,
+                        minutes,
+                        replayed=True,
+                        after_closing=self.call_after_closing(minutes),
+                    )
             self._require_service(letter)
             if topic is not None:
                 topic = self._require_topic(letter, topic)
@@ -478,7 +487,7 @@ class Queue:
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
             # read mark of its own, and with several writers those run out and wait.
             ahead, minutes = self._estimate(ticket)
-        return Issued(ticket, ahead, minutes)
+        return Issued(ticket, ahead, minutes, after_closing=self.call_after_closing(minutes))
 
     def issuing_refusal(self, service: str) -> QueueError | None:
         """Why a ticket of ``service`` (a letter) would be refused now by the service hours or
@@ -1385,6 +1394,12 @@ class Queue:
     def position(self, ticket: TicketRef) -> tuple[int, int]:
         """``(waiting_ahead, estimated_wait_minutes)`` of a waiting ticket (0, 0 otherwise)."""
         return self._estimate(self._find(ticket))
+
+    def call_after_closing(self, minutes: int) -> datetime | None:
+        """Today's closing (aware, office zone) when a call ``minutes`` from now falls after
+        it, else None (:func:`ult.hours.call_after_closing`)."""
+        settings = self.settings
+        return hours.call_after_closing(settings.hours, settings.office.tz, self.clock(), minutes)
 
     # ----------------------------------------------------------------- internals
 

@@ -344,3 +344,27 @@ def test_an_idempotent_retry_after_closing_returns_the_first_ticket(tmp_path: Pa
     clock.set(at(25, 15, 31))
     again = queue.issue("A", actor="api", source="api", idempotency_key="k-1")
     assert again.replayed and again.ticket.id == first.ticket.id
+
+
+# --- The estimate past closing ------------------------------------------------------------------
+
+
+def test_call_after_closing_edges(tmp_path: Path) -> None:
+    h, tz = office(tmp_path).hours, WIB
+    assert hours.call_after_closing(h, tz, at(25, 15), 59) is None
+    assert hours.call_after_closing(h, tz, at(25, 15), 60) is None  # called at 16:00 sharp
+    assert hours.call_after_closing(h, tz, at(25, 15), 61) == at(25, 16)
+    assert hours.call_after_closing(h, tz, at(27, 15), 61) is None  # Friday closes 16:30
+    assert hours.call_after_closing(h, tz, at(29, 15), 600) is None  # Sunday: no closing
+    off = office(tmp_path / "off", "enabled = false\n").hours
+    assert hours.call_after_closing(off, tz, at(25, 15), 61) is None
+
+
+def test_issued_says_when_its_call_falls_after_closing(tmp_path: Path) -> None:
+    # Two open front-office counters and 10 minutes a visitor before any was served: the
+    # k-th ticket waits 5 * (k - 1) minutes. At 15:25 the counters have 35 minutes left.
+    queue, _ = make_queue(office(tmp_path), at(25, 15, 25))
+    issued = [queue.issue("A", actor="kiosk:tombol1", source="kiosk") for _ in range(9)]
+    assert [i.estimated_wait_minutes for i in issued[-2:]] == [35, 40]
+    assert [i.after_closing for i in issued] == [None] * 8 + [at(25, 16)]
+    assert queue.call_after_closing(queue.position(issued[-1].ticket.id)[1]) == at(25, 16)
