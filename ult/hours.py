@@ -21,7 +21,7 @@ import sqlite_utils
 from babel.dates import format_date
 
 from ult.messages import HOURS_TEXT
-from ult.settings import HoursSettings
+from ult.settings import HoursSettings, Settings
 
 Reason = Literal[
     "open", "disabled", "before_opening", "break", "after_last_issue", "closed_day", "holiday"
@@ -139,6 +139,18 @@ def notice(state: IssuingState, now: datetime) -> str | None:
     if state.opens_at is None:
         return closed
     return closed + " " + HOURS_TEXT["next"].format(when=when)
+
+
+def closed_notice(settings: Settings, now: datetime) -> str | None:
+    """What the boards (TV and browser) show while issuing is closed, or None when open.
+
+    The boards compute it from the settings with their own clock rather than follow an event:
+    the hours are a pure function of the settings and the time, an event would need a process
+    awake at 11:30 sharp to write it (and a kiosk that is off would leave the boards wrong),
+    and a board restarted mid-break knows at once. The quota is per service and left to the
+    kiosk and the reception.
+    """
+    return notice(issuing_state(settings.hours, settings.office.tz, now), now)
 
 
 def issued_today(db: sqlite_utils.Database, service: str, day: date) -> int:

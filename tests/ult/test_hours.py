@@ -368,3 +368,12 @@ def test_issued_says_when_its_call_falls_after_closing(tmp_path: Path) -> None:
     assert [i.estimated_wait_minutes for i in issued[-2:]] == [35, 40]
     assert [i.after_closing for i in issued] == [None] * 8 + [at(25, 16)]
     assert queue.call_after_closing(queue.position(issued[-1].ticket.id)[1]) == at(25, 16)
+
+
+def test_the_boards_notice_follows_the_clock(tmp_path: Path) -> None:
+    settings = office(tmp_path)
+    assert hours.closed_notice(settings, at(27, 11, 29)) is None
+    assert hours.closed_notice(settings, at(27, 11, 30)) == (
+        "Pengambilan nomor antrian dibuka kembali pukul 13.30"
+    )
+    assert hours.closed_notice(settings, at(27, 13, 30)) is None
