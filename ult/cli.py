@@ -26,7 +26,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, chain, exports, privacy, queries, record, reports
+from ult import accounts, chain, exports, hours, privacy, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -648,6 +648,16 @@ def call(app: App, counter: str, actor: str) -> None:
         click.echo(CLI["called"].format(counter=chosen.name, label=ticket.label))
 
 
+def _issuing_line(queue: Queue) -> str:
+    """Whether the kiosk issues now ([hours]), for ``ult status``."""
+    state = queue.issuing_state()
+    if state.reason == "disabled":
+        return CLI["status_hours_off"]
+    if state.open and state.closes_at is not None:
+        return CLI["status_issuing_open"].format(until=state.closes_at.strftime("%H.%M"))
+    return CLI["status_issuing_closed"].format(notice=hours.notice(state, queue.clock()))
+
+
 @main.command()
 @pass_app
 @handled
@@ -672,6 +682,7 @@ def status(app: App) -> None:
         click.echo(
             CLI["status_clock_behind"].format(newest=app.local(from_stamp(warning["newest_event"])))
         )
+    click.echo(_issuing_line(queue))
     click.echo(f"\n{CLI['status_services']}")
     for line in queries.day_summary(app.db, day):
         click.echo("  " + CLI["status_service_row"].format(**line))

@@ -436,6 +436,11 @@ CLI: dict[str, str] = {
     "status_counter_paused": "jeda",
     "status_counter_holding": "{label} ({state})",
     "status_back_office": "Kasus di back office / unit utama: {count}",
+    "status_issuing_open": "Pengambilan nomor antrian: dibuka sampai pukul {until}",
+    "status_issuing_closed": "Pengambilan nomor antrian: {notice}",
+    "status_hours_off": (
+        "Pengambilan nomor antrian: jam layanan tidak dibatasi ([hours] enabled = false)"
+    ),
     "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
     "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
     "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",

@@ -170,3 +170,21 @@ def test_the_visitor_page_and_the_ticket_say_the_call_falls_after_closing(
     printed = " ".join(line for _, line in dispenser.layout(issued[-1]).text_lines())
     assert "melewati jam tutup layanan (pukul 16.00); tanyakan petugas" in printed
     assert "40 menit" not in printed
+
+
+def test_ult_status_says_whether_numbers_are_issued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Today (by the system clock, as the command reads it) is a holiday.
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    home = tmp_path / "status"
+    closed = make_settings(home, f'[hours]\nholidays = [{{ date = {today}, name = "Uji" }}]\n')
+    monkeypatch.setenv("ULT_HOME", str(home))
+    monkeypatch.setenv("ULT_CONFIG", str(closed.source))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    shown = runner.invoke(main, ["status"]).output
+    assert "Pengambilan nomor antrian: Hari ini hari libur (Uji); pengambilan nomor" in shown
+    closed.source.write_text("[hours]\nenabled = false\n", encoding="utf-8")
+    shown = runner.invoke(main, ["status"]).output
+    assert "Pengambilan nomor antrian: jam layanan tidak dibatasi" in shown
