@@ -96,8 +96,21 @@ def _render_reception() -> str:
         name_differs=g.get("name_differs"),
         failed_issue=failed_form("issue"),
         hours_notice=hours.notice(queue.issuing_state(), queue.clock()),
+        quotas=_quotas(queue),
         **_reception_live_context(),
     )
+
+
+def _quotas(queue: Any) -> dict[str, tuple[int, int]]:
+    """``{letter: (issued today, daily quota)}`` of the services with a quota ([hours])."""
+    settings = queue.settings.hours
+    if not settings.enabled:
+        return {}
+    today = queue.today()
+    return {
+        letter: (hours.issued_today(queue.db, letter, today), limit)
+        for letter, limit in settings.quota
+    }
 
 
 @bp.get("/reception")

@@ -188,3 +188,37 @@ def test_ult_status_says_whether_numbers_are_issued(
     closed.source.write_text("[hours]\nenabled = false\n", encoding="utf-8")
     shown = runner.invoke(main, ["status"]).output
     assert "Pengambilan nomor antrian: jam layanan tidak dibatasi" in shown
+
+
+def test_open_hours_without_a_quota_show_neither_on_the_reception_page(
+    as_role: Callable, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # Wednesday, open
+    client, _ = as_role("receptionist")
+    page = client.get("/reception").get_data(as_text=True)
+    assert "kuota hari ini" not in page and 'id="hours-notice"' not in page
+
+
+@pytest.mark.parametrize("issued", [1, 2])
+def test_a_quota_on_the_reception_page(tmp_path: Path, issued: int) -> None:
+    from admin import create_app
+    from tests.admin.conftest import login
+    from tests.conftest import fresh_database
+    from ult import accounts
+    from ult.queue import Queue
+
+    quota = make_settings(tmp_path / "quota", "[hours]\nquota = { C = 2 }\n")
+    db = fresh_database(quota)
+    accounts.add_user(db, USERS["receptionist"], "rahasia-123", "receptionist")
+    clock = FakeClock(datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+    queue = Queue(db, quota, clock=clock)
+    for _ in range(issued):
+        queue.issue("C", actor="kiosk:tombol1", source="kiosk")
+    client = create_app(quota, clock=clock, config={"TESTING": True}).test_client()
+    login(client, "receptionist")
+    page = client.get("/reception").get_data(as_text=True)
+    expected = {
+        1: '<span class="muted">kuota hari ini 1/2</span>',
+        2: '<span class="bad">kuota hari ini 2/2 (habis)</span>',
+    }[issued]
+    assert f"C · Perizinan · {expected}</legend>" in page
