@@ -121,6 +121,14 @@ ISSUE_FIELDS: dict[str, Field] = {
     "priority": Field("bool", description="Priority visitor; default false."),
     "topic": Field("text", nullable=True, max_length=120, description="Topic of the service."),
     "print": Field("bool", description="Print on the ticket printer; default false."),
+    "override": Field(
+        "bool",
+        description=(
+            "Issue outside the service hours or past the service's daily quota ([hours]); "
+            "recorded in the issued event's payload with the actor. Default false: refused "
+            "with 409 issuing_closed or quota_reached."
+        ),
+    ),
 }
 """Body of ``POST /tickets``."""
 

@@ -398,6 +398,7 @@ def issue_ticket() -> Any:
         topic=body.get("topic"),
         source="reception" if principal.via == "session" else "api",
         idempotency_key=key,
+        override=body.get("override", False),
     )
     requested = None
     # A retried request does not put a second paper out for one visitor, unless the first

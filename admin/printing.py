@@ -98,18 +98,28 @@ class Printout:
     reason: str | None = None
 
 
-def issue_and_print(service: str, topic: str | None, priority: bool, key: str | None) -> Printout:
+def issue_and_print(
+    service: str, topic: str | None, priority: bool, key: str | None, override: bool = False
+) -> Printout:
     """Issue a reception ticket and ask for its paper in one go (SOP step 3).
 
     Unlike the unattended button, the reception issues even when the printer certainly
     cannot print: a receptionist is there to tell the visitor the number, and the ticket
     is listed for reprint. With no printer configured nothing is marked for reprint.
+    ``override``: issue outside the service hours or past the quota (recorded, see
+    :meth:`ult.queue.Queue.issue`).
     """
     queue = get_queue()
     who = actor()
     ready = readiness()
     issued = queue.issue(
-        service, actor=who, priority=priority, topic=topic, source="reception", idempotency_key=key
+        service,
+        actor=who,
+        priority=priority,
+        topic=topic,
+        source="reception",
+        idempotency_key=key,
+        override=override,
     )
     if ready.state == PrinterState.DISABLED or (
         issued.replayed and not needs_print(issued.ticket.id)

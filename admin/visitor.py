@@ -105,12 +105,16 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
     lines: list[str] = []
     if state == sop.WAITING:
         ahead, minutes = queue.position(ticket.id)
+        closing = queue.call_after_closing(minutes)
         if ahead:
             lines.append(VISITOR["waiting_ahead"].format(ahead=ahead))
         else:
             lines.append(VISITOR["waiting_nobody"].format(nobody=WAIT_TEXT["nobody_ahead"]))
         # Worded as the ticket words it (ult.messages.wait_text): the paper and the page agree.
-        wait = wait_text(minutes)
+        closing_at = (
+            closing.astimezone(queue.settings.office.tz).strftime("%H.%M") if closing else None
+        )
+        wait = wait_text(minutes, closing=closing_at)
         lines.append(VISITOR["waiting_estimate"].format(label=WAIT_TEXT["wait_label"], wait=wait))
         lines.append(VISITOR["waiting_stay"])
         tone = "wait"

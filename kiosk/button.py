@@ -21,7 +21,9 @@ Three kinds of thread, each with one job (PITFALLS, printer and button):
 
 The LED tells the visitor and the receptionist what the machine can do: steady = ready, slow
 blink = printing, fast blink = cannot print (printer offline, paper out, no printer, the last
-print failed), off = not running.
+print failed), a short flash every 3 seconds = closed (outside the service hours of
+``[hours]``, or every button's service has reached its daily quota), off = not running.
+A press while closed issues nothing and beeps twice.
 
 With no button configured (``buttons = []`` in ``[kiosk]``) the daemon only owns the printer
 and serves requests, and needs no GPIO at all: the LED and the buzzer belong to the buttons, so
@@ -95,6 +97,11 @@ SLOW_BLINK: Final = (0.5, 0.5)
 """LED on and off seconds while a ticket is printing."""
 FAST_BLINK: Final = (0.1, 0.1)
 """LED on and off seconds while the printer cannot print."""
+CLOSED_FLASH: Final = (0.2, 2.8)
+"""LED on and off seconds while issuing is closed: a short flash, unlike either blink, so
+nobody reads a closed kiosk as broken or as printing."""
+CLOSED_CODES: Final = ("issuing_closed", "quota_reached")
+"""Refusals of the service hours (:mod:`ult.hours`): the LED shows closed, not a fault."""
 BEEP_SECONDS: Final = 0.1
 """Buzzer on time of one beep (seconds): one beep per ticket, three when none can be issued."""
 _MAX_IDLE_WAIT: Final = 0.2
@@ -116,6 +123,7 @@ LIGHT_OFF: Final = "off"
 LIGHT_READY: Final = "ready"
 LIGHT_PRINTING: Final = "printing"
 LIGHT_FAULT: Final = "fault"
+LIGHT_CLOSED: Final = "closed"
 
 
 # --- the policy: which presses become tickets --------------------------------------------------
@@ -469,7 +477,8 @@ class ButtonDaemon:
 
     @property
     def light(self) -> str:
-        """What the LED shows: ``"ready"``, ``"printing"``, ``"fault"`` or ``"off"``."""
+        """What the LED shows: ``"ready"``, ``"printing"``, ``"fault"``, ``"closed"`` or
+        ``"off"``."""
         return self._light
 
     @property
@@ -707,12 +716,20 @@ class ButtonDaemon:
         busy_before = self.gate.counts()[BUSY]
         self._set_light(LIGHT_PRINTING)
         result: Dispensed | None = None
+        closed = False
         try:
             dispenser = self._live()
             result = dispenser.dispense(button.service, actor=self._actor(index), source="kiosk")
         except QueueError as error:
-            log.error("button %s: the queue refused a ticket: %s", self._button_name(index), error)
-            self._say("refused", message=error.message)
+            closed = error.code in CLOSED_CODES
+            if closed:
+                log.info("button %s: closed (%s)", self._button_name(index), error.code)
+                self._say("closed", number=index + 1, message=error.message)
+            else:
+                log.error(
+                    "button %s: the queue refused a ticket: %s", self._button_name(index), error
+                )
+                self._say("refused", message=error.message)
         except Exception:
             log.exception("button %s: issuing a ticket failed", self._button_name(index))
             self._say("failed")
@@ -722,7 +739,10 @@ class ButtonDaemon:
         dropped = self.gate.counts()[BUSY] - busy_before
         self.dropped_while_printing += dropped
         seconds = time.perf_counter() - started
-        if result is None:
+        if closed:
+            self._show_closed()
+            self._beep(2)
+        elif result is None:
             self._fault_until_checked()
         elif result.issued is None:
             self._take_state(result.check)
@@ -786,7 +806,7 @@ class ButtonDaemon:
         now = self._clock()
         if check.can_issue:
             self._next_check = now + self.ready_recheck_seconds
-            self._set_light(LIGHT_READY)
+            self._set_light(LIGHT_CLOSED if self._closed() else LIGHT_READY)
         else:
             self._next_check = now + self.fault_recheck_seconds
             self._set_light(LIGHT_FAULT)
@@ -806,6 +826,21 @@ class ButtonDaemon:
                 self.fault_recheck_seconds,
             )
             self._say("cannot_print", state=state_text(check.state))
+
+    def _closed(self) -> bool:
+        """Whether no button can issue now: outside the service hours, or every button's
+        service at its daily quota. Read on the worker at each printer check, so the light
+        turns to closed and back within :data:`READY_RECHECK_SECONDS` of the hours."""
+        assert self._dispenser is not None
+        queue = self._dispenser.queue
+        services = {b.service for b in self.settings.kiosk.buttons}
+        return all(queue.issuing_refusal(letter) is not None for letter in services)
+
+    def _show_closed(self) -> None:
+        """Closed after a refused press: shown until the next check, which is due sooner
+        when the refusal was only this button's quota while another button can still issue."""
+        self._set_light(LIGHT_CLOSED)
+        self._next_check = min(self._next_check, self._clock() + self.fault_recheck_seconds)
 
     def _fault_until_checked(self) -> None:
         self._set_light(LIGHT_FAULT)
@@ -893,6 +928,8 @@ class ButtonDaemon:
                 led.blink(*SLOW_BLINK)
             elif mode == LIGHT_FAULT:
                 led.blink(*FAST_BLINK)
+            elif mode == LIGHT_CLOSED:
+                led.blink(*CLOSED_FLASH)
             else:
                 led.off()
         except Exception:

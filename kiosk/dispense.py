@@ -76,8 +76,13 @@ class Dispenser:
     ) -> Dispensed:
         """Check the printer, issue a ticket of ``service``, print it, record the outcome.
 
-        Raises ``QueueError`` when the queue refuses the ticket (nothing issued).
+        Raises ``QueueError`` when the queue refuses the ticket (nothing issued): outside
+        the service hours or past the daily quota (``[hours]``) before the printer is even
+        asked, so a closed kiosk neither claims a number nor wakes the printer.
         """
+        refusal = self.queue.issuing_refusal(service)
+        if refusal is not None:
+            raise refusal
         check = self.check(actor=actor)
         if not check.can_issue:
             return Dispensed(check)
@@ -102,7 +107,9 @@ class Dispenser:
         """
         target = self.queue.ticket(ticket)
         ahead, minutes = self.queue.position(target.id)
-        issued = Issued(target, ahead, minutes)
+        issued = Issued(
+            target, ahead, minutes, after_closing=self.queue.call_after_closing(minutes)
+        )
         delivery = self._print(target, issued, actor=actor, request=request)
         return _dispensed(Check(PrinterState.UNKNOWN, True), issued, delivery)
 
@@ -127,6 +134,7 @@ class Dispenser:
             estimated_wait_minutes=issued.estimated_wait_minutes,
             url=f"{self.settings.admin.public_base_url}/t/{ticket.token}",
             footer=self.settings.printer.footer,
+            after_closing=issued.after_closing,
         )
         return layout_ticket(content, self.output.capabilities)
 

@@ -61,6 +61,7 @@ BUTTON_TEXT: dict[str, str] = {
     "cannot_print": "Mesin tiket tidak dapat mencetak ({state}), silakan menuju resepsionis.",
     "printer_ready": "Printer: {state}.",
     "refused": "Tiket tidak diterbitkan: {message}",
+    "closed": "Tombol {number}: tiket tidak diterbitkan. {message}",
     "failed": "Tiket tidak diterbitkan karena kesalahan; lihat log (journalctl -u ult-kiosk).",
     "stopped": "Tombol tiket berhenti. Tiket diterbitkan: {issued}.",
 }

@@ -106,6 +106,8 @@ class TicketContent:
         estimated_wait_minutes: estimated wait in minutes (≥ 0).
         url: the visitor's ticket page, encoded in the QR code.
         footer: a short closing text; line breaks are kept, long lines wrap.
+        after_closing: today's closing (aware) when the estimated call falls after it; the
+            estimate then says so instead of a number of minutes ([hours], ult.hours).
     """
 
     office_name: str
@@ -118,6 +120,7 @@ class TicketContent:
     estimated_wait_minutes: int
     url: str
     footer: str
+    after_closing: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -338,7 +341,14 @@ def layout_ticket(content: TicketContent, capabilities: PrinterCapabilities) -> 
         TextBlock(
             _label_value(
                 WAIT_TEXT["wait_label"],
-                wait_text(content.estimated_wait_minutes),
+                wait_text(
+                    content.estimated_wait_minutes,
+                    closing=(
+                        content.after_closing.astimezone(content.timezone).strftime("%H.%M")
+                        if content.after_closing is not None
+                        else None
+                    ),
+                ),
                 columns,
                 capabilities,
             )

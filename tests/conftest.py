@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -26,10 +27,42 @@ if TYPE_CHECKING:
 OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
+NO_HOURS = "\n[hours]\nenabled = false\n"
+"""Appended by :func:`make_settings` to a text without ``[hours]``: tests move their clocks
+through nights and weekends, and only the service-hours tests (which write their own
+``[hours]``) are about issuing being closed."""
+
+
+def hours_off(config: Path) -> None:
+    """Turn the service hours off in the settings file ``config`` (as ``ult init`` writes it,
+    or any other): for tests that run the real clock, which may read a Sunday night."""
+    text = config.read_text(encoding="utf-8")
+    if "[hours]" not in text:
+        config.write_text(text + NO_HOURS, encoding="utf-8")
+        return
+    if "\nenabled = false\n" in text:
+        return  # already off (a second ult init leaves the file as it was)
+    assert text.count("\nenabled = true\n") == 1, "hours_off: not a settings file it knows"
+    config.write_text(text.replace("\nenabled = true\n", "\nenabled = false\n"), "utf-8")
+
+
+def hours_off_after_init(args: tuple[str, ...]) -> None:
+    """After ``ult init`` (in-process, ``ULT_HOME`` set, no ``ULT_CONFIG``), :func:`hours_off`
+    on the settings file it wrote."""
+    home = os.environ.get("ULT_HOME")
+    if args[:1] == ("init",) and home and not os.environ.get("ULT_CONFIG"):
+        config = Path(home) / "ult.toml"
+        if config.exists():
+            hours_off(config)
+
+
 def make_settings(home: Path, text: str = "") -> Settings:
-    """Settings from a file holding ``text`` in ``home`` (empty: every default)."""
+    """Settings from a file holding ``text`` in ``home`` (empty: every default but the
+    service hours, which are off unless ``text`` has an ``[hours]`` table: :data:`NO_HOURS`)."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "ult.toml"
+    if "[hours]" not in text:
+        text += NO_HOURS
     config.write_text(text, encoding="utf-8")
     return load_settings(config, environ={"ULT_HOME": str(home)})
 

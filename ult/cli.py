@@ -26,7 +26,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, chain, dates, exports, privacy, queries, record, reports
+from ult import accounts, chain, dates, exports, hours, privacy, queries, record, reports
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -589,6 +589,11 @@ def init(app: App, force_catalog: bool) -> None:
 @click.option("--priority", is_flag=True, help="Priority visitor (elderly, disabled, ...).")
 @click.option("--topic", help="Topic of the service, e.g. Dapodik.")
 @click.option("--key", "idempotency_key", help="Idempotency key: a retry issues no second ticket.")
+@click.option(
+    "--override",
+    is_flag=True,
+    help="Issue outside the service hours or past the daily quota; recorded with the actor.",
+)
 @actor_option
 @pass_app
 @handled
@@ -598,6 +603,7 @@ def issue(
     priority: bool,
     topic: str | None,
     idempotency_key: str | None,
+    override: bool,
     actor: str,
 ) -> None:
     """Issue the next ticket of a SERVICE letter such as A."""
@@ -609,6 +615,7 @@ def issue(
         topic=topic,
         source="cli",
         idempotency_key=idempotency_key,
+        override=override,
     )
     if issued.replayed:
         click.echo(CLI["issued_again"].format(label=issued.ticket.label))
@@ -639,6 +646,16 @@ def call(app: App, counter: str, actor: str) -> None:
         click.echo(CLI["called"].format(counter=chosen.name, label=ticket.label))
 
 
+def _issuing_line(queue: Queue) -> str:
+    """Whether the kiosk issues now ([hours]), for ``ult status``."""
+    state = queue.issuing_state()
+    if state.reason == "disabled":
+        return CLI["status_hours_off"]
+    if state.open and state.closes_at is not None:
+        return CLI["status_issuing_open"].format(until=state.closes_at.strftime("%H.%M"))
+    return CLI["status_issuing_closed"].format(notice=hours.notice(state, queue.clock()))
+
+
 @main.command()
 @pass_app
 @handled
@@ -663,6 +680,7 @@ def status(app: App) -> None:
         click.echo(
             CLI["status_clock_behind"].format(newest=app.local(from_stamp(warning["newest_event"])))
         )
+    click.echo(_issuing_line(queue))
     click.echo(f"\n{CLI['status_services']}")
     for line in queries.day_summary(app.db, day):
         click.echo("  " + CLI["status_service_row"].format(**line))

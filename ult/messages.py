@@ -13,6 +13,14 @@ ERRORS: dict[str, str] = {
     "report_section_unknown": "Bagian laporan '{section}' tidak dikenal. Pilihan: {sections}.",
     "service_unknown": "Layanan '{service}' tidak dikenal.",
     "service_inactive": "Layanan {service} sedang tidak aktif.",
+    "issuing_closed": (
+        "{notice}. Tiket hanya dapat diterbitkan oleh resepsionis dengan pengecualian jam layanan."
+    ),
+    "override_kiosk": "Tombol kiosk tidak dapat menerbitkan tiket dengan pengecualian.",
+    "quota_reached": (
+        "Kuota layanan {service} hari ini ({quota} tiket) sudah habis. Tiket hanya dapat "
+        "diterbitkan oleh resepsionis dengan pengecualian kuota."
+    ),
     "topic_unknown": "Topik '{topic}' tidak tersedia pada layanan {service}. Pilihan: {topics}.",
     "counter_unknown": "Loket '{counter}' tidak dikenal.",
     "counter_not_front_office": "{counter} bukan loket Front Office.",
@@ -244,6 +252,7 @@ ACTIONS: dict[str, str] = {
 """What an action does to a ticket, for the ``wrong_state`` message."""
 
 FIELDS: dict[str, str] = {
+    "override": "Pengecualian jam layanan dan kuota",
     "name": "Nama",
     "running_text": "Teks berjalan",
     "institution": "Instansi",
@@ -427,6 +436,11 @@ CLI: dict[str, str] = {
     "status_counter_paused": "jeda",
     "status_counter_holding": "{label} ({state})",
     "status_back_office": "Kasus di Back Office / unit utama: {count}",
+    "status_issuing_open": "Pengambilan nomor antrian: dibuka sampai pukul {until}",
+    "status_issuing_closed": "Pengambilan nomor antrian: {notice}",
+    "status_hours_off": (
+        "Pengambilan nomor antrian: jam layanan tidak dibatasi ([hours] enabled = false)"
+    ),
     "status_clock_behind": "PERINGATAN: jam sistem lebih awal dari catatan terakhir ({newest}). "
     "Periksa jam perangkat; penomoran tetap dilanjutkan tanpa mengulang. Bila jam sekarang "
     "sudah benar dan sebelumnya terlalu maju, jalankan: ult correct-day",
@@ -744,15 +758,20 @@ WAIT_TEXT: dict[str, str] = {
     "minutes": "± {minutes} menit",
     "hours": "± {hours} jam",
     "hours_minutes": "± {hours} jam {minutes} menit",
+    "after_closing": "melewati jam tutup layanan (pukul {time}); silakan tanyakan petugas",
 }
 """The wait as the visitor reads it: on the ticket, on the visitor's page and at reception
 (one wording, so the paper and the page agree; issue 14)."""
 
 
-def wait_text(minutes: int) -> str:
+def wait_text(minutes: int, *, closing: str | None = None) -> str:
     """An estimated wait (``ult.estimate.wait``'s minutes) in Indonesian: ``± 15 menit``,
-    ``± 1 jam 20 menit``, ``segera dipanggil`` for 0. The ticket, the visitor's page and the
-    reception page all say it with this function."""
+    ``± 1 jam 20 menit``, ``segera dipanggil`` for 0; when the estimated call falls after
+    today's closing, ``closing`` (local ``HH.MM``, :meth:`ult.queue.Queue.call_after_closing`)
+    says so instead of a misleading number. The ticket, the visitor's page and the reception
+    page all say it with this function."""
+    if closing is not None:
+        return WAIT_TEXT["after_closing"].format(time=closing)
     if minutes <= 0:
         return WAIT_TEXT["soon"]
     hours, rest = divmod(minutes, 60)
@@ -761,6 +780,18 @@ def wait_text(minutes: int) -> str:
     if not rest:
         return WAIT_TEXT["hours"].format(hours=hours)
     return WAIT_TEXT["hours_minutes"].format(hours=hours, minutes=rest)
+
+
+HOURS_TEXT: dict[str, str] = {
+    "closed_today": "Pengambilan nomor antrian hari ini sudah ditutup",
+    "holiday": "Hari ini hari libur ({name}); pengambilan nomor antrian ditutup",
+    "next": "· Dibuka kembali {when}",
+    "reopens": "Pengambilan nomor antrian dibuka kembali {when}",
+    "opens": "Pengambilan nomor antrian dibuka {when}",
+    "at": "pukul {time}",
+}
+"""Service hours (``ult.hours``): what the kiosk, the board and refusals say while issuing is
+closed, and the wait estimate past closing."""
 
 
 def error_text(code: str, **values: object) -> str:
@@ -842,6 +873,28 @@ SETTINGS_TEXT: dict[str, str] = {
     "host": "nama host atau alamat IP printer jaringan",
     "active_letter": "huruf layanan yang aktif",
     "base_url": 'alamat http(s) tanpa garis miring di akhir, misalnya "http://ult.local:8080"',
+    # [hours]
+    "hours_span": 'jam buka "HH:MM-HH:MM" (jam mulai sebelum jam selesai), atau false jika tutup',
+    "hours_open_day": "minimal satu hari buka dari monday sampai sunday",
+    "hours_reset": (
+        "jam buka yang tidak melewati day_reset ({reset}) di [queue]: nomor antrian dimulai "
+        "ulang pada jam itu"
+    ),
+    "hours_breaks": (
+        'tabel hari → jam istirahat, misalnya breaks = {{ friday = "11:30-13:30" }}; '
+        "hari: monday, tuesday, wednesday, thursday, friday, saturday, sunday"
+    ),
+    "hours_break_inside": "jam istirahat di dalam jam buka {day} ({hours})",
+    "hours_closed": "tutup",
+    "hours_holiday": (
+        "tanggal YYYY-MM-DD yang ada di kalender, misalnya 2026-12-25 atau "
+        '{{ date = 2026-12-25, name = "Hari Raya Natal" }}'
+    ),
+    "hours_last_issue": ('menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM"'),
+    "hours_quota": (
+        "tabel huruf layanan → tiket paling banyak per hari (bilangan bulat 0–{high}; "
+        "0 = tanpa kuota); huruf layanan: {letters}"
+    ),
 }
 """Settings errors (``ult.settings``): ``str.format`` templates; a literal brace is doubled."""
 

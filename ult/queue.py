@@ -31,6 +31,7 @@ from ult import (
     estimate,
     eventlog,
     guestbook,
+    hours,
     record,
     sitting,
     sop,
@@ -175,13 +176,16 @@ class Issued:
 
     ``waiting_ahead`` counts tickets of the same service that will be called first;
     ``estimated_wait_minutes`` is never negative; ``replayed`` is true when an earlier
-    request with the same idempotency key already issued this ticket.
+    request with the same idempotency key already issued this ticket; ``after_closing``
+    is set when that wait ends after today's closing.
     """
 
     ticket: Ticket
     waiting_ahead: int
     estimated_wait_minutes: int
     replayed: bool = False
+    after_closing: datetime | None = None
+    """Today's closing when the estimated call falls after it (:meth:`Queue.call_after_closing`)."""
 
 
 @dataclass(frozen=True)
@@ -389,19 +393,29 @@ class Queue:
         topic: str | None = None,
         source: str = "reception",
         idempotency_key: str | None = None,
+        override: bool = False,
     ) -> Issued:
         """Issue the next number of ``service`` for the business day (SOP step 3).
 
         ``service`` is a letter (``"A"``); ``topic`` must be one of the service's active
         topics; ``source`` one of :data:`SOURCES`. A repeated ``idempotency_key`` returns
         the ticket issued the first time (``replayed=True``) without issuing another.
+        Outside the service hours, or with the service's daily quota reached (``[hours]``,
+        :mod:`ult.hours`), nothing is issued unless ``override`` is true: a deliberate act
+        of staff (never the kiosk), recorded in the ``issued`` event's payload as
+        ``override`` (the rule set aside) beside the actor.
         Raises ``QueueError`` for an unknown or inactive service, an unknown topic, a bad
-        source or key, or a key already used for a different request.
+        source or key, a key already used for a different request, issuing closed
+        (``issuing_closed``) or the quota reached (``quota_reached``).
         """
         if not isinstance(priority, bool):
             raise invalid("flag_invalid", field=FIELDS["priority"])
+        if not isinstance(override, bool):
+            raise invalid("flag_invalid", field=FIELDS["override"])
         if source not in SOURCES:
             raise invalid("source_invalid", source=shown(source))
+        if override and source == "kiosk":
+            raise invalid("override_kiosk")
         idempotency_key = cleaning.idempotency_key(idempotency_key)
         letter = cleaning.letter(service)
         if topic is not None:
@@ -422,10 +436,19 @@ class Queue:
                     ):
                         raise invalid("idempotency_conflict", label=earlier.label)
                     ahead, minutes = self._estimate(earlier)
-                    return Issued(earlier, ahead, minutes, replayed=True)
+                    return Issued(
+                        earlier,
+                        ahead,
+                        minutes,
+                        replayed=True,
+                        after_closing=self.call_after_closing(minutes),
+                    )
             self._require_service(letter)
             if topic is not None:
                 topic = self._require_topic(letter, topic)
+            overridden = self._issuing_refusal(letter, now, today)
+            if overridden is not None and not override:
+                raise overridden
             number = self.db.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets "
                 "WHERE issued_service = ? AND day = ?",
@@ -459,12 +482,33 @@ class Queue:
                 actor,
                 ticket,
                 None,
-                {"priority": priority, "topic": topic, "source": source},
+                {"priority": priority, "topic": topic, "source": source}
+                | ({"override": overridden.code} if overridden is not None else {}),
             )
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
             # read mark of its own, and with several writers those run out and wait.
             ahead, minutes = self._estimate(ticket)
-        return Issued(ticket, ahead, minutes)
+        return Issued(ticket, ahead, minutes, after_closing=self.call_after_closing(minutes))
+
+    def issuing_refusal(self, service: str) -> QueueError | None:
+        """Why a ticket of ``service`` (a letter) would be refused now by the service hours or
+        the daily quota, or None. Read-only: the kiosk asks before it asks the printer or
+        claims a number; :meth:`issue` checks again inside its transaction."""
+        return self._issuing_refusal(service, self.clock(), self.today())
+
+    def issuing_state(self) -> hours.IssuingState:
+        """The service hours' verdict now (:func:`ult.hours.issuing_state`)."""
+        return hours.issuing_state(self.settings.hours, self.settings.office.tz, self.clock())
+
+    def _issuing_refusal(self, letter: str, now: datetime, today: date) -> QueueError | None:
+        state = hours.issuing_state(self.settings.hours, self.settings.office.tz, now)
+        if not state.open:
+            notice = hours.notice(state, now)
+            return conflict("issuing_closed", notice=notice, reason=state.reason)
+        quota = hours.quota_reached(self.db, self.settings.hours, letter, today)
+        if quota is not None:
+            return conflict("quota_reached", service=letter, quota=quota)
+        return None
 
     # ----------------------------------------------------------------- calling
 
@@ -1352,6 +1396,12 @@ class Queue:
     def position(self, ticket: TicketRef) -> tuple[int, int]:
         """``(waiting_ahead, estimated_wait_minutes)`` of a waiting ticket (0, 0 otherwise)."""
         return self._estimate(self._find(ticket))
+
+    def call_after_closing(self, minutes: int) -> datetime | None:
+        """Today's closing (aware, office zone) when a call ``minutes`` from now falls after
+        it, else None (:func:`ult.hours.call_after_closing`)."""
+        settings = self.settings
+        return hours.call_after_closing(settings.hours, settings.office.tz, self.clock(), minutes)
 
     # ----------------------------------------------------------------- internals
 

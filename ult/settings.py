@@ -56,6 +56,7 @@ _TOP_LEVEL_KEYS: Final = (
     "escalation",
     "survey",
     "privacy",
+    "hours",
 )
 _BCM_PINS: Final = (0, 27)
 _SHOWN_VALUE_MAX: Final = 120
@@ -361,6 +362,68 @@ class PrivacySettings:
     )
 
 
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""The ``[hours]`` keys of the weekdays, in :meth:`datetime.date.weekday` order (Monday = 0)."""
+_HOLIDAY_NAME_MAX: Final = 80
+_QUOTA_MAX: Final = 9999
+_LAST_ISSUE_MAX_MINUTES: Final = 240
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of local wall time within one day, ``start`` before ``end``."""
+
+    start: datetime.time
+    end: datetime.time
+
+    def text(self) -> str:
+        """``"08:00-16:00"``, as the settings file writes it."""
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday (hari libur nasional or cuti bersama): no tickets all day."""
+
+    day: datetime.date
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class HoursSettings:
+    """When the kiosk issues tickets (``[hours]``); the rules live in :mod:`ult.hours`.
+
+    ``days``: the opening hours of each weekday, Monday first (:data:`WEEKDAYS`), ``None``
+    for a closed day. ``breaks``: a break inside each weekday's hours, same order, ``None``
+    for none (Friday prayers: Friday 11:30-13:30). ``holidays``: closed all day.
+    ``last_issue``: the last ticket of a day, as minutes before closing (an ``int``) or a
+    local time (applied every open day, never later than closing). ``quota``: ``(letter,
+    most tickets a day)`` pairs (tuples keep the settings hashable); a letter not listed has
+    none. ``enabled`` false issues at any time (a 24-hour office, training).
+    """
+
+    enabled: bool = setting(True)
+    days: tuple[Span | None, ...] = (
+        *(Span(datetime.time(8), datetime.time(16)),) * 4,
+        Span(datetime.time(8), datetime.time(16, 30)),
+        None,
+        None,
+    )
+    breaks: tuple[Span | None, ...] = (
+        *(None,) * 4,
+        Span(datetime.time(11, 30), datetime.time(13, 30)),
+        None,
+        None,
+    )
+    holidays: tuple[Holiday, ...] = ()
+    last_issue: int | datetime.time = 30
+    quota: tuple[tuple[str, int], ...] = ()
+
+    def quota_of(self, letter: str) -> int | None:
+        """The daily quota of service ``letter``, or None when it has none."""
+        return dict(self.quota).get(letter)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything read from the settings file, validated.
@@ -375,6 +438,7 @@ class Settings:
         escalation: where the main unit's disposition goes (SOP 14).
         survey: the satisfaction survey (SKM) and its instruments.
         privacy: retention of visitors' identity and the privacy notice (UU 27/2022).
+        hours: opening hours, holidays, the last issue time and daily quotas.
     """
 
     home: Path
@@ -392,6 +456,7 @@ class Settings:
     escalation: EscalationSettings = EscalationSettings()
     survey: SurveySettings = SurveySettings()
     privacy: PrivacySettings = PrivacySettings()
+    hours: HoursSettings = HoursSettings()
 
     def service(self, letter: str) -> ServiceSettings:
         """Return the service with this letter.
@@ -562,6 +627,7 @@ _SECTIONS: Final[Mapping[str, type]] = {
     "escalation": EscalationSettings,
     "survey": SurveySettings,
     "privacy": PrivacySettings,
+    "hours": HoursSettings,
 }
 
 
@@ -587,6 +653,17 @@ def _template_values() -> dict[str, str]:
             if rule.max_len is not None:
                 values[f"{key}:max"] = str(rule.max_len)
     values["admin.spare_threads"] = str(ADMIN_SPARE_THREADS)
+    hours = HoursSettings()
+    for index, name in enumerate(WEEKDAYS):
+        span = hours.days[index]
+        values[f"hours.{name}"] = "false" if span is None else _toml(span.text())
+    values["hours.breaks"] = _toml(
+        {WEEKDAYS[i]: b.text() for i, b in enumerate(hours.breaks) if b is not None}
+    )
+    values["hours.quota"] = "{}"
+    values["hours.quota:max"] = str(_QUOTA_MAX)
+    values["hours.last_issue:max"] = str(_LAST_ISSUE_MAX_MINUTES)
+    values["hours.holidays.name:max"] = str(_HOLIDAY_NAME_MAX)
     values["main_units"] = _toml(DEFAULT_MAIN_UNITS)
     values["main_units:max"] = str(_MAIN_UNIT_MAX)
     values["services.name:max"] = str(_SERVICE_NAME_MAX)
@@ -918,6 +995,7 @@ class _Parser:
             escalation=self.escalation(self.table(data, "escalation")),
             survey=self.survey(self.table(data, "survey"), home),
             privacy=self.privacy(self.table(data, "privacy")),
+            hours=self.hours(self.table(data, "hours"), queue, services),
         )
 
     def escalation(self, table: Mapping[str, Any]) -> EscalationSettings:
@@ -1235,6 +1313,142 @@ class _Parser:
             **files,
         )
 
+    def hours(
+        self, table: Mapping[str, Any], queue: QueueSettings, services: tuple[ServiceSettings, ...]
+    ) -> HoursSettings:
+        """``[hours]``: each weekday ``"HH:MM-HH:MM"`` or false, breaks inside them, holidays,
+        the last issue time and quotas by service letter."""
+        d = HoursSettings()
+        names = ("enabled", *WEEKDAYS, "breaks", "holidays", "last_issue", "quota")
+        self.check_keys(table, names, "hours")
+        days = tuple(
+            self.span_or_closed(table, f"hours.{name}", name, d.days[index])
+            for index, name in enumerate(WEEKDAYS)
+        )
+        if all(span is None for span in days):
+            raise self.fail("hours", {n: False for n in WEEKDAYS}, _text("hours_open_day"))
+        for index, span in enumerate(days):
+            # Numbers restart at day_reset: inside opening hours it would restart them, and the
+            # quota with them, in the middle of a working day.
+            if span is not None and span.start < queue.day_reset < span.end:
+                raise self.fail(
+                    f"hours.{WEEKDAYS[index]}",
+                    span.text(),
+                    _text("hours_reset", reset=f"{queue.day_reset:%H:%M}"),
+                )
+        breaks = self.breaks(table, days, d)
+        return HoursSettings(
+            enabled=self.declared(table, "hours", HoursSettings, "enabled"),
+            days=days,
+            breaks=breaks,
+            holidays=self.holidays(table.get("holidays", [])),
+            last_issue=self.last_issue(table.get("last_issue", d.last_issue)),
+            quota=self.quota(table.get("quota", {}), tuple(s.letter for s in services)),
+        )
+
+    def span(self, key: str, value: Any) -> Span:
+        """``"HH:MM-HH:MM"``, the start before the end."""
+        parts = value.split("-") if isinstance(value, str) else []
+        matches = [_HH_MM.fullmatch(part.strip()) for part in parts]
+        if len(matches) == 2 and all(matches):
+            start, end = (datetime.time(int(m[1]), int(m[2])) for m in matches if m)
+            if start < end:
+                return Span(start, end)
+        raise self.fail(key, value, _text("hours_span"))
+
+    def span_or_closed(
+        self, table: Mapping[str, Any], key: str, name: str, default: Span | None
+    ) -> Span | None:
+        value = table.get(name, _MISSING)
+        if value is _MISSING:
+            return default
+        if value is False:
+            return None
+        return self.span(key, value)
+
+    def breaks(
+        self, table: Mapping[str, Any], days: tuple[Span | None, ...], d: HoursSettings
+    ) -> tuple[Span | None, ...]:
+        value = table.get("breaks", _MISSING)
+        if value is _MISSING:
+            # The default Friday break only where Friday is open and holds it.
+            return tuple(
+                b if b is not None and (day := days[i]) is not None and _holds(day, b) else None
+                for i, b in enumerate(d.breaks)
+            )
+        if not isinstance(value, dict):
+            raise self.fail("hours.breaks", value, _text("hours_breaks"))
+        found: list[Span | None] = [None] * len(WEEKDAYS)
+        for name, raw in value.items():
+            key = _join("hours.breaks", name)
+            if name not in WEEKDAYS:
+                raise self.fail(key, raw, _text("hours_breaks"), "unknown")
+            index = WEEKDAYS.index(name)
+            span = self.span(key, raw)
+            day = days[index]
+            if day is None or not _holds(day, span):
+                hours = day.text() if day is not None else _text("hours_closed")
+                raise self.fail(key, raw, _text("hours_break_inside", day=name, hours=hours))
+            found[index] = span
+        return tuple(found)
+
+    def holidays(self, value: Any) -> tuple[Holiday, ...]:
+        if not isinstance(value, list):
+            raise self.fail("hours.holidays", value, _text("hours_holiday"))
+        holidays: list[Holiday] = []
+        seen: dict[datetime.date, int] = {}
+        for index, item in enumerate(value):
+            key = f"hours.holidays[{index}]"
+            name = ""
+            raw = item
+            if isinstance(item, dict):
+                self.check_keys(item, ("date", "name"), key)
+                raw = self.required(item, key, "date", _text("hours_holiday"))
+                if "name" in item:
+                    name = self.text(f"{key}.name", item["name"], _HOLIDAY_NAME_MAX)
+                key = f"{key}.date"
+            day = self.calendar_day(key, raw)
+            if day in seen:
+                raise self.fail(key, raw, _text("unique", other=f"hours.holidays[{seen[day]}]"))
+            seen[day] = index
+            holidays.append(Holiday(day, name))
+        return tuple(sorted(holidays, key=lambda h: h.day))
+
+    def calendar_day(self, key: str, value: Any) -> datetime.date:
+        """A TOML date (``2026-12-25``) or the same as text (``"2026-12-25"``)."""
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # 2026-02-30: not a day of the calendar
+        raise self.fail(key, value, _text("hours_holiday"))
+
+    def last_issue(self, value: Any) -> int | datetime.time:
+        if _is_int(value) and 0 <= value <= _LAST_ISSUE_MAX_MINUTES:
+            return int(value)
+        match = _HH_MM.fullmatch(value) if isinstance(value, str) else None
+        if match is not None:
+            return datetime.time(int(match[1]), int(match[2]))
+        allowed = _text("hours_last_issue", high=_LAST_ISSUE_MAX_MINUTES)
+        raise self.fail("hours.last_issue", value, allowed)
+
+    def quota(self, value: Any, letters: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+        allowed = _text("hours_quota", letters=", ".join(letters), high=_QUOTA_MAX)
+        if not isinstance(value, dict):
+            raise self.fail("hours.quota", value, allowed)
+        quota: dict[str, int] = {}
+        for letter, limit in value.items():
+            key = _join("hours.quota", letter)
+            if letter not in letters:
+                raise self.fail(key, limit, allowed, "unknown")
+            if not _is_int(limit) or not 0 <= limit <= _QUOTA_MAX:
+                raise self.fail(key, limit, allowed)
+            if limit:  # 0 = no quota, like a letter left out
+                quota[letter] = int(limit)
+        return tuple(quota.items())
+
     def optional_path(
         self, table: Mapping[str, Any], prefix: str, name: str, home: Path
     ) -> Path | None:
@@ -1246,6 +1460,11 @@ class _Parser:
             raise self.fail(_join(prefix, name), value, _text("database"))
         base = self.source.parent if self.source is not None else home
         return base / Path(value.strip()).expanduser()
+
+
+def _holds(day: Span, pause: Span) -> bool:
+    """Whether the break ``pause`` lies strictly inside the opening hours ``day``."""
+    return day.start < pause.start and pause.end < day.end
 
 
 # Pure, and it formats every sample label of every letter (~15 ms): a process that reads

@@ -30,7 +30,7 @@ from admin.pages.common import (
     prefill_form,
     reason_text,
 )
-from ult import queries, sop
+from ult import hours, queries, sop
 from ult.errors import QueueError, conflict, invalid
 from ult.kinds import PRINTER_FAULTS, PrinterState
 from ult.messages import STATES
@@ -95,8 +95,22 @@ def _render_reception() -> str:
         document_kinds=document_kinds(),
         name_differs=g.get("name_differs"),
         failed_issue=failed_form("issue"),
+        hours_notice=hours.notice(queue.issuing_state(), queue.clock()),
+        quotas=_quotas(queue),
         **_reception_live_context(),
     )
+
+
+def _quotas(queue: Any) -> dict[str, tuple[int, int]]:
+    """``{letter: (issued today, daily quota)}`` of the services with a quota ([hours])."""
+    settings = queue.settings.hours
+    if not settings.enabled:
+        return {}
+    today = queue.today()
+    return {
+        letter: (hours.issued_today(queue.db, letter, today), limit)
+        for letter, limit in settings.quota
+    }
 
 
 @bp.get("/reception")
@@ -156,7 +170,9 @@ def issue() -> Any:
     def act() -> str:
         _check_pick(service, topic)
         key = field("request_key").strip() or None
-        result = printing.issue_and_print(service, topic, checked("priority"), key)
+        result = printing.issue_and_print(
+            service, topic, checked("priority"), key, override=checked("override")
+        )
         outcome["result"] = result
         label = result.issued.ticket.label
         if result.issued.replayed:

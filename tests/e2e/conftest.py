@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import hours_off
+
 if TYPE_CHECKING:  # imported for real only by the fixtures: a missing package skips
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 
@@ -124,6 +126,9 @@ class Appliance:
             timeout=60,
         )
         assert done.returncode == 0, f"ult {' '.join(args)}: {done.stdout}{done.stderr}"
+        if args[:1] == ("init",):
+            # The browser tests run at any hour; the service hours have tests of their own.
+            hours_off(self.home / "ult.toml")
         return done.stdout
 
     def issue(self, service: str = "A") -> str:

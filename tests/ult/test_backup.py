@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import fill, tmpfs
+from tests.conftest import fill, hours_off_after_init, tmpfs
 from ult import system
 from ult.backup import BackupInvalid, list_backups, prune, verify_backup, write_backup
 from ult.cli import main
@@ -53,7 +53,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def ult(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    hours_off_after_init(args)
+    return result
 
 
 def without_privilege(*args: str) -> subprocess.CompletedProcess[str]:

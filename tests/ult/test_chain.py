@@ -14,6 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner, Result
 
+from tests.conftest import hours_off_after_init
 from ult import chain, eventlog, migrations
 from ult.backup import list_backups
 from ult.cli import main
@@ -346,7 +347,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def ult(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    hours_off_after_init(args)
+    return result
 
 
 def ready(home: Path, tickets: int = 4) -> Path:

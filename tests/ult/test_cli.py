@@ -12,6 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import hours_off, hours_off_after_init
 from ult import accounts
 from ult.cli import CommandGroup, main
 from ult.settings import load_settings
@@ -27,9 +28,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def ult(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(
+    result = CliRunner().invoke(
         main, list(args), input=stdin, catch_exceptions=False, prog_name="ult"
     )
+    hours_off_after_init(args)
+    return result
 
 
 def test_every_command_has_help() -> None:
@@ -226,6 +229,7 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
         )
 
     assert run("init").returncode == 0
+    hours_off(tmp_path / "h" / "ult.toml")
     assert run("issue", "C").returncode == 0
     refused = run("issue", "Q")
     assert refused.returncode == 1 and "tidak dikenal" in refused.stderr

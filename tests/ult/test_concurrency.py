@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import NO_HOURS
 from tests.ult.checks import integrity_ok
 from ult import sop
 from ult.catalog import apply_catalog
@@ -39,9 +40,12 @@ OPENING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 def _settings_text() -> str:
     letters = ", ".join(f'"{s}"' for s in SERVICES)
-    return "\n".join(
-        f'[[counters]]\nname = "Loket {n}"\nkind = "front_office"\nservices = [{letters}]\n'
-        for n in range(1, WORKERS + 1)
+    return (
+        "\n".join(
+            f'[[counters]]\nname = "Loket {n}"\nkind = "front_office"\nservices = [{letters}]\n'
+            for n in range(1, WORKERS + 1)
+        )
+        + NO_HOURS
     )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import ult
+from tests.conftest import NO_HOURS
 from ult.catalog import apply_catalog
 from ult.settings import load_settings
 from ult.store import connect
@@ -163,7 +164,7 @@ def test_killed_child_leaves_a_sound_store(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     config = home / "ult.toml"
-    config.write_text("", encoding="utf-8")
+    config.write_text(NO_HOURS, encoding="utf-8")
     settings = load_settings(config, environ={"ULT_HOME": str(home)})
     db = connect(settings.store.database)
     apply_catalog(db, settings)

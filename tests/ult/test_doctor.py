@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import make_settings
+from tests.conftest import hours_off_after_init, make_settings
 from tests.ult.test_backup import without_privilege
 from ult import doctor, system
 from ult.cli import main
@@ -41,7 +41,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def ult(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    hours_off_after_init(args)
+    return result
 
 
 def tool(folder: Path, name: str, script: str) -> None:

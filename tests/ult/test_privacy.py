@@ -14,6 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from tests.conftest import NO_HOURS
 from ult import privacy, reports
 from ult.cli import main
 from ult.clock import FakeClock
@@ -421,7 +422,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ULT_HOME", str(home))
     monkeypatch.delenv("ULT_CONFIG", raising=False)
     assert CliRunner().invoke(main, ["init"]).exit_code == 0
-    (home / "ult.toml").write_text("[privacy]\nretention_days = 30\n", encoding="utf-8")
+    (home / "ult.toml").write_text("[privacy]\nretention_days = 30\n" + NO_HOURS, "utf-8")
     settings = load_settings(home / "ult.toml")
     db = connect(settings.store.database)
     from ult.clock import utc_now

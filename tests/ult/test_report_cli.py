@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from tests.conftest import hours_off
 from tests.reports_day import DAY, OVERRUN, START, simulate_day
 from ult import exports, reports
 from ult.cli import EXIT_USAGE, main
@@ -35,6 +36,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ULT_HOME", str(home))
     monkeypatch.delenv("ULT_CONFIG", raising=False)
     assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    hours_off(home / "ult.toml")
     settings = load_settings(home / "ult.toml")
     db = connect(settings.store.database)
     clock = FakeClock(START)

@@ -1,0 +1,137 @@
+"""The reception page while issuing is closed, in Chromium at the office PC's 1366x768: the
+notice says so, a plain click issues nothing, a deliberate override issues and is recorded.
+
+The appliance's days around today are holidays, so it is closed whenever the test runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.conftest import (
+    PASSWORD,
+    USERS,
+    Appliance,
+    Console,
+    _ult_command,
+    _wait_until_up,
+    log_in,
+)
+from ult.settings import load_settings
+from ult.store import connect
+
+try:
+    from playwright.sync_api import Browser, expect
+except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
+    )
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SHOTS = Path("/tmp/i14/shots")
+
+
+@pytest.fixture(scope="module")
+def closed_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """``ult admin`` over a fresh home whose service hours are on, with holidays around
+    today (named for today)."""
+    home = tmp_path_factory.mktemp("e2e-hours-home")
+    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
+    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
+    appliance = Appliance(home, env)
+    appliance.ult("init")  # which turns the hours off for the other browser tests
+    config = home / "ult.toml"
+    today = datetime.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    holidays = ", ".join(
+        f'{{ date = {today + datetime.timedelta(days=d)}, name = "Hari Uji" }}' for d in (-1, 0, 1)
+    )
+    text = config.read_text("utf-8")
+    assert text.count("\nenabled = false\n") == 1
+    text = text.replace("\nenabled = false\n", "\nenabled = true\n")
+    text, count = re.subn(r"(?m)^holidays = \[\]$", f"holidays = [{holidays}]", text)
+    assert count == 1
+    config.write_text(text, encoding="utf-8")
+    appliance.ult(
+        "user",
+        "add",
+        USERS["supervisor"],
+        "--role",
+        "supervisor",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    with appliance.log.open("wb") as log:
+        appliance.process = subprocess.Popen(
+            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(appliance)
+        yield appliance
+    finally:
+        appliance.process.terminate()
+        try:
+            appliance.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            appliance.process.kill()
+            appliance.process.wait()
+
+
+def test_reception_while_closed(
+    browser: Browser, closed_office: Appliance, console: Console
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1366, "height": 768}
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        console.watch(page)
+        log_in(page, closed_office, "supervisor")
+        page.goto(closed_office.url("/reception"))
+        notice = page.locator("#hours-notice")
+        expect(notice).to_contain_text(
+            "Hari ini hari libur (Hari Uji); pengambilan nomor antrian ditutup"
+        )
+        expect(notice).to_contain_text("Tombol kiosk tidak menerbitkan nomor.")
+        page.screenshot(path=str(SHOTS / "hours-reception-closed.png"))
+        # A plain click: refused, with the reason, and nothing issued.
+        page.get_by_role("button", name="Pengaduan").click()
+        expect(page.locator("body")).to_contain_text(
+            "Tiket hanya dapat diterbitkan oleh resepsionis dengan pengecualian jam layanan."
+        )
+        page.screenshot(path=str(SHOTS / "hours-reception-refused.png"))
+        settings = load_settings(closed_office.home / "ult.toml", environ=closed_office.env)
+        db = connect(settings.store.database)
+        try:
+            assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+            # On purpose: the override box, then the service.
+            page.get_by_label(re.compile("Terbitkan di luar jam layanan")).check()
+            page.get_by_role("button", name="Pengaduan").click()
+            expect(page.locator(".big-label")).to_have_text("B-001")
+            page.screenshot(path=str(SHOTS / "hours-reception-override.png"))
+            actor, payload = db.execute(
+                "SELECT actor, payload FROM events WHERE kind = 'issued'"
+            ).fetchone()
+            assert actor == USERS["supervisor"]
+            assert json.loads(payload)["override"] == "issuing_closed"
+        finally:
+            db.close()
+    finally:
+        context.close()
