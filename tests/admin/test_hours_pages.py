@@ -159,16 +159,15 @@ def test_the_visitor_page_and_the_ticket_say_the_call_falls_after_closing(
     clock.set(datetime(2026, 11, 25, 15, 25, tzinfo=ZoneInfo("Asia/Jakarta")))  # Wednesday
     issued = [app_queue.issue("A", actor="kiosk:tombol1", source="kiosk") for _ in range(9)]
     page = app.test_client().get(f"/t/{issued[-1].ticket.token}").get_data(as_text=True)
-    assert (
-        "Perkiraan giliran Anda melewati jam tutup layanan hari ini (pukul 16.00). "
-        "Silakan tanyakan petugas."
-    ) in page
-    assert "sekitar 40 menit" not in page
+    # One wording (ult.messages.wait_text) on the visitor's page and on the paper.
+    past_closing = "melewati jam tutup layanan (pukul 16.00); silakan tanyakan petugas"
+    assert f"Perkiraan waktu tunggu: {past_closing}." in page
+    assert "40 menit" not in page
     earlier = app.test_client().get(f"/t/{issued[-2].ticket.token}").get_data(as_text=True)
-    assert "sekitar 35 menit" in earlier and "jam tutup" not in earlier
+    assert "± 35 menit" in earlier and "jam tutup" not in earlier
     dispenser = Dispenser(app_queue, TicketOutput.from_settings(settings.printer), settings)
     printed = " ".join(line for _, line in dispenser.layout(issued[-1]).text_lines())
-    assert "melewati jam tutup layanan (pukul 16.00); tanyakan petugas" in printed
+    assert past_closing in printed
     assert "40 menit" not in printed
 
 
