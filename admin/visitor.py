@@ -204,15 +204,16 @@ def board() -> Any:
     office = settings().office
     now = _board_now()
     local = now.astimezone(office.tz)
-    calls = state["last_calls"]
+    latest = state["current_call"]
     # The script builds the same texts as this template, from the board's own words.
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
     locale = board_messages.LOCALE
     return render_template(
         "visitor/board.html",
         state=state,
-        latest=calls[0] if calls else None,
-        earlier=calls[1:],
+        latest=latest,
+        earlier=state["earlier_calls"],
+        called_today=bool(state["last_calls"]),
         msg=board_messages,
         date_text=format_date(local.date(), board_messages.DATE_PATTERN, locale=locale),
         clock_text=format_time(local, board_messages.CLOCK_PATTERN, locale=locale),
@@ -229,7 +230,7 @@ def board() -> Any:
             "callKinds": sorted(CALL_KINDS),
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
-            "lastCallId": calls[0]["event_id"] if calls else None,
+            "lastCallId": latest["event_id"] if latest else None,
             "words": words,
         },
     )
@@ -240,6 +241,7 @@ _BOARD_WORDS = (
     "RECALLING",
     "GO_TO",
     "NO_CALL_YET",
+    "NEXT_CALL",
     "PAUSED",
     "IDLE",
     "PRIORITY",

@@ -32,6 +32,7 @@ import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
+from display.calls import current_call, earlier_calls
 from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
@@ -222,26 +223,33 @@ class BoardView:
     # -- attention ----------------------------------------------------------------------------
 
     def _track_attention(self, state: Mapping[str, Any], now: datetime, attention: bool) -> None:
-        calls = state.get("last_calls") or []
-        newest = calls[0].get("event_id") if calls else None
+        shown = current_call(state)
+        newest = shown.get("event_id") if shown is not None else None
         first = not self._keys
         if (not first and newest is not None and newest != self._seen_call) or attention:
             self._attention_from = now
             self._attention_until = now + timedelta(seconds=ATTENTION_SECONDS)
         self._seen_call = newest
-        if self._attention_until is not None and now >= self._attention_until:
+        # A visitor no longer called is not highlighted either (they reached the counter).
+        if newest is None or (self._attention_until is not None and now >= self._attention_until):
             self._attention_from = self._attention_until = None
 
     def _call_painters(self, state: Mapping[str, Any], now: datetime) -> list:
-        calls = state.get("last_calls") or []
-        latest = calls[0] if calls else None
+        latest = current_call(state)
+        called_today = bool(state.get("last_calls"))
         inverted = False
         if self._attention_from is not None:
             phase = int((now - self._attention_from).total_seconds() / BLINK_SECONDS)
             inverted = phase % 2 == 0
         active = self._attention_until is not None
-        key = (_call_key(latest), active, inverted)
-        return [("call", key, lambda r: self._paint_call(r, latest, active, inverted))]
+        key = (_call_key(latest), called_today, active, inverted)
+        return [
+            (
+                "call",
+                key,
+                lambda r: self._paint_call(r, latest, active, inverted, called_today),
+            )
+        ]
 
     # -- fonts and text -----------------------------------------------------------------------
 
@@ -395,7 +403,12 @@ class BoardView:
         self._text("clock", f".{local.second:02d}", sec, color=MUTED)
 
     def _paint_call(
-        self, rect: pygame.Rect, latest: Mapping[str, Any] | None, active: bool, inverted: bool
+        self,
+        rect: pygame.Rect,
+        latest: Mapping[str, Any] | None,
+        active: bool,
+        inverted: bool,
+        called_today: bool = False,
     ) -> None:
         background, fore, accent = (
             (ACCENT, BACKGROUND, BACKGROUND) if inverted else (PANEL, TEXT, ACCENT)
@@ -410,7 +423,7 @@ class BoardView:
         if latest is None:
             self._text(
                 "call",
-                msg.NO_CALL_YET,
+                msg.NEXT_CALL if called_today else msg.NO_CALL_YET,
                 rows[1],
                 color=MUTED,
                 align="center",
@@ -492,7 +505,7 @@ class BoardView:
 
     def _paint_calls(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
         items = []
-        for call in _earlier_calls(state):
+        for call in earlier_calls(state):
             label = str(call.get("label", ""))
             if call.get("priority"):
                 label += f" {msg.PRIORITY_SHORT}"
@@ -759,22 +772,8 @@ def _counters_key(state: Mapping[str, Any]) -> Hashable:
     )
 
 
-def _earlier_calls(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The calls the "last calls" list shows, newest first: each ticket once (its newest call;
-    recalls would repeat it) and not the ticket already shown large as the current call."""
-    calls = state.get("last_calls") or []
-    seen = {calls[0].get("label")} if calls else set()
-    earlier = []
-    for call in calls[1:]:
-        if call.get("label") in seen:
-            continue
-        seen.add(call.get("label"))
-        earlier.append(call)
-    return earlier
-
-
 def _calls_key(state: Mapping[str, Any]) -> Hashable:
-    return tuple(_call_key(c) for c in _earlier_calls(state))
+    return tuple(_call_key(c) for c in earlier_calls(state))
 
 
 def _waiting_key(state: Mapping[str, Any]) -> Hashable:

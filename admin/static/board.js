@@ -144,15 +144,18 @@
   }
 
   function render(state) {
-    var calls = state.last_calls || [];
-    var latest = calls.length ? calls[0] : null;
+    // The server decides what the main panel shows and which calls are listed
+    // (display/snapshot.py), so this board and the TV follow one rule.
+    var latest = state.current_call || null;
     var names = state.service_names || {};
     var waiting = state.waiting || {};
     byId("call-caption").textContent = latest
       ? latest.recall
         ? words.RECALLING
         : words.NOW_CALLING
-      : words.NO_CALL_YET;
+      : (state.last_calls || []).length
+        ? words.NEXT_CALL
+        : words.NO_CALL_YET;
     byId("call-label").textContent = latest ? latest.label : "";
     byId("call-priority").hidden = !(latest && latest.priority);
     byId("call-goto").hidden = !latest;
@@ -160,6 +163,10 @@
     var newest = latest ? latest.event_id : null;
     if (newest !== null && newest !== seenCall) {
       attention();
+    } else if (newest === null) {
+      // A visitor no longer called is not highlighted either (they reached the counter).
+      window.clearTimeout(attentionTimer);
+      byId("board-call").classList.remove("attention");
     }
     seenCall = newest;
     fill(
@@ -175,7 +182,7 @@
     );
     fill(
       byId("board-calls"),
-      calls.slice(1).map(function (call) {
+      (state.earlier_calls || []).map(function (call) {
         return row(call.counter, withPriority(call.label, call.priority));
       })
     );

@@ -303,3 +303,34 @@ def test_without_a_voice_pack_the_board_is_told_404(
     assert response.status_code == 404
     assert response.get_json()["error"] == "voice_missing"
     assert "ult voice build" in response.get_json()["message"]
+
+
+def test_the_board_steps_back_once_the_called_visitor_is_served(
+    visitor: FlaskClient, app_queue: Queue, clock: FakeClock
+) -> None:
+    """Issue 14: "A-004 · Silakan menuju Loket 1" stayed after the visitor had left."""
+    for _ in range(2):
+        app_queue.issue("A", actor="resepsionis")
+    first = app_queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=20)
+    app_queue.recall(first.id, "Loket 1", actor="fo")
+    page = text(visitor.get("/board"))
+    assert re.search(r'id="call-label">([^<]*)<', page).group(1) == "A-001"
+    app_queue.start(first.id, "Loket 1", actor="fo")
+    page = text(visitor.get("/board"))
+    assert re.search(r'id="call-label">([^<]*)<', page).group(1) == ""
+    assert re.search(r'id="call-caption">([^<]*)<', page).group(1) == (
+        "Silakan menunggu panggilan berikutnya"
+    )
+    assert re.search(r'id="call-goto" hidden>', page)
+    calls = re.search(r'<ul id="board-calls">(.*?)</ul>', page, re.S).group(1)
+    assert calls.count("A-001") == 1  # one ticket once, though called and recalled
+    counters = re.search(r'<ul id="board-counters">(.*?)</ul>', page, re.S).group(1)
+    assert "Loket 1" in counters and "Back Office" not in counters
+    state = visitor.get("/api/v1/board").get_json()
+    assert state["current_call"] is None
+    assert [c["label"] for c in state["earlier_calls"]] == ["A-001"]
+    assert [c["current"] for c in state["last_calls"]] == [False, False]
+    assert [c["name"] for c in state["counters"]] == ["Loket 1", "Loket 2"]
+    words = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))["words"]
+    assert words["NEXT_CALL"] == "Silakan menunggu panggilan berikutnya"

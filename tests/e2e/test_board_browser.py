@@ -1,0 +1,97 @@
+"""The browser board tells the truth (issue 14), in Chromium against the real server: the
+main panel steps back once the called visitor is served, each ticket is listed once, the
+back office is not listed. Acts go through the JSON API with a front-office token, as a
+second desk would; the board follows them live, without a reload. Screenshots are read
+back by OCR (tesseract) when it is installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from display import board_messages as msg
+from tests.e2e.conftest import Appliance, Console
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
+    if os.environ.get("CI"):
+        raise
+    pytest.skip(
+        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
+    )
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+LIVE_S = 5_000
+SHOTS = Path("/tmp/i14/shots")
+
+
+def api(appliance: Appliance, token: str, path: str, body: dict | None = None) -> Any:
+    """POST ``body`` (JSON) to the API with the bearer ``token``; the JSON answer."""
+    request = urllib.request.Request(
+        appliance.url("/api/v1" + path),
+        data=json.dumps(body or {}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def ocr(path: Path) -> str:
+    done = subprocess.run(
+        ["tesseract", str(path), "-", "--psm", "11", "-l", "eng"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return " ".join(done.stdout.split())
+
+
+def test_the_board_steps_back_when_the_called_visitor_is_served(
+    new_page: Callable[[], Page], appliance: Appliance, console: Console
+) -> None:
+    token = appliance.ult("token", "create", "e2e-board-desk", "--role", "front_office")
+    token = token.strip().splitlines()[-1]
+    label = appliance.issue("A")
+    board = new_page()
+    board.set_viewport_size({"width": 1366, "height": 768})
+    with board.expect_response(
+        lambda response: response.url.split("?")[0].endswith("/api/v1/board")
+    ):
+        board.goto(appliance.url("/board"))
+    board.evaluate("window.e2eNotReloaded = true")
+    counters = board.locator("#board-counters")
+    expect(counters).to_contain_text("Loket 2")
+    expect(counters).not_to_contain_text("Back Office")
+
+    called = api(appliance, token, "/counters/2/call-next")
+    assert called["label"] == label
+    expect(board.locator("#call-label")).to_have_text(label, timeout=LIVE_S)
+    expect(board.locator("#call-counter")).to_have_text("Loket 2")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    board.screenshot(path=str(SHOTS / "browser-called.png"))
+
+    api(appliance, token, f"/tickets/{called['id']}/start", {"counter": 2})
+    expect(board.locator("#call-caption")).to_have_text(msg.NEXT_CALL, timeout=LIVE_S)
+    expect(board.locator("#call-label")).to_have_text("")
+    expect(board.locator("#call-goto")).to_be_hidden()
+    calls = board.locator("#board-calls li", has_text=label)
+    expect(calls).to_have_count(1)
+    shot = SHOTS / "browser-served-steps-back.png"
+    board.screenshot(path=str(shot))
+    assert board.evaluate("window.e2eNotReloaded") is True
+    assert console.problems == []
+    if shutil.which("tesseract"):
+        seen = ocr(shot)
+        assert "berikutnya" in seen, seen
