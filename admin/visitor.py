@@ -278,7 +278,7 @@ def announcement() -> Any:
     from display.voice import VoiceError
 
     try:
-        wav = wav_maker(settings().home)(label, counter)
+        wav = wav_maker(settings().home, times=settings().display.announce_times)(label, counter)
     except VoiceError:
         return _refuse(404, "voice_missing")
     except ValueError:  # a name the voice cannot say (letters outside ASCII)

@@ -296,7 +296,8 @@ class DisplaySettings:
     not stop the board: it is logged and the default is used. ``orientation`` "portrait"
     turns the picture a quarter for a TV hung on its side. ``audio_device`` is the ALSA
     device name as SDL lists it (None: the system default); ``sound`` false keeps the
-    board silent.
+    board silent. ``announce_times``: how often each call's words are spoken in a row (the
+    chime sounds once before them), on the TV and the browser board alike.
     """
 
     font: Path | None = None
@@ -304,6 +305,7 @@ class DisplaySettings:
     orientation: str = setting("landscape", choices=ORIENTATIONS)
     audio_device: str | None = setting(None, max_len=200, optional=True)
     sound: bool = setting(True)
+    announce_times: int = setting(1, low=1, high=3)
 
 
 @dataclass(frozen=True)
@@ -1231,6 +1233,7 @@ class _Parser:
             orientation=self.declared(table, "display", DisplaySettings, "orientation"),
             audio_device=self.declared(table, "display", DisplaySettings, "audio_device"),
             sound=self.declared(table, "display", DisplaySettings, "sound"),
+            announce_times=self.declared(table, "display", DisplaySettings, "announce_times"),
             **files,
         )
 

@@ -334,3 +334,29 @@ def test_the_board_steps_back_once_the_called_visitor_is_served(
     assert [c["name"] for c in state["counters"]] == ["Loket 1", "Loket 2"]
     words = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))["words"]
     assert words["NEXT_CALL"] == "Silakan menunggu panggilan berikutnya"
+
+
+def test_the_browser_board_repeats_the_announcement_as_the_tv_does(tmp_path) -> None:
+    """``[display] announce_times = 2``: the browser board's WAV says the call twice with one
+    chime, the very bytes the TV board plays."""
+    from admin import create_app
+    from tests.conftest import OPENING, make_settings
+    from ult.catalog import apply_catalog
+    from ult.store import connect
+
+    twice = make_settings(tmp_path / "twice", "[display]\nannounce_times = 2\n")
+    assert twice.display.announce_times == 2
+    database = connect(twice.store.database)
+    apply_catalog(database, twice)
+    clock = FakeClock(OPENING)
+    queue = Queue(database, twice, clock=clock)
+    write_pack(twice.home / "voice" / "default", announcement_words("A-001", "Loket 1"))
+    queue.issue("A", actor="resepsionis")
+    queue.call_next("Loket 1", actor="fo")
+    board = create_app(twice, clock=clock, config={"TESTING": True}).test_client()
+    response = announce(board, "A-001", "Loket 1")
+    assert response.status_code == 200, text(response)
+    assert response.data == wav_maker(twice.home, times=2)("A-001", "Loket 1")
+    once = wav_maker(twice.home)("A-001", "Loket 1")
+    with wave.open(io.BytesIO(response.data)) as clip, wave.open(io.BytesIO(once)) as single:
+        assert clip.getnframes() > single.getnframes() * 3 // 2
