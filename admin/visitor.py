@@ -29,6 +29,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
+from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.queue import Queue, Ticket
@@ -49,9 +50,6 @@ COUNTER_MAX = 40
 
 ATTENTION_SECONDS = 6
 """How long the latest call stays highlighted, as on the pygame board."""
-ANNOUNCE_MAX_AGE_SECONDS = 60
-"""A call older than this when it reaches a browser board (a replay after a reconnect) is
-shown but not spoken: a visitor would go to a counter that called long ago."""
 
 
 def live_event_kinds() -> tuple[str, ...]:
@@ -231,6 +229,11 @@ def board() -> Any:
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
             "lastCallId": latest["event_id"] if latest else None,
+            # Spoken at load: a call made while this page was reloading is still heard.
+            "speakNow": [
+                {"id": c["event_id"], "label": c["label"], "counter": c["counter"], "at": c["at"]}
+                for c in calls_to_speak(state, now)
+            ],
             "words": words,
         },
     )

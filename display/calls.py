@@ -7,7 +7,16 @@ pygame, so the browser board's server side and the TV share them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+
+from ult.clock import from_stamp
+
+ANNOUNCE_MAX_AGE_SECONDS = 60
+"""A call older than this when a board learns of it (a board that started or reconnected
+after it was made) is shown but not spoken: a visitor would go to a counter that called long
+ago. Younger ones are spoken, so a call made while a board restarts is still heard. Both
+boards (the TV's :class:`display.app.BoardLoop` and the browser's ``board.js``) use it."""
 
 
 def current_call(state: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -35,3 +44,34 @@ def earlier_calls(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         seen.add(call.get("label"))
         earlier.append(call)
     return earlier
+
+
+def recent_enough(at: datetime | str | None, now: datetime) -> bool:
+    """Whether a call made at ``at`` (aware ``datetime`` or stored UTC text; None: unknown,
+    taken as recent) is still to be spoken at ``now``: at most
+    :data:`ANNOUNCE_MAX_AGE_SECONDS` old. A call stamped in the future (a clock stepped back)
+    is recent."""
+    if at is None:
+        return True
+    if isinstance(at, str):
+        try:
+            at = from_stamp(at)
+        except ValueError:
+            return True
+    return (now - at).total_seconds() <= ANNOUNCE_MAX_AGE_SECONDS
+
+
+def calls_to_speak(state: Mapping[str, Any], now: datetime) -> list[Mapping[str, Any]]:
+    """The calls a board that has just started speaks at once, oldest first: those made
+    within :data:`ANNOUNCE_MAX_AGE_SECONDS` before ``now`` whose visitor is still called
+    there (``current``), each ticket once (its newest call). A board restarted in the middle
+    of a call then still says it; a visitor already at the counter is not called again."""
+    spoken: list[Mapping[str, Any]] = []
+    seen: set[Any] = set()
+    for call in state.get("last_calls") or []:
+        if call.get("label") in seen:
+            continue
+        seen.add(call.get("label"))
+        if call.get("current", True) and recent_enough(call.get("at"), now):
+            spoken.append(call)
+    return spoken[::-1]

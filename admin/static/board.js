@@ -327,6 +327,12 @@
   });
   button.hidden = false;
 
+  // A call made while this page was (re)loading is still spoken (the server picked the
+  // recent calls whose visitor is still called, by the TV board's rule).
+  (config.speakNow || []).forEach(function (call) {
+    announce(call, call.id);
+  });
+
   // ------------------------------------------------------------------ stream
   window.ULTLive.follow({
     url: config.streamUrl,

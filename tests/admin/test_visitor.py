@@ -360,3 +360,28 @@ def test_the_browser_board_repeats_the_announcement_as_the_tv_does(tmp_path) -> 
     once = wav_maker(twice.home)("A-001", "Loket 1")
     with wave.open(io.BytesIO(response.data)) as clip, wave.open(io.BytesIO(once)) as single:
         assert clip.getnframes() > single.getnframes() * 3 // 2
+
+
+def test_a_board_loaded_just_after_a_call_speaks_it(
+    visitor: FlaskClient, app_queue: Queue, clock: FakeClock
+) -> None:
+    """The TV board's rule (display.calls): a call younger than ANNOUNCE_MAX_AGE_SECONDS
+    whose visitor is still called is spoken by a board that (re)loads; older ones not."""
+    from display.calls import ANNOUNCE_MAX_AGE_SECONDS
+
+    def speak_now() -> list[tuple[str, str]]:
+        page = text(visitor.get("/board"))
+        config = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
+        assert config["announceMaxAgeSeconds"] == ANNOUNCE_MAX_AGE_SECONDS
+        return [(c["label"], c["counter"]) for c in config["speakNow"]]
+
+    for _ in range(3):
+        app_queue.issue("A", actor="resepsionis")
+    first = app_queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=30)
+    app_queue.call_next("Loket 2", actor="fo2")
+    assert speak_now() == [("A-001", "Loket 1"), ("A-002", "Loket 2")]  # oldest first
+    app_queue.start(first.id, "Loket 1", actor="fo")
+    assert speak_now() == [("A-002", "Loket 2")]  # A-001 is at the counter already
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    assert speak_now() == []  # 61 s old: shown, not spoken

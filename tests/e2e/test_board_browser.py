@@ -95,3 +95,25 @@ def test_the_board_steps_back_when_the_called_visitor_is_served(
     if shutil.which("tesseract"):
         seen = ocr(shot)
         assert "berikutnya" in seen, seen
+
+
+def test_a_board_opened_just_after_a_call_speaks_it(
+    new_page: Callable[[], Page], appliance: Appliance, console: Console
+) -> None:
+    """A call made while the board page was (re)loading is still heard (display.calls)."""
+    token = appliance.ult("token", "create", "e2e-board-desk-2", "--role", "front_office")
+    token = token.strip().splitlines()[-1]
+    label = appliance.issue("A")
+    called = api(appliance, token, "/counters/1/call-next")
+    assert called["label"] == label
+    board = new_page()
+    with board.expect_response(
+        lambda response: "/board/announcement.wav" in response.url, timeout=LIVE_S
+    ) as spoken:
+        board.goto(appliance.url("/board"))
+    assert spoken.value.status == 200
+    assert f"label={label}" in spoken.value.url and "counter=Loket+1" in spoken.value.url.replace(
+        "%20", "+"
+    )
+    expect(board.locator("#call-label")).to_have_text(label)
+    assert console.problems == []
