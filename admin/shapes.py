@@ -271,6 +271,9 @@ class BoardState(TypedDict):
         list[LastCall],
         Schema(description="Each ticket once, newest first, without the current call."),
     ]
+    priority_shown: Annotated[
+        bool, Schema(description="A priority mark is on the board: its legend is shown.")
+    ]
 
 
 class StreamEventData(TypedDict):

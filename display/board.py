@@ -32,7 +32,7 @@ import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
-from display.calls import current_call, earlier_calls
+from display.calls import current_call, earlier_calls, priority_shown
 from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ class BoardView:
         """
         local = _local(now, self.timezone)
         fault = state.get("printer") in PRINTER_FAULTS
+        legend = priority_shown(state)
         self._track_attention(state, now, attention)
         painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
             ("office", self.office_name, self._paint_office),
@@ -202,7 +203,7 @@ class BoardView:
             ("counters", _counters_key(state), lambda r: self._paint_counters(r, state)),
             ("calls", _calls_key(state), lambda r: self._paint_calls(r, state)),
             ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state)),
-            ("banner", fault, lambda r: self._paint_banner(r, fault)),
+            ("banner", (fault, legend), lambda r: self._paint_banner(r, fault, legend)),
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
         ]
@@ -532,13 +533,19 @@ class BoardView:
             pygame.draw.rect(self.surface, PANEL, cell)
             pad = max(2, cell.height // 12)
             inner = cell.inflate(-2 * pad, -2 * pad)
-            top, bottom = _split(inner, (0.4, 0.6))
+            top, bottom = _split(inner, (0.3, 0.7))
             name = f"{letter} · {names[letter]}" if letter in names else letter
             self._text("waiting", name, top, color=MUTED, align="center")
             self._text("waiting", str(count), bottom, bold=True, align="center")
 
-    def _paint_banner(self, rect: pygame.Rect, fault: bool) -> None:
+    def _paint_banner(self, rect: pygame.Rect, fault: bool, legend: bool = False) -> None:
+        """The printer fault, else (``legend``) what the priority mark means while one is on
+        the screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it
+        comes first."""
         if not fault:
+            if legend:
+                box = rect.inflate(0, -rect.height // 4)
+                self._text("banner", msg.PRIORITY_LEGEND, box, color=MUTED, align="center")
             return
         self.surface.fill(BANNER_BG, rect)
         pad = max(2, rect.height // 8)
@@ -701,9 +708,10 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
     R = pygame.Rect
     if width >= height:
         header_h = height * 11 // 100
-        main_top, main_bottom = header_h, height * 71 // 100
-        waiting_bottom = height * 82 // 100
-        banner_bottom = height * 90 // 100
+        # The lower part holds the waiting numbers in large type (issue 14: it stood empty).
+        main_top, main_bottom = header_h, height * 63 // 100
+        banner_bottom = height * 70 // 100
+        waiting_bottom = height * 90 // 100
         split_x = width * 58 // 100
         side_x = split_x + m
         side_w = width - m - side_x
@@ -723,10 +731,10 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
         # Portrait: the call on top at full width, the lists stacked below it.
         header_h = height * 8 // 100
         call_bottom = height * 42 // 100
-        counters_bottom = height * 62 // 100
-        main_bottom = height * 76 // 100
-        waiting_bottom = height * 84 // 100
-        banner_bottom = height * 91 // 100
+        counters_bottom = height * 60 // 100
+        main_bottom = height * 72 // 100
+        banner_bottom = height * 77 // 100
+        waiting_bottom = height * 91 // 100
         regions = {
             "office": R(m, m // 2, width - 2 * m, header_h // 2 - m // 2),
             "date": R(m, header_h // 2, width * 60 // 100 - m, header_h // 2 - m // 2),
@@ -738,14 +746,13 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
             "calls": R(m, counters_bottom, width - 2 * m, main_bottom - counters_bottom - m),
         }
     offline_w = width * (12 if width >= height else 24) // 100
-    footer_top = banner_bottom + m // 2
+    footer_top = waiting_bottom + m // 2
     footer_h = height - footer_top - m // 2
     regions.update(
         {
-            "waiting": R(m, main_bottom, width - 2 * m, waiting_bottom - main_bottom - m // 2),
-            "banner": R(
-                m, waiting_bottom + m // 2, width - 2 * m, banner_bottom - waiting_bottom - m // 2
-            ),
+            # One band for the printer fault or, while none, the priority mark's legend.
+            "banner": R(m, main_bottom, width - 2 * m, banner_bottom - main_bottom - m // 2),
+            "waiting": R(m, banner_bottom, width - 2 * m, waiting_bottom - banner_bottom - m // 2),
             "running": R(m, footer_top, width - 3 * m - offline_w, footer_h),
             "offline": R(width - m - offline_w, footer_top, offline_w, footer_h),
         }

@@ -24,6 +24,10 @@ IDLE: Final = "—"
 MORE: Final = "+{n} lainnya"
 PRIORITY: Final = "★ PRIORITAS"
 PRIORITY_SHORT: Final = "(P)"
+PRIORITY_LEGEND: Final = (
+    "★ PRIORITAS / (P): lansia, penyandang disabilitas, ibu hamil, dengan anak kecil"
+)
+"""Shown while a priority mark is on the board: who is served first (UU 25/2009 Pasal 29)."""
 PRINTER_FAULT: Final = "Mesin tiket tidak dapat mencetak, silakan menuju resepsionis"
 OFFLINE: Final = "terputus"
 """Shown (after a "●") when the board lost its queue feed; visitors read Indonesian."""

@@ -75,3 +75,14 @@ def calls_to_speak(state: Mapping[str, Any], now: datetime) -> list[Mapping[str,
         if call.get("current", True) and recent_enough(call.get("at"), now):
             spoken.append(call)
     return spoken[::-1]
+
+
+def priority_shown(state: Mapping[str, Any]) -> bool:
+    """Whether a priority mark is on the board: the main panel's call, a counter serving a
+    priority visitor, or a listed call. The board then explains the mark in one line."""
+    shown = current_call(state)
+    if shown is not None and shown.get("priority"):
+        return True
+    if any(c.get("priority") and not c.get("paused") for c in state.get("counters") or []):
+        return True
+    return any(c.get("priority") for c in earlier_calls(state))

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from display.calls import current_call, earlier_calls
+from display.calls import current_call, earlier_calls, priority_shown
 from ult.clock import Clock, utc_now
 from ult.queries import board_state, service_names
 from ult.settings import FRONT_OFFICE, Settings
@@ -15,7 +15,8 @@ from ult.settings import FRONT_OFFICE, Settings
 
 def board_view_state(db: sqlite_utils.Database) -> dict[str, Any]:
     """What both boards draw: the board state plus ``service_names``, ``current_call``
-    (:func:`current_call`) and ``earlier_calls`` (:func:`earlier_calls`), so the browser
+    (:func:`current_call`), ``earlier_calls`` (:func:`earlier_calls`) and
+    ``priority_shown`` (:func:`priority_shown`: the mark's legend is due), so the browser
     board follows the same rules as the TV without repeating them. ``counters`` holds only
     the front office's: the lobby board lists the counters a visitor is sent to, and the
     back office receives no visitor (SOP)."""
@@ -24,6 +25,7 @@ def board_view_state(db: sqlite_utils.Database) -> dict[str, Any]:
     state["service_names"] = service_names(db)
     state["current_call"] = current_call(state)
     state["earlier_calls"] = earlier_calls(state)
+    state["priority_shown"] = priority_shown(state)
     return state
 
 

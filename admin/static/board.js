@@ -195,7 +195,10 @@
         return row(name, String(waiting[letter]));
       })
     );
-    byId("board-banner").hidden = config.printerFaults.indexOf(state.printer) < 0;
+    var fault = config.printerFaults.indexOf(state.printer) >= 0;
+    byId("board-banner").hidden = !fault;
+    // One band, as on the TV: the printer fault first, else the priority mark's legend.
+    byId("board-legend").hidden = fault || !state.priority_shown;
     setRunning(state.running_text || "");
   }
 

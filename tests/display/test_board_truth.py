@@ -135,3 +135,39 @@ def test_the_stepped_back_panel_reads_so(queue: Queue, tmp_path: Path) -> None:
     _, view = drawn(queue)
     seen = ocr(view.surface, view.regions["call"], tmp_path)
     assert "A-001" not in seen and "BERIKUTNYA" in seen
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (720, 1280)])
+def test_the_priority_mark_is_explained_while_it_is_shown(
+    queue: Queue, size: tuple[int, int]
+) -> None:
+    queue.issue("A", actor="resepsionis")
+    queue.call_next("Loket 1", actor="fo")
+    state, view = drawn(queue, size)
+    assert not state["priority_shown"] and texts(view, "banner") == []
+    queue.issue("B", actor="resepsionis", priority=True)
+    queue.call_next("Loket 2", actor="fo2")
+    state, view = drawn(queue, size)
+    assert state["priority_shown"]
+    assert msg.PRIORITY in texts(view, "call")
+    assert texts(view, "banner") == [msg.PRIORITY_LEGEND]  # whole: never cut
+    assert view.regions["banner"].contains(view.text_boxes["banner"][0][1])
+    queue.record_printer_state("paper_out", actor="kiosk")
+    _, faulty = drawn(queue, size)
+    assert texts(faulty, "banner") == [f"⚠ {msg.PRINTER_FAULT}"]  # the fault comes first
+    shoot(view, f"priority-legend-{size[0]}x{size[1]}")
+
+
+def test_the_waiting_numbers_fill_the_lower_part_in_large_type(queue: Queue) -> None:
+    for letter in "AAB":
+        queue.issue(letter, actor="resepsionis")
+    _, view = drawn(queue, (1280, 720))
+    region = view.regions["waiting"]
+    assert region.top <= 720 * 70 // 100 and region.height >= 720 // 6  # the lower part
+    numbers = {text: px for text, _, px in view.text_boxes["waiting"] if text.isdigit()}
+    assert set(numbers) == {"2", "1", "0"}
+    call_caption_px = next(px for t, _, px in view.text_boxes["call"] if t == msg.NO_CALL_YET)
+    rows_px = [px for _, _, px in view.text_boxes["counters"]]
+    # Larger than any list row, readable across the room (a twelfth of the screen's height).
+    assert min(numbers.values()) >= 720 // 12
+    assert min(numbers.values()) > max(rows_px) and min(numbers.values()) > call_caption_px

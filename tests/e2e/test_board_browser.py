@@ -35,13 +35,15 @@ LIVE_S = 5_000
 SHOTS = Path("/tmp/i14/shots")
 
 
-def api(appliance: Appliance, token: str, path: str, body: dict | None = None) -> Any:
-    """POST ``body`` (JSON) to the API with the bearer ``token``; the JSON answer."""
+def api(
+    appliance: Appliance, token: str, path: str, body: dict | None = None, method: str = "POST"
+) -> Any:
+    """``method`` ``body`` (JSON) to the API with the bearer ``token``; the JSON answer."""
     request = urllib.request.Request(
         appliance.url("/api/v1" + path),
-        data=json.dumps(body or {}).encode(),
+        data=json.dumps(body or {}).encode() if method == "POST" else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
+        method=method,
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
@@ -117,3 +119,31 @@ def test_a_board_opened_just_after_a_call_speaks_it(
     )
     expect(board.locator("#call-label")).to_have_text(label)
     assert console.problems == []
+    # Loket 1 is free again for the next test: the visitor is sent to another line.
+    api(appliance, token, f"/tickets/{called['id']}/transfer", {"service": "C", "counter": 1})
+
+
+def test_the_priority_mark_is_explained_and_the_waiting_numbers_are_large(
+    new_page: Callable[[], Page], appliance: Appliance, console: Console
+) -> None:
+    token = appliance.ult("token", "create", "e2e-board-desk-3", "--role", "front_office")
+    token = token.strip().splitlines()[-1]
+    out = appliance.ult("issue", "B", "--priority", "--actor", "e2e")
+    board = new_page()
+    board.set_viewport_size({"width": 1366, "height": 768})
+    board.goto(appliance.url("/board"))
+    expect(board.locator("#board-legend")).to_be_hidden()
+    label = next(word for word in out.split() if word.startswith("B-"))
+    waiting = api(appliance, token, "/counters/1/queue", method="GET")["tickets"]
+    ticket_id = next(t["id"] for t in waiting if t["label"] == label)
+    called = api(appliance, token, f"/tickets/{ticket_id}/call", {"counter": 1})
+    assert called["label"] == label
+    expect(board.locator("#call-priority")).to_be_visible(timeout=LIVE_S)
+    expect(board.locator("#board-legend")).to_have_text(msg.PRIORITY_LEGEND)
+    number = board.locator("#board-waiting li strong").first
+    assert float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 768 / 12
+    shot = SHOTS / "browser-priority-legend.png"
+    board.screenshot(path=str(shot))
+    assert console.problems == []
+    if shutil.which("tesseract"):
+        assert "penyandang disabilitas" in ocr(shot)
