@@ -211,6 +211,9 @@
 
   fitList(byId("board-counters"));
   fitList(byId("board-calls"));
+  // The server-rendered running text scrolls at once too: cut until the first state came, it
+  // stayed cut whenever the state could not be fetched.
+  setRunning(byId("board-running").textContent);
 
   // ------------------------------------------------------------------ state and offline mark
   var streamOnline = true;

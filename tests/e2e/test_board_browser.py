@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -147,3 +148,32 @@ def test_the_priority_mark_is_explained_and_the_waiting_numbers_are_large(
     assert console.problems == []
     if shutil.which("tesseract"):
         assert "penyandang disabilitas" in ocr(shot)
+
+
+def test_a_long_running_text_scrolls_whole(
+    new_page: Callable[[], Page], appliance: Appliance, console: Console
+) -> None:
+    from tests.conftest import make_settings
+    from ult.queue import Queue
+    from ult.store import connect
+
+    text = "Pengumuman: " + " ".join(f"layanan {n} buka pukul 08.00 WIB" for n in range(1, 9))
+    text = text[:200]
+    settings = make_settings(appliance.home, (appliance.home / "ult.toml").read_text())
+    database = connect(settings.store.database)
+    try:
+        Queue(database, settings).set_running_text(text, actor="e2e")
+    finally:
+        database.close()
+    board = new_page()
+    board.set_viewport_size({"width": 1366, "height": 768})
+    board.goto(appliance.url("/board"))
+    box = board.locator("#board-running-box")
+    expect(box).to_have_class(re.compile(r"\bscrolling\b"), timeout=LIVE_S)
+    line = board.locator("#board-running")
+    expect(line).to_have_text(text)
+    # The moving line holds the whole text: nothing is cut, it passes by.
+    assert line.evaluate("e => e.scrollWidth <= e.getBoundingClientRect().width + 1")
+    assert line.evaluate("e => getComputedStyle(e).animationName") == "marquee"
+    board.screenshot(path=str(SHOTS / "browser-running-text.png"))
+    assert console.problems == []
