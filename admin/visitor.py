@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
@@ -205,6 +206,10 @@ def board() -> Any:
     latest = state["current_call"]
     # The script builds the same texts as this template, from the board's own words.
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
+    from display.slides import board_slides, slide_index
+
+    slides = board_slides(settings())
+    shown = slide_index(len(slides), now, settings().display.slide_seconds)
     locale = board_messages.LOCALE
     return render_template(
         "visitor/board.html",
@@ -235,8 +240,36 @@ def board() -> Any:
                 for c in calls_to_speak(state, now)
             ],
             "words": words,
+            # The slides' URLs (the lower part); each shows slideSeconds, chosen by the
+            # appliance's clock so every board shows the same one (display.slides).
+            "slides": [f"/board/slides/{n}?v={_slide_version(p)}" for n, p in enumerate(slides)],
+            "slideSeconds": settings().display.slide_seconds,
         },
+        slide_url=(
+            f"/board/slides/{shown}?v={_slide_version(slides[shown])}"
+            if shown is not None
+            else None
+        ),
     )
+
+
+def _slide_version(path: Path) -> str:
+    """Changes when the file does, so a browser never keeps an old slide from its cache."""
+    stat = path.stat()
+    return f"{stat.st_size:x}{stat.st_mtime_ns:x}"
+
+
+@bp.get("/board/slides/<int:number>")
+def slide(number: int) -> Any:
+    """Slide ``number`` of the board's lower part (``[display] lower = "slides"``): one of
+    the prepared files only, never a path from the request. 404 when there is no such one."""
+    from display.slides import board_slides
+
+    slides = board_slides(settings())
+    if not 0 <= number < len(slides):
+        return _not_found_page()
+    response = send_file(slides[number], max_age=300)
+    return response
 
 
 _BOARD_WORDS = (

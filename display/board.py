@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from babel.dates import format_date, format_time
 
 from display import board_messages as msg
 from display.calls import current_call, earlier_calls, priority_shown
+from display.slides import slide_index
 from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ on entries alone let the cache grow to ~100 MB over a day of calls."""
 FONT_CACHE_SIZE = 48
 FIT_CACHE_SIZE = 512
 GLYPH_CACHE_SIZE = 1024
+SLIDE_CACHE_SIZE = 4
+"""Scaled slides kept: the one shown and the next few, not a whole folder's pictures."""
 TAIL_SHARE = 0.4
 """Share of the visible characters a middle cut keeps from the end of a text: the end is what
 tells "Loket ... Nomor 1" from "Loket ... Nomor 12"."""
@@ -139,6 +142,8 @@ class BoardView:
         timezone: ZoneInfo,
         font_path: Path | None = None,
         logo_path: Path | None = None,
+        slides: Sequence[Path] = (),
+        slide_seconds: int = 10,
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
@@ -165,6 +170,9 @@ class BoardView:
         self._attention_until: datetime | None = None
         self._marquee = False
         self._logo = _scaled_logo(logo_path, self.regions["office"].height)
+        self.slides = list(slides)
+        self.slide_seconds = slide_seconds
+        self._slide_images = _LRU(SLIDE_CACHE_SIZE)
 
     # -- public -----------------------------------------------------------------------------
 
@@ -202,7 +210,7 @@ class BoardView:
             *self._call_painters(state, now),
             ("counters", _counters_key(state), lambda r: self._paint_counters(r, state)),
             ("calls", _calls_key(state), lambda r: self._paint_calls(r, state)),
-            ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state)),
+            self._lower_painter(state, now),
             ("banner", (fault, legend), lambda r: self._paint_banner(r, fault, legend)),
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
@@ -538,6 +546,26 @@ class BoardView:
             self._text("waiting", name, top, color=MUTED, align="center")
             self._text("waiting", str(count), bottom, bold=True, align="center")
 
+    def _lower_painter(self, state: Mapping[str, Any], now: datetime) -> tuple:
+        """The lower part: the slide due at ``now`` when there are slides (one that cannot
+        be read falls back to the waiting numbers), else the waiting numbers."""
+        index = slide_index(len(self.slides), now, self.slide_seconds)
+        if index is not None:
+            image = self._slide(index)
+            if image is not None:
+                return ("waiting", ("slide", index), lambda r: self._paint_slide(r, image))
+        return ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state))
+
+    def _slide(self, index: int) -> pygame.Surface | None:
+        rect = self.regions["waiting"]
+        return self._slide_images.get_or_make(
+            index, lambda: _scaled_image(self.slides[index], rect.width, rect.height)
+        )
+
+    def _paint_slide(self, rect: pygame.Rect, image: pygame.Surface) -> None:
+        place = image.get_rect(center=rect.center)
+        self.surface.blit(image, place)
+
     def _paint_banner(self, rect: pygame.Rect, fault: bool, legend: bool = False) -> None:
         """The printer fault, else (``legend``) what the priority mark means while one is on
         the screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it
@@ -689,6 +717,23 @@ def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
     try:
         return pygame.transform.smoothscale(image, target)
     except ValueError:  # smoothscale needs 24 or 32 bits; a palette PNG is scaled plainly
+        return pygame.transform.scale(image, target)
+
+
+def _scaled_image(path: Path, width: int, height: int) -> pygame.Surface | None:
+    """The picture at ``path`` scaled to fit ``width`` x ``height`` pixels (aspect kept), or
+    None when it cannot be read (logged)."""
+    try:
+        image = pygame.image.load(str(path))
+    except (OSError, pygame.error, FileNotFoundError) as exc:
+        log.warning("slide %s cannot be shown (%s)", path, exc)
+        return None
+    w, h = image.get_size()
+    scale = min(width / max(w, 1), height / max(h, 1))
+    target = (max(1, int(w * scale)), max(1, int(h * scale)))
+    try:
+        return pygame.transform.smoothscale(image, target)
+    except ValueError:
         return pygame.transform.scale(image, target)
 
 

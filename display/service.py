@@ -178,6 +178,7 @@ def run_display(
     from display.app import BoardLoop, LocalState, RemoteState, Screen, png_writer
     from display.board import BoardView
     from display.feed import LocalFeed, RemoteFeed
+    from display.slides import board_slides
 
     if hub is not None:
         source = RemoteState(hub)
@@ -198,6 +199,8 @@ def run_display(
         timezone=settings.office.tz,
         font_path=settings.display.font,
         logo_path=settings.display.logo,
+        slides=board_slides(settings),
+        slide_seconds=settings.display.slide_seconds,
     )
     announcer = None
     if settings.display.sound and not silent:

@@ -285,6 +285,8 @@ ADMIN_SPARE_THREADS: Final = 8
 """Waitress threads kept free of event streams for pages and the API."""
 
 ORIENTATIONS: Final = ("landscape", "portrait")
+LOWER_PANELS: Final = ("waiting", "slides")
+"""What the lower part of the caller boards shows (``[display] lower``)."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,10 @@ class DisplaySettings:
     turns the picture a quarter for a TV hung on its side. ``audio_device`` is the ALSA
     device name as SDL lists it (None: the system default); ``sound`` false keeps the
     board silent. ``announce_times``: how often each call's words are spoken in a row (the
-    chime sounds once before them), on the TV and the browser board alike.
+    chime sounds once before them), on the TV and the browser board alike. ``lower``: what
+    the lower part of both boards shows: "waiting" (the waiting numbers per service in large
+    type) or "slides" (the PNG, JPEG and PDF pages of the folder ``slides``, each shown
+    ``slide_seconds`` seconds in name order; the waiting numbers while there are none).
     """
 
     font: Path | None = None
@@ -306,6 +311,9 @@ class DisplaySettings:
     audio_device: str | None = setting(None, max_len=200, optional=True)
     sound: bool = setting(True)
     announce_times: int = setting(1, low=1, high=3)
+    lower: str = setting("waiting", choices=LOWER_PANELS)
+    slides: Path | None = None
+    slide_seconds: int = setting(10, low=3, high=600)
 
 
 @dataclass(frozen=True)
@@ -1226,7 +1234,7 @@ class _Parser:
         return tuple(value)
 
     def display(self, table: Mapping[str, Any], home: Path) -> DisplaySettings:
-        files_keys = ("font", "logo")
+        files_keys = ("font", "logo", "slides")
         self.check_keys(table, tuple(f.name for f in fields(DisplaySettings)), "display")
         files = {name: self.optional_path(table, "display", name, home) for name in files_keys}
         return DisplaySettings(
@@ -1234,6 +1242,8 @@ class _Parser:
             audio_device=self.declared(table, "display", DisplaySettings, "audio_device"),
             sound=self.declared(table, "display", DisplaySettings, "sound"),
             announce_times=self.declared(table, "display", DisplaySettings, "announce_times"),
+            lower=self.declared(table, "display", DisplaySettings, "lower"),
+            slide_seconds=self.declared(table, "display", DisplaySettings, "slide_seconds"),
             **files,
         )
 

@@ -215,6 +215,23 @@
   // stayed cut whenever the state could not be fetched.
   setRunning(byId("board-running").textContent);
 
+  // ------------------------------------------------------------------ slides
+  // The slide due now, by the appliance's clock, as on the TV: every board shows the same.
+  function showSlide() {
+    var slides = config.slides || [];
+    if (!slides.length) {
+      return;
+    }
+    var seconds = Math.max(1, config.slideSeconds);
+    var index = Math.floor(now() / 1000 / seconds) % slides.length;
+    var image = byId("board-slide");
+    if (image.getAttribute("src") !== slides[index]) {
+      image.setAttribute("src", slides[index]);
+    }
+    window.setTimeout(showSlide, seconds * 1000 - (now() % (seconds * 1000)) + 5);
+  }
+  showSlide();
+
   // ------------------------------------------------------------------ state and offline mark
   var streamOnline = true;
   var stateOnline = true;
