@@ -145,6 +145,11 @@ def test_the_priority_mark_is_explained_and_the_waiting_numbers_are_large(
     assert float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 768 / 12
     shot = SHOTS / "browser-priority-legend.png"
     board.screenshot(path=str(shot))
+    board.set_viewport_size({"width": 768, "height": 1366})  # a TV hung on its side
+    expect(board.locator("#board-legend")).to_be_visible()
+    legend = board.locator("#board-legend")
+    assert legend.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # whole, not cut
+    board.screenshot(path=str(SHOTS / "browser-priority-legend-portrait.png"))
     assert console.problems == []
     if shutil.which("tesseract"):
         assert "penyandang disabilitas" in ocr(shot)
