@@ -182,3 +182,46 @@ def test_a_long_running_text_scrolls_whole(
     assert line.evaluate("e => getComputedStyle(e).animationName") == "marquee"
     board.screenshot(path=str(SHOTS / "browser-running-text.png"))
     assert console.problems == []
+
+
+def test_the_browser_board_shows_the_slides(new_page: Callable[[], Page], tmp_path: Path) -> None:
+    """``[display] lower = "slides"``: the slide due now fills the lower part. The pages come
+    from the Flask app of a second home (its own settings) through Playwright's routing."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils (pdftoppm) is not installed")
+    from admin import create_app
+    from tests.conftest import OPENING, make_settings
+    from tests.display.test_slides import BLUE, GREEN, RED, write_pdf, write_png
+    from ult.catalog import apply_catalog
+    from ult.clock import FakeClock
+    from ult.store import connect
+
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    write_pdf(folder / "a.pdf", [RED, GREEN])
+    write_png(folder / "b.png", BLUE)
+    settings = make_settings(
+        tmp_path / "home", f'[display]\nlower = "slides"\nslides = "{folder}"\n'
+    )
+    apply_catalog(connect(settings.store.database), settings)
+    client = create_app(settings, clock=FakeClock(OPENING), config={"TESTING": True}).test_client()
+
+    def serve(route: Any) -> None:
+        url = route.request.url.removeprefix("http://board.test")
+        if "/events" in url:
+            route.abort()  # no stream here: the slide is the subject
+            return
+        got = client.get(url)
+        route.fulfill(status=got.status_code, headers=dict(got.headers), body=got.data)
+
+    board = new_page()
+    board.set_viewport_size({"width": 1366, "height": 768})
+    board.route("http://board.test/**", serve)
+    board.goto("http://board.test/board")
+    slide = board.locator("#board-slide")
+    expect(slide).to_be_visible()
+    expect(board.locator("#board-waiting")).to_be_hidden()
+    assert slide.evaluate("e => e.complete && e.naturalWidth > 0")
+    box = slide.bounding_box()
+    assert box is not None and box["height"] > 768 / 8 and box["y"] > 768 / 2
+    board.screenshot(path=str(SHOTS / "browser-slides.png"))
