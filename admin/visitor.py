@@ -10,7 +10,8 @@
 - ``GET /board``: the caller board for a smart TV or a spare PC, the same information as
   the pygame board (:mod:`display.board`), kept current by ``static/board.js`` from
   ``GET /api/v1/board`` and the board stream; ``GET /board/announcement.wav`` speaks a call
-  with the very WAV the TV plays (:func:`display.service.wav_maker`).
+  with the very WAV the TV plays (:func:`display.service.wav_maker`); ``GET
+  /board/slides/<n>`` serves the lower part's slides (:mod:`display.slides`).
 
 These pages set no cookie (they do not use the staff base template, whose CSRF token would
 start a session on every visitor's phone).
@@ -31,6 +32,7 @@ from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
 from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
+from display.slides import board_slides, slide_index
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.queue import Queue, Ticket
@@ -206,8 +208,6 @@ def board() -> Any:
     latest = state["current_call"]
     # The script builds the same texts as this template, from the board's own words.
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
-    from display.slides import board_slides, slide_index
-
     slides = board_slides(settings())
     shown = slide_index(len(slides), now, settings().display.slide_seconds)
     locale = board_messages.LOCALE
@@ -263,13 +263,10 @@ def _slide_version(path: Path) -> str:
 def slide(number: int) -> Any:
     """Slide ``number`` of the board's lower part (``[display] lower = "slides"``): one of
     the prepared files only, never a path from the request. 404 when there is no such one."""
-    from display.slides import board_slides
-
     slides = board_slides(settings())
     if not 0 <= number < len(slides):
         return _not_found_page()
-    response = send_file(slides[number], max_age=300)
-    return response
+    return send_file(slides[number], max_age=300)
 
 
 _BOARD_WORDS = (
