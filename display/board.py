@@ -5,8 +5,10 @@ The view only paints; it never waits, polls or opens a window, so the main loop
 ``SDL_VIDEODRIVER=dummy``. Every size is derived
 from the surface size in pixels, so one layout serves 1280x720 up to 3840x2160.
 
-The screen is cut into fixed, non-overlapping regions (header, current call, lists, waiting
-counts, printer banner, running text, offline mark). Each region remembers the data it last
+The screen is cut into fixed, non-overlapping regions (header, current call, lists, one band
+for the printer fault or the priority mark's legend, the lower part with the waiting counts in
+large type or a slide, running text, offline mark). Which call is shown and listed follows
+:mod:`display.calls`, the browser board's rule too. Each region remembers the data it last
 drew; :meth:`BoardView.update` repaints only regions whose data changed and returns their
 rectangles, which the loop hands to ``pygame.display.update(rects)``.
 
@@ -131,7 +133,8 @@ class BoardView:
     Without it and without DejaVu installed, pygame's bundled font is used. ``logo_path`` (PNG
     or JPEG) is drawn at the left of the office name, scaled to the header's height. A font or
     logo that cannot be read is logged and left out: the board must come up whatever the
-    settings point at.
+    settings point at. ``slides`` (from :func:`display.slides.prepare_slides`) replace the
+    waiting counts in the lower part, each shown ``slide_seconds`` seconds by the clock.
     """
 
     def __init__(
