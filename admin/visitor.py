@@ -32,7 +32,7 @@ from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
 from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
-from display.slides import board_slides, slide_index
+from display.slides import board_announcements, board_slides, slide_index
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.queue import Queue, Ticket
@@ -209,7 +209,9 @@ def board() -> Any:
     # The script builds the same texts as this template, from the board's own words.
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
     slides = board_slides(settings())
-    shown = slide_index(len(slides), now, settings().display.slide_seconds)
+    seconds = settings().display.slide_seconds
+    shown = slide_index(len(slides), now, seconds)
+    announcements = list(board_announcements(settings()))
     locale = board_messages.LOCALE
     return render_template(
         "visitor/board.html",
@@ -244,7 +246,13 @@ def board() -> Any:
             # appliance's clock so every board shows the same one (display.slides).
             "slides": [f"/board/slides/{n}?v={_slide_version(p)}" for n, p in enumerate(slides)],
             "slideSeconds": settings().display.slide_seconds,
+            "announcements": announcements,
         },
+        announcement=(
+            announcements[slide_index(len(announcements), now, seconds) or 0]
+            if announcements and not slides
+            else None
+        ),
         slide_url=(
             f"/board/slides/{shown}?v={_slide_version(slides[shown])}"
             if shown is not None

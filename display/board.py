@@ -147,6 +147,7 @@ class BoardView:
         logo_path: Path | None = None,
         slides: Sequence[Path] = (),
         slide_seconds: int = 10,
+        announcements: Sequence[str] = (),
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
@@ -175,6 +176,7 @@ class BoardView:
         self._logo = _scaled_logo(logo_path, self.regions["office"].height)
         self.slides = list(slides)
         self.slide_seconds = slide_seconds
+        self.announcements = [a for a in announcements if a.strip()]
         self._slide_images = _LRU(SLIDE_CACHE_SIZE)
 
     # -- public -----------------------------------------------------------------------------
@@ -557,6 +559,10 @@ class BoardView:
             image = self._slide(index)
             if image is not None:
                 return ("waiting", ("slide", index), lambda r: self._paint_slide(r, image))
+        index = slide_index(len(self.announcements), now, self.slide_seconds)
+        if index is not None:
+            text = self.announcements[index]
+            return ("waiting", ("announcement", text), lambda r: self._paint_announcement(r, text))
         return ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state))
 
     def _slide(self, index: int) -> pygame.Surface | None:
@@ -564,6 +570,38 @@ class BoardView:
         return self._slide_images.get_or_make(
             index, lambda: _scaled_image(self.slides[index], rect.width, rect.height)
         )
+
+    def _paint_announcement(self, rect: pygame.Rect, text: str) -> None:
+        """One announcement, wrapped on words at the largest size whose lines fit: never cut."""
+        pygame.draw.rect(self.surface, PANEL, rect)
+        pad = max(2, rect.height // 12)
+        box = rect.inflate(-4 * pad, -2 * pad)
+        words = text.split()
+        face = self._face(text)
+        floor = max(8, min(self.size) // 60)
+        px = max(floor, box.height // 2)
+        while True:
+            font = self._font(px, True, face)
+            lines = _wrap(words, font, box.width)
+            line_h = font.get_linesize()
+            if px <= floor or (
+                line_h * len(lines) <= box.height
+                and all(font.size(line)[0] <= box.width for line in lines)
+            ):
+                break
+            px = max(floor, px * 9 // 10)
+        y = box.y + max(0, box.height - line_h * len(lines)) // 2
+        for line in lines:
+            self._text(
+                "waiting",
+                line,
+                pygame.Rect(box.x, y, box.width, line_h),
+                bold=True,
+                align="center",
+                max_px=px,
+                min_px=px,
+            )
+            y += line_h
 
     def _paint_slide(self, rect: pygame.Rect, image: pygame.Surface) -> None:
         place = image.get_rect(center=rect.center)
@@ -738,6 +776,18 @@ def _scaled_image(path: Path, width: int, height: int) -> pygame.Surface | None:
         return pygame.transform.smoothscale(image, target)
     except ValueError:
         return pygame.transform.scale(image, target)
+
+
+def _wrap(words: list[str], font: pygame.font.Font, width: int) -> list[str]:
+    """``words`` in lines no wider than ``width`` pixels where possible (a single word wider
+    than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _split(rect: pygame.Rect, shares: tuple[float, ...]) -> list[pygame.Rect]:

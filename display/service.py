@@ -178,7 +178,7 @@ def run_display(
     from display.app import BoardLoop, LocalState, RemoteState, Screen, png_writer
     from display.board import BoardView
     from display.feed import LocalFeed, RemoteFeed
-    from display.slides import board_slides
+    from display.slides import board_announcements, board_slides
 
     if hub is not None:
         source = RemoteState(hub)
@@ -201,6 +201,7 @@ def run_display(
         logo_path=settings.display.logo,
         slides=board_slides(settings),
         slide_seconds=settings.display.slide_seconds,
+        announcements=board_announcements(settings),
     )
     announcer = None
     if settings.display.sound and not silent:

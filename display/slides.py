@@ -100,3 +100,11 @@ def board_slides(settings: Settings) -> list[Path]:
     if settings.display.lower != "slides":
         return []
     return prepare_slides(settings.display.slides, settings.home / "slides")
+
+
+def board_announcements(settings: Settings) -> tuple[str, ...]:
+    """The announcements both boards show in the lower part: none unless ``[display] lower``
+    is "announcements"."""
+    if settings.display.lower != "announcements":
+        return ()
+    return settings.display.announcements

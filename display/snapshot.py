@@ -50,7 +50,7 @@ def screenshot(
     import pygame
 
     from display.board import BoardView
-    from display.slides import board_slides
+    from display.slides import board_announcements, board_slides
 
     state = board_view_state(db)
     width, height = size
@@ -63,6 +63,7 @@ def screenshot(
         logo_path=settings.display.logo,
         slides=board_slides(settings),
         slide_seconds=settings.display.slide_seconds,
+        announcements=board_announcements(settings),
     )
     view.update(state, now=clock(), running_text=str(state.get("running_text") or ""))
     picture = pygame.transform.rotate(view.surface, 90) if portrait else view.surface

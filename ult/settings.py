@@ -285,8 +285,10 @@ ADMIN_SPARE_THREADS: Final = 8
 """Waitress threads kept free of event streams for pages and the API."""
 
 ORIENTATIONS: Final = ("landscape", "portrait")
-LOWER_PANELS: Final = ("waiting", "slides")
+LOWER_PANELS: Final = ("waiting", "announcements", "slides")
 """What the lower part of the caller boards shows (``[display] lower``)."""
+ANNOUNCEMENT_MAX: Final = 160
+"""Most characters of one board announcement: a few lines in large type."""
 
 
 @dataclass(frozen=True)
@@ -301,8 +303,10 @@ class DisplaySettings:
     board silent. ``announce_times``: how often each call's words are spoken in a row (the
     chime sounds once before them), on the TV and the browser board alike. ``lower``: what
     the lower part of both boards shows: "waiting" (the waiting numbers per service in large
-    type) or "slides" (the PNG, JPEG and PDF pages of the folder ``slides``, each shown
-    ``slide_seconds`` seconds in name order; the waiting numbers while there are none).
+    type), "announcements" (the office's ``announcements``, one at a time in large type) or
+    "slides" (the PNG, JPEG and PDF pages of the folder ``slides``, in name order); each
+    announcement or slide shows ``slide_seconds`` seconds; the waiting numbers while there
+    are none.
     """
 
     font: Path | None = None
@@ -314,6 +318,7 @@ class DisplaySettings:
     lower: str = setting("waiting", choices=LOWER_PANELS)
     slides: Path | None = None
     slide_seconds: int = setting(10, low=3, high=600)
+    announcements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -600,6 +605,7 @@ def _template_values() -> dict[str, str]:
     values["main_units:max"] = str(_MAIN_UNIT_MAX)
     values["services.name:max"] = str(_SERVICE_NAME_MAX)
     values["services.topics:max"] = str(_TOPIC_MAX)
+    values["display.announcements:max"] = str(ANNOUNCEMENT_MAX)
     values["counters.name:max"] = str(_COUNTER_NAME_MAX)
     letters = tuple(s.letter for s in DEFAULT_SERVICES)
     values["services"] = _blocks(
@@ -1244,6 +1250,9 @@ class _Parser:
             announce_times=self.declared(table, "display", DisplaySettings, "announce_times"),
             lower=self.declared(table, "display", DisplaySettings, "lower"),
             slide_seconds=self.declared(table, "display", DisplaySettings, "slide_seconds"),
+            announcements=self.text_list(
+                "display.announcements", table.get("announcements", []), ANNOUNCEMENT_MAX
+            ),
             **files,
         )
 

@@ -219,14 +219,20 @@
   // The slide due now, by the appliance's clock, as on the TV: every board shows the same.
   function showSlide() {
     var slides = config.slides || [];
-    if (!slides.length) {
+    var notes = config.announcements || [];
+    var count = slides.length || notes.length;
+    if (!count) {
       return;
     }
     var seconds = Math.max(1, config.slideSeconds);
-    var index = Math.floor(now() / 1000 / seconds) % slides.length;
-    var image = byId("board-slide");
-    if (image.getAttribute("src") !== slides[index]) {
-      image.setAttribute("src", slides[index]);
+    var index = Math.floor(now() / 1000 / seconds) % count;
+    if (slides.length) {
+      var image = byId("board-slide");
+      if (image.getAttribute("src") !== slides[index]) {
+        image.setAttribute("src", slides[index]);
+      }
+    } else {
+      byId("board-announcement").textContent = notes[index];
     }
     window.setTimeout(showSlide, seconds * 1000 - (now() % (seconds * 1000)) + 5);
   }

@@ -161,3 +161,52 @@ def test_the_browser_board_shows_the_same_slide(folder: Path, tmp_path: Path) ->
     assert colours == [RED, GREEN, BLUE]
     assert board.get("/board/slides/3").status_code == 404
     assert board.get("/board/slides/-1").status_code == 404
+
+
+LONG = (
+    "Mulai 1 Desember 2026 layanan legalisir ijazah hanya melayani berkas yang lengkap: "
+    "fotokopi ijazah, KTP, dan surat kuasa bila diwakilkan"
+)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (720, 1280)])
+def test_the_tv_board_shows_the_announcements_whole_in_large_type(
+    size: tuple[int, int],
+) -> None:
+    notes = ["Layanan istirahat pukul 12.00-13.00 WIB", LONG]
+    view = BoardView(
+        size, office_name=OFFICE, timezone=JAKARTA, announcements=notes, slide_seconds=10
+    )
+    start = NOW.replace(second=0)
+    first = slide_index(2, start, 10)
+    for step in range(2):
+        view.update({"waiting": {"A": 3}}, now=start + timedelta(seconds=10 * step + 1))
+        lines = [text for text, _, _ in view.text_boxes["waiting"]]
+        # Every word, in order, on whole lines: nothing cut, no "…".
+        assert " ".join(lines) == notes[(first + step) % 2]
+        region = view.regions["waiting"]
+        assert all(region.contains(box) for _, box, _ in view.text_boxes["waiting"])
+        sizes = {px for _, _, px in view.text_boxes["waiting"]}
+        assert len(sizes) == 1 and sizes.pop() >= min(size) // 30
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(view.surface, str(SHOTS / f"tv-announcement-{size[0]}x{size[1]}.png"))
+
+
+def test_the_browser_board_shows_the_announcement_due(tmp_path: Path) -> None:
+    from admin import create_app
+
+    settings = make_settings(
+        tmp_path / "home",
+        '[display]\nlower = "announcements"\nslide_seconds = 10\n'
+        f'announcements = ["Layanan istirahat pukul 12.00-13.00 WIB", "{LONG}"]\n',
+    )
+    assert settings.display.announcements[1] == LONG
+    database = connect(settings.store.database)
+    apply_catalog(database, settings)
+    board = create_app(settings, clock=FakeClock(OPENING), config={"TESTING": True}).test_client()
+    page = board.get("/board").get_data(as_text=True)
+    due = list(settings.display.announcements)[slide_index(2, OPENING, 10)]
+    assert f'<p id="board-announcement" class="announcement">{due}</p>' in page
+    assert '<ul id="board-waiting" hidden>' in page
+    config = json.loads(html.unescape(page.split("data-config='")[1].split("'")[0]))
+    assert config["announcements"] == list(settings.display.announcements)
