@@ -203,6 +203,9 @@
   }
 
   window.addEventListener("resize", function () {
+    if (!byId("board-announcement").hidden) {
+      fitText(byId("board-announcement"));
+    }
     var text = runningText;
     runningText = null;
     setRunning(text || "");
@@ -217,6 +220,20 @@
 
   // ------------------------------------------------------------------ slides
   // The slide due now, by the appliance's clock, as on the TV: every board shows the same.
+  /* Shrink an announcement until all of it fits its box, as the TV does: never cut. */
+  function fitText(box) {
+    box.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(box).fontSize);
+    var floor = Math.min(window.innerWidth, window.innerHeight) / 60;
+    while (
+      size > floor &&
+      (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1)
+    ) {
+      size = Math.max(floor, size * 0.9);
+      box.style.fontSize = size + "px";
+    }
+  }
+
   function showSlide() {
     var slides = config.slides || [];
     var notes = config.announcements || [];
@@ -233,6 +250,7 @@
       }
     } else {
       byId("board-announcement").textContent = notes[index];
+      fitText(byId("board-announcement"));
     }
     window.setTimeout(showSlide, seconds * 1000 - (now() % (seconds * 1000)) + 5);
   }

@@ -189,35 +189,13 @@ def test_the_browser_board_shows_the_slides(new_page: Callable[[], Page], tmp_pa
     from the Flask app of a second home (its own settings) through Playwright's routing."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils (pdftoppm) is not installed")
-    from admin import create_app
-    from tests.conftest import OPENING, make_settings
     from tests.display.test_slides import BLUE, GREEN, RED, write_pdf, write_png
-    from ult.catalog import apply_catalog
-    from ult.clock import FakeClock
-    from ult.store import connect
 
     folder = tmp_path / "slides"
     folder.mkdir()
     write_pdf(folder / "a.pdf", [RED, GREEN])
     write_png(folder / "b.png", BLUE)
-    settings = make_settings(
-        tmp_path / "home", f'[display]\nlower = "slides"\nslides = "{folder}"\n'
-    )
-    apply_catalog(connect(settings.store.database), settings)
-    client = create_app(settings, clock=FakeClock(OPENING), config={"TESTING": True}).test_client()
-
-    def serve(route: Any) -> None:
-        url = route.request.url.removeprefix("http://board.test")
-        if "/events" in url:
-            route.abort()  # no stream here: the slide is the subject
-            return
-        got = client.get(url)
-        route.fulfill(status=got.status_code, headers=dict(got.headers), body=got.data)
-
-    board = new_page()
-    board.set_viewport_size({"width": 1366, "height": 768})
-    board.route("http://board.test/**", serve)
-    board.goto("http://board.test/board")
+    board = board_of(new_page(), tmp_path, f'[display]\nlower = "slides"\nslides = "{folder}"\n')
     slide = board.locator("#board-slide")
     expect(slide).to_be_visible()
     expect(board.locator("#board-waiting")).to_be_hidden()
@@ -225,3 +203,53 @@ def test_the_browser_board_shows_the_slides(new_page: Callable[[], Page], tmp_pa
     box = slide.bounding_box()
     assert box is not None and box["height"] > 768 / 8 and box["y"] > 768 / 2
     board.screenshot(path=str(SHOTS / "browser-slides.png"))
+
+
+def board_of(board: Page, tmp_path: Path, settings_text: str) -> Page:
+    """``board`` showing ``/board`` of a second home with these settings: its Flask app
+    answers through Playwright's routing (no stream: the lower part is the subject)."""
+    from admin import create_app
+    from tests.conftest import OPENING, make_settings
+    from ult.catalog import apply_catalog
+    from ult.clock import FakeClock
+    from ult.store import connect
+
+    settings = make_settings(tmp_path / "home", settings_text)
+    apply_catalog(connect(settings.store.database), settings)
+    client = create_app(settings, clock=FakeClock(OPENING), config={"TESTING": True}).test_client()
+
+    def serve(route: Any) -> None:
+        url = route.request.url.removeprefix("http://board.test")
+        if "/events" in url:
+            route.abort()
+            return
+        got = client.get(url)
+        route.fulfill(status=got.status_code, headers=dict(got.headers), body=got.data)
+
+    board.set_viewport_size({"width": 1366, "height": 768})
+    board.route("http://board.test/**", serve)
+    board.goto("http://board.test/board")
+    return board
+
+
+def test_the_browser_board_shows_an_announcement_whole(
+    new_page: Callable[[], Page], tmp_path: Path
+) -> None:
+    from tests.display.test_slides import LONG
+
+    board = board_of(
+        new_page(),
+        tmp_path,
+        f'[display]\nlower = "announcements"\nannouncements = ["{LONG}"]\n',
+    )
+    note = board.locator("#board-announcement")
+    expect(note).to_have_text(LONG)
+    expect(board.locator("#board-waiting")).to_be_hidden()
+    shot = SHOTS / "browser-announcement.png"
+    board.screenshot(path=str(shot))
+    if shutil.which("tesseract"):
+        assert "diwakilkan" in ocr(shot)
+    # Wrapped, not cut: the text fits its box both ways.
+    assert note.evaluate(
+        "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
+    )
