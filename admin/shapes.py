@@ -246,12 +246,15 @@ class LastCall(TypedDict):
     counter: str
     recall: bool
     priority: bool
+    current: Annotated[
+        bool, Schema(description="The ticket is still called to this counter (not yet served).")
+    ]
 
 
 class BoardState(TypedDict):
     """What the caller board shows; no personal data."""
 
-    counters: list[BoardCounter]
+    counters: Annotated[list[BoardCounter], Schema(description="Front office counters only.")]
     last_calls: Annotated[list[LastCall], Schema(description="Newest first.")]
     waiting: Annotated[dict[str, Count], Schema(description="Tickets waiting per service letter.")]
     printer: RecordedPrinterState
@@ -259,6 +262,17 @@ class BoardState(TypedDict):
     last_event_id: Count
     service_names: Annotated[
         dict[str, str], Schema(description="Service name per letter, in display order.")
+    ]
+    current_call: Annotated[
+        LastCall | None,
+        Schema(description="What the main panel shows: the newest call while it is current."),
+    ]
+    earlier_calls: Annotated[
+        list[LastCall],
+        Schema(description="Each ticket once, newest first, without the current call."),
+    ]
+    priority_shown: Annotated[
+        bool, Schema(description="A priority mark is on the board: its legend is shown.")
     ]
 
 

@@ -10,7 +10,8 @@
 - ``GET /board``: the caller board for a smart TV or a spare PC, the same information as
   the pygame board (:mod:`display.board`), kept current by ``static/board.js`` from
   ``GET /api/v1/board`` and the board stream; ``GET /board/announcement.wav`` speaks a call
-  with the very WAV the TV plays (:func:`display.service.wav_maker`).
+  with the very WAV the TV plays (:func:`display.service.wav_maker`); ``GET
+  /board/slides/<n>`` serves the lower part's slides (:mod:`display.slides`).
 
 These pages set no cookie (they do not use the staff base template, whose CSRF token would
 start a session on every visitor's phone).
@@ -21,14 +22,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
+from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
+from display.slides import board_announcements, board_slides, slide_index
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
 from ult.messages import WAIT_TEXT, wait_text
@@ -50,9 +54,6 @@ COUNTER_MAX = 40
 
 ATTENTION_SECONDS = 6
 """How long the latest call stays highlighted, as on the pygame board."""
-ANNOUNCE_MAX_AGE_SECONDS = 60
-"""A call older than this when it reaches a browser board (a replay after a reconnect) is
-shown but not spoken: a visitor would go to a counter that called long ago."""
 
 
 def live_event_kinds() -> tuple[str, ...]:
@@ -210,15 +211,20 @@ def board() -> Any:
     office = settings().office
     now = _board_now()
     local = now.astimezone(office.tz)
-    calls = state["last_calls"]
+    latest = state["current_call"]
     # The script builds the same texts as this template, from the board's own words.
     words = {name: getattr(board_messages, name) for name in _BOARD_WORDS}
+    slides = board_slides(settings())
+    seconds = settings().display.slide_seconds
+    shown = slide_index(len(slides), now, seconds)
+    announcements = list(board_announcements(settings()))
     locale = board_messages.LOCALE
     return render_template(
         "visitor/board.html",
         state=state,
-        latest=calls[0] if calls else None,
-        earlier=calls[1:],
+        latest=latest,
+        earlier=state["earlier_calls"],
+        called_today=bool(state["last_calls"]),
         msg=board_messages,
         date_text=format_date(local.date(), board_messages.DATE_PATTERN, locale=locale),
         clock_text=format_time(local, board_messages.CLOCK_PATTERN, locale=locale),
@@ -235,10 +241,46 @@ def board() -> Any:
             "callKinds": sorted(CALL_KINDS),
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
-            "lastCallId": calls[0]["event_id"] if calls else None,
+            "lastCallId": latest["event_id"] if latest else None,
+            # Spoken at load: a call made while this page was reloading is still heard.
+            "speakNow": [
+                {"id": c["event_id"], "label": c["label"], "counter": c["counter"], "at": c["at"]}
+                for c in calls_to_speak(state, now)
+            ],
             "words": words,
+            # The slides' URLs (the lower part); each shows slideSeconds, chosen by the
+            # appliance's clock so every board shows the same one (display.slides).
+            "slides": [f"/board/slides/{n}?v={_slide_version(p)}" for n, p in enumerate(slides)],
+            "slideSeconds": settings().display.slide_seconds,
+            "announcements": announcements,
         },
+        announcement=(
+            announcements[slide_index(len(announcements), now, seconds) or 0]
+            if announcements and not slides
+            else None
+        ),
+        slide_url=(
+            f"/board/slides/{shown}?v={_slide_version(slides[shown])}"
+            if shown is not None
+            else None
+        ),
     )
+
+
+def _slide_version(path: Path) -> str:
+    """Changes when the file does, so a browser never keeps an old slide from its cache."""
+    stat = path.stat()
+    return f"{stat.st_size:x}{stat.st_mtime_ns:x}"
+
+
+@bp.get("/board/slides/<int:number>")
+def slide(number: int) -> Any:
+    """Slide ``number`` of the board's lower part (``[display] lower = "slides"``): one of
+    the prepared files only, never a path from the request. 404 when there is no such one."""
+    slides = board_slides(settings())
+    if not 0 <= number < len(slides):
+        return _not_found_page()
+    return send_file(slides[number], max_age=300)
 
 
 _BOARD_WORDS = (
@@ -246,6 +288,7 @@ _BOARD_WORDS = (
     "RECALLING",
     "GO_TO",
     "NO_CALL_YET",
+    "NEXT_CALL",
     "PAUSED",
     "IDLE",
     "PRIORITY",
@@ -282,7 +325,7 @@ def announcement() -> Any:
     from display.voice import VoiceError
 
     try:
-        wav = wav_maker(settings().home)(label, counter)
+        wav = wav_maker(settings().home, times=settings().display.announce_times)(label, counter)
     except VoiceError:
         return _refuse(404, "voice_missing")
     except ValueError:  # a name the voice cannot say (letters outside ASCII)

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import pygame
 
 from display.board import BoardView
+from display.calls import calls_to_speak, recent_enough
 from display.feed import Backoff, Feed, FeedEvent
 from ult.notify import Notifier
 
@@ -169,8 +170,10 @@ class BoardLoop:
         source: the board state.
         make_feed: ``make_feed(after_id)`` opens the event feed resuming after that id; called
             once the first state is read, with its ``last_event_id``.
-        announce: ``announce(label, counter, event_id)`` for each call and recall (e.g.
-            :meth:`display.announcer.Announcer.announce`), or None for a silent board.
+        announce: ``announce(label, counter, event_id)`` for each call and recall at most
+            :data:`display.calls.ANNOUNCE_MAX_AGE_SECONDS` old, including those the first
+            state holds (e.g. :meth:`display.announcer.Announcer.announce`), or None for a
+            silent board.
         now: the wall clock, an aware UTC ``datetime``.
         on_frame: ``on_frame(surface, clock_only)`` after each frame that changed something
             (e.g. to keep a screenshot file up to date); ``clock_only`` is True when only
@@ -237,6 +240,11 @@ class BoardLoop:
             self.feed = self._make_feed(int(self.state.get("last_event_id") or 0))
             self._feed_started = time.monotonic()
             self._backoff.reset()
+            # A call made while the board was starting (or restarting) is still spoken when
+            # recent; the feed starts after it, so nothing is said twice.
+            if self._announce is not None:
+                for call in calls_to_speak(self.state, self._now()):
+                    self._announce(call["label"], call["counter"], event_id=call["event_id"])
         else:
             self._sleep_or_stop(self._backoff.next())
 
@@ -268,8 +276,11 @@ class BoardLoop:
         self._refresh()
         if self._announce is None:
             return
+        now = self._now()
         for event in events:
-            if not event.is_call:
+            # A call replayed long after it was made (a feed back after an outage) is shown
+            # but not spoken: the browser board's rule (display.calls).
+            if not event.is_call or not recent_enough(event.at, now):
                 continue
             label, counter = event.payload.get("label"), event.payload.get("counter")
             if isinstance(label, str) and isinstance(counter, str):

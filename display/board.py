@@ -5,8 +5,10 @@ The view only paints; it never waits, polls or opens a window, so the main loop
 ``SDL_VIDEODRIVER=dummy``. Every size is derived
 from the surface size in pixels, so one layout serves 1280x720 up to 3840x2160.
 
-The screen is cut into fixed, non-overlapping regions (header, current call, lists, waiting
-counts, printer banner, running text, offline mark). Each region remembers the data it last
+The screen is cut into fixed, non-overlapping regions (header, current call, lists, one band
+for the printer fault or the priority mark's legend, the lower part with the waiting counts in
+large type or a slide, running text, offline mark). Which call is shown and listed follows
+:mod:`display.calls`, the browser board's rule too. Each region remembers the data it last
 drew; :meth:`BoardView.update` repaints only regions whose data changed and returns their
 rectangles, which the loop hands to ``pygame.display.update(rects)``.
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
+from display.calls import current_call, earlier_calls, priority_shown
+from display.slides import slide_index
 from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,8 @@ on entries alone let the cache grow to ~100 MB over a day of calls."""
 FONT_CACHE_SIZE = 48
 FIT_CACHE_SIZE = 512
 GLYPH_CACHE_SIZE = 1024
+SLIDE_CACHE_SIZE = 4
+"""Scaled slides kept: the one shown and the next few, not a whole folder's pictures."""
 TAIL_SHARE = 0.4
 """Share of the visible characters a middle cut keeps from the end of a text: the end is what
 tells "Loket ... Nomor 1" from "Loket ... Nomor 12"."""
@@ -127,7 +133,8 @@ class BoardView:
     Without it and without DejaVu installed, pygame's bundled font is used. ``logo_path`` (PNG
     or JPEG) is drawn at the left of the office name, scaled to the header's height. A font or
     logo that cannot be read is logged and left out: the board must come up whatever the
-    settings point at.
+    settings point at. ``slides`` (from :func:`display.slides.prepare_slides`) replace the
+    waiting counts in the lower part, each shown ``slide_seconds`` seconds by the clock.
     """
 
     def __init__(
@@ -138,6 +145,9 @@ class BoardView:
         timezone: ZoneInfo,
         font_path: Path | None = None,
         logo_path: Path | None = None,
+        slides: Sequence[Path] = (),
+        slide_seconds: int = 10,
+        announcements: Sequence[str] = (),
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
@@ -164,6 +174,10 @@ class BoardView:
         self._attention_until: datetime | None = None
         self._marquee = False
         self._logo = _scaled_logo(logo_path, self.regions["office"].height)
+        self.slides = list(slides)
+        self.slide_seconds = slide_seconds
+        self.announcements = [a for a in announcements if a.strip()]
+        self._slide_images = _LRU(SLIDE_CACHE_SIZE)
 
     # -- public -----------------------------------------------------------------------------
 
@@ -192,6 +206,7 @@ class BoardView:
         """
         local = _local(now, self.timezone)
         fault = state.get("printer") in PRINTER_FAULTS
+        legend = priority_shown(state)
         self._track_attention(state, now, attention)
         painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
             ("office", self.office_name, self._paint_office),
@@ -200,8 +215,8 @@ class BoardView:
             *self._call_painters(state, now),
             ("counters", _counters_key(state), lambda r: self._paint_counters(r, state)),
             ("calls", _calls_key(state), lambda r: self._paint_calls(r, state)),
-            ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state)),
-            ("banner", fault, lambda r: self._paint_banner(r, fault)),
+            self._lower_painter(state, now),
+            ("banner", (fault, legend), lambda r: self._paint_banner(r, fault, legend)),
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
         ]
@@ -222,26 +237,33 @@ class BoardView:
     # -- attention ----------------------------------------------------------------------------
 
     def _track_attention(self, state: Mapping[str, Any], now: datetime, attention: bool) -> None:
-        calls = state.get("last_calls") or []
-        newest = calls[0].get("event_id") if calls else None
+        shown = current_call(state)
+        newest = shown.get("event_id") if shown is not None else None
         first = not self._keys
         if (not first and newest is not None and newest != self._seen_call) or attention:
             self._attention_from = now
             self._attention_until = now + timedelta(seconds=ATTENTION_SECONDS)
         self._seen_call = newest
-        if self._attention_until is not None and now >= self._attention_until:
+        # A visitor no longer called is not highlighted either (they reached the counter).
+        if newest is None or (self._attention_until is not None and now >= self._attention_until):
             self._attention_from = self._attention_until = None
 
     def _call_painters(self, state: Mapping[str, Any], now: datetime) -> list:
-        calls = state.get("last_calls") or []
-        latest = calls[0] if calls else None
+        latest = current_call(state)
+        called_today = bool(state.get("last_calls"))
         inverted = False
         if self._attention_from is not None:
             phase = int((now - self._attention_from).total_seconds() / BLINK_SECONDS)
             inverted = phase % 2 == 0
         active = self._attention_until is not None
-        key = (_call_key(latest), active, inverted)
-        return [("call", key, lambda r: self._paint_call(r, latest, active, inverted))]
+        key = (_call_key(latest), called_today, active, inverted)
+        return [
+            (
+                "call",
+                key,
+                lambda r: self._paint_call(r, latest, active, inverted, called_today),
+            )
+        ]
 
     # -- fonts and text -----------------------------------------------------------------------
 
@@ -395,7 +417,12 @@ class BoardView:
         self._text("clock", f".{local.second:02d}", sec, color=MUTED)
 
     def _paint_call(
-        self, rect: pygame.Rect, latest: Mapping[str, Any] | None, active: bool, inverted: bool
+        self,
+        rect: pygame.Rect,
+        latest: Mapping[str, Any] | None,
+        active: bool,
+        inverted: bool,
+        called_today: bool = False,
     ) -> None:
         background, fore, accent = (
             (ACCENT, BACKGROUND, BACKGROUND) if inverted else (PANEL, TEXT, ACCENT)
@@ -410,7 +437,7 @@ class BoardView:
         if latest is None:
             self._text(
                 "call",
-                msg.NO_CALL_YET,
+                msg.NEXT_CALL if called_today else msg.NO_CALL_YET,
                 rows[1],
                 color=MUTED,
                 align="center",
@@ -492,7 +519,7 @@ class BoardView:
 
     def _paint_calls(self, rect: pygame.Rect, state: Mapping[str, Any]) -> None:
         items = []
-        for call in _earlier_calls(state):
+        for call in earlier_calls(state):
             label = str(call.get("label", ""))
             if call.get("priority"):
                 label += f" {msg.PRIORITY_SHORT}"
@@ -519,13 +546,75 @@ class BoardView:
             pygame.draw.rect(self.surface, PANEL, cell)
             pad = max(2, cell.height // 12)
             inner = cell.inflate(-2 * pad, -2 * pad)
-            top, bottom = _split(inner, (0.4, 0.6))
+            top, bottom = _split(inner, (0.3, 0.7))
             name = f"{letter} · {names[letter]}" if letter in names else letter
             self._text("waiting", name, top, color=MUTED, align="center")
             self._text("waiting", str(count), bottom, bold=True, align="center")
 
-    def _paint_banner(self, rect: pygame.Rect, fault: bool) -> None:
+    def _lower_painter(self, state: Mapping[str, Any], now: datetime) -> tuple:
+        """The lower part: the slide due at ``now`` when there are slides (one that cannot
+        be read falls back to the waiting numbers), else the waiting numbers."""
+        index = slide_index(len(self.slides), now, self.slide_seconds)
+        if index is not None:
+            image = self._slide(index)
+            if image is not None:
+                return ("waiting", ("slide", index), lambda r: self._paint_slide(r, image))
+        index = slide_index(len(self.announcements), now, self.slide_seconds)
+        if index is not None:
+            text = self.announcements[index]
+            return ("waiting", ("announcement", text), lambda r: self._paint_announcement(r, text))
+        return ("waiting", _waiting_key(state), lambda r: self._paint_waiting(r, state))
+
+    def _slide(self, index: int) -> pygame.Surface | None:
+        rect = self.regions["waiting"]
+        return self._slide_images.get_or_make(
+            index, lambda: _scaled_image(self.slides[index], rect.width, rect.height)
+        )
+
+    def _paint_announcement(self, rect: pygame.Rect, text: str) -> None:
+        """One announcement, wrapped on words at the largest size whose lines fit: never cut."""
+        pygame.draw.rect(self.surface, PANEL, rect)
+        pad = max(2, rect.height // 12)
+        box = rect.inflate(-4 * pad, -2 * pad)
+        words = text.split()
+        face = self._face(text)
+        floor = max(8, min(self.size) // 60)
+        px = max(floor, box.height // 2)
+        while True:
+            font = self._font(px, True, face)
+            lines = _wrap(words, font, box.width)
+            line_h = font.get_linesize()
+            if px <= floor or (
+                line_h * len(lines) <= box.height
+                and all(font.size(line)[0] <= box.width for line in lines)
+            ):
+                break
+            px = max(floor, px * 9 // 10)
+        y = box.y + max(0, box.height - line_h * len(lines)) // 2
+        for line in lines:
+            self._text(
+                "waiting",
+                line,
+                pygame.Rect(box.x, y, box.width, line_h),
+                bold=True,
+                align="center",
+                max_px=px,
+                min_px=px,
+            )
+            y += line_h
+
+    def _paint_slide(self, rect: pygame.Rect, image: pygame.Surface) -> None:
+        place = image.get_rect(center=rect.center)
+        self.surface.blit(image, place)
+
+    def _paint_banner(self, rect: pygame.Rect, fault: bool, legend: bool = False) -> None:
+        """The printer fault, else (``legend``) what the priority mark means while one is on
+        the screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it
+        comes first."""
         if not fault:
+            if legend:
+                box = rect.inflate(0, -rect.height // 4)
+                self._text("banner", msg.PRIORITY_LEGEND, box, color=MUTED, align="center")
             return
         self.surface.fill(BANNER_BG, rect)
         pad = max(2, rect.height // 8)
@@ -672,6 +761,35 @@ def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
         return pygame.transform.scale(image, target)
 
 
+def _scaled_image(path: Path, width: int, height: int) -> pygame.Surface | None:
+    """The picture at ``path`` scaled to fit ``width`` x ``height`` pixels (aspect kept), or
+    None when it cannot be read (logged)."""
+    try:
+        image = pygame.image.load(str(path))
+    except (OSError, pygame.error, FileNotFoundError) as exc:
+        log.warning("slide %s cannot be shown (%s)", path, exc)
+        return None
+    w, h = image.get_size()
+    scale = min(width / max(w, 1), height / max(h, 1))
+    target = (max(1, int(w * scale)), max(1, int(h * scale)))
+    try:
+        return pygame.transform.smoothscale(image, target)
+    except ValueError:
+        return pygame.transform.scale(image, target)
+
+
+def _wrap(words: list[str], font: pygame.font.Font, width: int) -> list[str]:
+    """``words`` in lines no wider than ``width`` pixels where possible (a single word wider
+    than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def _split(rect: pygame.Rect, shares: tuple[float, ...]) -> list[pygame.Rect]:
     """Cut ``rect`` into horizontal bands with these height shares (summing to 1)."""
     bands, y = [], rect.y
@@ -688,9 +806,10 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
     R = pygame.Rect
     if width >= height:
         header_h = height * 11 // 100
-        main_top, main_bottom = header_h, height * 71 // 100
-        waiting_bottom = height * 82 // 100
-        banner_bottom = height * 90 // 100
+        # The lower part holds the waiting numbers in large type (issue 14: it stood empty).
+        main_top, main_bottom = header_h, height * 63 // 100
+        banner_bottom = height * 70 // 100
+        waiting_bottom = height * 90 // 100
         split_x = width * 58 // 100
         side_x = split_x + m
         side_w = width - m - side_x
@@ -710,10 +829,10 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
         # Portrait: the call on top at full width, the lists stacked below it.
         header_h = height * 8 // 100
         call_bottom = height * 42 // 100
-        counters_bottom = height * 62 // 100
-        main_bottom = height * 76 // 100
-        waiting_bottom = height * 84 // 100
-        banner_bottom = height * 91 // 100
+        counters_bottom = height * 60 // 100
+        main_bottom = height * 72 // 100
+        banner_bottom = height * 77 // 100
+        waiting_bottom = height * 91 // 100
         regions = {
             "office": R(m, m // 2, width - 2 * m, header_h // 2 - m // 2),
             "date": R(m, header_h // 2, width * 60 // 100 - m, header_h // 2 - m // 2),
@@ -725,14 +844,13 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
             "calls": R(m, counters_bottom, width - 2 * m, main_bottom - counters_bottom - m),
         }
     offline_w = width * (12 if width >= height else 24) // 100
-    footer_top = banner_bottom + m // 2
+    footer_top = waiting_bottom + m // 2
     footer_h = height - footer_top - m // 2
     regions.update(
         {
-            "waiting": R(m, main_bottom, width - 2 * m, waiting_bottom - main_bottom - m // 2),
-            "banner": R(
-                m, waiting_bottom + m // 2, width - 2 * m, banner_bottom - waiting_bottom - m // 2
-            ),
+            # One band for the printer fault or, while none, the priority mark's legend.
+            "banner": R(m, main_bottom, width - 2 * m, banner_bottom - main_bottom - m // 2),
+            "waiting": R(m, banner_bottom, width - 2 * m, waiting_bottom - banner_bottom - m // 2),
             "running": R(m, footer_top, width - 3 * m - offline_w, footer_h),
             "offline": R(width - m - offline_w, footer_top, offline_w, footer_h),
         }
@@ -759,22 +877,8 @@ def _counters_key(state: Mapping[str, Any]) -> Hashable:
     )
 
 
-def _earlier_calls(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The calls the "last calls" list shows, newest first: each ticket once (its newest call;
-    recalls would repeat it) and not the ticket already shown large as the current call."""
-    calls = state.get("last_calls") or []
-    seen = {calls[0].get("label")} if calls else set()
-    earlier = []
-    for call in calls[1:]:
-        if call.get("label") in seen:
-            continue
-        seen.add(call.get("label"))
-        earlier.append(call)
-    return earlier
-
-
 def _calls_key(state: Mapping[str, Any]) -> Hashable:
-    return tuple(_call_key(c) for c in _earlier_calls(state))
+    return tuple(_call_key(c) for c in earlier_calls(state))
 
 
 def _waiting_key(state: Mapping[str, Any]) -> Hashable:

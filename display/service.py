@@ -48,10 +48,11 @@ def chime_file(pack: Path, default_pack: Path) -> Path | None:
 
 
 def wav_maker(
-    home: Path, *, building: threading.Thread | None = None
+    home: Path, *, building: threading.Thread | None = None, times: int = 1
 ) -> Callable[[str, str], bytes]:
     """``make_wav(label, counter)`` from the voice packs under ``home``: chime then words,
-    exactly what ``ult voice say`` writes. With ``building`` (the thread of
+    exactly what ``ult voice say`` writes, the words said ``times`` times (``[display]
+    announce_times``; the chime once). With ``building`` (the thread of
     :func:`ensure_default_pack`), a call made while the pack is being built waits for it
     (up to :data:`PACK_WAIT_S` seconds) instead of failing."""
     from display.voice import (
@@ -72,7 +73,9 @@ def wav_maker(
 
         def assemble() -> bytes:
             chime = chime_file(pack, default)
-            return announcement_wav(words, pack=pack, default_pack=default, chime=chime)
+            return announcement_wav(
+                words, pack=pack, default_pack=default, chime=chime, times=times
+            )
 
         try:
             return assemble()
@@ -175,6 +178,7 @@ def run_display(
     from display.app import BoardLoop, LocalState, RemoteState, Screen, png_writer
     from display.board import BoardView
     from display.feed import LocalFeed, RemoteFeed
+    from display.slides import board_announcements, board_slides
 
     if hub is not None:
         source = RemoteState(hub)
@@ -195,12 +199,18 @@ def run_display(
         timezone=settings.office.tz,
         font_path=settings.display.font,
         logo_path=settings.display.logo,
+        slides=board_slides(settings),
+        slide_seconds=settings.display.slide_seconds,
+        announcements=board_announcements(settings),
     )
     announcer = None
     if settings.display.sound and not silent:
         building = ensure_default_pack(settings.home, counter_names)
         player = MixerPlayer(devicename=settings.display.audio_device)
-        announcer = Announcer(make_wav=wav_maker(settings.home, building=building), play=player)
+        make_wav = wav_maker(
+            settings.home, building=building, times=settings.display.announce_times
+        )
+        announcer = Announcer(make_wav=make_wav, play=player)
     loop = BoardLoop(
         view=view,
         screen=screen,

@@ -7,14 +7,26 @@ from typing import Any
 
 import sqlite_utils
 
+from display.calls import current_call, earlier_calls, priority_shown
 from ult.clock import Clock, utc_now
 from ult.queries import board_state, service_names
-from ult.settings import Settings
+from ult.settings import FRONT_OFFICE, Settings
 
 
 def board_view_state(db: sqlite_utils.Database) -> dict[str, Any]:
-    """What :class:`display.board.BoardView` draws: the board state plus service names."""
-    return {**board_state(db), "service_names": service_names(db)}
+    """What both boards draw: the board state plus ``service_names``, ``current_call``
+    (:func:`current_call`), ``earlier_calls`` (:func:`earlier_calls`) and
+    ``priority_shown`` (:func:`priority_shown`: the mark's legend is due), so the browser
+    board follows the same rules as the TV without repeating them. ``counters`` holds only
+    the front office's: the lobby board lists the counters a visitor is sent to, and the
+    back office receives no visitor (SOP)."""
+    state = board_state(db)
+    state["counters"] = [c for c in state["counters"] if c["kind"] == FRONT_OFFICE]
+    state["service_names"] = service_names(db)
+    state["current_call"] = current_call(state)
+    state["earlier_calls"] = earlier_calls(state)
+    state["priority_shown"] = priority_shown(state)
+    return state
 
 
 def screenshot(
@@ -38,6 +50,7 @@ def screenshot(
     import pygame
 
     from display.board import BoardView
+    from display.slides import board_announcements, board_slides
 
     state = board_view_state(db)
     width, height = size
@@ -48,6 +61,9 @@ def screenshot(
         timezone=settings.office.tz,
         font_path=settings.display.font,
         logo_path=settings.display.logo,
+        slides=board_slides(settings),
+        slide_seconds=settings.display.slide_seconds,
+        announcements=board_announcements(settings),
     )
     view.update(state, now=clock(), running_text=str(state.get("running_text") or ""))
     picture = pygame.transform.rotate(view.surface, 90) if portrait else view.surface

@@ -48,6 +48,8 @@ SAMPLE_WIDTH_BYTES: Final = 2
 # for a clear word boundary in a reverberant waiting room, short enough to sound like one sentence.
 GAP_S: Final = 0.12
 CHIME_GAP_S: Final = 0.3
+REPEAT_GAP_S: Final = 1.0
+"""Seconds of silence between two sayings of one call (``[display] announce_times``)."""
 # The chime's file in a pack; the leading underscore keeps it apart from every word file.
 CHIME_FILE: Final = "_chime.wav"
 # espeak-ng's speed in words per minute: a little slower than its default 175, for a large room.
@@ -333,13 +335,20 @@ def _silence(seconds: float) -> bytes:
 
 
 def announcement_wav(
-    words: Sequence[str], *, pack: Path, default_pack: Path, chime: Path | None
+    words: Sequence[str],
+    *,
+    pack: Path,
+    default_pack: Path,
+    chime: Path | None,
+    times: int = 1,
 ) -> bytes:
     """Return the whole announcement as one WAV file's bytes.
 
     Layout: the chime, :data:`CHIME_GAP_S` seconds of silence, then each word's clip with
     :data:`GAP_S` seconds of silence between two words (none after the last). Without a chime
-    the first word starts at frame 0.
+    the first word starts at frame 0. The words are said ``times`` times (at least once), with
+    :data:`REPEAT_GAP_S` seconds between two sayings; the chime only once, before the first:
+    a visitor who missed the number hears it again, the room is not rung at twice.
 
     Raises:
         MissingWordError: a word has no clip in either pack.
@@ -348,10 +357,15 @@ def announcement_wav(
     pieces: list[bytes] = []
     if chime is not None:
         pieces += [_read_frames(chime), _silence(CHIME_GAP_S)]
+    saying: list[bytes] = []
     for index, word in enumerate(words):
         if index:
-            pieces.append(_silence(GAP_S))
-        pieces.append(word_frames(word, pack=pack, default_pack=default_pack))
+            saying.append(_silence(GAP_S))
+        saying.append(word_frames(word, pack=pack, default_pack=default_pack))
+    for repeat in range(max(1, times)):
+        if repeat:
+            pieces.append(_silence(REPEAT_GAP_S))
+        pieces += saying
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(CHANNELS)

@@ -128,10 +128,12 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     """What the caller board shows, with no personal data.
 
     ``{"counters": [{"id", "name", "kind", "paused", "label", "state", "priority"}...],
-    "last_calls": [{"event_id", "at", "label", "counter", "recall", "priority"}...]
+    "last_calls": [{"event_id", "at", "label", "counter", "recall", "priority", "current"}...]
     (newest first), "waiting": {letter: n}, "printer": last printer state or None,
     "running_text": text ("" when none), "last_event_id": n}``. ``at`` is stored UTC
-    text; ``priority`` is a bool (False for a counter serving no one).
+    text; ``priority`` is a bool (False for a counter serving no one); ``current`` is True
+    while the call's ticket is still called to that call's counter (not yet served, finished,
+    marked absent or sent elsewhere), so a board stops showing a visitor who has left.
     """
     counters = list(
         db.query(
@@ -157,10 +159,12 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     )
     calls = list(
         db.query(
-            "SELECT e.id, e.at, e.kind, e.payload, t.priority FROM events e "
+            "SELECT e.id, e.at, e.kind, e.payload, t.priority, "
+            "(t.state = ? AND t.counter_id IS e.counter_id) AS current FROM events e "
             f"LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.id IN ({newest} UNION ALL "
             f"{newest}) ORDER BY e.id DESC LIMIT ?",
             (
+                sop.CALLED,
                 EventKind.CALLED,
                 day_start,
                 LAST_CALLS,
@@ -182,6 +186,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
                 "counter": payload["counter"],
                 "recall": call["kind"] == EventKind.RECALLED,
                 "priority": bool(call["priority"]),
+                "current": bool(call["current"]),
             }
         )
     return {

@@ -287,6 +287,10 @@ ADMIN_SPARE_THREADS: Final = 8
 """Waitress threads kept free of event streams for pages and the API."""
 
 ORIENTATIONS: Final = ("landscape", "portrait")
+LOWER_PANELS: Final = ("waiting", "announcements", "slides")
+"""What the lower part of the caller boards shows (``[display] lower``)."""
+ANNOUNCEMENT_MAX: Final = 160
+"""Most characters of one board announcement: a few lines in large type."""
 
 
 @dataclass(frozen=True)
@@ -298,7 +302,13 @@ class DisplaySettings:
     not stop the board: it is logged and the default is used. ``orientation`` "portrait"
     turns the picture a quarter for a TV hung on its side. ``audio_device`` is the ALSA
     device name as SDL lists it (None: the system default); ``sound`` false keeps the
-    board silent.
+    board silent. ``announce_times``: how often each call's words are spoken in a row (the
+    chime sounds once before them), on the TV and the browser board alike. ``lower``: what
+    the lower part of both boards shows: "waiting" (the waiting numbers per service in large
+    type), "announcements" (the office's ``announcements``, one at a time in large type) or
+    "slides" (the PNG, JPEG and PDF pages of the folder ``slides``, in name order); each
+    announcement or slide shows ``slide_seconds`` seconds; the waiting numbers while there
+    are none.
     """
 
     font: Path | None = None
@@ -306,6 +316,11 @@ class DisplaySettings:
     orientation: str = setting("landscape", choices=ORIENTATIONS)
     audio_device: str | None = setting(None, max_len=200, optional=True)
     sound: bool = setting(True)
+    announce_times: int = setting(1, low=1, high=3)
+    lower: str = setting("waiting", choices=LOWER_PANELS)
+    slides: Path | None = None
+    slide_seconds: int = setting(10, low=3, high=600)
+    announcements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -668,6 +683,7 @@ def _template_values() -> dict[str, str]:
     values["main_units:max"] = str(_MAIN_UNIT_MAX)
     values["services.name:max"] = str(_SERVICE_NAME_MAX)
     values["services.topics:max"] = str(_TOPIC_MAX)
+    values["display.announcements:max"] = str(ANNOUNCEMENT_MAX)
     values["counters.name:max"] = str(_COUNTER_NAME_MAX)
     letters = tuple(s.letter for s in DEFAULT_SERVICES)
     values["services"] = _blocks(
@@ -1303,13 +1319,19 @@ class _Parser:
         return tuple(value)
 
     def display(self, table: Mapping[str, Any], home: Path) -> DisplaySettings:
-        files_keys = ("font", "logo")
+        files_keys = ("font", "logo", "slides")
         self.check_keys(table, tuple(f.name for f in fields(DisplaySettings)), "display")
         files = {name: self.optional_path(table, "display", name, home) for name in files_keys}
         return DisplaySettings(
             orientation=self.declared(table, "display", DisplaySettings, "orientation"),
             audio_device=self.declared(table, "display", DisplaySettings, "audio_device"),
             sound=self.declared(table, "display", DisplaySettings, "sound"),
+            announce_times=self.declared(table, "display", DisplaySettings, "announce_times"),
+            lower=self.declared(table, "display", DisplaySettings, "lower"),
+            slide_seconds=self.declared(table, "display", DisplaySettings, "slide_seconds"),
+            announcements=self.text_list(
+                "display.announcements", table.get("announcements", []), ANNOUNCEMENT_MAX
+            ),
             **files,
         )
 

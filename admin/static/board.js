@@ -144,15 +144,18 @@
   }
 
   function render(state) {
-    var calls = state.last_calls || [];
-    var latest = calls.length ? calls[0] : null;
+    // The server decides what the main panel shows and which calls are listed
+    // (display/snapshot.py), so this board and the TV follow one rule.
+    var latest = state.current_call || null;
     var names = state.service_names || {};
     var waiting = state.waiting || {};
     byId("call-caption").textContent = latest
       ? latest.recall
         ? words.RECALLING
         : words.NOW_CALLING
-      : words.NO_CALL_YET;
+      : (state.last_calls || []).length
+        ? words.NEXT_CALL
+        : words.NO_CALL_YET;
     byId("call-label").textContent = latest ? latest.label : "";
     byId("call-priority").hidden = !(latest && latest.priority);
     byId("call-goto").hidden = !latest;
@@ -160,6 +163,10 @@
     var newest = latest ? latest.event_id : null;
     if (newest !== null && newest !== seenCall) {
       attention();
+    } else if (newest === null) {
+      // A visitor no longer called is not highlighted either (they reached the counter).
+      window.clearTimeout(attentionTimer);
+      byId("board-call").classList.remove("attention");
     }
     seenCall = newest;
     fill(
@@ -175,7 +182,7 @@
     );
     fill(
       byId("board-calls"),
-      calls.slice(1).map(function (call) {
+      (state.earlier_calls || []).map(function (call) {
         return row(call.counter, withPriority(call.label, call.priority));
       })
     );
@@ -188,11 +195,17 @@
         return row(name, String(waiting[letter]));
       })
     );
-    byId("board-banner").hidden = config.printerFaults.indexOf(state.printer) < 0;
+    var fault = config.printerFaults.indexOf(state.printer) >= 0;
+    byId("board-banner").hidden = !fault;
+    // One band, as on the TV: the printer fault first, else the priority mark's legend.
+    byId("board-legend").hidden = fault || !state.priority_shown;
     setRunning(state.running_text || "");
   }
 
   window.addEventListener("resize", function () {
+    if (!byId("board-announcement").hidden) {
+      fitText(byId("board-announcement"));
+    }
     var text = runningText;
     runningText = null;
     setRunning(text || "");
@@ -201,6 +214,47 @@
 
   fitList(byId("board-counters"));
   fitList(byId("board-calls"));
+  // The server-rendered running text scrolls at once too: cut until the first state came, it
+  // stayed cut whenever the state could not be fetched.
+  setRunning(byId("board-running").textContent);
+
+  // ------------------------------------------------------------------ slides
+  // The slide due now, by the appliance's clock, as on the TV: every board shows the same.
+  /* Shrink an announcement until all of it fits its box, as the TV does: never cut. */
+  function fitText(box) {
+    box.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(box).fontSize);
+    var floor = Math.min(window.innerWidth, window.innerHeight) / 60;
+    while (
+      size > floor &&
+      (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1)
+    ) {
+      size = Math.max(floor, size * 0.9);
+      box.style.fontSize = size + "px";
+    }
+  }
+
+  function showSlide() {
+    var slides = config.slides || [];
+    var notes = config.announcements || [];
+    var count = slides.length || notes.length;
+    if (!count) {
+      return;
+    }
+    var seconds = Math.max(1, config.slideSeconds);
+    var index = Math.floor(now() / 1000 / seconds) % count;
+    if (slides.length) {
+      var image = byId("board-slide");
+      if (image.getAttribute("src") !== slides[index]) {
+        image.setAttribute("src", slides[index]);
+      }
+    } else {
+      byId("board-announcement").textContent = notes[index];
+      fitText(byId("board-announcement"));
+    }
+    window.setTimeout(showSlide, seconds * 1000 - (now() % (seconds * 1000)) + 5);
+  }
+  showSlide();
 
   // ------------------------------------------------------------------ state and offline mark
   var streamOnline = true;
@@ -319,6 +373,12 @@
     playNext();
   });
   button.hidden = false;
+
+  // A call made while this page was (re)loading is still spoken (the server picked the
+  // recent calls whose visitor is still called, by the TV board's rule).
+  (config.speakNow || []).forEach(function (call) {
+    announce(call, call.id);
+  });
 
   // ------------------------------------------------------------------ stream
   window.ULTLive.follow({

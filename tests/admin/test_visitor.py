@@ -333,3 +333,85 @@ def test_without_a_voice_pack_the_board_is_told_404(
     assert response.status_code == 404
     assert response.get_json()["error"] == "voice_missing"
     assert "ult voice build" in response.get_json()["message"]
+
+
+def test_the_board_steps_back_once_the_called_visitor_is_served(
+    visitor: FlaskClient, app_queue: Queue, clock: FakeClock
+) -> None:
+    """Issue 14: "A-004 · Silakan menuju Loket 1" stayed after the visitor had left."""
+    for _ in range(2):
+        app_queue.issue("A", actor="resepsionis")
+    first = app_queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=20)
+    app_queue.recall(first.id, "Loket 1", actor="fo")
+    page = text(visitor.get("/board"))
+    assert re.search(r'id="call-label">([^<]*)<', page).group(1) == "A-001"
+    app_queue.start(first.id, "Loket 1", actor="fo")
+    page = text(visitor.get("/board"))
+    assert re.search(r'id="call-label">([^<]*)<', page).group(1) == ""
+    assert re.search(r'id="call-caption">([^<]*)<', page).group(1) == (
+        "Silakan menunggu panggilan berikutnya"
+    )
+    assert re.search(r'id="call-goto" hidden>', page)
+    calls = re.search(r'<ul id="board-calls">(.*?)</ul>', page, re.S).group(1)
+    assert calls.count("A-001") == 1  # one ticket once, though called and recalled
+    counters = re.search(r'<ul id="board-counters">(.*?)</ul>', page, re.S).group(1)
+    assert "Loket 1" in counters and "Back Office" not in counters
+    state = visitor.get("/api/v1/board").get_json()
+    assert state["current_call"] is None
+    assert [c["label"] for c in state["earlier_calls"]] == ["A-001"]
+    assert [c["current"] for c in state["last_calls"]] == [False, False]
+    assert [c["name"] for c in state["counters"]] == ["Loket 1", "Loket 2"]
+    words = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))["words"]
+    assert words["NEXT_CALL"] == "Silakan menunggu panggilan berikutnya"
+
+
+def test_the_browser_board_repeats_the_announcement_as_the_tv_does(tmp_path) -> None:
+    """``[display] announce_times = 2``: the browser board's WAV says the call twice with one
+    chime, the very bytes the TV board plays."""
+    from admin import create_app
+    from tests.conftest import OPENING, make_settings
+    from ult.catalog import apply_catalog
+    from ult.store import connect
+
+    twice = make_settings(tmp_path / "twice", "[display]\nannounce_times = 2\n")
+    assert twice.display.announce_times == 2
+    database = connect(twice.store.database)
+    apply_catalog(database, twice)
+    clock = FakeClock(OPENING)
+    queue = Queue(database, twice, clock=clock)
+    write_pack(twice.home / "voice" / "default", announcement_words("A-001", "Loket 1"))
+    queue.issue("A", actor="resepsionis")
+    queue.call_next("Loket 1", actor="fo")
+    board = create_app(twice, clock=clock, config={"TESTING": True}).test_client()
+    response = announce(board, "A-001", "Loket 1")
+    assert response.status_code == 200, text(response)
+    assert response.data == wav_maker(twice.home, times=2)("A-001", "Loket 1")
+    once = wav_maker(twice.home)("A-001", "Loket 1")
+    with wave.open(io.BytesIO(response.data)) as clip, wave.open(io.BytesIO(once)) as single:
+        assert clip.getnframes() > single.getnframes() * 3 // 2
+
+
+def test_a_board_loaded_just_after_a_call_speaks_it(
+    visitor: FlaskClient, app_queue: Queue, clock: FakeClock
+) -> None:
+    """The TV board's rule (display.calls): a call younger than ANNOUNCE_MAX_AGE_SECONDS
+    whose visitor is still called is spoken by a board that (re)loads; older ones not."""
+    from display.calls import ANNOUNCE_MAX_AGE_SECONDS
+
+    def speak_now() -> list[tuple[str, str]]:
+        page = text(visitor.get("/board"))
+        config = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
+        assert config["announceMaxAgeSeconds"] == ANNOUNCE_MAX_AGE_SECONDS
+        return [(c["label"], c["counter"]) for c in config["speakNow"]]
+
+    for _ in range(3):
+        app_queue.issue("A", actor="resepsionis")
+    first = app_queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=30)
+    app_queue.call_next("Loket 2", actor="fo2")
+    assert speak_now() == [("A-001", "Loket 1"), ("A-002", "Loket 2")]  # oldest first
+    app_queue.start(first.id, "Loket 1", actor="fo")
+    assert speak_now() == [("A-002", "Loket 2")]  # A-001 is at the counter already
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    assert speak_now() == []  # 61 s old: shown, not spoken

@@ -37,6 +37,7 @@ from display.app import (
     png_writer,
 )
 from display.board import BoardView
+from display.calls import ANNOUNCE_MAX_AGE_SECONDS
 from display.feed import Backoff, LocalFeed, RemoteFeed
 from display.service import chime_file, wav_maker
 from display.snapshot import board_view_state
@@ -117,9 +118,12 @@ def test_a_call_reaches_the_screen_and_the_voice_once(
     queue.issue("A", actor="r")
     queue.issue("A", actor="r")
     old = queue.call_next("Loket 1", actor="fo")
-    loop, said = make_loop(display, LocalState(settings.store.database), local_feed(settings))
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
     loop.step()
-    # The board starts after the newest event: the morning's old call is shown, not spoken.
+    # The board starts after the newest event: a call older than a minute is shown, not spoken.
     assert loop.feed is not None and loop.feed.last_id == events_after(queue.db)[-1].id
     assert old.label in shown_call(loop) and said.said == []
     assert not loop.offline  # a feed still connecting does not flash the offline mark
@@ -146,7 +150,9 @@ def test_a_call_reaches_the_screen_and_the_voice_once(
 def test_a_board_started_before_its_database_reads_out_no_old_calls(
     settings: Settings, clock: FakeClock, display: pygame.Surface
 ) -> None:
-    loop, said = make_loop(display, LocalState(settings.store.database), local_feed(settings))
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
     loop.step()
     assert loop.offline and loop.feed is None
     assert not settings.store.database.exists()  # the board never creates it
@@ -157,6 +163,7 @@ def test_a_board_started_before_its_database_reads_out_no_old_calls(
     queue = Queue(database, settings, clock=clock)
     queue.issue("A", actor="r")
     queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)  # long before the board can read
     assert step_until(loop, lambda: loop.feed is not None and not loop.offline)
     queue.issue("B", actor="r")
     assert queue.call_next("Loket 2", actor="fo").label == "B-001"
@@ -220,7 +227,10 @@ def test_a_replaced_database_is_followed_from_its_own_newest_event(
     for _ in range(5):
         queue.issue("A", actor="r")
     queue.call_next("Loket 1", actor="fo")
-    loop, said = make_loop(display, LocalState(settings.store.database), local_feed(settings))
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
     loop.step()
     loop.step()  # the feed has the file open now
     assert "A-001" in shown_call(loop)
@@ -376,11 +386,12 @@ def test_remote_board_follows_the_hub_and_survives_an_outage(
     url, healthy = hub
     queue.issue("A", actor="r")
     first = queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
 
     def remote_feed(after: int) -> RemoteFeed:
         return RemoteFeed(url, after_id=after, timeout_s=2, backoff=Backoff(0.05, 0.1))
 
-    loop, said = make_loop(display, RemoteState(url), remote_feed)
+    loop, said = make_loop(display, RemoteState(url), remote_feed, now=clock)
     assert step_until(loop, lambda: not loop.offline)
     assert "A-001" in shown_call(loop) and said.said == []
 
@@ -556,3 +567,52 @@ def test_words_of_a_new_counter_are_added_to_the_pack_when_first_spoken(
     assert (pack / word_file("konsultasi")).is_file()
     with wave.open(io.BytesIO(spoken)) as clip:
         assert clip.getnframes() > 0
+
+
+# --------------------------------------------------------------------------- a restart
+
+
+def test_a_call_made_while_the_board_restarts_is_still_spoken(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    """Issue 14: both boards follow one rule (display.calls.ANNOUNCE_MAX_AGE_SECONDS)."""
+    tickets = [queue.issue("A", actor="r") for _ in range(3)]
+    old = queue.call_next("Loket 2", actor="fo2")
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS - 10)
+    moved = queue.call_next("Loket 1", actor="fo")
+    queue.transfer(moved.id, "B", actor="fo", counter="Loket 1")  # no longer called: silent
+    clock.advance(seconds=1)
+    # Made while the board was down (by number: the moved ticket keeps its place in line).
+    recent = queue.call_specific("Loket 1", tickets[2].ticket.id, actor="fo")
+    clock.advance(seconds=14)
+    # ``old`` is now 65 s old, ``moved`` 15 s but sent to another line, ``recent`` 14 s.
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
+    loop.step()
+    ids = {e.ticket_id: e.id for e in events_after(queue.db) if e.kind == "called"}
+    assert said.said == [(recent.label, "Loket 1", ids[recent.id])]
+    assert (old.label, moved.label, recent.label) == ("A-001", "A-002", "A-003")
+    assert recent.label in shown_call(loop)
+    for _ in range(3):
+        loop.step()
+    assert len(said.said) == 1  # the feed starts after it: said once
+
+
+def test_a_call_replayed_long_after_it_was_made_is_not_spoken(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
+    loop.step()
+    queue.issue("A", actor="r")
+    queue.call_next("Loket 1", actor="fo")
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)  # the board was stuck meanwhile
+    queue.issue("A", actor="r")
+    queue.call_next("Loket 2", actor="fo")
+    assert step_until(loop, lambda: said.said != [])
+    for _ in range(3):
+        loop.step()
+    assert [s[0] for s in said.said] == ["A-002"]
+    assert "A-002" in shown_call(loop)

@@ -27,6 +27,7 @@ from display.voice import (
     CHIME_GAP_S,
     GAP_S,
     RATE_HZ,
+    REPEAT_GAP_S,
     MissingWordError,
     VoiceError,
     announcement_text,
@@ -246,6 +247,26 @@ def test_announcement_without_chime_starts_with_the_first_word(default_pack: Pat
     data = announcement_wav(["A"], pack=default_pack, default_pack=default_pack, chime=None)
     with wave.open(io.BytesIO(data)) as wav:
         assert wav.readframes(wav.getnframes()) == frames_of(default_pack / "a.wav")
+
+
+@NEEDS_TOOLS
+@pytest.mark.parametrize("times", [2, 3])
+def test_a_repeated_announcement_rings_the_chime_once(default_pack: Path, times: int) -> None:
+    """``[display] announce_times``: the words again after a pause, not the chime."""
+    chime = default_pack / CHIME_FILE
+    words = announcement_words("A-004", "Loket 1")
+    once = announcement_wav(words, pack=default_pack, default_pack=default_pack, chime=None)
+    with wave.open(io.BytesIO(once)) as wav:
+        saying = wav.readframes(wav.getnframes())
+    data = announcement_wav(
+        words, pack=default_pack, default_pack=default_pack, chime=chime, times=times
+    )
+    with wave.open(io.BytesIO(data)) as wav:
+        frames = wav.readframes(wav.getnframes())
+    head = frames_of(chime) + bytes(round(CHIME_GAP_S * RATE_HZ) * 2)
+    pause = bytes(round(REPEAT_GAP_S * RATE_HZ) * 2)
+    assert frames == head + pause.join([saying] * times)
+    assert frames.count(frames_of(chime)) == 1
 
 
 def tone(path: Path, *, seconds: float, rate: int = RATE_HZ) -> Path:

@@ -230,10 +230,31 @@ def test_template_shows_every_key_with_a_comment() -> None:
         in_legend = any(line.startswith(f"#   {key} ") for line in lines)
         assert commented_above or in_legend, f"{key} has no comment"
     parsed = tomllib.loads(text)
-    assert parsed["display"] == {"orientation": "landscape", "sound": True}
+    assert parsed["display"] == {
+        "orientation": "landscape",
+        "sound": True,
+        "announce_times": 1,
+        "lower": "waiting",
+        "slide_seconds": 10,
+    }
 
 
 # --- Values that are read --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("lower", '"video"'), ("slide_seconds", "2"), ("slide_seconds", "601")]
+)
+def test_the_lower_part_settings_are_checked(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        load_settings(write(tmp_path / "u.toml", f"[display]\n{key} = {value}\n"))
+
+
+@pytest.mark.parametrize("times", [0, 4, "2", 1.5])
+def test_announce_times_is_one_to_three(tmp_path: Path, times: object) -> None:
+    value = f'"{times}"' if isinstance(times, str) else str(times)
+    with pytest.raises(SettingsError, match="announce_times"):
+        load_settings(write(tmp_path / "u.toml", f"[display]\nannounce_times = {value}\n"))
 
 
 def test_values_are_read(tmp_path: Path) -> None:

@@ -1,0 +1,88 @@
+"""Which calls a board shows: the rule both boards (TV and browser) follow.
+
+Pure functions of a board state (:func:`display.snapshot.board_view_state`), with no
+pygame, so the browser board's server side and the TV share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ult.clock import from_stamp
+
+ANNOUNCE_MAX_AGE_SECONDS = 60
+"""A call older than this when a board learns of it (a board that started or reconnected
+after it was made) is shown but not spoken: a visitor would go to a counter that called long
+ago. Younger ones are spoken, so a call made while a board restarts is still heard. Both
+boards (the TV's :class:`display.app.BoardLoop` and the browser's ``board.js``) use it."""
+
+
+def current_call(state: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The call the main panel shows: the newest call while its visitor is still called
+    there (``current``), else None. Once the visitor is served, finished, marked absent or
+    sent to another line the panel steps back: a number left standing would send the next
+    visitor to a counter that is busy with someone else. A call without ``current`` (a hub
+    of an older version) counts as current, as it did there."""
+    calls = state.get("last_calls") or []
+    if calls and calls[0].get("current", True):
+        return calls[0]
+    return None
+
+
+def earlier_calls(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The "last calls" list, newest first: each ticket once (its newest call: a recall or a
+    call after a transfer would repeat it), and not the ticket the main panel shows."""
+    calls = state.get("last_calls") or []
+    shown = current_call(state)
+    seen = {shown.get("label")} if shown is not None else set()
+    earlier = []
+    for call in calls:
+        if call.get("label") in seen:
+            continue
+        seen.add(call.get("label"))
+        earlier.append(call)
+    return earlier
+
+
+def recent_enough(at: datetime | str | None, now: datetime) -> bool:
+    """Whether a call made at ``at`` (aware ``datetime`` or stored UTC text; None: unknown,
+    taken as recent) is still to be spoken at ``now``: at most
+    :data:`ANNOUNCE_MAX_AGE_SECONDS` old. A call stamped in the future (a clock stepped back)
+    is recent."""
+    if at is None:
+        return True
+    if isinstance(at, str):
+        try:
+            at = from_stamp(at)
+        except ValueError:
+            return True
+    return (now - at).total_seconds() <= ANNOUNCE_MAX_AGE_SECONDS
+
+
+def calls_to_speak(state: Mapping[str, Any], now: datetime) -> list[Mapping[str, Any]]:
+    """The calls a board that has just started speaks at once, oldest first: those made
+    within :data:`ANNOUNCE_MAX_AGE_SECONDS` before ``now`` whose visitor is still called
+    there (``current``), each ticket once (its newest call). A board restarted in the middle
+    of a call then still says it; a visitor already at the counter is not called again."""
+    spoken: list[Mapping[str, Any]] = []
+    seen: set[Any] = set()
+    for call in state.get("last_calls") or []:
+        if call.get("label") in seen:
+            continue
+        seen.add(call.get("label"))
+        if call.get("current", True) and recent_enough(call.get("at"), now):
+            spoken.append(call)
+    return spoken[::-1]
+
+
+def priority_shown(state: Mapping[str, Any]) -> bool:
+    """Whether a priority mark is on the board: the main panel's call, a counter serving a
+    priority visitor, or a listed call. The board then explains the mark in one line."""
+    shown = current_call(state)
+    if shown is not None and shown.get("priority"):
+        return True
+    if any(c.get("priority") and not c.get("paused") for c in state.get("counters") or []):
+        return True
+    return any(c.get("priority") for c in earlier_calls(state))
