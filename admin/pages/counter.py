@@ -56,6 +56,7 @@ from ult.queue import (
     LETTER_TYPES,
     OUTCOMES,
     Counter,
+    Ticket,
 )
 from ult.settings import FRONT_OFFICE, INFORMATION_SERVICE
 
@@ -157,12 +158,24 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
     }
 
 
+def desk_version(db: Any, counter: Counter, ticket: Ticket | None) -> str:
+    """What the "at the desk" panel shows, as a short key: the counter, the ticket at it and
+    the id of that ticket's latest event (every action on a ticket records one, so a call,
+    a recall, a saved identity or an answer all change it). pages.js re-renders the panel only
+    when the key changes, so a form the officer is filling in is not replaced by an identical
+    panel. ``"<counter>:-"`` while nobody is at the counter."""
+    if ticket is None:
+        return f"{counter.id}:-"
+    latest = db.execute("SELECT MAX(id) FROM events WHERE ticket_id = ?", (ticket.id,)).fetchone()
+    return f"{counter.id}:{ticket.id}:{latest[0] or 0}"
+
+
 def _current_context(counter: Counter) -> dict[str, Any]:
     """The ticket at the counter, with what the front office needs to move it on."""
     db = get_db()
     held = ticket_rows(db, "counter_id = ?", (counter.id,))
     if not held:
-        return {"current": None}
+        return {"current": None, "desk_version": desk_version(db, counter, None)}
     ticket = held[0]
     queue_settings = settings().queue
     last_call = next(
@@ -191,6 +204,7 @@ def _current_context(counter: Counter) -> dict[str, Any]:
     services = [s for s in active_services(db) if s["letter"] != ticket.service]
     return {
         "current": ticket,
+        "desk_version": desk_version(db, counter, ticket),
         "current_timer": step_timers(db, [ticket]).get(ticket.id),
         "current_identity": identity,
         "cooldown_left": cooldown_left,
@@ -264,6 +278,23 @@ def live() -> Any:
     if counter is None:
         return render_template("counter/_notice.html", counter_notice=counter_notice())
     return render_template("counter/_live.html", **_counter_live_context(counter))
+
+
+@bp.get("/counter/current")
+@require("call")
+def current() -> Any:
+    """The "at the desk" panel alone (issue 14: it follows the stream like the queue does,
+    so two pages of one counter never disagree); once the officer no longer sits at the
+    counter, why, as ``/counter/live`` says it."""
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if counter is None:
+        return render_template("counter/_notice.html", counter_notice=counter_notice())
+    context = {
+        "counter": counter,
+        "service_names": queries.service_names(get_db()),
+        **_current_context(counter),
+    }
+    return render_template("counter/_current.html", **context)
 
 
 @bp.post("/counter/choose")
