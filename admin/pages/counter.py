@@ -59,8 +59,13 @@ from ult.queue import (
     Ticket,
 )
 from ult.settings import FRONT_OFFICE, INFORMATION_SERVICE
+from ult.steps import STEP_TABLE
 
 bp = Blueprint("counter", __name__)
+
+WAIT_STANDARD_SECONDS = next(s for s in STEP_TABLE if s.waiting).standard_seconds
+"""The SOP's standard for the wait (steps 4-5 timed as one, ``ult.steps.STEP_TABLE``: 6
+minutes): a ticket in the waiting list longer than this is marked (issue 14)."""
 
 
 def _form_counter() -> Counter:
@@ -102,7 +107,11 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         }
     now = now_utc()
     for item in waiting:
-        item["waited"] = clock_text(int((now - from_stamp(issued_at[item["id"]])).total_seconds()))
+        since = from_stamp(issued_at[item["id"]])
+        seconds = int((now - since).total_seconds())
+        item["waited"] = clock_text(seconds)
+        item["since"] = issued_at[item["id"]]
+        item["long_wait"] = seconds > WAIT_STANDARD_SECONDS
     escalated = ticket_rows(
         db,
         f"state IN ({', '.join('?' * len(sop.ESCALATION_STATES))})",
@@ -131,6 +140,8 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
     return {
         "counter": counter,
         "waiting": waiting,
+        "wait_standard_seconds": WAIT_STANDARD_SECONDS,
+        "long_wait_word": PAGES["long_wait"],
         "returned": returned,
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),
@@ -252,6 +263,7 @@ def _render_counter() -> str:
         "counters": _front_office_counters(),
         "counter": counter,
         "failed_choose": failed_form("choose"),
+        "switch_holding": g.get("switch_holding"),
         "held_by": held_by_others(),
         "counter_notice": counter_notice(),
     }
@@ -297,6 +309,22 @@ def current() -> Any:
     return render_template("counter/_current.html", **context)
 
 
+def _refuse_switch_while_holding(chosen: Counter) -> None:
+    """Refuse to move this officer from a counter that still holds a visitor to ``chosen``
+    unless the form confirms it (``confirm_switch``): the ticket would stay at a counter
+    nobody sits at (issue 14). Raises ``PageRefusal`` (409); ``g.switch_holding`` then names
+    the ticket so the picker shows the confirmation box."""
+    previous = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if previous is None or previous.id == chosen.id or checked("confirm_switch"):
+        return
+    held = ticket_rows(get_db(), "counter_id = ?", (previous.id,))
+    if held:
+        g.switch_holding = held[0].label
+        raise PageRefusal(
+            PAGES["switch_holding"].format(label=held[0].label, counter=previous.name), 409
+        )
+
+
 @bp.post("/counter/choose")
 @require("call")
 def choose() -> Any:
@@ -305,6 +333,7 @@ def choose() -> Any:
 
     def act() -> str:
         counter = chosen_counter(FRONT_OFFICE)
+        _refuse_switch_while_holding(counter)
         sit_at(COUNTER_KEY, counter)
         session.pop(SURVEY_KEY, None)
         return PAGES["counter_chosen"].format(counter=counter.name)

@@ -169,3 +169,80 @@ def test_a_case_back_from_the_back_office_shows_what_was_recorded_on_the_way(
     assert "Rincian permohonan Tunjangan profesi belum cair" in shown
     assert "Catatan untuk back office Perlu cek data SIMTUN" in shown
     assert "Cair tanggal 20" in shown and "Budi Santoso" in shown
+
+
+# ------------------------------------------------------------------------ pause, waits, switch
+
+
+def test_a_paused_counter_says_so_where_the_call_button_is_and_offers_resume(
+    app: Flask, db: sqlite_utils.Database, queue: Queue
+) -> None:
+    siti, csrf = officer(app, db, "siti", "Siti Aminah")
+    post(siti, csrf, "/counter/choose", counter="1")
+    queue.issue("A", actor="kiosk")
+    assert "Loket sedang jeda." not in text(siti.get("/counter/live"))
+    queue.pause(1, actor="siti")  # from another page of this counter
+    live = text(siti.get("/counter/live"))
+    call = re.search(r'<button[^>]*data-shortcut="n"[^>]*>', live)
+    assert call and " disabled" in call.group(0)
+    note = re.search(r'<div class="paused-note".*?</div>', live, re.S)
+    assert note, "no paused note beside the call button"
+    assert "Loket sedang jeda." in note.group(0)
+    assert 'action="/counter/resume"' in note.group(0) and "Lanjutkan melayani" in note.group(0)
+    resumed = post(siti, csrf, "/counter/resume", counter_id="1", form="resume")
+    assert resumed.status_code == 303
+    assert not queue.counter(1).paused
+    assert "paused-note" not in text(siti.get("/counter/live"))
+
+
+def wait_rows(live: str) -> dict[str, bool]:
+    """``{label: marked as a long wait}`` of the waiting list."""
+    rows = re.findall(r"<tr( class=\"long-wait\")?>\s*<td><strong>([A-Z]-\d{3})</strong>", live)
+    return {label: bool(marked) for marked, label in rows}
+
+
+def test_long_waits_stand_out_against_the_sop_standard_for_the_wait(
+    app: Flask, db: sqlite_utils.Database, queue: Queue, clock
+) -> None:
+    siti, csrf = officer(app, db, "siti", "Siti Aminah")
+    post(siti, csrf, "/counter/choose", counter="1")
+    queue.issue("A", actor="kiosk")
+    clock.advance(seconds=120)
+    queue.issue("A", actor="kiosk")
+    clock.advance(seconds=240)  # A-001 has waited 6:00 exactly, A-002 4:00
+    live = text(siti.get("/counter/live"))
+    assert "Menunggu (standar 6 menit)" in live
+    assert wait_rows(live) == {"A-001": False, "A-002": False}
+    clock.advance(seconds=1)  # 6:01: over the standard of steps 4-5 (3 + 3 minutes)
+    live = text(siti.get("/counter/live"))
+    assert wait_rows(live) == {"A-001": True, "A-002": False}
+    assert '06:01</span><strong class="overdue-word"> · menunggu lama' in live
+    assert 'data-standard-seconds="360"' in live
+
+
+def test_switching_counters_while_holding_a_visitor_asks_first(
+    app: Flask, db: sqlite_utils.Database, queue: Queue
+) -> None:
+    siti, csrf = officer(app, db, "siti", "Siti Aminah")
+    post(siti, csrf, "/counter/choose", counter="1")
+    # Holding nobody: switching is one step.
+    assert post(siti, csrf, "/counter/choose", form="choose", counter="2").status_code == 303
+    post(siti, csrf, "/counter/choose", form="choose", counter="1")
+    ticket = queue.issue("A", actor="kiosk").ticket
+    post(siti, csrf, "/counter/call-next", counter_id="1")
+    page = text(siti.get("/counter"))
+    assert "Anda masih menangani A-001 di Loket 1: pindah loket meminta konfirmasi." in page
+
+    events = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    refused = post(siti, csrf, "/counter/choose", form="choose", counter="2")
+    assert refused.status_code == 409
+    shown = text(refused)
+    assert "Anda masih menangani A-001 di Loket 1. Bila pindah loket" in shown
+    assert 'name="confirm_switch"' in shown and '<details class="switch" open>' in shown
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == events  # nothing done
+    assert "<h1>Loket 1" in text(siti.get("/counter"))
+
+    moved = post(siti, csrf, "/counter/choose", form="choose", counter="2", confirm_switch="1")
+    assert moved.status_code == 303
+    assert "<h1>Loket 2" in text(siti.get("/counter"))
+    assert queue.ticket(ticket.id).counter_id == 1  # the ticket stays where it was called

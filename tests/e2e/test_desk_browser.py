@@ -12,6 +12,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.e2e.conftest import Appliance, Console, log_in
+from tests.e2e.test_record_browser import domain
+from ult import sitting
 
 try:
     from playwright.sync_api import Page, expect
@@ -30,6 +32,22 @@ PANEL_MS = 1_000
 SHOTS = "/tmp/i14/shots"
 
 
+def clear_loket_2(appliance: Appliance) -> None:
+    """Whatever an earlier test left at Loket 2 (an officer sitting, a visitor held, a
+    pause) is cleared, through the queue domain on the appliance's database."""
+    with domain(appliance) as queue:
+        counter = next(c for c in queue.counters() if c.name == "Loket 2")
+        held = sitting.holder(queue.db, counter.id)
+        if held is not None:
+            queue.leave_counter(counter.id, actor=held.username)
+        for (ticket_id,) in queue.db.execute(
+            "SELECT id FROM tickets WHERE counter_id = ?", [counter.id]
+        ).fetchall():
+            queue.cancel(ticket_id, actor="e2e", reason="Dibersihkan untuk uji berikutnya")
+        if counter.paused:
+            queue.resume(counter.id, actor="e2e")
+
+
 def sit_at_loket_2(page: Page, appliance: Appliance) -> None:
     log_in(page, appliance, "front_office")
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -42,6 +60,7 @@ def sit_at_loket_2(page: Page, appliance: Appliance) -> None:
 def test_two_pages_of_one_counter_show_the_same_desk(
     new_page: NewPage, appliance: Appliance, console: Console
 ) -> None:
+    clear_loket_2(appliance)
     first, second = new_page(), new_page()
     sit_at_loket_2(first, appliance)
     sit_at_loket_2(second, appliance)
@@ -82,4 +101,43 @@ def test_two_pages_of_one_counter_show_the_same_desk(
     expect(changed).to_be_hidden()
     first.screenshot(path=f"{SHOTS}/desk-after-apply.png")
     assert first.evaluate("window.e2eNotReloaded") is True, "the first page was reloaded"
+    assert console.problems == []
+
+
+def test_buttons_keep_labels_whole_and_a_paused_counter_offers_resume_where_it_calls(
+    new_page: NewPage, appliance: Appliance, console: Console
+) -> None:
+    clear_loket_2(appliance)
+    first, second = new_page(), new_page()
+    sit_at_loket_2(first, appliance)
+    sit_at_loket_2(second, appliance)
+    labels = [appliance.issue("A") for _ in range(3)]
+    queue = second.locator("section", has=second.locator("#queue-title"))
+    for label in labels:
+        expect(queue).to_contain_text(label)
+    # Every button of the page on one line: no "Panggil A-" / "001" (1366x768, the office PC).
+    wrapped = second.evaluate(
+        """() => Array.from(document.querySelectorAll('#pages-root button'))
+            .filter(b => b.offsetParent !== null)
+            .filter(b => {
+              const range = document.createRange();
+              range.selectNodeContents(b);
+              const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+              return tops.size > 1;
+            })
+            .map(b => b.textContent.trim())"""
+    )
+    assert wrapped == []
+
+    # The first page pauses the counter: the second shows it where the call button is.
+    second.evaluate("window.e2eNotReloaded = true")
+    first.get_by_role("button", name="Jeda loket").click()
+    note = second.locator(".paused-note")
+    expect(note).to_contain_text("Loket sedang jeda.", timeout=PANEL_MS)
+    expect(second.get_by_role("button", name=re.compile(r"^Panggil berikutnya"))).to_be_disabled()
+    second.screenshot(path=f"{SHOTS}/desk-paused.png")
+    assert second.evaluate("window.e2eNotReloaded") is True, "the second page was reloaded"
+    note.get_by_role("button", name="Lanjutkan melayani").click()
+    expect(second.locator(".paused-note")).to_have_count(0)
+    expect(first.locator(".paused-note")).to_have_count(0, timeout=PANEL_MS)
     assert console.problems == []
