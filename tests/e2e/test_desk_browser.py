@@ -100,6 +100,7 @@ def test_two_pages_of_one_counter_show_the_same_desk(
     expect(first.locator(".recorded")).to_contain_text("Status tunjangan profesi")
     expect(changed).to_be_hidden()
     first.screenshot(path=f"{SHOTS}/desk-after-apply.png")
+    first.locator(".desk").screenshot(path=f"{SHOTS}/desk-panel-recorded.png")
     assert first.evaluate("window.e2eNotReloaded") is True, "the first page was reloaded"
     assert console.problems == []
 
