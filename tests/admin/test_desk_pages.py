@@ -246,3 +246,36 @@ def test_switching_counters_while_holding_a_visitor_asks_first(
     assert moved.status_code == 303
     assert "<h1>Loket 2" in text(siti.get("/counter"))
     assert queue.ticket(ticket.id).counter_id == 1  # the ticket stays where it was called
+
+
+# ------------------------------------------------------------------------------ back office
+
+
+def test_the_back_office_case_view_follows_the_case_live(
+    app: Flask, db: sqlite_utils.Database, queue: Queue, as_role
+) -> None:
+    ticket = queue.issue("A", actor="kiosk").ticket
+    queue.call_specific(1, ticket.id, actor="fo")
+    queue.start(ticket.id, 1, actor="fo")
+    queue.identify(ticket.id, 1, actor="fo", name="Budi Santoso", nik=VALID_NIK, phone=PHONE)
+    queue.escalate(ticket.id, 1, actor="fo", note="Perlu cek data SIMTUN")
+    bo, _ = as_role("back_office")
+    assert "Back Office" in text(bo.get("/back-office"))  # the only one: sits there
+    page = text(bo.get(f"/back-office/cases/{ticket.id}"))
+    assert f'data-live-url="/back-office/cases/{ticket.id}/live"' in page
+    views = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'personal_data_viewed'")
+    viewed = views.fetchone()[0]
+    assert viewed == 1  # escalated, not yet taken: read from outside the case, recorded
+    live = text(bo.get(f"/back-office/cases/{ticket.id}/live"))
+    assert "<html" not in live and "Perlu cek data SIMTUN" in live and PHONE in live
+    before = version(live)
+    # A live refresh is not another view to record: the page load recorded it.
+    again = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'personal_data_viewed'")
+    assert again.fetchone()[0] == viewed
+
+    # Another back-office officer (here: the domain) takes and answers it: the view follows.
+    queue.take(ticket.id, 3, actor="bo2")
+    queue.resolve(ticket.id, 3, actor="bo2", text="Cair tanggal 20")
+    after = text(bo.get(f"/back-office/cases/{ticket.id}/live"))
+    assert version(after) != before
+    assert "Cair tanggal 20" in after and "menunggu front office menjelaskannya" in after

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import Appliance, Console, log_in
+from tests.e2e.conftest import PASSWORD, Appliance, Console, log_in
 from tests.e2e.test_record_browser import domain
 from ult import sitting
 
@@ -141,4 +141,37 @@ def test_buttons_keep_labels_whole_and_a_paused_counter_offers_resume_where_it_c
     note.get_by_role("button", name="Lanjutkan melayani").click()
     expect(second.locator(".paused-note")).to_have_count(0)
     expect(first.locator(".paused-note")).to_have_count(0, timeout=PANEL_MS)
+    assert console.problems == []
+
+
+def test_the_back_office_case_view_follows_the_case(
+    new_page: NewPage, appliance: Appliance, console: Console
+) -> None:
+    appliance.ult(
+        "user", "add", "bo-e2e", "--role", "back_office", "--password-stdin", stdin=PASSWORD
+    )
+    with domain(appliance) as queue:
+        ticket = queue.issue("A", actor="e2e").ticket
+        fo = next(c for c in queue.counters() if c.name == "Loket 1").id
+        back = next(c for c in queue.counters() if c.kind == "back_office").id
+        queue.call_specific(fo, ticket.id, actor="e2e")
+        queue.start(ticket.id, fo, actor="e2e")
+        queue.escalate(ticket.id, fo, actor="e2e", note="Perlu cek data SIMTUN")
+    page = new_page()
+    page.goto(appliance.url("/login"))
+    page.get_by_label("Nama pengguna").fill("bo-e2e")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk").click()
+    page.goto(appliance.url(f"/back-office/cases/{ticket.id}"))
+    expect(page.locator("h1")).to_contain_text(ticket.label)
+    page.evaluate("window.e2eNotReloaded = true")
+
+    # Another back-office officer takes the case and answers it: the view follows.
+    with domain(appliance) as queue:
+        queue.take(ticket.id, back, actor="e2e-bo")
+        queue.resolve(ticket.id, back, actor="e2e-bo", text="Cair tanggal 20")
+    expect(page.locator(".case-live")).to_contain_text("Cair tanggal 20", timeout=PANEL_MS)
+    assert page.evaluate("window.e2eNotReloaded") is True, "the case view was reloaded"
+    page.screenshot(path=f"{SHOTS}/back-office-case-live.png")
     assert console.problems == []
