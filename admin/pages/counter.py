@@ -297,10 +297,12 @@ def live() -> Any:
 def current() -> Any:
     """The "at the desk" panel alone (issue 14: it follows the stream like the queue does,
     so two pages of one counter never disagree); once the officer no longer sits at the
-    counter, why, as ``/counter/live`` says it."""
+    counter, an empty panel (``/counter/live`` says why)."""
     counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
     if counter is None:
-        return render_template("counter/_notice.html", counter_notice=counter_notice())
+        # The live part (/counter/live) says why, once; the panel only stops offering the
+        # forms of a counter this officer no longer works at.
+        return render_template("counter/_current_left.html")
     context = {
         "counter": counter,
         "service_names": queries.service_names(get_db()),

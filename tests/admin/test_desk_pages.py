@@ -102,9 +102,11 @@ def test_the_desk_panel_of_an_officer_taken_over_says_so(
     )  # fmt: skip
     assert took.status_code == 303
     assert title(text(rina.get("/counter/current"))) == "Di loket: A-001"
-    notice = text(siti.get("/counter/current"))
-    assert "diambil alih" in notice and "Rina Sari" in notice
-    assert "current-title" not in notice
+    # Siti's panel offers no forms any more; her live part says why (once, not twice).
+    left = text(siti.get("/counter/current"))
+    assert title(left) == "Anda tidak lagi bertugas di loket ini"
+    assert "<form" not in left and "A-001" not in left and 'role="alert"' not in left
+    assert "Loket 1 telah diambil alih oleh Rina Sari" in text(siti.get("/counter/live"))
 
 
 # ------------------------------------------------------------------------------ recorded
