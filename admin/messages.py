@@ -206,6 +206,13 @@ PAGES: dict[str, str] = {
     "event_printed": "tercetak",
     "event_print_failed": "gagal dicetak",
     "event_expired": "kedaluwarsa (pergantian hari)",
+    # Issue 14, front office: the counter with several officers at work.
+    "switch_holding": (
+        "Anda masih menangani {label} di {counter}. Bila pindah loket, tiket itu tetap di "
+        "{counter} tanpa petugas. Selesaikan atau pindahkan dahulu, atau centang "
+        '"Tetap pindah loket".'
+    ),
+    "long_wait": "menunggu lama",
 }
 """Staff pages (reception, counter, back office): flash messages and labels built in code."""
 

@@ -156,19 +156,25 @@ def _case(ticket_id: int) -> Ticket:
     return ticket
 
 
-def _render_case(ticket_id: int) -> str:
+def _render_case(ticket_id: int, template: str = "back_office/index.html") -> str:
+    """The case view (``template``: the page, or its live body ``back_office/_case.html``).
+    Seeing the identity in full is recorded once per page load (UU 27/2022), not again for
+    each live refresh of the same page."""
     db = get_db()
     ticket = _case(ticket_id)
     reveal = may_reveal(ticket)
     case_identity = identities(db, [ticket.id], reveal=reveal).get(ticket.id)
-    if reveal and case_identity is not None:
+    if reveal and case_identity is not None and template == "back_office/index.html":
         record_case_view(ticket, "back_office_case")
+    latest = db.execute("SELECT MAX(id) FROM events WHERE ticket_id = ?", (ticket.id,)).fetchone()
     names = counter_names(db)
     units = list(db.query("SELECT id, name FROM main_units WHERE active = 1 ORDER BY id"))
     unit = next(db.query("SELECT name FROM main_units WHERE id = ?", (ticket.main_unit_id,)), None)
     return render_template(
-        "back_office/index.html",
+        template,
         case=ticket,
+        # What the case view shows, as a key: a new event on the case changes it (pages.js).
+        case_version=f"{ticket.id}:{latest[0] or 0}",
         case_timer=step_timers(db, [ticket]).get(ticket.id),
         case_identity=case_identity,
         case_unit=unit["name"] if unit else None,
@@ -190,6 +196,14 @@ def _render_case(ticket_id: int) -> str:
 def case(ticket_id: int) -> Any:
     """One case in full (the case view): request, notes, answers, identity."""
     return _render_case(ticket_id)
+
+
+@bp.get("/back-office/cases/<int:ticket_id>/live")
+@require("disposition")
+def case_live(ticket_id: int) -> Any:
+    """The case view's body alone, for pages.js (issue 14: it follows the stream, so two
+    officers on one case, or a unit's disposition, show at once)."""
+    return _render_case(ticket_id, "back_office/_case.html")
 
 
 def _case_action(ticket_id: int, action: Callable[[], str], target: str | None = None) -> Any:

@@ -56,10 +56,16 @@ from ult.queue import (
     LETTER_TYPES,
     OUTCOMES,
     Counter,
+    Ticket,
 )
 from ult.settings import FRONT_OFFICE, INFORMATION_SERVICE
+from ult.steps import STEP_TABLE
 
 bp = Blueprint("counter", __name__)
+
+WAIT_STANDARD_SECONDS = next(s for s in STEP_TABLE if s.waiting).standard_seconds
+"""The SOP's standard for the wait (steps 4-5 timed as one, ``ult.steps.STEP_TABLE``: 6
+minutes): a ticket in the waiting list longer than this is marked (issue 14)."""
 
 
 def _form_counter() -> Counter:
@@ -101,7 +107,11 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         }
     now = now_utc()
     for item in waiting:
-        item["waited"] = clock_text(int((now - from_stamp(issued_at[item["id"]])).total_seconds()))
+        since = from_stamp(issued_at[item["id"]])
+        seconds = int((now - since).total_seconds())
+        item["waited"] = clock_text(seconds)
+        item["since"] = issued_at[item["id"]]
+        item["long_wait"] = seconds > WAIT_STANDARD_SECONDS
     escalated = ticket_rows(
         db,
         f"state IN ({', '.join('?' * len(sop.ESCALATION_STATES))})",
@@ -130,6 +140,8 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
     return {
         "counter": counter,
         "waiting": waiting,
+        "wait_standard_seconds": WAIT_STANDARD_SECONDS,
+        "long_wait_word": PAGES["long_wait"],
         "returned": returned,
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),
@@ -157,12 +169,24 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
     }
 
 
+def desk_version(db: Any, counter: Counter, ticket: Ticket | None) -> str:
+    """What the "at the desk" panel shows, as a short key: the counter, the ticket at it and
+    the id of that ticket's latest event (every action on a ticket records one, so a call,
+    a recall, a saved identity or an answer all change it). pages.js re-renders the panel only
+    when the key changes, so a form the officer is filling in is not replaced by an identical
+    panel. ``"<counter>:-"`` while nobody is at the counter."""
+    if ticket is None:
+        return f"{counter.id}:-"
+    latest = db.execute("SELECT MAX(id) FROM events WHERE ticket_id = ?", (ticket.id,)).fetchone()
+    return f"{counter.id}:{ticket.id}:{latest[0] or 0}"
+
+
 def _current_context(counter: Counter) -> dict[str, Any]:
     """The ticket at the counter, with what the front office needs to move it on."""
     db = get_db()
     held = ticket_rows(db, "counter_id = ?", (counter.id,))
     if not held:
-        return {"current": None}
+        return {"current": None, "desk_version": desk_version(db, counter, None)}
     ticket = held[0]
     queue_settings = settings().queue
     last_call = next(
@@ -191,6 +215,7 @@ def _current_context(counter: Counter) -> dict[str, Any]:
     services = [s for s in active_services(db) if s["letter"] != ticket.service]
     return {
         "current": ticket,
+        "desk_version": desk_version(db, counter, ticket),
         "current_timer": step_timers(db, [ticket]).get(ticket.id),
         "current_identity": identity,
         "cooldown_left": cooldown_left,
@@ -238,6 +263,7 @@ def _render_counter() -> str:
         "counters": _front_office_counters(),
         "counter": counter,
         "failed_choose": failed_form("choose"),
+        "switch_holding": g.get("switch_holding"),
         "held_by": held_by_others(),
         "counter_notice": counter_notice(),
     }
@@ -266,6 +292,41 @@ def live() -> Any:
     return render_template("counter/_live.html", **_counter_live_context(counter))
 
 
+@bp.get("/counter/current")
+@require("call")
+def current() -> Any:
+    """The "at the desk" panel alone (issue 14: it follows the stream like the queue does,
+    so two pages of one counter never disagree); once the officer no longer sits at the
+    counter, an empty panel (``/counter/live`` says why)."""
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if counter is None:
+        # The live part (/counter/live) says why, once; the panel only stops offering the
+        # forms of a counter this officer no longer works at.
+        return render_template("counter/_current_left.html")
+    context = {
+        "counter": counter,
+        "service_names": queries.service_names(get_db()),
+        **_current_context(counter),
+    }
+    return render_template("counter/_current.html", **context)
+
+
+def _refuse_switch_while_holding(chosen: Counter) -> None:
+    """Refuse to move this officer from a counter that still holds a visitor to ``chosen``
+    unless the form confirms it (``confirm_switch``): the ticket would stay at a counter
+    nobody sits at (issue 14). Raises ``PageRefusal`` (409); ``g.switch_holding`` then names
+    the ticket so the picker shows the confirmation box."""
+    previous = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if previous is None or previous.id == chosen.id or checked("confirm_switch"):
+        return
+    held = ticket_rows(get_db(), "counter_id = ?", (previous.id,))
+    if held:
+        g.switch_holding = held[0].label
+        raise PageRefusal(
+            PAGES["switch_holding"].format(label=held[0].label, counter=previous.name), 409
+        )
+
+
 @bp.post("/counter/choose")
 @require("call")
 def choose() -> Any:
@@ -274,6 +335,7 @@ def choose() -> Any:
 
     def act() -> str:
         counter = chosen_counter(FRONT_OFFICE)
+        _refuse_switch_while_holding(counter)
         sit_at(COUNTER_KEY, counter)
         session.pop(SURVEY_KEY, None)
         return PAGES["counter_chosen"].format(counter=counter.name)

@@ -87,9 +87,69 @@
     );
   }
 
+  // A region marked data-live-versioned (the counter's "at the desk" panel) holds forms the
+  // officer fills in over minutes. Its fragment carries data-version (what it shows, as a
+  // key): an unchanged version is never re-rendered, and a changed one is put in only while
+  // the officer neither has focus in one of its fields nor has typed into one of its forms
+  // (data-dirty, set on input). Otherwise the region's data-live-changed notice says the
+  // counter changed, and its button shows the new state (dropping what was typed): the
+  // officer decides, nothing typed vanishes by itself.
+  function versioned(region) {
+    return region.hasAttribute("data-live-versioned");
+  }
+
+  function dirty(region) {
+    return Boolean(region.querySelector("form[data-dirty]"));
+  }
+
+  function changedNotice(region) {
+    return region.querySelector("[data-live-changed]");
+  }
+
+  function applyVersioned(region, html) {
+    var notice = changedNotice(region);
+    var children = Array.prototype.slice.call(region.childNodes);
+    for (var i = 0; i < children.length; i += 1) {
+      if (children[i] !== notice) {
+        region.removeChild(children[i]);
+      }
+    }
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    region.appendChild(holder.content);
+    if (notice) {
+      notice.hidden = true;
+    }
+    region.removeAttribute("data-stale");
+  }
+
+  function showVersioned(region, html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var fresh = holder.content.querySelector("[data-version]");
+    var shown = region.querySelector("[data-version]");
+    var notice = changedNotice(region);
+    if (fresh && shown && fresh.getAttribute("data-version") === shown.getAttribute("data-version")) {
+      if (notice) {
+        notice.hidden = true;
+      }
+      region.removeAttribute("data-stale");
+      return;
+    }
+    if (typingIn(region) || dirty(region)) {
+      region.setAttribute("data-stale", "1");
+      if (notice) {
+        notice.hidden = false;
+      }
+      return;
+    }
+    applyVersioned(region, html);
+  }
+
   function refreshRegion(region) {
-    // Never replace a field the user is filling in: refresh once they leave it.
-    if (typingIn(region)) {
+    // Never replace a field the user is filling in: refresh once they leave it. A versioned
+    // region is fetched anyway, to learn whether it changed at all.
+    if (!versioned(region) && typingIn(region)) {
       region.setAttribute("data-stale", "1");
       return;
     }
@@ -111,6 +171,11 @@
         return response.text();
       })
       .then(function (html) {
+        if (versioned(region)) {
+          showVersioned(region, html);
+          tick();
+          return;
+        }
         if (typingIn(region)) {
           region.setAttribute("data-stale", "1");
           return;
@@ -130,15 +195,41 @@
     }
   }
 
+  function markDirty(event) {
+    var form = event.target && event.target.form;
+    if (form) {
+      form.setAttribute("data-dirty", "1");
+    }
+  }
+
   for (var r = 0; r < regions.length; r += 1) {
     regions[r].addEventListener("focusout", function (event) {
       var region = event.currentTarget;
       window.setTimeout(function () {
-        if (region.getAttribute("data-stale") && !typingIn(region)) {
+        if (region.getAttribute("data-stale") && !typingIn(region) && !dirty(region)) {
           refreshRegion(region);
         }
       }, 0);
     });
+    if (versioned(regions[r])) {
+      regions[r].addEventListener("input", markDirty);
+      regions[r].addEventListener("change", markDirty);
+      regions[r].addEventListener("click", function (event) {
+        var region = event.currentTarget;
+        var apply = event.target.closest ? event.target.closest("[data-live-apply]") : null;
+        if (!apply) {
+          return;
+        }
+        var forms = region.querySelectorAll("form[data-dirty]");
+        for (var f = 0; f < forms.length; f += 1) {
+          forms[f].removeAttribute("data-dirty");
+        }
+        if (document.activeElement && region.contains(document.activeElement)) {
+          document.activeElement.blur();
+        }
+        refreshRegion(region);
+      });
+    }
   }
 
   // ONE stream per browser, shared by all tabs (PITFALLS: browsers allow ~6 connections
