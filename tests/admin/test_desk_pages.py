@@ -71,7 +71,7 @@ def test_the_desk_panel_follows_another_page_of_the_counter_and_the_domain(
     assert post(first, first_csrf, "/counter/call-next", counter_id="1").status_code == 303
     called = text(second.get("/counter/current"))
     assert title(called) == "Di loket: A-001"
-    assert "Mulai layani (S)" in called
+    assert "Mulai melayani (S)" in called
     called_event = db.execute(
         "SELECT MAX(id) FROM events WHERE ticket_id = ?", [ticket.id]
     ).fetchone()[0]
@@ -81,7 +81,7 @@ def test_the_desk_panel_follows_another_page_of_the_counter_and_the_domain(
     post(first, first_csrf, f"/counter/tickets/{ticket.id}/start", counter_id="1")
     serving = text(second.get("/counter/current"))
     assert version(serving) != version(called)
-    assert "Mulai layani (S)" not in serving and "Simpan identitas" in serving
+    assert "Mulai melayani (S)" not in serving and "Simpan identitas" in serving
 
     # The domain acts on it (the reception cancels the ticket): the panel is free again.
     queue.cancel(ticket.id, actor="resepsionis", reason="Pengunjung pulang")
@@ -169,7 +169,7 @@ def test_a_case_back_from_the_back_office_shows_what_was_recorded_on_the_way(
     assert taken.status_code == 303
     shown = recorded(text(siti.get("/counter/current")))
     assert "Rincian permohonan Tunjangan profesi belum cair" in shown
-    assert "Catatan untuk back office Perlu cek data SIMTUN" in shown
+    assert "Catatan untuk Back Office Perlu cek data SIMTUN" in shown
     assert "Cair tanggal 20" in shown and "Budi Santoso" in shown
 
 
@@ -280,4 +280,4 @@ def test_the_back_office_case_view_follows_the_case_live(
     queue.resolve(ticket.id, 3, actor="bo2", text="Cair tanggal 20")
     after = text(bo.get(f"/back-office/cases/{ticket.id}/live"))
     assert version(after) != before
-    assert "Cair tanggal 20" in after and "menunggu front office menjelaskannya" in after
+    assert "Cair tanggal 20" in after and "menunggu Front Office menjelaskannya" in after

@@ -79,7 +79,7 @@ def test_two_pages_of_one_counter_show_the_same_desk(
 
     # The second page starts the service; the first follows.
     first.evaluate("window.e2eNotReloaded = true")
-    second.get_by_role("button", name=re.compile(r"^Mulai layani")).click()
+    second.get_by_role("button", name=re.compile(r"^Mulai melayani")).click()
     first_detail = first.get_by_label("Apa yang diperlukan pengunjung?")
     expect(first_detail).to_be_visible(timeout=PANEL_MS)
 
