@@ -198,6 +198,15 @@ ERRORS: dict[str, str] = {
     ),
     "identity_not_held": "Tidak ada kunjungan yang menyimpan nomor identitas ini.",
     "audit_kind_invalid": "Jenis catatan harus salah satu dari: {choices}.",
+    "priority_category_invalid": "Kategori prioritas harus salah satu dari: {choices}.",
+    "priority_category_required": (
+        "Pilih kategori prioritas: lansia, penyandang disabilitas, ibu hamil, atau membawa anak "
+        "kecil."
+    ),
+    "priority_category_without_priority": (
+        "Kategori prioritas hanya diisi untuk pengunjung prioritas."
+    ),
+    "already_priority": "Tiket {label} sudah berstatus prioritas.",
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -239,6 +248,7 @@ ACTIONS: dict[str, str] = {
     "finish": "diselesaikan",
     "cancel": "dibatalkan",
     "transfer": "dipindahkan ke layanan lain",
+    "prioritize": "dijadikan prioritas",
     "register_visitor": "didaftarkan data pengunjungnya",
 }
 """What an action does to a ticket, for the ``wrong_state`` message."""
@@ -258,6 +268,7 @@ FIELDS: dict[str, str] = {
     "outcome": "Hasil layanan",
     "reason": "Alasan",
     "priority": "Prioritas",
+    "priority_category": "Kategori prioritas",
     "acting_for": "Mewakili orang lain",
     "address": "Alamat",
     "occupation": "Pekerjaan",
@@ -656,6 +667,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "expired": "Kedaluwarsa",
     "still_open": "Masih berjalan",
     "priority": "Prioritas",
+    "priority_category": "Kategori prioritas",
     "wait_median": "Tunggu (median)",
     "wait_p90": "Tunggu (p90)",
     "wait_max": "Tunggu (maks)",
@@ -1017,3 +1029,13 @@ CHAIN_TEXT: dict[str, str] = {
 }
 """The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's
 anchor line (the report book's text form in ``ult report``)."""
+
+
+PRIORITY_CATEGORIES: dict[str, str] = {
+    "elderly": "lansia",
+    "disabled": "penyandang disabilitas",
+    "pregnant": "ibu hamil",
+    "small_children": "membawa anak kecil",
+}
+"""The priority categories (UU 25/2009 Pasal 29; codes of ``ult.sop.PRIORITY_CATEGORIES``)
+as staff read them. Tickets and boards never show them: only "PRIORITAS"."""
