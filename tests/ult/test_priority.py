@@ -30,38 +30,64 @@ def test_issue_stores_the_category_on_the_ticket_and_the_event(queue: Queue) -> 
 
 def test_issue_refuses_an_unknown_category_or_one_without_priority(queue: Queue) -> None:
     error = refused(
-        queue, "priority_category_invalid", queue.issue, "A", actor="r", priority=True,
+        queue,
+        "priority_category_invalid",
+        queue.issue,
+        "A",
+        actor="r",
+        priority=True,
         priority_category="vip",
     )
     assert "lansia" in error.message
     refused(
-        queue, "priority_category_without_priority", queue.issue, "A", actor="r",
+        queue,
+        "priority_category_without_priority",
+        queue.issue,
+        "A",
+        actor="r",
         priority_category="elderly",
     )
     refused(
-        queue, "priority_category_invalid", queue.issue, "A", actor="r", priority=True,
+        queue,
+        "priority_category_invalid",
+        queue.issue,
+        "A",
+        actor="r",
+        priority=True,
         priority_category=["elderly"],
     )
 
 
 def test_idempotent_replay_must_carry_the_same_category(queue: Queue) -> None:
-    first = queue.issue("A", actor="r", priority=True, priority_category="elderly",
-                        idempotency_key="k1")
-    again = queue.issue("A", actor="r", priority=True, priority_category="elderly",
-                        idempotency_key="k1")
+    first = queue.issue(
+        "A", actor="r", priority=True, priority_category="elderly", idempotency_key="k1"
+    )
+    again = queue.issue(
+        "A", actor="r", priority=True, priority_category="elderly", idempotency_key="k1"
+    )
     assert again.replayed and again.ticket.id == first.ticket.id
-    refused(queue, "idempotency_conflict", queue.issue, "A", actor="r", priority=True,
-            priority_category="pregnant", idempotency_key="k1")
+    refused(
+        queue,
+        "idempotency_conflict",
+        queue.issue,
+        "A",
+        actor="r",
+        priority=True,
+        priority_category="pregnant",
+        idempotency_key="k1",
+    )
 
 
 def test_prioritize_keeps_number_and_place_and_goes_before_normal(queue: Queue) -> None:
-    queue.issue("A", actor="r").ticket
-    queue.issue("A", actor="r").ticket
+    queue.issue("A", actor="r")
+    queue.issue("A", actor="r")
     a3 = queue.issue("A", actor="r").ticket
     marked = queue.prioritize(a3.id, "small_children", actor="resepsionis")
     assert (marked.label, marked.number, marked.queue_seq) == (a3.label, 3, a3.queue_seq)
     assert (marked.priority, marked.priority_category, marked.state) == (
-        True, "small_children", sop.WAITING,
+        True,
+        "small_children",
+        sop.WAITING,
     )
     last = events_of(queue)[-1]
     assert (last["kind"], last["actor"], last["sop_step"]) == ("prioritized", "resepsionis", None)
