@@ -98,8 +98,16 @@ class Printout:
     reason: str | None = None
 
 
-def issue_and_print(service: str, topic: str | None, priority: bool, key: str | None) -> Printout:
-    """Issue a reception ticket and ask for its paper in one go (SOP step 3).
+def issue_and_print(
+    service: str,
+    topic: str | None,
+    priority: bool,
+    key: str | None,
+    *,
+    priority_category: str | None = None,
+) -> Printout:
+    """Issue a reception ticket and ask for its paper in one go (SOP step 3);
+    ``priority_category`` as :meth:`ult.queue.Queue.issue` takes it.
 
     Unlike the unattended button, the reception issues even when the printer certainly
     cannot print: a receptionist is there to tell the visitor the number, and the ticket
@@ -109,7 +117,13 @@ def issue_and_print(service: str, topic: str | None, priority: bool, key: str | 
     who = actor()
     ready = readiness()
     issued = queue.issue(
-        service, actor=who, priority=priority, topic=topic, source="reception", idempotency_key=key
+        service,
+        actor=who,
+        priority=priority,
+        priority_category=priority_category,
+        topic=topic,
+        source="reception",
+        idempotency_key=key,
     )
     if ready.state == PrinterState.DISABLED or (
         issued.replayed and not needs_print(issued.ticket.id)
