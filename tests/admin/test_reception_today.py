@@ -9,6 +9,7 @@ import re
 
 import sqlite_utils
 
+from admin.stream import event_data
 from tests.admin.test_pages import flashes, follow, post, text
 from ult import queries
 from ult.queue import Queue
@@ -206,3 +207,15 @@ def test_registration_shows_what_was_saved(as_role, queue: Queue) -> None:
         assert shown in summary, shown
     assert VALID_NIK not in page and "081234567890" not in summary
     assert "Ubah data pengunjung" in page
+
+
+def test_the_public_stream_carries_priority_but_not_its_category(
+    queue: Queue, db: sqlite_utils.Database
+) -> None:
+    queue.issue("A", actor="r", priority=True, priority_category="disabled")
+    queue.prioritize(queue.issue("A", actor="r").ticket.id, "pregnant", actor="r")
+    shown = {e.kind: event_data(e) for e in queries.events_after(db, 0)}
+    assert shown["issued"]["priority"] is False  # the second, normal when issued
+    assert shown["prioritized"]["label"] == "A-002"
+    for data in shown.values():
+        assert "priority_category" not in data
