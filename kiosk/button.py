@@ -709,7 +709,9 @@ class ButtonDaemon:
         result: Dispensed | None = None
         try:
             dispenser = self._live()
-            result = dispenser.dispense(button.service, actor=self._actor(index), source="kiosk")
+            result = dispenser.dispense(
+                button.service, actor=self._actor(index), source="kiosk", priority=button.priority
+            )
         except QueueError as error:
             log.error("button %s: the queue refused a ticket: %s", self._button_name(index), error)
             self._say("refused", message=error.message)
