@@ -25,7 +25,7 @@ def today_part(page: str) -> str:
 
 
 def labels_in(part: str) -> list[str]:
-    return re.findall(r'<tr id="tiket-\d+">\s*<td><strong>([^<]+)</strong>', part)
+    return re.findall(r'<tr id="tiket-\d+">\s*<td><a href="[^"]+"><strong>([^<]+)</strong>', part)
 
 
 def state(db: sqlite_utils.Database) -> tuple:
