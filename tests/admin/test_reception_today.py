@@ -103,8 +103,9 @@ def test_cancel_needs_a_reason_and_records_who(
     before = state(db)
     again = post(client, csrf, f"/reception/tickets/{ticket.id}/cancel", reason="Lagi")
     assert again.status_code == 409 and state(db) == before
-    # A closed ticket offers no actions any more.
-    assert "Tindakan A-001" not in today_part(text(client.get("/reception")))
+    # A closed ticket shows why and offers no actions any more.
+    part = today_part(text(client.get("/reception")))
+    assert "dibatalkan: Pulang" in part and "Tindakan A-001" not in part
 
 
 def test_transfer_keeps_number_and_place(as_role, queue: Queue, db: sqlite_utils.Database) -> None:
