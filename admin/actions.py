@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ult import accounts
+from ult import accounts, sop
 from ult.guestbook import DOCUMENT_KIND_KEYS
 from ult.messages import EXEMPTIONS
 from ult.queue import (
@@ -44,6 +44,8 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "finish": ("front_office", "supervisor"),
     "transfer": ("front_office", "receptionist", "supervisor"),
     "cancel": ("front_office", "receptionist", "supervisor"),
+    # A waiting visitor found to need priority (UU 25/2009 Pasal 29) is marked at reception.
+    "prioritize": ("receptionist", "supervisor"),
     "pause": ("front_office", "supervisor"),
     "resume": ("front_office", "supervisor"),
     "take": ("back_office", "supervisor"),
@@ -129,6 +131,12 @@ ISSUE_FIELDS: dict[str, Field] = {
             "with 409 issuing_closed or quota_reached."
         ),
     ),
+    "priority_category": Field(
+        "choice",
+        nullable=True,
+        choices=sop.PRIORITY_CATEGORIES,
+        description="Why the visitor is priority (UU 25/2009 Pasal 29); only with priority.",
+    ),
 }
 """Body of ``POST /tickets``."""
 
@@ -180,6 +188,10 @@ def _call(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket
 def _transfer(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket:
     rest = dict(body)
     return queue.transfer(ticket, rest.pop("service"), actor=actor, **rest)
+
+
+def _prioritize(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket:
+    return queue.prioritize(ticket, body["category"], actor=actor)
 
 
 def _text(description: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> Field:
@@ -444,6 +456,20 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             },
             _transfer,
             "Move the ticket to another service's line, keeping its label and place.",
+        ),
+        TicketAction(
+            "prioritize",
+            "prioritize",
+            {
+                "category": Field(
+                    "choice",
+                    required=True,
+                    choices=sop.PRIORITY_CATEGORIES,
+                    description="Why the visitor is priority (UU 25/2009 Pasal 29).",
+                ),
+            },
+            _prioritize,
+            "Mark a waiting ticket as priority with its category; same number and place.",
         ),
     )
 }

@@ -246,6 +246,7 @@ def ticket_json(ticket: Ticket, *, case_view: bool) -> shapes.Ticket:
         "day": ticket.day.isoformat(),
         "topic": ticket.topic,
         "priority": ticket.priority,
+        "priority_category": ticket.priority_category,
         "source": ticket.source,
         "state": ticket.state,
         "state_text": STATES[ticket.state],
@@ -362,7 +363,8 @@ def _key_used_today(queue: Queue, key: str | None) -> bool:
 @bp.post("/tickets")
 @require("issue")
 def issue_ticket() -> Any:
-    """Issue a ticket (SOP 3): body ``{"service", "priority"?, "topic"?, "print"?}``.
+    """Issue a ticket (SOP 3): body ``{"service", "priority"?, "priority_category"?, "topic"?,
+    "print"?}`` (the category only with priority).
 
     ``Idempotency-Key`` header: a repeat of the same request on the same business day
     returns the first ticket (``replayed`` true) instead of a new one. With ``print``, the
@@ -395,6 +397,7 @@ def issue_ticket() -> Any:
         body["service"],
         actor=actor,
         priority=body.get("priority", False),
+        priority_category=body.get("priority_category"),
         topic=body.get("topic"),
         source="reception" if principal.via == "session" else "api",
         idempotency_key=key,

@@ -126,6 +126,14 @@ PAGES: dict[str, str] = {
     "pick_required": "Pilih layanan terlebih dahulu.",
     "visitor_registered": "Data pengunjung tiket {label} disimpan.",
     "reactivated": "Tiket {label} kembali ke antrian (di urutan akhir).",
+    "reception_transferred": (
+        "Tiket {label} dipindahkan ke layanan {service} dengan nomor dan urutan yang sama."
+    ),
+    "prioritized": (
+        "Tiket {label} kini prioritas ({category}): nomor dan urutannya tetap, dipanggil "
+        "sebelum pengunjung biasa."
+    ),
+    "today_capped": ("Menampilkan {shown} tiket terbaru dari {total}. Persempit dengan pencarian."),
     # Counter, front office (SOP 5-9, 15-16).
     "counter_required": "Pilih loket Anda terlebih dahulu.",
     "counter_chosen": "Anda bertugas di {counter}.",

@@ -99,9 +99,16 @@ class Printout:
 
 
 def issue_and_print(
-    service: str, topic: str | None, priority: bool, key: str | None, override: bool = False
+    service: str,
+    topic: str | None,
+    priority: bool,
+    key: str | None,
+    *,
+    priority_category: str | None = None,
+    override: bool = False,
 ) -> Printout:
-    """Issue a reception ticket and ask for its paper in one go (SOP step 3).
+    """Issue a reception ticket and ask for its paper in one go (SOP step 3);
+    ``priority_category`` and ``override`` as :meth:`ult.queue.Queue.issue` takes them.
 
     Unlike the unattended button, the reception issues even when the printer certainly
     cannot print: a receptionist is there to tell the visitor the number, and the ticket
@@ -116,6 +123,7 @@ def issue_and_print(
         service,
         actor=who,
         priority=priority,
+        priority_category=priority_category,
         topic=topic,
         source="reception",
         idempotency_key=key,

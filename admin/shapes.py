@@ -81,6 +81,13 @@ class _TicketFields(TypedDict):
     day: Annotated[str, Schema(format="date", description="Business day.")]
     topic: str | None
     priority: bool
+    priority_category: Annotated[
+        str | None,
+        Schema(
+            enum=[*sop.PRIORITY_CATEGORIES, None],
+            description="Why priority (UU 25/2009 Pasal 29); null when not recorded.",
+        ),
+    ]
     source: Annotated[str, Schema(enum=list(SOURCES))]
     state: Annotated[str, Schema(enum=list(sop.STATES))]
     state_text: Annotated[str, Schema(description="The state in Indonesian.")]

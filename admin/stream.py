@@ -119,12 +119,14 @@ CASE_KEYS = frozenset(
         "nik_warnings",
         "name_differs_confirmed",
         "exemption",
+        "priority_category",
     }
 )
 """Payload keys about a case's identity check and decision (``identified``,
-``visitor_registered``, ``answered``): no identity, but nothing the board needs, so the
-public stream leaves them out too (issue 13: as little about a visitor as possible in
-public)."""
+``visitor_registered``, ``answered``) and why a visitor is priority (``issued``,
+``prioritized``; the board shows only "PRIORITAS"): no identity, but nothing the board
+needs, so the public stream leaves them out too (issue 13: as little about a visitor as
+possible in public)."""
 
 CONFIG_HEARTBEAT = "ULT_STREAM_HEARTBEAT_S"
 CONFIG_POLL = "ULT_STREAM_POLL_S"

@@ -719,7 +719,9 @@ class ButtonDaemon:
         closed = False
         try:
             dispenser = self._live()
-            result = dispenser.dispense(button.service, actor=self._actor(index), source="kiosk")
+            result = dispenser.dispense(
+                button.service, actor=self._actor(index), source="kiosk", priority=button.priority
+            )
         except QueueError as error:
             closed = error.code in CLOSED_CODES
             if closed:

@@ -83,6 +83,9 @@ class EventKind(StrEnum):
     """One identity erased on request: how many visits; never the identity number."""
     VISITS_PURGED = "visits_purged"
     """The retention purge: how many visits lost their identity, up to which business day."""
+    PRIORITIZED = "prioritized"
+    """Reception marked a waiting ticket as priority (UU 25/2009 Pasal 29): payload
+    ``priority_category`` (a code of ``ult.sop.PRIORITY_CATEGORIES``); same number and place."""
 
 
 PERSONAL_DATA_KINDS = (

@@ -206,6 +206,15 @@ ERRORS: dict[str, str] = {
     ),
     "identity_not_held": "Tidak ada kunjungan yang menyimpan nomor identitas ini.",
     "audit_kind_invalid": "Jenis catatan harus salah satu dari: {choices}.",
+    "priority_category_invalid": "Kategori prioritas harus salah satu dari: {choices}.",
+    "priority_category_required": (
+        "Pilih kategori prioritas: lansia, penyandang disabilitas, ibu hamil, atau membawa anak "
+        "kecil."
+    ),
+    "priority_category_without_priority": (
+        "Kategori prioritas hanya diisi untuk pengunjung prioritas."
+    ),
+    "already_priority": "Tiket {label} sudah berstatus prioritas.",
 }
 """Domain refusals, by code. The JSON API returns the code and this text."""
 
@@ -247,6 +256,7 @@ ACTIONS: dict[str, str] = {
     "finish": "diselesaikan",
     "cancel": "dibatalkan",
     "transfer": "dipindahkan ke layanan lain",
+    "prioritize": "dijadikan prioritas",
     "register_visitor": "didaftarkan data pengunjungnya",
 }
 """What an action does to a ticket, for the ``wrong_state`` message."""
@@ -267,6 +277,7 @@ FIELDS: dict[str, str] = {
     "outcome": "Hasil layanan",
     "reason": "Alasan",
     "priority": "Prioritas",
+    "priority_category": "Kategori prioritas",
     "acting_for": "Mewakili orang lain",
     "address": "Alamat",
     "occupation": "Pekerjaan",
@@ -643,6 +654,7 @@ REPORT_SECTIONS: dict[str, str] = {
     "services": "Per layanan",
     "topics": "Per topik",
     "counters": "Per loket",
+    "priority": "Pengunjung prioritas",
     "escalations": "Eskalasi",
     "cases": "Kasus melewati waktu standar SOP",
     "guestbook": "Buku tamu",
@@ -670,6 +682,10 @@ REPORT_COLUMNS: dict[str, str] = {
     "expired": "Kedaluwarsa",
     "still_open": "Masih berjalan",
     "priority": "Prioritas",
+    "priority_category": "Kategori prioritas",
+    "priority_uncategorized": "Prioritas, kategori tidak tercatat",
+    "priority_all": "Semua pengunjung prioritas",
+    "priority_none": "Pengunjung biasa (pembanding)",
     "wait_median": "Tunggu (median)",
     "wait_p90": "Tunggu (p90)",
     "wait_max": "Tunggu (maks)",
@@ -1099,3 +1115,13 @@ CHAIN_TEXT: dict[str, str] = {
 }
 """The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's
 anchor line (the report book's text form in ``ult report``)."""
+
+
+PRIORITY_CATEGORIES: dict[str, str] = {
+    "elderly": "lansia",
+    "disabled": "penyandang disabilitas",
+    "pregnant": "ibu hamil",
+    "small_children": "membawa anak kecil",
+}
+"""The priority categories (UU 25/2009 Pasal 29; codes of ``ult.sop.PRIORITY_CATEGORIES``)
+as staff read them. Tickets and boards never show them: only "PRIORITAS"."""

@@ -454,6 +454,13 @@ def _v12_event_chain(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v13_priority_category(db: sqlite_utils.Database) -> None:
+    """A priority ticket's category (UU 25/2009 Pasal 29; ``ult.sop.PRIORITY_CATEGORIES``):
+    ``tickets.priority_category``, a code or ``NULL`` (not priority, or issued as priority
+    before categories were recorded, or by the kiosk button)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN priority_category TEXT")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -469,6 +476,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v10_survey,
     _v11_visit_erasure,
     _v12_event_chain,
+    _v13_priority_category,
 )
 """Every migration in order; the schema version is the count applied."""
 

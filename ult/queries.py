@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ult import sop
+from ult import cleaning, sop
 from ult.clock import from_stamp
 from ult.day import clock_warned
 from ult.kinds import EventKind
@@ -292,3 +292,59 @@ def running_text(db: sqlite_utils.Database) -> str:
     """The board's running text as the supervisor last set it ("" when none)."""
     found = next(db.query("SELECT value FROM meta WHERE key = 'running_text'"), None)
     return str(found["value"]) if found else ""
+
+
+DAY_TICKETS_SEARCH_LIMIT = 100
+"""Characters of a search of the day's tickets (as the guest book's)."""
+
+
+def day_tickets(
+    db: sqlite_utils.Database,
+    day: date,
+    *,
+    search: str | None = None,
+    names: bool = False,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """The tickets of business day ``day``, newest first, and how many match in all.
+
+    Each row: ``id, label, service, topic, priority, state, cancel_reason, counter, printed,
+    issued_at``
+    (UTC ``datetime``) and ``name`` (the visitor's name as registered, only when ``names``:
+    the roles that read the guest book see names; else ``None``). ``search`` matches the
+    label anywhere, case-insensitive, dashes and spaces ignored ("a003", "3"), and with
+    ``names`` the visitor's name too. At most ``limit`` rows. Raises ``QueueError`` for a
+    search longer than :data:`DAY_TICKETS_SEARCH_LIMIT` or with control characters.
+    """
+    clean = cleaning.optional_text(search, "search", DAY_TICKETS_SEARCH_LIMIT)
+    where = "t.day = ?"
+    params: list[Any] = [day.isoformat()]
+    if clean is not None:
+        escaped = clean.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        compact = escaped.upper().replace("-", "").replace(" ", "")
+        tests = ["REPLACE(REPLACE(UPPER(t.label), '-', ''), ' ', '') LIKE ? ESCAPE '\\'"]
+        params.append(f"%{compact}%")
+        if names:
+            tests.append("v.name LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        where += f" AND ({' OR '.join(tests)})"
+    source = "tickets t LEFT JOIN visits v ON v.ticket_id = t.id"
+    total = db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0]
+    rows = db.query(
+        "SELECT t.id, t.label, t.service, t.topic, t.priority, t.state, t.cancel_reason, "
+        "t.printed, t.issued_at, "
+        f"c.name AS counter, v.name AS name FROM {source} "
+        f"LEFT JOIN counters c ON c.id = t.counter_id WHERE {where} ORDER BY t.id DESC "
+        f"LIMIT {int(limit)}",
+        params,
+    )
+    found = [
+        {
+            **row,
+            "priority": bool(row["priority"]),
+            "issued_at": from_stamp(row["issued_at"]),
+            "name": row["name"] if names else None,
+        }
+        for row in rows
+    ]
+    return found, total

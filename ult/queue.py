@@ -41,7 +41,7 @@ from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
 from ult.guestbook import LETTER_TYPES, Identity
 from ult.kinds import EventKind, PrinterState
-from ult.messages import ACTIONS, FIELDS, RECORD_NAMES, STATES
+from ult.messages import ACTIONS, FIELDS, PRIORITY_CATEGORIES, RECORD_NAMES, STATES
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, INFORMATION_SERVICE, Settings
 from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
@@ -117,6 +117,7 @@ class Ticket:
     information_purpose: str | None
     exemption_ground: str | None
     exemption_note: str | None
+    priority_category: str | None
 
     @classmethod
     def from_row(cls, data: dict[str, Any]) -> Ticket:
@@ -394,24 +395,32 @@ class Queue:
         source: str = "reception",
         idempotency_key: str | None = None,
         override: bool = False,
+        priority_category: str | None = None,
     ) -> Issued:
         """Issue the next number of ``service`` for the business day (SOP step 3).
 
         ``service`` is a letter (``"A"``); ``topic`` must be one of the service's active
         topics; ``source`` one of :data:`SOURCES`. A repeated ``idempotency_key`` returns
         the ticket issued the first time (``replayed=True``) without issuing another.
+        ``priority_category`` (UU 25/2009 Pasal 29, a code of ``sop.PRIORITY_CATEGORIES``)
+        only with ``priority``; a priority ticket may have none (the kiosk button), the
+        reception page requires one.
         Outside the service hours, or with the service's daily quota reached (``[hours]``,
         :mod:`ult.hours`), nothing is issued unless ``override`` is true: a deliberate act
         of staff (never the kiosk), recorded in the ``issued`` event's payload as
         ``override`` (the rule set aside) beside the actor.
-        Raises ``QueueError`` for an unknown or inactive service, an unknown topic, a bad
-        source or key, a key already used for a different request, issuing closed
-        (``issuing_closed``) or the quota reached (``quota_reached``).
+        Raises ``QueueError`` for an unknown or inactive service, an unknown topic or
+        category, a category without priority, a bad source or key, a key already used for
+        a different request, issuing closed (``issuing_closed``) or the quota reached
+        (``quota_reached``).
         """
         if not isinstance(priority, bool):
             raise invalid("flag_invalid", field=FIELDS["priority"])
         if not isinstance(override, bool):
             raise invalid("flag_invalid", field=FIELDS["override"])
+        category = _priority_category(priority_category)
+        if category is not None and not priority:
+            raise invalid("priority_category_without_priority")
         if source not in SOURCES:
             raise invalid("source_invalid", source=shown(source))
         if override and source == "kiosk":
@@ -429,11 +438,12 @@ class Queue:
             if idempotency_key is not None:
                 earlier = self._by_idempotency_key(today, idempotency_key)
                 if earlier is not None:
-                    if (earlier.issued_service, earlier.priority, earlier.topic) != (
-                        letter,
-                        priority,
-                        topic,
-                    ):
+                    if (
+                        earlier.issued_service,
+                        earlier.priority,
+                        earlier.topic,
+                        earlier.priority_category,
+                    ) != (letter, priority, topic, category):
                         raise invalid("idempotency_conflict", label=earlier.label)
                     ahead, minutes = self._estimate(earlier)
                     return Issued(
@@ -457,9 +467,9 @@ class Queue:
             label = self.settings.queue.label(letter, number)
             cursor = self.db.execute(
                 "INSERT INTO tickets (issued_service, day, number, label, service, topic, "
-                "priority, source, state, queue_seq, issued_at, token, idempotency_key) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?) RETURNING *",
+                "priority, source, state, queue_seq, issued_at, token, idempotency_key, "
+                "priority_category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "(SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM tickets), ?, ?, ?, ?) RETURNING *",
                 (
                     letter,
                     today.isoformat(),
@@ -473,6 +483,7 @@ class Queue:
                     to_stamp(now),
                     secrets.token_urlsafe(16),
                     idempotency_key,
+                    category,
                 ),
             )
             ticket = self._returned(cursor)
@@ -482,7 +493,12 @@ class Queue:
                 actor,
                 ticket,
                 None,
-                {"priority": priority, "topic": topic, "source": source}
+                {
+                    "priority": priority,
+                    "topic": topic,
+                    "source": source,
+                    "priority_category": category,
+                }
                 | ({"override": overridden.code} if overridden is not None else {}),
             )
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
@@ -1164,6 +1180,34 @@ class Queue:
                 recalls=0,
             )
 
+    def prioritize(self, ticket: TicketRef, category: str, *, actor: str) -> Ticket:
+        """Mark a waiting ticket as priority (reception; UU 25/2009 Pasal 29) with its
+        category (a code of ``sop.PRIORITY_CATEGORIES``), recorded as ``prioritized``.
+
+        The ticket keeps its number and its ``queue_seq``: the calling rule (priority first,
+        then first come) puts it before the normal tickets without moving it past earlier
+        priority visitors. Raises ``QueueError``: an unknown category (``invalid``), a ticket
+        not waiting (``wrong_state``) or already priority (``already_priority``).
+        """
+        code = _priority_category(category)
+        if code is None:
+            raise invalid("priority_category_required")
+        now = self.clock()
+        with self._write():
+            target = self._require_state(self._find(ticket), "prioritize")
+            if target.priority:
+                raise conflict("already_priority", label=target.label)
+            return self._apply(
+                "prioritize",
+                target,
+                now,
+                actor,
+                None,
+                {"priority_category": code},
+                priority=1,
+                priority_category=code,
+            )
+
     # ----------------------------------------------------------------- paper
 
     def record_print(
@@ -1809,6 +1853,16 @@ class Queue:
             queue_seq=ticket.queue_seq,
             default_service_minutes=self.settings.queue.default_service_minutes,
         )
+
+
+def _priority_category(value: Any) -> str | None:
+    """A priority category code (``sop.PRIORITY_CATEGORIES``), or ``None`` for none given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or value.strip() not in sop.PRIORITY_CATEGORIES:
+        choices = ", ".join(f"{c} ({PRIORITY_CATEGORIES[c]})" for c in sop.PRIORITY_CATEGORIES)
+        raise invalid("priority_category_invalid", choices=choices)
+    return value.strip()
 
 
 def _number(nik: Any, document_kind: Any, document_number: Any) -> Any:

@@ -37,7 +37,7 @@ from ult import guestbook, ikm, sop
 from ult.accounts import officer_names
 from ult.errors import invalid
 from ult.kinds import EventKind
-from ult.messages import CHOICES, IKM_TEXT, REPORT_COLUMNS, REPORT_SECTIONS
+from ult.messages import CHOICES, IKM_TEXT, PRIORITY_CATEGORIES, REPORT_COLUMNS, REPORT_SECTIONS
 from ult.queue import INCOMPLETE_REASONS
 from ult.settings import Settings
 from ult.steps import DESK_PATH_MINUTES, FULL_PATH_MINUTES
@@ -184,14 +184,16 @@ SELECT t.id, t.label, t.day, t.service, t.topic, t.priority, t.state, t.outcome,
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.issued_at)) * 86400)) AS INTEGER),
        CAST(round(MAX(0, (julianday(t.finished_at) - julianday(t.started_at)) * 86400)) AS INTEGER),
        (SELECT SUM(w.seconds) FROM step_records w WHERE w.ticket_id = t.id AND w.waiting = 1),
-       EXISTS (SELECT 1 FROM step_records a WHERE a.ticket_id = t.id AND a.clock_anomaly = 1)
+       EXISTS (SELECT 1 FROM step_records a WHERE a.ticket_id = t.id AND a.clock_anomaly = 1),
+       t.priority_category
 FROM tickets t
 WHERE t.day BETWEEN ?1 AND ?2 {service}
 ORDER BY t.id
 """
 """The tickets of a period with their times. A ticket's step records all carry its day, so its
 queue wait is summed per ticket from the ``step_records_wait`` index (no period-wide
-grouping of the step record). The last column: the case has a step with the clock set back."""
+grouping of the step record). Then whether the case has a step with the clock set back, and
+the priority category (UU 25/2009 Pasal 29; ``NULL`` when none was recorded)."""
 
 
 class _Case(NamedTuple):
@@ -209,6 +211,7 @@ class _Case(NamedTuple):
     served: int | None
     waited: int | None
     clock_anomaly: int
+    priority_category: str | None
 
 
 def _service_clause(service: str | None) -> tuple[str, tuple]:
@@ -410,6 +413,53 @@ def _counter_name(db: sqlite_utils.Database) -> Callable[[Any], str]:
     names = _counter_names(db)
     never = REPORT_COLUMNS["no_counter"]
     return lambda counter_id: names.get(counter_id, never) if counter_id else never
+
+
+_PRIORITY_COLUMNS = _columns(
+    ("priority_category", "text"),
+    ("visitors", "int"),
+    ("wait_median", "seconds"),
+    ("wait_p90", "seconds"),
+    ("wait_max", "seconds"),
+    ("finished_resolved", "int"),
+    ("finished_unresolved", "int"),
+    ("no_show", "int"),
+    ("cancelled", "int"),
+    ("expired", "int"),
+    ("still_open", "int"),
+)
+
+
+def _priority(db: sqlite_utils.Database, period: Period, service: str | None) -> Table:
+    """Priority visitors (UU 25/2009 Pasal 29) and their queue waits, per category in the
+    order of :data:`ult.sop.PRIORITY_CATEGORIES` (every category, zeros included), then
+    the priority tickets without a recorded category (the kiosk button, tickets before
+    categories were kept) when there are any, all priority visitors, and the others for
+    comparison. Waits as in the summary (:func:`_ticket_figures`: the step record's queue
+    waits, a case with the clock set back left out)."""
+    groups: dict[str | None, list[_Case]] = defaultdict(list)
+    normal: list[_Case] = []
+    for case in _cases(db, period, service):
+        if case.priority:
+            groups[case.priority_category].append(case)
+        else:
+            normal.append(case)
+    named: list[tuple[str, list[_Case]]] = [
+        (PRIORITY_CATEGORIES[code].capitalize(), groups.get(code, []))
+        for code in sop.PRIORITY_CATEGORIES
+    ]
+    unknown = [c for code, cases in groups.items() if code not in sop.PRIORITY_CATEGORIES
+               for c in cases]  # fmt: skip
+    if unknown:
+        named.append((REPORT_COLUMNS["priority_uncategorized"], unknown))
+    every = [c for cases in groups.values() for c in cases]
+    named += [(REPORT_COLUMNS["priority_all"], every), (REPORT_COLUMNS["priority_none"], normal)]
+    keys = [column.key for column in _PRIORITY_COLUMNS[1:]]
+    rows = []
+    for name, cases in named:
+        figures = _ticket_figures(cases)
+        rows.append({"priority_category": name, **{key: figures[key] for key in keys}})
+    return _table("priority", _PRIORITY_COLUMNS, rows)
 
 
 # ----------------------------------------------------------------- step record
@@ -1043,6 +1093,7 @@ _BUILDERS: dict[str, Callable[[sqlite_utils.Database, Period, str | None], Table
     "services": _grouped("services", "service", lambda c: c.service, _service_name),
     "topics": _grouped("topics", "topic", lambda c: c.topic or "", _topic_name),
     "counters": _grouped("counters", "counter", lambda c: c.counter_id or 0, _counter_name),
+    "priority": _priority,
     "escalations": _escalations,
     "cases": _over_path,
     "guestbook": _guestbook,

@@ -230,10 +230,13 @@ class PrinterSettings:
 
 @dataclass(frozen=True)
 class ButtonSettings:
-    """One physical ticket button: a GPIO pin (BCM number) and the service it issues."""
+    """One physical ticket button: a GPIO pin (BCM number) and the service it issues;
+    ``priority``: a button marked for priority visitors (UU 25/2009 Pasal 29) issues
+    priority tickets (no category: the reception records one when it marks a ticket)."""
 
     pin: int
     service: str
+    priority: bool = False
 
 
 @dataclass(frozen=True)
@@ -1117,7 +1120,7 @@ class _Parser:
         )
 
     def button(self, table: Mapping[str, Any], prefix: str, active: list[str]) -> ButtonSettings:
-        self.check_keys(table, ("pin", "service"), prefix)
+        self.check_keys(table, ("pin", "service", "priority"), prefix)
         pins = _text("int_range", low=_BCM_PINS[0], high=_BCM_PINS[1])
         pin = self.required(table, prefix, "pin", pins)
         if not _is_int(pin) or not _BCM_PINS[0] <= pin <= _BCM_PINS[1]:
@@ -1127,7 +1130,7 @@ class _Parser:
             raise self.fail(
                 f"{prefix}.service", service, _text("active_letter") + ": " + ", ".join(active)
             )
-        return ButtonSettings(int(pin), service)
+        return ButtonSettings(int(pin), service, self.boolean(table, prefix, "priority", False))
 
     def claim_pin(self, pins: dict[int, str], pin: int, key: str) -> None:
         if pin in pins:

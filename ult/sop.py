@@ -108,11 +108,21 @@ TRANSITIONS: dict[str, Transition] = {
         _t("explain", K.EXPLAINED, [ANSWERED, ANSWER_READY], EXPLAINED, 15),
         _t("finish", K.FINISHED, [EXPLAINED], DONE, 16),
         _t("transfer", K.TRANSFERRED, [WAITING, CALLED, SERVING], WAITING, None),
+        # Reception marks a waiting visitor as priority (UU 25/2009 Pasal 29): same number,
+        # same place; the calling rule then puts it first (docs/QUEUE.md "Calling").
+        _t("prioritize", K.PRIORITIZED, [WAITING], None, None),
         _t("cancel", K.CANCELLED, [s for s in _OPEN], CANCELLED, None),
         _t("expire", K.EXPIRED, [WAITING, *AT_COUNTER_STATES], EXPIRED, None),
     )
 }
 """Every ticket action, by name."""
+
+PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "small_children")
+"""Who is served first (UU 25/2009 Pasal 29 ayat (3), *pelayanan khusus*): the elderly
+(*lansia*), people with disabilities (*penyandang disabilitas*), pregnant women (*ibu hamil*)
+and visitors with small children (*membawa anak kecil*). Stored as the code in
+``tickets.priority_category`` and event payloads (no personal data); Indonesian names in
+:data:`ult.messages.PRIORITY_CATEGORIES`. Tickets and boards show only "PRIORITAS"."""
 
 DIRECT_DISPOSITION_TARGET = ANSWER_READY
 """Where a disposition leads when ``[escalation] unit_answers_front_office`` is on: the

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, g, render_template, request, url_for
 
 from admin import printing
-from admin.auth import require
+from admin.auth import allowed, require
 from admin.db import get_db, get_queue
 from admin.forms import PageRefusal, actor, checked, field, run
 from admin.messages import PAGES
@@ -33,9 +33,42 @@ from admin.pages.common import (
 from ult import hours, queries, sop
 from ult.errors import QueueError, conflict, invalid
 from ult.kinds import PRINTER_FAULTS, PrinterState
-from ult.messages import STATES
+from ult.messages import PRIORITY_CATEGORIES, STATES
 
 bp = Blueprint("reception", __name__)
+
+TODAY_ROWS = 50
+"""Most of today's tickets the list shows (newest first); a search narrows it."""
+
+
+def _today_tickets() -> dict[str, Any]:
+    """Today's tickets as the list shows them (``?cari=`` searches the label, and the
+    visitor's name for the roles that read names in the guest book); a bad search is
+    said on the list, which then shows nothing."""
+    search = request.args.get("cari", "")
+    names = allowed("guestbook")
+    try:
+        rows, total = queries.day_tickets(
+            get_db(), get_queue().today(), search=search, names=names, limit=TODAY_ROWS
+        )
+        error = None
+    except QueueError as refusal:
+        rows, total, error = [], 0, refusal.message
+        g.today_refused = True
+    return {
+        "today_tickets": rows,
+        "today_total": total,
+        "today_search": search[:100],
+        "today_error": error,
+        "today_names": names,
+        "today_capped": (
+            PAGES["today_capped"].format(shown=TODAY_ROWS, total=total)
+            if total > TODAY_ROWS
+            else ""
+        ),
+        "priority_categories": PRIORITY_CATEGORIES,
+        "open_states": sorted(set(sop.STATES) - sop.FINAL_STATES),
+    }
 
 
 def _reception_live_context() -> dict[str, Any]:
@@ -98,6 +131,7 @@ def _render_reception() -> str:
         hours_notice=hours.notice(queue.issuing_state(), queue.clock()),
         quotas=_quotas(queue),
         **_reception_live_context(),
+        **_today_tickets(),
     )
 
 
@@ -116,8 +150,9 @@ def _quotas(queue: Any) -> dict[str, tuple[int, int]]:
 @bp.get("/reception")
 @require("issue")
 def index() -> Any:
-    """Reception (SOP 2-4): issue and print, reprint, the printer's state."""
-    return _render_reception()
+    """Reception (SOP 2-4): issue and print, reprint, the printer's state, today's tickets."""
+    page = _render_reception()
+    return (page, 422) if g.get("today_refused") else page
 
 
 @bp.get("/reception/live")
@@ -169,9 +204,20 @@ def issue() -> Any:
 
     def act() -> str:
         _check_pick(service, topic)
+        # UU 25/2009 Pasal 29: reception records why a visitor goes first; picking a
+        # category is asking for priority.
+        category = field("priority_category").strip() or None
+        priority = checked("priority") or category is not None
+        if priority and category is None:
+            raise invalid("priority_category_required")
         key = field("request_key").strip() or None
         result = printing.issue_and_print(
-            service, topic, checked("priority"), key, override=checked("override")
+            service,
+            topic,
+            priority,
+            key,
+            priority_category=category,
+            override=checked("override"),
         )
         outcome["result"] = result
         label = result.issued.ticket.label
@@ -284,3 +330,52 @@ def visitor_prefill(ticket_id: int) -> Any:
     is saved (a known number only pre-fills)."""
     g.visitor_prefill = prefill_form(exclude_ticket=ticket_id)
     return _render_reception()
+
+
+def _back_to_list(ticket_id: int) -> str:
+    """The reception page showing the ticket acted on, its list's search kept."""
+    search = request.args.get("cari") or None
+    return url_for("pages.reception.index", tiket=ticket_id, cari=search)
+
+
+@bp.post("/reception/tickets/<int:ticket_id>/cancel")
+@require("cancel")
+def cancel(ticket_id: int) -> Any:
+    """Cancel one of today's tickets with a reason (the visitor left, a wrong number)."""
+
+    def act() -> str:
+        ticket = get_queue().cancel(ticket_id, actor=actor(), reason=field("reason"))
+        return PAGES["cancelled"].format(label=ticket.label)
+
+    return run(act, _render_reception, _back_to_list(ticket_id))
+
+
+@bp.post("/reception/tickets/<int:ticket_id>/transfer")
+@require("transfer")
+def transfer(ticket_id: int) -> Any:
+    """Move a waiting ticket to another service's line: same number, same place."""
+
+    def act() -> str:
+        letter = field("service").strip()
+        if not letter:
+            raise PageRefusal(PAGES["pick_required"])
+        ticket = get_queue().transfer(ticket_id, letter, actor=actor())
+        name = queries.service_names(get_db()).get(ticket.service, ticket.service)
+        return PAGES["reception_transferred"].format(label=ticket.label, service=name)
+
+    return run(act, _render_reception, _back_to_list(ticket_id))
+
+
+@bp.post("/reception/tickets/<int:ticket_id>/prioritize")
+@require("prioritize")
+def prioritize(ticket_id: int) -> Any:
+    """Mark a waiting ticket as priority with its category (UU 25/2009 Pasal 29): same
+    number, same place; called before the normal tickets (docs/QUEUE.md "Calling")."""
+
+    def act() -> str:
+        ticket = get_queue().prioritize(ticket_id, field("priority_category"), actor=actor())
+        return PAGES["prioritized"].format(
+            label=ticket.label, category=PRIORITY_CATEGORIES[str(ticket.priority_category)]
+        )
+
+    return run(act, _render_reception, _back_to_list(ticket_id))

@@ -1038,3 +1038,63 @@ def test_directions_is_a_deprecated_alias_of_disposition(
         )
         assert done.status_code == 200 and done.json["state"] == "disposition_received"
         _step(back, ticket_id, "directions", 14, "disposition_received")
+
+
+# ---------------------------------------------------------------------- priority (Pasal 29)
+
+
+def test_issue_takes_the_category_and_returns_it(session_api: Callable, db) -> None:
+    reception = session_api("receptionist")
+    answer = reception.post(
+        "/api/v1/tickets", {"service": "A", "priority": True, "priority_category": "pregnant"}
+    )
+    assert answer.status_code == 201, answer.json
+    assert (answer.json["priority"], answer.json["priority_category"]) == (True, "pregnant")
+    before = snapshot(db)
+    assert_error(
+        reception.post("/api/v1/tickets", {"service": "A", "priority_category": "pregnant"}),
+        422,
+        "priority_category_without_priority",
+    )
+    assert_error(
+        reception.post(
+            "/api/v1/tickets", {"service": "A", "priority": True, "priority_category": "vip"}
+        ),
+        422,
+        "priority_category_invalid",
+    )
+    assert snapshot(db) == before
+
+
+def test_prioritize_marks_a_waiting_ticket(
+    session_api: Callable,
+    token_api: Callable,
+    app_queue: Queue,
+    db: sqlite_utils.Database,
+) -> None:
+    first = app_queue.issue("A", actor="test").ticket
+    second = app_queue.issue("A", actor="test").ticket
+    reception = session_api("receptionist")
+    path = f"/api/v1/tickets/{second.id}/prioritize"
+    before = snapshot(db)
+    assert_error(reception.post(path, {}), 422, "field_required")
+    assert_error(reception.post(path, {"category": "vip"}), 422, "priority_category_invalid")
+    # The front office does not mark priority: reception does, when the visitor arrives.
+    assert token_api("front_office").post(path, {"category": "elderly"}).status_code == 403
+    assert snapshot(db) == before
+    marked = reception.post(path, {"category": "elderly"})
+    assert marked.status_code == 200, marked.json
+    assert (marked.json["label"], marked.json["priority"], marked.json["priority_category"]) == (
+        "A-002",
+        True,
+        "elderly",
+    )
+    row = db.execute(
+        "SELECT kind, actor, payload FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
+        (second.id,),
+    ).fetchone()
+    assert row[:2] == ("prioritized", reception.actor)
+    assert json.loads(row[2])["priority_category"] == "elderly"
+    assert_error(reception.post(path, {"category": "pregnant"}), 409, "already_priority")
+    assert app_queue.call_next("Loket 1", actor="fo").id == second.id
+    assert app_queue.ticket(first.id).priority is False

@@ -229,7 +229,13 @@ def test_reception_issues_and_prints_in_one_click(
     key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
 
     response = post(
-        client, csrf, "/reception/issue", pick="A|Dapodik", priority="1", request_key=key
+        client,
+        csrf,
+        "/reception/issue",
+        pick="A|Dapodik",
+        priority="1",
+        priority_category="elderly",
+        request_key=key,
     )
     shown = follow(client, response)
     ticket = queue.ticket("A-002")
@@ -255,7 +261,15 @@ def test_reception_issues_and_prints_in_one_click(
     # A double click sends the same request key: still one ticket.
     again = follow(
         client,
-        post(client, csrf, "/reception/issue", pick="A|Dapodik", priority="1", request_key=key),
+        post(
+            client,
+            csrf,
+            "/reception/issue",
+            pick="A|Dapodik",
+            priority="1",
+            priority_category="elderly",
+            request_key=key,
+        ),
     )
     assert "sudah diterbitkan untuk permintaan ini" in again
     assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 2

@@ -70,12 +70,18 @@ def build_settings(
     printer: str | None = None,
     kiosk: str = "",
     buttons: tuple[tuple[int, str], ...] = ((17, "A"),),
+    priority_pins: tuple[int, ...] = (),
 ) -> Settings:
     """Settings with a file printer (``tmp_path/lp0.bin``) unless ``printer`` is given, an LED
-    on GPIO27 and a buzzer on GPIO23; the database is created."""
+    on GPIO27 and a buzzer on GPIO23; the database is created. The buttons on
+    ``priority_pins`` are marked for priority visitors."""
     if printer is None:
         printer = f'connection = "file"\npath = "{tmp_path / "lp0.bin"}"'
-    blocks = "".join(f'[[kiosk.buttons]]\npin = {pin}\nservice = "{s}"\n' for pin, s in buttons)
+    blocks = "".join(
+        f'[[kiosk.buttons]]\npin = {pin}\nservice = "{s}"\n'
+        + ("priority = true\n" if pin in priority_pins else "")
+        for pin, s in buttons
+    )
     text = f"[printer]\n{printer}\n\n[kiosk]\nbuzzer_pin = 23\n{kiosk}\n{blocks}"
     settings = make_settings(tmp_path / "home", text)
     db = connect(settings.store.database)
@@ -307,6 +313,27 @@ def test_two_buttons_give_tickets_of_their_own_services(
     assert actors == ["kiosk:tombol2", "kiosk:tombol1", "kiosk:tombol2"]
     data = (tmp_path / "lp0.bin").read_bytes()
     assert data.index(b"B-001") < data.index(b"A-001") < data.index(b"B-002")
+
+
+def test_a_priority_button_issues_priority_tickets(
+    tmp_path: Path, start_daemon: Callable[..., ButtonDaemon], ticker: Ticker
+) -> None:
+    settings = build_settings(tmp_path, buttons=((17, "A"), (22, "A")), priority_pins=(22,))
+    daemon = start_daemon(settings, clock=ticker)
+    press(pin_of(daemon, 0))
+    assert daemon.wait_idle(5)
+    press(pin_of(daemon, 1))
+    assert daemon.wait_idle(5)
+    db = connect(settings.store.database)
+    try:
+        rows = db.execute(
+            "SELECT label, priority, priority_category FROM tickets ORDER BY id"
+        ).fetchall()
+    finally:
+        db.close()
+    assert [tuple(r) for r in rows] == [("A-001", 0, None), ("A-002", 1, None)]
+    data = (tmp_path / "lp0.bin").read_bytes()
+    assert data.count(b"PRIORITAS") == 1 and data.index(b"A-001") < data.index(b"PRIORITAS")
 
 
 def test_minimum_interval_and_cap_per_minute_hold(

@@ -67,6 +67,7 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     # A complaint (B) is no information request: excepted without a Pasal 17 ground.
     queue.answer(answered.id, "Loket 2", actor="fo2", kind="excepted", text="Dikecualikan")
     cancelled = queue.issue("D", actor="r").ticket
+    queue.prioritize(cancelled.id, "pregnant", actor="r")
     queue.cancel(cancelled.id, actor="r", reason="Pulang")
     resolved = queue.issue("A", actor="r").ticket
     queue.call_next("Loket 1", actor="fo")

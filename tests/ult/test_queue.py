@@ -928,6 +928,7 @@ def _attempt(queue: Queue, clock, action: str, ticket: Ticket):
         ),
         "transfer": lambda: queue.transfer(ticket.id, "B", actor="x", counter=fo),
         "cancel": lambda: queue.cancel(ticket.id, actor="x", reason="r"),
+        "prioritize": lambda: queue.prioritize(ticket.id, "elderly", actor="x"),
     }
     return calls[action]()
 

@@ -666,6 +666,11 @@ INVALID = [
     ("[[kiosk.buttons]]\npin = 5", "kiosk.buttons[0].service", None),
     ('[[kiosk.buttons]]\npin = 99\nservice = "A"', "kiosk.buttons[0].pin", "99"),
     (
+        '[[kiosk.buttons]]\npin = 5\nservice = "A"\npriority = "ya"',
+        "kiosk.buttons[0].priority",
+        '"ya"',
+    ),
+    (
         '[[kiosk.buttons]]\npin = 5\nservice = "A"\n[[kiosk.buttons]]\npin = 5\nservice = "B"',
         "kiosk.buttons[1].pin",
         "5",
@@ -851,6 +856,7 @@ service = "B"
 [[kiosk.buttons]]
 pin = 6
 service = "A"
+priority = true
 
 [admin]
 public_base_url = "https://antrian.bpmp.example/ "
@@ -859,7 +865,7 @@ public_base_url = "https://antrian.bpmp.example/ "
     settings = load_settings(source, environ={})
     assert (settings.printer.vendor_id, settings.printer.product_id) == (0x0416, 0x5011)
     assert settings.printer.paper_width_mm == 80 and settings.printer.path is None
-    assert settings.kiosk.buttons == (ButtonSettings(5, "B"), ButtonSettings(6, "A"))
+    assert settings.kiosk.buttons == (ButtonSettings(5, "B"), ButtonSettings(6, "A", True))
     assert settings.kiosk.led_pin is None
     assert settings.admin.public_base_url == "https://antrian.bpmp.example"
     assert settings.admin.threads >= settings.admin.max_streams + 8
