@@ -93,7 +93,8 @@ def _make_home(root: Path) -> Settings:
     home = root / "home"
     home.mkdir(parents=True)
     config = home / "ult.toml"
-    config.write_text("", encoding="utf-8")  # every default: 64 threads, 50 streams
+    # Every default (64 threads, 50 streams) but the service hours: it runs at any hour.
+    config.write_text("[hours]\nenabled = false\n", encoding="utf-8")
     settings = load_settings(config, environ={"ULT_HOME": str(home)})
     db = connect(settings.store.database)
     apply_catalog(db, settings)

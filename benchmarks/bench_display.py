@@ -111,7 +111,9 @@ def _home(root: Path) -> Settings:
     """A fresh appliance home, default settings but a no-show allowed at once; db made."""
     root.mkdir(parents=True, exist_ok=True)
     config = root / "ult.toml"
-    config.write_text("[queue]\nrecalls_before_no_show = 0\n", encoding="utf-8")
+    config.write_text(  # the service hours off: the benchmark runs at any hour
+        "[queue]\nrecalls_before_no_show = 0\n[hours]\nenabled = false\n", encoding="utf-8"
+    )
     settings = load_settings(config, environ={"ULT_HOME": str(root)})
     db = connect(settings.store.database)
     apply_catalog(db, settings)

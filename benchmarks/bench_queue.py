@@ -100,6 +100,8 @@ def _settings_text(front_office_counters: int) -> str:
     blocks.append('[[counters]]\nname = "Back Office"\nkind = "back_office"\nservices = []\n')
     # A called ticket can be closed as a no-show at once: that frees the benchmark's counters.
     blocks.append("[queue]\nrecalls_before_no_show = 0\n")
+    # The benchmark measures the queue at any hour of the day: the service hours are off.
+    blocks.append("[hours]\nenabled = false\n")
     return "\n".join(blocks)
 
 
