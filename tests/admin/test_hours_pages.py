@@ -142,6 +142,7 @@ def test_ult_issue_refuses_and_overrides(tmp_path: Path, monkeypatch: pytest.Mon
                 "service": "A",
                 "state": "waiting",
                 "priority": False,
+                "priority_category": None,
                 "topic": None,
                 "source": "cli",
                 "override": "issuing_closed",

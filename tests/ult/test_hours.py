@@ -284,6 +284,7 @@ def test_reception_override_issues_and_is_recorded(tmp_path: Path) -> None:
             "service": "A",
             "state": "waiting",
             "priority": False,
+            "priority_category": None,
             "topic": None,
             "source": "reception",
             "override": "issuing_closed",
