@@ -292,7 +292,7 @@ def live() -> Any:
     return render_template("counter/_live.html", **_counter_live_context(counter))
 
 
-@bp.get("/counter/current")
+@bp.get("/counter/current/live")
 @require("call")
 def current() -> Any:
     """The "at the desk" panel alone (issue 14: it follows the stream like the queue does,

@@ -59,17 +59,17 @@ def test_the_desk_panel_follows_another_page_of_the_counter_and_the_domain(
     second, second_csrf = officer(app, db, "siti", "Siti Aminah")
     assert post(first, first_csrf, "/counter/choose", counter="1").status_code == 303
     assert post(second, second_csrf, "/counter/choose", counter="1").status_code == 303
-    ready = text(second.get("/counter/current"))
+    ready = text(second.get("/counter/current/live"))
     assert title(ready) == "Loket siap" and "<html" not in ready
     assert version(ready) == "1:-"
 
     ticket = queue.issue("A", actor="kiosk").ticket
     # Issuing a ticket does not change the panel: same version, nothing to re-render.
-    assert version(text(second.get("/counter/current"))) == "1:-"
+    assert version(text(second.get("/counter/current/live"))) == "1:-"
 
     # The first page calls: the second page's panel now shows the visitor at the desk.
     assert post(first, first_csrf, "/counter/call-next", counter_id="1").status_code == 303
-    called = text(second.get("/counter/current"))
+    called = text(second.get("/counter/current/live"))
     assert title(called) == "Di loket: A-001"
     assert "Mulai melayani (S)" in called
     called_event = db.execute(
@@ -79,13 +79,13 @@ def test_the_desk_panel_follows_another_page_of_the_counter_and_the_domain(
 
     # The first page starts the service: the panel changes again (the identity form shows).
     post(first, first_csrf, f"/counter/tickets/{ticket.id}/start", counter_id="1")
-    serving = text(second.get("/counter/current"))
+    serving = text(second.get("/counter/current/live"))
     assert version(serving) != version(called)
     assert "Mulai melayani (S)" not in serving and "Simpan identitas" in serving
 
     # The domain acts on it (the reception cancels the ticket): the panel is free again.
     queue.cancel(ticket.id, actor="resepsionis", reason="Pengunjung pulang")
-    assert title(text(second.get("/counter/current"))) == "Loket siap"
+    assert title(text(second.get("/counter/current/live"))) == "Loket siap"
 
 
 def test_the_desk_panel_of_an_officer_taken_over_says_so(
@@ -101,9 +101,9 @@ def test_the_desk_panel_of_an_officer_taken_over_says_so(
         reason="Siti sakit",
     )  # fmt: skip
     assert took.status_code == 303
-    assert title(text(rina.get("/counter/current"))) == "Di loket: A-001"
+    assert title(text(rina.get("/counter/current/live"))) == "Di loket: A-001"
     # Siti's panel offers no forms any more; her live part says why (once, not twice).
-    left = text(siti.get("/counter/current"))
+    left = text(siti.get("/counter/current/live"))
     assert title(left) == "Anda tidak lagi bertugas di loket ini"
     assert "<form" not in left and "A-001" not in left and 'role="alert"' not in left
     assert "Loket 1 telah diambil alih oleh Rina Sari" in text(siti.get("/counter/live"))
@@ -127,7 +127,7 @@ def test_recorded_details_stay_in_view_through_the_later_steps(
     ticket = queue.issue("A", actor="kiosk").ticket
     post(siti, csrf, "/counter/call-next", counter_id="1")
     post(siti, csrf, f"/counter/tickets/{ticket.id}/start", counter_id="1")
-    assert 'class="recorded"' not in text(siti.get("/counter/current"))  # nothing yet
+    assert 'class="recorded"' not in text(siti.get("/counter/current/live"))  # nothing yet
 
     queue.identify(ticket.id, 1, actor="siti", name="Budi Santoso", nik=VALID_NIK, phone=PHONE)
     post(siti, csrf, f"/counter/tickets/{ticket.id}/detail", counter_id="1",
@@ -137,7 +137,7 @@ def test_recorded_details_stay_in_view_through_the_later_steps(
         kind="available", answer="Sudah cair bulan ini",
     )  # fmt: skip
     assert answered.status_code == 303
-    after_answer = recorded(text(siti.get("/counter/current")))
+    after_answer = recorded(text(siti.get("/counter/current/live")))
     # The front office handles the case at its counter: the identity in full (may_reveal).
     assert "Budi Santoso" in after_answer and VALID_NIK in after_answer and PHONE in after_answer
     assert "Rincian permohonan Status tunjangan profesi" in after_answer
@@ -145,7 +145,7 @@ def test_recorded_details_stay_in_view_through_the_later_steps(
 
     post(siti, csrf, f"/counter/tickets/{ticket.id}/explain", counter_id="1", mode="direct",
          note="Dijelaskan dengan slip")  # fmt: skip
-    after_explain = recorded(text(siti.get("/counter/current")))
+    after_explain = recorded(text(siti.get("/counter/current/live")))
     assert "Rincian permohonan Status tunjangan profesi" in after_explain
     assert "Jawaban (tersedia) Sudah cair bulan ini" in after_explain
     assert "Penjelasan langsung · Dijelaskan dengan slip" in after_explain
@@ -167,7 +167,7 @@ def test_a_case_back_from_the_back_office_shows_what_was_recorded_on_the_way(
     taken = post(siti, csrf, f"/counter/tickets/{ticket.id}/explain", counter_id="1",
                  form="explain_returned", mode="direct")  # fmt: skip
     assert taken.status_code == 303
-    shown = recorded(text(siti.get("/counter/current")))
+    shown = recorded(text(siti.get("/counter/current/live")))
     assert "Rincian permohonan Tunjangan profesi belum cair" in shown
     assert "Catatan untuk Back Office Perlu cek data SIMTUN" in shown
     assert "Cair tanggal 20" in shown and "Budi Santoso" in shown
