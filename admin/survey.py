@@ -408,12 +408,19 @@ def link(ticket_id: int) -> Any:
 @require("survey_link")
 def link_qr(ticket_id: int) -> Any:
     """The QR of the ticket's survey address, as a PNG (same rule as :func:`link`)."""
-    import qrcode
-    import qrcode.constants
-
     ticket, refusal = _linkable(ticket_id)
     if refusal is not None:
         return refusal
+    return survey_qr_png(ticket)
+
+
+def survey_qr_png(ticket: Ticket) -> Response:
+    """The QR of ``ticket``'s survey address (:func:`survey_url`) as a PNG response, for a
+    screen or a browser print (8 px modules, the 4-module quiet zone of ISO/IEC 18004); the
+    counter page's survey card and the printable link draw it here."""
+    import qrcode
+    import qrcode.constants
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
     code.add_data(survey_url(ticket))
     code.make(fit=True)

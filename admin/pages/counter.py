@@ -7,13 +7,12 @@ part (the queue and the returned cases) is ``/counter/live``.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, render_template, session, url_for
+from flask import Blueprint, flash, g, render_template, session, url_for
 
 from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
@@ -43,7 +42,7 @@ from admin.pages.common import (
     step_timers,
     ticket_rows,
 )
-from admin.survey import SURVEY_KEY, survey_url
+from admin.survey import SURVEY_KEY, survey_qr_png, survey_url
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError
@@ -618,16 +617,6 @@ def survey_qr(ticket_id: int) -> Any:
     """The QR of the ticket's SKM survey (``/t/<token>/survei``), as a PNG: only for the
     ticket this session just finished (the survey card), so the address of no other
     visitor's survey can be collected here (404 otherwise)."""
-    import qrcode
-    import qrcode.constants
-
     if session.get(SURVEY_KEY) != ticket_id:
         return error_response(404, "survey_qr_unknown", SURVEY["qr_unknown"])
-    ticket = get_queue().ticket(ticket_id)
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(survey_url(ticket))
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return Response(buffer.getvalue(), mimetype="image/png", headers={"Cache-Control": "no-store"})
+    return survey_qr_png(get_queue().ticket(ticket_id))
