@@ -281,6 +281,17 @@ class BoardState(TypedDict):
     priority_shown: Annotated[
         bool, Schema(description="A priority mark is on the board: its legend is shown.")
     ]
+    closed_notice: Annotated[
+        str | None,
+        Schema(
+            description="While taking a number is closed (service hours): what the board "
+            "says, e.g. when it opens again; null while open."
+        ),
+    ]
+    closed_notice_until: Annotated[
+        Stamp | None,
+        Schema(description="When the closed notice may change: read the board state again."),
+    ]
 
 
 class StreamEventData(TypedDict):

@@ -48,6 +48,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -56,12 +57,13 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from jinja2 import TemplateError
 
 from admin import printing, shapes
-from admin.db import DatabaseUnavailable, discard_db, get_db
+from admin.db import DatabaseUnavailable, discard_db, get_db, settings
 from admin.errors import ApiError
 from admin.messages import ERRORS
 from ult.health import check_writable
 from ult.kinds import PERSONAL_DATA_KINDS
 from ult.queries import Event, events_after, last_event_id
+from ult.settings import Settings
 from ult.store import FollowedFile, StoreUnavailable, connect
 
 log = logging.getLogger(__name__)
@@ -182,17 +184,20 @@ def sse_message(event_id: int, kind: str, data: Any) -> bytes:
 PING = b": ping\n\n"
 
 
-def read_board(db: sqlite_utils.Database) -> shapes.BoardState:
-    """The board state (:func:`display.snapshot.board_view_state`) read in one short read
-    transaction, so its ``last_event_id`` matches the rest of it (a stream resuming after
-    that id then misses nothing and repeats nothing)."""
+def read_board(
+    db: sqlite_utils.Database, settings: Settings | None = None, now: datetime | None = None
+) -> shapes.BoardState:
+    """The board state (:func:`display.snapshot.board_view_state`, its closed notice from
+    ``settings`` at ``now``) read in one short read transaction, so its ``last_event_id``
+    matches the rest of it (a stream resuming after that id then misses nothing and repeats
+    nothing)."""
     from display.snapshot import board_view_state
 
     if db.conn.in_transaction:  # already inside one: its snapshot is consistent
-        return board_view_state(db)
+        return board_view_state(db, settings, now)
     db.conn.execute("BEGIN")
     try:
-        return board_view_state(db)
+        return board_view_state(db, settings, now)
     finally:
         if db.conn.in_transaction:
             db.conn.execute("COMMIT")  # a read: this only ends the snapshot
@@ -545,11 +550,13 @@ def _resume_point() -> int | None:
     return max(found) if found else None
 
 
-def _read_snapshot(db_path: Path) -> dict[str, Any]:
+def _read_snapshot(
+    db_path: Path, settings: Settings | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """The board state, on a connection of its own closed right after."""
     db = connect(db_path, create=False, migrate_schema=False)
     try:
-        return read_board(db)
+        return read_board(db, settings, now)
     finally:
         db.close()
 
@@ -562,6 +569,8 @@ def _messages(
     snapshot_first: bool,
     heartbeat_s: float,
     disconnected: Callable[[], bool],
+    office: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Iterator[bytes]:
     """The body of one stream: ``retry:`` and a comment at once (waitress sends nothing
     before the first bytes), an optional snapshot, then events and heartbeats until the
@@ -577,7 +586,7 @@ def _messages(
             if behind:
                 epoch = the_hub.epoch  # before the read: a later change is seen next turn
                 try:
-                    state = _read_snapshot(db_path)
+                    state = _read_snapshot(db_path, office, clock() if clock else None)
                 except (StoreUnavailable, sqlite3.Error) as exc:
                     log.error("board snapshot for a stream failed: %s", exc)
                     return  # the client reconnects after `retry` and resumes from its id
@@ -639,6 +648,8 @@ def stream_events() -> Any:
         snapshot_first=snapshot_first,
         heartbeat_s=heartbeat_s,
         disconnected=disconnected,
+        office=settings(),
+        clock=current_app.config["ULT_CLOCK"],
     )
     response = Response(body, mimetype="text/event-stream")
     # A response that is closed before its body ever ran (HEAD, a client gone at once)
@@ -651,8 +662,9 @@ def stream_events() -> Any:
 
 @bp.get("/api/v1/board")
 def board() -> Any:
-    """The board state: ``board_state`` keys plus ``service_names`` (no personal data)."""
-    return jsonify(read_board(get_db()))
+    """The board state: ``board_state`` keys plus ``service_names`` and the closed notice
+    (no personal data)."""
+    return jsonify(read_board(get_db(), settings(), current_app.config["ULT_CLOCK"]()))
 
 
 class _Verdicts:

@@ -35,7 +35,9 @@ import pygame
 from display.board import BoardView
 from display.calls import calls_to_speak, recent_enough
 from display.feed import Backoff, Feed, FeedEvent
+from ult.clock import from_stamp
 from ult.notify import Notifier
+from ult.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +71,21 @@ class LocalState:
 
     Each read opens the file afresh: reads are rare (after events), and a handle kept
     open would go on showing a database that a restore has since replaced.
+
+    ``settings`` (with ``now``, the wall clock as an aware ``datetime``) give the state its
+    closed notice (service hours), as the admin app's ``GET /api/v1/board`` does.
     """
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        settings: Settings | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.db_path = Path(db_path)
+        self.settings = settings
+        self._now = now
 
     def state(self) -> dict[str, Any]:
         from display.snapshot import board_view_state
@@ -83,7 +96,8 @@ class LocalState:
         except StoreUnavailable as exc:
             raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
         try:
-            return board_view_state(db)
+            now = self._now() if self._now is not None else None
+            return board_view_state(db, self.settings, now)
         except sqlite3.Error as exc:
             raise StateUnavailable(f"{self.db_path}: {type(exc).__name__} {exc}") from exc
         finally:
@@ -215,6 +229,7 @@ class BoardLoop:
         self._state_ok = False
         self._warned = False
         self._feed_started = float("-inf")
+        self._notice_until: datetime | None = None
 
     # -- state
 
@@ -222,6 +237,7 @@ class BoardLoop:
         """Read the state again; on failure keep the last one and mark the board offline."""
         try:
             self.state = self.source.state()
+            self._notice_until = _moment(self.state.get("closed_notice_until"))
         except StateUnavailable as exc:
             if self._state_ok or not self._warned:
                 log.warning("board state unavailable: %s", exc)
@@ -293,7 +309,7 @@ class BoardLoop:
             self._start_feed()
         else:
             self._take(self.feed.poll(self._timeout()))
-            if not self._state_ok:
+            if not self._state_ok or self._notice_due():
                 self._refresh()
         self._handle_input()
         dirty = self.view.update(
@@ -303,6 +319,11 @@ class BoardLoop:
             running_text=str(self.state.get("running_text") or ""),
         )
         return self._show(dirty)
+
+    def _notice_due(self) -> bool:
+        """True when the closed notice may have changed (service hours: it follows the clock,
+        not an event), so the state is read again at that moment with no restart."""
+        return self._notice_until is not None and self._now() >= self._notice_until
 
     def _show(self, dirty: list[pygame.Rect]) -> list[pygame.Rect]:
         shown = self.screen.show(self.view.surface, dirty)
@@ -350,6 +371,18 @@ class BoardLoop:
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current turn (thread- and signal-safe)."""
         self.stopped.set()
+
+
+def _moment(stamp: object) -> datetime | None:
+    """A state's stamp as an aware ``datetime``, None when absent or unreadable (a hub of an
+    older version sends none)."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = from_stamp(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def png_writer(

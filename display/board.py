@@ -207,6 +207,7 @@ class BoardView:
         local = _local(now, self.timezone)
         fault = state.get("printer") in PRINTER_FAULTS
         legend = priority_shown(state)
+        closed = str(state.get("closed_notice") or "")
         self._track_attention(state, now, attention)
         painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
             ("office", self.office_name, self._paint_office),
@@ -216,7 +217,11 @@ class BoardView:
             ("counters", _counters_key(state), lambda r: self._paint_counters(r, state)),
             ("calls", _calls_key(state), lambda r: self._paint_calls(r, state)),
             self._lower_painter(state, now),
-            ("banner", (fault, legend), lambda r: self._paint_banner(r, fault, legend)),
+            (
+                "banner",
+                (closed, fault, legend),
+                lambda r: self._paint_banner(r, fault, legend, closed),
+            ),
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
         ]
@@ -607,10 +612,25 @@ class BoardView:
         place = image.get_rect(center=rect.center)
         self.surface.blit(image, place)
 
-    def _paint_banner(self, rect: pygame.Rect, fault: bool, legend: bool = False) -> None:
-        """The printer fault, else (``legend``) what the priority mark means while one is on
-        the screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it
-        comes first."""
+    def _paint_banner(
+        self, rect: pygame.Rect, fault: bool, legend: bool = False, closed: str = ""
+    ) -> None:
+        """``closed``, the notice that taking a number is closed (service hours), else the
+        printer fault, else (``legend``) what the priority mark means while one is on the
+        screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it comes
+        before the legend, and while closed the kiosk issues nothing anyway."""
+        if closed:
+            self.surface.fill(PANEL, rect)
+            pad = max(2, rect.height // 8)
+            self._text(
+                "banner",
+                closed,
+                rect.inflate(-4 * pad, -2 * pad),
+                color=ACCENT,
+                bold=True,
+                align="center",
+            )
+            return
         if not fault:
             if legend:
                 box = rect.inflate(0, -rect.height // 4)

@@ -180,13 +180,16 @@ def run_display(
     from display.feed import LocalFeed, RemoteFeed
     from display.slides import board_announcements, board_slides
 
+    def now() -> datetime:
+        return datetime.now(UTC)
+
     if hub is not None:
         source = RemoteState(hub)
 
         def make_feed(after_id: int):
             return RemoteFeed(hub, after_id=after_id)
     else:
-        source = LocalState(settings.store.database)
+        source = LocalState(settings.store.database, settings=settings, now=now)
 
         def make_feed(after_id: int):
             return LocalFeed(settings.store.database, after_id=after_id)
@@ -217,7 +220,7 @@ def run_display(
         source=source,
         make_feed=make_feed,
         announce=announcer.announce if announcer is not None else None,
-        now=lambda: datetime.now(UTC),
+        now=now,
         on_frame=png_writer(follow_png) if follow_png is not None else None,
         notifier=Notifier(),
     )

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from display.calls import current_call, earlier_calls, priority_shown
-from ult.clock import Clock, utc_now
+from ult import hours
+from ult.clock import Clock, to_stamp, utc_now
 from ult.queries import board_state, service_names
 from ult.settings import FRONT_OFFICE, Settings
 
 
-def board_view_state(db: sqlite_utils.Database) -> dict[str, Any]:
+def board_view_state(
+    db: sqlite_utils.Database,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """What both boards draw: the board state plus ``service_names``, ``current_call``
     (:func:`current_call`), ``earlier_calls`` (:func:`earlier_calls`) and
     ``priority_shown`` (:func:`priority_shown`: the mark's legend is due), so the browser
     board follows the same rules as the TV without repeating them. ``counters`` holds only
     the front office's: the lobby board lists the counters a visitor is sent to, and the
-    back office receives no visitor (SOP)."""
+    back office receives no visitor (SOP).
+
+    ``closed_notice`` is :func:`ult.hours.closed_notice` of ``settings`` at ``now`` (aware;
+    default: the wall clock), what both boards show while taking a number is closed, and
+    ``closed_notice_until`` the stamp (:func:`ult.clock.to_stamp`) of the moment it may
+    change (:func:`ult.hours.board_notice`), when a board reads its state again; both None
+    without ``settings`` or when the hours are off."""
     state = board_state(db)
+    text, until = (None, None)
+    if settings is not None:
+        text, until = hours.board_notice(settings, now or utc_now())
+    state["closed_notice"] = text
+    state["closed_notice_until"] = to_stamp(until) if until is not None else None
     state["counters"] = [c for c in state["counters"] if c["kind"] == FRONT_OFFICE]
     state["service_names"] = service_names(db)
     state["current_call"] = current_call(state)
@@ -52,7 +69,7 @@ def screenshot(
     from display.board import BoardView
     from display.slides import board_announcements, board_slides
 
-    state = board_view_state(db)
+    state = board_view_state(db, settings, clock())
     width, height = size
     portrait = settings.display.orientation == "portrait" and width > height
     view = BoardView(

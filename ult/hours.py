@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from babel.dates import format_date
 
-from ult.messages import HOURS_TEXT
+from ult.messages import HOURS_TEXT, WAIT_TEXT
 from ult.settings import HoursSettings, Settings
 
 Reason = Literal[
@@ -153,6 +153,24 @@ def closed_notice(settings: Settings, now: datetime) -> str | None:
     return notice(issuing_state(settings.hours, settings.office.tz, now), now)
 
 
+def board_notice(settings: Settings, now: datetime) -> tuple[str | None, datetime | None]:
+    """``(notice, changes_at)`` for the boards: :func:`closed_notice` at ``now`` and the next
+    moment it may change (aware, office zone), or None when it never will (hours off, or
+    closed with no opening ahead). The next change is the next opening while closed, the
+    window's end while open, and never later than the next local midnight (the notice names
+    a later day by its date, today's by its time only). A board re-reads its state then, so
+    the notice appears and goes at the right minute with no event and no restart."""
+    hours, tz = settings.hours, settings.office.tz
+    state = issuing_state(hours, tz, now)
+    text = notice(state, now)
+    changes_at = state.opens_at if text is not None else state.closes_at
+    if changes_at is not None:
+        local = now.astimezone(tz)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tz)
+        changes_at = min(changes_at, midnight)
+    return text, changes_at
+
+
 def issued_today(db: sqlite_utils.Database, service: str, day: date) -> int:
     """How many tickets of ``service`` (a letter) were issued on business day ``day``,
     whatever became of them: the quota limits numbers given out, and a cancelled number
@@ -187,6 +205,37 @@ def call_after_closing(
     if closing is None or now + timedelta(minutes=minutes) <= closing:
         return None
     return closing
+
+
+def closed_wait(hours: HoursSettings, tz: ZoneInfo, now: datetime) -> str | None:
+    """What the wait estimate says instead of minutes while the counters do not serve at
+    ``now`` (a ticket issued by override, or one still waiting then), or None while they do
+    and when the hours are off: a closed day or a holiday, after today's closing ("layanan
+    hari ini sudah tutup; dilayani kembali Senin, ... pukul 08.00"), before opening
+    ("layanan belum dibuka; dilayani mulai pukul 08.00"), the break (Friday prayers). A
+    minutes estimate then would count from a moment nobody is at the counters.
+
+    Between the last issue time and closing the counters still serve: None (the estimate
+    and :func:`call_after_closing` apply)."""
+    if not hours.enabled:
+        return None
+    state = issuing_state(hours, tz, now)
+    if state.open:
+        return None
+    when = _when(state.opens_at, now)
+    if state.reason == "after_last_issue":
+        if state.closing is not None and now < state.closing:
+            return None
+        key = "closed_today"
+    elif state.reason == "before_opening":
+        key = "not_open_yet"
+    elif state.reason == "break":
+        key = "in_break"
+    else:
+        key = "closed_today"
+    if state.opens_at is None:
+        return WAIT_TEXT["closed"]
+    return WAIT_TEXT[key].format(when=when)
 
 
 def _last_issue(hours: HoursSettings, start: time, end: time) -> time:

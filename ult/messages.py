@@ -775,17 +775,26 @@ WAIT_TEXT: dict[str, str] = {
     "hours": "± {hours} jam",
     "hours_minutes": "± {hours} jam {minutes} menit",
     "after_closing": "melewati jam tutup layanan (pukul {time}); silakan tanyakan petugas",
+    "closed_today": "layanan hari ini sudah tutup; dilayani kembali {when}",
+    "not_open_yet": "layanan belum dibuka; dilayani mulai {when}",
+    "in_break": "layanan sedang istirahat; dilayani kembali {when}",
+    "closed": "layanan sedang tutup; silakan tanyakan petugas",
 }
 """The wait as the visitor reads it: on the ticket, on the visitor's page and at reception
 (one wording, so the paper and the page agree; issue 14)."""
 
 
-def wait_text(minutes: int, *, closing: str | None = None) -> str:
+def wait_text(minutes: int, *, closing: str | None = None, closed: str | None = None) -> str:
     """An estimated wait (``ult.estimate.wait``'s minutes) in Indonesian: ``± 15 menit``,
     ``± 1 jam 20 menit``, ``segera dipanggil`` for 0; when the estimated call falls after
     today's closing, ``closing`` (local ``HH.MM``, :meth:`ult.queue.Queue.call_after_closing`)
-    says so instead of a misleading number. The ticket, the visitor's page and the reception
-    page all say it with this function."""
+    says so instead of a misleading number; while the counters do not serve at all (a ticket
+    issued by override on a closed day, after closing, before opening or in the break),
+    ``closed`` (:func:`ult.hours.closed_wait`: that, and when service resumes) replaces
+    both. The ticket, the visitor's page and the reception page all say it with this
+    function."""
+    if closed is not None:
+        return closed
     if closing is not None:
         return WAIT_TEXT["after_closing"].format(time=closing)
     if minutes <= 0:

@@ -143,6 +143,22 @@
     }
   }
 
+  // The closed notice follows the clock, not an event (ult/hours.py): the state says when it
+  // may change next, and the state is read again then (a second late, so the server's clock
+  // has passed it too).
+  var noticeTimer = null;
+  function scheduleNotice(until) {
+    window.clearTimeout(noticeTimer);
+    noticeTimer = null;
+    var at = until ? Date.parse(until) : NaN;
+    if (isNaN(at)) {
+      return;
+    }
+    // Timers are capped near 24.8 days; a far change is re-planned at the next state read.
+    var wait = Math.min(Math.max(at - now() + 1000, 1000), 6 * 3600 * 1000);
+    noticeTimer = window.setTimeout(fetchState, wait);
+  }
+
   function render(state) {
     // The server decides what the main panel shows and which calls are listed
     // (display/snapshot.py), so this board and the TV follow one rule.
@@ -196,9 +212,14 @@
       })
     );
     var fault = config.printerFaults.indexOf(state.printer) >= 0;
-    byId("board-banner").hidden = !fault;
-    // One band, as on the TV: the printer fault first, else the priority mark's legend.
-    byId("board-legend").hidden = fault || !state.priority_shown;
+    var closed = state.closed_notice || "";
+    byId("board-closed").textContent = closed;
+    byId("board-closed").hidden = !closed;
+    byId("board-banner").hidden = !fault || !!closed;
+    // One band, as on the TV: taking a number closed (service hours) first, else the printer
+    // fault, else the priority mark's legend.
+    byId("board-legend").hidden = !!closed || fault || !state.priority_shown;
+    scheduleNotice(state.closed_notice_until);
     setRunning(state.running_text || "");
   }
 
@@ -217,6 +238,7 @@
   // The server-rendered running text scrolls at once too: cut until the first state came, it
   // stayed cut whenever the state could not be fetched.
   setRunning(byId("board-running").textContent);
+  scheduleNotice(config.closedNoticeUntil);
 
   // ------------------------------------------------------------------ slides
   // The slide due now, by the appliance's clock, as on the TV: every board shows the same.
