@@ -133,6 +133,9 @@ PAGES: dict[str, str] = {
         "Tiket {label} kini prioritas ({category}): nomor dan urutannya tetap, dipanggil "
         "sebelum pengunjung biasa."
     ),
+    "priority_category_recorded": (
+        "Kategori prioritas tiket {label} dicatat ({category}); nomor dan urutannya tetap."
+    ),
     "today_capped": ("Menampilkan {shown} tiket terbaru dari {total}. Persempit dengan pencarian."),
     # Counter, front office (SOP 5-9, 15-16).
     "counter_required": "Pilih loket Anda terlebih dahulu.",

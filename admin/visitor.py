@@ -35,7 +35,7 @@ from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
 from display.slides import board_announcements, board_slides, slide_index
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
-from ult.messages import WAIT_TEXT, wait_text
+from ult.messages import WAIT_TEXT
 from ult.queue import Queue, Ticket
 
 bp = Blueprint("visitor", __name__)
@@ -106,16 +106,12 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
     lines: list[str] = []
     if state == sop.WAITING:
         ahead, minutes = queue.position(ticket.id)
-        closing = queue.call_after_closing(minutes)
         if ahead:
             lines.append(VISITOR["waiting_ahead"].format(ahead=ahead))
         else:
             lines.append(VISITOR["waiting_nobody"].format(nobody=WAIT_TEXT["nobody_ahead"]))
         # Worded as the ticket words it (ult.messages.wait_text): the paper and the page agree.
-        closing_at = (
-            closing.astimezone(queue.settings.office.tz).strftime("%H.%M") if closing else None
-        )
-        wait = wait_text(minutes, closing=closing_at)
+        wait = queue.wait_words(minutes)
         lines.append(VISITOR["waiting_estimate"].format(label=WAIT_TEXT["wait_label"], wait=wait))
         lines.append(VISITOR["waiting_stay"])
         tone = "wait"
@@ -207,9 +203,9 @@ def board() -> Any:
     script runs), then kept current by ``board.js``."""
     from display.snapshot import board_view_state
 
-    state = board_view_state(get_db())
-    office = settings().office
     now = _board_now()
+    state = board_view_state(get_db(), settings(), now)
+    office = settings().office
     local = now.astimezone(office.tz)
     latest = state["current_call"]
     # The script builds the same texts as this template, from the board's own words.
@@ -242,6 +238,8 @@ def board() -> Any:
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
             "lastCallId": latest["event_id"] if latest else None,
+            # When the closed notice (service hours) may change: the state is read again.
+            "closedNoticeUntil": state["closed_notice_until"],
             # Spoken at load: a call made while this page was reloading is still heard.
             "speakNow": [
                 {"id": c["event_id"], "label": c["label"], "counter": c["counter"], "at": c["at"]}

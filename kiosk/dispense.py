@@ -108,7 +108,11 @@ class Dispenser:
         target = self.queue.ticket(ticket)
         ahead, minutes = self.queue.position(target.id)
         issued = Issued(
-            target, ahead, minutes, after_closing=self.queue.call_after_closing(minutes)
+            target,
+            ahead,
+            minutes,
+            after_closing=self.queue.call_after_closing(minutes),
+            closed_wait=self.queue.closed_wait(),
         )
         delivery = self._print(target, issued, actor=actor, request=request)
         return _dispensed(Check(PrinterState.UNKNOWN, True), issued, delivery)
@@ -135,6 +139,7 @@ class Dispenser:
             url=f"{self.settings.admin.public_base_url}/t/{ticket.token}",
             footer=self.settings.printer.footer,
             after_closing=issued.after_closing,
+            closed_wait=issued.closed_wait,
         )
         return layout_ticket(content, self.output.capabilities)
 

@@ -108,6 +108,9 @@ class TicketContent:
         footer: a short closing text; line breaks are kept, long lines wrap.
         after_closing: today's closing (aware) when the estimated call falls after it; the
             estimate then says so instead of a number of minutes ([hours], ult.hours).
+        closed_wait: while the counters do not serve (a ticket issued by override when
+            closed), what the estimate says instead: closed and when service resumes
+            (``ult.hours.closed_wait``).
     """
 
     office_name: str
@@ -121,6 +124,7 @@ class TicketContent:
     url: str
     footer: str
     after_closing: datetime | None = None
+    closed_wait: str | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -348,6 +352,7 @@ def layout_ticket(content: TicketContent, capabilities: PrinterCapabilities) -> 
                         if content.after_closing is not None
                         else None
                     ),
+                    closed=content.closed_wait,
                 ),
                 columns,
                 capabilities,

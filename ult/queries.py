@@ -308,8 +308,8 @@ def day_tickets(
 ) -> tuple[list[dict[str, Any]], int]:
     """The tickets of business day ``day``, newest first, and how many match in all.
 
-    Each row: ``id, label, service, topic, priority, state, cancel_reason, counter, printed,
-    issued_at``
+    Each row: ``id, label, service, topic, priority, priority_category`` (a code, ``None``
+    when none was recorded), ``state, cancel_reason, counter, printed, issued_at``
     (UTC ``datetime``) and ``name`` (the visitor's name as registered, only when ``names``:
     the roles that read the guest book see names; else ``None``). ``search`` matches the
     label anywhere, case-insensitive, dashes and spaces ignored ("a003", "3"), and with
@@ -331,8 +331,8 @@ def day_tickets(
     source = "tickets t LEFT JOIN visits v ON v.ticket_id = t.id"
     total = db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0]
     rows = db.query(
-        "SELECT t.id, t.label, t.service, t.topic, t.priority, t.state, t.cancel_reason, "
-        "t.printed, t.issued_at, "
+        "SELECT t.id, t.label, t.service, t.topic, t.priority, t.priority_category, t.state, "
+        "t.cancel_reason, t.printed, t.issued_at, "
         f"c.name AS counter, v.name AS name FROM {source} "
         f"LEFT JOIN counters c ON c.id = t.counter_id WHERE {where} ORDER BY t.id DESC "
         f"LIMIT {int(limit)}",

@@ -41,7 +41,14 @@ from ult.clock import Clock, business_day, from_stamp, to_stamp, utc_now
 from ult.errors import QueueError, conflict, invalid, not_found
 from ult.guestbook import LETTER_TYPES, Identity
 from ult.kinds import EventKind, PrinterState
-from ult.messages import ACTIONS, FIELDS, PRIORITY_CATEGORIES, RECORD_NAMES, STATES
+from ult.messages import (
+    ACTIONS,
+    FIELDS,
+    PRIORITY_CATEGORIES,
+    RECORD_NAMES,
+    STATES,
+    wait_text,
+)
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, INFORMATION_SERVICE, Settings
 from ult.sitting import Sitting
 from ult.store import checkpoint, immediate
@@ -187,6 +194,9 @@ class Issued:
     replayed: bool = False
     after_closing: datetime | None = None
     """Today's closing when the estimated call falls after it (:meth:`Queue.call_after_closing`)."""
+    closed_wait: str | None = None
+    """What the estimate says instead while the counters do not serve now (a ticket issued
+    by override when closed: :meth:`Queue.closed_wait`)."""
 
 
 @dataclass(frozen=True)
@@ -452,6 +462,7 @@ class Queue:
                         minutes,
                         replayed=True,
                         after_closing=self.call_after_closing(minutes),
+                        closed_wait=self.closed_wait(),
                     )
             self._require_service(letter)
             if topic is not None:
@@ -504,7 +515,13 @@ class Queue:
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
             # read mark of its own, and with several writers those run out and wait.
             ahead, minutes = self._estimate(ticket)
-        return Issued(ticket, ahead, minutes, after_closing=self.call_after_closing(minutes))
+        return Issued(
+            ticket,
+            ahead,
+            minutes,
+            after_closing=self.call_after_closing(minutes),
+            closed_wait=self.closed_wait(),
+        )
 
     def issuing_refusal(self, service: str) -> QueueError | None:
         """Why a ticket of ``service`` (a letter) would be refused now by the service hours or
@@ -1182,12 +1199,16 @@ class Queue:
 
     def prioritize(self, ticket: TicketRef, category: str, *, actor: str) -> Ticket:
         """Mark a waiting ticket as priority (reception; UU 25/2009 Pasal 29) with its
-        category (a code of ``sop.PRIORITY_CATEGORIES``), recorded as ``prioritized``.
+        category (a code of ``sop.PRIORITY_CATEGORIES``), recorded as ``prioritized``; or
+        record the category of a waiting priority ticket that has none (the kiosk's priority
+        button issues without one), the same event with ``was_priority: true`` in its payload,
+        so the report counts it in its category.
 
         The ticket keeps its number and its ``queue_seq``: the calling rule (priority first,
         then first come) puts it before the normal tickets without moving it past earlier
         priority visitors. Raises ``QueueError``: an unknown category (``invalid``), a ticket
-        not waiting (``wrong_state``) or already priority (``already_priority``).
+        not waiting (``wrong_state``) or already priority with a category
+        (``already_priority``).
         """
         code = _priority_category(category)
         if code is None:
@@ -1195,15 +1216,18 @@ class Queue:
         now = self.clock()
         with self._write():
             target = self._require_state(self._find(ticket), "prioritize")
-            if target.priority:
+            if target.priority and target.priority_category is not None:
                 raise conflict("already_priority", label=target.label)
+            payload: dict[str, Any] = {"priority_category": code}
+            if target.priority:
+                payload["was_priority"] = True
             return self._apply(
                 "prioritize",
                 target,
                 now,
                 actor,
                 None,
-                {"priority_category": code},
+                payload,
                 priority=1,
                 priority_category=code,
             )
@@ -1440,6 +1464,24 @@ class Queue:
     def position(self, ticket: TicketRef) -> tuple[int, int]:
         """``(waiting_ahead, estimated_wait_minutes)`` of a waiting ticket (0, 0 otherwise)."""
         return self._estimate(self._find(ticket))
+
+    def wait_words(self, minutes: int) -> str:
+        """The estimated wait ``minutes`` of a waiting ticket as the visitor reads it now
+        (:func:`ult.messages.wait_text`): closed and when service resumes while the counters
+        do not serve, past closing when the call falls after it, else the minutes. The
+        visitor's page and the reception page say it with this; the paper with the same
+        parts (:class:`Issued`)."""
+        closing = self.call_after_closing(minutes)
+        closing_at = (
+            closing.astimezone(self.settings.office.tz).strftime("%H.%M") if closing else None
+        )
+        return wait_text(minutes, closing=closing_at, closed=self.closed_wait())
+
+    def closed_wait(self) -> str | None:
+        """What the wait estimate says while the counters do not serve now (closed day,
+        after closing, before opening, break), else None (:func:`ult.hours.closed_wait`)."""
+        settings = self.settings
+        return hours.closed_wait(settings.hours, settings.office.tz, self.clock())
 
     def call_after_closing(self, minutes: int) -> datetime | None:
         """Today's closing (aware, office zone) when a call ``minutes`` from now falls after

@@ -108,8 +108,10 @@ TRANSITIONS: dict[str, Transition] = {
         _t("explain", K.EXPLAINED, [ANSWERED, ANSWER_READY], EXPLAINED, 15),
         _t("finish", K.FINISHED, [EXPLAINED], DONE, 16),
         _t("transfer", K.TRANSFERRED, [WAITING, CALLED, SERVING], WAITING, None),
-        # Reception marks a waiting visitor as priority (UU 25/2009 Pasal 29): same number,
-        # same place; the calling rule then puts it first (docs/QUEUE.md "Calling").
+        # Reception marks a waiting visitor as priority (UU 25/2009 Pasal 29), or records
+        # the category of a priority ticket issued without one (the kiosk's priority
+        # button): same number, same place; the calling rule then puts it first
+        # (docs/QUEUE.md "Calling").
         _t("prioritize", K.PRIORITIZED, [WAITING], None, None),
         _t("cancel", K.CANCELLED, [s for s in _OPEN], CANCELLED, None),
         _t("expire", K.EXPIRED, [WAITING, *AT_COUNTER_STATES], EXPIRED, None),

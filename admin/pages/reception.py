@@ -9,6 +9,7 @@ request to the owner, never printer I/O on this thread.
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -116,6 +117,7 @@ def _render_reception() -> str:
                 "service_name": queries.service_names(db).get(ticket.service, ticket.service),
                 "ahead": ahead,
                 "minutes": minutes,
+                "wait": queue.wait_words(minutes),
                 "identity": identity,
                 **_paper_context(ticket),
             }
@@ -370,11 +372,24 @@ def transfer(ticket_id: int) -> Any:
 @require("prioritize")
 def prioritize(ticket_id: int) -> Any:
     """Mark a waiting ticket as priority with its category (UU 25/2009 Pasal 29): same
-    number, same place; called before the normal tickets (docs/QUEUE.md "Calling")."""
+    number, same place; called before the normal tickets (docs/QUEUE.md "Calling"). On a
+    priority ticket from the kiosk's priority button, records its category only."""
 
     def act() -> str:
-        ticket = get_queue().prioritize(ticket_id, field("priority_category"), actor=actor())
-        return PAGES["prioritized"].format(
+        queue = get_queue()
+        ticket = queue.prioritize(ticket_id, field("priority_category"), actor=actor())
+        last = (
+            get_db()
+            .execute(
+                "SELECT payload FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
+                (ticket.id,),
+            )
+            .fetchone()
+        )
+        key = "prioritized"
+        if last is not None and json.loads(last[0]).get("was_priority"):
+            key = "priority_category_recorded"
+        return PAGES[key].format(
             label=ticket.label, category=PRIORITY_CATEGORIES[str(ticket.priority_category)]
         )
 

@@ -222,3 +222,29 @@ def test_a_quota_on_the_reception_page(tmp_path: Path, issued: int) -> None:
         2: '<span class="bad">kuota hari ini 2/2 (habis)</span>',
     }[issued]
     assert f"C · Perizinan · {expected}</legend>" in page
+
+
+def test_an_override_on_a_closed_day_says_closed_on_every_page_and_the_paper(
+    app, app_queue, as_role: Callable, clock: FakeClock, settings: Settings
+) -> None:
+    """Sunday: reception issues by override; the visitor's page, the reception page and the
+    ticket say the office is closed today and when service resumes, not minutes."""
+    from kiosk.dispense import Dispenser
+    from printer.output import TicketOutput
+
+    said = "layanan hari ini sudah tutup; dilayani kembali Senin, 30 November 2026 pukul 08.00"
+    issued = [
+        app_queue.issue("A", actor="resepsionis", source="reception", override=True)
+        for _ in range(4)
+    ]
+    last = issued[-1]
+    assert last.estimated_wait_minutes > 0
+    page = app.test_client().get(f"/t/{last.ticket.token}").get_data(as_text=True)
+    assert f"Perkiraan waktu tunggu: {said}." in page
+    assert "menit" not in page.split("Perkiraan waktu tunggu", 1)[1].split("</", 1)[0]
+    client, _ = as_role("receptionist")
+    reception = client.get(f"/reception?tiket={last.ticket.id}").get_data(as_text=True)
+    assert f"Perkiraan waktu tunggu: <strong>{said}</strong>" in reception
+    dispenser = Dispenser(app_queue, TicketOutput.from_settings(settings.printer), settings)
+    printed = " ".join(line for _, line in dispenser.layout(last).text_lines())
+    assert said in " ".join(printed.split())

@@ -220,3 +220,30 @@ def test_the_public_stream_carries_priority_but_not_its_category(
     assert shown["prioritized"]["label"] == "A-002"
     for data in shown.values():
         assert "priority_category" not in data
+
+
+def test_the_category_of_a_kiosk_priority_ticket_is_recorded_from_the_list(
+    as_role, queue: Queue, db: sqlite_utils.Database
+) -> None:
+    kiosk = queue.issue("A", actor="kiosk:button1", priority=True, source="kiosk").ticket
+    named = queue.issue("A", actor="r", priority=True, priority_category="elderly").ticket
+    client, csrf = as_role("receptionist")
+    part = today_part(text(client.get("/reception")))
+    # Offered for the ticket without a category only.
+    assert part.count("Catat kategori prioritas") == 1
+    assert f"/reception/tickets/{kiosk.id}/prioritize" in part
+    assert f"/reception/tickets/{named.id}/prioritize" not in part
+    path = f"/reception/tickets/{kiosk.id}/prioritize"
+    shown = follow(client, post(client, csrf, path, priority_category="disabled"))
+    assert "Kategori prioritas tiket A-001 dicatat (penyandang disabilitas)" in html.unescape(shown)
+    ticket = queue.ticket(kiosk.id)
+    assert (ticket.label, ticket.queue_seq, ticket.priority, ticket.priority_category) == (
+        "A-001",
+        kiosk.queue_seq,
+        True,
+        "disabled",
+    )
+    assert "Catat kategori prioritas" not in today_part(text(client.get("/reception")))
+    before = state(db)
+    assert post(client, csrf, path, priority_category="elderly").status_code == 409
+    assert state(db) == before

@@ -378,3 +378,45 @@ def test_the_boards_notice_follows_the_clock(tmp_path: Path) -> None:
         "Pengambilan nomor antrian dibuka kembali pukul 13.30"
     )
     assert hours.closed_notice(settings, at(27, 13, 30)) is None
+
+
+# --- The estimate while the counters do not serve (a ticket issued by override) ---------------
+
+MONDAY_8 = "Senin, 30 November 2026 pukul 08.00"
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        (at(29, 10), f"layanan hari ini sudah tutup; dilayani kembali {MONDAY_8}"),  # Sunday
+        (
+            at(25, 17),
+            "layanan hari ini sudah tutup; dilayani kembali Kamis, 26 November 2026 pukul 08.00",
+        ),  # a Wednesday after closing (16:00)
+        (at(25, 7), "layanan belum dibuka; dilayani mulai pukul 08.00"),
+        (at(27, 12), "layanan sedang istirahat; dilayani kembali pukul 13.30"),  # Friday break
+        (at(25, 15, 45), None),  # after the last issue time the counters still serve
+        (at(25, 10), None),
+    ],
+)
+def test_closed_wait_says_closed_and_when_service_resumes(
+    tmp_path: Path, moment: datetime.datetime, said: str | None
+) -> None:
+    h = office(tmp_path).hours
+    assert hours.closed_wait(h, WIB, moment) == said
+    off = office(tmp_path / "off", "enabled = false\n").hours
+    assert hours.closed_wait(off, WIB, moment) is None
+
+
+def test_an_override_on_a_closed_day_gives_no_minutes(tmp_path: Path) -> None:
+    queue, clock = make_queue(office(tmp_path), at(29, 10))  # Sunday
+    for _ in range(3):
+        queue.issue("A", actor="resepsionis", source="reception", override=True)
+    issued = queue.issue("A", actor="resepsionis", source="reception", override=True)
+    assert issued.estimated_wait_minutes > 0  # the line is still counted ...
+    said = f"layanan hari ini sudah tutup; dilayani kembali {MONDAY_8}"
+    assert issued.closed_wait == said  # ... but not turned into minutes from a Sunday
+    assert queue.wait_words(issued.estimated_wait_minutes) == said
+    clock.set(at(30, 8, 5))  # Monday, open: the minutes again
+    assert queue.closed_wait() is None
+    assert queue.wait_words(10) == "± 10 menit"

@@ -122,3 +122,40 @@ def test_prioritize_refuses_a_priority_or_called_ticket(queue: Queue) -> None:
     called = queue.call_next("Loket 1", actor="fo")
     assert called.id == already.id
     refused(queue, "wrong_state", queue.prioritize, called.id, "pregnant", actor="r")
+
+
+def test_the_category_of_a_kiosk_priority_ticket_is_recorded_later(queue: Queue) -> None:
+    """The kiosk's priority button issues with no category; reception records it afterwards
+    with the same event, and the ticket keeps its number, place and priority."""
+    from ult import reports
+    from ult.reports import Period
+
+    queue.issue("A", actor="r")
+    kiosk = queue.issue("A", actor="kiosk:button1", priority=True, source="kiosk").ticket
+    before = events_of(queue)
+    recorded = queue.prioritize(kiosk.id, "elderly", actor="resepsionis")
+    assert (recorded.label, recorded.number, recorded.queue_seq, recorded.state) == (
+        kiosk.label,
+        kiosk.number,
+        kiosk.queue_seq,
+        sop.WAITING,
+    )
+    assert (recorded.priority, recorded.priority_category) == (True, "elderly")
+    [last] = events_of(queue)[len(before) :]
+    assert last["kind"] == "prioritized" and last["actor"] == "resepsionis"
+    payload = json.loads(last["payload"])
+    assert (payload["priority_category"], payload["was_priority"]) == ("elderly", True)
+    # Once it has a category it cannot be changed (the record stays what was said first).
+    refused(queue, "already_priority", queue.prioritize, kiosk.id, "pregnant", actor="r")
+    # Still called first, and counted as an elderly visitor, not "kategori tidak tercatat".
+    assert queue.call_next("Loket 1", actor="fo").label == kiosk.label
+    table = reports.report(queue.db, "priority", Period(queue.today(), queue.today()))
+    counts = {r["priority_category"]: r["visitors"] for r in table.rows}
+    assert counts["Lansia"] == 1
+    assert counts.get("Prioritas, kategori tidak tercatat", 0) == 0
+
+
+def test_a_plain_mark_carries_no_was_priority(queue: Queue) -> None:
+    ticket = queue.issue("A", actor="r").ticket
+    queue.prioritize(ticket.id, "disabled", actor="r")
+    assert "was_priority" not in json.loads(events_of(queue)[-1]["payload"])
