@@ -917,8 +917,9 @@ SETTINGS_TEXT: dict[str, str] = {
     ),
     "hours_last_issue": ('menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM"'),
     "hours_quota": (
-        "tabel huruf layanan → tiket paling banyak per hari (bilangan bulat 0–{high}; "
-        "0 = tanpa kuota); huruf layanan: {letters}"
+        "tabel huruf layanan (A–Z, juga layanan yang ditambahkan di katalog) atau default "
+        "(setiap layanan tanpa kuota sendiri) → tiket paling banyak per hari (bilangan bulat "
+        "0–{high}; 0 = tanpa kuota)"
     ),
 }
 """Settings errors (``ult.settings``): ``str.format`` templates; a literal brace is doubled."""

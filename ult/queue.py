@@ -32,6 +32,7 @@ from ult import (
     eventlog,
     guestbook,
     hours,
+    queries,
     record,
     sitting,
     sop,
@@ -540,7 +541,9 @@ class Queue:
             return conflict("issuing_closed", notice=notice, reason=state.reason)
         quota = hours.quota_reached(self.db, self.settings.hours, letter, today)
         if quota is not None:
-            return conflict("quota_reached", service=letter, quota=quota)
+            name = queries.service_names(self.db).get(letter)
+            shown_service = f"{letter} ({name})" if name else letter
+            return conflict("quota_reached", service=shown_service, quota=quota)
         return None
 
     # ----------------------------------------------------------------- calling

@@ -407,6 +407,10 @@ class Holiday:
     name: str = ""
 
 
+QUOTA_DEFAULT_KEY = "default"
+"""The ``[hours] quota`` key of the quota of every service without its own."""
+
+
 @dataclass(frozen=True)
 class HoursSettings:
     """When the kiosk issues tickets (``[hours]``); the rules live in :mod:`ult.hours`.
@@ -416,8 +420,11 @@ class HoursSettings:
     for none (Friday prayers: Friday 11:30-13:30). ``holidays``: closed all day.
     ``last_issue``: the last ticket of a day, as minutes before closing (an ``int``) or a
     local time (applied every open day, never later than closing). ``quota``: ``(letter,
-    most tickets a day)`` pairs (tuples keep the settings hashable); a letter not listed has
-    none. ``enabled`` false issues at any time (a 24-hour office, training).
+    most tickets a day)`` pairs (tuples keep the settings hashable), any service letter
+    A-Z, also of a service the supervisor adds to the catalogue later; ``quota_default``
+    the quota of every service not listed (0: none), so a service added at runtime is
+    limited too; ``quota_exempt`` the letters written with 0 (no quota, whatever the
+    default). ``enabled`` false issues at any time (a 24-hour office, training).
     """
 
     enabled: bool = setting(True)
@@ -436,10 +443,18 @@ class HoursSettings:
     holidays: tuple[Holiday, ...] = ()
     last_issue: int | datetime.time = 30
     quota: tuple[tuple[str, int], ...] = ()
+    quota_default: int = 0
+    quota_exempt: tuple[str, ...] = ()
 
     def quota_of(self, letter: str) -> int | None:
-        """The daily quota of service ``letter``, or None when it has none."""
-        return dict(self.quota).get(letter)
+        """The daily quota of service ``letter`` (its own, else ``quota_default``), or None
+        when it has none."""
+        own = dict(self.quota).get(letter)
+        if own is not None:
+            return own
+        if letter in self.quota_exempt or not self.quota_default:
+            return None
+        return self.quota_default
 
 
 @dataclass(frozen=True)
@@ -1368,7 +1383,7 @@ class _Parser:
             breaks=breaks,
             holidays=self.holidays(table.get("holidays", [])),
             last_issue=self.last_issue(table.get("last_issue", d.last_issue)),
-            quota=self.quota(table.get("quota", {}), tuple(s.letter for s in services)),
+            **self.quota(table.get("quota", {})),
         )
 
     def span(self, key: str, value: Any) -> Span:
@@ -1459,20 +1474,34 @@ class _Parser:
         allowed = _text("hours_last_issue", high=_LAST_ISSUE_MAX_MINUTES)
         raise self.fail("hours.last_issue", value, allowed)
 
-    def quota(self, value: Any, letters: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-        allowed = _text("hours_quota", letters=", ".join(letters), high=_QUOTA_MAX)
+    def quota(self, value: Any) -> dict[str, Any]:
+        """``quota = { C = 40, default = 100, B = 0 }``: the keys of :class:`HoursSettings`
+        ``quota``, ``quota_default`` and ``quota_exempt``. A key is a service letter A-Z
+        (the catalogue can gain services at runtime, so a letter the settings do not list is
+        accepted) or ``default``."""
+        allowed = _text("hours_quota", high=_QUOTA_MAX)
         if not isinstance(value, dict):
             raise self.fail("hours.quota", value, allowed)
         quota: dict[str, int] = {}
+        exempt: list[str] = []
+        default = 0
         for letter, limit in value.items():
             key = _join("hours.quota", letter)
-            if letter not in letters:
+            if letter != QUOTA_DEFAULT_KEY and not re.fullmatch(r"[A-Z]", letter):
                 raise self.fail(key, limit, allowed, "unknown")
             if not _is_int(limit) or not 0 <= limit <= _QUOTA_MAX:
                 raise self.fail(key, limit, allowed)
-            if limit:  # 0 = no quota, like a letter left out
+            if letter == QUOTA_DEFAULT_KEY:
+                default = int(limit)
+            elif limit:
                 quota[letter] = int(limit)
-        return tuple(quota.items())
+            else:  # 0 = no quota for this service, whatever the default
+                exempt.append(letter)
+        return {
+            "quota": tuple(quota.items()),
+            "quota_default": default,
+            "quota_exempt": tuple(exempt),
+        }
 
     def optional_path(
         self, table: Mapping[str, Any], prefix: str, name: str, home: Path

@@ -151,7 +151,8 @@ def test_a_quota_closes_only_its_own_button(
     press(pin_of(daemon, 0))
     assert daemon.wait_idle(5)
     assert [t["label"] for t in tickets(settings)] == ["A-001"]
-    assert lines[-1].startswith("Tombol 1: tiket tidak diterbitkan. Kuota layanan A hari ini")
+    assert lines[-1].startswith("Tombol 1: tiket tidak diterbitkan. Kuota layanan A (")
+    assert "hari ini (1 tiket) sudah habis" in lines[-1]
     # Button B can still issue: the closed flash gives way to steady at the next check.
     assert daemon.light == "closed"
     ticker.advance(10)

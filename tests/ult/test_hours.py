@@ -107,7 +107,8 @@ def test_a_closed_friday_drops_the_default_break(tmp_path: Path) -> None:
         ("last_issue = -1", "hours.last_issue", "0–240"),
         ("last_issue = 241", "hours.last_issue", "0–240"),
         ('last_issue = "25:00"', "hours.last_issue", '"HH:MM"'),
-        ("quota = { Z = 10 }", "hours.quota.Z", "A, B, C, D"),
+        ("quota = { AB = 10 }", "hours.quota.AB", "A–Z"),
+        ("quota = { default = -1 }", "hours.quota.default", "0–9999"),
         ("quota = { A = -1 }", "hours.quota.A", "0–9999"),
         ("quota = { A = 1.5 }", "hours.quota.A", "bilangan bulat"),
         ('closing = "16:00"', "hours.closing", "tidak dikenal"),
@@ -312,7 +313,9 @@ def test_the_quota_at_its_edge(tmp_path: Path) -> None:
     with pytest.raises(QueueError) as caught:
         queue.issue("B", actor="kiosk:tombol1", source="kiosk")
     assert caught.value.code == "quota_reached"
-    assert caught.value.message.startswith("Kuota layanan B hari ini (2 tiket) sudah habis.")
+    assert caught.value.message.startswith(
+        "Kuota layanan B (Pengaduan) hari ini (2 tiket) sudah habis."
+    )
     # Other services have no quota; the reception may go past it, recorded.
     assert queue.issue("A", actor="kiosk:tombol1", source="kiosk").ticket.label == "A-001"
     third = queue.issue("B", actor="rina", source="reception", override=True)
@@ -420,3 +423,48 @@ def test_an_override_on_a_closed_day_gives_no_minutes(tmp_path: Path) -> None:
     clock.set(at(30, 8, 5))  # Monday, open: the minutes again
     assert queue.closed_wait() is None
     assert queue.wait_words(10) == "± 10 menit"
+
+
+# --- The quota of services added in the catalogue at runtime ----------------------------------
+
+
+def test_quota_keys_letters_of_any_service_and_a_default(tmp_path: Path) -> None:
+    h = office(tmp_path, "quota = { C = 40, Z = 5, default = 100, B = 0 }\n").hours
+    assert (h.quota_of("C"), h.quota_of("Z"), h.quota_of("A"), h.quota_of("B")) == (
+        40,
+        5,
+        100,  # the default: every service without its own, a new one too
+        None,  # 0: exempt whatever the default
+    )
+    assert office(tmp_path / "none").hours.quota_of("E") is None
+
+
+@pytest.mark.parametrize("quota", ["default = 2", "E = 2"])
+def test_a_service_added_at_runtime_has_its_quota(tmp_path: Path, quota: str) -> None:
+    from ult.catalog import save_service
+
+    queue, _clock = make_queue(office(tmp_path, f"quota = {{ {quota} }}\n"), at(25, 9))
+    counter = queue.db.execute("SELECT id FROM counters WHERE kind = 'front_office'").fetchone()[0]
+    save_service(
+        queue.db,
+        letter="E",
+        name="Legalisir",
+        topics=[],
+        active=True,
+        actor="supervisor",
+        create=True,
+        counter_ids=[counter],
+    )
+    for _ in range(2):
+        queue.issue("E", actor="kiosk:tombol1", source="kiosk")
+    refusal = queue.issuing_refusal("E")
+    assert refusal is not None and refusal.code == "quota_reached"
+    assert refusal.message.startswith(
+        "Kuota layanan E (Legalisir) hari ini (2 tiket) sudah habis. Tiket hanya dapat"
+    )
+    with pytest.raises(QueueError) as caught:
+        queue.issue("E", actor="kiosk:tombol1", source="kiosk")
+    assert caught.value.code == "quota_reached"
+    # The reception may still go past it, recorded.
+    queue.issue("E", actor="resepsionis", source="reception", override=True)
+    assert issued_events(queue)[-1]["override"] == "quota_reached"
