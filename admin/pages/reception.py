@@ -1,7 +1,8 @@
 """The reception page (SOP 2-4): issue and print, reprint, the printer's state, no-shows.
 
 Its live parts (the printer, unprinted tickets, the lines: ``/reception/live``; the paper of
-the ticket just issued: ``/reception/tickets/<id>/paper``) are re-fetched by
+the ticket just issued: ``/reception/tickets/<id>/paper/live``; the list of today's tickets under
+its search box: ``/reception/today/live``) are re-fetched by
 ``static/pages.js`` when the board stream reports an event, so the outcome of a print the
 printer's owner answers shows by itself. Printing goes through :mod:`admin.printing`: a
 request to the owner, never printer I/O on this thread.
@@ -9,6 +10,7 @@ request to the owner, never printer I/O on this thread.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import Any
@@ -56,7 +58,10 @@ def _today_tickets() -> dict[str, Any]:
     except QueueError as refusal:
         rows, total, error = [], 0, refusal.message
         g.today_refused = True
+    # What the list shows, as a key: the live part is re-rendered only when it changes.
+    shown = json.dumps([search, error, total, rows], default=str, sort_keys=True)
     return {
+        "today_version": hashlib.sha256(shown.encode()).hexdigest()[:16],
         "today_tickets": rows,
         "today_total": total,
         "today_search": search[:100],
@@ -138,14 +143,17 @@ def _render_reception() -> str:
 
 
 def _quotas(queue: Any) -> dict[str, tuple[int, int]]:
-    """``{letter: (issued today, daily quota)}`` of the services with a quota ([hours])."""
+    """``{letter: (issued today, daily quota)}`` of the catalogue's services with a quota
+    ([hours]: their own or the default, so a service added at runtime shows it too)."""
     settings = queue.settings.hours
     if not settings.enabled:
         return {}
     today = queue.today()
+    limits = {letter: settings.quota_of(letter) for letter in queries.service_names(queue.db)}
     return {
         letter: (hours.issued_today(queue.db, letter, today), limit)
-        for letter, limit in settings.quota
+        for letter, limit in limits.items()
+        if limit is not None
     }
 
 
@@ -164,10 +172,28 @@ def live() -> Any:
     return render_template("reception/_live.html", **_reception_live_context())
 
 
-@bp.get("/reception/tickets/<int:ticket_id>/paper")
+@bp.get("/reception/today/live")
+@require("issue")
+def today_live() -> Any:
+    """The live list of today's tickets (``?cari=`` the search the page applied), refreshed
+    on stream events; a bad search says so in the list with a 422, as the page does."""
+    db = get_db()
+    page = render_template(
+        "reception/_today_list.html",
+        services=active_services(db),
+        service_names=queries.service_names(db),
+        **_today_tickets(),
+    )
+    return (page, 422) if g.get("today_refused") else page
+
+
+@bp.get("/reception/tickets/<int:ticket_id>/paper")  # registered second: url_for gives /live
+@bp.get("/reception/tickets/<int:ticket_id>/paper/live")
 @require("issue")
 def paper(ticket_id: int) -> Any:
-    """The live paper of one ticket: printed, being printed, not confirmed, or failed."""
+    """The live paper of one ticket: printed, being printed, not confirmed, or failed. The
+    page polls ``.../paper/live`` (every live part ends in ``/live``); ``.../paper`` stays
+    for links already out."""
     return render_template("reception/_paper.html", **_paper_context(get_queue().ticket(ticket_id)))
 
 

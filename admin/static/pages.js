@@ -108,6 +108,7 @@
 
   function applyVersioned(region, html) {
     var notice = changedNotice(region);
+    var open = openDetails(region);
     var children = Array.prototype.slice.call(region.childNodes);
     for (var i = 0; i < children.length; i += 1) {
       if (children[i] !== notice) {
@@ -117,10 +118,12 @@
     var holder = document.createElement("template");
     holder.innerHTML = html;
     region.appendChild(holder.content);
+    reopen(region, open);
     if (notice) {
       notice.hidden = true;
     }
     region.removeAttribute("data-stale");
+    mirror(region);
   }
 
   function showVersioned(region, html) {
@@ -180,13 +183,52 @@
           region.setAttribute("data-stale", "1");
           return;
         }
-        region.innerHTML = html;
+        replaceKeepingOpen(region, html);
         region.removeAttribute("data-stale");
+        mirror(region);
         tick();
       })
       .catch(function () {
         // Keep what is shown; the next event or poll tries again.
       });
+  }
+
+  // A refreshed region keeps its opened <details> (a ticket's actions in reception's list of
+  // today's tickets): those with an id are opened again in the new content.
+  function openDetails(region) {
+    var open = [];
+    var shown = region.querySelectorAll("details[open][id]");
+    for (var i = 0; i < shown.length; i += 1) {
+      open.push(shown[i].id);
+    }
+    return open;
+  }
+
+  function reopen(region, open) {
+    for (var j = 0; j < open.length; j += 1) {
+      var again = document.getElementById(open[j]);
+      if (again && region.contains(again)) {
+        again.open = true;
+      }
+    }
+  }
+
+  function replaceKeepingOpen(region, html) {
+    var open = openDetails(region);
+    region.innerHTML = html;
+    reopen(region, open);
+  }
+
+  // A live part can update a text outside itself (the count in reception's "Tiket hari ini"
+  // heading, above its search box): data-live-mirror names the element's id.
+  function mirror(region) {
+    var copies = region.querySelectorAll("[data-live-mirror]");
+    for (var i = 0; i < copies.length; i += 1) {
+      var target = document.getElementById(copies[i].getAttribute("data-live-mirror"));
+      if (target) {
+        target.textContent = copies[i].textContent;
+      }
+    }
   }
 
   function refresh() {

@@ -241,7 +241,7 @@ def test_reception_issues_and_prints_in_one_click(
     ticket = queue.ticket("A-002")
     assert ticket.topic == "Dapodik" and ticket.priority and ticket.source == "reception"
     assert "Tiket A-002 diterbitkan; tiket sedang dicetak." in flashes(shown, "success")
-    assert f'data-live-url="/reception/tickets/{ticket.id}/paper"' in shown
+    assert f'data-live-url="/reception/tickets/{ticket.id}/paper/live"' in shown
     # The owner's worker prints it; the page's live part shows the outcome.
     assert outcome(db, last_request(db, ticket.id)).printed
     assert queue.ticket("A-002").printed is True

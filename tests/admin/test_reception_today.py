@@ -46,7 +46,7 @@ def test_today_list_shows_states_and_searches_label_and_name(
     queue.call_next("Loket 1", actor="fo")
     client, _ = as_role("receptionist")
     part = today_part(text(client.get("/reception")))
-    assert "Tiket hari ini (3)" in part
+    assert 'Tiket hari ini (<span id="today-total">3</span>)' in part
     assert labels_in(part) == ["B-001", "A-002", "A-001"]  # newest first
     assert "dipanggil (Loket 1)" in part and "Siti Aminah" in part
     assert VALID_NIK not in part and MASKED_NIK not in part  # the list names, never numbers
@@ -247,3 +247,25 @@ def test_the_category_of_a_kiosk_priority_ticket_is_recorded_from_the_list(
     before = state(db)
     assert post(client, csrf, path, priority_category="elderly").status_code == 409
     assert state(db) == before
+
+
+def test_the_list_is_a_live_part_that_keeps_the_search(
+    as_role, queue: Queue, db: sqlite_utils.Database
+) -> None:
+    queue.issue("A", actor="kiosk")
+    client, _ = as_role("receptionist")
+    part = today_part(text(client.get("/reception", query_string={"cari": "A-00"})))
+    # The search box sits outside the live part; the live part's URL carries the search.
+    assert 'data-live-url="/reception/today/live?cari=A-00"' in part
+    assert part.index('name="cari"') < part.index("data-live-url")
+    queue.issue("A", actor="kiosk")
+    queue.issue("B", actor="kiosk")
+    live = text(client.get("/reception/today/live", query_string={"cari": "A-00"}))
+    assert labels_in(live) == ["A-002", "A-001"]
+    assert '<span hidden data-live-mirror="today-total">2</span>' in live
+    everything = text(client.get("/reception/today/live"))
+    assert labels_in(everything) == ["B-001", "A-002", "A-001"]
+    bad = client.get("/reception/today/live", query_string={"cari": "A\x01"})
+    assert bad.status_code == 422 and "karakter kontrol" in text(bad)
+    officer, _ = as_role("front_office")
+    assert officer.get("/reception/today/live").status_code in (302, 403)

@@ -135,3 +135,50 @@ def test_reception_while_closed(
             db.close()
     finally:
         context.close()
+
+
+def test_the_browser_board_and_the_visitor_page_say_closed(
+    browser: Browser, closed_office: Appliance, console: Console
+) -> None:
+    """The lobby board shows the closed notice (as the TV does: tests/display), and a ticket
+    issued by override tells its visitor the office is closed today and when it resumes."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1366, "height": 768}
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        console.watch(page)
+        page.goto(closed_office.url("/board"))
+        closed = page.locator("#board-closed")
+        expect(closed).to_be_visible()
+        expect(closed).to_contain_text(
+            "Hari ini hari libur (Hari Uji); pengambilan nomor antrian ditutup"
+        )
+        expect(page.locator("#board-banner")).to_be_hidden()
+        # The state the board follows says the same (board.js renders it).
+        state = page.evaluate("fetch('/api/v1/board').then(r => r.json())")
+        assert state["closed_notice"] == closed.inner_text()
+        assert state["closed_notice_until"]
+        page.screenshot(path=str(SHOTS / "hours-board-closed.png"))
+        settings = load_settings(closed_office.home / "ult.toml", environ=closed_office.env)
+        db = connect(settings.store.database)
+        try:
+            token = db.execute("SELECT token FROM tickets ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            db.close()
+        if token is None:  # run alone: issue one by override
+            closed_office.ult("issue", "A", "--actor", "e2e", "--override")
+            db = connect(settings.store.database)
+            try:
+                token = db.execute("SELECT token FROM tickets ORDER BY id DESC LIMIT 1").fetchone()
+            finally:
+                db.close()
+        page.goto(closed_office.url(f"/t/{token[0]}"))
+        expect(page.locator("body")).to_contain_text(
+            "layanan hari ini sudah tutup; dilayani kembali"
+        )
+        assert "segera dipanggil" not in page.locator("body").inner_text()
+    finally:
+        context.close()

@@ -87,3 +87,26 @@ def test_reception_works_today_s_tickets(
     page.screenshot(path=str(SHOTS / "reception-visitor-saved.png"), full_page=True)
     # The one refusal the test asked for (422 from /reception/issue) is no fault.
     assert [p for p in console.problems if "422" not in p or "/reception/issue" not in p] == []
+
+
+def test_the_list_of_today_s_tickets_is_live_and_keeps_the_search_typed(
+    appliance: Appliance, new_page: Callable, console: Console
+) -> None:
+    appliance.issue("A")
+    page = new_page()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, appliance, "supervisor")
+    page.goto(appliance.url("/reception"))
+    search = page.locator("#tiket-hari-ini").get_by_label("Cari nomor")
+    search.click()
+    search.type("A-0")  # typed, not yet submitted, the cursor still in the box
+    # Another desk (the API, as a kiosk or another reception PC) issues a ticket.
+    label = appliance.issue("C")
+    row = page.locator(f"#tiket-hari-ini tbody tr:has-text('{label}')")
+    row.wait_for(timeout=1500)  # within a second or so of the event, no reload
+    assert search.input_value() == "A-0"
+    assert page.evaluate("document.activeElement && document.activeElement.name") == "cari"
+    total = int(page.locator("#today-total").inner_text())
+    assert total == page.locator("#tiket-hari-ini tbody tr").count() or total > 50
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reception-today-live.png"), full_page=True)
