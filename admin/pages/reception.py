@@ -1,7 +1,7 @@
 """The reception page (SOP 2-4): issue and print, reprint, the printer's state, no-shows.
 
 Its live parts (the printer, unprinted tickets, the lines: ``/reception/live``; the paper of
-the ticket just issued: ``/reception/tickets/<id>/paper``) are re-fetched by
+the ticket just issued: ``/reception/tickets/<id>/paper/live``) are re-fetched by
 ``static/pages.js`` when the board stream reports an event, so the outcome of a print the
 printer's owner answers shows by itself. Printing goes through :mod:`admin.printing`: a
 request to the owner, never printer I/O on this thread.
@@ -162,10 +162,11 @@ def live() -> Any:
     return render_template("reception/_live.html", **_reception_live_context())
 
 
-@bp.get("/reception/tickets/<int:ticket_id>/paper")
+@bp.get("/reception/tickets/<int:ticket_id>/paper/live")
 @require("issue")
 def paper(ticket_id: int) -> Any:
-    """The live paper of one ticket: printed, being printed, not confirmed, or failed."""
+    """The live paper of one ticket: printed, being printed, not confirmed, or failed. Its
+    URL ends in ``/live`` as every live part's does (re-fetched on stream events)."""
     return render_template("reception/_paper.html", **_paper_context(get_queue().ticket(ticket_id)))
 
 
