@@ -9,6 +9,7 @@ request to the owner, never printer I/O on this thread.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
@@ -55,8 +56,12 @@ def _today_tickets() -> dict[str, Any]:
     except QueueError as refusal:
         rows, total, error = [], 0, refusal.message
         g.today_refused = True
+    # What the list shows, as a key (pages.js): an event that changes none of its rows
+    # leaves the list, and a ticket's actions opened in it, as they are.
+    shown = repr([total, search, [sorted(row.items()) for row in rows]])
     return {
         "today_tickets": rows,
+        "today_version": hashlib.sha256(shown.encode()).hexdigest()[:16],
         "today_total": total,
         "today_search": search[:100],
         "today_error": error,
@@ -160,6 +165,22 @@ def index() -> Any:
 def live() -> Any:
     """The live part of the reception page: printer, unprinted tickets, the lines."""
     return render_template("reception/_live.html", **_reception_live_context())
+
+
+@bp.get("/reception/today/live")
+@require("issue")
+def today_live() -> Any:
+    """The list of today's tickets alone (``?cari=`` as on the page), for pages.js: the
+    states follow the counters and the back office without a reload (issue 14)."""
+    db = get_db()
+    context = _today_tickets()
+    page = render_template(
+        "reception/_today.html",
+        services=active_services(db),
+        service_names=queries.service_names(db),
+        **context,
+    )
+    return (page, 422) if g.get("today_refused") else page
 
 
 @bp.get("/reception/tickets/<int:ticket_id>/paper/live")

@@ -108,6 +108,10 @@
 
   function applyVersioned(region, html) {
     var notice = changedNotice(region);
+    // A <details> the user opened (by its id) stays open in the new rendering.
+    var opened = Array.prototype.map.call(region.querySelectorAll("details[id][open]"), function (d) {
+      return d.id;
+    });
     var children = Array.prototype.slice.call(region.childNodes);
     for (var i = 0; i < children.length; i += 1) {
       if (children[i] !== notice) {
@@ -117,6 +121,12 @@
     var holder = document.createElement("template");
     holder.innerHTML = html;
     region.appendChild(holder.content);
+    opened.forEach(function (id) {
+      var again = document.getElementById(id);
+      if (again && region.contains(again)) {
+        again.open = true;
+      }
+    });
     if (notice) {
       notice.hidden = true;
     }

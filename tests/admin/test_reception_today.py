@@ -220,3 +220,29 @@ def test_the_public_stream_carries_priority_but_not_its_category(
     assert shown["prioritized"]["label"] == "A-002"
     for data in shown.values():
         assert "priority_category" not in data
+
+
+def test_the_list_is_live_and_versioned(as_role, queue: Queue) -> None:
+    """/reception/today/live (issue 14): the list alone, with the page's search; its version
+    changes when a row does, and only then (pages.js re-renders nothing else)."""
+    first = queue.issue("A", actor="kiosk").ticket
+    queue.issue("B", actor="kiosk")
+    client, _ = as_role("receptionist")
+    page = text(client.get("/reception", query_string={"cari": "a"}))
+    assert 'data-live-url="/reception/today/live?cari=a"' in page
+
+    def version(part: str) -> str:
+        return re.search(r'id="tiket-hari-ini"[^>]*data-version="([0-9a-f]+)"', part).group(1)
+
+    live = text(client.get("/reception/today/live", query_string={"cari": "a"}))
+    assert labels_in(today_part(live)) == ["A-001"]
+    assert version(live) == version(page)
+    assert version(text(client.get("/reception/today/live", query_string={"cari": "a"}))) == (
+        version(live)
+    )
+    queue.call_next("Loket 1", actor="fo")
+    called = text(client.get("/reception/today/live", query_string={"cari": "a"}))
+    assert version(called) != version(live)
+    assert "dipanggil (Loket 1)" in today_part(called)
+    assert first.label in labels_in(today_part(called))
+    assert client.get("/reception/today/live", query_string={"cari": "A\x01"}).status_code == 422
