@@ -245,7 +245,7 @@ def test_reception_issues_and_prints_in_one_click(
     # The owner's worker prints it; the page's live part shows the outcome.
     assert outcome(db, last_request(db, ticket.id)).printed
     assert queue.ticket("A-002").printed is True
-    assert "Tiket tercetak." in text(client.get(f"/reception/tickets/{ticket.id}/paper"))
+    assert "Tiket tercetak." in text(client.get(f"/reception/tickets/{ticket.id}/paper/live"))
     assert 'class="big-label">A-002<' in shown
     assert "Prioritas" in shown and "Perkiraan waktu tunggu" in shown
     # The preview printer of the default settings wrote the ticket as a PNG in home/tickets.
@@ -342,7 +342,7 @@ def test_a_failed_print_is_said_listed_and_reprinted(
     still = follow(client, post(client, csrf, "/reception/tickets/1/reprint"))
     assert "Tiket C-001 sedang dicetak ulang." in flashes(still, "success")
     assert outcome(db, last_request(db, 1)).kind == "print_failed"
-    assert "TIDAK tercetak" in text(client.get("/reception/tickets/1/paper"))
+    assert "TIDAK tercetak" in text(client.get("/reception/tickets/1/paper/live"))
     assert "Cetak ulang C-001" in text(client.get("/reception/live"))
     sink.parent.mkdir()
     fixed = follow(client, post(client, csrf, "/reception/tickets/1/reprint"))
@@ -350,7 +350,7 @@ def test_a_failed_print_is_said_listed_and_reprinted(
     # A file cannot confirm the paper (issue 10): sent, said so, and still listed.
     assert outcome(db, last_request(db, 1)).kind == "print_unconfirmed"
     assert sink.stat().st_size > 0
-    assert "tidak mengonfirmasi" in text(client.get("/reception/tickets/1/paper"))
+    assert "tidak mengonfirmasi" in text(client.get("/reception/tickets/1/paper/live"))
     assert "Cetak ulang C-001" in text(client.get("/reception/live"))
     db.close()
 

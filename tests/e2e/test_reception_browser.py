@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import Appliance, Console, log_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SHOTS = Path(os.environ.get("ULT_E2E_SHOTS", "/tmp/i14/shots"))
 

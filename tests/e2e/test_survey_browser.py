@@ -130,7 +130,13 @@ def shot(page: Page, name: str) -> None:
 
 
 def fits(page: Page) -> None:
-    """Nothing wider than the screen, and every answer a target of at least 44 px."""
+    """Nothing wider than the screen, and every answer a target of at least 44 px.
+
+    Measured once the page has loaded: its heading shows as soon as the HTML is parsed, but
+    the stylesheets may still be on their way (under load, the survey's own survey.css),
+    and a layout forced before then measures the unstyled page (a bare label.choice is one
+    line of text, 19 px)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"horizontal scroll: {width}px"
     heights = page.evaluate(
