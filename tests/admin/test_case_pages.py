@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from admin.actions import ACTION_ROLES
-from tests.admin.test_pages import MASKED_NIK, PHONE, VALID_NIK, text, to_serving
+from tests.admin.test_pages import MASKED_NIK, PHONE, VALID_NIK, text, to_escalated, to_serving
 from ult import accounts, privacy
 from ult.clock import FakeClock
 from ult.queue import Queue
@@ -166,3 +166,11 @@ def test_only_staff_who_work_the_queue_may_search(as_role, app) -> None:
     assert "/login" in anonymous.get("/kasus").headers["Location"]
     client, _ = as_role("receptionist")
     assert ">Cari kasus</a>" in text(client.get("/kasus"))
+
+
+def test_the_back_office_case_links_to_its_whole_history(as_role, queue: Queue) -> None:
+    ticket_id = to_escalated(queue)
+    client, _ = as_role("back_office")
+    page = text(client.get(f"/back-office/cases/{ticket_id}"))
+    assert f'href="/kasus/{ticket_id}"' in page
+    assert "Perlu cek data SIMTUN" in text(client.get(f"/kasus/{ticket_id}"))
