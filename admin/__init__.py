@@ -122,6 +122,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("supervisor.accounts", "Akun & token", "manage"),
     ("reports.index", "Laporan", "report"),
     ("guestbook.index", "Buku tamu", "guestbook"),
+    ("cases.index", "Cari kasus", "cases"),
     ("privacy.index", "Data pribadi", "privacy"),
     ("visitor.board", "Papan panggilan", "view"),
 )
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from admin import (
         api,
         auth,
+        cases,
         guestbook,
         pages,
         privacy,
@@ -185,7 +187,19 @@ def _register_blueprints(app: Flask) -> None:
         visitor,
     )
 
-    modules = (auth, api, stream, pages, supervisor, survey, visitor, guestbook, reports, privacy)
+    modules = (
+        auth,
+        api,
+        stream,
+        pages,
+        supervisor,
+        survey,
+        visitor,
+        guestbook,
+        cases,
+        reports,
+        privacy,
+    )
     for module in modules:
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.api_bp)

@@ -59,6 +59,9 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     # that need it).
     "guestbook": ("supervisor", "kepala", "receptionist", "front_office", "back_office"),
     "guestbook_personal": ("supervisor",),
+    # The case search and read-only case view (issue 14, admin.cases): every role that
+    # works the queue; the personal data masked unless "guestbook_personal".
+    "cases": ("receptionist", "front_office", "back_office", "unit", "supervisor"),
     # The report sections with personal data (the step record, the guest book): read and
     # exported by the supervisor only, not by the head of office (admin.reports).
     "report_personal": ("supervisor",),

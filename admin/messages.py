@@ -341,6 +341,21 @@ GUESTBOOK: dict[str, str] = {
     "shown_newest": "Menampilkan {shown} kunjungan terbaru; persempit tanggal atau pencarian.",
 }
 """The guest-book page (``admin.guestbook``)."""
+CASES: dict[str, str] = {
+    "date_invalid": "Tanggal '{value}' tidak valid: tulis TTTT-BB-HH, misalnya 2026-11-24.",
+    "range_reversed": "Tanggal awal ({start}) sesudah tanggal akhir ({end}).",
+    "range_too_long": "Rentang paling panjang {days} hari; persempit tanggalnya.",
+    "shown_newest": "Menampilkan {shown} kasus terbaru; persempit tanggal atau pencarian.",
+    "searched_label": "Dicari menurut nomor antrian.",
+    "searched_document": "Dicari menurut nomor identitas (seluruh atau sebagian).",
+    "searched_name": "Dicari menurut nama pengunjung.",
+    "step_waiting": "Tunggu antrian (langkah 4–5)",
+    # Events of a case that the staff pages' history does not name (PAGES["event_*"]).
+    "event_print_requested": "diminta dicetak",
+    "event_print_unconfirmed": "pencetakan tidak terkonfirmasi",
+    "event_visitor_registered": "didaftarkan data pengunjungnya",
+}
+"""The case search and the read-only case view (``admin.cases``)."""
 REPORTS: dict[str, str] = {
     "parameter_unknown": "Parameter '{name}' tidak dikenal. Pilihan: {choices}.",
     "personal_only": (
@@ -415,6 +430,8 @@ PRIVACY: dict[str, str] = {
 
 PRIVACY_WHAT: dict[str, str] = {
     "guestbook_page": "Halaman buku tamu",
+    "case_search": "Halaman cari kasus",
+    "case_view": "Halaman kasus (baca saja)",
     "report_export": "Ekspor laporan",
     "prefill_api": "API isi dari kunjungan terakhir",
     "prefill_page": "Formulir: isi dari kunjungan terakhir",

@@ -247,7 +247,7 @@ def handles_cases() -> bool:
 _EVENT_ACTIONS = {t.event: t.action for t in sop.TRANSITIONS.values()}
 
 
-def _event_text(kind: str) -> str:
+def event_text(kind: str) -> str:
     """What an event did to the ticket, in Indonesian (``dipanggil``, ``tercetak``)."""
     return PAGES.get(f"event_{kind}") or ACTIONS.get(_EVENT_ACTIONS.get(kind, ""), kind)
 
@@ -259,7 +259,7 @@ def history(db: sqlite_utils.Database, ticket: Ticket) -> list[dict[str, Any]]:
         {
             "time": hhmm(event.at),
             "step": event.sop_step,
-            "what": _event_text(event.kind),
+            "what": event_text(event.kind),
             "actor": event.actor,
             "counter": names.get(event.counter_id or 0, ""),
         }
