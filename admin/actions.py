@@ -60,8 +60,8 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "guestbook": ("supervisor", "kepala", "receptionist", "front_office", "back_office"),
     "guestbook_personal": ("supervisor",),
     # The case search and read-only case view (issue 14, admin.cases): every role that
-    # works the queue; the personal data masked unless "guestbook_personal".
-    "cases": ("receptionist", "front_office", "back_office", "unit", "supervisor"),
+    # works the queue, and the head of office; the personal data masked unless "guestbook_personal".
+    "cases": ("receptionist", "front_office", "back_office", "unit", "supervisor", "kepala"),
     # The report sections with personal data (the step record, the guest book): read and
     # exported by the supervisor only, not by the head of office (admin.reports).
     "report_personal": ("supervisor",),

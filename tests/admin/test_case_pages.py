@@ -153,10 +153,11 @@ def test_bad_queries_are_refused_in_indonesian_and_unknown_cases_are_404(
     assert client.get("/kasus/abc").status_code == 404
 
 
-def test_only_staff_who_work_the_queue_may_search(as_role, app) -> None:
+def test_only_staff_who_work_the_queue_and_the_head_of_office_may_search(as_role, app) -> None:
     assert set(ACTION_ROLES["cases"]) == {
-        "receptionist", "front_office", "back_office", "unit", "supervisor",
+        "receptionist", "front_office", "back_office", "unit", "supervisor", "kepala",
     }  # fmt: skip
+    assert set(accounts.ROLES) - set(ACTION_ROLES["cases"]), "some role must be refused"
     for role in set(accounts.ROLES) - set(ACTION_ROLES["cases"]):
         client, _ = as_role(role)
         assert client.get("/kasus").status_code == 403, role
