@@ -88,7 +88,12 @@ SMOKE = {
     "no_cache": True,
 }
 """The sizes ``--smoke`` sets: every part runs once, quickly (CI); its figures mean nothing."""
-ROLES = {"front_office": "bench.fo", "receptionist": "bench.rcp", "supervisor": "bench.sup"}
+ROLES = {
+    "front_office": "bench.fo",
+    "back_office": "bench.bo",
+    "receptionist": "bench.rcp",
+    "supervisor": "bench.sup",
+}
 PASSWORD = "bench-Pa55-word-91x"
 FETCH_DELAY_S = 0.25
 """``DEBOUNCE_MS`` of ``admin/static/live.js``: a browser board fetches the state this long
@@ -142,6 +147,7 @@ def play_morning(settings: Settings, served: int, waiting: int) -> None:
         queue.issue("ABCD"[n % 4], actor="kiosk", source="kiosk", priority=n % 10 == 0)
     for role, username in ROLES.items():
         accounts.add_user(db, username, PASSWORD, role)
+    queue.take_counter("Back Office 1", actor=ROLES["back_office"])
     db.close()
 
 
@@ -226,11 +232,21 @@ def _cpu_seconds(pid: int) -> float:
 # ----------------------------------------------------------------- pages
 
 
+YEAR_AGO = (date.today() - timedelta(days=369)).isoformat()
+"""The first day of the longest period the case search takes (370 days)."""
+
 PAGES = {
     "counter page": ("front_office", "/counter"),
     "counter page, live part": ("front_office", "/counter/live"),
     "reception page": ("receptionist", "/reception"),
     "reception page, live part": ("receptionist", "/reception/live"),
+    # Issue 14: the parts every page re-fetches on each event of a busy morning, and the
+    # case search over the longest period it takes (370 days) by name and by part of a NIK.
+    "counter desk panel, live part": ("front_office", "/counter/current/live"),
+    "back office page, live part": ("back_office", "/back-office/live"),
+    "reception today list, live part": ("receptionist", "/reception/today/live"),
+    "case search, name, 370 days": ("front_office", f"/kasus?cari=pengunjung&dari={YEAR_AGO}"),
+    "case search, part of a NIK, 370 days": ("front_office", f"/kasus?cari=12345&dari={YEAR_AGO}"),
     "supervisor overview": ("supervisor", "/supervisor/"),
     "supervisor overview, live part": ("supervisor", "/supervisor/overview/live"),
 }
@@ -239,13 +255,14 @@ PAGES = {
 
 def page_fetchers(settings: Settings) -> dict[str, Callable[[], None]]:
     """``{page name: fetch}`` through the Flask test client, each with a session of the
-    page's role (the front office at Loket 1)."""
+    page's role (the front office at Loket 1, the back office at Back Office 1)."""
     from admin import create_app
-    from admin.pages.common import COUNTER_KEY
+    from admin.pages.common import BACK_OFFICE_KEY, COUNTER_KEY
 
     app = create_app(settings)
     db = connect(settings.store.database)
     counter_id = Queue(db, settings).counter("Loket 1").id
+    back_office_id = Queue(db, settings).counter("Back Office 1").id
     epochs = {name: accounts.session_epoch(db, name) for name in ROLES.values()}
     db.close()
     clients = {}
@@ -255,6 +272,7 @@ def page_fetchers(settings: Settings) -> dict[str, Callable[[], None]]:
             session["user"] = username
             session["epoch"] = epochs[username]
             session[COUNTER_KEY] = counter_id
+            session[BACK_OFFICE_KEY] = back_office_id
         clients[role] = client
     fetchers = {}
     for name, (role, path) in PAGES.items():
