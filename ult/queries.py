@@ -211,24 +211,28 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     }
 
 
-def called_on(db: sqlite_utils.Database, day: date, label: str, counter: str) -> bool:
-    """Whether ticket ``label`` of business ``day`` was called, recalled or called back to
-    the counter named ``counter`` (what the browser board may speak)."""
+def called_on(
+    db: sqlite_utils.Database, day: date, label: str, counter: str, *, come_back: bool = False
+) -> bool:
+    """Whether ticket ``label`` of business ``day`` was called or recalled to the counter
+    named ``counter`` (what the browser board may speak). With ``come_back``: whether a
+    returned case ``label`` is called back to that counter now (``answer_ready`` held there,
+    :meth:`ult.queue.Queue.call_back`), whatever day it was issued on."""
+    if come_back:
+        held = db.execute(
+            "SELECT 1 FROM tickets t JOIN counters c ON c.id = t.counter_id "
+            "WHERE t.state = ? AND t.label = ? AND c.name = ? LIMIT 1",
+            (sop.ANSWER_READY, label, counter),
+        ).fetchone()
+        return held is not None
     found = db.execute(
         # CROSS JOIN keeps SQLite's join order: the day's ticket first (by day and label),
         # then its few events. Left to itself the planner read every call of the log
         # through the kind index: 290 ms after a year, per call and browser board.
         "SELECT 1 FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id "
-        "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?, ?) "
+        "WHERE t.day = ? AND t.label = ? AND e.kind IN (?, ?) "
         "AND json_extract(e.payload, '$.counter') = ? LIMIT 1",
-        (
-            day.isoformat(),
-            label,
-            EventKind.CALLED,
-            EventKind.RECALLED,
-            EventKind.CALLED_BACK,
-            counter,
-        ),
+        (day.isoformat(), label, EventKind.CALLED, EventKind.RECALLED, counter),
     ).fetchone()
     return found is not None
 
