@@ -128,6 +128,9 @@ def test_a_returned_case_is_seen_at_once_and_its_visitor_called_back(
     expect(visitor.locator(".status.tone-call")).to_be_visible()
     visitor.screenshot(path=f"{SHOTS}/visitor-call-back.png")
 
+    # The case left the card: the count falls, the badge hides, and nothing beeps again.
+    expect(desk.locator("[data-returned-number]")).to_have_text(str(before))
+    assert desk.locator("#pages-root").get_attribute("data-returned-beeps") == "1"
     # Explained at the desk: the board's main panel steps back.
     desk.get_by_role("button", name="Penjelasan diberikan", exact=True).click()
     expect(board.locator("#call-label")).not_to_have_text(ticket.label, timeout=PANEL_MS)
