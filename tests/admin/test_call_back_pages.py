@@ -8,11 +8,15 @@ import re
 import sqlite_utils
 from flask import Flask
 
+from display.service import wav_maker
+from display.voice import announcement_words
 from tests.admin.test_desk_pages import officer, post, text, title
 from tests.admin.test_pages import PHONE, VALID_NIK
+from tests.display.test_app import write_pack
 from ult import accounts, sop
 from ult.clock import FakeClock
 from ult.queue import Queue, Ticket
+from ult.settings import Settings
 
 
 def returned(queue: Queue) -> Ticket:
@@ -158,8 +162,10 @@ def test_the_api_calls_back_too(app: Flask, db: sqlite_utils.Database, queue: Qu
     assert any(p.endswith("/call-back") for p in spec["paths"])
 
 
-def test_the_browser_board_says_come_back(app: Flask, queue: Queue) -> None:
+def test_the_browser_board_says_come_back(app: Flask, queue: Queue, settings: Settings) -> None:
     ticket = returned(queue)
+    words = announcement_words(ticket.label, "Loket 2", come_back=True)
+    write_pack(settings.home / "voice" / "default", words)
     queue.call_back(ticket.id, 2, actor="siti")
     board = app.test_client()
     page = text(board.get("/board"))
@@ -177,3 +183,7 @@ def test_the_browser_board_says_come_back(app: Flask, queue: Queue) -> None:
         "/board/announcement.wav", query_string={**asked, "counter": "Loket 1", "back": "1"}
     )
     assert elsewhere.status_code == 404 and elsewhere.json["error"] == "announcement_unknown"
+    # The TV's own WAV: "... silakan kembali ke, loket, dua".
+    spoken = board.get("/board/announcement.wav", query_string={**asked, "back": "1"})
+    assert spoken.status_code == 200 and spoken.mimetype == "audio/wav"
+    assert spoken.data == wav_maker(settings.home)(ticket.label, "Loket 2", come_back=True)
