@@ -41,6 +41,8 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "consult": ("front_office", "supervisor"),
     "escalate": ("front_office", "supervisor"),
     "explain": ("front_office", "supervisor"),
+    # A returned case's visitor called back to a counter (issue 14, SOP 15).
+    "call-back": ("front_office", "supervisor"),
     "finish": ("front_office", "supervisor"),
     "transfer": ("front_office", "receptionist", "supervisor"),
     "cancel": ("front_office", "receptionist", "supervisor"),
@@ -396,6 +398,19 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             },
             _at_counter("relay"),
             "Pass the main unit's disposition on to the front office (SOP 14).",
+        ),
+        TicketAction(
+            "call-back",
+            "call_back",
+            {
+                "counter": _counter_field(
+                    "Front-office counter that calls the visitor back: a free one the first "
+                    "time, then the one holding the case."
+                )
+            },
+            _at_counter("call_back"),
+            "Call the visitor of a returned case (answer_ready) back to the counter through "
+            "the board and the voice (SOP 15); again after the cooldown, counted.",
         ),
         TicketAction(
             "explain",

@@ -148,6 +148,8 @@ PAGES: dict[str, str] = {
     "called": "{counter} memanggil {label}.",
     "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
     "recalled": "{label} dipanggil ulang ({recalls} kali).",
+    "called_back": "{label} dipanggil kembali ke {counter}: jawaban siap dijelaskan.",
+    "called_back_again": "{label} dipanggil kembali lagi ({recalls} kali).",
     "no_show": "{label} dinyatakan tidak hadir.",
     "started": "{label} mulai dilayani.",
     "identified": "Identitas pengunjung {label} dicatat.",
@@ -264,6 +266,7 @@ VISITOR: dict[str, str] = {
     "back_office_title": "Sedang diproses petugas",
     "with_unit_title": "Sedang diproses unit terkait",
     "answer_ready_title": "Jawaban sudah siap",
+    "called_back_title": "Silakan kembali ke loket!",
     "done_title": "Layanan selesai",
     "no_show_title": "Tidak hadir saat dipanggil",
     "cancelled_title": "Nomor antrian dibatalkan",
@@ -289,8 +292,11 @@ VISITOR: dict[str, str] = {
         "oleh petugas Front Office, langsung atau melalui kontak yang Anda berikan."
     ),
     "answer_ready_text": (
-        "Jawaban atas permohonan Anda sudah siap. Petugas Front Office akan menyampaikannya."
+        "Jawaban untuk permohonan Anda sudah siap. Tunggu panggilan; Anda akan dipanggil kembali."
     ),
+    # A returned case's visitor called back to a counter (issue 14, Queue.call_back).
+    "called_back_go": "Silakan kembali ke {counter}.",
+    "called_back_bring": "Petugas Front Office akan menyampaikan jawaban atas permohonan Anda.",
     "done_text": (
         "Terima kasih atas kunjungan Anda. Bantu kami meningkatkan layanan dengan mengisi "
         "Survei Kepuasan Masyarakat (SKM)."

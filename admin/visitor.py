@@ -83,6 +83,8 @@ def live_event_kinds() -> tuple[str, ...]:
 class TicketView:
     """What the visitor's page says about one ticket (never anything personal).
 
+    ``state`` is the ticket's, or ``called_back`` for a returned case (``answer_ready``)
+    whose visitor is called back to a counter.
     ``tone`` picks the look (``wait``, ``call``, ``work``, ``done``, ``stop``); ``final``
     means nothing will change any more, so the page stops following the stream;
     ``survey``: the case is finished and its survey still open and not yet answered.
@@ -121,6 +123,12 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
     elif state in sop.AT_COUNTER_STATES:
         lines.append(VISITOR["serving_at"].format(counter=counter or "-"))
         tone = "work"
+    elif state == sop.ANSWER_READY and counter is not None:
+        # Called back to a counter (Queue.call_back): the page says where, as a call does.
+        state = "called_back"
+        lines.append(VISITOR["called_back_go"].format(counter=counter))
+        lines.append(VISITOR["called_back_bring"])
+        tone = "call"
     elif state in sop.ESCALATION_STATES:
         lines.append(VISITOR[f"{state}_text"])
         tone = "work"
@@ -242,7 +250,13 @@ def board() -> Any:
             "closedNoticeUntil": state["closed_notice_until"],
             # Spoken at load: a call made while this page was reloading is still heard.
             "speakNow": [
-                {"id": c["event_id"], "label": c["label"], "counter": c["counter"], "at": c["at"]}
+                {
+                    "id": c["event_id"],
+                    "label": c["label"],
+                    "counter": c["counter"],
+                    "at": c["at"],
+                    "back": bool(c.get("call_back")),
+                }
                 for c in calls_to_speak(state, now)
             ],
             "words": words,
@@ -285,6 +299,7 @@ _BOARD_WORDS = (
     "NOW_CALLING",
     "RECALLING",
     "GO_TO",
+    "COME_BACK",
     "NO_CALL_YET",
     "NEXT_CALL",
     "PAUSED",
@@ -311,19 +326,26 @@ def _one_line(value: str | None, limit: int) -> str | None:
 @bp.get("/board/announcement.wav")
 def announcement() -> Any:
     """The announcement WAV of one call, exactly what the TV board plays (chime, then
-    "nomor antrian A satu silakan menuju loket satu"). Only a call made today is spoken:
-    the page is public, and must not become a loudspeaker for any text."""
+    "nomor antrian A satu silakan menuju loket satu"; ``back=1``: "silakan kembali ke" for
+    a returned case's visitor called back). Only a call made today (a call-back: one
+    standing now) is spoken: the page is public, and must not become a loudspeaker for any
+    text."""
     label = _one_line(request.args.get("label"), LABEL_MAX)
     counter = _one_line(request.args.get("counter"), COUNTER_MAX)
-    if label is None or counter is None:
+    back = request.args.get("back", "0")
+    if label is None or counter is None or back not in ("0", "1"):
         return _refuse(422, "announcement_invalid")
-    if not queries.called_on(get_db(), get_queue().today(), label, counter):
+    # back=1: a returned case's visitor called back, "silakan kembali ke" (issue 14).
+    come_back = back == "1"
+    db, today = get_db(), get_queue().today()
+    if not queries.called_on(db, today, label, counter, come_back=come_back):
         return _refuse(404, "announcement_unknown")
     from display.service import wav_maker
     from display.voice import VoiceError
 
     try:
-        wav = wav_maker(settings().home, times=settings().display.announce_times)(label, counter)
+        make_wav = wav_maker(settings().home, times=settings().display.announce_times)
+        wav = make_wav(label, counter, come_back=come_back)
     except VoiceError:
         return _refuse(404, "voice_missing")
     except ValueError:  # a name the voice cannot say (letters outside ASCII)

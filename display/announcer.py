@@ -115,6 +115,7 @@ class MixerPlayer:
 class _Item:
     label: str
     counter: str
+    come_back: bool = False
 
 
 class Announcer:
@@ -143,9 +144,13 @@ class Announcer:
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._thread.start()
 
-    def announce(self, label: str, counter: str, *, event_id: int | None = None) -> bool:
+    def announce(
+        self, label: str, counter: str, *, event_id: int | None = None, come_back: bool = False
+    ) -> bool:
         """Queue one announcement; returns False when ``event_id`` was already announced
-        (or the announcer is stopped), True when it will be spoken."""
+        (or the announcer is stopped), True when it will be spoken. ``come_back``: a returned
+        case's visitor called back ("silakan kembali ke"); ``make_wav`` then gets
+        ``come_back=True``."""
         with self._lock:
             if self._stopped:
                 return False
@@ -155,7 +160,7 @@ class Announcer:
                 self._announced[event_id] = None
                 while len(self._announced) > self._remember:
                     self._announced.popitem(last=False)
-            self._queue.put(_Item(label, counter))
+            self._queue.put(_Item(label, counter, come_back))
         return True
 
     def wait_idle(self, timeout_s: float) -> bool:
@@ -195,7 +200,9 @@ class Announcer:
 
     def _speak(self, item: _Item) -> None:
         try:
-            wav = self._make_wav(item.label, item.counter)
+            # Only a call-back names the phrase: a plain call keeps make_wav(label, counter).
+            extra = {"come_back": True} if item.come_back else {}
+            wav = self._make_wav(item.label, item.counter, **extra)
         except Exception as exc:
             # A missing voice clip must not silence every later call. It is an office's
             # setup to fix, not a bug: one line, the traceback only when debugging.

@@ -36,6 +36,7 @@ from display.board import BoardView
 from display.calls import calls_to_speak, recent_enough
 from display.feed import Backoff, Feed, FeedEvent
 from ult.clock import from_stamp
+from ult.kinds import EventKind
 from ult.notify import Notifier
 from ult.settings import Settings
 
@@ -184,7 +185,8 @@ class BoardLoop:
         source: the board state.
         make_feed: ``make_feed(after_id)`` opens the event feed resuming after that id; called
             once the first state is read, with its ``last_event_id``.
-        announce: ``announce(label, counter, event_id)`` for each call and recall at most
+        announce: ``announce(label, counter, event_id)`` (and ``come_back=True`` for a
+            call-back) for each call, recall and call-back at most
             :data:`display.calls.ANNOUNCE_MAX_AGE_SECONDS` old, including those the first
             state holds (e.g. :meth:`display.announcer.Announcer.announce`), or None for a
             silent board.
@@ -260,7 +262,10 @@ class BoardLoop:
             # recent; the feed starts after it, so nothing is said twice.
             if self._announce is not None:
                 for call in calls_to_speak(self.state, self._now()):
-                    self._announce(call["label"], call["counter"], event_id=call["event_id"])
+                    extra = {"come_back": True} if call.get("call_back") else {}
+                    self._announce(
+                        call["label"], call["counter"], event_id=call["event_id"], **extra
+                    )
         else:
             self._sleep_or_stop(self._backoff.next())
 
@@ -300,7 +305,9 @@ class BoardLoop:
                 continue
             label, counter = event.payload.get("label"), event.payload.get("counter")
             if isinstance(label, str) and isinstance(counter, str):
-                self._announce(label, counter, event_id=event.id)
+                # A returned case's visitor called back: "silakan kembali ke" (issue 14).
+                extra = {"come_back": True} if event.kind == EventKind.CALLED_BACK else {}
+                self._announce(label, counter, event_id=event.id, **extra)
 
     def step(self) -> list[pygame.Rect]:
         """Wait for events or the next repaint, draw what changed; return the screen

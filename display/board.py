@@ -456,7 +456,8 @@ class BoardView:
         )
         if latest.get("priority"):
             self._text("call", msg.PRIORITY, rows[2], bold=True, color=fore, align="center")
-        self._text("call", msg.GO_TO, rows[3], color=fore, align="center")
+        go = msg.COME_BACK if latest.get("call_back") else msg.GO_TO
+        self._text("call", go, rows[3], color=fore, align="center")
         # Capped below the label so the ticket number stays the largest text on screen.
         label_px = max((px for _, _, px in self.text_boxes.get("call", [])), default=rows[1].height)
         self._text(
@@ -886,6 +887,7 @@ def _call_key(call: Mapping[str, Any] | None) -> Hashable:
         call.get("label"),
         call.get("counter"),
         bool(call.get("recall")),
+        bool(call.get("call_back")),
         bool(call.get("priority")),
     )
 

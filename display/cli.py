@@ -146,15 +146,23 @@ def voice_build(app: App) -> None:
     click.echo(CLI["voice_built"].format(count=len(written), path=default))
 
 
+_COME_BACK = click.option(
+    "--come-back",
+    is_flag=True,
+    help='A returned case\'s visitor called back: "silakan kembali ke" instead of "menuju".',
+)
+
+
 @voice.command("text")
 @click.argument("label")
 @click.argument("counter")
-def voice_text(label: str, counter: str) -> None:
+@_COME_BACK
+def voice_text(label: str, counter: str, come_back: bool) -> None:
     """Print the words announced for LABEL at COUNTER (e.g. A-123 "Loket 2")."""
     from display.voice import announcement_text
 
     try:
-        click.echo(announcement_text(label, counter))
+        click.echo(announcement_text(label, counter, come_back=come_back))
     except ValueError as error:
         fail(CLI["voice_refused"].format(error=error), EXIT_USAGE)
 
@@ -169,9 +177,10 @@ def voice_text(label: str, counter: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the announcement.",
 )
+@_COME_BACK
 @pass_app
 @handled
-def voice_say(app: App, label: str, counter: str, wav: Path) -> None:
+def voice_say(app: App, label: str, counter: str, wav: Path, come_back: bool) -> None:
     """Write the whole announcement (chime, then the words) as one WAV, as the board plays it."""
     from display.service import chime_file
     from display.voice import VoiceError, announcement_words, write_announcement
@@ -179,7 +188,7 @@ def voice_say(app: App, label: str, counter: str, wav: Path) -> None:
     pack, default = _voice_packs(app)
     chime = chime_file(pack, default)
     try:
-        words = announcement_words(label, counter)
+        words = announcement_words(label, counter, come_back=come_back)
         write_announcement(wav, words, pack=pack, default_pack=default, chime=chime)
     except (VoiceError, ValueError) as error:
         fail(CLI["voice_refused"].format(error=error), EXIT_REFUSED)

@@ -63,7 +63,7 @@ class FeedEvent:
 
     @property
     def is_call(self) -> bool:
-        """True for a call or a recall: the board shows it large and speaks it."""
+        """True for a call, a recall or a call-back: the board shows it large and speaks it."""
         return self.kind in CALL_KINDS
 
     @classmethod

@@ -14,7 +14,10 @@ from typing import Final
 # Loket dua".
 PHRASE_NUMBER: Final = "nomor antrian"
 PHRASE_GO_TO: Final = "silakan menuju"
-PHRASES: Final[tuple[str, ...]] = (PHRASE_NUMBER, PHRASE_GO_TO)
+PHRASE_COME_BACK: Final = "silakan kembali ke"
+"""A returned case's visitor called back to a counter (issue 14): "Nomor antrian, A, tiga,
+silakan kembali ke, loket, dua"."""
+PHRASES: Final[tuple[str, ...]] = (PHRASE_NUMBER, PHRASE_GO_TO, PHRASE_COME_BACK)
 
 # Digit words 0-9, indexed by value.
 DIGITS: Final[tuple[str, ...]] = (

@@ -49,9 +49,10 @@ def chime_file(pack: Path, default_pack: Path) -> Path | None:
 
 def wav_maker(
     home: Path, *, building: threading.Thread | None = None, times: int = 1
-) -> Callable[[str, str], bytes]:
-    """``make_wav(label, counter)`` from the voice packs under ``home``: chime then words,
-    exactly what ``ult voice say`` writes, the words said ``times`` times (``[display]
+) -> Callable[..., bytes]:
+    """``make_wav(label, counter, come_back=False)`` from the voice packs under ``home``:
+    chime then words (``come_back``: "silakan kembali ke", a call-back), exactly what
+    ``ult voice say`` writes, the words said ``times`` times (``[display]
     announce_times``; the chime once). With ``building`` (the thread of
     :func:`ensure_default_pack`), a call made while the pack is being built waits for it
     (up to :data:`PACK_WAIT_S` seconds) instead of failing."""
@@ -64,12 +65,12 @@ def wav_maker(
         word_file,
     )
 
-    def make_wav(label: str, counter: str) -> bytes:
+    def make_wav(label: str, counter: str, *, come_back: bool = False) -> bytes:
         if building is not None and building.is_alive():
             building.join(timeout=PACK_WAIT_S)
         # Looked up per call: a pack built or replaced while the board runs is used at once.
         pack, default = voice_packs(home)
-        words = announcement_words(label, counter)
+        words = announcement_words(label, counter, come_back=come_back)
 
         def assemble() -> bytes:
             chime = chime_file(pack, default)

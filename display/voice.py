@@ -31,6 +31,7 @@ from display.messages import (
     COUNTER_WORDS,
     LETTER_NAMES,
     NUMBER_WORDS,
+    PHRASE_COME_BACK,
     PHRASE_GO_TO,
     PHRASE_NUMBER,
     PHRASES,
@@ -123,28 +124,33 @@ def counter_words(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _groups(label: str, counter_name: str) -> list[tuple[str, ...]]:
+def _groups(label: str, counter_name: str, come_back: bool) -> list[tuple[str, ...]]:
     # The announcement's spoken phrases; the text form puts a comma between them.
-    return [(PHRASE_NUMBER,), label_words(label), (PHRASE_GO_TO, *counter_words(counter_name))]
+    go = PHRASE_COME_BACK if come_back else PHRASE_GO_TO
+    return [(PHRASE_NUMBER,), label_words(label), (go, *counter_words(counter_name))]
 
 
-def announcement_words(label: str, counter_name: str) -> tuple[str, ...]:
+def announcement_words(
+    label: str, counter_name: str, *, come_back: bool = False
+) -> tuple[str, ...]:
     """Return the pack words announcing ``label`` at ``counter_name``, in order.
 
     ``announcement_words("A-123", "Loket 2") == ("nomor antrian", "A", "seratus", "dua",
-    "puluh", "tiga", "silakan menuju", "loket", "dua")``.
+    "puluh", "tiga", "silakan menuju", "loket", "dua")``; with ``come_back`` (a returned
+    case's visitor called back, ``called_back``) "silakan kembali ke" instead of "silakan
+    menuju".
     """
-    return tuple(word for group in _groups(label, counter_name) for word in group)
+    return tuple(word for group in _groups(label, counter_name, come_back) for word in group)
 
 
-def announcement_text(label: str, counter_name: str) -> str:
+def announcement_text(label: str, counter_name: str, *, come_back: bool = False) -> str:
     """Return the announcement as a sentence, for ``ult voice text``.
 
     ``"Nomor antrian, A, seratus dua puluh tiga, silakan menuju loket dua"``; a label that
     puts its letter last (``label_format = "{number:03d}{letter}"``) keeps that order:
-    ``"Nomor antrian, tujuh, A, ..."``.
+    ``"Nomor antrian, tujuh, A, ..."``; ``come_back``: "..., silakan kembali ke loket dua".
     """
-    groups = _groups(label, counter_name)
+    groups = _groups(label, counter_name, come_back)
     # The label's letters and its number are separate phrases when spoken: each run of
     # letters or of number words is one phrase, in the label's own order.
     runs: list[list[str]] = []

@@ -86,6 +86,10 @@ class EventKind(StrEnum):
     PRIORITIZED = "prioritized"
     """Reception marked a waiting ticket as priority (UU 25/2009 Pasal 29): payload
     ``priority_category`` (a code of ``ult.sop.PRIORITY_CATEGORIES``); same number and place."""
+    CALLED_BACK = "called_back"
+    """SOP 15: the front office calls the visitor of a returned case (``answer_ready``) back
+    to a counter through the board and the voice: payload ``counter`` (its name) and
+    ``recalls`` (0 the first time, then counted like a recall). Not a new ticket."""
 
 
 PERSONAL_DATA_KINDS = (
@@ -97,8 +101,9 @@ PERSONAL_DATA_KINDS = (
 """The audit of personal data (UU 27/2022): the supervisor reviews them (``ult.privacy``);
 they tell of staff activity and never reach the public board stream."""
 
-CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED})
-"""The events that announce a ticket to a counter (the board shows and speaks them)."""
+CALL_KINDS = frozenset({EventKind.CALLED, EventKind.RECALLED, EventKind.CALLED_BACK})
+"""The events that announce a ticket to a counter (the board shows and speaks them); a
+call-back sends the visitor of a returned case back ("silakan kembali ke")."""
 
 
 class PrinterState(StrEnum):

@@ -252,6 +252,7 @@ ACTIONS: dict[str, str] = {
     "disposition": "dicatat disposisinya",
     "consult": "dikonsultasikan ke Back Office",
     "relay": "disampaikan disposisinya ke Front Office",
+    "call_back": "dipanggil kembali ke loket",
     "explain": "dijelaskan kepada pengunjung",
     "finish": "diselesaikan",
     "cancel": "dibatalkan",

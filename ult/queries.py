@@ -128,12 +128,15 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     """What the caller board shows, with no personal data.
 
     ``{"counters": [{"id", "name", "kind", "paused", "label", "state", "priority"}...],
-    "last_calls": [{"event_id", "at", "label", "counter", "recall", "priority", "current"}...]
+    "last_calls": [{"event_id", "at", "label", "counter", "recall", "call_back", "priority",
+    "current"}...]
     (newest first), "waiting": {letter: n}, "printer": last printer state or None,
     "running_text": text ("" when none), "last_event_id": n}``. ``at`` is stored UTC
     text; ``priority`` is a bool (False for a counter serving no one); ``current`` is True
     while the call's ticket is still called to that call's counter (not yet served, finished,
-    marked absent or sent elsewhere), so a board stops showing a visitor who has left.
+    marked absent or sent elsewhere), so a board stops showing a visitor who has left;
+    ``call_back`` marks a returned case's visitor called back (``called_back``), current while
+    the case waits at that counter to be explained.
     """
     counters = list(
         db.query(
@@ -157,18 +160,26 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     newest = (
         "SELECT id FROM (SELECT id FROM events WHERE kind = ? AND id > ? ORDER BY id DESC LIMIT ?)"
     )
+    # A call-back (a returned case's visitor sent back to a counter) is current while the
+    # case still waits there to be explained (answer_ready at that counter).
     calls = list(
         db.query(
             "SELECT e.id, e.at, e.kind, e.payload, t.priority, "
-            "(t.state = ? AND t.counter_id IS e.counter_id) AS current FROM events e "
+            "(t.state = CASE e.kind WHEN ? THEN ? ELSE ? END "
+            "AND t.counter_id IS e.counter_id) AS current FROM events e "
             f"LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.id IN ({newest} UNION ALL "
-            f"{newest}) ORDER BY e.id DESC LIMIT ?",
+            f"{newest} UNION ALL {newest}) ORDER BY e.id DESC LIMIT ?",
             (
+                EventKind.CALLED_BACK,
+                sop.ANSWER_READY,
                 sop.CALLED,
                 EventKind.CALLED,
                 day_start,
                 LAST_CALLS,
                 EventKind.RECALLED,
+                day_start,
+                LAST_CALLS,
+                EventKind.CALLED_BACK,
                 day_start,
                 LAST_CALLS,
                 LAST_CALLS,
@@ -185,6 +196,7 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
                 "label": payload["label"],
                 "counter": payload["counter"],
                 "recall": call["kind"] == EventKind.RECALLED,
+                "call_back": call["kind"] == EventKind.CALLED_BACK,
                 "priority": bool(call["priority"]),
                 "current": bool(call["current"]),
             }
@@ -199,9 +211,20 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
     }
 
 
-def called_on(db: sqlite_utils.Database, day: date, label: str, counter: str) -> bool:
+def called_on(
+    db: sqlite_utils.Database, day: date, label: str, counter: str, *, come_back: bool = False
+) -> bool:
     """Whether ticket ``label`` of business ``day`` was called or recalled to the counter
-    named ``counter`` (what the browser board may speak)."""
+    named ``counter`` (what the browser board may speak). With ``come_back``: whether a
+    returned case ``label`` is called back to that counter now (``answer_ready`` held there,
+    :meth:`ult.queue.Queue.call_back`), whatever day it was issued on."""
+    if come_back:
+        held = db.execute(
+            "SELECT 1 FROM tickets t JOIN counters c ON c.id = t.counter_id "
+            "WHERE t.state = ? AND t.label = ? AND c.name = ? LIMIT 1",
+            (sop.ANSWER_READY, label, counter),
+        ).fetchone()
+        return held is not None
     found = db.execute(
         # CROSS JOIN keeps SQLite's join order: the day's ticket first (by day and label),
         # then its few events. Left to itself the planner read every call of the log

@@ -289,6 +289,12 @@ class Queue:
                 ticket = Ticket.from_row(data)
                 self._apply("expire", ticket, now, actor, ticket.counter_id, {}, counter_id=None)
                 expired += 1
+            # A returned case called back before the reset (call_back) stays open, as every
+            # escalated case does, but no longer holds the counter: its visitor has gone.
+            self.db.execute(
+                "UPDATE tickets SET counter_id = NULL WHERE state = ? AND counter_id IS NOT NULL",
+                (sop.ANSWER_READY,),
+            )
             self._event(
                 now,
                 EventKind.DAY_STARTED,
@@ -589,21 +595,7 @@ class Queue:
         now = self.clock()
         with self._write():
             holder, target = self._at_counter(ticket, counter, "recall")
-            last = next(
-                self.db.query(
-                    "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) "
-                    "ORDER BY id DESC LIMIT 1",
-                    (target.id, EventKind.CALLED, EventKind.RECALLED),
-                ),
-                None,
-            )
-            cooldown = self.settings.queue.recall_cooldown_seconds
-            elapsed = (now - from_stamp(last["at"])).total_seconds() if last else cooldown
-            # A clock stepped backwards (negative elapsed) must not lock the recall out.
-            if 0 <= elapsed < cooldown:
-                raise conflict(
-                    "recall_cooldown", seconds=math.ceil(cooldown - elapsed), label=target.label
-                )
+            self._require_cooled(target, now, (EventKind.CALLED, EventKind.RECALLED))
             return self._apply(
                 "recall",
                 target,
@@ -612,6 +604,25 @@ class Queue:
                 holder.id,
                 {"counter": holder.name, "recalls": target.recalls + 1},
                 recalls=target.recalls + 1,
+            )
+
+    def _require_cooled(self, target: Ticket, now: datetime, kinds: tuple[EventKind, ...]) -> None:
+        """Refuse (``recall_cooldown``) inside ``queue.recall_cooldown_seconds`` of the
+        ticket's latest event of ``kinds`` (its call, recall or call-back)."""
+        last = next(
+            self.db.query(
+                f"SELECT at FROM events WHERE ticket_id = ? AND kind IN "
+                f"({', '.join('?' * len(kinds))}) ORDER BY id DESC LIMIT 1",
+                (target.id, *kinds),
+            ),
+            None,
+        )
+        cooldown = self.settings.queue.recall_cooldown_seconds
+        elapsed = (now - from_stamp(last["at"])).total_seconds() if last else cooldown
+        # A clock stepped backwards (negative elapsed) must not lock the recall out.
+        if 0 <= elapsed < cooldown:
+            raise conflict(
+                "recall_cooldown", seconds=math.ceil(cooldown - elapsed), label=target.label
             )
 
     def no_show(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
@@ -940,7 +951,8 @@ class Queue:
 
         For a case answered at the counter, the counter holding it explains. For a case that
         came back from the back office (``answer_ready``), any front-office counter that
-        holds no other ticket takes it and then holds it until :meth:`finish`.
+        holds no other ticket takes it and then holds it until :meth:`finish`; once its
+        visitor was called back (:meth:`call_back`), the counter holding it explains it.
         """
         clean_mode = cleaning.choice(mode, "mode", EXPLANATION_MODES)
         clean_note = cleaning.optional_text(note, "note", LONG_TEXT, lines=True)
@@ -949,7 +961,11 @@ class Queue:
             target = self._find(ticket)
             explainer = self._counter(counter, kind=FRONT_OFFICE)
             self._require_state(target, "explain")
-            if target.state == sop.ANSWER_READY:
+            if target.state == sop.ANSWER_READY and target.counter_id is not None:
+                # Called back (call_back): the counter it was called back to explains it.
+                if target.counter_id != explainer.id:
+                    raise conflict("not_at_counter", label=target.label, counter=explainer.name)
+            elif target.state == sop.ANSWER_READY:
                 if explainer.paused:
                     raise conflict("counter_paused", counter=explainer.name)
                 self._require_free(explainer)
@@ -965,6 +981,47 @@ class Queue:
                 {"mode": clean_mode},
                 explanation_mode=clean_mode,
                 explanation_note=clean_note,
+            )
+
+    def call_back(self, ticket: TicketRef, counter: CounterRef, *, actor: str) -> Ticket:
+        """Call the visitor of a returned case (``answer_ready``) back to ``counter`` through
+        the board and the voice (SOP 15): a recorded recall, not a new ticket.
+
+        The first call-back is made by a free, active, unpaused front-office counter, which
+        then holds the ticket (still ``answer_ready``) until :meth:`explain`, as an explain of
+        a returned case takes it. Calling back again (the visitor did not come) is the holding
+        counter's, counted in ``recalls`` and refused inside
+        ``queue.recall_cooldown_seconds``, as :meth:`recall`. Raises ``QueueError``:
+        ``wrong_state``, ``counter_paused``, ``counter_inactive``, ``counter_busy``,
+        ``not_at_counter`` (called back to another counter), ``recall_cooldown``.
+        """
+        now = self.clock()
+        with self._write():
+            target = self._require_state(self._find(ticket), "call_back")
+            if target.counter_id is None:
+                caller = self._ready_front_office(counter)
+                return self._apply(
+                    "call_back",
+                    target,
+                    now,
+                    actor,
+                    caller.id,
+                    {"counter": caller.name, "recalls": 0},
+                    counter_id=caller.id,
+                    recalls=0,
+                )
+            caller = self._counter(counter, kind=FRONT_OFFICE)
+            if target.counter_id != caller.id:
+                raise conflict("not_at_counter", label=target.label, counter=caller.name)
+            self._require_cooled(target, now, (EventKind.CALLED_BACK,))
+            return self._apply(
+                "call_back",
+                target,
+                now,
+                actor,
+                caller.id,
+                {"counter": caller.name, "recalls": target.recalls + 1},
+                recalls=target.recalls + 1,
             )
 
     def finish(
@@ -1148,7 +1205,10 @@ class Queue:
             canceller = self._counter(counter) if counter is not None else None
             target = self._require_state(self._find(ticket), "cancel")
             held_elsewhere = target.counter_id not in (None, canceller.id) if canceller else False
-            escalated = target.state in sop.ESCALATION_STATES
+            # A returned case called back to this counter (call_back) is its to cancel.
+            escalated = target.state in sop.ESCALATION_STATES and (
+                canceller is None or target.counter_id != canceller.id
+            )
             if held_elsewhere or (
                 canceller is not None and escalated and canceller.kind == FRONT_OFFICE
             ):

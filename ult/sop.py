@@ -105,6 +105,10 @@ TRANSITIONS: dict[str, Transition] = {
         # settings let the unit answer the front office), which relays it (SOP 14).
         _t("disposition", K.DISPOSITION, [WITH_UNIT], DISPOSITION_RECEIVED, 14),
         _t("relay", K.RELAYED, [DISPOSITION_RECEIVED], ANSWER_READY, 14),
+        # A returned case's visitor is called back to a free counter through the board and
+        # the voice (SOP 15: the explanation starts by bringing the visitor back); the
+        # ticket stays answer_ready, held by that counter until explained.
+        _t("call_back", K.CALLED_BACK, [ANSWER_READY], ANSWER_READY, 15),
         _t("explain", K.EXPLAINED, [ANSWERED, ANSWER_READY], EXPLAINED, 15),
         _t("finish", K.FINISHED, [EXPLAINED], DONE, 16),
         _t("transfer", K.TRANSFERRED, [WAITING, CALLED, SERVING], WAITING, None),

@@ -116,11 +116,16 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         f"state IN ({', '.join('?' * len(sop.ESCALATION_STATES))})",
         sorted(sop.ESCALATION_STATES),
     )
-    # Returned cases of any counter may be explained by a free one (an absent officer's
-    # task passes to another); this counter's own come first.
+    # Returned cases of any counter may be called back and explained by a free one (an
+    # absent officer's task passes to another); this counter's own come first. One called
+    # back to this counter is at its desk (the "at the desk" panel), not listed here.
     returned = sorted(
-        (t for t in escalated if t.state == sop.ANSWER_READY),
-        key=lambda t: (t.front_office_counter_id != counter.id, t.queue_seq),
+        (t for t in escalated if t.state == sop.ANSWER_READY and t.counter_id != counter.id),
+        key=lambda t: (
+            t.counter_id is not None,
+            t.front_office_counter_id != counter.id,
+            t.queue_seq,
+        ),
     )
     mine_away = [
         t
@@ -142,6 +147,8 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         "wait_standard_seconds": WAIT_STANDARD_SECONDS,
         "long_wait_word": PAGES["long_wait"],
         "returned": returned,
+        # Those no counter has called back yet: the badge, the title and the sound count them.
+        "returned_open": sum(1 for t in returned if t.counter_id is None),
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),
         "identities": {
@@ -190,14 +197,16 @@ def _current_context(counter: Counter) -> dict[str, Any]:
     queue_settings = settings().queue
     last_call = next(
         db.query(
-            "SELECT at FROM events WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
+            f"SELECT at FROM events WHERE ticket_id = ? AND kind IN "
+            f"({', '.join('?' * len(CALL_KINDS))}) ORDER BY id DESC LIMIT 1",
             (ticket.id, *sorted(CALL_KINDS)),
         ),
         None,
     )
     ready_at = None
     cooldown_left = 0
-    if ticket.state == sop.CALLED and last_call is not None:
+    # A called-back case (answer_ready at this counter) waits the recall cooldown too.
+    if ticket.state in (sop.CALLED, sop.ANSWER_READY) and last_call is not None:
         ready = from_stamp(last_call["at"]) + timedelta(
             seconds=queue_settings.recall_cooldown_seconds
         )
@@ -289,6 +298,18 @@ def live() -> Any:
     if counter is None:
         return render_template("counter/_notice.html", counter_notice=counter_notice())
     return render_template("counter/_live.html", **_counter_live_context(counter))
+
+
+@bp.get("/counter/returned/live")
+@require("call")
+def returned_live() -> Any:
+    """The returned cases' card at the top of the counter page (issue 14: impossible to
+    miss); pages.js counts them for the badge, the title and the sound. Empty once the
+    officer no longer sits at the counter (``/counter/live`` says why)."""
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    if counter is None:
+        return render_template("counter/_returned.html", counter=None, returned=[])
+    return render_template("counter/_returned.html", **_counter_live_context(counter))
 
 
 @bp.get("/counter/current/live")
@@ -534,6 +555,22 @@ def explain(ticket_id: int) -> Any:
         )
         session.pop(SURVEY_KEY, None)
         return PAGES["explained"].format(label=ticket.label)
+
+    return _counter_action(act)
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/call-back")
+@require("call-back")
+def call_back(ticket_id: int) -> Any:
+    """Call the visitor of a returned case back to this counter through the board and the
+    voice (SOP 15; issue 14); again when the visitor did not come (after the cooldown)."""
+
+    def act(counter: Counter) -> str:
+        ticket = get_queue().call_back(ticket_id, counter.id, actor=actor())
+        session.pop(SURVEY_KEY, None)
+        if ticket.recalls:
+            return PAGES["called_back_again"].format(label=ticket.label, recalls=ticket.recalls)
+        return PAGES["called_back"].format(label=ticket.label, counter=counter.name)
 
     return _counter_action(act)
 

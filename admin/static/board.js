@@ -175,6 +175,8 @@
     byId("call-label").textContent = latest ? latest.label : "";
     byId("call-priority").hidden = !(latest && latest.priority);
     byId("call-goto").hidden = !latest;
+    // A returned case's visitor called back (issue 14): "Silakan kembali ke", as on the TV.
+    byId("call-goto").textContent = latest && latest.call_back ? words.COME_BACK : words.GO_TO;
     byId("call-counter").textContent = latest ? latest.counter : "";
     var newest = latest ? latest.event_id : null;
     if (newest !== null && newest !== seenCall) {
@@ -380,7 +382,8 @@
         "?label=" +
         encodeURIComponent(data.label) +
         "&counter=" +
-        encodeURIComponent(data.counter)
+        encodeURIComponent(data.counter) +
+        (data.back ? "&back=1" : "")
     );
     if (queue.length > 6) {
       queue.shift(); // a burst after a hiccup: the newest calls matter most
@@ -410,7 +413,13 @@
       if (kind === "snapshot" && data) {
         render(data);
       } else if (config.callKinds.indexOf(kind) >= 0) {
-        announce(data, id);
+        // A call-back says "silakan kembali ke" (issue 14), as the TV does.
+        announce(
+          data && kind === "called_back"
+            ? { label: data.label, counter: data.counter, at: data.at, back: true }
+            : data,
+          id
+        );
       }
     },
     onChange: fetchState,

@@ -77,6 +77,90 @@
   tick();
   window.setInterval(tick, 1000);
 
+  // ------------------------------------------------------------------ returned cases
+  // Issue 14: answers back from the back office or a main unit cannot be missed. The top
+  // card's fragment carries data-returned-count (cases no counter has called back yet):
+  // the badge in the heading and the page title follow it, and a short beep (generated
+  // here with WebAudio, no sound file) marks a rise: not on the first load, not on a
+  // refresh that changes nothing, not when a case leaves the list.
+  var returnedSeen = null;
+  var audioContext = null;
+  var baseTitle = document.title.replace(/^\(\d+\) /, "");
+
+  function audio() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) {
+      return null;
+    }
+    if (!audioContext) {
+      audioContext = new Context();
+    }
+    return audioContext;
+  }
+
+  function beep() {
+    var context = audio();
+    if (!context) {
+      return;
+    }
+    if (context.state === "suspended" && context.resume) {
+      context.resume();
+    }
+    // Two short tones (880 Hz, then 1175 Hz), quiet: noticed at the desk, not across the room.
+    [0, 0.18].forEach(function (start, index) {
+      var tone = context.createOscillator();
+      var gain = context.createGain();
+      tone.type = "sine";
+      tone.frequency.value = index ? 1175 : 880;
+      var at = context.currentTime + start;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.15);
+      tone.connect(gain);
+      gain.connect(context.destination);
+      tone.start(at);
+      tone.stop(at + 0.16);
+    });
+    // Counted on the page, so a test can tell a beep was played without hearing it.
+    var beeps = Number(root.getAttribute("data-returned-beeps") || 0) + 1;
+    root.setAttribute("data-returned-beeps", String(beeps));
+  }
+
+  function updateReturned() {
+    var marker = root.querySelector("[data-returned-count]");
+    if (!marker) {
+      return;
+    }
+    var count = Number(marker.getAttribute("data-returned-count")) || 0;
+    var badge = root.querySelector("[data-returned-badge]");
+    if (badge) {
+      badge.hidden = count === 0;
+      var number = badge.querySelector("[data-returned-number]");
+      if (number) {
+        number.textContent = String(count);
+      }
+    }
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    if (returnedSeen !== null && count > returnedSeen) {
+      beep();
+    }
+    returnedSeen = count;
+  }
+  updateReturned();
+  // Browsers start sound only after the user acted on the page: unlock it on the first one.
+  ["pointerdown", "keydown"].forEach(function (name) {
+    document.addEventListener(
+      name,
+      function () {
+        var context = audio();
+        if (context && context.state === "suspended" && context.resume) {
+          context.resume();
+        }
+      },
+      { once: true }
+    );
+  });
+
   // ------------------------------------------------------------------ live fragments
   var regions = root.querySelectorAll("[data-live-url]");
 
@@ -187,6 +271,7 @@
         region.removeAttribute("data-stale");
         mirror(region);
         tick();
+        updateReturned();
       })
       .catch(function () {
         // Keep what is shown; the next event or poll tries again.

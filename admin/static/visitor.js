@@ -43,7 +43,8 @@
         }
         region.innerHTML = html; // rendered and escaped by the server's template
         var after = stateOf();
-        if (after === "called" && before !== "called") {
+        // A call, or a returned case's visitor called back to a counter (issue 14).
+        if ((after === "called" || after === "called_back") && before !== after) {
           document.title = "Dipanggil! · " + document.title.replace(/^Dipanggil! · /, "");
           if (navigator.vibrate) {
             navigator.vibrate([400, 150, 400]);

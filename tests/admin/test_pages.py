@@ -764,7 +764,8 @@ def test_escalation_handled_on_the_back_office_page(
     assert "Jawaban kasus A-001 dikembalikan ke Front Office." in back
     assert "Jawaban siap, menunggu Front Office (1)" in back
 
-    returned = text(fo.get("/counter/live"))
+    # The card at the top of the counter page (issue 14).
+    returned = text(fo.get("/counter/returned/live"))
     assert "Kasus kembali dari Back Office: jawaban siap (1)" in returned
     assert "Cair bulan depan" in returned
     follow(fo, act(fo, fo_csrf, ticket_id, "explain", mode="indirect"))
@@ -857,10 +858,11 @@ def test_nik_and_phone_are_masked_outside_the_case_view(as_role, desk, queue: Qu
     queue.resolve(ticket_id, 3, actor="test", text="Jawaban")
     other, other_csrf = as_role("front_office")
     post(other, other_csrf, "/counter/choose", counter="2")
-    foreign = text(other.get("/counter/live"))
+    # The returned cases' card at the top of the counter page (issue 14).
+    foreign = text(other.get("/counter/returned/live"))
     assert "A-001" in foreign and PHONE not in foreign and "*********890" in foreign
     fo, _ = desk
-    assert PHONE in text(fo.get("/counter/live"))
+    assert PHONE in text(fo.get("/counter/returned/live"))
 
     # The receptionist never sees it whole.
     reception, _ = as_role("receptionist")

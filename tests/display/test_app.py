@@ -616,3 +616,70 @@ def test_a_call_replayed_long_after_it_was_made_is_not_spoken(
         loop.step()
     assert [s[0] for s in said.said] == ["A-002"]
     assert "A-002" in shown_call(loop)
+
+
+# --------------------------------------------------------------------------- a call-back
+
+
+class BackRecorder(Recorder):
+    """A Recorder that also hears the phrase choice of a call-back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.back: list[bool] = []
+
+    def __call__(
+        self, label: str, counter: str, *, event_id: int | None = None, come_back: bool = False
+    ) -> bool:
+        self.back.append(come_back)
+        return super().__call__(label, counter, event_id=event_id)
+
+
+def test_a_call_back_is_shown_and_spoken_as_a_come_back(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    """Issue 14: a returned case's visitor is called back: "Silakan kembali ke Loket 2"."""
+    ticket = queue.issue("A", actor="r").ticket
+    queue.call_next("Loket 1", actor="fo")
+    queue.start(ticket.id, "Loket 1", actor="fo")
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="?")
+    queue.take(ticket.id, "Back Office", actor="bo")
+    queue.resolve(ticket.id, "Back Office", actor="bo", text="Jawaban")
+    loop, _ = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
+    heard = BackRecorder()
+    loop._announce = heard
+    loop.step()
+    queue.call_back(ticket.id, "Loket 2", actor="fo2")
+    assert step_until(loop, lambda: len(heard.said) == 1)
+    event = events_after(queue.db)[-1]
+    assert heard.said == [("A-001", "Loket 2", event.id)] and heard.back == [True]
+    assert shown_call(loop) == [msg.NOW_CALLING, "A-001", msg.COME_BACK, "Loket 2"]
+    # Explained at the desk: the main panel steps back.
+    queue.explain(ticket.id, "Loket 2", actor="fo2", mode="direct")
+    assert step_until(loop, lambda: "A-001" not in shown_call(loop))
+    loop.stop()
+    loop.run()
+
+
+def test_a_board_restarted_during_a_call_back_says_come_back(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    ticket = queue.issue("A", actor="r").ticket
+    queue.call_next("Loket 1", actor="fo")
+    queue.start(ticket.id, "Loket 1", actor="fo")
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="?")
+    queue.take(ticket.id, "Back Office", actor="bo")
+    queue.resolve(ticket.id, "Back Office", actor="bo", text="Jawaban")
+    queue.call_back(ticket.id, "Loket 2", actor="fo2")
+    clock.advance(seconds=5)
+    loop, _ = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
+    heard = BackRecorder()
+    loop._announce = heard
+    loop.step()
+    assert [s[:2] for s in heard.said] == [("A-001", "Loket 2")] and heard.back == [True]
+    loop.stop()
+    loop.run()

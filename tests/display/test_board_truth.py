@@ -171,3 +171,24 @@ def test_the_waiting_numbers_fill_the_lower_part_in_large_type(queue: Queue) -> 
     # Larger than any list row, readable across the room (a twelfth of the screen's height).
     assert min(numbers.values()) >= 720 // 12
     assert min(numbers.values()) > max(rows_px) and min(numbers.values()) > call_caption_px
+
+
+def test_a_call_back_shows_come_back_while_the_case_waits_at_that_counter(
+    queue: Queue,
+) -> None:
+    """Issue 14: the front office calls a returned case's visitor back to a counter."""
+    ticket = queue.issue("A", actor="resepsionis").ticket
+    queue.call_next("Loket 1", actor="fo")
+    queue.start(ticket.id, "Loket 1", actor="fo")
+    queue.escalate(ticket.id, "Loket 1", actor="fo", note="?")
+    queue.take(ticket.id, "Back Office", actor="bo")
+    queue.resolve(ticket.id, "Back Office", actor="bo", text="Jawaban")
+    queue.call_back(ticket.id, "Loket 2", actor="fo2")
+    state, view = drawn(queue)
+    assert state["current_call"]["call_back"] is True
+    assert texts(view, "call") == [msg.NOW_CALLING, "A-001", msg.COME_BACK, "Loket 2"]
+    assert msg.COME_BACK == "Silakan kembali ke"
+    shoot(view, "call-back")
+    queue.explain(ticket.id, "Loket 2", actor="fo2", mode="direct")
+    state, view = drawn(queue)
+    assert state["current_call"] is None and "A-001" not in texts(view, "call")

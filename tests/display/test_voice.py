@@ -81,6 +81,24 @@ def test_announcement_words(label: str, counter: str, words: tuple[str, ...]) ->
     assert announcement_words(label, counter) == words
 
 
+def test_a_call_back_says_come_back() -> None:
+    """Issue 14: "Nomor antrian, A, tiga, silakan kembali ke, loket, dua"."""
+    assert announcement_words("A-003", "Loket 2", come_back=True) == (
+        "nomor antrian",
+        "A",
+        "tiga",
+        "silakan kembali ke",
+        "loket",
+        "dua",
+    )
+    assert (
+        announcement_text("A-003", "Loket 2", come_back=True)
+        == "Nomor antrian, A, tiga, silakan kembali ke loket dua"
+    )
+    assert "silakan kembali ke" in default_vocabulary()
+    assert word_file("silakan kembali ke") == "silakan_kembali_ke.wav"
+
+
 def test_announcement_text() -> None:
     assert (
         announcement_text("A-123", "Loket 2")

@@ -347,6 +347,13 @@ def test_voice_build_text_and_say(home: Path, tmp_path: Path) -> None:
     with wave.open(str(out)) as clip:
         assert clip.getnframes() / clip.getframerate() > 3.0  # chime and nine words
     assert ult("voice", "text", "A-99999", "Loket 2").exit_code == 2
+    # A returned case's visitor called back (issue 14): its own phrase, in the built pack.
+    back = ult("voice", "text", "A-003", "Loket 2", "--come-back")
+    assert back.output.strip() == "Nomor antrian, A, tiga, silakan kembali ke loket dua"
+    assert (home / "voice" / "default" / "silakan_kembali_ke.wav").exists()
+    come_back = tmp_path / "a003.wav"
+    said = ult("voice", "say", "A-003", "Loket 2", "--come-back", "--wav", str(come_back))
+    assert said.exit_code == 0 and come_back.stat().st_size > 0
 
 
 def test_display_screenshot_shows_the_call(home: Path, tmp_path: Path, monkeypatch) -> None:

@@ -75,6 +75,8 @@ def _every_kind(queue: Queue, clock: FakeClock) -> None:
     queue.escalate(resolved.id, "Loket 1", actor="fo", note="Catatan")
     queue.take(resolved.id, "Back Office", actor="bo")
     queue.resolve(resolved.id, "Back Office", actor="bo", text="Jawaban")
+    # The returned case's visitor is called back to a counter (SOP 15).
+    queue.call_back(resolved.id, "Loket 1", actor="fo")
     # Counters, printer, board, catalog.
     queue.take_counter("Loket 2", actor="fo2")
     queue.leave_counter("Loket 2", actor="fo2")

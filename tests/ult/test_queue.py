@@ -922,6 +922,7 @@ def _attempt(queue: Queue, clock, action: str, ticket: Ticket):
         "forward": lambda: queue.forward(ticket.id, bo, actor="x", unit="Bagian Umum"),
         "disposition": lambda: queue.disposition(ticket.id, actor="x", text="t"),
         "relay": lambda: queue.relay(ticket.id, bo, actor="x", note="n"),
+        "call_back": lambda: queue.call_back(ticket.id, fo, actor="x"),
         "explain": lambda: queue.explain(ticket.id, fo, actor="x", mode="direct"),
         "finish": lambda: queue.finish(
             ticket.id, fo, actor="x", incomplete_reason="visitor_declined"

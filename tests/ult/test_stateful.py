@@ -124,6 +124,8 @@ class QueueMachine(RuleBasedStateMachine):
             if state == "waiting" or state in AT_DESK:
                 self.model[ticket] = "expired"
                 self.holder.pop(ticket, None)
+            elif state == "answer_ready":  # called back yesterday: open, the counter freed
+                self.holder.pop(ticket, None)
 
     @rule(index=st.integers(0, 50))
     def recall(self, index: int) -> None:
@@ -233,12 +235,29 @@ class QueueMachine(RuleBasedStateMachine):
         }[path]
 
     @rule(index=st.integers(0, 50), counter=st.sampled_from(FRONT))
+    def call_back(self, index: int, counter: str) -> None:
+        """Issue 14: the visitor of a returned case is called back to a counter, which then
+        holds it; again only from that counter, after the cooldown."""
+        target = self._pick(index, {"answer_ready"})
+        if target is None:
+            return
+        self.clock.advance(seconds=self.settings.queue.recall_cooldown_seconds)
+        holder = self.holder.get(target)
+        done = self._try(lambda: self.queue.call_back(target, counter, actor="fo"))
+        expected = holder == counter if holder is not None else self._free(counter)
+        assert (done is not None) == expected
+        if done is not None:
+            self.holder[target] = counter
+
+    @rule(index=st.integers(0, 50), counter=st.sampled_from(FRONT))
     def explain_returned(self, index: int, counter: str) -> None:
         target = self._pick(index, {"answer_ready"})
         if target is None:
             return
+        holder = self.holder.get(target)
         done = self._try(lambda: self.queue.explain(target, counter, actor="fo", mode="indirect"))
-        assert (done is not None) == self._free(counter)
+        expected = holder == counter if holder is not None else self._free(counter)
+        assert (done is not None) == expected
         if done is not None:
             self.model[target] = "explained"
             self.holder[target] = counter
@@ -291,12 +310,14 @@ class QueueMachine(RuleBasedStateMachine):
         ).fetchall()
         counters = [c for c, _ in held]
         assert len(counters) == len(set(counters))
-        assert all(state in AT_DESK for _, state in held)
+        # A returned case called back (issue 14) is held while it waits to be explained.
+        assert all(state in AT_DESK | {"answer_ready"} for _, state in held)
         at_desk = self.db.execute(
             "SELECT COUNT(*) FROM tickets WHERE state IN ('called', 'serving', 'answered', "
             "'explained')"
         ).fetchone()[0]
-        assert at_desk == len(held) == len(self.holder)
+        called_back = sum(1 for _, state in held if state == "answer_ready")
+        assert at_desk + called_back == len(held) == len(self.holder)
 
     @invariant()
     def replaying_the_event_log_gives_the_states(self) -> None:
