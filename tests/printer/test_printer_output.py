@@ -55,8 +55,14 @@ def arrived(received: bytearray, wanted: bytes) -> bool:
     return wanted in received
 
 
-def output_for(device: str, *, status_checks: bool = True) -> TicketOutput:
-    opener = functools.partial(open_serial, device, baudrate=9600, timeout_s=0.5, profile="default")
+def output_for(device: str, *, status_checks: bool = True, timeout_s: float = 3.0) -> TicketOutput:
+    """A serial ticket output on ``device``. ``timeout_s`` is generous by default: on a
+    loaded machine the pty's reader thread can lag half a second, and closing drops what
+    the printer has not read by then (as it must for a hung printer), which would look like
+    a lost ticket; the tests of a silent or stopped printer pass a short one."""
+    opener = functools.partial(
+        open_serial, device, baudrate=9600, timeout_s=timeout_s, profile="default"
+    )
     return TicketOutput(
         "serial",
         capabilities_for("default", 58),
@@ -82,7 +88,7 @@ def test_a_confirmed_job_is_printed(layout, paper: bytes) -> None:
 
 def test_a_job_nobody_confirms_is_only_sent(layout) -> None:
     with serial_printer(None) as (device, received):
-        delivery = output_for(device).deliver(layout, "A-007")
+        delivery = output_for(device, timeout_s=0.5).deliver(layout, "A-007")
         assert arrived(received, b"A-007")
     assert delivery.outcome == UNCONFIRMED and not delivery.printed
     assert delivery.state is None  # no answer: nothing learnt about the printer
@@ -111,7 +117,7 @@ def test_a_serial_write_timeout_is_recorded_as_a_timeout(layout) -> None:
         termios.tcflow(tty.fileno(), termios.TCOOFF)  # the printer stops taking bytes
         try:
             with pytest.raises(PrintFailed) as caught:
-                output_for(device).deliver(layout, "A-007")
+                output_for(device, timeout_s=0.5).deliver(layout, "A-007")
         finally:
             # Let the stuck bytes go: a stopped terminal must not outlive the test.
             termios.tcflow(tty.fileno(), termios.TCOON)
