@@ -479,13 +479,9 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
     # panel says come back to Loket 1, FO1's desk holds the case with the answer to explain,
     # FO2's card no longer offers it (called back elsewhere: badge and title count drop).
     returned_one = day.fo1.locator(".returned-alert li", has_text=one)
-    day.submit(
-        "fo1", returned_one.get_by_role("button", name="Panggil kembali ke loket ini")
-    )
+    day.submit("fo1", returned_one.get_by_role("button", name="Panggil kembali ke loket ini"))
     expect(day.board.locator("#call-label")).to_have_text(one, timeout=TRUTH_MS)
-    expect(day.board.locator("#call-goto")).to_have_text(
-        board_words.COME_BACK, timeout=TRUTH_MS
-    )
+    expect(day.board.locator("#call-goto")).to_have_text(board_words.COME_BACK, timeout=TRUTH_MS)
     expect(day.board.locator("#call-counter")).to_have_text("Loket 1", timeout=TRUTH_MS)
     expect(day.fo1.locator("#current-title")).to_have_text(f"Di loket: {one}")
     expect(day.fo1.locator(".recorded")).to_contain_text("Cair tanggal 20")
