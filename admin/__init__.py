@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from admin.labels import nowrap_filter
 from ult import dates
 from ult.clock import utc_now
 from ult.messages import wait_text
@@ -157,6 +158,9 @@ def _template_globals(app: Flask, settings: Settings) -> None:
         value, zone, seconds=seconds
     )
     app.jinja_env.filters["wait_text"] = wait_text
+    # Ticket labels in sentences never wrap mid-number (issue 14): escaped text, labels kept
+    # whole (admin.labels).
+    app.jinja_env.filters["nowrap_labels"] = nowrap_filter(settings.queue.label_format)
     app.jinja_env.filters["datetime_text"] = lambda value, seconds=False: dates.datetime_text(
         value, zone, seconds=seconds
     )

@@ -58,6 +58,11 @@ def test_returned_cases_are_a_card_above_the_desk_with_a_badge_and_a_count(
     assert f'action="/counter/tickets/{ticket.id}/call-back"' in card
     assert "Panggil kembali ke loket ini" in card
     assert "Penjelasan diberikan (ambil ke loket ini)" in card  # the visitor already here
+    # A small link to the case's read-only history (cases.view), which this role may open.
+    history = f'<a class="small" href="/kasus/{ticket.id}" aria-label="Riwayat {ticket.label}">'
+    assert history + "Riwayat</a>" in card
+    opened = siti.get(f"/kasus/{ticket.id}")
+    assert opened.status_code == 200 and "Perlu cek data SIMTUN" in text(opened)
     # The live fragment is the same card, and the queue's part no longer repeats it.
     live = text(siti.get("/counter/returned/live"))
     assert 'data-returned-count="1"' in live and "Panggil kembali ke loket ini" in live

@@ -36,6 +36,22 @@ def state(db: sqlite_utils.Database) -> tuple:
     )
 
 
+def test_each_row_links_the_read_only_case_view(as_role, queue: Queue) -> None:
+    first = queue.issue("A", actor="kiosk").ticket
+    second = queue.issue("B", actor="kiosk").ticket
+    queue.cancel(second.id, actor="r", reason="Pengunjung pulang")
+    client, _ = as_role("receptionist")
+    part = today_part(text(client.get("/reception")))
+    for ticket in (first, second):  # open or closed, each row has its history
+        link = f'<a class="small" href="/kasus/{ticket.id}" aria-label="Riwayat {ticket.label}">'
+        assert link + "Riwayat</a>" in part
+    assert labels_in(part) == ["B-001", "A-001"]
+    live = text(client.get("/reception/today/live"))
+    assert f'href="/kasus/{first.id}"' in live
+    opened = client.get(f"/kasus/{second.id}")
+    assert opened.status_code == 200 and "Pengunjung pulang" in text(opened)
+
+
 def test_today_list_shows_states_and_searches_label_and_name(
     as_role, queue: Queue, db: sqlite_utils.Database
 ) -> None:

@@ -196,7 +196,8 @@ class Morning:
 
     def returned(self, who: str, count: int) -> Locator:
         page = self.pages[who]
-        expect(page.locator("#returned-title")).to_have_text(
+        # The heading's text after the badge (the number not yet called back).
+        expect(page.locator("#returned-title")).to_contain_text(
             f"Kasus kembali dari Back Office: jawaban siap ({count})", timeout=TRUTH_MS
         )
         return page.locator("section", has=page.locator("#returned-title"))
@@ -474,25 +475,57 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
         expect(day.returned(who, 1)).to_contain_text(one, timeout=TRUTH_MS)
     day.reception_says(one, STATES["answer_ready"])
     day.not_reloaded()
-    # --- CALL BACK (integrator: the i14 "call back" helper's step goes here) -----------------
-    # FO1 presses "Panggil kembali ke loket ini" on the returned case: assert within TRUTH_MS
-    # that the board's main panel shows `one` with "Silakan kembali ke Loket 1" (and OCR it),
-    # that FO2's returned list still shows the case, and that the reception's list agrees.
-    # -----------------------------------------------------------------------------------------
+    # FO1 calls its visitor back (a recorded recall, not a new ticket): the board's main
+    # panel says come back to Loket 1, FO1's desk holds the case with the answer to explain,
+    # FO2's card no longer offers it (called back elsewhere: badge and title count drop).
+    returned_one = day.fo1.locator(".returned-alert li", has_text=one)
+    day.submit("fo1", returned_one.get_by_role("button", name="Panggil kembali ke loket ini"))
+    expect(day.board.locator("#call-label")).to_have_text(one, timeout=TRUTH_MS)
+    expect(day.board.locator("#call-goto")).to_have_text(board_words.COME_BACK, timeout=TRUTH_MS)
+    expect(day.board.locator("#call-counter")).to_have_text("Loket 1", timeout=TRUTH_MS)
+    expect(day.fo1.locator("#current-title")).to_have_text(f"Di loket: {one}")
+    expect(day.fo1.locator(".recorded")).to_contain_text("Cair tanggal 20")
+    expect(
+        day.fo1.locator(".desk").get_by_role("button", name="Penjelasan diberikan", exact=True)
+    ).to_be_visible()
+    expect(day.fo1.locator("#returned-title")).to_have_count(0)
+    case2 = day.returned("fo2", 1).locator("li", has_text=one)
+    expect(case2).to_contain_text("Sudah dipanggil kembali ke Loket 1", timeout=TRUTH_MS)
+    expect(case2.get_by_role("button")).to_have_count(0, timeout=TRUTH_MS)
+    expect(day.fo2.locator("[data-returned-count]")).to_have_attribute(
+        "data-returned-count", "0", timeout=TRUTH_MS
+    )
+    expect(day.fo2.locator("[data-returned-badge]")).to_be_hidden(timeout=TRUTH_MS)
+    expect(day.fo2).to_have_title(re.compile(r"^Loket · Loket 2"), timeout=TRUTH_MS)
+    day.reception_says(one, f"{STATES['answer_ready']} (Loket 1)")
+    # The call in the main panel is not repeated below it; the earlier ones stay listed once.
+    day.last_calls_once(two, button)
+    expect(day.board.locator("#board-calls li").filter(has_text=one)).to_have_count(0)
+    day.not_reloaded()
+    seen = day.main_panel_read("called-back-loket-1")
+    assert one in seen and "kembali" in seen and "Loket 1" in seen, seen
 
     # The Back Office takes FO2's case and answers it directly.
     inbox = day.bo.locator("section", has=day.bo.locator("#inbox-title"))
     day.submit("bo", inbox.get_by_role("button", name=f"Ambil {two}"))
     day.bo.get_by_label("Jawaban", exact=True).fill("Legalisir di loket arsip, bawa ijazah asli")
     day.submit("bo", day.bo.get_by_role("button", name="Kirim jawaban ke Front Office"))
-    for who in ("fo1", "fo2"):
-        expect(day.returned(who, 2)).to_contain_text(two, timeout=TRUTH_MS)
+    # Loket 1 holds FO1's case at its desk: its card lists only the new one; Loket 2's
+    # lists both, and counts (badge, title) only the one nobody has called back.
+    expect(day.returned("fo1", 1)).to_contain_text(two, timeout=TRUTH_MS)
+    expect(day.returned("fo2", 2)).to_contain_text(two, timeout=TRUTH_MS)
+    expect(day.fo2.locator("[data-returned-number]")).to_have_text("1", timeout=TRUTH_MS)
+    expect(day.fo2).to_have_title(re.compile(r"^\(1\) Loket · Loket 2"), timeout=TRUTH_MS)
     day.reception_says(two, STATES["answer_ready"])
     day.not_reloaded()
 
-    # FO1 explains its returned case (taken to Loket 1) and finishes it.
-    case = day.fo1.locator("ul.cases li", has_text=one)
-    day.submit("fo1", case.get_by_role("button", name=re.compile(r"^Penjelasan diberikan")))
+    # FO1 explains the called-back case from its desk panel and finishes it: the board's
+    # main panel steps back, Loket 2's card lets the case go.
+    day.submit(
+        "fo1",
+        day.fo1.locator(".desk").get_by_role("button", name="Penjelasan diberikan", exact=True),
+    )
+    day.board_steps_back()
     expect(day.returned("fo2", 1)).not_to_contain_text(one, timeout=TRUTH_MS)
     day.reception_says(one, STATES["explained"])
     expect(day.bo.locator("#ready-title")).to_contain_text("(1)", timeout=TRUTH_MS)
@@ -503,7 +536,8 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
     # FO2 explains and finishes the Back Office's direct answer: nothing is left open.
     case = day.fo2.locator("ul.cases li", has_text=two)
     day.submit("fo2", case.get_by_role("button", name=re.compile(r"^Penjelasan diberikan")))
-    expect(day.returned("fo1", 0)).to_contain_text("Tidak ada.", timeout=TRUTH_MS)
+    expect(day.fo1.locator("#returned-title")).to_have_count(0, timeout=TRUTH_MS)
+    expect(day.fo1.locator("[data-returned-badge]")).to_be_hidden(timeout=TRUTH_MS)
     expect(day.bo.locator("#ready-title")).to_contain_text("(0)", timeout=TRUTH_MS)
     finish(day, "fo2")
     day.reception_says(two, STATES["done"])
