@@ -10,6 +10,8 @@ from array import array
 from pathlib import Path
 from typing import Final
 
+from display.atomic import private_temporary
+
 # Two bell-like tones a major third apart (E5 then C5): the familiar public-address chime, gentle
 # enough to repeat all day.
 TONES_HZ: Final[tuple[float, float]] = (659.25, 523.25)
@@ -55,7 +57,7 @@ def write_chime(path: Path, *, rate_hz: int = 22050) -> Path:
         raise RuntimeError("array('h') is not 16-bit")
     if sys.byteorder == "big":  # WAV is little-endian
         samples.byteswap()
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = private_temporary(path)
     with wave.open(str(temporary), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
 
+from display.atomic import private_temporary
 from display.chime import write_chime
 from display.messages import (
     COUNTER_WORDS,
@@ -200,44 +201,48 @@ def _build_word(word: str, folder: Path, scratch: Path, espeak: str, sox: str) -
     raw = scratch / word_file(word)
     _run([espeak, "-v", "id", "-s", str(SPEED_WPM), "-w", str(raw), spoken_text(word)])
     target = folder / word_file(word)
-    temporary = folder / f".{target.name}.tmp.wav"
-    # -D: no dither, so a rebuild gives the same bytes. The silence effects trim the leading
-    # silence, reverse, trim the (now leading) trailing silence and reverse back; norm -3 brings
-    # every clip to the same peak level (-3 dBFS).
-    _run(
-        [
-            sox,
-            "-D",
-            str(raw),
-            "-b",
-            "16",
-            "-e",
-            "signed-integer",
-            str(temporary),
-            "channels",
-            str(CHANNELS),
-            "rate",
-            str(RATE_HZ),
-            "silence",
-            "1",
-            "0.05",
-            "1%",
-            "reverse",
-            "silence",
-            "1",
-            "0.05",
-            "1%",
-            "reverse",
-            "norm",
-            "-3",
-        ]
-    )
-    with wave.open(str(temporary), "rb") as clip:
-        empty = clip.getnframes() == 0
-    if empty:
-        temporary.unlink()
-        raise VoiceError(f"espeak-ng said nothing audible for {word!r}")
-    os.replace(temporary, target)  # a board reading the pack never sees half a file
+    # A name of its own: boards asking for the same new word at once (a counter added while
+    # they run) each build it, and the last rename wins; a shared name made the others fail.
+    temporary = private_temporary(target)
+    try:
+        # -D: no dither, so a rebuild gives the same bytes. The silence effects trim the leading
+        # silence, reverse, trim the (now leading) trailing silence and reverse back; norm -3 brings
+        # every clip to the same peak level (-3 dBFS).
+        _run(
+            [
+                sox,
+                "-D",
+                str(raw),
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                str(temporary),
+                "channels",
+                str(CHANNELS),
+                "rate",
+                str(RATE_HZ),
+                "silence",
+                "1",
+                "0.05",
+                "1%",
+                "reverse",
+                "silence",
+                "1",
+                "0.05",
+                "1%",
+                "reverse",
+                "norm",
+                "-3",
+            ]
+        )
+        with wave.open(str(temporary), "rb") as clip:
+            empty = clip.getnframes() == 0
+        if empty:
+            raise VoiceError(f"espeak-ng said nothing audible for {word!r}")
+        os.replace(temporary, target)  # a board reading the pack never sees half a file
+    finally:
+        temporary.unlink(missing_ok=True)  # left behind only by a failure
     return target
 
 
