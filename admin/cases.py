@@ -16,15 +16,17 @@ from :mod:`ult.cases`; this module only renders.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
 from admin.auth import allowed, require
 from admin.db import get_db, get_queue
+from admin.forms import PageRefusal
 from admin.messages import CASES, PAGES
 from admin.pages.common import event_text, identity_of, page_helpers
+from admin.periods import query_period
 from admin.privacy import record_view
 from ult import cases, guestbook, queries
 from ult.errors import QueueError
@@ -40,33 +42,16 @@ REVEAL_ACTION = "guestbook_personal"
 """Who reads the personal data unmasked here: the guest book's rule."""
 
 
-class _Refused(Exception):
-    """A query parameter the page cannot use; ``message`` is the Indonesian text."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _day(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _Refused(CASES["date_invalid"].format(value=value[:20])) from None
-
-
 def _query(today: date) -> dict[str, Any]:
-    """The page's period and search from the query string. Raises ``_Refused`` or
+    """The page's period and search from the query string. Raises ``PageRefusal`` or
     ``QueueError`` (a search too long or with control characters)."""
-    start = _day("dari", today)
-    end = _day("sampai", start if request.args.get("dari") else today)
-    if start > end:
-        raise _Refused(CASES["range_reversed"].format(start=start, end=end))
-    if end - start > timedelta(days=LONGEST_RANGE_DAYS):
-        raise _Refused(CASES["range_too_long"].format(days=LONGEST_RANGE_DAYS))
+    start, end = query_period(
+        CASES,
+        start=today,
+        end=today,
+        lone_start_is_one_day=True,
+        longest_days=LONGEST_RANGE_DAYS,
+    )
     return {"start": start, "end": end, "search": cases.parse_search(request.args.get("cari"))}
 
 
@@ -107,7 +92,7 @@ def index() -> Any:
                 search=query["search"].kind if query["search"] else None,
                 rows=len(rows),
             )
-    except (_Refused, QueueError) as refusal:
+    except (PageRefusal, QueueError) as refusal:
         error, status = refusal.message, 422
         query = {"start": today, "end": today, "search": None}
         found = []

@@ -12,15 +12,17 @@ as the reports and exports do.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
 
 from admin.auth import allowed, require
 from admin.db import get_db, get_queue
+from admin.forms import PageRefusal
 from admin.messages import GUESTBOOK
 from admin.pages.common import identity_of, page_helpers
+from admin.periods import query_period
 from admin.privacy import record_view
 from ult import guestbook, queries
 from ult.clock import from_stamp
@@ -34,35 +36,18 @@ LONGEST_RANGE_DAYS = 370
 """Longest period one page asks for (a year and a little)."""
 
 
-class _Refused(Exception):
-    """A query parameter the page cannot use; ``message`` is the Indonesian text."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _day(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _Refused(GUESTBOOK["date_invalid"].format(value=value[:20])) from None
-
-
 def _query(today: date) -> dict[str, Any]:
-    """The page's period, search and service from the query string. Raises ``_Refused``."""
-    start = _day("dari", today)
-    end = _day("sampai", start if request.args.get("dari") else today)
-    if start > end:
-        raise _Refused(GUESTBOOK["range_reversed"].format(start=start, end=end))
-    if end - start > timedelta(days=LONGEST_RANGE_DAYS):
-        raise _Refused(GUESTBOOK["range_too_long"].format(days=LONGEST_RANGE_DAYS))
+    """The page's period, search and service from the query string. Raises ``PageRefusal``."""
+    start, end = query_period(
+        GUESTBOOK,
+        start=today,
+        end=today,
+        lone_start_is_one_day=True,
+        longest_days=LONGEST_RANGE_DAYS,
+    )
     service = request.args.get("layanan", "").strip().upper() or None
     if service is not None and service not in queries.service_names(get_db()):
-        raise _Refused(GUESTBOOK["service_invalid"].format(value=service[:20]))
+        raise PageRefusal(GUESTBOOK["service_invalid"].format(value=service[:20]))
     return {"start": start, "end": end, "search": request.args.get("cari"), "service": service}
 
 
@@ -105,7 +90,7 @@ def index() -> Any:
                 service=query["service"],
                 rows=len(rows),
             )
-    except (_Refused, QueueError) as refusal:
+    except (PageRefusal, QueueError) as refusal:
         error, status = refusal.message, 422
         query = {"start": today, "end": today, "search": None, "service": None}
         found = []

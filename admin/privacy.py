@@ -29,7 +29,9 @@ from flask import (
 
 from admin.auth import current_principal, require
 from admin.db import get_db, get_queue, settings
+from admin.forms import PageRefusal
 from admin.messages import PRIVACY, PRIVACY_WHAT
+from admin.periods import query_period
 from ult import dates, privacy, queries, sitting
 from ult.errors import QueueError, not_found
 from ult.guestbook import mask_document
@@ -78,36 +80,16 @@ def record_view(
     )
 
 
-class _Refused(Exception):
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _day(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _Refused(PRIVACY["date_invalid"].format(value=value[:20])) from None
-
-
 def _filters(today: date) -> dict[str, Any]:
-    """The audit list's filters from the query string. Raises ``_Refused``."""
-    start = _day("dari", today - timedelta(days=DEFAULT_AUDIT_DAYS))
-    end = _day("sampai", today)
-    if start > end:
-        raise _Refused(PRIVACY["range_reversed"].format(start=start, end=end))
+    """The audit list's filters from the query string. Raises ``PageRefusal``."""
+    start, end = query_period(PRIVACY, start=today - timedelta(days=DEFAULT_AUDIT_DAYS), end=today)
     user = request.args.get("pengguna", "").strip() or None
     if user is not None and not _USER.fullmatch(user):
-        raise _Refused(PRIVACY["user_invalid"])
+        raise PageRefusal(PRIVACY["user_invalid"])
     kind = request.args.get("jenis", "").strip() or None
     page_text = request.args.get("halaman", "1").strip() or "1"
     if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 6:
-        raise _Refused(PRIVACY["page_invalid"])
+        raise PageRefusal(PRIVACY["page_invalid"])
     return {"start": start, "end": end, "actor": user, "kind": kind, "page": int(page_text)}
 
 
@@ -129,7 +111,7 @@ def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any
     try:
         filters = _filters(today)
         entries, more = privacy.audit(get_db(), tz=settings().office.tz, **filters)
-    except (_Refused, QueueError) as refused:
+    except (PageRefusal, QueueError) as refused:
         error, status = refused.message, 422
         filters = {
             "start": today - timedelta(days=DEFAULT_AUDIT_DAYS),

@@ -764,17 +764,19 @@ def _cut_middle(text: str, visible: int) -> str:
     return text[: visible - tail].rstrip() + "…" + text[-tail:].lstrip()
 
 
-def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
-    """The logo scaled to ``height`` pixels (aspect kept, at most 3x as wide), or None."""
-    if path is None or height <= 0:
-        return None
+def _loaded(path: Path, failure: str) -> pygame.Surface | None:
+    """The picture at ``path``, or None when it cannot be read: logged as a warning,
+    ``failure`` a %-format of the path and the reason."""
     try:
-        image = pygame.image.load(str(path))
+        return pygame.image.load(str(path))
     except (OSError, pygame.error, FileNotFoundError) as exc:
-        log.warning("logo %s cannot be shown (%s); the board runs without it", path, exc)
+        log.warning(failure, path, exc)
         return None
+
+
+def _resized(image: pygame.Surface, scale: float) -> pygame.Surface:
+    """``image`` scaled by ``scale`` (at least 1x1 pixel)."""
     w, h = image.get_size()
-    scale = min(height / max(h, 1), 3 * height / max(w, 1))
     target = (max(1, int(w * scale)), max(1, int(h * scale)))
     try:
         return pygame.transform.smoothscale(image, target)
@@ -782,21 +784,25 @@ def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
         return pygame.transform.scale(image, target)
 
 
+def _scaled_logo(path: Path | None, height: int) -> pygame.Surface | None:
+    """The logo scaled to ``height`` pixels (aspect kept, at most 3x as wide), or None."""
+    if path is None or height <= 0:
+        return None
+    image = _loaded(path, "logo %s cannot be shown (%s); the board runs without it")
+    if image is None:
+        return None
+    w, h = image.get_size()
+    return _resized(image, min(height / max(h, 1), 3 * height / max(w, 1)))
+
+
 def _scaled_image(path: Path, width: int, height: int) -> pygame.Surface | None:
     """The picture at ``path`` scaled to fit ``width`` x ``height`` pixels (aspect kept), or
     None when it cannot be read (logged)."""
-    try:
-        image = pygame.image.load(str(path))
-    except (OSError, pygame.error, FileNotFoundError) as exc:
-        log.warning("slide %s cannot be shown (%s)", path, exc)
+    image = _loaded(path, "slide %s cannot be shown (%s)")
+    if image is None:
         return None
     w, h = image.get_size()
-    scale = min(width / max(w, 1), height / max(h, 1))
-    target = (max(1, int(w * scale)), max(1, int(h * scale)))
-    try:
-        return pygame.transform.smoothscale(image, target)
-    except ValueError:
-        return pygame.transform.scale(image, target)
+    return _resized(image, min(width / max(w, 1), height / max(h, 1)))
 
 
 def _wrap(words: list[str], font: pygame.font.Font, width: int) -> list[str]:

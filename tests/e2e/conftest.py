@@ -21,15 +21,20 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import hours_off
+from ult.clock import Clock
+from ult.queue import Queue
+from ult.settings import load_settings
+from ult.store import connect
 
 if TYPE_CHECKING:  # imported for real only by the fixtures: a missing package skips
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
@@ -110,6 +115,8 @@ class Appliance:
     env: dict[str, str]
     base_url: str = ""
     process: subprocess.Popen | None = None
+    voice_build: subprocess.Popen | None = None
+    """``ult voice build`` running meanwhile (:func:`fresh_appliance` with ``voice``)."""
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -178,41 +185,63 @@ def _wait_until_up(appliance: Appliance) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
-    """``ult init`` in a fresh home, one account per test role, then ``ult admin`` on
-    127.0.0.1 and a port the kernel picks (``--port 0``: no race with other programs)."""
-    home = tmp_path_factory.mktemp("e2e-home")
+def fresh_appliance(
+    home: Path,
+    *,
+    users: Mapping[str, str] = USERS,
+    password: str = PASSWORD,
+    settings_edit: Callable[[str], str] | None = None,
+    voice: bool = False,
+) -> Appliance:
+    """An appliance over the empty folder ``home``, not yet serving: ``ult init`` (service
+    hours off), then ``settings_edit`` (ult.toml's text → the text to write instead), then
+    ``ult user add`` of each ``{role: username}`` in ``users`` with ``password``. With
+    ``voice``, ``ult voice build`` (espeak-ng, for the board's announcements) starts right
+    after ``ult init`` and runs meanwhile; :func:`running_admin` waits for it."""
     env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
     env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
     appliance = Appliance(home, env)
     appliance.ult("init")
-    # The voice pack the board's announcements are cut from (espeak-ng), built meanwhile.
-    voice = subprocess.Popen(
-        [*_ult_command(), "voice", "build"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    for role, username in USERS.items():
-        appliance.ult("user", "add", username, "--role", role, "--password-stdin", stdin=PASSWORD)
+    if voice:
+        appliance.voice_build = subprocess.Popen(
+            [*_ult_command(), "voice", "build"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    if settings_edit is not None:
+        config = home / "ult.toml"
+        config.write_text(settings_edit(config.read_text(encoding="utf-8")), encoding="utf-8")
+    for role, username in users.items():
+        appliance.ult("user", "add", username, "--role", role, "--password-stdin", stdin=password)
+    return appliance
+
+
+@contextmanager
+def running_admin(appliance: Appliance) -> Iterator[Appliance]:
+    """``ult admin`` serving ``appliance`` on 127.0.0.1 and a port the kernel picks
+    (``--port 0``: no race with other programs), its output in ``appliance.log``; yields
+    once it answers (and its voice build, if any, succeeded). On exit the server is
+    terminated (killed after 10 s) and a voice build still running is killed."""
     with appliance.log.open("wb") as log:
         appliance.process = subprocess.Popen(
             [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
+            env=appliance.env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    voice = appliance.voice_build
     try:
         _wait_until_up(appliance)
-        voice_out, _ = voice.communicate(timeout=60)
-        assert voice.returncode == 0, f"ult voice build: {voice_out}"
+        if voice is not None:
+            voice_out, _ = voice.communicate(timeout=60)
+            assert voice.returncode == 0, f"ult voice build: {voice_out}"
         yield appliance
     finally:
-        if voice.poll() is None:
+        if voice is not None and voice.poll() is None:
             voice.kill()
             voice.wait()
         appliance.process.terminate()
@@ -221,6 +250,26 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
         except subprocess.TimeoutExpired:
             appliance.process.kill()
             appliance.process.wait()
+
+
+@contextmanager
+def domain(appliance: Appliance, clock: Clock | None = None) -> Iterator[Queue]:
+    """The queue domain on the appliance's database (the server reads the same file), on
+    ``clock`` (default: the real one); the connection closes on exit."""
+    settings = load_settings(environ={"ULT_HOME": str(appliance.home)})
+    db = connect(settings.store.database)
+    try:
+        yield Queue(db, settings) if clock is None else Queue(db, settings, clock=clock)
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """``ult init`` in a fresh home, one account per test role, the voice pack, then
+    ``ult admin`` serving it (:func:`fresh_appliance`, :func:`running_admin`)."""
+    with running_admin(fresh_appliance(tmp_path_factory.mktemp("e2e-home"), voice=True)) as up:
+        yield up
 
 
 # ----------------------------------------------------------------------------- the browser
@@ -267,18 +316,59 @@ def console() -> Console:
     return Console()
 
 
+OFFICE_SCREEN = {"width": 1366, "height": 768}
+"""The office PC's screen, at which staff pages are tested."""
+
+
+def office_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh browser context (its own cookies) as the office's machines have it: locale
+    id-ID, time zone Asia/Jakarta, 10 s default timeout; ``options`` go to
+    ``browser.new_context`` (``viewport=...``). The caller closes it."""
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def watched_page(context: BrowserContext, console: Console) -> Page:
+    """A new page of ``context``, watched by ``console``."""
+    page = context.new_page()
+    console.watch(page)
+    return page
+
+
+@contextmanager
+def staff_page(
+    browser: Browser,
+    appliance: Appliance,
+    role: str | None,
+    console: Console,
+    *,
+    viewport: Mapping[str, int] | None = OFFICE_SCREEN,
+) -> Iterator[Page]:
+    """A watched page in a context of its own (:func:`office_context`, at ``viewport``;
+    ``None``: Playwright's default), logged in as the account of ``role`` (``None``: not
+    logged in, as the board or a visitor); the context closes on exit. More pages of the
+    same session: ``watched_page(page.context, console)``."""
+    context = office_context(browser, **({"viewport": viewport} if viewport else {}))
+    try:
+        page = watched_page(context, console)
+        if role is not None:
+            log_in(page, appliance, role)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def new_page(browser: Browser, console: Console) -> Iterator[Callable[[], Page]]:
-    """``new_page()`` → a page in a fresh context (its own cookies), watched by ``console``."""
+def new_page(browser: Browser, console: Console) -> Iterator[Callable[..., Page]]:
+    """``new_page(**context_options)`` → a page in a fresh :func:`office_context`, watched
+    by ``console``; every context closes after the test."""
     contexts: list[BrowserContext] = []
 
-    def make() -> Page:
-        context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-        context.set_default_timeout(10_000)
+    def make(**options: Any) -> Page:
+        context = office_context(browser, **options)
         contexts.append(context)
-        page = context.new_page()
-        console.watch(page)
-        return page
+        return watched_page(context, console)
 
     yield make
     for context in contexts:

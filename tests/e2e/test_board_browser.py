@@ -7,7 +7,6 @@ back by OCR (tesseract) when it is installed."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,15 +19,7 @@ import pytest
 
 from display import board_messages as msg
 from tests.e2e.conftest import Appliance, Console
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from tests.e2e.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -6,7 +6,6 @@ The appliance (``ult init``, two accounts, ``ult admin`` on a free port) and the
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
@@ -14,15 +13,7 @@ import pytest
 
 from admin.messages import AUTH
 from tests.e2e.conftest import Appliance, Console, log_in
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from tests.e2e.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

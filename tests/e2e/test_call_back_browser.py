@@ -6,25 +6,15 @@ visitor's page tells them to come back."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Appliance, Console
+from tests.e2e.conftest import PASSWORD, Appliance, Console, domain
+from tests.e2e.sync_api import Page, expect
 from tests.e2e.test_desk_browser import PANEL_MS, SHOTS, clear_loket_2, sit_at_loket_2
-from tests.e2e.test_record_browser import domain
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = pytest.mark.e2e
 

@@ -8,23 +8,14 @@ file, as ``ult admin`` sees it (the browser only has to find and read it).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import Appliance, Console, log_in
-from tests.e2e.test_record_browser import domain, free_counter, shot
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from tests.e2e.conftest import Appliance, Console, domain, log_in
+from tests.e2e.sync_api import Page, expect
+from tests.e2e.test_record_browser import free_counter, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

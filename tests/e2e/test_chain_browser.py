@@ -9,7 +9,6 @@ The appliance is its own: a day walked through the queue domain with a FakeClock
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -20,28 +19,18 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import (
-    PASSWORD,
     USERS,
     Appliance,
     Console,
     _ult_command,
-    _wait_until_up,
+    domain,
+    fresh_appliance,
     log_in,
+    running_admin,
 )
+from tests.e2e.sync_api import Page, expect
 from tests.reports_day import DAY, START, simulate_day
 from ult.clock import FakeClock
-from ult.queue import Queue
-from ult.settings import load_settings
-from ult.store import connect
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -51,42 +40,11 @@ def day_appliance(tmp_path: Path) -> Iterator[Appliance]:
     """A fresh appliance holding the simulated day, with ``ult admin`` serving it."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")
-    appliance.ult(
-        "user",
-        "add",
-        USERS["supervisor"],
-        "--role",
-        "supervisor",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
-    settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
-    db = connect(settings.store.database)
-    clock = FakeClock(START)
-    simulate_day(Queue(db, settings, clock=clock), clock)
-    db.close()
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(appliance)
+    appliance = fresh_appliance(home, users={"supervisor": USERS["supervisor"]})
+    with domain(appliance, FakeClock(START)) as queue:
+        simulate_day(queue, queue.clock)
+    with running_admin(appliance):
         yield appliance
-    finally:
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def verify(appliance: Appliance, anchor: str) -> subprocess.CompletedProcess[str]:

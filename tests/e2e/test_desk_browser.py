@@ -4,25 +4,15 @@ form the officer has typed into (it says the counter changed instead)."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Appliance, Console, log_in
-from tests.e2e.test_record_browser import domain
+from tests.e2e.conftest import PASSWORD, Appliance, Console, domain, log_in
+from tests.e2e.sync_api import Page, expect
 from ult import sitting
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,92 +16,53 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import (
-    PASSWORD,
     USERS,
     Appliance,
     Console,
-    _ult_command,
-    _wait_until_up,
-    log_in,
+    fresh_appliance,
+    running_admin,
+    staff_page,
 )
+from tests.e2e.sync_api import Browser, expect
 from ult.settings import load_settings
 from ult.store import connect
-
-try:
-    from playwright.sync_api import Browser, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SHOTS = Path("/tmp/i14/shots")
 
 
-@pytest.fixture(scope="module")
-def closed_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
-    """``ult admin`` over a fresh home whose service hours are on, with holidays around
-    today (named for today)."""
-    home = tmp_path_factory.mktemp("e2e-hours-home")
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")  # which turns the hours off for the other browser tests
-    config = home / "ult.toml"
+def _holidays_around_today(text: str) -> str:
+    """ult.toml with the service hours on and holidays on the days around today."""
     today = datetime.datetime.now(ZoneInfo("Asia/Jakarta")).date()
     holidays = ", ".join(
         f'{{ date = {today + datetime.timedelta(days=d)}, name = "Hari Uji" }}' for d in (-1, 0, 1)
     )
-    text = config.read_text("utf-8")
     assert text.count("\nenabled = false\n") == 1
     text = text.replace("\nenabled = false\n", "\nenabled = true\n")
     text, count = re.subn(r"(?m)^holidays = \[\]$", f"holidays = [{holidays}]", text)
     assert count == 1
-    config.write_text(text, encoding="utf-8")
-    appliance.ult(
-        "user",
-        "add",
-        USERS["supervisor"],
-        "--role",
-        "supervisor",
-        "--password-stdin",
-        stdin=PASSWORD,
+    return text
+
+
+@pytest.fixture(scope="module")
+def closed_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """``ult admin`` over a fresh home whose service hours are on, with holidays around
+    today (named for today). ``ult init`` turns the hours off for the other browser tests."""
+    appliance = fresh_appliance(
+        tmp_path_factory.mktemp("e2e-hours-home"),
+        users={"supervisor": USERS["supervisor"]},
+        settings_edit=_holidays_around_today,
     )
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(appliance)
+    with running_admin(appliance):
         yield appliance
-    finally:
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def test_reception_while_closed(
     browser: Browser, closed_office: Appliance, console: Console
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(
-        locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1366, "height": 768}
-    )
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        console.watch(page)
-        log_in(page, closed_office, "supervisor")
+    with staff_page(browser, closed_office, "supervisor", console) as page:
         page.goto(closed_office.url("/reception"))
         notice = page.locator("#hours-notice")
         expect(notice).to_contain_text(
@@ -133,8 +92,6 @@ def test_reception_while_closed(
             assert json.loads(payload)["override"] == "issuing_closed"
         finally:
             db.close()
-    finally:
-        context.close()
 
 
 def test_the_browser_board_and_the_visitor_page_say_closed(
@@ -143,13 +100,7 @@ def test_the_browser_board_and_the_visitor_page_say_closed(
     """The lobby board shows the closed notice (as the TV does: tests/display), and a ticket
     issued by override tells its visitor the office is closed today and when it resumes."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(
-        locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1366, "height": 768}
-    )
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        console.watch(page)
+    with staff_page(browser, closed_office, None, console) as page:
         page.goto(closed_office.url("/board"))
         closed = page.locator("#board-closed")
         expect(closed).to_be_visible()
@@ -180,5 +131,3 @@ def test_the_browser_board_and_the_visitor_page_say_closed(
             "layanan hari ini sudah tutup; dilayani kembali"
         )
         assert "segera dipanggil" not in page.locator("body").inner_text()
-    finally:
-        context.close()

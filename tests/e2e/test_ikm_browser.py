@@ -12,7 +12,6 @@ import csv
 import io
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,24 +21,14 @@ from tests.e2e.conftest import (
     PASSWORD,
     Appliance,
     Console,
-    _ult_command,
-    _wait_until_up,
+    domain,
+    fresh_appliance,
+    running_admin,
 )
+from tests.e2e.sync_api import Page, expect
 from tests.reports_day import DAY, START, simulate_day
 from tests.survey_rows import add_responses, answers
 from ult.clock import FakeClock
-from ult.queue import Queue
-from ult.settings import load_settings
-from ult.store import connect
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -52,49 +41,29 @@ SHOTS = Path(os.environ.get("IKM_SHOTS", "/tmp/i13/shots"))
 def ikm_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
     """The simulated day and 17 responses: 10 for service A, 2 for B (under min_group 5),
     5 for C (folded with B against subtraction); suggestions and profiles."""
-    home = tmp_path_factory.mktemp("e2e-ikm")
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")
-    appliance.ult("user", "add", HEAD, "--role", "kepala", "--password-stdin", stdin=PASSWORD)
-    settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
-    db = connect(settings.store.database)
-    clock = FakeClock(START)
-    simulate_day(Queue(db, settings, clock=clock), clock)
-    # A: U1..U6 six 4s and four 3s (3.6), U7..U9 four 4s and six 3s (3.4): the 0.111 set
-    # of tests/ult/test_ikm.py, IKM 88.33 (A). B's two 1s and C's five 4s: U1..U6
-    # (36 + 2 + 20) / 17 = 58/17, U7..U9 (34 + 2 + 20) / 17 = 56/17; sum of NRRs
-    # (6 × 58 + 3 × 56) / 17 = 516/17; / 9 × 25 = 12900/153 = 84.313… → 84.31 → B.
-    a_sets = [answers(4)] * 4 + [answers(4, U7=3, U8=3, U9=3)] * 2 + [answers(3)] * 4
-    a_profiles = [{"sex": "Laki-laki", "age": "30-39 tahun"}] * 5 + [
-        {"sex": "Perempuan", "age": "30-39 tahun"}
-    ] * 5
-    a_suggestions = ["Ruang tunggu perlu kipas angin", "Petugas ramah dan penjelasannya jelas"]
-    add_responses(db, DAY, "A", a_sets, profiles=a_profiles, suggestions=a_suggestions)
-    add_responses(db, DAY, "B", [answers(1)] * 2, suggestions=["=1+1 antrean terlalu lama"])
-    c_profiles = [{"sex": "Laki-laki", "age": "40-49 tahun"}] * 5
-    c_suggestions = ["Antrean cepat, terima kasih"]
-    add_responses(db, DAY, "C", [answers(4)] * 5, profiles=c_profiles, suggestions=c_suggestions)
-    db.close()
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    appliance = fresh_appliance(tmp_path_factory.mktemp("e2e-ikm"), users={"kepala": HEAD})
+    with domain(appliance, FakeClock(START)) as queue:
+        simulate_day(queue, queue.clock)
+        # A: U1..U6 six 4s and four 3s (3.6), U7..U9 four 4s and six 3s (3.4): the 0.111 set
+        # of tests/ult/test_ikm.py, IKM 88.33 (A). B's two 1s and C's five 4s: U1..U6
+        # (36 + 2 + 20) / 17 = 58/17, U7..U9 (34 + 2 + 20) / 17 = 56/17; sum of NRRs
+        # (6 × 58 + 3 × 56) / 17 = 516/17; / 9 × 25 = 12900/153 = 84.313… → 84.31 → B.
+        a_sets = [answers(4)] * 4 + [answers(4, U7=3, U8=3, U9=3)] * 2 + [answers(3)] * 4
+        a_profiles = [{"sex": "Laki-laki", "age": "30-39 tahun"}] * 5 + [
+            {"sex": "Perempuan", "age": "30-39 tahun"}
+        ] * 5
+        a_suggestions = ["Ruang tunggu perlu kipas angin", "Petugas ramah dan penjelasannya jelas"]
+        add_responses(queue.db, DAY, "A", a_sets, profiles=a_profiles, suggestions=a_suggestions)
+        add_responses(
+            queue.db, DAY, "B", [answers(1)] * 2, suggestions=["=1+1 antrean terlalu lama"]
         )
-    try:
-        _wait_until_up(appliance)
+        c_profiles = [{"sex": "Laki-laki", "age": "40-49 tahun"}] * 5
+        c_suggestions = ["Antrean cepat, terima kasih"]
+        add_responses(
+            queue.db, DAY, "C", [answers(4)] * 5, profiles=c_profiles, suggestions=c_suggestions
+        )
+    with running_admin(appliance):
         yield appliance
-    finally:
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def test_the_head_of_office_reads_the_month_s_index(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,21 +26,17 @@ from typing import Any
 import pytest
 
 from display import board_messages as board_words
-from tests.e2e.conftest import Appliance, Console, _ult_command, _wait_until_up
+from tests.e2e.conftest import (
+    Appliance,
+    Console,
+    domain,
+    fresh_appliance,
+    running_admin,
+)
+from tests.e2e.sync_api import Locator, Page, expect
 from tests.e2e.test_board_browser import ocr
 from ult import accounts
 from ult.messages import STATES
-from ult.settings import load_settings
-from ult.store import connect
-
-try:
-    from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -71,21 +66,9 @@ def office(tmp_path: Path) -> Iterator[tuple[Appliance, dict[str, str]]]:
     voice pack built meanwhile; yields it with the tokens."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")
-    voice = subprocess.Popen(
-        [*_ult_command(), "voice", "build"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    settings = load_settings(home / "ult.toml", environ={"ULT_HOME": str(home)})
-    db = connect(settings.store.database)
-    try:
+    appliance = fresh_appliance(home, users={}, voice=True)
+    with domain(appliance) as queue:
+        db = queue.db
         for username, role in PEOPLE.values():
             accounts.add_user(db, username, PASSWORD, role)
         accounts.set_units(db, PEOPLE["unit"][0], [UNIT])
@@ -93,31 +76,8 @@ def office(tmp_path: Path) -> Iterator[tuple[Appliance, dict[str, str]]]:
             "kiosk": accounts.create_token(db, "kiosk lobi", "receptionist"),
             "keypad": accounts.create_token(db, "keypad Loket 2", "front_office"),
         }
-    finally:
-        db.close()
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(appliance)
-        voice_out, _ = voice.communicate(timeout=60)
-        assert voice.returncode == 0, f"ult voice build: {voice_out}"
+    with running_admin(appliance):
         yield appliance, tokens
-    finally:
-        if voice.poll() is None:
-            voice.kill()
-            voice.wait()
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def api(appliance: Appliance, token: str, path: str, body: dict | None = None) -> Any:
@@ -133,21 +93,9 @@ def api(appliance: Appliance, token: str, path: str, body: dict | None = None) -
 
 
 @pytest.fixture
-def person(browser: Browser, console: Console) -> Iterator[Callable[[], Page]]:
+def person(new_page: Callable[..., Page]) -> Callable[[], Page]:
     """``person()`` → a page in a browser context of its own at 1366x768, watched."""
-    made: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", viewport=SCREEN)
-        context.set_default_timeout(10_000)
-        made.append(context)
-        page = context.new_page()
-        console.watch(page)
-        return page
-
-    yield make
-    for context in made:
-        context.close()
+    return lambda: new_page(viewport=SCREEN)
 
 
 # ----------------------------------------------------------------------------- the pages

@@ -7,46 +7,22 @@ the real queue domain on the appliance's own database file, as ``ult admin`` see
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Appliance, Console, log_in
+from tests.e2e.conftest import PASSWORD, Appliance, Console, domain, log_in
+from tests.e2e.sync_api import Page, expect
 from ult import sitting
-from ult.queue import Queue
-from ult.settings import load_settings
-from ult.store import connect
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NewPage = Callable[[], Page]
 SHOTS = Path(tempfile.gettempdir()) / "ult-e2e-shots"
 """Screenshots for a person to look at after a run (not asserted)."""
-
-
-@contextmanager
-def domain(appliance: Appliance) -> Iterator[Queue]:
-    """The queue domain on the appliance's database (the server reads the same file)."""
-    settings = load_settings(environ={"ULT_HOME": str(appliance.home)})
-    db = connect(settings.store.database)
-    try:
-        yield Queue(db, settings)
-    finally:
-        db.close()
 
 
 def free_counter(appliance: Appliance, name: str) -> None:

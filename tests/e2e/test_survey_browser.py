@@ -13,29 +13,18 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import USERS, Appliance, Console, log_in
+from tests.e2e.conftest import USERS, Appliance, Console, domain, log_in
+from tests.e2e.sync_api import Page, expect
 from tests.survey_cases import finished
 from ult import sitting, survey
 from ult.clock import to_stamp
-from ult.queue import Queue, Ticket
-from ult.settings import load_settings
-from ult.store import connect
-
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from ult.queue import Ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -45,17 +34,6 @@ TABLET = {"width": 1024, "height": 768}
 OFFICER = "e2e-survei"
 TABLET_POLL_MS = 10_000
 """Enough for the idle tablet's poll (every 2 s) to see a finished ticket under load."""
-
-
-@contextmanager
-def domain(appliance: Appliance) -> Iterator[Queue]:
-    """The queue domain on the appliance's database (the server reads the same file)."""
-    settings = load_settings(environ={"ULT_HOME": str(appliance.home)})
-    db = connect(settings.store.database)
-    try:
-        yield Queue(db, settings)
-    finally:
-        db.close()
 
 
 def finish_at(appliance: Appliance, counter: str = "Loket 1") -> Ticket:
@@ -107,21 +85,10 @@ def stored(appliance: Appliance) -> list[dict]:
 
 
 @pytest.fixture
-def contexts(browser: Browser, console: Console) -> Iterator[Callable[..., Page]]:
-    """``open_page(**context_options)`` → a page in a fresh context, watched by ``console``."""
-    made: list[BrowserContext] = []
-
-    def open_page(**options: object) -> Page:
-        context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **options)
-        context.set_default_timeout(10_000)
-        made.append(context)
-        page = context.new_page()
-        console.watch(page)
-        return page
-
-    yield open_page
-    for context in made:
-        context.close()
+def contexts(new_page: Callable[..., Page]) -> Callable[..., Page]:
+    """``open_page(**context_options)`` → a page in a fresh context, watched by ``console``
+    (conftest's ``new_page``)."""
+    return new_page
 
 
 def shot(page: Page, name: str) -> None:

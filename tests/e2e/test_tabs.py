@@ -9,32 +9,22 @@ the server's log shows every stream the tabs opened beyond that as refused.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests.e2e.conftest import (
-    PASSWORD,
     USERS,
     Appliance,
     Console,
-    _ult_command,
-    _wait_until_up,
-    log_in,
+    fresh_appliance,
+    running_admin,
+    staff_page,
+    watched_page,
 )
-
-try:
-    from playwright.sync_api import Browser, Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from tests.e2e.sync_api import Browser, Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -60,47 +50,23 @@ REFUSED = "board stream refused"
 """What the server logs for each stream over the cap (admin/stream.py)."""
 
 
+def _two_streams(text: str) -> str:
+    """ult.toml allowing two board streams."""
+    text, count = re.subn(r"(?m)^max_streams = \d+$", "max_streams = 2", text)
+    assert count == 1, "ult init wrote no max_streams setting"
+    return text
+
+
 @pytest.fixture(scope="module")
 def one_stream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
     """``ult admin`` over a fresh home that allows two board streams."""
-    home = tmp_path_factory.mktemp("e2e-tabs-home")
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")
-    config = home / "ult.toml"
-    text, count = re.subn(
-        r"(?m)^max_streams = \d+$", "max_streams = 2", config.read_text(encoding="utf-8")
+    appliance = fresh_appliance(
+        tmp_path_factory.mktemp("e2e-tabs-home"),
+        users={"supervisor": USERS["supervisor"]},
+        settings_edit=_two_streams,
     )
-    assert count == 1, "ult init wrote no max_streams setting"
-    config.write_text(text, encoding="utf-8")
-    appliance.ult(
-        "user",
-        "add",
-        USERS["supervisor"],
-        "--role",
-        "supervisor",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(appliance)
+    with running_admin(appliance):
         yield appliance
-    finally:
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def _fresh_data(url: str) -> bool:
@@ -112,12 +78,7 @@ def _fresh_data(url: str) -> bool:
 def test_eight_tabs_share_one_stream(
     browser: Browser, one_stream: Appliance, console: Console
 ) -> None:
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-    context.set_default_timeout(10_000)
-    try:
-        first = context.new_page()
-        console.watch(first)
-        log_in(first, one_stream, "supervisor")
+    with staff_page(browser, one_stream, "supervisor", console, viewport=None) as first:
         # The supervisor lands on the overview: the first tab, not loaded again (leaving a
         # page ends its stream, but the server notices only at its next heartbeat).
         expect(first).to_have_url(re.compile(r"/supervisor/$"))
@@ -127,8 +88,7 @@ def test_eight_tabs_share_one_stream(
             if number == 1:
                 page = first
             else:
-                page = context.new_page()
-                console.watch(page)
+                page = watched_page(first.context, console)
                 started = time.monotonic()
                 page.goto(one_stream.url(path), timeout=LOAD_MS, wait_until="load")
                 took = time.monotonic() - started
@@ -176,5 +136,3 @@ def test_eight_tabs_share_one_stream(
         refused = one_stream.server_log().count(REFUSED)
         assert refused == 0, f"{refused} streams refused:\n{one_stream.server_log()}"
         assert [p for p in console.problems if "status of 503" not in p] == []
-    finally:
-        context.close()

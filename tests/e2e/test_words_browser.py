@@ -5,24 +5,22 @@ One browser context (one cookie jar) with two tabs, as an officer has them on th
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import USERS, Appliance, Console, _ult_command, _wait_until_up, log_in
-
-try:
-    from playwright.sync_api import Browser, Page, expect
-except ImportError:  # `make test` installs it (the dev extra); CI must not skip silently
-    if os.environ.get("CI"):
-        raise
-    pytest.skip(
-        "the playwright package is missing (pip install -e '.[dev]')", allow_module_level=True
-    )
+from tests.e2e.conftest import (
+    Appliance,
+    Console,
+    fresh_appliance,
+    log_in,
+    running_admin,
+    staff_page,
+    watched_page,
+)
+from tests.e2e.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -30,47 +28,17 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def words_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
     """A fresh appliance with every default (no voice pack: nothing here is spoken)."""
-    home = tmp_path_factory.mktemp("e2e-words")
-    env = {k: v for k, v in os.environ.items() if k != "ULT_CONFIG"}
-    env.update(ULT_HOME=str(home), PYTHONUNBUFFERED="1")
-    appliance = Appliance(home, env)
-    appliance.ult("init")
-    for role, username in USERS.items():
-        appliance.ult(
-            "user", "add", username, "--role", role, "--password-stdin", stdin="rahasia-e2e"
-        )
-    with appliance.log.open("wb") as log:
-        appliance.process = subprocess.Popen(
-            [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(appliance)
+    with running_admin(fresh_appliance(tmp_path_factory.mktemp("e2e-words"))) as appliance:
         yield appliance
-    finally:
-        appliance.process.terminate()
-        try:
-            appliance.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            appliance.process.kill()
-            appliance.process.wait()
 
 
 def test_the_other_tab_says_the_session_ended_by_the_logout(
     browser: Browser, words_appliance: Appliance, console: Console, tmp_path: Path
 ) -> None:
     appliance = words_appliance
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    try:
-        first = context.new_page()
-        console.watch(first)
-        log_in(first, appliance, "front_office")
+    with staff_page(browser, appliance, "front_office", console) as first:
         first.goto(appliance.url("/counter"))
-        second = context.new_page()
-        console.watch(second)
+        second = watched_page(first.context, console)
         second.goto(appliance.url("/counter"))
         expect(second.locator("h1")).to_contain_text("Loket Front Office")
 
@@ -86,8 +54,6 @@ def test_the_other_tab_says_the_session_ended_by_the_logout(
         expect(flash).to_contain_text("Sesi Anda sudah berakhir karena Anda keluar (logout)")
         expect(second.locator("body")).not_to_contain_text("tidak aktif")
         second.screenshot(path=str(tmp_path / "other-tab-after-logout.png"))
-    finally:
-        context.close()
     assert console.problems == []
 
 
