@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import hours_off
+from ult import sitting
 from ult.clock import Clock
 from ult.queue import Queue
 from ult.settings import load_settings
@@ -270,6 +271,23 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
     ``ult admin`` serving it (:func:`fresh_appliance`, :func:`running_admin`)."""
     with running_admin(fresh_appliance(tmp_path_factory.mktemp("e2e-home"), voice=True)) as up:
         yield up
+
+
+def clear_counter(appliance: Appliance, name: str) -> None:
+    """Whatever an earlier test left at counter ``name`` (an officer sitting, a visitor
+    held, a pause) is cleared, through the queue domain on the appliance's database: the
+    appliance serves every browser test of this worker, in whatever order they run."""
+    with domain(appliance) as queue:
+        counter = next(c for c in queue.counters() if c.name == name)
+        held = sitting.holder(queue.db, counter.id)
+        if held is not None:
+            queue.leave_counter(counter.id, actor=held.username)
+        for (ticket_id,) in queue.db.execute(
+            "SELECT id FROM tickets WHERE counter_id = ?", [counter.id]
+        ).fetchall():
+            queue.cancel(ticket_id, actor="e2e", reason="Dibersihkan untuk uji berikutnya")
+        if counter.paused:
+            queue.resume(counter.id, actor="e2e")
 
 
 # ----------------------------------------------------------------------------- the browser

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import Appliance, Console, domain, log_in
+from tests.e2e.conftest import Appliance, Console, clear_counter, domain, log_in
 from tests.e2e.sync_api import Page, expect
-from tests.e2e.test_record_browser import free_counter, shot
+from tests.e2e.test_record_browser import shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -26,7 +26,7 @@ NIK = "1271016604920003"
 def test_a_case_is_found_by_name_and_opened_read_only(
     new_page: NewPage, appliance: Appliance, console: Console
 ) -> None:
-    free_counter(appliance, "Loket 2")
+    clear_counter(appliance, "Loket 2")
     with domain(appliance) as queue:
         ticket = queue.issue("A", actor="e2e").ticket
         queue.take_counter("Loket 2", actor="e2e-kasus")

@@ -10,9 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Appliance, Console, domain, log_in
+from tests.e2e.conftest import PASSWORD, Appliance, Console, clear_counter, domain, log_in
 from tests.e2e.sync_api import Page, expect
-from ult import sitting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -20,23 +19,6 @@ NewPage = Callable[[], Page]
 PANEL_MS = 1_000
 """The issue's bound: the other page shows the change within a second."""
 SHOTS = "/tmp/i14/shots"
-
-
-def clear_counter(appliance: Appliance, name: str) -> None:
-    """Whatever an earlier test left at counter ``name`` (an officer sitting, a visitor
-    held, a pause) is cleared, through the queue domain on the appliance's database: the
-    appliance serves every browser test of this worker, in whatever order they run."""
-    with domain(appliance) as queue:
-        counter = next(c for c in queue.counters() if c.name == name)
-        held = sitting.holder(queue.db, counter.id)
-        if held is not None:
-            queue.leave_counter(counter.id, actor=held.username)
-        for (ticket_id,) in queue.db.execute(
-            "SELECT id FROM tickets WHERE counter_id = ?", [counter.id]
-        ).fetchall():
-            queue.cancel(ticket_id, actor="e2e", reason="Dibersihkan untuk uji berikutnya")
-        if counter.paused:
-            queue.resume(counter.id, actor="e2e")
 
 
 def clear_loket_2(appliance: Appliance) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Appliance, Console, domain, log_in
+from tests.e2e.conftest import PASSWORD, Appliance, Console, clear_counter, domain, log_in
 from tests.e2e.sync_api import Page, expect
 from ult import sitting
 
@@ -23,15 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 NewPage = Callable[[], Page]
 SHOTS = Path(tempfile.gettempdir()) / "ult-e2e-shots"
 """Screenshots for a person to look at after a run (not asserted)."""
-
-
-def free_counter(appliance: Appliance, name: str) -> None:
-    """Whoever an earlier test left sitting at counter ``name`` leaves it."""
-    with domain(appliance) as queue:
-        counter = next(c for c in queue.counters() if c.name == name)
-        held = sitting.holder(queue.db, counter.id)
-        if held is not None:
-            queue.leave_counter(counter.id, actor=held.username)
 
 
 def visit_names(appliance: Appliance, number: str) -> list[str]:
@@ -81,7 +72,7 @@ def test_returning_document_prefills_warns_on_a_new_name_and_keeps_the_old_visit
     """A document seen before pre-fills the form; another name is saved only when the
     officer confirms it; the earlier visit keeps the name it recorded (issue 11 §1)."""
     number = "1271015505900007"
-    free_counter(appliance, "Loket 2")
+    clear_counter(appliance, "Loket 2")
     # The first visit, finished at Loket 2 under the name "Andi Pratama".
     with domain(appliance) as queue:
         first = queue.issue("A", actor="e2e").ticket
@@ -146,7 +137,7 @@ def test_returning_document_prefills_warns_on_a_new_name_and_keeps_the_old_visit
     expect(earlier).not_to_contain_text("Siregar")
     shot(book, "guestbook-two-visits")
 
-    free_counter(appliance, "Loket 2")  # for the tests after this one
+    clear_counter(appliance, "Loket 2")  # for the tests after this one
     # The refused save answers 409 with the form again: the browser logs that status, once.
     refused = [p for p in console.problems if "status of 409" in p and "/identify" in p]
     assert len(refused) == 1
@@ -158,7 +149,7 @@ def test_an_officer_takes_over_a_held_counter_and_the_first_sees_it(
 ) -> None:
     """Officer one holds Loket 1; officer two sees who holds it, takes it over with a
     reason; officer one's next action is refused with the takeover notice (issue 11 §3)."""
-    free_counter(appliance, "Loket 1")
+    clear_counter(appliance, "Loket 1")
     add_officer(appliance, "fo-satu", "Satu Lubis")
     add_officer(appliance, "fo-dua", "Dua Nasution")
 
@@ -199,7 +190,7 @@ def test_an_officer_takes_over_a_held_counter_and_the_first_sees_it(
         assert sitting.holder(queue.db, counter.id).username == "fo-dua"
         assert not counter.paused
 
-    free_counter(appliance, "Loket 1")  # for the tests after this one
+    clear_counter(appliance, "Loket 1")  # for the tests after this one
     # The refused takeover (no reason) and the refused pause answer 409 with the page.
     refused = [p for p in console.problems if "status of 409" in p]
     assert [p.split("(http")[-1] for p in refused] == [
