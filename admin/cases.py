@@ -79,7 +79,12 @@ def index() -> Any:
     try:
         query = _query(today)
         found = cases.find_cases(
-            get_db(), query["start"], query["end"], query["search"], limit=PAGE_ROWS + 1
+            get_db(),
+            query["start"],
+            query["end"],
+            query["search"],
+            limit=PAGE_ROWS + 1,
+            whole_numbers_only=not reveal,
         )
         rows = [
             {**row, "identity": _identity_text(row, reveal=reveal)} for row in found[:PAGE_ROWS]

@@ -79,7 +79,9 @@ def index() -> Any:
     rows: list[dict[str, Any]] = []
     try:
         query = _query(today)
-        found = guestbook.visits(get_db(), limit=PAGE_ROWS + 1, **query)
+        found = guestbook.visits(
+            get_db(), limit=PAGE_ROWS + 1, whole_numbers_only=not reveal, **query
+        )
         rows = [_shown(row, reveal=reveal) for row in found[:PAGE_ROWS]]
         if reveal and rows:
             # UU 27/2022: one audit entry per page shown unmasked, never per row.

@@ -90,7 +90,12 @@ def _like(text: str) -> str:
 
 
 def _where(
-    db: sqlite_utils.Database, search: CaseSearch | None, start: date, end: date
+    db: sqlite_utils.Database,
+    search: CaseSearch | None,
+    start: date,
+    end: date,
+    *,
+    whole_numbers_only: bool,
 ) -> tuple[str, list[Any]]:
     """The WHERE clause (over ``tickets t LEFT JOIN visits v``) and its parameters."""
     period = [start.isoformat(), end.isoformat()]
@@ -118,6 +123,12 @@ def _where(
                 "AND t.day BETWEEN ? AND ?",
                 [search.text, *period],
             )
+        if whole_numbers_only:  # ult.guestbook.WHOLE_NUMBERS_ONLY_WHY
+            return (
+                "t.day BETWEEN ? AND ? AND v.erased_at IS NULL "
+                "AND REPLACE(UPPER(v.document_number), ' ', '') = ?",
+                [*period, search.text],
+            )
         return (
             "t.day BETWEEN ? AND ? AND v.erased_at IS NULL "
             "AND REPLACE(UPPER(v.document_number), ' ', '') LIKE ? ESCAPE '\\'",
@@ -136,6 +147,7 @@ def find_cases(
     search: CaseSearch | None = None,
     *,
     limit: int = 200,
+    whole_numbers_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The cases of the business days ``start``..``end`` (inclusive, local days as tickets
     carry them) matching ``search`` (every case of the period when ``None``), newest first,
@@ -147,9 +159,11 @@ def find_cases(
     :mod:`ult.privacy`, nothing of it is returned —, ``name``, ``document_kind``,
     ``document_number``, the latter two as stored: the caller masks them) and ``officers``
     (the full names, or user names, of the staff who acted on the case, in the order they
-    first did). An erased visit never matches a name or number search.
+    first did). An erased visit never matches a name or number search. With
+    ``whole_numbers_only`` (a reader who sees numbers masked) an identity number matches
+    only whole (:data:`ult.guestbook.WHOLE_NUMBERS_ONLY_WHY`).
     """
-    where, params = _where(db, search, start, end)
+    where, params = _where(db, search, start, end, whole_numbers_only=whole_numbers_only)
     rows = list(
         db.query(
             "SELECT t.id, t.label, t.day, t.service, t.issued_service, t.topic, t.priority, "

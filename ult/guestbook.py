@@ -354,6 +354,13 @@ def _like(text: str) -> str:
 
 SEARCH_LIMIT = 100
 """Characters of a guest-book search."""
+WHOLE_NUMBERS_ONLY_WHY = (
+    "A reader who sees identity numbers masked may find a visit by its whole number only: "
+    "were part of a number enough, guessing the hidden digits one search at a time would "
+    "unmask it (UU 27/2022 Pasal 16 ayat (2): personal data processed with its secrecy "
+    "kept). The searches of the guest book and the case search follow it."
+)
+"""Why a masked reader's identity-number search must be whole (the rule, stated once)."""
 
 
 def visits(
@@ -364,13 +371,16 @@ def visits(
     search: str | None = None,
     service: str | None = None,
     limit: int | None = None,
+    whole_numbers_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The visits of the business days ``start``..``end`` (inclusive, the office's local
     days as tickets carry them), newest first.
 
     ``search`` matches anywhere in the name, the institution or the document number
-    (case-insensitive; a number may be typed with its spaces, dots or dashes); ``service``
-    a service letter. Each row has the keys of :func:`visit_columns` (values as shown:
+    (case-insensitive; a number may be typed with its spaces, dots or dashes; with
+    ``whole_numbers_only`` only the whole number matches: see
+    :data:`WHOLE_NUMBERS_ONLY_WHY`); ``service`` a service letter. Each row has the keys
+    of :func:`visit_columns` (values as shown:
     Indonesian names of kinds and choices; ``day`` and ``letter_date`` ``YYYY-MM-DD``;
     ``recorded_at`` a UTC stamp; ``recorded_by`` the officer's full name) plus
     ``ticket_id``, ``document_kind_code`` and ``erased`` (the identity was erased,
@@ -387,11 +397,16 @@ def visits(
     clean = cleaning.optional_text(search, "search", SEARCH_LIMIT)
     if clean is not None:
         number = clean.translate(str.maketrans("", "", " .-")).upper()
+        number_test = "= ?" if whole_numbers_only else "LIKE ? ESCAPE '\\'"
         where.append(
             "(v.name LIKE ? ESCAPE '\\' OR v.institution LIKE ? ESCAPE '\\' "
-            "OR UPPER(v.document_number) LIKE ? ESCAPE '\\')"
+            f"OR REPLACE(UPPER(v.document_number), ' ', '') {number_test})"
         )
-        params += [_like(clean), _like(clean), _like(number or clean)]
+        params += [
+            _like(clean),
+            _like(clean),
+            (number or clean) if whole_numbers_only else _like(number or clean),
+        ]
     rows = db.query(
         "SELECT v.*, t.day, t.label, t.service, t.topic, t.information_purpose, t.answer_kind, "
         "t.exemption_ground, t.exemption_note FROM visits v JOIN tickets t ON t.id = v.ticket_id "

@@ -287,6 +287,11 @@ def test_guestbook_page_lists_searches_and_masks_per_role(
         assert "Budi Santoso" in masked and MASKED_NIK in masked, role
         assert VALID_NIK not in masked and PHONE not in masked and "Jl. Mawar" not in masked
         assert SIM not in masked and "disamarkan" in masked
+        # A masked reader finds a visit by its whole number only (no digit-guessing oracle).
+        whole = text(client.get(f"{period}&cari={VALID_NIK[:4]}.{VALID_NIK[4:]}"))
+        assert "Budi Santoso" in whole and "Sari Dewi" not in whole, role
+        for part in ("1271.0112", VALID_NIK[:-1]):
+            assert "Budi Santoso" not in text(client.get(f"{period}&cari={part}")), (role, part)
     for role in set(accounts.ROLES) - set(ACTION_ROLES["guestbook"]):
         client, _ = as_role(role)
         assert client.get(period).status_code == 403, role
