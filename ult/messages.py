@@ -211,6 +211,9 @@ ERRORS: dict[str, str] = {
         "Pilih kategori prioritas: lansia, penyandang disabilitas, ibu hamil, atau membawa anak "
         "kecil."
     ),
+    "priority_category_missing": (
+        "Tiket prioritas wajib disertai kategori prioritas (UU 25/2009 Pasal 29): {choices}."
+    ),
     "priority_category_without_priority": (
         "Kategori prioritas hanya diisi untuk pengunjung prioritas."
     ),
@@ -407,8 +410,12 @@ CATALOG: dict[str, str] = {
 
 CLI: dict[str, str] = {
     "issued": "Tiket {label} ({service}) diterbitkan. Menunggu di depan: {ahead}; "
-    "perkiraan tunggu {minutes} menit.",
+    "perkiraan tunggu: {wait}.",
     "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini sebelumnya.",
+    "issue_category_required": (
+        "Tiket prioritas wajib disertai kategori: --priority-category dengan salah satu dari "
+        "{choices}."
+    ),
     "called": "{counter} memanggil {label}.",
     "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
     "init_settings": "Berkas pengaturan ditulis: {path}",
@@ -1126,6 +1133,14 @@ CHAIN_TEXT: dict[str, str] = {
 }
 """The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's
 anchor line (the report book's text form in ``ult report``)."""
+
+
+def priority_choices(*, codes: bool = True) -> str:
+    """The priority categories for a refusal: ``elderly (lansia), ...`` with the codes (the
+    API, ``ult issue --priority-category``), else their Indonesian names only."""
+    return ", ".join(
+        f"{code} ({name})" if codes else name for code, name in PRIORITY_CATEGORIES.items()
+    )
 
 
 PRIORITY_CATEGORIES: dict[str, str] = {

@@ -165,7 +165,9 @@ def test_issue_prints_and_answers_201_with_the_ticket(
         ("printed", None, "token:test-receptionist"),
     ]
     assert history[2]["payload"]["request"] == ticket["print_request"] == history[1]["id"]
-    second = reception.post("/api/v1/tickets", {"service": "a", "priority": True}).json
+    second = reception.post(
+        "/api/v1/tickets", {"service": "a", "priority": True, "priority_category": "elderly"}
+    ).json
     assert second["label"] == "A-002" and second["priority"] and second["printed"] is False
     assert second["print_request"] is None
     assert second["waiting_ahead"] == 0  # priority goes first
@@ -1078,11 +1080,13 @@ def test_prioritize_marks_a_waiting_ticket(
     path = f"/api/v1/tickets/{second.id}/prioritize"
     before = snapshot(db)
     assert_error(reception.post(path, {}), 422, "field_required")
-    assert_error(reception.post(path, {"category": "vip"}), 422, "priority_category_invalid")
+    assert_error(
+        reception.post(path, {"priority_category": "vip"}), 422, "priority_category_invalid"
+    )
     # The front office does not mark priority: reception does, when the visitor arrives.
-    assert token_api("front_office").post(path, {"category": "elderly"}).status_code == 403
+    assert token_api("front_office").post(path, {"priority_category": "elderly"}).status_code == 403
     assert snapshot(db) == before
-    marked = reception.post(path, {"category": "elderly"})
+    marked = reception.post(path, {"priority_category": "elderly"})
     assert marked.status_code == 200, marked.json
     assert (marked.json["label"], marked.json["priority"], marked.json["priority_category"]) == (
         "A-002",
@@ -1095,6 +1099,6 @@ def test_prioritize_marks_a_waiting_ticket(
     ).fetchone()
     assert row[:2] == ("prioritized", reception.actor)
     assert json.loads(row[2])["priority_category"] == "elderly"
-    assert_error(reception.post(path, {"category": "pregnant"}), 409, "already_priority")
+    assert_error(reception.post(path, {"priority_category": "pregnant"}), 409, "already_priority")
     assert app_queue.call_next("Loket 1", actor="fo").id == second.id
     assert app_queue.ticket(first.id).priority is False

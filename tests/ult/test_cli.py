@@ -76,7 +76,11 @@ def test_issue_call_status_and_events(home: Path) -> None:
     ult("init")
     issued = ult("issue", "a", "--topic", "Dapodik", "--actor", "resepsionis")
     assert issued.exit_code == 0 and "A-001" in issued.output
-    assert ult("issue", "B", "--priority").exit_code == 0
+    refused = ult("issue", "B", "--priority")
+    # A priority ticket names its category (UU 25/2009 Pasal 29), in Indonesian.
+    assert refused.exit_code == 2 and "--priority-category" in refused.output
+    assert "elderly (lansia)" in refused.output and "ibu hamil" in refused.output
+    assert ult("issue", "B", "--priority", "--priority-category", "pregnant").exit_code == 0
     called = ult("call", "Loket 2")
     assert called.exit_code == 0 and "Loket 2 memanggil B-001" in called.output
     status = ult("status")
