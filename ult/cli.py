@@ -676,6 +676,23 @@ def _issuing_line(queue: Queue) -> str:
     return CLI["status_issuing_closed"].format(notice=hours.notice(state, queue.clock()))
 
 
+def _quota_lines(queue: Queue, day: date) -> list[str]:
+    """For ``ult status``: each service with a daily quota (``[hours] quota``, applied
+    whether or not the hours are enforced), its numbers used today and left."""
+    lines = []
+    for letter, name in sorted(queries.service_names(queue.db).items()):
+        limit = queue.settings.hours.quota_of(letter)
+        if limit is None:
+            continue
+        used = hours.issued_today(queue.db, letter, day)
+        left = max(limit - used, 0)
+        key = "status_quota_full" if left == 0 else "status_quota_row"
+        lines.append(
+            CLI[key].format(letter=letter, name=name, used=used, quota=limit, left=left)
+        )
+    return lines
+
+
 @main.command()
 @pass_app
 @handled
@@ -705,6 +722,8 @@ def status(app: App) -> None:
     for line in queries.day_summary(app.db, day):
         click.echo("  " + CLI["status_service_row"].format(**line))
     click.echo("  " + CLI["status_legend"])
+    for line in _quota_lines(queue, day):
+        click.echo("  " + line)
     click.echo(f"\n{CLI['status_counters']}")
     for row in queries.board_state(app.db)["counters"]:
         if row["label"]:

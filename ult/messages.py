@@ -450,6 +450,11 @@ CLI: dict[str, str] = {
     "selesai {done:>3}  lainnya {other:>3}",
     "status_legend": "diproses: di loket, Back Office atau unit utama; lainnya: tidak hadir, "
     "dibatalkan atau kedaluwarsa.",
+    "status_quota_row": "Kuota hari ini {letter} ({name}): {used}/{quota} terpakai, sisa {left}",
+    "status_quota_full": (
+        "Kuota hari ini {letter} ({name}): {used}/{quota} terpakai, habis (hanya resepsionis "
+        "yang dapat menerbitkan di luar kuota)"
+    ),
     "status_counter_row": "{name:<14} {state}",
     "status_counter_idle": "siap",
     "status_counter_paused": "jeda",
@@ -917,13 +922,26 @@ SETTINGS_TEXT: dict[str, str] = {
         'tabel hari → jam istirahat, misalnya breaks = {{ friday = "11:30-13:30" }}; '
         "hari: monday, tuesday, wednesday, thursday, friday, saturday, sunday"
     ),
+    "hours_break_span": (
+        'jam istirahat "HH:MM-HH:MM" (jam mulai sebelum jam selesai), di dalam jam buka hari itu'
+    ),
     "hours_break_inside": "jam istirahat di dalam jam buka {day} ({hours})",
-    "hours_closed": "tutup",
+    "hours_break_closed_day": (
+        "tidak ada jam istirahat pada hari tutup: {day} tutup, hapus istirahatnya dari breaks"
+    ),
     "hours_holiday": (
         "tanggal YYYY-MM-DD yang ada di kalender, misalnya 2026-12-25 atau "
         '{{ date = 2026-12-25, name = "Hari Raya Natal" }}'
     ),
-    "hours_last_issue": ('menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM"'),
+    "hours_last_issue": (
+        'menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM" yang tidak '
+        "melewati jam tutup"
+    ),
+    "hours_last_issue_late": (
+        'jam "HH:MM" yang tidak melewati jam tutup: jam tutup paling akhir adalah {day} '
+        "pukul {closing}, jadi last_issue paling lambat {closing} (atau menit sebelum jam "
+        "tutup, misalnya 30)"
+    ),
     "hours_quota": (
         "tabel huruf layanan (A–Z, juga layanan yang ditambahkan di katalog) atau default "
         "(setiap layanan tanpa kuota sendiri) → tiket paling banyak per hari (bilangan bulat "
