@@ -687,9 +687,7 @@ def _quota_lines(queue: Queue, day: date) -> list[str]:
         used = hours.issued_today(queue.db, letter, day)
         left = max(limit - used, 0)
         key = "status_quota_full" if left == 0 else "status_quota_row"
-        lines.append(
-            CLI[key].format(letter=letter, name=name, used=used, quota=limit, left=left)
-        )
+        lines.append(CLI[key].format(letter=letter, name=name, used=used, quota=limit, left=left))
     return lines
 
 
