@@ -1081,6 +1081,8 @@ def test_prioritize_marks_a_waiting_ticket(
     path = f"/api/v1/tickets/{second.id}/prioritize"
     before = snapshot(db)
     assert_error(reception.post(path, {}), 422, "field_required")
+    # One word per thing: priority_category, as when issuing; the old "category" is unknown.
+    assert reception.post(path, {"category": "elderly"}).status_code == 422
     assert_error(
         reception.post(path, {"priority_category": "vip"}), 422, "priority_category_invalid"
     )

@@ -123,3 +123,33 @@ def test_ult_issue_and_ticket_preview_say_closed(
     assert (tmp_path / "b.png").stat().st_size > 0
     assert said in laid_out[0]
     assert "menit" not in laid_out[0]
+
+
+def test_past_closing_the_paper_its_reprint_and_the_api_agree(
+    app, app_queue, bearer: Callable, clock: FakeClock, settings: Settings
+) -> None:
+    from kiosk.dispense import Dispenser
+    from printer.output import TicketOutput
+
+    clock.set(datetime(2026, 11, 25, 15, 25, tzinfo=ZoneInfo("Asia/Jakarta")))  # Wednesday
+    issued = [app_queue.issue("A", actor="kiosk:tombol1", source="kiosk") for _ in range(9)]
+    past = "melewati jam tutup layanan (pukul 16.00); silakan tanyakan petugas"
+    last = issued[-1]
+    assert last.wait_text == app_queue.standing(last.ticket.id).wait_text == past
+    dispenser = Dispenser(app_queue, TicketOutput.from_settings(settings.printer), settings)
+    for shown in (last, app_queue.standing(last.ticket.label)):
+        lines = " ".join(" ".join(line for _, line in dispenser.layout(shown).text_lines()).split())
+        assert past in lines
+    client = app.test_client()
+    detail = client.get(f"/api/v1/tickets/{last.ticket.id}", headers=bearer("receptionist")).json
+    assert detail["wait_text"] == past and detail["service_resumes_at"] is None
+    again = client.post(f"/api/v1/tickets/{last.ticket.id}/reprint", headers=bearer("receptionist"))
+    assert again.json["wait_text"] == past
+
+
+def test_the_openapi_documents_the_worded_wait(app) -> None:
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    issued = spec["components"]["schemas"]["IssuedTicket"]
+    assert {"wait_text", "service_resumes_at", "estimated_wait_minutes"} <= set(issued["required"])
+    prioritize = spec["components"]["schemas"]["PrioritizeRequest"]
+    assert prioritize["required"] == ["priority_category"]
