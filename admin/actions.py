@@ -140,7 +140,10 @@ ISSUE_FIELDS: dict[str, Field] = {
         "choice",
         nullable=True,
         choices=sop.PRIORITY_CATEGORIES,
-        description="Why the visitor is priority (UU 25/2009 Pasal 29); only with priority.",
+        description=(
+            "Why the visitor is priority (UU 25/2009 Pasal 29); only with priority, and "
+            "required with it (422 priority_category_missing)."
+        ),
     ),
 }
 """Body of ``POST /tickets``."""
@@ -196,7 +199,7 @@ def _transfer(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ti
 
 
 def _prioritize(queue: Queue, ticket: int, body: dict[str, Any], actor: str) -> Ticket:
-    return queue.prioritize(ticket, body["category"], actor=actor)
+    return queue.prioritize(ticket, body["priority_category"], actor=actor)
 
 
 def _text(description: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> Field:
@@ -479,7 +482,8 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "prioritize",
             "prioritize",
             {
-                "category": Field(
+                # Named as in POST /tickets (one word per thing).
+                "priority_category": Field(
                     "choice",
                     required=True,
                     choices=sop.PRIORITY_CATEGORIES,

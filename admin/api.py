@@ -43,8 +43,9 @@ from admin.messages import API, ERRORS
 from admin.privacy import record_case_view, record_view
 from ult import guestbook, queries, sop
 from ult.clock import to_stamp
+from ult.errors import invalid
 from ult.guestbook import visit_of
-from ult.messages import STATES, error_text
+from ult.messages import STATES, error_text, priority_choices
 from ult.queue import (
     Counter,
     Identified,
@@ -338,6 +339,8 @@ def _issued_json(
         **ticket_json(ticket, case_view=case_view),
         "waiting_ahead": issued.waiting_ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "wait_text": issued.wait_text,
+        "service_resumes_at": _stamp(issued.resumes_at),
         "printed": bool(ticket.printed),
         "print_request": requested,
         "replayed": replayed,
@@ -364,7 +367,8 @@ def _key_used_today(queue: Queue, key: str | None) -> bool:
 @require("issue")
 def issue_ticket() -> Any:
     """Issue a ticket (SOP 3): body ``{"service", "priority"?, "priority_category"?, "topic"?,
-    "print"?}`` (the category only with priority).
+    "print"?, "override"?}``: the category only with priority, and required with it (422
+    ``priority_category_missing`` naming the codes and their Indonesian names).
 
     ``Idempotency-Key`` header: a repeat of the same request on the same business day
     returns the first ticket (``replayed`` true) instead of a new one. With ``print``, the
@@ -393,6 +397,10 @@ def issue_ticket() -> Any:
                 "printer_unavailable",
                 API["printer_unavailable"].format(state=printing.state_text(ready.state)),
             )
+    if body.get("priority", False) and body.get("priority_category") is None:
+        # Every API caller names the category (a session's source is "reception"); only
+        # the kiosk's priority button issues without one (UU 25/2009 Pasal 29).
+        raise invalid("priority_category_missing", choices=priority_choices())
     issued = queue.issue(
         body["service"],
         actor=actor,
@@ -430,15 +438,18 @@ def get_ticket(ticket_id: int) -> Any:
     queue = get_queue()
     ticket = queue.ticket(ticket_id)
     require_unit_case(ticket)
-    ahead, minutes = queue.position(ticket.id)
+    standing = queue.standing(ticket.id)
     history = queries.ticket_history(get_db(), ticket.id)
     revealed = may_reveal(ticket)
     if revealed and visit_of(get_db(), ticket.id) is not None:
         record_case_view(ticket, "ticket_api")
     detail: shapes.TicketDetail = {
         **ticket_json(ticket, case_view=revealed),
-        "waiting_ahead": ahead,
-        "estimated_wait_minutes": minutes,
+        "waiting_ahead": standing.waiting_ahead,
+        "estimated_wait_minutes": standing.estimated_wait_minutes,
+        # Worded only while it waits: a called or finished ticket has no wait to tell.
+        "wait_text": standing.wait_text if ticket.state == sop.WAITING else None,
+        "service_resumes_at": _stamp(standing.resumes_at),
         "events": [event_json(e) for e in history],
     }
     return jsonify(detail)
@@ -467,8 +478,7 @@ def reprint_ticket(ticket_id: int) -> Any:
         )
     source = "reception" if principal.via == "session" else "api"
     requested = printing.ask_to_print(queue, ticket, _actor(principal), source)
-    ahead, minutes = queue.position(ticket.id)
-    issued = Issued(queue.ticket(ticket.id), ahead, minutes)
+    issued = queue.standing(ticket.id)
     return jsonify(_issued_json(issued, requested=requested, case_view=may_reveal(issued.ticket)))
 
 

@@ -284,7 +284,11 @@ def _paths() -> dict[str, Any]:
             "payload.request = that id) follows on the event stream; a ticket whose paper is "
             "not confirmed is listed for reprint. A repeated Idempotency-Key on the same "
             "business day returns the first ticket with replayed true and asks for paper "
-            "again only when its last print failed.",
+            "again only when its last print failed. priority true requires priority_category "
+            "(422 priority_category_missing); only the kiosk's priority button issues without "
+            "one. wait_text is the wait as the paper and the visitor's page word it; issued by "
+            "override while the counters are closed it says so and when service resumes "
+            "(service_resumes_at).",
             {
                 "201": _json_response(
                     "The ticket, its place in line and its print request.", "IssuedTicket"

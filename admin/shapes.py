@@ -157,11 +157,32 @@ class Event(TypedDict):
     payload: Annotated[dict[str, Any], Schema(description="Codes only, no personal data.")]
 
 
+ServiceResumesAt = Annotated[
+    str | None,
+    Schema(
+        format="date-time",
+        description="While the counters do not serve now (closed day, after closing, before "
+        "opening, the break): when service resumes; null while they serve, with the hours "
+        "off, or when no opening lies ahead.",
+    ),
+]
+"""When service resumes for a ticket issued or waiting while the counters are closed."""
+
+
 class TicketDetail(_StoredTicket):
     """A ticket with its place in line and its event history, oldest first."""
 
     waiting_ahead: Count
     estimated_wait_minutes: Count
+    wait_text: Annotated[
+        str | None,
+        Schema(
+            description="The wait as the visitor reads it (Indonesian, as on the paper and "
+            "the visitor's page), null unless the ticket waits.",
+            examples=["± 15 menit"],
+        ),
+    ]
+    service_resumes_at: ServiceResumesAt
     events: list[Event]
 
 
@@ -187,7 +208,29 @@ class IssuedTicket(_TicketFields):
         ),
     ]
     waiting_ahead: Count
-    estimated_wait_minutes: Annotated[int, Schema(minimum=0, maximum=480)]
+    estimated_wait_minutes: Annotated[
+        int,
+        Schema(
+            minimum=0,
+            maximum=480,
+            description="Minutes of work ahead; while the counters do not serve (a ticket "
+            "issued by override when closed) they count from the reopening: read wait_text.",
+        ),
+    ]
+    wait_text: Annotated[
+        str,
+        Schema(
+            description="The wait as the visitor reads it (Indonesian), worded as on the "
+            "paper and the visitor's page: minutes, past today's closing, or closed and when "
+            "service resumes.",
+            examples=[
+                "± 15 menit",
+                "layanan hari ini sudah tutup; dilayani kembali Selasa, 8 Desember 2026 "
+                "pukul 08.00",
+            ],
+        ),
+    ]
+    service_resumes_at: ServiceResumesAt
     replayed: Annotated[bool, Schema(description="True when the Idempotency-Key was seen today.")]
     visitor_url: Annotated[str, Schema(description="The visitor's page (the QR on the paper).")]
 

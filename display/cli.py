@@ -135,14 +135,14 @@ def _voice_packs(app: App) -> tuple[Path, Path]:
 @handled
 def voice_build(app: App) -> None:
     """Create the default voice pack with espeak-ng's Indonesian voice (one WAV per word)."""
-    from display.voice import VoiceError, build_default_pack, default_vocabulary
+    from display.voice import VoiceError, build_default_pack, default_vocabulary, error_text
 
     names = [counter.name for counter in app.queue().counters()]
     _, default = _voice_packs(app)
     try:
         written = build_default_pack(default, words=default_vocabulary(names))
     except (VoiceError, ValueError) as error:
-        fail(CLI["voice_failed"].format(error=error), EXIT_USAGE)
+        fail(CLI["voice_failed"].format(error=error_text(error)), EXIT_USAGE)
     click.echo(CLI["voice_built"].format(count=len(written), path=default))
 
 
@@ -159,12 +159,12 @@ _COME_BACK = click.option(
 @_COME_BACK
 def voice_text(label: str, counter: str, come_back: bool) -> None:
     """Print the words announced for LABEL at COUNTER (e.g. A-123 "Loket 2")."""
-    from display.voice import announcement_text
+    from display.voice import announcement_text, error_text
 
     try:
         click.echo(announcement_text(label, counter, come_back=come_back))
     except ValueError as error:
-        fail(CLI["voice_refused"].format(error=error), EXIT_USAGE)
+        fail(CLI["voice_refused"].format(error=error_text(error)), EXIT_USAGE)
 
 
 @voice.command("say")
@@ -181,15 +181,22 @@ def voice_text(label: str, counter: str, come_back: bool) -> None:
 @pass_app
 @handled
 def voice_say(app: App, label: str, counter: str, wav: Path, come_back: bool) -> None:
-    """Write the whole announcement (chime, then the words) as one WAV, as the board plays it."""
-    from display.service import chime_file
-    from display.voice import VoiceError, announcement_words, write_announcement
+    """Write the whole announcement (chime, then the words) as one WAV, as the board plays it:
+    the words said ``[display] announce_times`` times, the chime once."""
+    from display.service import wav_maker
+    from display.voice import VoiceError, error_text
 
-    pack, default = _voice_packs(app)
-    chime = chime_file(pack, default)
+    # The board's own maker (display.service), so the file is what the board plays.
+    make_wav = wav_maker(app.settings.home, times=app.settings.display.announce_times)
     try:
-        words = announcement_words(label, counter, come_back=come_back)
-        write_announcement(wav, words, pack=pack, default_pack=default, chime=chime)
+        data = make_wav(label, counter, come_back=come_back)
     except (VoiceError, ValueError) as error:
-        fail(CLI["voice_refused"].format(error=error), EXIT_REFUSED)
+        fail(CLI["voice_refused"].format(error=error_text(error)), EXIT_REFUSED)
+    temporary = wav.with_name(f".{wav.name}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, wav)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        fail(CLI["voice_refused"].format(error=error.strerror or error), EXIT_REFUSED)
     click.echo(CLI["voice_written"].format(path=wav))

@@ -160,3 +160,26 @@ DOCTOR: dict[str, str] = {
     "keluaran bawaan.",
 }
 """Findings and fixes of the board's ``ult doctor`` checks (``display.doctor``)."""
+
+
+VOICE_ERRORS: dict[str, str] = {
+    "missing_word": (
+        'tidak ada rekaman suara untuk "{word}" di {pack}: jalankan `ult voice build`'
+    ),
+    "not_installed": "{program} belum terpasang (sudo apt-get install espeak-ng sox)",
+    "command_failed": "{command} gagal: {detail}",
+    "silent": 'espeak-ng tidak menghasilkan suara untuk "{word}"',
+    "wav_format": (
+        "{path}: {channels} kanal, {bits} bit, {rate} Hz; paket suara memerlukan {need_channels} "
+        "kanal, {need_bits} bit, {need_rate} Hz (ubah dengan: sox in.wav -r {need_rate} -c 1 "
+        "-b 16 out.wav)"
+    ),
+    "wav_unreadable": "{path}: bukan berkas WAV PCM yang dapat dibaca ({detail})",
+    "not_ascii": 'huruf "{chars}" dalam "{text}" tidak dapat diucapkan: pakai huruf A–Z',
+    "empty_label": 'tidak ada yang dapat diucapkan dari nomor antrian "{label}"',
+    "empty_counter": 'tidak ada yang dapat diucapkan dari nama loket "{name}"',
+    "not_word": 'bukan kata paket suara: "{word}"',
+    "number_range": "angka {number} tidak dapat diucapkan: paling besar {high}",
+}
+"""Why an announcement or the voice pack cannot be made, as the technician reads it from
+``ult voice`` (:class:`display.voice.VoiceError` ``.text``). The log keeps English."""

@@ -36,9 +36,10 @@ from display.messages import (
     PHRASE_GO_TO,
     PHRASE_NUMBER,
     PHRASES,
+    VOICE_ERRORS,
     spoken_text,
 )
-from display.numbers import number_words
+from display.numbers import MAX_NUMBER, number_words
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +64,53 @@ _TOKEN = re.compile(r"[0-9]+|[A-Za-z]+")
 
 
 class VoiceError(RuntimeError):
-    """The voice pack cannot be built or an announcement cannot be assembled."""
+    """The voice pack cannot be built or an announcement cannot be assembled.
+
+    ``str(error)`` is English, for the log; ``text`` is what a person reads from ``ult
+    voice`` (Indonesian, :data:`display.messages.VOICE_ERRORS`)."""
+
+    def __init__(self, message: str, *, text: str | None = None) -> None:
+        super().__init__(message)
+        self.text = text if text is not None else message
 
 
 class MissingWordError(VoiceError, LookupError):
     """Neither the pack nor the default pack holds a usable clip for a word."""
 
 
+class SpeakError(ValueError):
+    """A label or counter name that cannot be spoken (a ``ValueError``); ``text`` in
+    Indonesian as for :class:`VoiceError`."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
+def error_text(error: Exception) -> str:
+    """What a person reads of a voice error: its Indonesian ``text`` when it has one."""
+    return getattr(error, "text", None) or str(error)
+
+
 def _tokens(text: str) -> list[str]:
     # Refuse non-ASCII letters and digits rather than silently dropping part of a name.
     strange = [c for c in text if c.isalnum() and not c.isascii()]
     if strange:
-        raise ValueError(f"cannot speak {''.join(strange)!r} in {text!r}: use ASCII letters")
+        chars = "".join(strange)
+        raise SpeakError(
+            f"cannot speak {chars!r} in {text!r}: use ASCII letters",
+            text=VOICE_ERRORS["not_ascii"].format(chars=chars, text=text),
+        )
     return _TOKEN.findall(text)
 
 
 def _number(run: str) -> tuple[str, ...]:
     # int() drops leading zeros: "007" is "tujuh", never "nol nol tujuh".
-    return number_words(int(run))
+    try:
+        return number_words(int(run))
+    except ValueError as exc:
+        text = VOICE_ERRORS["number_range"].format(number=int(run), high=MAX_NUMBER)
+        raise SpeakError(str(exc), text=text) from exc
 
 
 def label_words(label: str) -> tuple[str, ...]:
@@ -99,7 +129,10 @@ def label_words(label: str) -> tuple[str, ...]:
         else:
             words.extend(token.upper())
     if not words:
-        raise ValueError(f"nothing to say in label {label!r}")
+        raise SpeakError(
+            f"nothing to say in label {label!r}",
+            text=VOICE_ERRORS["empty_label"].format(label=label),
+        )
     return tuple(words)
 
 
@@ -121,7 +154,10 @@ def counter_words(name: str) -> tuple[str, ...]:
         else:
             words.append(token.lower())
     if not words:
-        raise ValueError(f"nothing to say in counter name {name!r}")
+        raise SpeakError(
+            f"nothing to say in counter name {name!r}",
+            text=VOICE_ERRORS["empty_counter"].format(name=name),
+        )
     return tuple(words)
 
 
@@ -171,7 +207,9 @@ def word_file(word: str) -> str:
     A letter is its lower-case self (``"A"`` is ``a.wav``); no other word is a single letter.
     """
     if not word or not all(part.isascii() and part.isalnum() for part in word.split(" ")):
-        raise ValueError(f"not a pack word: {word!r}")
+        raise SpeakError(
+            f"not a pack word: {word!r}", text=VOICE_ERRORS["not_word"].format(word=word)
+        )
     return word.lower().replace(" ", "_") + ".wav"
 
 
@@ -191,10 +229,16 @@ def _run(command: Sequence[str]) -> None:
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=60)
     except FileNotFoundError as exc:
-        raise VoiceError(f"{command[0]} is not installed (apt-get install espeak-ng sox)") from exc
+        raise VoiceError(
+            f"{command[0]} is not installed (apt-get install espeak-ng sox)",
+            text=VOICE_ERRORS["not_installed"].format(program=command[0]),
+        ) from exc
     except subprocess.CalledProcessError as exc:
         message = exc.stderr.decode(errors="replace").strip()
-        raise VoiceError(f"{' '.join(command)} failed: {message}") from exc
+        raise VoiceError(
+            f"{' '.join(command)} failed: {message}",
+            text=VOICE_ERRORS["command_failed"].format(command=" ".join(command), detail=message),
+        ) from exc
 
 
 def _build_word(word: str, folder: Path, scratch: Path, espeak: str, sox: str) -> Path:
@@ -239,7 +283,10 @@ def _build_word(word: str, folder: Path, scratch: Path, espeak: str, sox: str) -
         with wave.open(str(temporary), "rb") as clip:
             empty = clip.getnframes() == 0
         if empty:
-            raise VoiceError(f"espeak-ng said nothing audible for {word!r}")
+            raise VoiceError(
+                f"espeak-ng said nothing audible for {word!r}",
+                text=VOICE_ERRORS["silent"].format(word=word),
+            )
         os.replace(temporary, target)  # a board reading the pack never sees half a file
     finally:
         temporary.unlink(missing_ok=True)  # left behind only by a failure
@@ -309,11 +356,23 @@ def _read_frames(path: Path) -> bytes:
                 raise VoiceError(
                     f"{path}: {form[0]} channel(s), {8 * form[1]}-bit, {form[2]} Hz; a pack "
                     f"needs {CHANNELS} channel, {8 * SAMPLE_WIDTH_BYTES}-bit, {RATE_HZ} Hz "
-                    f"(sox in.wav -r {RATE_HZ} -c 1 -b 16 out.wav)"
+                    f"(sox in.wav -r {RATE_HZ} -c 1 -b 16 out.wav)",
+                    text=VOICE_ERRORS["wav_format"].format(
+                        path=path,
+                        channels=form[0],
+                        bits=8 * form[1],
+                        rate=form[2],
+                        need_channels=CHANNELS,
+                        need_bits=8 * SAMPLE_WIDTH_BYTES,
+                        need_rate=RATE_HZ,
+                    ),
                 )
             return clip.readframes(clip.getnframes())
     except (wave.Error, EOFError) as exc:
-        raise VoiceError(f"{path}: not a readable PCM WAV ({exc})") from exc
+        raise VoiceError(
+            f"{path}: not a readable PCM WAV ({exc})",
+            text=VOICE_ERRORS["wav_unreadable"].format(path=path, detail=exc),
+        ) from exc
 
 
 def word_frames(word: str, *, pack: Path, default_pack: Path) -> bytes:
@@ -337,7 +396,10 @@ def word_frames(word: str, *, pack: Path, default_pack: Path) -> bytes:
             _report_once(pack, word, "no clip for")
     fallback = default_pack / name
     if not fallback.is_file():
-        raise MissingWordError(f"no clip for {word!r} in {default_pack}: run `ult voice build`")
+        raise MissingWordError(
+            f"no clip for {word!r} in {default_pack}: run `ult voice build`",
+            text=VOICE_ERRORS["missing_word"].format(word=word, pack=default_pack),
+        )
     return _read_frames(fallback)
 
 

@@ -140,12 +140,12 @@ def ticket() -> None:
 def ticket_preview(app: App, ticket_ref: str, png: Path) -> None:
     """Write TICKET as the printer would print it, as a PNG at the paper's dot width."""
     from printer.preview import write_preview_png
-    from ult.queue import Issued
 
     dispenser = _dispenser(app)
-    target = dispenser.queue.ticket(ticket_ref)
-    ahead, minutes = dispenser.queue.position(target.id)
-    written = write_preview_png(dispenser.layout(Issued(target, ahead, minutes)), png)
+    # Worded as the print and a reprint word it now (Queue.standing): the closing parts too.
+    issued = dispenser.queue.standing(ticket_ref)
+    target = issued.ticket
+    written = write_preview_png(dispenser.layout(issued), png)
     click.echo(CLI["preview_written"].format(label=target.label, path=written))
 
 

@@ -105,15 +105,8 @@ class Dispenser:
 
         ``request`` is the ``print_requested`` event this answers (recorded with the outcome).
         """
-        target = self.queue.ticket(ticket)
-        ahead, minutes = self.queue.position(target.id)
-        issued = Issued(
-            target,
-            ahead,
-            minutes,
-            after_closing=self.queue.call_after_closing(minutes),
-            closed_wait=self.queue.closed_wait(),
-        )
+        issued = self.queue.standing(ticket)
+        target = issued.ticket
         delivery = self._print(target, issued, actor=actor, request=request)
         return _dispensed(Check(PrinterState.UNKNOWN, True), issued, delivery)
 

@@ -26,7 +26,7 @@ import click
 import sqlite_utils
 from babel.dates import format_datetime
 
-from ult import accounts, chain, dates, exports, hours, privacy, queries, record, reports
+from ult import accounts, chain, dates, exports, hours, privacy, queries, record, reports, sop
 from ult.backup import (
     BACKUP_DIR_NAME,
     BackupInvalid,
@@ -42,7 +42,16 @@ from ult.day import stored_day
 from ult.doctor import Level, diagnose, report, write_bundle
 from ult.errors import QueueError
 from ult.health import PROBE_BYTES, free_bytes
-from ult.messages import CHAIN_TEXT, CLI, DOCTOR, IKM_TEXT, PRIVACY_TEXT, REPORT_TEXT, STATES
+from ult.messages import (
+    CHAIN_TEXT,
+    CLI,
+    DOCTOR,
+    IKM_TEXT,
+    PRIVACY_TEXT,
+    REPORT_TEXT,
+    STATES,
+    priority_choices,
+)
 from ult.migrations import CHAIN_VERSION
 from ult.queue import Queue
 from ult.report_request import (
@@ -586,7 +595,12 @@ def init(app: App, force_catalog: bool) -> None:
 
 @main.command()
 @click.argument("service")
-@click.option("--priority", is_flag=True, help="Priority visitor (elderly, disabled, ...).")
+@click.option("--priority", is_flag=True, help="Priority visitor; needs --priority-category.")
+@click.option(
+    "--priority-category",
+    type=click.Choice(sop.PRIORITY_CATEGORIES),
+    help="Why the visitor is priority (UU 25/2009 Pasal 29); required with --priority.",
+)
 @click.option("--topic", help="Topic of the service, e.g. Dapodik.")
 @click.option("--key", "idempotency_key", help="Idempotency key: a retry issues no second ticket.")
 @click.option(
@@ -601,17 +615,23 @@ def issue(
     app: App,
     service: str,
     priority: bool,
+    priority_category: str | None,
     topic: str | None,
     idempotency_key: str | None,
     override: bool,
     actor: str,
 ) -> None:
     """Issue the next ticket of a SERVICE letter such as A."""
+    if priority and priority_category is None:
+        raise click.UsageError(
+            CLI["issue_category_required"].format(choices=priority_choices()),
+        )
     queue = app.queue()
     issued = queue.issue(
         service,
         actor=actor,
         priority=priority,
+        priority_category=priority_category,
         topic=topic,
         source="cli",
         idempotency_key=idempotency_key,
@@ -625,7 +645,7 @@ def issue(
             label=issued.ticket.label,
             service=queries.service_names(app.db).get(issued.ticket.service, ""),
             ahead=issued.waiting_ahead,
-            minutes=issued.estimated_wait_minutes,
+            wait=issued.wait_text,
         )
     )
 
@@ -654,6 +674,21 @@ def _issuing_line(queue: Queue) -> str:
     if state.open and state.closes_at is not None:
         return CLI["status_issuing_open"].format(until=state.closes_at.strftime("%H.%M"))
     return CLI["status_issuing_closed"].format(notice=hours.notice(state, queue.clock()))
+
+
+def _quota_lines(queue: Queue, day: date) -> list[str]:
+    """For ``ult status``: each service with a daily quota (``[hours] quota``, applied
+    whether or not the hours are enforced), its numbers used today and left."""
+    lines = []
+    for letter, name in sorted(queries.service_names(queue.db).items()):
+        limit = queue.settings.hours.quota_of(letter)
+        if limit is None:
+            continue
+        used = hours.issued_today(queue.db, letter, day)
+        left = max(limit - used, 0)
+        key = "status_quota_full" if left == 0 else "status_quota_row"
+        lines.append(CLI[key].format(letter=letter, name=name, used=used, quota=limit, left=left))
+    return lines
 
 
 @main.command()
@@ -685,6 +720,8 @@ def status(app: App) -> None:
     for line in queries.day_summary(app.db, day):
         click.echo("  " + CLI["status_service_row"].format(**line))
     click.echo("  " + CLI["status_legend"])
+    for line in _quota_lines(queue, day):
+        click.echo("  " + line)
     click.echo(f"\n{CLI['status_counters']}")
     for row in queries.board_state(app.db)["counters"]:
         if row["label"]:

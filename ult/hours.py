@@ -185,9 +185,10 @@ def quota_reached(
     db: sqlite_utils.Database, hours: HoursSettings, service: str, day: date
 ) -> int | None:
     """The quota of ``service`` when today's tickets have reached it, else None (no quota, or
-    room left). Applies only while hours are enforced."""
+    room left). A limit of its own, applied whether or not the hours are enforced
+    (``[hours] enabled = false`` lifts the opening hours, not the quota)."""
     limit = hours.quota_of(service)
-    if not hours.enabled or limit is None:
+    if limit is None:
         return None
     return limit if issued_today(db, service, day) >= limit else None
 

@@ -211,6 +211,9 @@ ERRORS: dict[str, str] = {
         "Pilih kategori prioritas: lansia, penyandang disabilitas, ibu hamil, atau membawa anak "
         "kecil."
     ),
+    "priority_category_missing": (
+        "Tiket prioritas wajib disertai kategori prioritas (UU 25/2009 Pasal 29): {choices}."
+    ),
     "priority_category_without_priority": (
         "Kategori prioritas hanya diisi untuk pengunjung prioritas."
     ),
@@ -407,8 +410,12 @@ CATALOG: dict[str, str] = {
 
 CLI: dict[str, str] = {
     "issued": "Tiket {label} ({service}) diterbitkan. Menunggu di depan: {ahead}; "
-    "perkiraan tunggu {minutes} menit.",
+    "perkiraan tunggu: {wait}.",
     "issued_again": "Tiket {label} sudah diterbitkan untuk permintaan ini sebelumnya.",
+    "issue_category_required": (
+        "Tiket prioritas wajib disertai kategori: --priority-category dengan salah satu dari "
+        "{choices}."
+    ),
     "called": "{counter} memanggil {label}.",
     "nothing_waiting": "Tidak ada antrian yang menunggu untuk {counter}.",
     "init_settings": "Berkas pengaturan ditulis: {path}",
@@ -443,6 +450,11 @@ CLI: dict[str, str] = {
     "selesai {done:>3}  lainnya {other:>3}",
     "status_legend": "diproses: di loket, Back Office atau unit utama; lainnya: tidak hadir, "
     "dibatalkan atau kedaluwarsa.",
+    "status_quota_row": "Kuota hari ini {letter} ({name}): {used}/{quota} terpakai, sisa {left}",
+    "status_quota_full": (
+        "Kuota hari ini {letter} ({name}): {used}/{quota} terpakai, habis (hanya resepsionis "
+        "yang dapat menerbitkan di luar kuota)"
+    ),
     "status_counter_row": "{name:<14} {state}",
     "status_counter_idle": "siap",
     "status_counter_paused": "jeda",
@@ -910,13 +922,26 @@ SETTINGS_TEXT: dict[str, str] = {
         'tabel hari → jam istirahat, misalnya breaks = {{ friday = "11:30-13:30" }}; '
         "hari: monday, tuesday, wednesday, thursday, friday, saturday, sunday"
     ),
+    "hours_break_span": (
+        'jam istirahat "HH:MM-HH:MM" (jam mulai sebelum jam selesai), di dalam jam buka hari itu'
+    ),
     "hours_break_inside": "jam istirahat di dalam jam buka {day} ({hours})",
-    "hours_closed": "tutup",
+    "hours_break_closed_day": (
+        "tidak ada jam istirahat pada hari tutup: {day} tutup, hapus istirahatnya dari breaks"
+    ),
     "hours_holiday": (
         "tanggal YYYY-MM-DD yang ada di kalender, misalnya 2026-12-25 atau "
         '{{ date = 2026-12-25, name = "Hari Raya Natal" }}'
     ),
-    "hours_last_issue": ('menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM"'),
+    "hours_last_issue": (
+        'menit sebelum jam tutup (bilangan bulat 0–{high}), atau jam "HH:MM" yang tidak '
+        "melewati jam tutup"
+    ),
+    "hours_last_issue_late": (
+        'jam "HH:MM" yang tidak melewati jam tutup: jam tutup paling akhir adalah {day} '
+        "pukul {closing}, jadi last_issue paling lambat {closing} (atau menit sebelum jam "
+        "tutup, misalnya 30)"
+    ),
     "hours_quota": (
         "tabel huruf layanan (A–Z, juga layanan yang ditambahkan di katalog) atau default "
         "(setiap layanan tanpa kuota sendiri) → tiket paling banyak per hari (bilangan bulat "
@@ -1126,6 +1151,14 @@ CHAIN_TEXT: dict[str, str] = {
 }
 """The event log's hash chain (:mod:`ult.chain`): ``ult verify`` and the report book's
 anchor line (the report book's text form in ``ult report``)."""
+
+
+def priority_choices(*, codes: bool = True) -> str:
+    """The priority categories for a refusal: ``elderly (lansia), ...`` with the codes (the
+    API, ``ult issue --priority-category``), else their Indonesian names only."""
+    return ", ".join(
+        f"{code} ({name})" if codes else name for code, name in PRIORITY_CATEGORIES.items()
+    )
 
 
 PRIORITY_CATEGORIES: dict[str, str] = {

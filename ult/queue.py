@@ -48,6 +48,7 @@ from ult.messages import (
     PRIORITY_CATEGORIES,
     RECORD_NAMES,
     STATES,
+    priority_choices,
     wait_text,
 )
 from ult.settings import BACK_OFFICE, FRONT_OFFICE, INFORMATION_SERVICE, Settings
@@ -61,6 +62,11 @@ CounterRef = int | str
 
 SOURCES = ("kiosk", "reception", "api", "cli")
 """Where a ticket can be issued from."""
+CATEGORY_REQUIRED_SOURCES = ("api", "cli")
+"""Sources where a priority ticket must name its category (UU 25/2009 Pasal 29): the API
+token and ``ult issue``. The kiosk's priority button issues without one by design (reception
+records it later, :meth:`Queue.prioritize`); the reception form and a logged-in page calling
+the API refuse before the queue (``admin``)."""
 ANSWER_KINDS = ("available", "excepted")
 """SOP step 9a: the information is available, or excepted (*dikecualikan*) from disclosure."""
 EXPLANATION_MODES = ("direct", "indirect")
@@ -198,6 +204,12 @@ class Issued:
     closed_wait: str | None = None
     """What the estimate says instead while the counters do not serve now (a ticket issued
     by override when closed: :meth:`Queue.closed_wait`)."""
+    resumes_at: datetime | None = None
+    """While the counters do not serve (``closed_wait`` set): when service resumes (aware,
+    office zone), or None when no opening lies ahead."""
+    wait_text: str = ""
+    """The wait as the visitor reads it (:meth:`Queue.wait_words`): what every path shows
+    (the paper, its preview, ``ult issue``, the API, the visitor's page, reception)."""
 
 
 @dataclass(frozen=True)
@@ -420,8 +432,10 @@ class Queue:
         topics; ``source`` one of :data:`SOURCES`. A repeated ``idempotency_key`` returns
         the ticket issued the first time (``replayed=True``) without issuing another.
         ``priority_category`` (UU 25/2009 Pasal 29, a code of ``sop.PRIORITY_CATEGORIES``)
-        only with ``priority``; a priority ticket may have none (the kiosk button), the
-        reception page requires one.
+        only with ``priority``; a priority ticket may have none only from the kiosk button
+        (reception records it later): the API and ``ult issue`` (sources
+        :data:`CATEGORY_REQUIRED_SOURCES`) are refused ``priority_category_missing``, the
+        reception page and the API asked by a session refuse before.
         Outside the service hours, or with the service's daily quota reached (``[hours]``,
         :mod:`ult.hours`), nothing is issued unless ``override`` is true: a deliberate act
         of staff (never the kiosk), recorded in the ``issued`` event's payload as
@@ -438,6 +452,8 @@ class Queue:
         category = _priority_category(priority_category)
         if category is not None and not priority:
             raise invalid("priority_category_without_priority")
+        if priority and category is None and source in CATEGORY_REQUIRED_SOURCES:
+            raise invalid("priority_category_missing", choices=priority_choices())
         if source not in SOURCES:
             raise invalid("source_invalid", source=shown(source))
         if override and source == "kiosk":
@@ -463,14 +479,7 @@ class Queue:
                     ) != (letter, priority, topic, category):
                         raise invalid("idempotency_conflict", label=earlier.label)
                     ahead, minutes = self._estimate(earlier)
-                    return Issued(
-                        earlier,
-                        ahead,
-                        minutes,
-                        replayed=True,
-                        after_closing=self.call_after_closing(minutes),
-                        closed_wait=self.closed_wait(),
-                    )
+                    return self._issued(earlier, ahead, minutes, replayed=True)
             self._require_service(letter)
             if topic is not None:
                 topic = self._require_topic(letter, topic)
@@ -522,12 +531,30 @@ class Queue:
             # Inside the transaction on purpose: a separate read afterwards needs a WAL
             # read mark of its own, and with several writers those run out and wait.
             ahead, minutes = self._estimate(ticket)
+        return self._issued(ticket, ahead, minutes)
+
+    def standing(self, ticket: TicketRef) -> Issued:
+        """A ticket's current place and wait as an :class:`Issued` (not replayed): what a
+        reprint, the paper preview and the API's reprint show, worded as at issue
+        (:meth:`wait_words`). Raises ``QueueError`` for an unknown ticket."""
+        found = self._find(ticket)
+        ahead, minutes = self._estimate(found)
+        return self._issued(found, ahead, minutes)
+
+    def _issued(
+        self, ticket: Ticket, ahead: int, minutes: int, *, replayed: bool = False
+    ) -> Issued:
+        """The :class:`Issued` of ``ticket`` with the closing parts and the worded wait now."""
+        closed = self.closed_wait()
         return Issued(
             ticket,
             ahead,
             minutes,
+            replayed=replayed,
             after_closing=self.call_after_closing(minutes),
-            closed_wait=self.closed_wait(),
+            closed_wait=closed,
+            resumes_at=self.issuing_state().opens_at if closed is not None else None,
+            wait_text=self.wait_words(minutes),
         )
 
     def issuing_refusal(self, service: str) -> QueueError | None:

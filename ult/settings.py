@@ -1377,24 +1377,45 @@ class _Parser:
                     _text("hours_reset", reset=f"{queue.day_reset:%H:%M}"),
                 )
         breaks = self.breaks(table, days, d)
+        raw_last = table.get("last_issue", d.last_issue)
+        last_issue = self.last_issue(raw_last)
+        if isinstance(last_issue, datetime.time):
+            # Never later than closing (README, [hours]): a time after every open day's
+            # closing would promise tickets nobody serves. On a day that closes earlier (a
+            # Saturday morning) that day's closing is the last moment (ult.hours).
+            index, latest = max(
+                ((i, span) for i, span in enumerate(days) if span is not None),
+                key=lambda found: found[1].end,
+            )
+            if last_issue > latest.end:
+                raise self.fail(
+                    "hours.last_issue",
+                    raw_last,
+                    _text(
+                        "hours_last_issue_late",
+                        day=WEEKDAYS[index],
+                        closing=f"{latest.end:%H:%M}",
+                    ),
+                )
         return HoursSettings(
             enabled=self.declared(table, "hours", HoursSettings, "enabled"),
             days=days,
             breaks=breaks,
             holidays=self.holidays(table.get("holidays", [])),
-            last_issue=self.last_issue(table.get("last_issue", d.last_issue)),
+            last_issue=last_issue,
             **self.quota(table.get("quota", {})),
         )
 
-    def span(self, key: str, value: Any) -> Span:
-        """``"HH:MM-HH:MM"``, the start before the end."""
+    def span(self, key: str, value: Any, allowed: str = "hours_span") -> Span:
+        """``"HH:MM-HH:MM"``, the start before the end; ``allowed`` names the message key of
+        what is allowed (opening hours, or ``hours_break_span`` for a break)."""
         parts = value.split("-") if isinstance(value, str) else []
         matches = [_HH_MM.fullmatch(part.strip()) for part in parts]
         if len(matches) == 2 and all(matches):
             start, end = (datetime.time(int(m[1]), int(m[2])) for m in matches if m)
             if start < end:
                 return Span(start, end)
-        raise self.fail(key, value, _text("hours_span"))
+        raise self.fail(key, value, _text(allowed))
 
     def span_or_closed(
         self, table: Mapping[str, Any], key: str, name: str, default: Span | None
@@ -1424,11 +1445,12 @@ class _Parser:
             if name not in WEEKDAYS:
                 raise self.fail(key, raw, _text("hours_breaks"), "unknown")
             index = WEEKDAYS.index(name)
-            span = self.span(key, raw)
+            span = self.span(key, raw, "hours_break_span")
             day = days[index]
-            if day is None or not _holds(day, span):
-                hours = day.text() if day is not None else _text("hours_closed")
-                raise self.fail(key, raw, _text("hours_break_inside", day=name, hours=hours))
+            if day is None:
+                raise self.fail(key, raw, _text("hours_break_closed_day", day=name))
+            if not _holds(day, span):
+                raise self.fail(key, raw, _text("hours_break_inside", day=name, hours=day.text()))
             found[index] = span
         return tuple(found)
 

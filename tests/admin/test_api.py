@@ -23,6 +23,7 @@ from printer.output import Check, Delivery, PrintFailed
 from tests.admin.conftest import USERS, outcome
 from ult import accounts
 from ult.clock import FakeClock
+from ult.errors import QueueError
 from ult.messages import ERRORS as QUEUE_ERRORS
 from ult.queue import Queue
 
@@ -165,7 +166,9 @@ def test_issue_prints_and_answers_201_with_the_ticket(
         ("printed", None, "token:test-receptionist"),
     ]
     assert history[2]["payload"]["request"] == ticket["print_request"] == history[1]["id"]
-    second = reception.post("/api/v1/tickets", {"service": "a", "priority": True}).json
+    second = reception.post(
+        "/api/v1/tickets", {"service": "a", "priority": True, "priority_category": "elderly"}
+    ).json
     assert second["label"] == "A-002" and second["priority"] and second["printed"] is False
     assert second["print_request"] is None
     assert second["waiting_ahead"] == 0  # priority goes first
@@ -1078,11 +1081,15 @@ def test_prioritize_marks_a_waiting_ticket(
     path = f"/api/v1/tickets/{second.id}/prioritize"
     before = snapshot(db)
     assert_error(reception.post(path, {}), 422, "field_required")
-    assert_error(reception.post(path, {"category": "vip"}), 422, "priority_category_invalid")
+    # One word per thing: priority_category, as when issuing; the old "category" is unknown.
+    assert reception.post(path, {"category": "elderly"}).status_code == 422
+    assert_error(
+        reception.post(path, {"priority_category": "vip"}), 422, "priority_category_invalid"
+    )
     # The front office does not mark priority: reception does, when the visitor arrives.
-    assert token_api("front_office").post(path, {"category": "elderly"}).status_code == 403
+    assert token_api("front_office").post(path, {"priority_category": "elderly"}).status_code == 403
     assert snapshot(db) == before
-    marked = reception.post(path, {"category": "elderly"})
+    marked = reception.post(path, {"priority_category": "elderly"})
     assert marked.status_code == 200, marked.json
     assert (marked.json["label"], marked.json["priority"], marked.json["priority_category"]) == (
         "A-002",
@@ -1095,6 +1102,32 @@ def test_prioritize_marks_a_waiting_ticket(
     ).fetchone()
     assert row[:2] == ("prioritized", reception.actor)
     assert json.loads(row[2])["priority_category"] == "elderly"
-    assert_error(reception.post(path, {"category": "pregnant"}), 409, "already_priority")
+    assert_error(reception.post(path, {"priority_category": "pregnant"}), 409, "already_priority")
     assert app_queue.call_next("Loket 1", actor="fo").id == second.id
     assert app_queue.ticket(first.id).priority is False
+
+
+def test_a_priority_ticket_names_its_category(
+    session_api: Callable, token_api: Callable, app_queue: Queue, db: sqlite_utils.Database
+) -> None:
+    """UU 25/2009 Pasal 29: the API (a session or a token) issues priority only with its
+    category, in Indonesian naming the codes; only the kiosk's button issues without one."""
+    before = snapshot(db)
+    for caller in (session_api("receptionist"), token_api("receptionist")):
+        refused = caller.post("/api/v1/tickets", {"service": "A", "priority": True})
+        assert_error(refused, 422, "priority_category_missing")
+        message = refused.json["message"]
+        assert "elderly (lansia)" in message and "small_children (membawa anak kecil)" in message
+    assert snapshot(db) == before
+    issued = token_api("receptionist").post(
+        "/api/v1/tickets", {"service": "A", "priority": True, "priority_category": "disabled"}
+    )
+    assert issued.status_code == 201 and issued.json["priority_category"] == "disabled"
+    # The queue refuses it for the API and the command line too; the kiosk button issues.
+    with pytest.raises(QueueError) as raised:
+        app_queue.issue("A", actor="t", priority=True, source="api")
+    assert raised.value.code == "priority_category_missing"
+    with pytest.raises(QueueError):
+        app_queue.issue("A", actor="t", priority=True, source="cli")
+    kiosk = app_queue.issue("A", actor="kiosk:tombol2", priority=True, source="kiosk")
+    assert kiosk.ticket.priority and kiosk.ticket.priority_category is None

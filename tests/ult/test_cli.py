@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import hours_off, hours_off_after_init
+from tests.conftest import hours_off, hours_off_after_init, make_settings
 from ult import accounts
 from ult.cli import CommandGroup, main
 from ult.settings import load_settings
@@ -76,7 +76,11 @@ def test_issue_call_status_and_events(home: Path) -> None:
     ult("init")
     issued = ult("issue", "a", "--topic", "Dapodik", "--actor", "resepsionis")
     assert issued.exit_code == 0 and "A-001" in issued.output
-    assert ult("issue", "B", "--priority").exit_code == 0
+    refused = ult("issue", "B", "--priority")
+    # A priority ticket names its category (UU 25/2009 Pasal 29), in Indonesian.
+    assert refused.exit_code == 2 and "--priority-category" in refused.output
+    assert "elderly (lansia)" in refused.output and "ibu hamil" in refused.output
+    assert ult("issue", "B", "--priority", "--priority-category", "pregnant").exit_code == 0
     called = ult("call", "Loket 2")
     assert called.exit_code == 0 and "Loket 2 memanggil B-001" in called.output
     status = ult("status")
@@ -707,3 +711,26 @@ def test_an_open_range_is_said_with_its_bounds() -> None:
     assert share.output.splitlines()[-1] == (
         "Nilai --share tidak valid: '1' (bilangan ≥ 0 dan < 1)."
     )
+
+
+def test_the_quota_holds_with_the_hours_off_and_status_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[hours] enabled = false`` lifts the hours, not the quota (issue 14 review)."""
+    home = tmp_path / "quota"
+    config = make_settings(home, "[hours]\nenabled = false\nquota = { C = 2, B = 5 }\n")
+    monkeypatch.setenv("ULT_HOME", str(home))
+    monkeypatch.setenv("ULT_CONFIG", str(config.source))
+    assert ult("init").exit_code == 0
+    for _ in range(2):
+        assert ult("issue", "C").exit_code == 0
+    refused = ult("issue", "C")
+    assert refused.exit_code == 1
+    assert "Kuota layanan C" in refused.output and "sudah habis" in refused.output
+    assert ult("issue", "B").exit_code == 0
+    shown = ult("status").output
+    assert "Kuota hari ini B (" in shown and "1/5 terpakai, sisa 4" in shown
+    assert "Kuota hari ini C (" in shown and "2/2 terpakai, habis" in shown
+    assert "Kuota hari ini A" not in shown  # no quota, no line
+    assert ult("issue", "C", "--override").exit_code == 0
+    assert "3/2 terpakai, habis" in ult("status").output

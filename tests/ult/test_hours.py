@@ -97,7 +97,7 @@ def test_a_closed_friday_drops_the_default_break(tmp_path: Path) -> None:
             "minimal satu hari buka",
         ),
         ('breaks = { friday = "11:30-17:00" }', "hours.breaks.friday", "di dalam jam buka friday"),
-        ('breaks = { sunday = "11:30-12:00" }', "hours.breaks.sunday", "(tutup)"),
+        ('breaks = { sunday = "11:30-12:00" }', "hours.breaks.sunday", "sunday tutup"),
         ('breaks = { jumat = "11:30-12:00" }', "hours.breaks.jumat", "tidak dikenal"),
         ('holidays = ["2026-02-30"]', "hours.holidays[0]", "yang ada di kalender"),
         ('holidays = ["25-12-2026"]', "hours.holidays[0]", "YYYY-MM-DD"),
@@ -216,10 +216,11 @@ def test_an_explicit_last_issue_time(tmp_path: Path) -> None:
     assert state(settings, at(25, 14, 59)).open
     assert state(settings, at(25, 15)).reason == "after_last_issue"
     # Later than a day's closing: that day's closing is the last moment.
-    late = office(tmp_path / "late", 'last_issue = "17:00"\n')
-    assert late.hours.last_issue == datetime.time(17)
-    assert state(late, at(27, 16, 29)).closes_at == at(27, 16, 30)
-    assert state(late, at(27, 16, 30)).reason == "after_last_issue"
+    late = office(tmp_path / "late", 'last_issue = "16:15"\n')
+    assert late.hours.last_issue == datetime.time(16, 15)
+    assert state(late, at(25, 15, 59)).closes_at == at(25, 16)  # Wednesday closes 16:00
+    assert state(late, at(27, 16, 14)).closes_at == at(27, 16, 15)  # Friday 16:30
+    assert state(late, at(27, 16, 15)).reason == "after_last_issue"
 
 
 def test_last_issue_zero_issues_until_closing(tmp_path: Path) -> None:
@@ -468,3 +469,62 @@ def test_a_service_added_at_runtime_has_its_quota(tmp_path: Path, quota: str) ->
     # The reception may still go past it, recorded.
     queue.issue("E", actor="resepsionis", source="reception", override=True)
     assert issued_events(queue)[-1]["override"] == "quota_reached"
+
+
+# --- Review of issue 14: the quota without hours, last_issue after closing, break texts -------
+
+
+def test_the_quota_applies_with_the_hours_off(tmp_path: Path) -> None:
+    """The quota is a limit of its own: ``enabled = false`` lifts the hours, not the quota."""
+    queue, _ = make_queue(office(tmp_path, "enabled = false\nquota = { C = 2 }\n"), at(29, 23))
+    for _ in range(2):
+        queue.issue("C", actor="cli", source="cli")
+    with pytest.raises(QueueError) as caught:
+        queue.issue("C", actor="cli", source="cli")
+    assert caught.value.code == "quota_reached"
+    assert queue.issuing_refusal("C") is not None and queue.issuing_refusal("A") is None
+    assert queue.issue("C", actor="rina", source="reception", override=True).ticket.label == "C-003"
+    assert issued_events(queue)[-1]["override"] == "quota_reached"
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "closing"),
+    [
+        ('last_issue = "17:30"', "friday", "16:30"),
+        ('friday = "08:00-16:00"\nlast_issue = "16:01"', "monday", "16:00"),
+        ('saturday = "08:00-17:00"\nlast_issue = "17:30"', "saturday", "17:00"),
+    ],
+)
+def test_a_last_issue_time_after_closing_is_refused(
+    tmp_path: Path, text: str, day: str, closing: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        office(tmp_path, text + "\n")
+    assert caught.value.key == "hours.last_issue"
+    said = str(caught.value)
+    assert "Pengaturan tidak valid" in said
+    assert f"{day} pukul {closing}" in said and f"paling lambat {closing}" in said
+    # At the latest closing exactly it is accepted, and minutes always are.
+    ok = office(tmp_path / "ok", 'last_issue = "16:30"\n').hours
+    assert ok.last_issue == datetime.time(16, 30)
+    assert office(tmp_path / "min", "last_issue = 90\n").hours.last_issue == 90
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "absent"),
+    [
+        ('breaks = { friday = "13:30-11:30" }', 'jam istirahat "HH:MM-HH:MM"', "false jika tutup"),
+        ('breaks = { friday = "siang" }', "di dalam jam buka hari itu", "false jika tutup"),
+        (
+            'saturday = false\nbreaks = { saturday = "10:00-11:00" }',
+            "saturday tutup, hapus istirahatnya dari breaks",
+            "(tutup)",
+        ),
+        ('friday = "tutup"', "atau false jika tutup", "istirahat"),  # an opening day: right
+    ],
+)
+def test_break_messages_speak_of_breaks(tmp_path: Path, text: str, words: str, absent: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        office(tmp_path, text + "\n")
+    assert words in str(caught.value)
+    assert absent not in str(caught.value)
