@@ -144,10 +144,9 @@ def _render_reception() -> str:
 
 def _quotas(queue: Any) -> dict[str, tuple[int, int]]:
     """``{letter: (issued today, daily quota)}`` of the catalogue's services with a quota
-    ([hours]: their own or the default, so a service added at runtime shows it too)."""
+    ([hours]: their own or the default, so a service added at runtime shows it too; a
+    quota holds whether or not the opening hours are enforced)."""
     settings = queue.settings.hours
-    if not settings.enabled:
-        return {}
     today = queue.today()
     limits = {letter: settings.quota_of(letter) for letter in queries.service_names(queue.db)}
     return {
