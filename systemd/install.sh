@@ -71,14 +71,15 @@ as_ult() {
 }
 die() { echo "install.sh: $*" >&2; exit 1; }
 
-# Debian packages: the Python to build the environment from; espeak-ng (the board's voice);
-# libusb (USB printer); DejaVu fonts (board and ticket); the screen, GPU and sound libraries
+# Debian packages: the Python to build the environment from; espeak-ng and sox (the board's
+# voice: ult voice build speaks each word with espeak-ng and trims it with sox); poppler-utils
+# (pdftoppm renders the PDF pages of [display] lower = "slides"); libusb (USB printer); DejaVu fonts (board and ticket); the screen, GPU and sound libraries
 # pygame-ce's SDL loads for KMS/DRM and ALSA (libasound2 is libasound2t64 from Trixie on);
 # util-linux's runuser for the wrapper; udev for the printer rule.
 apt_packages() {
     asound=libasound2
     if apt-cache show libasound2t64 >/dev/null 2>&1; then asound=libasound2t64; fi
-    echo python3 python3-venv espeak-ng libusb-1.0-0 fonts-dejavu-core libgbm1 libegl1 \
+    echo python3 python3-venv espeak-ng sox poppler-utils libusb-1.0-0 fonts-dejavu-core libgbm1 libegl1 \
         libgles2 libgl1-mesa-dri "$asound" util-linux udev
     # gpiozero's pin factory: PyPI's lgpio has no wheel for every Python (none for 3.13,
     # Trixie's). Raspberry Pi OS packages it for its own Python: use that. Elsewhere pip
