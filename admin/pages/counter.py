@@ -147,7 +147,11 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         "wait_standard_seconds": WAIT_STANDARD_SECONDS,
         "long_wait_word": PAGES["long_wait"],
         "returned": returned,
-        # Those no counter has called back yet: the badge, the title and the sound count them.
+        # Those no counter has called back yet: the red card, its heading, the badge, the
+        # title and the sound count them. One called back to another counter is no longer
+        # this counter's to act on: a quiet line under the card (issue 14 review).
+        "returned_uncalled": [t for t in returned if t.counter_id is None],
+        "returned_elsewhere": [t for t in returned if t.counter_id is not None],
         "returned_open": sum(1 for t in returned if t.counter_id is None),
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),

@@ -437,9 +437,11 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
         day.fo1.locator(".desk").get_by_role("button", name="Penjelasan diberikan", exact=True)
     ).to_be_visible()
     expect(day.fo1.locator("#returned-title")).to_have_count(0)
-    case2 = day.returned("fo2", 1).locator("li", has_text=one)
-    expect(case2).to_contain_text("Sudah dipanggil kembali ke Loket 1", timeout=TRUTH_MS)
-    expect(case2.get_by_role("button")).to_have_count(0, timeout=TRUTH_MS)
+    # FO2: no red card any more (nothing left to act on), a quiet line instead.
+    expect(day.fo2.locator("#returned-title")).to_have_count(0, timeout=TRUTH_MS)
+    case2 = day.fo2.locator(".returned-elsewhere li", has_text=one)
+    expect(case2).to_have_text(f"{one} dipanggil kembali ke Loket 1.", timeout=TRUTH_MS)
+    expect(case2.get_by_role("button")).to_have_count(0)
     expect(day.fo2.locator("[data-returned-count]")).to_have_attribute(
         "data-returned-count", "0", timeout=TRUTH_MS
     )
