@@ -316,6 +316,16 @@ def returned_live() -> Any:
     return render_template("counter/_returned.html", **_counter_live_context(counter))
 
 
+@bp.get("/counter/pause/live")
+@require("call")
+def pause_live() -> Any:
+    """The pause mark and the pause/resume control of the page's toolbar: they follow the
+    stream like the queue, so a pause from another tab shows everywhere (issue 14). Empty
+    once the officer no longer sits at the counter (``/counter/live`` says why)."""
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    return render_template("counter/_pause.html", counter=counter)
+
+
 @bp.get("/counter/current/live")
 @require("call")
 def current() -> Any:

@@ -113,11 +113,18 @@ def test_buttons_keep_labels_whole_and_a_paused_counter_offers_resume_where_it_c
     note = second.locator(".paused-note")
     expect(note).to_contain_text("Loket sedang jeda.", timeout=PANEL_MS)
     expect(second.get_by_role("button", name=re.compile(r"^Panggil berikutnya"))).to_be_disabled()
+    # The toolbar follows too: the JEDA mark, resume offered, "Jeda loket" gone.
+    toolbar = second.locator(".toolbar")
+    expect(toolbar.locator("[data-paused-mark]")).to_have_text("JEDA", timeout=PANEL_MS)
+    expect(toolbar.get_by_role("button", name="Jeda loket")).to_have_count(0)
+    expect(toolbar.get_by_role("button", name="Lanjutkan melayani")).to_be_visible()
     second.screenshot(path=f"{SHOTS}/desk-paused.png")
     assert second.evaluate("window.e2eNotReloaded") is True, "the second page was reloaded"
     note.get_by_role("button", name="Lanjutkan melayani").click()
     expect(second.locator(".paused-note")).to_have_count(0)
     expect(first.locator(".paused-note")).to_have_count(0, timeout=PANEL_MS)
+    expect(first.locator(".toolbar [data-paused-mark]")).to_have_count(0, timeout=PANEL_MS)
+    expect(first.locator(".toolbar").get_by_role("button", name="Jeda loket")).to_be_visible()
     assert console.problems == []
 
 
