@@ -331,7 +331,7 @@ def test_a_complete_record_offers_no_reason(app: Flask, db, queue: Queue) -> Non
     queue.answer(ticket.id, 1, actor="siti", kind="available", text="Dijawab")
     queue.explain(ticket.id, 1, actor="siti", mode="direct")
     page = text(siti.get("/counter"))
-    assert "Langkah 16 · Penyelesaian &amp; survei" in page and "Catatan belum lengkap" not in page
+    assert "Langkah 16 · Penyelesaian dan survei" in page and "Catatan belum lengkap" not in page
     done = post(siti, csrf, f"/counter/tickets/{ticket.id}/finish", counter_id="1")
     assert done.status_code == 303 and queue.ticket(ticket.id).state == "done"
 

@@ -153,14 +153,14 @@ def test_a_long_waiting_list_fits_the_page_and_an_answer_is_seen_while_scrolled_
             )
         }
         for service in "ABCDABCD":  # waiting long: the long-wait mark
-            issued.append(
-                queue.issue(service, actor="e2e", topic=topics.get(service)).ticket.id
-            )
+            issued.append(queue.issue(service, actor="e2e", topic=topics.get(service)).ticket.id)
     with domain(appliance) as queue:
         for service in "ABCD":  # priority, with a category
             issued.append(
                 queue.issue(
-                    service, actor="e2e", priority=True,
+                    service,
+                    actor="e2e",
+                    priority=True,
                     priority_category="elderly",
                     topic=topics.get(service),
                 ).ticket.id
@@ -186,9 +186,7 @@ def test_a_long_waiting_list_fits_the_page_and_an_answer_is_seen_while_scrolled_
         expect(desk.locator("tr.long-wait").first).to_be_visible()
         for width in (1366, 1280):
             desk.set_viewport_size({"width": width, "height": 768})
-            sizes = desk.evaluate(
-                "() => [document.documentElement.scrollWidth, window.innerWidth]"
-            )
+            sizes = desk.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             assert sizes[0] <= sizes[1], f"the page is wider than the window at {width}: {sizes}"
             # Every call button inside its card.
             crossing = desk.evaluate(
@@ -216,7 +214,7 @@ def test_a_long_waiting_list_fits_the_page_and_an_answer_is_seen_while_scrolled_
         expect(banner).to_contain_text(f"Jawaban siap: {case.label}")
         assert desk.locator("[data-returned-banner]").get_attribute("role") == "status"
         box = banner.bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 768, box
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
         desk.screenshot(path=f"{SHOTS}/counter-returned-banner.png")
         # Following it brings the card into view, and the banner steps back.
         banner.click()
