@@ -107,6 +107,25 @@ def test_buttons_keep_labels_whole_and_a_paused_counter_offers_resume_where_it_c
     )
     assert wrapped == []
 
+    # A label inside a sentence stays whole too ("Loket masih menangani A-⏎003" beside the
+    # call button, issue 14 review): every .nowrap span and .label on one line.
+    first.get_by_role("button", name=re.compile(r"^Panggil berikutnya")).click()
+    held = first.locator("#current-title .label").inner_text()
+    blocked = second.locator("#call-blocked")
+    expect(blocked).to_have_text(f"Loket masih menangani {held}.", timeout=PANEL_MS)
+    broken = second.evaluate(
+        """() => Array.from(document.querySelectorAll('#pages-root .nowrap, #pages-root .label'))
+            .filter(e => e.offsetParent !== null)
+            .filter(e => {
+              const tops = Array.from(e.getClientRects()).map(r => Math.round(r.top));
+              return new Set(tops).size > 1;
+            })
+            .map(e => e.textContent.trim())"""
+    )
+    assert broken == []
+    assert blocked.locator(".nowrap").inner_text() == held
+    second.screenshot(path=f"{SHOTS}/desk-busy-note.png")
+
     # The first page pauses the counter: the second shows it where the call button is.
     second.evaluate("window.e2eNotReloaded = true")
     first.get_by_role("button", name="Jeda loket").click()
