@@ -74,6 +74,8 @@ def _today_tickets() -> dict[str, Any]:
         ),
         "priority_categories": PRIORITY_CATEGORIES,
         "open_states": sorted(set(sop.STATES) - sop.FINAL_STATES),
+        # docs/QUEUE.md: reception transfers a ticket waiting, called or being served.
+        "transfer_states": sorted(sop.TRANSITIONS["transfer"].sources),
     }
 
 

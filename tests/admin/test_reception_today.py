@@ -307,6 +307,9 @@ def test_reception_transfers_a_ticket_called_at_a_counter_and_the_desk_says_so(
     ticket = queue.issue("A", actor="kiosk").ticket
     queue.call_specific(2, ticket.id, actor="budi")
     client, csrf = as_role("receptionist")
+    # The list offers it for the called ticket.
+    part = today_part(text(client.get("/reception")))
+    assert f'action="/reception/tickets/{ticket.id}/transfer' in part
     shown = follow(client, post(client, csrf, f"/reception/tickets/{ticket.id}/transfer",
                                 service="B"))  # fmt: skip
     assert "Tiket A-001 dipindahkan ke layanan Pengaduan" in shown
