@@ -181,3 +181,51 @@ def test_the_back_office_case_view_follows_the_case(
     assert page.evaluate("window.e2eNotReloaded") is True, "the case view was reloaded"
     page.screenshot(path=f"{SHOTS}/back-office-case-live.png")
     assert console.problems == []
+
+
+RECEPTION_USER = "resepsionis-desk-e2e"
+
+
+def test_a_reception_cancel_is_explained_on_the_desk_panel(
+    new_page: NewPage, appliance: Appliance, console: Console
+) -> None:
+    """Issue 14 review: a reception cancel of the visitor being served emptied the panel to
+    "Loket siap" with no word why; it now says who cancelled and the reason, live."""
+    clear_loket_2(appliance)
+    with domain(appliance) as queue:
+        known = queue.db["users"].count_where("username = ?", [RECEPTION_USER]) > 0
+    if not known:
+        appliance.ult(
+            "user", "add", RECEPTION_USER, "--role", "receptionist", "--password-stdin",
+            stdin=PASSWORD,
+        )  # fmt: skip
+    desk = new_page()
+    sit_at_loket_2(desk, appliance)
+    label = appliance.issue("A")
+    row = desk.locator(".live tbody tr", has_text=label)
+    row.get_by_role("button", name=f"Panggil {label}").click()
+    expect(desk.locator("#current-title")).to_have_text(f"Di loket: {label}")
+    desk.get_by_role("button", name=re.compile(r"^Mulai melayani")).click()
+    expect(desk.get_by_label("Apa yang diperlukan pengunjung?")).to_be_visible()
+    desk.evaluate("window.e2eNotReloaded = true")
+
+    reception = new_page()
+    reception.goto(appliance.url("/login"))
+    reception.get_by_label("Nama pengguna").fill(RECEPTION_USER)
+    reception.get_by_label("Kata sandi").fill(PASSWORD)
+    with reception.expect_navigation():
+        reception.get_by_role("button", name="Masuk").click()
+    reception.goto(appliance.url(f"/reception?cari={label}"))
+    reception.locator("summary", has_text=f"Tindakan {label}").click()
+    reception.get_by_label("Alasan pembatalan").fill("Pengunjung harus pulang mendadak")
+    reception.get_by_role("button", name=f"Batalkan {label}").click()
+
+    note = desk.locator(".desk-note")
+    expect(note).to_have_text(
+        f"{label} dibatalkan oleh Resepsionis: Pengunjung harus pulang mendadak",
+        timeout=PANEL_MS,
+    )
+    expect(desk.locator("#current-title")).to_have_text("Loket siap")
+    assert desk.evaluate("window.e2eNotReloaded") is True, "the counter page was reloaded"
+    desk.screenshot(path=f"{SHOTS}/desk-after-reception-cancel.png")
+    assert console.problems == []
