@@ -468,6 +468,10 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
     expect(card2).to_contain_text(two, timeout=TRUTH_MS)
     expect(card2).not_to_contain_text(one)
     expect(day.fo2.locator(".returned-elsewhere li", has_text=one)).to_be_visible()
+    for who in ("fo2", "bo", "reception"):  # the staff pages at 1366x768, read by a person
+        day.pages[who].screenshot(
+            path=str(SHOTS / f"morning-{who}-two-returned.png"), full_page=True
+        )
     expect(day.fo2.locator("[data-returned-number]")).to_have_text("1", timeout=TRUTH_MS)
     expect(day.fo2).to_have_title(re.compile(r"^\(1\) Loket · Loket 2"), timeout=TRUTH_MS)
     day.reception_says(two, STATES["answer_ready"])
