@@ -170,6 +170,9 @@ PAGES: dict[str, str] = {
     "cancelled": "Tiket {label} dibatalkan.",
     "paused": "{counter} dijeda: tidak memanggil nomor baru.",
     "resumed": "{counter} kembali melayani.",
+    # The desk panel after another user took its visitor away (issue 14 review).
+    "desk_cancelled_by": "{label} dibatalkan oleh {who}: {reason}",
+    "desk_transferred_by": "{label} dipindahkan ke layanan {service} oleh {who}.",
     "busy_reason": "Loket masih menangani {label}.",
     "paused_reason": "Loket sedang jeda.",
     "empty_reason": "Tidak ada antrian yang menunggu.",
@@ -199,7 +202,7 @@ PAGES: dict[str, str] = {
     "step_13": "Koordinasi dengan unit utama",
     "step_14": "Disposisi diteruskan ke Front Office",
     "step_15": "Penjelasan kepada pengunjung",
-    "step_16": "Penyelesaian & survei",
+    "step_16": "Penyelesaian dan survei",
     # Printer reason codes of a failed print (``print_failed`` payload).
     "reason_offline": "printer tidak siap",
     "reason_paper_out": "kertas habis",

@@ -104,6 +104,16 @@ def local_day(day: date) -> str:
     return dates.date_text(day, settings().office.tz)
 
 
+def day_text(value: Any) -> str:
+    """A day from an access-log payload (an ISO ``YYYY-MM-DD`` text) as staff read it
+    (``6 Desember 2026``, issue 14: no ISO dates on staff pages); a text that is no day is
+    shown as it is (an old or foreign payload must not break the page)."""
+    try:
+        return dates.date_text(value, settings().office.tz)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any:
     today = get_queue().today()
     entries: list[privacy.AuditEntry] = []
@@ -132,6 +142,7 @@ def _render(status: int = 200, *, error: str | None = None, **extra: Any) -> Any
         what_names=PRIVACY_WHAT,
         local_time=local_time,
         local_day=local_day,
+        day_text=day_text,
         privacy_settings=settings().privacy,
         **extra,
     ), status

@@ -1256,9 +1256,10 @@ class Queue:
     ) -> Ticket:
         """Move a ticket to another service's line, keeping its label and its place.
 
-        Allowed while waiting, called or serving; a ticket held by a counter can only be
-        transferred by that counter. The ticket keeps its ``queue_seq``: the visitor
-        already waited and is not sent to the back of the new line.
+        Allowed while waiting, called or serving; a ticket held by a counter is transferred
+        by that counter, or with no ``counter`` (reception or the supervisor, docs/QUEUE.md);
+        another counter is refused (``not_at_counter``). The ticket keeps its ``queue_seq``:
+        the visitor already waited and is not sent to the back of the new line.
         """
         letter = cleaning.letter(service)
         now = self.clock()
@@ -1268,19 +1269,15 @@ class Queue:
             if letter == target.service:
                 raise conflict("transfer_same_service", label=target.label, service=letter)
             mover = self._counter(counter) if counter is not None else None
-            if target.counter_id is not None and (mover is None or mover.id != target.counter_id):
-                held_by = self._counter(target.counter_id)
-                raise conflict(
-                    "not_at_counter",
-                    label=target.label,
-                    counter=mover.name if mover else held_by.name,
-                )
+            if mover is not None and target.counter_id not in (None, mover.id):
+                raise conflict("not_at_counter", label=target.label, counter=mover.name)
             return self._apply(
                 "transfer",
                 target,
                 now,
                 actor,
-                mover.id if mover else None,
+                # As cancel: a reception transfer is recorded at the counter it frees.
+                mover.id if mover else target.counter_id,
                 {"from": target.service, "to": letter},
                 service=letter,
                 counter_id=None,

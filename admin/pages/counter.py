@@ -18,7 +18,7 @@ from admin.auth import may_reveal, require
 from admin.db import get_db, get_queue, settings
 from admin.errors import error_response
 from admin.forms import PageRefusal, actor, checked, field, run
-from admin.messages import PAGES, SURVEY
+from admin.messages import PAGES, ROLE_NAMES, SURVEY
 from admin.pages.common import (
     COUNTER_KEY,
     LIST_LIMIT,
@@ -46,7 +46,7 @@ from admin.survey import SURVEY_KEY, survey_qr_png, survey_url
 from ult import queries, sop
 from ult.clock import from_stamp, to_stamp
 from ult.errors import QueueError
-from ult.kinds import CALL_KINDS
+from ult.kinds import CALL_KINDS, EventKind
 from ult.messages import EXEMPTIONS, RECORD_NAMES
 from ult.queue import (
     ANSWER_KINDS,
@@ -147,7 +147,11 @@ def _counter_live_context(counter: Counter) -> dict[str, Any]:
         "wait_standard_seconds": WAIT_STANDARD_SECONDS,
         "long_wait_word": PAGES["long_wait"],
         "returned": returned,
-        # Those no counter has called back yet: the badge, the title and the sound count them.
+        # Those no counter has called back yet: the red card, its heading, the badge, the
+        # title and the sound count them. One called back to another counter is no longer
+        # this counter's to act on: a quiet line under the card (issue 14 review).
+        "returned_uncalled": [t for t in returned if t.counter_id is None],
+        "returned_elsewhere": [t for t in returned if t.counter_id is not None],
         "returned_open": sum(1 for t in returned if t.counter_id is None),
         "mine_away": mine_away,
         "timers": step_timers(db, [*returned, *mine_away]),
@@ -187,12 +191,55 @@ def desk_version(db: Any, counter: Counter, ticket: Ticket | None) -> str:
     return f"{counter.id}:{ticket.id}:{latest[0] or 0}"
 
 
+def _taken_from_desk(db: Any, counter: Counter) -> tuple[int, str] | None:
+    """Why the desk is empty when someone else took its visitor away (issue 14 review: a
+    reception cancel emptied the panel to "Loket siap" with no word why): the ticket this
+    counter called last was then cancelled or transferred by another user (reception, a
+    supervisor). ``(event id, sentence)``, or None: nothing to say, or the officer did it
+    (the flash said so). Until the counter calls again, which is a newer call."""
+    last_call = db.execute(
+        f"SELECT ticket_id FROM events WHERE counter_id = ? AND kind IN "
+        f"({', '.join('?' * len(CALL_KINDS))}) ORDER BY id DESC LIMIT 1",
+        (counter.id, *sorted(CALL_KINDS)),
+    ).fetchone()
+    if last_call is None or last_call[0] is None:
+        return None
+    latest = db.execute(
+        "SELECT id, kind, actor, payload FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
+        (last_call[0],),
+    ).fetchone()
+    if (
+        latest is None
+        or latest[1] not in (EventKind.CANCELLED, EventKind.TRANSFERRED)
+        or latest[2] == actor()
+    ):
+        return None
+    role = db.execute("SELECT role FROM users WHERE username = ?", (latest[2],)).fetchone()
+    who = ROLE_NAMES.get(role[0], role[0]) if role else latest[2]
+    ticket = get_queue().ticket(last_call[0])
+    if latest[1] == EventKind.CANCELLED:
+        text = PAGES["desk_cancelled_by"].format(
+            label=ticket.label, who=who, reason=ticket.cancel_reason or "-"
+        )
+    else:
+        service = queries.service_names(db).get(ticket.service, ticket.service)
+        text = PAGES["desk_transferred_by"].format(label=ticket.label, who=who, service=service)
+    return latest[0], text
+
+
 def _current_context(counter: Counter) -> dict[str, Any]:
     """The ticket at the counter, with what the front office needs to move it on."""
     db = get_db()
     held = ticket_rows(db, "counter_id = ?", (counter.id,))
     if not held:
-        return {"current": None, "desk_version": desk_version(db, counter, None)}
+        note = _taken_from_desk(db, counter)
+        version = desk_version(db, counter, None)
+        return {
+            "current": None,
+            "desk_note": note[1] if note else None,
+            # The note's event in the key: the panel re-renders when the note comes or goes.
+            "desk_version": f"{version}:{note[0]}" if note else version,
+        }
     ticket = held[0]
     queue_settings = settings().queue
     last_call = next(
@@ -310,6 +357,16 @@ def returned_live() -> Any:
     if counter is None:
         return render_template("counter/_returned.html", counter=None, returned=[])
     return render_template("counter/_returned.html", **_counter_live_context(counter))
+
+
+@bp.get("/counter/pause/live")
+@require("call")
+def pause_live() -> Any:
+    """The pause mark and the pause/resume control of the page's toolbar: they follow the
+    stream like the queue, so a pause from another tab shows everywhere (issue 14). Empty
+    once the officer no longer sits at the counter (``/counter/live`` says why)."""
+    counter = session_counter(COUNTER_KEY, FRONT_OFFICE)
+    return render_template("counter/_pause.html", counter=counter)
 
 
 @bp.get("/counter/current/live")

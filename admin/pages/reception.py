@@ -74,6 +74,8 @@ def _today_tickets() -> dict[str, Any]:
         ),
         "priority_categories": PRIORITY_CATEGORIES,
         "open_states": sorted(set(sop.STATES) - sop.FINAL_STATES),
+        # docs/QUEUE.md: reception transfers a ticket waiting, called or being served.
+        "transfer_states": sorted(sop.TRANSITIONS["transfer"].sources),
     }
 
 
@@ -233,7 +235,7 @@ def issue() -> Any:
         _check_pick(service, topic)
         # UU 25/2009 Pasal 29: reception records why a visitor goes first; picking a
         # category is asking for priority.
-        category = field("priority_category").strip() or None
+        category = _page_category(field("priority_category"))
         priority = checked("priority") or category is not None
         if priority and category is None:
             raise invalid("priority_category_required")
@@ -393,6 +395,19 @@ def transfer(ticket_id: int) -> Any:
     return run(act, _render_reception, _back_to_list(ticket_id))
 
 
+def _page_category(text: str) -> str | None:
+    """The priority category picked on a reception form (a code of
+    ``sop.PRIORITY_CATEGORIES``), None for none; an unknown one is refused with the
+    categories' Indonesian names only (the codes are for the API and the CLI)."""
+    code = text.strip()
+    if not code:
+        return None
+    if code not in sop.PRIORITY_CATEGORIES:
+        names = ", ".join(PRIORITY_CATEGORIES[c] for c in sop.PRIORITY_CATEGORIES)
+        raise invalid("priority_category_invalid", choices=names)
+    return code
+
+
 @bp.post("/reception/tickets/<int:ticket_id>/prioritize")
 @require("prioritize")
 def prioritize(ticket_id: int) -> Any:
@@ -402,7 +417,9 @@ def prioritize(ticket_id: int) -> Any:
 
     def act() -> str:
         queue = get_queue()
-        ticket = queue.prioritize(ticket_id, field("priority_category"), actor=actor())
+        ticket = queue.prioritize(
+            ticket_id, _page_category(field("priority_category")), actor=actor()
+        )
         last = (
             get_db()
             .execute(

@@ -141,11 +141,49 @@
       }
     }
     document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    updateBanner();
     if (returnedSeen !== null && count > returnedSeen) {
       beep();
     }
     returnedSeen = count;
   }
+  // The banner on top (issue 14 review: an officer scrolled down to the waiting list saw
+  // only the title and the beep change): shown while a returned case waits for a call-back
+  // and its card is out of view, watched with an IntersectionObserver on the card's place
+  // (the card itself is replaced on every refresh). Without the observer: no banner.
+  var banner = root.querySelector("[data-returned-banner]");
+  var returnedPlace = root.querySelector(".returned-top");
+  var cardInView = true;
+
+  function updateBanner() {
+    var link = banner ? banner.querySelector("a") : null;
+    if (!link) {
+      return;
+    }
+    var card = root.querySelector(".returned-alert[data-returned-count]");
+    var count = card ? Number(card.getAttribute("data-returned-count")) || 0 : 0;
+    var show = count > 0 && !cardInView;
+    var labels = banner.querySelector("[data-returned-banner-labels]");
+    if (show && labels) {
+      labels.textContent = card.getAttribute("data-returned-labels") || String(count);
+    }
+    link.hidden = !show;
+  }
+
+  if (banner && returnedPlace && window.IntersectionObserver) {
+    new window.IntersectionObserver(
+      function (entries) {
+        var entry = entries[entries.length - 1];
+        // In view: enough of it to be noticed (a quarter, or 120 px of a tall card).
+        cardInView =
+          entry.isIntersecting &&
+          (entry.intersectionRatio >= 0.25 || entry.intersectionRect.height >= 120);
+        updateBanner();
+      },
+      { threshold: [0, 0.1, 0.25, 0.5, 0.75, 1] }
+    ).observe(returnedPlace);
+  }
+
   updateReturned();
   // Browsers start sound only after the user acted on the page: unlock it on the first one.
   ["pointerdown", "keydown"].forEach(function (name) {

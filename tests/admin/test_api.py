@@ -615,7 +615,7 @@ BAD_BODIES: list[tuple[str, str, Any, int, str]] = [
     ("explain", "json", {"counter": "C", "mode": "telepati"}, 422, "choice_invalid"),
     ("transfer", "json", {"service": "Z", "counter": "C"}, 422, "service_unknown"),
     ("transfer", "json", {"service": "A", "counter": "C"}, 409, "transfer_same_service"),
-    ("transfer", "json", {"service": "B"}, 409, "not_at_counter"),
+    ("transfer", "json", {"service": "B", "counter": 2}, 409, "not_at_counter"),
     ("transfer", "json", {"service": 2, "counter": "C"}, 422, "field_invalid"),
     ("cancel", "json", {"reason": ""}, 422, "text_required"),
     ("cancel", "json", {"reason": "x" * 301}, 422, "text_too_long"),

@@ -192,3 +192,31 @@ def test_the_browser_board_says_come_back(app: Flask, queue: Queue, settings: Se
     spoken = board.get("/board/announcement.wav", query_string={**asked, "back": "1"})
     assert spoken.status_code == 200 and spoken.mimetype == "audio/wav"
     assert spoken.data == wav_maker(settings.home)(ticket.label, "Loket 2", come_back=True)
+
+
+def test_a_case_called_back_to_another_counter_is_a_quiet_line_not_an_alarm(
+    app: Flask, db: sqlite_utils.Database, queue: Queue
+) -> None:
+    budi, csrf = officer(app, db, "budi", "Budi Hartono")
+    post(budi, csrf, "/counter/choose", counter="2")
+    ticket = returned(queue)
+    second = returned(queue)
+    queue.call_back(ticket.id, 1, actor="siti")
+    # The card lists the case not yet called back; its heading counts it as the badge does.
+    card = top_card(text(budi.get("/counter")))
+    assert 'data-returned-count="1"' in card
+    assert '<span class="badge alert" aria-hidden="true">1</span>' in card
+    assert "Kasus kembali dari Back Office: jawaban siap (1)" in card
+    assert second.label in card and f"{ticket.label} ·" not in card
+    # Budi calls the second back to his own desk: no red card, no badge, no count in the
+    # title at Loket 2, only a quiet line for the case Loket 1 holds.
+    queue.call_back(second.id, 2, actor="budi")
+    page = text(budi.get("/counter"))
+    assert 'class="card returned-alert"' not in page and "jawaban siap (" not in page
+    assert 'data-returned-count="0"' in page
+    assert re.search(r"<a [^>]*data-returned-badge hidden", page)
+    assert not re.search(r"<title>\(\d+\)", page)
+    line = re.search(r'<ul class="cases returned-elsewhere".*?</ul>', page, re.S)
+    assert line, "no quiet line for the case called back elsewhere"
+    assert f"{ticket.label} dipanggil kembali ke Loket 1." in line.group(0)
+    assert "<button" not in line.group(0) and second.label not in line.group(0)

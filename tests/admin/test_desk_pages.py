@@ -184,7 +184,16 @@ def test_a_paused_counter_says_so_where_the_call_button_is_and_offers_resume(
     post(siti, csrf, "/counter/choose", counter="1")
     queue.issue("A", actor="kiosk")
     assert "Loket sedang jeda." not in text(siti.get("/counter/live"))
+    # The toolbar's control is a live part too: "Jeda loket" before, JEDA and resume after.
+    page = text(siti.get("/counter"))
+    assert 'data-live-url="/counter/pause/live"' in page
+    control = text(siti.get("/counter/pause/live"))
+    assert 'action="/counter/pause"' in control and "Jeda loket" in control
+    assert "JEDA" not in control
     queue.pause(1, actor="siti")  # from another page of this counter
+    control = text(siti.get("/counter/pause/live"))
+    assert ">JEDA</span>" in control and 'action="/counter/resume"' in control
+    assert "Jeda loket" not in control
     live = text(siti.get("/counter/live"))
     call = re.search(r'<button[^>]*data-shortcut="n"[^>]*>', live)
     assert call and " disabled" in call.group(0)

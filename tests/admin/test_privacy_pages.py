@@ -409,3 +409,23 @@ def test_the_back_office_case_is_recorded_until_the_officer_takes_it(as_role, qu
     assert taken.status_code == 303
     assert PHONE in text(bo.get(taken.headers["Location"]))
     assert len(audit_events(queue.db)) == 1
+
+
+def test_the_access_list_shows_days_as_staff_read_them_not_iso(as_role, queue: Queue) -> None:
+    """Issue 14 review: /privasi showed "2026-12-01 s.d. 2026-12-06"."""
+    from datetime import timedelta
+
+    from ult import dates
+
+    budi(queue)
+    today = queue.today()
+    start = today - timedelta(days=5)
+    client, _ = as_role("supervisor")
+    seen = f"/buku-tamu?dari={start.isoformat()}&sampai={today.isoformat()}"
+    assert client.get(seen).status_code == 200
+    assert client.get("/buku-tamu").status_code == 200
+    page = text(client.get("/privasi"))
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    zone = queue.settings.office.tz
+    assert f"{dates.date_text(start, zone)} s.d. {dates.date_text(today, zone)}" in table
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", table), "an ISO date in the access list"

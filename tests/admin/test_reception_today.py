@@ -159,6 +159,12 @@ def test_prioritize_from_the_list(as_role, queue: Queue, db: sqlite_utils.Databa
         assert refused.status_code == 422
         assert any(message in line for line in flashes(text(refused), "error"))
         assert state(db) == before
+    # The categories by their Indonesian names only, not the codes (issue 14 review).
+    refused = post(client, csrf, path, priority_category="vip")
+    [line] = [html.unescape(f) for f in flashes(text(refused), "error")]
+    assert "lansia" in line and "ibu hamil" in line
+    for code in ("elderly", "disabled", "pregnant", "small_children"):
+        assert code not in line
     shown = follow(client, post(client, csrf, path, priority_category="pregnant"))
     assert "Tiket A-002 kini prioritas (ibu hamil)" in html.unescape(shown)
     marked = queue.ticket(ticket.id)
@@ -285,3 +291,66 @@ def test_the_list_is_a_live_part_that_keeps_the_search(
     assert bad.status_code == 422 and "karakter kontrol" in text(bad)
     officer, _ = as_role("front_office")
     assert officer.get("/reception/today/live").status_code in (302, 403)
+
+
+def test_reception_transfers_a_ticket_called_at_a_counter_and_the_desk_says_so(
+    as_role, app, queue: Queue, db: sqlite_utils.Database
+) -> None:
+    """docs/QUEUE.md: a called or served ticket is transferred by reception or the holding
+    counter (issue 14 review: "Tiket A-001 tidak sedang ditangani oleh Loket 2." was
+    refused). The counter's desk panel then says who moved its visitor, until it calls."""
+    from tests.admin.test_desk_pages import officer, title
+    from tests.admin.test_desk_pages import post as officer_post
+
+    budi, budi_csrf = officer(app, db, "budi", "Budi Hartono")
+    officer_post(budi, budi_csrf, "/counter/choose", counter="2")
+    ticket = queue.issue("A", actor="kiosk").ticket
+    queue.call_specific(2, ticket.id, actor="budi")
+    client, csrf = as_role("receptionist")
+    # The list offers it for the called ticket.
+    part = today_part(text(client.get("/reception")))
+    assert f'action="/reception/tickets/{ticket.id}/transfer' in part
+    shown = follow(client, post(client, csrf, f"/reception/tickets/{ticket.id}/transfer",
+                                service="B"))  # fmt: skip
+    assert "Tiket A-001 dipindahkan ke layanan Pengaduan" in shown
+    moved = queue.ticket(ticket.id)
+    assert (moved.service, moved.state, moved.counter_id) == ("B", "waiting", None)
+    desk = text(budi.get("/counter/current/live"))
+    assert title(desk) == "Loket siap"
+    assert "A-001 dipindahkan ke layanan Pengaduan oleh Resepsionis." in desk
+    # Called again (by Loket 2 itself): the note has done its work.
+    queue.call_specific(2, ticket.id, actor="budi")
+    assert "oleh Resepsionis" not in text(budi.get("/counter/current/live"))
+
+
+def test_a_reception_cancel_of_a_visitor_being_served_is_explained_at_the_desk(
+    as_role, app, queue: Queue, db: sqlite_utils.Database
+) -> None:
+    from tests.admin.test_desk_pages import officer, title, version
+    from tests.admin.test_desk_pages import post as officer_post
+
+    budi, budi_csrf = officer(app, db, "budi", "Budi Hartono")
+    officer_post(budi, budi_csrf, "/counter/choose", counter="2")
+    ticket = queue.issue("A", actor="kiosk").ticket
+    queue.issue("A", actor="kiosk")
+    queue.call_specific(2, ticket.id, actor="budi")
+    queue.start(ticket.id, 2, actor="budi")
+    serving = version(text(budi.get("/counter/current/live")))
+    client, csrf = as_role("receptionist")
+    cancelled = post(client, csrf, f"/reception/tickets/{ticket.id}/cancel",
+                     reason="Pengunjung harus pulang mendadak")  # fmt: skip
+    assert cancelled.status_code == 303
+    desk = text(budi.get("/counter/current/live"))
+    assert title(desk) == "Loket siap" and version(desk) != serving
+    assert "A-001 dibatalkan oleh Resepsionis: Pengunjung harus pulang mendadak" in desk
+    assert "A-001 dibatalkan" in text(budi.get("/counter"))
+    # The officer's own cancel needs no note (the flash said it): none after the next one.
+    nxt = officer_post(budi, budi_csrf, "/counter/call-next", counter_id="2", form="call_next")
+    assert nxt.status_code == 303
+    held = queue.ticket("A-002")
+    assert held.counter_id == 2
+    assert "dibatalkan oleh" not in text(budi.get("/counter/current/live"))
+    officer_post(budi, budi_csrf, f"/counter/tickets/{held.id}/cancel", counter_id="2",
+                 form="cancel", reason="Salah ambil nomor")  # fmt: skip
+    assert queue.ticket(held.id).state == "cancelled"
+    assert "dibatalkan oleh" not in text(budi.get("/counter/current/live"))

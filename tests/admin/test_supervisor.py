@@ -134,11 +134,11 @@ def test_a_post_without_csrf_token_is_refused(as_role, db) -> None:
 def test_navigation_shows_the_supervisor_pages(as_role) -> None:
     client, _ = as_role("supervisor")
     page = text(client.get("/supervisor/"))
-    for label in ("Ringkasan hari ini", "Layanan &amp; loket", "Akun &amp; token"):
+    for label in ("Ringkasan hari ini", "Layanan dan loket", "Akun dan token"):
         assert label in page
     technician, _ = as_role("technician")
     page = text(technician.get("/supervisor/"))
-    assert "Ringkasan hari ini" in page and "Akun &amp; token" not in page
+    assert "Ringkasan hari ini" in page and "Akun dan token" not in page
     assert "Teks berjalan" not in page  # the running text form is the supervisor's
 
 

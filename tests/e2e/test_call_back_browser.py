@@ -129,3 +129,100 @@ def test_a_returned_case_is_seen_at_once_and_its_visitor_called_back(
     desk.get_by_role("button", name="Penjelasan diberikan", exact=True).click()
     expect(board.locator("#call-label")).not_to_have_text(ticket.label, timeout=PANEL_MS)
     assert console.problems == []
+
+
+def test_a_long_waiting_list_fits_the_page_and_an_answer_is_seen_while_scrolled_down(
+    new_page: NewPage, appliance: Appliance, console: Console
+) -> None:
+    """Issue 14 review: at 1366x768 (and 1280) the waiting list with priority badges, long
+    topics and long-wait marks stays inside the page (no horizontal scroll); an officer
+    scrolled down to it sees a banner on top within a second of an answer coming back."""
+    from datetime import timedelta
+
+    from ult import sop
+    from ult.clock import FakeClock, utc_now
+
+    clear_loket_2(appliance)
+    issued: list[int] = []
+    with domain(appliance, FakeClock(utc_now() - timedelta(minutes=12))) as queue:
+        # Each service's longest configured topic (the last one of the ordered rows wins).
+        topics = {
+            r["service"]: r["name"]
+            for r in queue.db.query(
+                "SELECT service, name FROM topics WHERE active = 1 ORDER BY length(name)"
+            )
+        }
+        for service in "ABCDABCD":  # waiting long: the long-wait mark
+            issued.append(queue.issue(service, actor="e2e", topic=topics.get(service)).ticket.id)
+    with domain(appliance) as queue:
+        for service in "ABCD":  # priority, with a category
+            issued.append(
+                queue.issue(
+                    service,
+                    actor="e2e",
+                    priority=True,
+                    priority_category="elderly",
+                    topic=topics.get(service),
+                ).ticket.id
+            )
+        case = queue.issue("A", actor="e2e").ticket
+        loket1 = next(c for c in queue.counters() if c.name == "Loket 1").id
+        office = next(c for c in queue.counters() if c.kind == "back_office").id
+        for (held,) in queue.db.execute(
+            "SELECT id FROM tickets WHERE counter_id = ?", [loket1]
+        ).fetchall():
+            queue.cancel(held, actor="e2e", reason="Dibersihkan untuk uji berikutnya")
+        queue.call_specific(loket1, case.id, actor="e2e")
+        queue.start(case.id, loket1, actor="e2e")
+        queue.detail(case.id, loket1, actor="e2e", text="Tunjangan profesi belum cair")
+        queue.escalate(case.id, loket1, actor="e2e", note="Perlu cek data SIMTUN")
+        queue.take(case.id, office, actor="e2e")
+    try:
+        desk = new_page()
+        sit_at_loket_2(desk, appliance)
+        rows = desk.locator(".live tbody tr")
+        expect(rows.first).to_be_visible()
+        assert rows.count() >= 12
+        expect(desk.locator("tr.long-wait").first).to_be_visible()
+        for width in (1366, 1280):
+            desk.set_viewport_size({"width": width, "height": 768})
+            sizes = desk.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert sizes[0] <= sizes[1], f"the page is wider than the window at {width}: {sizes}"
+            # Every call button inside its card.
+            crossing = desk.evaluate(
+                """() => {
+                  const card = document.querySelector('.live section.card').getBoundingClientRect();
+                  return Array.from(document.querySelectorAll('.live tbody button'))
+                    .map(b => b.getBoundingClientRect())
+                    .filter(r => r.right > card.right || r.left < card.left).length;
+                }"""
+            )
+            assert crossing == 0, f"{crossing} call buttons cross the card at {width}"
+        desk.set_viewport_size({"width": 1366, "height": 768})
+        desk.locator("tr.long-wait").last.scroll_into_view_if_needed()
+        desk.screenshot(path=f"{SHOTS}/counter-long-list-1366.png")
+
+        # Scrolled down to the list: the back office answers; the banner is in view at once.
+        desk.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        banner = desk.locator("[data-returned-banner] a")
+        expect(banner).to_be_hidden()
+        with domain(appliance) as queue:
+            queue.resolve(case.id, office, actor="e2e", text="Cair tanggal 20")
+        started = time.monotonic()
+        expect(banner).to_be_visible(timeout=PANEL_MS)
+        assert time.monotonic() - started < PANEL_MS / 1000 + 0.5
+        expect(banner).to_contain_text(f"Jawaban siap: {case.label}")
+        assert desk.locator("[data-returned-banner]").get_attribute("role") == "status"
+        box = banner.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+        desk.screenshot(path=f"{SHOTS}/counter-returned-banner.png")
+        # Following it brings the card into view, and the banner steps back.
+        banner.click()
+        expect(desk.locator(".returned-alert li", has_text=case.label)).to_be_in_viewport()
+        expect(banner).to_be_hidden(timeout=PANEL_MS)
+        assert console.problems == []
+    finally:
+        with domain(appliance) as queue:
+            for ticket_id in [*issued, case.id]:
+                if queue.ticket(ticket_id).state not in sop.FINAL_STATES:
+                    queue.cancel(ticket_id, actor="e2e", reason="Dibersihkan untuk uji berikutnya")

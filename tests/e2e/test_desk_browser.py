@@ -107,17 +107,43 @@ def test_buttons_keep_labels_whole_and_a_paused_counter_offers_resume_where_it_c
     )
     assert wrapped == []
 
+    # A label inside a sentence stays whole too ("Loket masih menangani A-⏎003" beside the
+    # call button, issue 14 review): every .nowrap span and .label on one line.
+    first.get_by_role("button", name=re.compile(r"^Panggil berikutnya")).click()
+    held = first.locator("#current-title .label").inner_text()
+    blocked = second.locator("#call-blocked")
+    expect(blocked).to_have_text(f"Loket masih menangani {held}.", timeout=PANEL_MS)
+    broken = second.evaluate(
+        """() => Array.from(document.querySelectorAll('#pages-root .nowrap, #pages-root .label'))
+            .filter(e => e.offsetParent !== null)
+            .filter(e => {
+              const tops = Array.from(e.getClientRects()).map(r => Math.round(r.top));
+              return new Set(tops).size > 1;
+            })
+            .map(e => e.textContent.trim())"""
+    )
+    assert broken == []
+    assert blocked.locator(".nowrap").inner_text() == held
+    second.screenshot(path=f"{SHOTS}/desk-busy-note.png")
+
     # The first page pauses the counter: the second shows it where the call button is.
     second.evaluate("window.e2eNotReloaded = true")
     first.get_by_role("button", name="Jeda loket").click()
     note = second.locator(".paused-note")
     expect(note).to_contain_text("Loket sedang jeda.", timeout=PANEL_MS)
     expect(second.get_by_role("button", name=re.compile(r"^Panggil berikutnya"))).to_be_disabled()
+    # The toolbar follows too: the JEDA mark, resume offered, "Jeda loket" gone.
+    toolbar = second.locator(".toolbar")
+    expect(toolbar.locator("[data-paused-mark]")).to_have_text("JEDA", timeout=PANEL_MS)
+    expect(toolbar.get_by_role("button", name="Jeda loket")).to_have_count(0)
+    expect(toolbar.get_by_role("button", name="Lanjutkan melayani")).to_be_visible()
     second.screenshot(path=f"{SHOTS}/desk-paused.png")
     assert second.evaluate("window.e2eNotReloaded") is True, "the second page was reloaded"
     note.get_by_role("button", name="Lanjutkan melayani").click()
     expect(second.locator(".paused-note")).to_have_count(0)
     expect(first.locator(".paused-note")).to_have_count(0, timeout=PANEL_MS)
+    expect(first.locator(".toolbar [data-paused-mark]")).to_have_count(0, timeout=PANEL_MS)
+    expect(first.locator(".toolbar").get_by_role("button", name="Jeda loket")).to_be_visible()
     assert console.problems == []
 
 
@@ -154,4 +180,52 @@ def test_the_back_office_case_view_follows_the_case(
     expect(page.locator(".case-live")).to_contain_text("Cair tanggal 20", timeout=PANEL_MS)
     assert page.evaluate("window.e2eNotReloaded") is True, "the case view was reloaded"
     page.screenshot(path=f"{SHOTS}/back-office-case-live.png")
+    assert console.problems == []
+
+
+RECEPTION_USER = "resepsionis-desk-e2e"
+
+
+def test_a_reception_cancel_is_explained_on_the_desk_panel(
+    new_page: NewPage, appliance: Appliance, console: Console
+) -> None:
+    """Issue 14 review: a reception cancel of the visitor being served emptied the panel to
+    "Loket siap" with no word why; it now says who cancelled and the reason, live."""
+    clear_loket_2(appliance)
+    with domain(appliance) as queue:
+        known = queue.db["users"].count_where("username = ?", [RECEPTION_USER]) > 0
+    if not known:
+        appliance.ult(
+            "user", "add", RECEPTION_USER, "--role", "receptionist", "--password-stdin",
+            stdin=PASSWORD,
+        )  # fmt: skip
+    desk = new_page()
+    sit_at_loket_2(desk, appliance)
+    label = appliance.issue("A")
+    row = desk.locator(".live tbody tr", has_text=label)
+    row.get_by_role("button", name=f"Panggil {label}").click()
+    expect(desk.locator("#current-title")).to_have_text(f"Di loket: {label}")
+    desk.get_by_role("button", name=re.compile(r"^Mulai melayani")).click()
+    expect(desk.get_by_label("Apa yang diperlukan pengunjung?")).to_be_visible()
+    desk.evaluate("window.e2eNotReloaded = true")
+
+    reception = new_page()
+    reception.goto(appliance.url("/login"))
+    reception.get_by_label("Nama pengguna").fill(RECEPTION_USER)
+    reception.get_by_label("Kata sandi").fill(PASSWORD)
+    with reception.expect_navigation():
+        reception.get_by_role("button", name="Masuk").click()
+    reception.goto(appliance.url(f"/reception?cari={label}"))
+    reception.locator("summary", has_text=f"Tindakan {label}").click()
+    reception.get_by_label("Alasan pembatalan").fill("Pengunjung harus pulang mendadak")
+    reception.get_by_role("button", name=f"Batalkan {label}").click()
+
+    note = desk.locator(".desk-note")
+    expect(note).to_have_text(
+        f"{label} dibatalkan oleh Resepsionis: Pengunjung harus pulang mendadak",
+        timeout=PANEL_MS,
+    )
+    expect(desk.locator("#current-title")).to_have_text("Loket siap")
+    assert desk.evaluate("window.e2eNotReloaded") is True, "the counter page was reloaded"
+    desk.screenshot(path=f"{SHOTS}/desk-after-reception-cancel.png")
     assert console.problems == []

@@ -437,9 +437,11 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
         day.fo1.locator(".desk").get_by_role("button", name="Penjelasan diberikan", exact=True)
     ).to_be_visible()
     expect(day.fo1.locator("#returned-title")).to_have_count(0)
-    case2 = day.returned("fo2", 1).locator("li", has_text=one)
-    expect(case2).to_contain_text("Sudah dipanggil kembali ke Loket 1", timeout=TRUTH_MS)
-    expect(case2.get_by_role("button")).to_have_count(0, timeout=TRUTH_MS)
+    # FO2: no red card any more (nothing left to act on), a quiet line instead.
+    expect(day.fo2.locator("#returned-title")).to_have_count(0, timeout=TRUTH_MS)
+    case2 = day.fo2.locator(".returned-elsewhere li", has_text=one)
+    expect(case2).to_have_text(f"{one} dipanggil kembali ke Loket 1.", timeout=TRUTH_MS)
+    expect(case2.get_by_role("button")).to_have_count(0)
     expect(day.fo2.locator("[data-returned-count]")).to_have_attribute(
         "data-returned-count", "0", timeout=TRUTH_MS
     )
@@ -458,10 +460,18 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
     day.submit("bo", inbox.get_by_role("button", name=f"Ambil {two}"))
     day.bo.get_by_label("Jawaban", exact=True).fill("Legalisir di loket arsip, bawa ijazah asli")
     day.submit("bo", day.bo.get_by_role("button", name="Kirim jawaban ke Front Office"))
-    # Loket 1 holds FO1's case at its desk: its card lists only the new one; Loket 2's
-    # lists both, and counts (badge, title) only the one nobody has called back.
+    # Loket 1 holds FO1's case at its desk: its card lists only the new one; Loket 2's card
+    # too, its heading counting as the badge and the title (the one nobody has called back),
+    # FO1's case a quiet line under it (called back elsewhere, nothing to do here).
     expect(day.returned("fo1", 1)).to_contain_text(two, timeout=TRUTH_MS)
-    expect(day.returned("fo2", 2)).to_contain_text(two, timeout=TRUTH_MS)
+    card2 = day.returned("fo2", 1)
+    expect(card2).to_contain_text(two, timeout=TRUTH_MS)
+    expect(card2).not_to_contain_text(one)
+    expect(day.fo2.locator(".returned-elsewhere li", has_text=one)).to_be_visible()
+    for who in ("fo2", "bo", "reception"):  # the staff pages at 1366x768, read by a person
+        day.pages[who].screenshot(
+            path=str(SHOTS / f"morning-{who}-two-returned.png"), full_page=True
+        )
     expect(day.fo2.locator("[data-returned-number]")).to_have_text("1", timeout=TRUTH_MS)
     expect(day.fo2).to_have_title(re.compile(r"^\(1\) Loket · Loket 2"), timeout=TRUTH_MS)
     day.reception_says(two, STATES["answer_ready"])
@@ -474,7 +484,9 @@ def morning(day: Morning, tokens: dict[str, str]) -> None:
         day.fo1.locator(".desk").get_by_role("button", name="Penjelasan diberikan", exact=True),
     )
     day.board_steps_back()
-    expect(day.returned("fo2", 1)).not_to_contain_text(one, timeout=TRUTH_MS)
+    expect(day.fo2.locator(".returned-elsewhere li", has_text=one)).to_have_count(
+        0, timeout=TRUTH_MS
+    )
     day.reception_says(one, STATES["explained"])
     expect(day.bo.locator("#ready-title")).to_contain_text("(1)", timeout=TRUTH_MS)
     finish(day, "fo1")
