@@ -11,7 +11,8 @@
    - Sound: browsers refuse to play audio before the first click on the page, so the
      "Aktifkan suara" button stays until an announcement has played (a kiosk browser started
      with autoplay allowed never needs the click). A call replayed after a reconnect is shown
-     but not spoken when it is older than announceMaxAgeSeconds. */
+     but not spoken when it is older than announceMaxAgeSeconds; a call made while the stream
+     was down (the server restarted) is spoken from the state read on reconnect. */
 (function () {
   "use strict";
 
@@ -223,6 +224,7 @@
     byId("board-legend").hidden = !!closed || fault || !state.priority_shown;
     scheduleNotice(state.closed_notice_until);
     setRunning(state.running_text || "");
+    speakNew(state); // a call made while the stream was down is still heard
   }
 
   window.addEventListener("resize", function () {
@@ -327,7 +329,6 @@
   var sound = "unknown"; // "on" once audio played or the button was clicked; "blocked"
   var queue = [];
   var current = null; // the URL playing now: one announcement at a time, never overlapping
-  var lastAnnounced = 0;
 
   function soundOn() {
     sound = "on";
@@ -364,31 +365,95 @@
     }
   }
 
-  function announce(data, id) {
-    var eventId = Number(id) || 0;
-    if (!data || typeof data.label !== "string" || typeof data.counter !== "string") {
+  function parseAt(text) {
+    return Date.parse(String(text || "").replace(/(\.\d{3})\d+/, "$1"));
+  }
+
+  /* Queue one announcement: not while sound is refused, nor for a call older than
+     announceMaxAgeSeconds (shown, not spoken: a visitor would go to a counter that called
+     long ago). */
+  function speak(label, counter, at, back) {
+    var made = parseAt(at);
+    var old = !isNaN(made) && now() - made > config.announceMaxAgeSeconds * 1000;
+    if (sound === "blocked" || old) {
       return;
-    }
-    if (eventId && eventId <= lastAnnounced) {
-      return;
-    }
-    lastAnnounced = Math.max(lastAnnounced, eventId);
-    var at = Date.parse(String(data.at || "").replace(/(\.\d{3})\d+/, "$1"));
-    if (sound === "blocked" || (!isNaN(at) && now() - at > config.announceMaxAgeSeconds * 1000)) {
-      return; // shown, not spoken: no sound allowed yet, or a call from long ago
     }
     queue.push(
       config.wavUrl +
         "?label=" +
-        encodeURIComponent(data.label) +
+        encodeURIComponent(label) +
         "&counter=" +
-        encodeURIComponent(data.counter) +
-        (data.back ? "&back=1" : "")
+        encodeURIComponent(counter) +
+        (back ? "&back=1" : "")
     );
     if (queue.length > 6) {
       queue.shift(); // a burst after a hiccup: the newest calls matter most
     }
     playNext();
+  }
+
+  // The newest call this board spoke or showed (display.calls.SpokenMark): a call is spoken
+  // once, and after a reconnect only the calls made since are.
+  var markId = Number(config.spokenMark.id) || 0;
+  var markAt = parseAt(config.spokenMark.at);
+
+  function see(id, at) {
+    markId = Math.max(markId, Number(id) || 0);
+    var made = parseAt(at);
+    if (!isNaN(made) && (isNaN(markAt) || made > markAt)) {
+      markAt = made;
+    }
+  }
+
+  function announce(data, id) {
+    var eventId = Number(id) || 0;
+    if (!data || typeof data.label !== "string" || typeof data.counter !== "string") {
+      return;
+    }
+    if (eventId && eventId <= markId) {
+      return; // already spoken (or shown) from a state read
+    }
+    see(eventId, data.at);
+    speak(data.label, data.counter, data.at, data.back);
+  }
+
+  /* Speak the calls of a board state (a re-read after a reconnect, a snapshot from a
+     restarted server) made after the last one this board spoke or showed, when recent and
+     their visitor is still called, each ticket once, oldest first: the rule of the TV's
+     display.calls.SpokenMark.take. When the state's newest event id is below the mark's (a
+     restored or replaced database) the call's time tells which are new. */
+  function speakNew(state) {
+    var calls = state.last_calls || [];
+    var wentBack = (Number(state.last_event_id) || 0) < markId;
+    var seen = {};
+    var fresh = [];
+    calls.forEach(function (call) {
+      if (seen[call.label]) {
+        return;
+      }
+      seen[call.label] = true;
+      if (call.current === false) {
+        return;
+      }
+      if (wentBack) {
+        var made = parseAt(call.at);
+        if (!isNaN(markAt) && (isNaN(made) || made <= markAt)) {
+          return;
+        }
+      } else if ((Number(call.event_id) || 0) <= markId) {
+        return;
+      }
+      fresh.push(call);
+    });
+    if (wentBack) {
+      markId = 0;
+    }
+    calls.forEach(function (call) {
+      see(call.event_id, call.at);
+    });
+    fresh.reverse().forEach(function (call) {
+      speak(call.label, call.counter, call.at, call.call_back);
+    });
   }
 
   audio.addEventListener("ended", finished);
@@ -402,7 +467,7 @@
   // A call made while this page was (re)loading is still spoken (the server picked the
   // recent calls whose visitor is still called, by the TV board's rule).
   (config.speakNow || []).forEach(function (call) {
-    announce(call, call.id);
+    speak(call.label, call.counter, call.at, call.back);
   });
 
   // ------------------------------------------------------------------ stream

@@ -10,6 +10,8 @@ import json
 import re
 import shutil
 import subprocess
+import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,14 @@ from typing import Any
 import pytest
 
 from display import board_messages as msg
-from tests.e2e.conftest import Appliance, Console
+from tests.e2e.conftest import (
+    Appliance,
+    Console,
+    _ult_command,
+    _wait_until_up,
+    fresh_appliance,
+    running_admin,
+)
 from tests.e2e.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -291,3 +300,67 @@ def test_the_browser_board_shows_an_announcement_whole(
     assert note.evaluate(
         "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
     )
+
+
+def spoken_labels(requests: list[str]) -> list[str]:
+    """The ticket labels of the announcement.wav requests seen, in order."""
+    return [
+        urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["label"][0]
+        for url in requests
+        if "/board/announcement.wav" in url
+    ]
+
+
+def test_a_call_made_while_the_server_restarts_is_spoken(
+    new_page: Callable[[], Page], tmp_path: Path
+) -> None:
+    """Review of issue 14: ``ult admin`` stops, a call is made, ``ult admin`` starts again
+    on the same port: the board reconnects, shows the call and speaks it, once, without
+    saying the call it had already spoken again."""
+    home = tmp_path / "home"
+    home.mkdir()
+    appliance = fresh_appliance(home, users={})
+    for _ in range(2):
+        appliance.issue("A")
+    appliance.ult("call", "Loket 2", "--actor", "e2e")
+    with running_admin(appliance):
+        board = new_page()
+        board.set_viewport_size({"width": 1366, "height": 768})
+        requests: list[str] = []
+        board.on("request", lambda request: requests.append(request.url))
+        board.goto(appliance.url("/board"))
+        expect(board.locator("#call-label")).to_have_text("A-001")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not spoken_labels(requests):
+            board.wait_for_timeout(100)
+        assert spoken_labels(requests) == ["A-001"]  # the call of a few seconds ago
+        if board.locator("#board-sound").is_visible():
+            board.locator("#board-sound").click()  # the browser refused sound before a click
+        board.wait_for_timeout(1000)  # silent now: the stream is open, nothing new
+        assert spoken_labels(requests) == ["A-001"]
+
+        port = urllib.parse.urlsplit(appliance.base_url).port
+        assert appliance.process is not None
+        appliance.process.terminate()
+        appliance.process.wait(timeout=10)
+        expect(board.locator("#board-offline")).to_be_visible(timeout=LIVE_S)
+        appliance.ult("call", "Loket 1", "--actor", "e2e")  # made while the server is down
+        with appliance.log.open("ab") as log:
+            appliance.process = subprocess.Popen(
+                [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", str(port)],
+                env=appliance.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_up(appliance)
+        # The board reconnects by itself (EventSource retry, then the 15 s poll at most).
+        expect(board.locator("#call-label")).to_have_text("A-002", timeout=25_000)
+        expect(board.locator("#call-counter")).to_have_text("Loket 1")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(spoken_labels(requests)) < 2:
+            board.wait_for_timeout(100)
+        board.wait_for_timeout(1500)  # a second announcement would come by now
+        assert spoken_labels(requests) == ["A-001", "A-002"]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        board.screenshot(path=str(SHOTS / "browser-after-server-restart.png"))
