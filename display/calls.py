@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ult.clock import from_stamp
+from ult.kinds import PRINTER_FAULTS
 
 ANNOUNCE_MAX_AGE_SECONDS = 60
 """A call older than this when a board learns of it (a board that started or reconnected
@@ -141,3 +142,25 @@ def priority_shown(state: Mapping[str, Any]) -> bool:
     if any(c.get("priority") and not c.get("paused") for c in state.get("counters") or []):
         return True
     return any(c.get("priority") for c in earlier_calls(state))
+
+
+BAND_CLOSED = "closed"
+BAND_FAULT = "fault"
+BAND_LEGEND = "legend"
+
+
+def band(state: Mapping[str, Any]) -> list[str]:
+    """What the band under the call shows, top line first (both boards): :data:`BAND_CLOSED`
+    while taking a number is closed (``closed_notice``, service hours), else
+    :data:`BAND_FAULT` while the ticket printer cannot print (it sends visitors to the
+    reception; while closed the kiosk issues nothing anyway); then :data:`BAND_LEGEND` while
+    a priority mark is on the board (:func:`priority_shown`, UU 25/2009 Pasal 29), on a line
+    of its own under a notice, so a "(P)" on screen is always explained."""
+    lines = []
+    if state.get("closed_notice"):
+        lines.append(BAND_CLOSED)
+    elif state.get("printer") in PRINTER_FAULTS:
+        lines.append(BAND_FAULT)
+    if priority_shown(state):
+        lines.append(BAND_LEGEND)
+    return lines

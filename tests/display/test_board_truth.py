@@ -154,7 +154,11 @@ def test_the_priority_mark_is_explained_while_it_is_shown(
     assert view.regions["banner"].contains(view.text_boxes["banner"][0][1])
     queue.record_printer_state("paper_out", actor="kiosk")
     _, faulty = drawn(queue, size)
-    assert texts(faulty, "banner") == [f"⚠ {msg.PRINTER_FAULT}"]  # the fault comes first
+    # The fault comes first; the "(P)" on screen stays explained on a line of its own.
+    assert texts(faulty, "banner") == [f"⚠ {msg.PRINTER_FAULT}", msg.PRIORITY_LEGEND]
+    fault_box, legend_box = (box for _, box, _ in faulty.text_boxes["banner"])
+    assert fault_box.bottom <= legend_box.top
+    assert all(faulty.regions["banner"].contains(b) for b in (fault_box, legend_box))
     shoot(view, f"priority-legend-{size[0]}x{size[1]}")
 
 
