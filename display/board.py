@@ -406,8 +406,16 @@ class BoardView:
             rect = pygame.Rect(
                 place.right + gap, rect.y, rect.right - place.right - gap, rect.height
             )
-        # A long name is cut with an ellipsis rather than shrunk out of legibility.
-        self._text("office", self.office_name, rect, bold=True, min_px=rect.height * 2 // 5)
+        # A long name goes on two lines rather than being shrunk out of legibility or cut.
+        self._whole_text(
+            "office",
+            self.office_name,
+            rect,
+            color=TEXT,
+            bold=True,
+            align="left",
+            wrap_below=rect.height * 2 // 5,
+        )
 
     def _paint_date(self, rect: pygame.Rect, local: datetime) -> None:
         text = format_date(local.date(), msg.DATE_PATTERN, locale=msg.LOCALE)
@@ -484,9 +492,11 @@ class BoardView:
         self._text(region, title, pygame.Rect(rect.x, rect.y, rect.width, title_h), color=MUTED)
         body = pygame.Rect(rect.x, rect.y + title_h, rect.width, rect.height - title_h)
         min_row = max(14, self.size[1] // 26)
-        # Rows of every list share one maximum height, so both lists look alike.
-        max_row = self.size[1] // 16
-        row_h = min(max_row, body.height // 4, body.height // max(1, len(items)))
+        # Rows of every list share one height while they fit, so "Panggilan terakhir" is as
+        # large as "Sedang dilayani", as on the browser board (board.css: one font size);
+        # only a list too long for it shrinks, down to a readable height, then counts the rest.
+        max_row = min(self.size) // 16  # the browser board: one size in vmin
+        row_h = max(min_row, min(max_row, body.height // max(1, len(items))))
         fit = max(1, body.height // min_row)  # rows that fit at the smallest readable height
         more: str | None = None
         shown = items
@@ -495,8 +505,6 @@ class BoardView:
             shown = items[: fit - 1]
             more = msg.MORE.format(n=len(items) - len(shown))
             row_h = min(max_row, body.height // fit)
-        elif items and row_h < min_row:
-            row_h = min_row  # all rows fit at the readable height: no need to go below it
         gap = max(2, row_h // 8)
         cell_h = row_h - gap
         # A long name is cut rather than shrunk: every row keeps one size.
@@ -643,13 +651,23 @@ class BoardView:
                 self._text("banner", f"⚠ {msg.PRINTER_FAULT}", inner, bold=True, align="center")
 
     def _whole_text(
-        self, region: str, text: str, box: pygame.Rect, *, color: Color, bold: bool
+        self,
+        region: str,
+        text: str,
+        box: pygame.Rect,
+        *,
+        color: Color,
+        bold: bool,
+        align: str = "center",
+        wrap_below: int | None = None,
     ) -> None:
-        """``text`` centred in ``box`` on one line, or on two (split after a "·", else near
-        the middle) of one size when one line would have to be cut: a notice is never cut."""
+        """``text`` in ``box`` on one line, or on two of one size (split after a "·", else
+        where the longer line is shortest) when one line would have to be cut or, with
+        ``wrap_below``, be smaller than that many pixels: a notice or a name is never cut."""
         words = text.split(" ")
-        if len(words) < 2 or self._fit(text, box.width, box.height, bold=bold)[1] == text:
-            self._text(region, text, box, bold=bold, color=color, align="center")
+        px, shown, _ = self._fit(text, box.width, box.height, bold=bold)
+        if len(words) < 2 or (shown == text and px >= (wrap_below or 0)):
+            self._text(region, text, box, bold=bold, color=color, align=align)
             return
         if "·" in words[1:-1]:
             cut = words.index("·", 1) + 1
@@ -662,11 +680,10 @@ class BoardView:
                 ),
             )
         lines = (" ".join(words[:cut]), " ".join(words[cut:]))
-        halves = _split(box, (0.5, 0.5))
-        pairs = list(zip(lines, halves, strict=True))
+        pairs = list(zip(lines, _split(box, (0.5, 0.5)), strict=True))
         px = min(self._fit(t, h.width, h.height, bold=bold)[0] for t, h in pairs)
         for line, half in pairs:
-            self._text(region, line, half, bold=bold, color=color, align="center", max_px=px)
+            self._text(region, line, half, bold=bold, color=color, align=align, max_px=px)
 
     def _running_painters(self, running_text: str, now: datetime) -> list:
         rect = self.regions["running"]
