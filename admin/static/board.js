@@ -214,20 +214,42 @@
         return row(name, String(waiting[letter]));
       })
     );
-    var fault = config.printerFaults.indexOf(state.printer) >= 0;
-    var closed = state.closed_notice || "";
-    byId("board-closed").textContent = closed;
-    byId("board-closed").hidden = !closed;
-    byId("board-banner").hidden = !fault || !!closed;
-    // One band, as on the TV: taking a number closed (service hours) first, else the printer
-    // fault, else the priority mark's legend.
-    byId("board-legend").hidden = !!closed || fault || !state.priority_shown;
+    // The band, as on the TV (display.calls.band): taking a number closed (service hours),
+    // else the printer fault; and the priority mark's legend on a line of its own under it.
+    var band = state.band || [];
+    byId("board-closed").textContent = state.closed_notice || "";
+    byId("board-closed").hidden = band.indexOf("closed") < 0;
+    byId("board-banner").hidden = band.indexOf("fault") < 0;
+    byId("board-legend").hidden = band.indexOf("legend") < 0;
+    root.classList.toggle("band-two", band.length > 1);
     scheduleNotice(state.closed_notice_until);
     setRunning(state.running_text || "");
     speakNew(state); // a call made while the stream was down is still heard
   }
 
+  /* The office's name, whole: as large as fits its part of the header on up to two lines. */
+  function fitOffice() {
+    var office = root.querySelector(".head .office");
+    office.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(office).fontSize);
+    var floor = Math.min(window.innerWidth, window.innerHeight) / 60;
+    var lines = function () {
+      return office.scrollHeight / parseFloat(window.getComputedStyle(office).lineHeight);
+    };
+    while (
+      size > floor &&
+      (office.scrollHeight > office.clientHeight + 1 ||
+        office.scrollWidth > office.clientWidth + 1 ||
+        lines() > 2.2)
+    ) {
+      size = Math.max(floor, size * 0.92);
+      office.style.fontSize = size + "px";
+    }
+  }
+  fitOffice();
+
   window.addEventListener("resize", function () {
+    fitOffice();
     if (!byId("board-announcement").hidden) {
       fitText(byId("board-announcement"));
     }
@@ -333,6 +355,7 @@
   function soundOn() {
     sound = "on";
     button.hidden = true;
+    fitOffice(); // the header's room changed
   }
 
   function finished() {
@@ -358,6 +381,7 @@
           sound = "blocked"; // wait for the click; calls until then are shown only
           queue = [];
           button.hidden = false;
+          fitOffice();
         } else {
           playNext(); // this one cannot play (no voice pack: 404); go on with the next
         }
@@ -463,6 +487,7 @@
     playNext();
   });
   button.hidden = false;
+  fitOffice();
 
   // A call made while this page was (re)loading is still spoken (the server picked the
   // recent calls whose visitor is still called, by the TV board's rule).

@@ -364,3 +364,74 @@ def test_a_call_made_while_the_server_restarts_is_spoken(
         assert spoken_labels(requests) == ["A-001", "A-002"]
         SHOTS.mkdir(parents=True, exist_ok=True)
         board.screenshot(path=str(SHOTS / "browser-after-server-restart.png"))
+
+
+LONG_OFFICE = "Balai Penjaminan Mutu Pendidikan Provinsi Sumatera Utara"
+SCREENS = [(1024, 768), (1366, 768), (1920, 1080), (768, 1366)]
+
+
+def _closed_with_long_name(text: str) -> str:
+    from tests.e2e.test_hours_browser import _holidays_around_today
+
+    text = _holidays_around_today(text)
+    text, count = re.subn(r'(?m)^name = ".*"$', f'name = "{LONG_OFFICE}"', text, count=1)
+    assert count == 1
+    return text
+
+
+def box(page: Page, selector: str) -> dict:
+    """Where the element is and whether its text fits it whole (no overflow either way)."""
+    return page.locator(selector).evaluate(
+        """e => { const r = e.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                    whole: e.scrollWidth <= e.clientWidth + 1
+                           && e.scrollHeight <= e.clientHeight + 1,
+                    size: parseFloat(getComputedStyle(e).fontSize)}; }"""
+    )
+
+
+def test_closed_notice_priority_legend_and_a_long_office_name_all_whole(
+    new_page: Callable[[], Page], tmp_path: Path, console: Console
+) -> None:
+    """Review of issue 14, on the browser board: while closed, a "(P)" on screen is still
+    explained (the band holds the notice and the legend, item 6); "Panggilan terakhir" is as
+    large as "Sedang dilayani" (16b); the office's long name is whole at every screen (16c)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    appliance = fresh_appliance(home, users={}, settings_edit=_closed_with_long_name)
+    appliance.ult("issue", "A", "--priority", "--override", "--actor", "e2e")
+    appliance.ult("issue", "A", "--override", "--actor", "e2e")
+    appliance.ult("call", "Loket 1", "--actor", "e2e")
+    appliance.ult("call", "Loket 2", "--actor", "e2e")
+    with running_admin(appliance):
+        board = new_page()
+        for width, height in SCREENS:
+            board.set_viewport_size({"width": width, "height": height})
+            board.goto(appliance.url("/board"))
+            expect(board.locator("#board-closed")).to_contain_text("ditutup")
+            expect(board.locator("#board-legend")).to_be_visible()
+            expect(board.locator("#board-legend")).to_have_text(msg.PRIORITY_LEGEND)
+            expect(board.locator("#board-counters")).to_contain_text(msg.PRIORITY_SHORT)
+            board.wait_for_timeout(300)  # board.js fitted the name
+            closed, legend = box(board, "#board-closed"), box(board, "#board-legend")
+            assert closed["whole"] and legend["whole"], (width, height)
+            assert closed["bottom"] <= legend["top"], (width, height)  # two lines, no overlap
+            waiting = box(board, ".waiting")
+            assert legend["bottom"] <= waiting["top"] + 1, (width, height)
+            office = box(board, ".head .office")
+            assert office["whole"], (width, height)
+            assert board.locator(".head .office").inner_text() == LONG_OFFICE
+            board.screenshot(path=str(SHOTS / f"browser-closed-legend-{width}x{height}.png"))
+            assert office["size"] >= min(width, height) / 40, (width, height)
+            counters_px = board.locator("#board-counters li").first.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            calls_px = board.locator("#board-calls li").first.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            assert calls_px == counters_px
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            board.screenshot(path=str(SHOTS / f"browser-closed-legend-{width}x{height}.png"))
+    # Loading the page again at the next size aborts the previous page's state read.
+    aborted = [p for p in console.problems if p.endswith("/api/v1/board net::ERR_ABORTED")]
+    assert [p for p in console.problems if p not in aborted] == []
