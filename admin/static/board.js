@@ -221,7 +221,12 @@
     byId("board-closed").hidden = band.indexOf("closed") < 0;
     byId("board-banner").hidden = band.indexOf("fault") < 0;
     byId("board-legend").hidden = band.indexOf("legend") < 0;
-    root.classList.toggle("band-two", band.length > 1);
+    if (root.classList.contains("band-two") !== band.length > 1) {
+      root.classList.toggle("band-two", band.length > 1);
+      if (!byId("board-announcement").hidden) {
+        fitText(byId("board-announcement")); // the lower part changed height
+      }
+    }
     scheduleNotice(state.closed_notice_until);
     setRunning(state.running_text || "");
     speakNew(state); // a call made while the stream was down is still heard
