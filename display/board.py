@@ -211,9 +211,14 @@ class BoardView:
             # A notice and the legend at once: the band grows into the lower part (both
             # repainted; together they cover the same rectangle as before).
             self._two_line_band = len(lines) > 1
+            stale = self.regions["banner"].union(self.regions["waiting"])
             self.regions = _layout(*self.size, two_line_band=self._two_line_band)
             for name in ("banner", "waiting"):
                 self._keys.pop(name, None)
+            self.surface.fill(BACKGROUND, stale)  # the gap between them moved too
+            relaid = [stale]
+        else:
+            relaid = []
         self._track_attention(state, now, attention)
         painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
             ("office", self.office_name, self._paint_office),
@@ -231,7 +236,7 @@ class BoardView:
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
         ]
-        dirty: list[pygame.Rect] = []
+        dirty: list[pygame.Rect] = relaid
         for name, key, paint in painters:
             if self._keys.get(name, _UNSET) == key:
                 continue
@@ -587,8 +592,10 @@ class BoardView:
 
     def _slide(self, index: int) -> pygame.Surface | None:
         rect = self.regions["waiting"]
+        # By size too: the lower part is shorter while the band holds two lines.
         return self._slide_images.get_or_make(
-            index, lambda: _scaled_image(self.slides[index], rect.width, rect.height)
+            (index, rect.width, rect.height),
+            lambda: _scaled_image(self.slides[index], rect.width, rect.height),
         )
 
     def _paint_announcement(self, rect: pygame.Rect, text: str) -> None:
