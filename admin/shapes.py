@@ -324,6 +324,14 @@ class BoardState(TypedDict):
     priority_shown: Annotated[
         bool, Schema(description="A priority mark is on the board: its legend is shown.")
     ]
+    band: Annotated[
+        list[str],
+        Schema(
+            description="The lines of the band under the call, top first: 'closed' (the "
+            "closed notice) or 'fault' (the printer), then 'legend' (the priority mark's "
+            "legend); display.calls.band."
+        ),
+    ]
     closed_notice: Annotated[
         str | None,
         Schema(

@@ -31,7 +31,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from admin.db import get_db, get_queue, settings
 from admin.messages import VISITOR
 from display import board_messages
-from display.calls import ANNOUNCE_MAX_AGE_SECONDS, calls_to_speak
+from display.calls import ANNOUNCE_MAX_AGE_SECONDS, SpokenMark, calls_to_speak
 from display.slides import board_announcements, board_slides, slide_index
 from ult import queries, sop, survey
 from ult.kinds import CALL_KINDS, PRINTER_FAULTS, EventKind
@@ -223,6 +223,8 @@ def board() -> Any:
     shown = slide_index(len(slides), now, seconds)
     announcements = list(board_announcements(settings()))
     locale = board_messages.LOCALE
+    mark = SpokenMark()
+    mark.see_all(state)
     return render_template(
         "visitor/board.html",
         state=state,
@@ -246,6 +248,8 @@ def board() -> Any:
             "attentionSeconds": ATTENTION_SECONDS,
             "announceMaxAgeSeconds": ANNOUNCE_MAX_AGE_SECONDS,
             "lastCallId": latest["event_id"] if latest else None,
+            # The newest call shown at load: later state reads speak only the calls after it.
+            "spokenMark": {"id": mark.event_id, "at": mark.at.isoformat() if mark.at else None},
             # When the closed notice (service hours) may change: the state is read again.
             "closedNoticeUntil": state["closed_notice_until"],
             # Spoken at load: a call made while this page was reloading is still heard.

@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 import pygame
 
 from display.board import BoardView
-from display.calls import calls_to_speak, recent_enough
-from display.feed import Backoff, Feed, FeedEvent
+from display.calls import SpokenMark, recent_enough
+from display.feed import SNAPSHOT, Backoff, Feed, FeedEvent
 from ult.clock import from_stamp
 from ult.kinds import EventKind
 from ult.notify import Notifier
@@ -232,6 +232,10 @@ class BoardLoop:
         self._warned = False
         self._feed_started = float("-inf")
         self._notice_until: datetime | None = None
+        self._spoken = SpokenMark()
+        self._resync = False
+        """A snapshot came while the state could not be read: speak from the next state."""
+        """The newest call this board spoke or showed: a reconnect speaks only later ones."""
 
     # -- state
 
@@ -260,12 +264,7 @@ class BoardLoop:
             self._backoff.reset()
             # A call made while the board was starting (or restarting) is still spoken when
             # recent; the feed starts after it, so nothing is said twice.
-            if self._announce is not None:
-                for call in calls_to_speak(self.state, self._now()):
-                    extra = {"come_back": True} if call.get("call_back") else {}
-                    self._announce(
-                        call["label"], call["counter"], event_id=call["event_id"], **extra
-                    )
+            self._speak_state()
         else:
             self._sleep_or_stop(self._backoff.next())
 
@@ -291,17 +290,33 @@ class BoardLoop:
         fraction = now.timestamp() % 1
         return max(0.01, math.nextafter(1.0 - fraction, 2.0))
 
+    def _speak_state(self) -> None:
+        """Speak the recent calls of the state made after the last one this board spoke or
+        showed (:meth:`display.calls.SpokenMark.take`): at start, and after the source
+        started over (a stream resumed with a snapshot, a replaced database)."""
+        calls = self._spoken.take(self.state, self._now())
+        if self._announce is None:
+            return
+        for call in calls:
+            extra = {"come_back": True} if call.get("call_back") else {}
+            self._announce(call["label"], call["counter"], event_id=call["event_id"], **extra)
+
     def _take(self, events: list[FeedEvent]) -> None:
         if not events:
             return
         self._refresh()
-        if self._announce is None:
-            return
         now = self._now()
         for event in events:
+            if event.kind == SNAPSHOT:
+                # The source started over: what it missed is in the state just read.
+                self._resync = True
+                continue
+            if not event.is_call or event.id <= self._spoken.event_id:
+                continue  # not a call, or one already spoken from a state read
+            self._spoken.see(event.id, event.at)
             # A call replayed long after it was made (a feed back after an outage) is shown
             # but not spoken: the browser board's rule (display.calls).
-            if not event.is_call or not recent_enough(event.at, now):
+            if self._announce is None or not recent_enough(event.at, now):
                 continue
             label, counter = event.payload.get("label"), event.payload.get("counter")
             if isinstance(label, str) and isinstance(counter, str):
@@ -318,6 +333,9 @@ class BoardLoop:
             self._take(self.feed.poll(self._timeout()))
             if not self._state_ok or self._notice_due():
                 self._refresh()
+            if self._resync and self._state_ok:
+                self._resync = False
+                self._speak_state()
         self._handle_input()
         dirty = self.view.update(
             self.state,

@@ -34,9 +34,8 @@ import pygame.freetype
 from babel.dates import format_date, format_time
 
 from display import board_messages as msg
-from display.calls import current_call, earlier_calls, priority_shown
+from display.calls import BAND_CLOSED, BAND_FAULT, BAND_LEGEND, band, current_call, earlier_calls
 from display.slides import slide_index
-from ult.kinds import PRINTER_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +163,7 @@ class BoardView:
         self._fits = _LRU(FIT_CACHE_SIZE)
         self.regions: dict[str, pygame.Rect] = _layout(*self.size)
         """Region name -> rectangle (pixels); regions never overlap."""
+        self._two_line_band = False
         self.text_boxes: dict[str, list[tuple[str, pygame.Rect, int]]] = {}
         """Region name -> ``(text, rect, font px)`` of each text drawn there last time."""
         self._keys: dict[str, Hashable] = {}
@@ -205,9 +205,20 @@ class BoardView:
         that starts up does not flash an old call.
         """
         local = _local(now, self.timezone)
-        fault = state.get("printer") in PRINTER_FAULTS
-        legend = priority_shown(state)
+        lines = tuple(band(state))
         closed = str(state.get("closed_notice") or "")
+        if (len(lines) > 1) != self._two_line_band:
+            # A notice and the legend at once: the band grows into the lower part (both
+            # repainted; together they cover the same rectangle as before).
+            self._two_line_band = len(lines) > 1
+            stale = self.regions["banner"].union(self.regions["waiting"])
+            self.regions = _layout(*self.size, two_line_band=self._two_line_band)
+            for name in ("banner", "waiting"):
+                self._keys.pop(name, None)
+            self.surface.fill(BACKGROUND, stale)  # the gap between them moved too
+            relaid = [stale]
+        else:
+            relaid = []
         self._track_attention(state, now, attention)
         painters: list[tuple[str, Hashable, Callable[[pygame.Rect], None]]] = [
             ("office", self.office_name, self._paint_office),
@@ -219,13 +230,13 @@ class BoardView:
             self._lower_painter(state, now),
             (
                 "banner",
-                (closed, fault, legend),
-                lambda r: self._paint_banner(r, fault, legend, closed),
+                (closed, lines),
+                lambda r: self._paint_banner(r, lines, closed),
             ),
             *self._running_painters(running_text, now),
             ("offline", bool(offline), lambda r: self._paint_offline(r, offline)),
         ]
-        dirty: list[pygame.Rect] = []
+        dirty: list[pygame.Rect] = relaid
         for name, key, paint in painters:
             if self._keys.get(name, _UNSET) == key:
                 continue
@@ -400,8 +411,16 @@ class BoardView:
             rect = pygame.Rect(
                 place.right + gap, rect.y, rect.right - place.right - gap, rect.height
             )
-        # A long name is cut with an ellipsis rather than shrunk out of legibility.
-        self._text("office", self.office_name, rect, bold=True, min_px=rect.height * 2 // 5)
+        # A long name goes on two lines rather than being shrunk out of legibility or cut.
+        self._whole_text(
+            "office",
+            self.office_name,
+            rect,
+            color=TEXT,
+            bold=True,
+            align="left",
+            wrap_below=rect.height * 2 // 5,
+        )
 
     def _paint_date(self, rect: pygame.Rect, local: datetime) -> None:
         text = format_date(local.date(), msg.DATE_PATTERN, locale=msg.LOCALE)
@@ -478,9 +497,11 @@ class BoardView:
         self._text(region, title, pygame.Rect(rect.x, rect.y, rect.width, title_h), color=MUTED)
         body = pygame.Rect(rect.x, rect.y + title_h, rect.width, rect.height - title_h)
         min_row = max(14, self.size[1] // 26)
-        # Rows of every list share one maximum height, so both lists look alike.
-        max_row = self.size[1] // 16
-        row_h = min(max_row, body.height // 4, body.height // max(1, len(items)))
+        # Rows of every list share one height while they fit, so "Panggilan terakhir" is as
+        # large as "Sedang dilayani", as on the browser board (board.css: one font size);
+        # only a list too long for it shrinks, down to a readable height, then counts the rest.
+        max_row = min(self.size) // 16  # the browser board: one size in vmin
+        row_h = max(min_row, min(max_row, body.height // max(1, len(items))))
         fit = max(1, body.height // min_row)  # rows that fit at the smallest readable height
         more: str | None = None
         shown = items
@@ -489,8 +510,6 @@ class BoardView:
             shown = items[: fit - 1]
             more = msg.MORE.format(n=len(items) - len(shown))
             row_h = min(max_row, body.height // fit)
-        elif items and row_h < min_row:
-            row_h = min_row  # all rows fit at the readable height: no need to go below it
         gap = max(2, row_h // 8)
         cell_h = row_h - gap
         # A long name is cut rather than shrunk: every row keeps one size.
@@ -573,8 +592,10 @@ class BoardView:
 
     def _slide(self, index: int) -> pygame.Surface | None:
         rect = self.regions["waiting"]
+        # By size too: the lower part is shorter while the band holds two lines.
         return self._slide_images.get_or_make(
-            index, lambda: _scaled_image(self.slides[index], rect.width, rect.height)
+            (index, rect.width, rect.height),
+            lambda: _scaled_image(self.slides[index], rect.width, rect.height),
         )
 
     def _paint_announcement(self, rect: pygame.Rect, text: str) -> None:
@@ -613,40 +634,63 @@ class BoardView:
         place = image.get_rect(center=rect.center)
         self.surface.blit(image, place)
 
-    def _paint_banner(
-        self, rect: pygame.Rect, fault: bool, legend: bool = False, closed: str = ""
+    def _paint_banner(self, rect: pygame.Rect, lines: tuple[str, ...], closed: str = "") -> None:
+        """The band's ``lines`` (:func:`display.calls.band`), top first: the notice that
+        taking a number is closed (``closed``, service hours) or the printer fault, and the
+        priority mark's legend (UU 25/2009 Pasal 29). With both, the band holds two lines:
+        the notice above, the legend below, each as large as its half allows."""
+        if not lines:
+            return
+        boxes = [rect] if len(lines) == 1 else _split(rect, (0.55, 0.45))
+        for line, box in zip(lines, boxes, strict=False):
+            if line == BAND_LEGEND:
+                inner = box.inflate(0, -box.height // 4) if len(lines) == 1 else box
+                self._text("banner", msg.PRIORITY_LEGEND, inner, color=MUTED, align="center")
+                continue
+            pad = max(2, box.height // 8)
+            inner = box.inflate(-4 * pad, -2 * pad)
+            if line == BAND_CLOSED:
+                self.surface.fill(PANEL, box)
+                self._whole_text("banner", closed, inner, color=ACCENT, bold=True)
+            elif line == BAND_FAULT:
+                self.surface.fill(BANNER_BG, box)
+                # The warning sign makes the banner recognisable without relying on its red.
+                self._text("banner", f"⚠ {msg.PRINTER_FAULT}", inner, bold=True, align="center")
+
+    def _whole_text(
+        self,
+        region: str,
+        text: str,
+        box: pygame.Rect,
+        *,
+        color: Color,
+        bold: bool,
+        align: str = "center",
+        wrap_below: int | None = None,
     ) -> None:
-        """``closed``, the notice that taking a number is closed (service hours), else the
-        printer fault, else (``legend``) what the priority mark means while one is on the
-        screen (UU 25/2009 Pasal 29): the fault sends visitors to the reception, so it comes
-        before the legend, and while closed the kiosk issues nothing anyway."""
-        if closed:
-            self.surface.fill(PANEL, rect)
-            pad = max(2, rect.height // 8)
-            self._text(
-                "banner",
-                closed,
-                rect.inflate(-4 * pad, -2 * pad),
-                color=ACCENT,
-                bold=True,
-                align="center",
+        """``text`` in ``box`` on one line, or on two of one size (split after a "·", else
+        where the longer line is shortest) when one line would have to be cut or, with
+        ``wrap_below``, be smaller than that many pixels: a notice or a name is never cut."""
+        words = text.split(" ")
+        px, shown, _ = self._fit(text, box.width, box.height, bold=bold)
+        if len(words) < 2 or (shown == text and px >= (wrap_below or 0)):
+            self._text(region, text, box, bold=bold, color=color, align=align)
+            return
+        if "·" in words[1:-1]:
+            cut = words.index("·", 1) + 1
+        else:
+            font = self._font(20, bold, self._face(text))
+            cut = min(
+                range(1, len(words)),
+                key=lambda k: max(
+                    font.size(" ".join(words[:k]))[0], font.size(" ".join(words[k:]))[0]
+                ),
             )
-            return
-        if not fault:
-            if legend:
-                box = rect.inflate(0, -rect.height // 4)
-                self._text("banner", msg.PRIORITY_LEGEND, box, color=MUTED, align="center")
-            return
-        self.surface.fill(BANNER_BG, rect)
-        pad = max(2, rect.height // 8)
-        # The warning sign makes the banner recognisable without relying on its red colour.
-        self._text(
-            "banner",
-            f"⚠ {msg.PRINTER_FAULT}",
-            rect.inflate(-4 * pad, -2 * pad),
-            bold=True,
-            align="center",
-        )
+        lines = (" ".join(words[:cut]), " ".join(words[cut:]))
+        pairs = list(zip(lines, _split(box, (0.5, 0.5)), strict=True))
+        px = min(self._fit(t, h.width, h.height, bold=bold)[0] for t, h in pairs)
+        for line, half in pairs:
+            self._text(region, line, half, bold=bold, color=color, align=align, max_px=px)
 
     def _running_painters(self, running_text: str, now: datetime) -> list:
         rect = self.regions["running"]
@@ -827,15 +871,18 @@ def _split(rect: pygame.Rect, shares: tuple[float, ...]) -> list[pygame.Rect]:
     return bands
 
 
-def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
-    """Region rectangles (pixels) for a screen of this size; all derived from the size."""
+def _layout(width: int, height: int, *, two_line_band: bool = False) -> dict[str, pygame.Rect]:
+    """Region rectangles (pixels) for a screen of this size; all derived from the size. With
+    ``two_line_band`` the band under the call is taller (a notice and the priority legend,
+    :func:`display.calls.band`) and the lower part shorter by as much, as on the browser
+    board."""
     m = max(4, min(width, height) // 50)  # outer margin and gutter
     R = pygame.Rect
     if width >= height:
         header_h = height * 11 // 100
         # The lower part holds the waiting numbers in large type (issue 14: it stood empty).
         main_top, main_bottom = header_h, height * 63 // 100
-        banner_bottom = height * 70 // 100
+        banner_bottom = height * (74 if two_line_band else 70) // 100
         waiting_bottom = height * 90 // 100
         split_x = width * 58 // 100
         side_x = split_x + m
@@ -858,7 +905,7 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
         call_bottom = height * 42 // 100
         counters_bottom = height * 60 // 100
         main_bottom = height * 72 // 100
-        banner_bottom = height * 77 // 100
+        banner_bottom = height * (80 if two_line_band else 77) // 100
         waiting_bottom = height * 91 // 100
         regions = {
             "office": R(m, m // 2, width - 2 * m, header_h // 2 - m // 2),
@@ -875,7 +922,7 @@ def _layout(width: int, height: int) -> dict[str, pygame.Rect]:
     footer_h = height - footer_top - m // 2
     regions.update(
         {
-            # One band for the printer fault or, while none, the priority mark's legend.
+            # One band for the closed notice or the printer fault, and the priority legend.
             "banner": R(m, main_bottom, width - 2 * m, banner_bottom - main_bottom - m // 2),
             "waiting": R(m, banner_bottom, width - 2 * m, waiting_bottom - banner_bottom - m // 2),
             "running": R(m, footer_top, width - 3 * m - offline_w, footer_h),

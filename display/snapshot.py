@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from display.calls import current_call, earlier_calls, priority_shown
+from display.calls import band, current_call, earlier_calls, priority_shown
 from ult import hours
 from ult.clock import Clock, to_stamp, utc_now
 from ult.queries import board_state, service_names
@@ -22,7 +22,8 @@ def board_view_state(
 ) -> dict[str, Any]:
     """What both boards draw: the board state plus ``service_names``, ``current_call``
     (:func:`current_call`), ``earlier_calls`` (:func:`earlier_calls`) and
-    ``priority_shown`` (:func:`priority_shown`: the mark's legend is due), so the browser
+    ``priority_shown`` (:func:`priority_shown`: the mark's legend is due) and ``band``
+    (:func:`band`: the lines of the band under the call, top first), so the browser
     board follows the same rules as the TV without repeating them. ``counters`` holds only
     the front office's: the lobby board lists the counters a visitor is sent to, and the
     back office receives no visitor (SOP).
@@ -43,6 +44,7 @@ def board_view_state(
     state["current_call"] = current_call(state)
     state["earlier_calls"] = earlier_calls(state)
     state["priority_shown"] = priority_shown(state)
+    state["band"] = band(state)
     return state
 
 

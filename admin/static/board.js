@@ -11,7 +11,8 @@
    - Sound: browsers refuse to play audio before the first click on the page, so the
      "Aktifkan suara" button stays until an announcement has played (a kiosk browser started
      with autoplay allowed never needs the click). A call replayed after a reconnect is shown
-     but not spoken when it is older than announceMaxAgeSeconds. */
+     but not spoken when it is older than announceMaxAgeSeconds; a call made while the stream
+     was down (the server restarted) is spoken from the state read on reconnect. */
 (function () {
   "use strict";
 
@@ -213,19 +214,47 @@
         return row(name, String(waiting[letter]));
       })
     );
-    var fault = config.printerFaults.indexOf(state.printer) >= 0;
-    var closed = state.closed_notice || "";
-    byId("board-closed").textContent = closed;
-    byId("board-closed").hidden = !closed;
-    byId("board-banner").hidden = !fault || !!closed;
-    // One band, as on the TV: taking a number closed (service hours) first, else the printer
-    // fault, else the priority mark's legend.
-    byId("board-legend").hidden = !!closed || fault || !state.priority_shown;
+    // The band, as on the TV (display.calls.band): taking a number closed (service hours),
+    // else the printer fault; and the priority mark's legend on a line of its own under it.
+    var band = state.band || [];
+    byId("board-closed").textContent = state.closed_notice || "";
+    byId("board-closed").hidden = band.indexOf("closed") < 0;
+    byId("board-banner").hidden = band.indexOf("fault") < 0;
+    byId("board-legend").hidden = band.indexOf("legend") < 0;
+    if (root.classList.contains("band-two") !== band.length > 1) {
+      root.classList.toggle("band-two", band.length > 1);
+      if (!byId("board-announcement").hidden) {
+        fitText(byId("board-announcement")); // the lower part changed height
+      }
+    }
     scheduleNotice(state.closed_notice_until);
     setRunning(state.running_text || "");
+    speakNew(state); // a call made while the stream was down is still heard
   }
 
+  /* The office's name, whole: as large as fits its part of the header on up to two lines. */
+  function fitOffice() {
+    var office = root.querySelector(".head .office");
+    office.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(office).fontSize);
+    var floor = Math.min(window.innerWidth, window.innerHeight) / 60;
+    var lines = function () {
+      return office.scrollHeight / parseFloat(window.getComputedStyle(office).lineHeight);
+    };
+    while (
+      size > floor &&
+      (office.scrollHeight > office.clientHeight + 1 ||
+        office.scrollWidth > office.clientWidth + 1 ||
+        lines() > 2.2)
+    ) {
+      size = Math.max(floor, size * 0.92);
+      office.style.fontSize = size + "px";
+    }
+  }
+  fitOffice();
+
   window.addEventListener("resize", function () {
+    fitOffice();
     if (!byId("board-announcement").hidden) {
       fitText(byId("board-announcement"));
     }
@@ -327,11 +356,11 @@
   var sound = "unknown"; // "on" once audio played or the button was clicked; "blocked"
   var queue = [];
   var current = null; // the URL playing now: one announcement at a time, never overlapping
-  var lastAnnounced = 0;
 
   function soundOn() {
     sound = "on";
     button.hidden = true;
+    fitOffice(); // the header's room changed
   }
 
   function finished() {
@@ -357,10 +386,51 @@
           sound = "blocked"; // wait for the click; calls until then are shown only
           queue = [];
           button.hidden = false;
+          fitOffice();
         } else {
           playNext(); // this one cannot play (no voice pack: 404); go on with the next
         }
       });
+    }
+  }
+
+  function parseAt(text) {
+    return Date.parse(String(text || "").replace(/(\.\d{3})\d+/, "$1"));
+  }
+
+  /* Queue one announcement: not while sound is refused, nor for a call older than
+     announceMaxAgeSeconds (shown, not spoken: a visitor would go to a counter that called
+     long ago). */
+  function speak(label, counter, at, back) {
+    var made = parseAt(at);
+    var old = !isNaN(made) && now() - made > config.announceMaxAgeSeconds * 1000;
+    if (sound === "blocked" || old) {
+      return;
+    }
+    queue.push(
+      config.wavUrl +
+        "?label=" +
+        encodeURIComponent(label) +
+        "&counter=" +
+        encodeURIComponent(counter) +
+        (back ? "&back=1" : "")
+    );
+    if (queue.length > 6) {
+      queue.shift(); // a burst after a hiccup: the newest calls matter most
+    }
+    playNext();
+  }
+
+  // The newest call this board spoke or showed (display.calls.SpokenMark): a call is spoken
+  // once, and after a reconnect only the calls made since are.
+  var markId = Number(config.spokenMark.id) || 0;
+  var markAt = parseAt(config.spokenMark.at);
+
+  function see(id, at) {
+    markId = Math.max(markId, Number(id) || 0);
+    var made = parseAt(at);
+    if (!isNaN(made) && (isNaN(markAt) || made > markAt)) {
+      markAt = made;
     }
   }
 
@@ -369,26 +439,50 @@
     if (!data || typeof data.label !== "string" || typeof data.counter !== "string") {
       return;
     }
-    if (eventId && eventId <= lastAnnounced) {
-      return;
+    if (eventId && eventId <= markId) {
+      return; // already spoken (or shown) from a state read
     }
-    lastAnnounced = Math.max(lastAnnounced, eventId);
-    var at = Date.parse(String(data.at || "").replace(/(\.\d{3})\d+/, "$1"));
-    if (sound === "blocked" || (!isNaN(at) && now() - at > config.announceMaxAgeSeconds * 1000)) {
-      return; // shown, not spoken: no sound allowed yet, or a call from long ago
+    see(eventId, data.at);
+    speak(data.label, data.counter, data.at, data.back);
+  }
+
+  /* Speak the calls of a board state (a re-read after a reconnect, a snapshot from a
+     restarted server) made after the last one this board spoke or showed, when recent and
+     their visitor is still called, each ticket once, oldest first: the rule of the TV's
+     display.calls.SpokenMark.take. When the state's newest event id is below the mark's (a
+     restored or replaced database) the call's time tells which are new. */
+  function speakNew(state) {
+    var calls = state.last_calls || [];
+    var wentBack = (Number(state.last_event_id) || 0) < markId;
+    var seen = {};
+    var fresh = [];
+    calls.forEach(function (call) {
+      if (seen[call.label]) {
+        return;
+      }
+      seen[call.label] = true;
+      if (call.current === false) {
+        return;
+      }
+      if (wentBack) {
+        var made = parseAt(call.at);
+        if (!isNaN(markAt) && (isNaN(made) || made <= markAt)) {
+          return;
+        }
+      } else if ((Number(call.event_id) || 0) <= markId) {
+        return;
+      }
+      fresh.push(call);
+    });
+    if (wentBack) {
+      markId = 0;
     }
-    queue.push(
-      config.wavUrl +
-        "?label=" +
-        encodeURIComponent(data.label) +
-        "&counter=" +
-        encodeURIComponent(data.counter) +
-        (data.back ? "&back=1" : "")
-    );
-    if (queue.length > 6) {
-      queue.shift(); // a burst after a hiccup: the newest calls matter most
-    }
-    playNext();
+    calls.forEach(function (call) {
+      see(call.event_id, call.at);
+    });
+    fresh.reverse().forEach(function (call) {
+      speak(call.label, call.counter, call.at, call.call_back);
+    });
   }
 
   audio.addEventListener("ended", finished);
@@ -398,11 +492,12 @@
     playNext();
   });
   button.hidden = false;
+  fitOffice();
 
   // A call made while this page was (re)loading is still spoken (the server picked the
   // recent calls whose visitor is still called, by the TV board's rule).
   (config.speakNow || []).forEach(function (call) {
-    announce(call, call.id);
+    speak(call.label, call.counter, call.at, call.back);
   });
 
   // ------------------------------------------------------------------ stream

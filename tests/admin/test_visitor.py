@@ -248,7 +248,7 @@ def test_the_board_script_gets_its_settings_and_the_event_kinds(
 
 
 def test_printer_faults_are_the_tv_boards() -> None:
-    from display.board import PRINTER_FAULTS as TV_FAULTS
+    from display.calls import PRINTER_FAULTS as TV_FAULTS  # the band rule of both boards
 
     assert PRINTER_FAULTS == TV_FAULTS
 

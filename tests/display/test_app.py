@@ -317,8 +317,13 @@ def test_png_writer_keeps_a_current_picture(tmp_path: Path, display: pygame.Surf
 # --------------------------------------------------------------------------- a hub over HTTP
 
 
-def make_hub(database_path: Path, healthy: threading.Event) -> type[BaseHTTPRequestHandler]:
-    """The admin app's two public board endpoints, served from the appliance database."""
+def make_hub(
+    database_path: Path, healthy: threading.Event, resync: threading.Event | None = None
+) -> type[BaseHTTPRequestHandler]:
+    """The admin app's two public board endpoints, served from the appliance database. While
+    ``resync`` is set, a stream starts with a ``snapshot`` message and goes on after its
+    newest event, as admin/stream.py does for a resume point it no longer keeps (a restarted
+    ``ult admin``)."""
 
     class Hub(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -351,6 +356,11 @@ def make_hub(database_path: Path, healthy: threading.Event) -> type[BaseHTTPRequ
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
+            if resync is not None and resync.is_set():
+                state = board_view_state(db)
+                since = state["last_event_id"]
+                text = f"id: {since}\nevent: snapshot\ndata: {json.dumps(state)}\n\n"
+                self.wfile.write(text.encode())
             while healthy.is_set():
                 for event in events_after(db, since):
                     data = {**event.payload, "at": event.at.isoformat()}
@@ -369,11 +379,14 @@ def make_hub(database_path: Path, healthy: threading.Event) -> type[BaseHTTPRequ
 def hub(settings: Settings, db) -> Iterator[tuple[str, threading.Event]]:
     healthy = threading.Event()
     healthy.set()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_hub(settings.store.database, healthy))
+    resync = threading.Event()
+    handler = make_hub(settings.store.database, healthy, resync)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.handle_error = lambda request, address: None
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", healthy
+    server.resync = resync  # type: ignore[attr-defined]
+    yield f"http://127.0.0.1:{server.server_address[1]}", healthy, resync
     healthy.clear()
     server.shutdown()
     server.server_close()
@@ -383,7 +396,7 @@ def hub(settings: Settings, db) -> Iterator[tuple[str, threading.Event]]:
 def test_remote_board_follows_the_hub_and_survives_an_outage(
     queue: Queue, clock: FakeClock, hub, display: pygame.Surface
 ) -> None:
-    url, healthy = hub
+    url, healthy, _ = hub
     queue.issue("A", actor="r")
     first = queue.call_next("Loket 1", actor="fo")
     clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
@@ -415,7 +428,7 @@ def test_remote_board_follows_the_hub_and_survives_an_outage(
 
 
 def test_remote_state_refuses_what_is_not_a_board(hub) -> None:
-    url, healthy = hub
+    url, healthy, _ = hub
     assert RemoteState(url).state()["last_event_id"] >= 0
     with pytest.raises(StateUnavailable):
         RemoteState(url + "/nothing-here").state()
@@ -683,3 +696,69 @@ def test_a_board_restarted_during_a_call_back_says_come_back(
     assert [s[:2] for s in heard.said] == [("A-001", "Loket 2")] and heard.back == [True]
     loop.stop()
     loop.run()
+
+
+@pytest.mark.slow
+def test_a_call_made_while_the_hub_restarts_is_spoken_after_its_snapshot(
+    queue: Queue, clock: FakeClock, hub, display: pygame.Surface
+) -> None:
+    """Review of issue 14: a restarted ``ult admin`` resumes a stream with a snapshot; the
+    calls made since the last one this board spoke, and recent, are spoken once then."""
+    url, healthy, resync = hub
+    queue.issue("A", actor="r")
+    first = queue.call_next("Loket 1", actor="fo")
+
+    def remote_feed(after: int) -> RemoteFeed:
+        return RemoteFeed(url, after_id=after, timeout_s=2, backoff=Backoff(0.05, 0.1))
+
+    loop, said = make_loop(display, RemoteState(url), remote_feed, now=clock)
+    assert step_until(loop, lambda: not loop.offline and said.said != [])
+    assert [s[0] for s in said.said] == ["A-001"]
+
+    healthy.clear()  # the hub restarts; calls go on at the desks
+    assert step_until(loop, lambda: loop.offline)
+    queue.issue("A", actor="r")
+    queue.call_next("Loket 2", actor="fo2")  # made during the gap, but long ago by then
+    clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    queue.cancel(first.id, actor="fo", reason="salah ambil nomor")
+    queue.issue("B", actor="r")
+    queue.call_next("Loket 1", actor="fo")  # made during the gap, recent
+    resync.set()
+    healthy.set()
+    assert step_until(loop, lambda: len(said.said) >= 2 and not loop.offline)
+    for _ in range(5):
+        loop.step()
+    assert [s[0] for s in said.said] == ["A-001", "B-001"]  # A-001 not again, A-002 too old
+    assert "B-001" in shown_call(loop)
+    loop.stop()
+    loop.run()
+
+
+def test_a_call_in_a_replaced_database_is_spoken_once(
+    queue: Queue, settings: Settings, clock: FakeClock, display: pygame.Surface
+) -> None:
+    """A database replaced while a call was made in it: the recent call is spoken, by its
+    time (the new file's ids are lower than the old one's)."""
+    for _ in range(5):
+        queue.issue("A", actor="r")
+    queue.call_next("Loket 1", actor="fo")
+    loop, said = make_loop(
+        display, LocalState(settings.store.database), local_feed(settings), now=clock
+    )
+    loop.step()
+    loop.step()
+    assert [s[0] for s in said.said] == ["A-001"]
+    queue.db.close()
+    for leftover in settings.store.database.parent.glob("ult.db*"):
+        leftover.unlink()
+    fresh = connect(settings.store.database)
+    apply_catalog(fresh, settings)
+    again = Queue(fresh, settings, clock=clock)
+    clock.advance(seconds=5)
+    again.issue("B", actor="r")
+    again.call_next("Loket 2", actor="fo")  # before the board noticed the new file
+    assert step_until(loop, lambda: "B-001" in shown_call(loop))
+    for _ in range(5):
+        loop.step()
+    assert [s[0] for s in said.said] == ["A-001", "B-001"]
+    fresh.close()

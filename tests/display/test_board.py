@@ -212,10 +212,12 @@ def test_many_counters_and_long_names(tmp_path: Path, size: tuple[int, int]) -> 
     newest = state["last_calls"][0]
     assert_label_largest(view, newest["label"])
     drawn = [text for boxes in view.text_boxes.values() for text, _, _ in boxes]
-    # The long names were shortened, not clipped: cut in the middle, their ends kept.
-    assert any(
-        text.startswith("Unit Layanan") and "…" in text and text.endswith("Timur") for text in drawn
-    ) or (LONG_OFFICE in drawn)
+    # The office's name is whole, on two lines (review of issue 14: never "BPMP Provin…").
+    office = [text for text, _, _ in view.text_boxes["office"]]
+    assert " ".join(office) == LONG_OFFICE and len(office) == 2
+    office_px = [px for _, _, px in view.text_boxes["office"]]
+    assert min(office_px) >= min(size) // 40 and len(set(office_px)) == 1
+    # A long counter name is shortened, not clipped: cut in the middle, its ends kept.
     assert any(
         text == names[2] or (text.startswith("Loket") and "…" in text and text.endswith(" 3"))
         for text in drawn

@@ -154,7 +154,11 @@ def test_the_priority_mark_is_explained_while_it_is_shown(
     assert view.regions["banner"].contains(view.text_boxes["banner"][0][1])
     queue.record_printer_state("paper_out", actor="kiosk")
     _, faulty = drawn(queue, size)
-    assert texts(faulty, "banner") == [f"⚠ {msg.PRINTER_FAULT}"]  # the fault comes first
+    # The fault comes first; the "(P)" on screen stays explained on a line of its own.
+    assert texts(faulty, "banner") == [f"⚠ {msg.PRINTER_FAULT}", msg.PRIORITY_LEGEND]
+    fault_box, legend_box = (box for _, box, _ in faulty.text_boxes["banner"])
+    assert fault_box.bottom <= legend_box.top
+    assert all(faulty.regions["banner"].contains(b) for b in (fault_box, legend_box))
     shoot(view, f"priority-legend-{size[0]}x{size[1]}")
 
 
@@ -192,3 +196,39 @@ def test_a_call_back_shows_come_back_while_the_case_waits_at_that_counter(
     queue.explain(ticket.id, "Loket 2", actor="fo2", mode="direct")
     state, view = drawn(queue)
     assert state["current_call"] is None and "A-001" not in texts(view, "call")
+
+
+def test_the_last_calls_are_as_large_as_the_counters(queue: Queue) -> None:
+    """Review of issue 14 (16b): "Panggilan terakhir" in the same size as "Sedang dilayani",
+    as on the browser board."""
+    for _ in range(3):
+        queue.issue("A", actor="resepsionis")
+    first = queue.call_next("Loket 1", actor="fo")
+    assert first is not None
+    queue.cancel(first.id, actor="fo", reason="uji")
+    queue.call_next("Loket 2", actor="fo2")
+    queue.call_next("Loket 1", actor="fo")
+    for size in ((1366, 768), (1024, 768), (1920, 1080), (1080, 1920)):
+        _, view = drawn(queue, size)
+        calls = [px for text, _, px in view.text_boxes["calls"] if text.startswith("Loket")]
+        counters = [px for text, _, px in view.text_boxes["counters"] if text.startswith("Loket")]
+        assert len(calls) == 2 and len(counters) == 2, size
+        assert set(calls) == set(counters), size
+        shoot(view, f"last-calls-{size[0]}x{size[1]}")
+
+
+LONG_NAME = "Balai Penjaminan Mutu Pendidikan Provinsi Sumatera Utara"
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768), (1920, 1080), (1080, 1920)])
+def test_a_long_office_name_is_shown_whole(queue: Queue, size: tuple[int, int]) -> None:
+    """Review of issue 14 (16c): never "BPMP Provin…": one line while it fits at a readable
+    size, else two lines of one size, inside the header."""
+    for name in ("BPMP Provinsi Sumatera Utara", LONG_NAME):
+        view = BoardView(size, office_name=name, timezone=JAKARTA)
+        view.update(board_view_state(queue.db), now=NOW)
+        shown = view.text_boxes["office"]
+        assert " ".join(text for text, _, _ in shown) == name, shown
+        assert all(view.regions["office"].contains(box) for _, box, _ in shown)
+        assert min(px for _, _, px in shown) >= min(size) // 40
+        shoot(view, f"office-{len(name)}-{size[0]}x{size[1]}")

@@ -210,3 +210,32 @@ def test_the_browser_board_shows_the_announcement_due(tmp_path: Path) -> None:
     assert '<ul id="board-waiting" hidden>' in page
     config = json.loads(html.unescape(page.split("data-config='")[1].split("'")[0]))
     assert config["announcements"] == list(settings.display.announcements)
+
+
+def test_a_slide_fits_the_lower_part_while_the_band_holds_two_lines(tmp_path: Path) -> None:
+    """Review of issue 14: the band grows (closed notice and priority legend) and the lower
+    part shrinks; the slide is scaled to the new size, never drawn over the band."""
+    slides = tmp_path / "slides"
+    slides.mkdir()
+    write_png(slides / "tall.png", BLUE)
+    view = BoardView(
+        (1280, 720),
+        office_name=OFFICE,
+        timezone=JAKARTA,
+        slides=prepare_slides(slides, tmp_path / "cache"),
+        slide_seconds=10,
+    )
+    view.update({}, now=NOW)
+    tall = view.regions["waiting"].height
+    two = {
+        "closed_notice": "Pengambilan nomor antrian hari ini sudah ditutup",
+        "last_calls": [{"event_id": 1, "label": "A-001", "counter": "Loket 1", "priority": True}],
+    }
+    view.update(two, now=NOW)
+    region = view.regions["waiting"]
+    assert region.height < tall
+    above = (region.centerx, region.top - 2)  # the band's last row of pixels
+    assert tuple(view.surface.get_at(above))[:3] != BLUE
+    assert tuple(view.surface.get_at(region.center))[:3] == BLUE
+    image = view._slide(slide_index(1, NOW, 10) or 0)
+    assert image is not None and image.get_height() <= region.height

@@ -13,6 +13,7 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame is imported: no window, no device
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -136,3 +137,41 @@ def test_a_board_without_settings_has_no_notice(settings: Settings) -> None:
     db = fresh_database(settings)
     state = board_view_state(db)
     assert state["closed_notice"] is None and state["closed_notice_until"] is None
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768), (1920, 1080), (1080, 1920)])
+def test_the_notice_and_the_priority_legend_are_both_shown(
+    settings: Settings, size: tuple[int, int]
+) -> None:
+    """Review of issue 14: while closed, a "(P)" on screen is still explained: the band holds
+    two lines (the notice above, the legend below), grown into the lower part."""
+    from tests.display.test_board_truth import shoot
+    from ult.queue import Queue
+
+    db = fresh_database(settings)
+    queue = Queue(db, settings, clock=FakeClock(at(29, 10)))
+    queue.issue("A", actor="resepsionis", priority=True, override=True)
+    called = queue.call_next("Loket 1", actor="fo")
+    assert called is not None
+    queue.start(called.id, "Loket 1", actor="fo")
+    state = board_view_state(db, settings, at(29, 10))
+    assert state["closed_notice"] == CLOSED_SUNDAY and state["priority_shown"]
+    assert state["band"] == ["closed", "legend"]
+    view = BoardView(size, office_name="ULT", timezone=WIB)
+    alone = view.regions["banner"].height
+    view.update(state, now=at(29, 10))
+    # Both whole, never cut (the notice on two lines of its own where one would be cut).
+    shown = banner(view)
+    assert " ".join(shown) == f"{CLOSED_SUNDAY} {msg.PRIORITY_LEGEND}" and "…" not in "".join(shown)
+    assert shown[-1] == msg.PRIORITY_LEGEND
+    boxes = [box for _, box, _ in view.text_boxes["banner"]]
+    region = view.regions["banner"]
+    assert region.height > alone and not region.colliderect(view.regions["waiting"])
+    assert all(region.contains(b) for b in boxes)
+    assert all(a.bottom <= b.top for a, b in itertools.pairwise(boxes))
+    floor = min(size) // 60  # the smallest type readable across the room (display.board)
+    assert min(px for _, _, px in view.text_boxes["banner"]) > floor
+    shoot(view, f"closed-and-legend-{size[0]}x{size[1]}")
+    # Open again: the legend alone, the band back to its own height.
+    view.update(board_view_state(db, settings, at(30, 9)), now=at(30, 9))
+    assert banner(view) == [msg.PRIORITY_LEGEND] and view.regions["banner"].height == alone

@@ -10,6 +10,8 @@ import json
 import re
 import shutil
 import subprocess
+import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,14 @@ from typing import Any
 import pytest
 
 from display import board_messages as msg
-from tests.e2e.conftest import Appliance, Console
+from tests.e2e.conftest import (
+    Appliance,
+    Console,
+    _ult_command,
+    _wait_until_up,
+    fresh_appliance,
+    running_admin,
+)
 from tests.e2e.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -291,3 +300,138 @@ def test_the_browser_board_shows_an_announcement_whole(
     assert note.evaluate(
         "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
     )
+
+
+def spoken_labels(requests: list[str]) -> list[str]:
+    """The ticket labels of the announcement.wav requests seen, in order."""
+    return [
+        urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["label"][0]
+        for url in requests
+        if "/board/announcement.wav" in url
+    ]
+
+
+def test_a_call_made_while_the_server_restarts_is_spoken(
+    new_page: Callable[[], Page], tmp_path: Path
+) -> None:
+    """Review of issue 14: ``ult admin`` stops, a call is made, ``ult admin`` starts again
+    on the same port: the board reconnects, shows the call and speaks it, once, without
+    saying the call it had already spoken again."""
+    home = tmp_path / "home"
+    home.mkdir()
+    appliance = fresh_appliance(home, users={})
+    for _ in range(2):
+        appliance.issue("A")
+    appliance.ult("call", "Loket 2", "--actor", "e2e")
+    with running_admin(appliance):
+        board = new_page()
+        board.set_viewport_size({"width": 1366, "height": 768})
+        requests: list[str] = []
+        board.on("request", lambda request: requests.append(request.url))
+        board.goto(appliance.url("/board"))
+        expect(board.locator("#call-label")).to_have_text("A-001")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not spoken_labels(requests):
+            board.wait_for_timeout(100)
+        assert spoken_labels(requests) == ["A-001"]  # the call of a few seconds ago
+        if board.locator("#board-sound").is_visible():
+            board.locator("#board-sound").click()  # the browser refused sound before a click
+        board.wait_for_timeout(1000)  # silent now: the stream is open, nothing new
+        assert spoken_labels(requests) == ["A-001"]
+
+        port = urllib.parse.urlsplit(appliance.base_url).port
+        assert appliance.process is not None
+        appliance.process.terminate()
+        appliance.process.wait(timeout=10)
+        expect(board.locator("#board-offline")).to_be_visible(timeout=LIVE_S)
+        appliance.ult("call", "Loket 1", "--actor", "e2e")  # made while the server is down
+        with appliance.log.open("ab") as log:
+            appliance.process = subprocess.Popen(
+                [*_ult_command(), "admin", "--host", "127.0.0.1", "--port", str(port)],
+                env=appliance.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_up(appliance)
+        # The board reconnects by itself (EventSource retry, then the 15 s poll at most).
+        expect(board.locator("#call-label")).to_have_text("A-002", timeout=25_000)
+        expect(board.locator("#call-counter")).to_have_text("Loket 1")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(spoken_labels(requests)) < 2:
+            board.wait_for_timeout(100)
+        board.wait_for_timeout(1500)  # a second announcement would come by now
+        assert spoken_labels(requests) == ["A-001", "A-002"]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        board.screenshot(path=str(SHOTS / "browser-after-server-restart.png"))
+
+
+LONG_OFFICE = "Balai Penjaminan Mutu Pendidikan Provinsi Sumatera Utara"
+SCREENS = [(1024, 768), (1366, 768), (1920, 1080), (768, 1366)]
+
+
+def _closed_with_long_name(text: str) -> str:
+    from tests.e2e.test_hours_browser import _holidays_around_today
+
+    text = _holidays_around_today(text)
+    text, count = re.subn(r'(?m)^name = ".*"$', f'name = "{LONG_OFFICE}"', text, count=1)
+    assert count == 1
+    return text
+
+
+def box(page: Page, selector: str) -> dict:
+    """Where the element is and whether its text fits it whole (no overflow either way)."""
+    return page.locator(selector).evaluate(
+        """e => { const r = e.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                    whole: e.scrollWidth <= e.clientWidth + 1
+                           && e.scrollHeight <= e.clientHeight + 1,
+                    size: parseFloat(getComputedStyle(e).fontSize)}; }"""
+    )
+
+
+def test_closed_notice_priority_legend_and_a_long_office_name_all_whole(
+    new_page: Callable[[], Page], tmp_path: Path, console: Console
+) -> None:
+    """Review of issue 14, on the browser board: while closed, a "(P)" on screen is still
+    explained (the band holds the notice and the legend, item 6); "Panggilan terakhir" is as
+    large as "Sedang dilayani" (16b); the office's long name is whole at every screen (16c)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    appliance = fresh_appliance(home, users={}, settings_edit=_closed_with_long_name)
+    appliance.ult("issue", "A", "--priority", "--override", "--actor", "e2e")
+    appliance.ult("issue", "A", "--override", "--actor", "e2e")
+    appliance.ult("call", "Loket 1", "--actor", "e2e")
+    appliance.ult("call", "Loket 2", "--actor", "e2e")
+    with running_admin(appliance):
+        board = new_page()
+        for width, height in SCREENS:
+            board.set_viewport_size({"width": width, "height": height})
+            board.goto(appliance.url("/board"))
+            expect(board.locator("#board-closed")).to_contain_text("ditutup")
+            expect(board.locator("#board-legend")).to_be_visible()
+            expect(board.locator("#board-legend")).to_have_text(msg.PRIORITY_LEGEND)
+            expect(board.locator("#board-counters")).to_contain_text(msg.PRIORITY_SHORT)
+            board.wait_for_timeout(300)  # board.js fitted the name
+            closed, legend = box(board, "#board-closed"), box(board, "#board-legend")
+            assert closed["whole"] and legend["whole"], (width, height)
+            assert closed["bottom"] <= legend["top"], (width, height)  # two lines, no overlap
+            waiting = box(board, ".waiting")
+            assert legend["bottom"] <= waiting["top"] + 1, (width, height)
+            office = box(board, ".head .office")
+            assert office["whole"], (width, height)
+            assert board.locator(".head .office").inner_text() == LONG_OFFICE
+            board.screenshot(path=str(SHOTS / f"browser-closed-legend-{width}x{height}.png"))
+            assert office["size"] >= min(width, height) / 40, (width, height)
+            counters_px = board.locator("#board-counters li").first.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            calls_px = board.locator("#board-calls li").first.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            assert calls_px == counters_px
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            board.screenshot(path=str(SHOTS / f"browser-closed-legend-{width}x{height}.png"))
+    # Loading the page again at the next size aborts the previous page's state read.
+    aborted = [p for p in console.problems if p.endswith("/api/v1/board net::ERR_ABORTED")]
+    assert [p for p in console.problems if p not in aborted] == []
