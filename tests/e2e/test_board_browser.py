@@ -162,7 +162,9 @@ def test_the_priority_mark_is_explained_and_the_waiting_numbers_are_large(
 ) -> None:
     token = appliance.ult("token", "create", "e2e-board-desk-3", "--role", "front_office")
     token = token.strip().splitlines()[-1]
-    out = appliance.ult("issue", "B", "--priority", "--actor", "e2e")
+    out = appliance.ult(
+        "issue", "B", "--priority", "--priority-category", "elderly", "--actor", "e2e"
+    )
     board = new_page()
     board.set_viewport_size({"width": 1366, "height": 768})
     board.goto(appliance.url("/board"))
@@ -399,7 +401,16 @@ def test_closed_notice_priority_legend_and_a_long_office_name_all_whole(
     home = tmp_path / "home"
     home.mkdir()
     appliance = fresh_appliance(home, users={}, settings_edit=_closed_with_long_name)
-    appliance.ult("issue", "A", "--priority", "--override", "--actor", "e2e")
+    appliance.ult(
+        "issue",
+        "A",
+        "--priority",
+        "--priority-category",
+        "pregnant",
+        "--override",
+        "--actor",
+        "e2e",
+    )
     appliance.ult("issue", "A", "--override", "--actor", "e2e")
     appliance.ult("call", "Loket 1", "--actor", "e2e")
     appliance.ult("call", "Loket 2", "--actor", "e2e")
