@@ -30,7 +30,7 @@ from admin.periods import query_period
 from admin.privacy import record_view
 from ult import cases, guestbook, queries
 from ult.errors import QueueError
-from ult.messages import CHOICES, ERASED_IDENTITY, EXEMPTIONS
+from ult.messages import CHOICES, ERASED_IDENTITY, EXEMPTIONS, PRIORITY_CATEGORIES
 
 bp = Blueprint("cases", __name__)
 
@@ -168,6 +168,7 @@ def view(ticket_id: int) -> Any:
         counter=counters.get(ticket["counter_id"] or 0),
         exemption=f"Pasal 17 huruf {ground}: {EXEMPTIONS[ground]}" if ground else None,
         choices=CHOICES,
+        priority_categories=PRIORITY_CATEGORIES,
         service_names=queries.service_names(get_db()),
         **page_helpers(),
     )

@@ -280,6 +280,9 @@ VISITOR: dict[str, str] = {
     "waiting_nobody": "{nobody}.",
     "waiting_estimate": "{label} {wait}.",
     "waiting_stay": "Mohon tetap di ruang tunggu dan perhatikan layar panggilan.",
+    # Issued by reception's override while the counters do not serve (closed day, after
+    # closing, break): the page does not ask the visitor to sit and wait for a call.
+    "waiting_closed_ask": "Tanyakan kepada petugas resepsionis kapan Anda akan dilayani.",
     "called_go": "Silakan menuju {counter} sekarang dengan membawa tiket ini.",
     "serving_at": "Anda sedang dilayani di {counter}.",
     "escalated_text": (

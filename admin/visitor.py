@@ -115,7 +115,8 @@ def ticket_view(queue: Queue, ticket: Ticket) -> TicketView:
         # Worded as the ticket words it (ult.messages.wait_text): the paper and the page agree.
         wait = queue.wait_words(minutes)
         lines.append(VISITOR["waiting_estimate"].format(label=WAIT_TEXT["wait_label"], wait=wait))
-        lines.append(VISITOR["waiting_stay"])
+        closed = queue.closed_wait() is not None
+        lines.append(VISITOR["waiting_closed_ask" if closed else "waiting_stay"])
         tone = "wait"
     elif state == sop.CALLED:
         lines.append(VISITOR["called_go"].format(counter=counter or "-"))

@@ -1259,7 +1259,9 @@ class Queue:
         Allowed while waiting, called or serving; a ticket held by a counter is transferred
         by that counter, or with no ``counter`` (reception or the supervisor, docs/QUEUE.md);
         another counter is refused (``not_at_counter``). The ticket keeps its ``queue_seq``:
-        the visitor already waited and is not sent to the back of the new line.
+        the visitor already waited and is not sent to the back of the new line. Its topic is
+        kept only when the new service has a topic of that name; otherwise it is cleared, as
+        a topic belongs to its service and the topic report counts it there.
         """
         letter = cleaning.letter(service)
         now = self.clock()
@@ -1271,6 +1273,16 @@ class Queue:
             mover = self._counter(counter) if counter is not None else None
             if mover is not None and target.counter_id not in (None, mover.id):
                 raise conflict("not_at_counter", label=target.label, counter=mover.name)
+            topic = None
+            if target.topic is not None:
+                topic = next(
+                    self.db.query(
+                        "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE "
+                        "AND active = 1",
+                        (letter, target.topic),
+                    ),
+                    {"name": None},
+                )["name"]
             return self._apply(
                 "transfer",
                 target,
@@ -1280,6 +1292,7 @@ class Queue:
                 mover.id if mover else target.counter_id,
                 {"from": target.service, "to": letter},
                 service=letter,
+                topic=topic,
                 counter_id=None,
                 recalls=0,
             )

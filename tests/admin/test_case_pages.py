@@ -183,3 +183,13 @@ def test_the_back_office_case_links_to_its_whole_history(as_role, queue: Queue) 
     page = text(client.get(f"/back-office/cases/{ticket_id}"))
     assert f'href="/kasus/{ticket_id}"' in page
     assert "Perlu cek data SIMTUN" in text(client.get(f"/kasus/{ticket_id}"))
+
+
+def test_the_case_view_names_the_priority_category_in_indonesian(as_role, queue: Queue) -> None:
+    ticket = queue.issue(
+        "A", actor="test", source="reception", priority=True, priority_category="elderly"
+    ).ticket
+    client, _ = as_role("receptionist")
+    page = text(client.get(f"/kasus/{ticket.id}"))
+    assert "PRIORITAS" in page and "(lansia)" in page
+    assert "elderly" not in page  # the code is the database's, not the reader's

@@ -242,6 +242,9 @@ def test_an_override_on_a_closed_day_says_closed_on_every_page_and_the_paper(
     page = app.test_client().get(f"/t/{last.ticket.token}").get_data(as_text=True)
     assert f"Perkiraan waktu tunggu: {said}." in page
     assert "menit" not in page.split("Perkiraan waktu tunggu", 1)[1].split("</", 1)[0]
+    # Not "stay in the waiting room" for a visitor told service resumes on Monday.
+    assert "Tanyakan kepada petugas resepsionis kapan Anda akan dilayani." in page
+    assert "tetap di ruang tunggu" not in page
     client, _ = as_role("receptionist")
     reception = client.get(f"/reception?tiket={last.ticket.id}").get_data(as_text=True)
     assert f"Perkiraan waktu tunggu: <strong>{said}</strong>" in reception

@@ -836,6 +836,19 @@ def test_transfer_keeps_label_and_place(queue: Queue) -> None:
     assert first.queue_seq > moved.queue_seq
 
 
+def test_a_transfer_drops_a_topic_the_new_service_does_not_have(queue: Queue) -> None:
+    # Review of issue 14: "A-007 · D · Dapodik" counted Dapodik, a topic of A, under D.
+    ticket = queue.issue("A", actor="r", topic="Dapodik").ticket
+    assert queue.transfer(ticket.id, "D", actor="r").topic is None
+    assert (
+        queue.db.execute("SELECT topic FROM tickets WHERE id = ?", [ticket.id]).fetchone()[0]
+        is None
+    )
+    queue.db.execute("INSERT INTO topics (service, name, active) VALUES ('B', 'Dapodik', 1)")
+    again = queue.issue("A", actor="r", topic="Dapodik").ticket
+    assert queue.transfer(again.id, "B", actor="r").topic == "Dapodik"  # B has it too
+
+
 def test_transfer_refusals(queue: Queue) -> None:
     queue.issue("A", actor="r")
     ticket = queue.call_next("Loket 1", actor="fo")
