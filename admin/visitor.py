@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -343,7 +343,8 @@ def announcement() -> Any:
     # back=1: a returned case's visitor called back, "silakan kembali ke" (issue 14).
     come_back = back == "1"
     db, today = get_db(), get_queue().today()
-    if not queries.called_on(db, today, label, counter, come_back=come_back):
+    since = get_queue().clock() - timedelta(seconds=ANNOUNCE_MAX_AGE_SECONDS)
+    if not queries.called_on(db, today, label, counter, come_back=come_back, since=since):
         return _refuse(404, "announcement_unknown")
     from display.service import wav_maker
     from display.voice import VoiceError

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from ult import cleaning, sop
-from ult.clock import from_stamp
+from ult.clock import from_stamp, to_stamp
 from ult.day import clock_warned
 from ult.kinds import EventKind
 from ult.settings import FRONT_OFFICE
@@ -212,19 +212,33 @@ def board_state(db: sqlite_utils.Database) -> dict[str, Any]:
 
 
 def called_on(
-    db: sqlite_utils.Database, day: date, label: str, counter: str, *, come_back: bool = False
+    db: sqlite_utils.Database,
+    day: date,
+    label: str,
+    counter: str,
+    *,
+    come_back: bool = False,
+    since: datetime | None = None,
 ) -> bool:
     """Whether ticket ``label`` of business ``day`` was called or recalled to the counter
     named ``counter`` (what the browser board may speak). With ``come_back``: whether a
-    returned case ``label`` is called back to that counter now (``answer_ready`` held there,
-    :meth:`ult.queue.Queue.call_back`), whatever day it was issued on."""
+    returned case ``label`` was called back to that counter (:meth:`ult.queue.Queue.
+    call_back`) at or after ``since`` (aware; None: any time), whatever day it was issued
+    on. Not "held there now": a board fetching the words a moment after the officer went on
+    to explain the answer must still get them (the morning test met that 404)."""
     if come_back:
-        held = db.execute(
-            "SELECT 1 FROM tickets t JOIN counters c ON c.id = t.counter_id "
-            "WHERE t.state = ? AND t.label = ? AND c.name = ? LIMIT 1",
-            (sop.ANSWER_READY, label, counter),
+        found = db.execute(
+            "SELECT 1 FROM events e JOIN tickets t ON t.id = e.ticket_id "
+            "WHERE e.kind = ? AND t.label = ? AND json_extract(e.payload, '$.counter') = ? "
+            "AND e.at >= ? LIMIT 1",
+            (
+                EventKind.CALLED_BACK,
+                label,
+                counter,
+                "" if since is None else to_stamp(since),
+            ),
         ).fetchone()
-        return held is not None
+        return found is not None
     found = db.execute(
         # CROSS JOIN keeps SQLite's join order: the day's ticket first (by day and label),
         # then its few events. Left to itself the planner read every call of the log

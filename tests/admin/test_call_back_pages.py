@@ -8,6 +8,7 @@ import re
 import sqlite_utils
 from flask import Flask
 
+from display.calls import ANNOUNCE_MAX_AGE_SECONDS
 from display.service import wav_maker
 from display.voice import announcement_words
 from tests.admin.test_desk_pages import officer, post, text, title
@@ -192,6 +193,14 @@ def test_the_browser_board_says_come_back(app: Flask, queue: Queue, settings: Se
     spoken = board.get("/board/announcement.wav", query_string={**asked, "back": "1"})
     assert spoken.status_code == 200 and spoken.mimetype == "audio/wav"
     assert spoken.data == wav_maker(settings.home)(ticket.label, "Loket 2", come_back=True)
+    # A board fetching the words just after the officer explained still gets them (within
+    # ANNOUNCE_MAX_AGE_SECONDS of the call-back), not a 404.
+    queue.explain(ticket.id, 2, actor="siti", mode="direct")
+    late = board.get("/board/announcement.wav", query_string={**asked, "back": "1"})
+    assert late.status_code == 200
+    queue.clock.advance(seconds=ANNOUNCE_MAX_AGE_SECONDS + 1)
+    stale = board.get("/board/announcement.wav", query_string={**asked, "back": "1"})
+    assert stale.status_code == 404
 
 
 def test_a_case_called_back_to_another_counter_is_a_quiet_line_not_an_alarm(
