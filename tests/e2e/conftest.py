@@ -294,10 +294,15 @@ def clear_counter(appliance: Appliance, name: str) -> None:
 
 
 def aborted_live_poll(url: str, failure: str | None) -> bool:
-    """True for a page's live part (``.../live``, polled on events and timers) that the
-    browser aborted because the page navigated away or closed: the test's own doing, under
-    load. Any other URL or network error is a fault."""
-    return failure == "net::ERR_ABORTED" and urlsplit(url).path.endswith("/live")
+    """True for a page's live part (``.../live``, polled on events and timers) or the
+    board's announcement WAV that the browser aborted because the page navigated away or
+    closed: the test's own doing, under load. Any other URL or network error is a fault."""
+    path = urlsplit(url).path
+    # The board's announcement WAV is fetched as its call arrives; a test that reloads the
+    # board (another size) cuts it off like a live poll.
+    return failure == "net::ERR_ABORTED" and (
+        path.endswith("/live") or path == "/board/announcement.wav"
+    )
 
 
 @dataclass
