@@ -1273,16 +1273,7 @@ class Queue:
             mover = self._counter(counter) if counter is not None else None
             if mover is not None and target.counter_id not in (None, mover.id):
                 raise conflict("not_at_counter", label=target.label, counter=mover.name)
-            topic = None
-            if target.topic is not None:
-                topic = next(
-                    self.db.query(
-                        "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE "
-                        "AND active = 1",
-                        (letter, target.topic),
-                    ),
-                    {"name": None},
-                )["name"]
+            topic = self._topic_named(letter, target.topic) if target.topic else None
             return self._apply(
                 "transfer",
                 target,
@@ -1702,16 +1693,18 @@ class Queue:
         if not found["active"]:
             raise conflict("service_inactive", service=letter)
 
+    def _topic_named(self, letter: str, topic: str) -> str | None:
+        """The active topic of service ``letter`` named ``topic`` (without regard to case),
+        as configured; None when the service has no such topic."""
+        found = self.db.execute(
+            "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE AND active = 1",
+            (letter, topic),
+        ).fetchone()
+        return None if found is None else found[0]
+
     def _require_topic(self, letter: str, topic: str) -> str:
         """The topic's name as configured (matched without regard to case)."""
-        found = next(
-            self.db.query(
-                "SELECT name FROM topics WHERE service = ? AND name = ? COLLATE NOCASE "
-                "AND active = 1",
-                (letter, topic),
-            ),
-            None,
-        )
+        found = self._topic_named(letter, topic)
         if found is None:
             known = [
                 r["name"]
@@ -1723,7 +1716,7 @@ class Queue:
             raise invalid(
                 "topic_unknown", topic=shown(topic), service=letter, topics=", ".join(known) or "-"
             )
-        return found["name"]
+        return found
 
     def _require_state(self, ticket: Ticket, action: str) -> Ticket:
         if ticket.state not in sop.TRANSITIONS[action].sources:
